@@ -1,0 +1,57 @@
+# nonrecours — les deux commandes du README : `make run` et `make test`.
+# Chaque cible fait sa propre installation : un clone neuf suffit.
+
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+UV_VERSION := 0.13.9
+MANAGE := $(BIN)/nonrecours
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+# Les navigateurs de Playwright ne sont jamais téléchargés : on utilise le Chromium de Debian.
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
+
+.PHONY: run test test-sqlite test-postgresql quality fix bench system-deps install clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml uv.lock
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+	$(BIN)/uv sync --frozen --quiet
+	@touch $@
+
+run: install
+	$(MANAGE) setup
+	$(MANAGE) runserver 127.0.0.1:8000
+
+system-deps:
+	@bash scripts/system-deps.sh
+
+test: install system-deps
+	$(BIN)/pytest
+	$(BIN)/pytest --postgresql
+
+test-sqlite: install system-deps
+	$(BIN)/pytest
+
+test-postgresql: install system-deps
+	$(BIN)/pytest --postgresql
+
+quality: install
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+	$(MANAGE) check --fail-level WARNING
+	$(MANAGE) makemigrations --check --dry-run
+
+fix: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: install
+	$(BIN)/python -m benchmarks
+
+clean:
+	rm -rf $(VENV) var test-artifacts .pytest_cache .mypy_cache .ruff_cache

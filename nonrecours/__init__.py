@@ -1,0 +1,1 @@
+"""nonrecours : mesurer et réduire le non-recours aux droits sociaux dans un territoire."""

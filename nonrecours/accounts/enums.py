@@ -1,0 +1,35 @@
+from django.db import models
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", "Administrateur·rice"
+    PROJECT_LEAD = "project_lead", "Chargé·e de mission"
+    FIELD_AGENT = "field_agent", "Enquêteur·rice"
+    PARTNER = "partner", "Partenaire"
+
+
+class OrganisationKind(models.TextChoices):
+    TERRITORY = "territory", "Collectivité porteuse (EPCI)"
+    COMMUNE = "commune", "Commune"
+    CCAS = "ccas", "CCAS / CIAS"
+    CAF = "caf", "CAF"
+    CPAM = "cpam", "CPAM"
+    MSA = "msa", "MSA"
+    DEPARTEMENT = "departement", "Département"
+    FRANCE_SERVICES = "france_services", "France Services"
+    FRANCE_TRAVAIL = "france_travail", "France Travail"
+    MISSION_LOCALE = "mission_locale", "Mission locale"
+    ASSOCIATION = "association", "Association"
+    BAILLEUR = "bailleur", "Bailleur social"
+    LA_POSTE = "la_poste", "La Poste"
+    OTHER = "other", "Autre"
+
+
+class Capability(models.TextChoices):
+    """What a role allows on a territory. The matrix lives in access.py."""
+
+    VIEW_AGGREGATES = "view_aggregates", "Consulter les indicateurs agrégés"
+    COLLECT = "collect", "Saisir des réponses sur le terrain"
+    VIEW_RESPONSES = "view_responses", "Consulter les réponses individuelles"
+    MANAGE_CAMPAIGNS = "manage_campaigns", "Gérer les campagnes"
+    ADMINISTER = "administer", "Administrer le territoire (strates, membres)"

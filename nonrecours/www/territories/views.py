@@ -1,0 +1,74 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from nonrecours.accounts.access import access_territory_administration, capabilities_on
+from nonrecours.accounts.enums import Capability
+from nonrecours.territories import actions, queries
+from nonrecours.territories.models import Territory
+from nonrecours.www.territories.forms import StrataForm
+
+
+def _territory_or_404(siren: str) -> Territory:
+    try:
+        return queries.territory_by_siren(siren)
+    except Territory.DoesNotExist:
+        raise Http404(f"Aucun territoire n'a le code SIREN {siren}.") from None
+
+
+def _render_territory(request: HttpRequest, territory: Territory) -> HttpResponse:
+    measure = request.GET.get("carte", queries.MapMeasure.DENSITY)
+    capabilities = capabilities_on(request.user, territory)  # type: ignore[arg-type]
+    return render(
+        request,
+        "territories/detail.html",
+        {
+            "territory": territory,
+            "communes": queries.commune_list(territory),
+            "strata": queries.strata_summary(territory),
+            "rule": queries.strata_rule(territory),
+            "map": queries.territory_map(territory, measure),
+            "measures": queries.MapMeasure.CHOICES,
+            "can_administer": Capability.ADMINISTER in capabilities,
+            "other_territories": [t for t in queries.territory_list() if t.pk != territory.pk],
+        },
+    )
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    territory = queries.territory_default()
+    if territory is None:
+        return render(request, "territories/empty.html")
+    return _render_territory(request, territory)
+
+
+def territory_index(request: HttpRequest) -> HttpResponse:
+    return render(request, "territories/index.html", {"territories": queries.territory_list()})
+
+
+def territory_detail(request: HttpRequest, siren: str) -> HttpResponse:
+    return _render_territory(request, _territory_or_404(siren))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def territory_strata_edit(request: HttpRequest, siren: str) -> HttpResponse:
+    territory = access_territory_administration(request.user, _territory_or_404(siren))  # type: ignore[arg-type]
+    communes = queries.commune_list(territory)
+    form = StrataForm(request.POST or None, territory=territory, communes=communes)
+    if request.method == "POST" and form.is_valid():
+        actions.territory_edit_strata(
+            territory=territory,
+            small_commune_threshold=form.cleaned_data["small_commune_threshold"],
+            density_threshold=form.cleaned_data["density_threshold"],
+            choices=form.stratum_choices(),
+        )
+        messages.success(request, "Les strates ont été enregistrées.")
+        return redirect("territory_detail", siren=territory.siren)
+    return render(
+        request,
+        "territories/strata_edit.html",
+        {"territory": territory, "form": form, "rule": queries.strata_rule(territory)},
+    )

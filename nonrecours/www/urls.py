@@ -1,0 +1,17 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from nonrecours.www.territories import views as territory_views
+
+urlpatterns = [
+    path("", territory_views.home, name="home"),
+    path("territoires/", territory_views.territory_index, name="territory_index"),
+    path("territoires/<str:siren>/", territory_views.territory_detail, name="territory_detail"),
+    path(
+        "territoires/<str:siren>/strates/",
+        territory_views.territory_strata_edit,
+        name="territory_strata_edit",
+    ),
+    path("connexion/", auth_views.LoginView.as_view(), name="login"),
+    path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
+]

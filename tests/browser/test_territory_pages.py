@@ -1,0 +1,68 @@
+import pytest
+
+from nonrecours.accounts.enums import Role
+from nonrecours.territories.enums import Stratum
+from nonrecours.territories.models import Commune
+from tests.browser.conftest import screenshot, serious_violations
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_home_page_on_a_phone(live_server, arras, phone_page):
+    phone_page.goto(live_server.url + "/")
+    assert phone_page.locator("h1").inner_text() == "Communauté urbaine d'Arras"
+    assert phone_page.locator("svg[role=img] path.map__commune").count() == 46
+    assert phone_page.locator("table.communes tbody tr").count() == 46
+    # Mobile-first: nothing wider than the screen but the tables' own scroll areas.
+    page_width = phone_page.evaluate("document.documentElement.scrollWidth")
+    assert page_width <= 390
+    css_loaded = phone_page.evaluate(
+        "getComputedStyle(document.querySelector('.site-header')).backgroundColor"
+    )
+    assert css_loaded == "rgb(0, 64, 122)"
+    assert screenshot(phone_page, "accueil-telephone").stat().st_size > 10_000
+    assert serious_violations(phone_page) == []
+
+
+def test_home_page_on_a_desktop_with_the_strata_map(live_server, arras, desktop_page):
+    desktop_page.goto(live_server.url + "/")
+    desktop_page.get_by_role("link", name="Strate du baromètre").click()
+    desktop_page.wait_for_url("**/?carte=strate*")
+    fills = desktop_page.locator("path.map__commune").evaluate_all(
+        "paths => paths.map(p => p.getAttribute('fill'))"
+    )
+    assert fills.count("#0072B2") == 1  # one central city
+    box = desktop_page.locator("figure.map > svg").bounding_box()
+    assert box["width"] > 600 and box["height"] > 300
+    screenshot(desktop_page, "accueil-bureau-strates")
+    assert serious_violations(desktop_page) == []
+
+
+def test_keyboard_first_stop_is_the_skip_link(live_server, arras, desktop_page):
+    desktop_page.goto(live_server.url + "/")
+    desktop_page.keyboard.press("Tab")
+    focused = desktop_page.evaluate("document.activeElement.textContent")
+    assert focused == "Aller au contenu"
+    desktop_page.keyboard.press("Enter")
+    assert desktop_page.evaluate("document.activeElement.id") == "contenu"
+
+
+def test_admin_changes_a_stratum_in_the_browser(live_server, arras, make_member, phone_page):
+    make_member(arras, Role.ADMIN)
+    phone_page.goto(live_server.url + "/connexion/")
+    assert serious_violations(phone_page) == []
+    phone_page.get_by_label("Identifiant").fill("personne1")
+    phone_page.get_by_label("Mot de passe").fill("mot-de-passe-de-test")
+    phone_page.get_by_role("button", name="Se connecter").click()
+    phone_page.get_by_role("link", name="Modifier les strates").click()
+    assert serious_violations(phone_page) == []
+    phone_page.get_by_label("Marœuil").select_option(Stratum.URBAN.value)
+    phone_page.get_by_label("Seuil de densité urbaine (habitants par km²)").fill("-5")
+    phone_page.get_by_role("button", name="Enregistrer").click()
+    assert phone_page.get_by_role("alert").is_visible()
+    screenshot(phone_page, "strates-erreur-telephone")
+    assert serious_violations(phone_page) == []
+    phone_page.get_by_label("Seuil de densité urbaine (habitants par km²)").fill("300")
+    phone_page.get_by_role("button", name="Enregistrer").click()
+    assert phone_page.get_by_text("Les strates ont été enregistrées.").is_visible()
+    assert Commune.objects.get(insee_code="62557").stratum == Stratum.URBAN
