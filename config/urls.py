@@ -1,9 +1,18 @@
 from django.contrib import admin
+from django.http import HttpRequest
 from django.urls import include, path
+
+from nonrecours.accounts.access import can_use_back_office
+
+
+def admin_site_has_permission(request: HttpRequest) -> bool:
+    return can_use_back_office(request.user)
+
 
 admin.site.site_header = "nonrecours — administration"
 admin.site.site_title = "nonrecours"
 admin.site.index_title = "Back-office"
+admin.site.has_permission = admin_site_has_permission  # type: ignore[method-assign]
 
 urlpatterns = [
     path("admin/", admin.site.urls),

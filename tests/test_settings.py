@@ -34,6 +34,13 @@ def test_production_starts_with_its_variables():
     assert result.returncode == 0, result.stderr
 
 
+def test_the_embedded_database_folder_is_created_by_any_command(tmp_path):
+    var_dir = tmp_path / "pas-encore-créé"
+    result = settings_import("config.settings.dev", NONRECOURS_VAR_DIR=str(var_dir))
+    assert result.returncode == 0, result.stderr
+    assert var_dir.is_dir()
+
+
 def test_a_bad_boolean_gets_a_french_message():
     result = settings_import("config.settings.dev", DJANGO_DEBUG="peut-être")
     assert "DJANGO_DEBUG vaut « peut-être » : attendu « true » ou « false »" in result.stderr

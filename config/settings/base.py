@@ -60,9 +60,15 @@ TEMPLATES = [
     },
 ]
 
+_DEFAULT_DATABASE_URL = f"sqlite:///{VAR_DIR / 'nonrecours.sqlite3'}"
+if env_str("DATABASE_URL", _DEFAULT_DATABASE_URL) == _DEFAULT_DATABASE_URL:
+    # The embedded database lives in VAR_DIR: make sure the folder exists
+    # whatever command runs first (migrate, territory import…).
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+
 DATABASES = {
     "default": dj_database_url.parse(
-        env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'nonrecours.sqlite3'}"),
+        env_str("DATABASE_URL", _DEFAULT_DATABASE_URL),
         conn_max_age=0,
     )
 }

@@ -5,6 +5,7 @@ behalf of an organisation). What a role allows is the matrix below; the
 ``access_*`` functions are what views, commands and actions call.
 """
 
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 
 from nonrecours.accounts.enums import Capability, Role
@@ -35,6 +36,17 @@ DENIAL_MESSAGES: dict[str, str] = {
     Capability.MANAGE_CAMPAIGNS: "Seule l'équipe du territoire gère les campagnes.",
     Capability.ADMINISTER: "Seul·e un·e administrateur·rice du territoire peut faire cela.",
 }
+
+
+def can_use_back_office(user: User | AnonymousUser) -> bool:
+    """The Django admin (accounts, organisations, memberships, raw data) is
+    for superusers only: a territory's administrator works through the pages,
+    whose actions keep the rules (strata, permissions) consistent."""
+    if not user.is_authenticated:
+        return False
+    if not user.is_active:
+        return False
+    return bool(user.is_superuser)
 
 
 def roles_on(user: User, territory: Territory) -> set[str]:

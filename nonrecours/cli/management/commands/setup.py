@@ -47,14 +47,15 @@ class Command(BaseCommand):
 
         password_file = Path(settings.VAR_DIR) / "admin-password.txt"
         password = secrets.token_urlsafe(12)
-        _, created = local_admin_ensure(
+        admin, created = local_admin_ensure(
             territory=territory, username=ADMIN_USERNAME, password=password
         )
         if created:
             password_file.write_text(password + "\n", encoding="utf-8")
             password_file.chmod(0o600)
-        if password_file.exists():
-            shown = password_file.read_text(encoding="utf-8").strip()
+        shown = password_file.read_text(encoding="utf-8").strip() if password_file.exists() else ""
+        # Only print a password that still opens the account.
+        if shown and admin.check_password(shown):
             self.stdout.write(
                 self.style.SUCCESS(
                     f"Compte administrateur local : identifiant « {ADMIN_USERNAME} », "
@@ -63,7 +64,8 @@ class Command(BaseCommand):
             )
         else:
             self.stdout.write(
-                f"Compte administrateur local « {ADMIN_USERNAME} » déjà présent ; pour changer "
-                f"son mot de passe : nonrecours changepassword {ADMIN_USERNAME}"
+                f"Compte administrateur local « {ADMIN_USERNAME} » déjà présent, avec un mot de "
+                "passe qui n'est plus celui de var/admin-password.txt ; pour le redéfinir : "
+                f"nonrecours changepassword {ADMIN_USERNAME}"
             )
         self.stdout.write("Application : http://127.0.0.1:8000/")

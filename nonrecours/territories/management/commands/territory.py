@@ -86,19 +86,16 @@ class Command(BaseCommand):
         small = options["small_commune_threshold"]
         density = options["density_threshold"]
         if small is not None or density is not None:
-            for value, label in (
-                (small, "--small-commune-threshold"),
-                (density, "--density-threshold"),
-            ):
-                if value is not None and value < 0:
-                    raise CommandError(f"{label} doit être un nombre positif (reçu : {value}).")
-            changed = actions.territory_update_strata_rule(
-                territory=territory,
-                small_commune_threshold=territory.small_commune_threshold
-                if small is None
-                else small,
-                density_threshold=territory.density_threshold if density is None else density,
-            )
+            try:
+                changed = actions.territory_update_strata_rule(
+                    territory=territory,
+                    small_commune_threshold=(
+                        territory.small_commune_threshold if small is None else small
+                    ),
+                    density_threshold=territory.density_threshold if density is None else density,
+                )
+            except ValueError as error:
+                raise CommandError(str(error)) from None
             self.stdout.write(
                 self.style.SUCCESS(
                     f"Règle mise à jour : {changed} commune(s) ont changé de strate."
@@ -107,8 +104,12 @@ class Command(BaseCommand):
         for line in queries.strata_rule(territory):
             self.stdout.write(line)
         for commune in queries.commune_list(territory):
-            manual = " (choix manuel)" if commune.stratum_source == "manual" else ""
+            note = " (choix manuel)" if commune.stratum_source == "manual" else ""
+            if commune.stratum_to_check:
+                note = " (à vérifier : données manquantes)"
+            population = "?" if commune.population is None else str(commune.population)
+            density_text = "?" if commune.density is None else f"{commune.density:.0f}"
             self.stdout.write(
-                f"{commune.insee_code}  {commune.name:<35} {commune.population:>7} hab. "
-                f"{commune.density:>8.0f} hab./km²  {commune.get_stratum_display()}{manual}"
+                f"{commune.insee_code}  {commune.name:<35} {population:>7} hab. "
+                f"{density_text:>8} hab./km²  {commune.get_stratum_display()}{note}"
             )
