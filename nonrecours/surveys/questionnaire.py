@@ -1,0 +1,464 @@
+"""Questionnaires declared as data (YAML): structure, checks, answer validation.
+
+Pure Python, no Django: the same definition drives the online form, the
+door-to-door app, the XLSForm export, imports and the analysis.
+"""
+
+import hashlib
+import json
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from nonrecours.surveys.conditions import Condition, ConditionError, parse_condition
+
+DEFAULT_FILE = Path(__file__).with_name("questionnaires") / "barometre-non-recours.yaml"
+NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
+CODE_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_]{0,62}$")
+PHONE_PATTERN = re.compile(r"^(?:0|\+33 ?|0033 ?)[1-9](?:[ .-]?\d{2}){4}$")
+EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+ODENORE = {"non_connaissance", "non_demande", "non_reception", "non_proposition"}
+
+
+class QuestionType(StrEnum):
+    SELECT_ONE = "select_one"
+    SELECT_MULTIPLE = "select_multiple"
+    COMMUNE = "commune"
+    TEXT = "text"
+    INTEGER = "integer"
+    PHONE = "phone"
+    EMAIL = "email"
+
+
+@dataclass(frozen=True)
+class Choice:
+    code: str
+    label: str
+    exclusive: bool = False
+    odenore: str | None = None
+
+
+@dataclass(frozen=True)
+class Question:
+    name: str
+    type: QuestionType
+    label: str
+    section: str
+    hint: str = ""
+    required: bool = False
+    relevant: Condition | None = None
+    choices: tuple[Choice, ...] = ()
+    personal: bool = False
+    weighting: bool = False
+    minimum: int | None = None
+    maximum: int | None = None
+    max_length: int = 500
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        return tuple(c.code for c in self.choices)
+
+    def choice(self, code: str) -> Choice:
+        return next(c for c in self.choices if c.code == code)
+
+
+@dataclass(frozen=True)
+class Section:
+    name: str
+    title: str
+    questions: tuple[Question, ...]
+
+
+@dataclass(frozen=True)
+class Indicator:
+    id: str
+    label: str
+    base: str
+    numerator: Condition
+    base_condition: Condition | None = None
+
+
+@dataclass(frozen=True)
+class Questionnaire:
+    slug: str
+    version: int
+    title: str
+    description: str
+    sections: tuple[Section, ...]
+    indicators: tuple[Indicator, ...]
+    source: dict[str, Any] = field(compare=False, hash=False, repr=False)
+
+    @property
+    def questions(self) -> tuple[Question, ...]:
+        return tuple(q for s in self.sections for q in s.questions)
+
+    def question(self, name: str) -> Question:
+        for q in self.questions:
+            if q.name == name:
+                return q
+        raise KeyError(name)
+
+    @property
+    def checksum(self) -> str:
+        canonical = json.dumps(self.source, sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(canonical.encode()).hexdigest()
+
+    def is_relevant(self, question: Question, answers: Mapping[str, Any]) -> bool:
+        return question.relevant is None or question.relevant.evaluate(answers)
+
+    def validate(
+        self, raw: Mapping[str, Any], *, communes: Iterable[str]
+    ) -> tuple[dict[str, Any], dict[str, str]]:
+        """Check a set of answers against the questionnaire.
+
+        Returns the clean answers (codes, lists of codes, ints, normalised
+        phone numbers; answers to questions hidden by the skip logic are
+        dropped) and the errors, by question name, in French.
+        """
+        allowed_communes = set(communes)
+        clean: dict[str, Any] = {}
+        errors: dict[str, str] = {}
+        known = {q.name for q in self.questions}
+        for name in raw:
+            if name not in known:
+                errors[name] = f"Question inconnue dans ce questionnaire : « {name} »."
+        for question in self.questions:
+            if not self.is_relevant(question, clean):
+                continue
+            value = raw.get(question.name)
+            if value in (None, "", []):
+                if question.required:
+                    errors[question.name] = "Cette question est obligatoire."
+                continue
+            try:
+                clean[question.name] = _clean_value(question, value, allowed_communes)
+            except ValueError as error:
+                errors[question.name] = str(error)
+        return clean, errors
+
+
+def _clean_value(question: Question, value: Any, communes: set[str]) -> Any:
+    kind = question.type
+    if kind == QuestionType.SELECT_ONE:
+        code = str(value)
+        if code not in question.codes:
+            raise ValueError(
+                f"Réponse « {code} » inconnue : choisissez parmi les réponses proposées."
+            )
+        return code
+    if kind == QuestionType.SELECT_MULTIPLE:
+        items = value.split() if isinstance(value, str) else value
+        if not isinstance(items, list | tuple):
+            raise ValueError("Une liste de réponses est attendue.")
+        codes = [str(c) for c in items]
+        unknown = [c for c in codes if c not in question.codes]
+        if unknown:
+            raise ValueError(f"Réponse(s) inconnue(s) : {', '.join(unknown)}.")
+        if len(set(codes)) != len(codes):
+            raise ValueError("Une même réponse est cochée deux fois.")
+        exclusive = [c for c in codes if question.choice(c).exclusive]
+        if exclusive and len(codes) > 1:
+            label = question.choice(exclusive[0]).label
+            raise ValueError(f"« {label} » ne peut pas être coché avec une autre réponse.")
+        return [c for c in question.codes if c in codes]  # the questionnaire's order
+    if kind == QuestionType.COMMUNE:
+        code = str(value).strip()
+        if code not in communes:
+            raise ValueError(f"Commune « {code} » inconnue dans ce territoire.")
+        return code
+    if kind == QuestionType.INTEGER:
+        try:
+            number = int(str(value).strip())
+        except ValueError:
+            raise ValueError("Un nombre entier est attendu.") from None
+        if question.minimum is not None and number < question.minimum:
+            raise ValueError(f"Le nombre doit être au moins {question.minimum}.")
+        if question.maximum is not None and number > question.maximum:
+            raise ValueError(f"Le nombre doit être au plus {question.maximum}.")
+        return number
+    text = str(value).strip()
+    if len(text) > question.max_length:
+        raise ValueError(f"La réponse dépasse {question.max_length} caractères.")
+    if kind == QuestionType.PHONE:
+        if not PHONE_PATTERN.match(text):
+            raise ValueError(
+                "Numéro de téléphone invalide : 10 chiffres, par exemple 06 12 34 56 78."
+            )
+        digits = re.sub(r"\D", "", text)
+        return "0" + digits[-9:]
+    if kind == QuestionType.EMAIL and not EMAIL_PATTERN.match(text):
+        raise ValueError("Adresse électronique invalide, par exemple prenom.nom@exemple.fr.")
+    return text
+
+
+class QuestionnaireError(ValueError):
+    """A questionnaire definition with problems, each located (French)."""
+
+    def __init__(self, source: str, problems: list[str]):
+        self.source = source
+        self.problems = problems
+        super().__init__(
+            f"Questionnaire « {source} » invalide :\n" + "\n".join(f"- {p}" for p in problems)
+        )
+
+
+class _Checker:
+    def __init__(self, source: str):
+        self.source = source
+        self.problems: list[str] = []
+
+    def fail(self, where: str, message: str) -> None:
+        self.problems.append(f"{where} : {message}")
+
+
+def _condition(
+    checker: _Checker, where: str, data: Any, previous: Mapping[str, Question]
+) -> Condition | None:
+    try:
+        condition = parse_condition(data)
+    except ConditionError as error:
+        checker.fail(where, str(error))
+        return None
+    for node in _leaves(condition):
+        target = previous.get(node.question)
+        if target is None:
+            checker.fail(where, f"la question « {node.question} » n'existe pas avant celle-ci")
+            continue
+        if node.op == "in" and target.type != QuestionType.SELECT_ONE:
+            checker.fail(
+                where, f"« in » porte sur une question à choix unique, pas « {node.question} »"
+            )
+        if node.op == "selected" and target.type != QuestionType.SELECT_MULTIPLE:
+            checker.fail(
+                where,
+                f"« selected » porte sur une question à choix multiple, pas « {node.question} »",
+            )
+        for code in node.codes:
+            if target.choices and code not in target.codes:
+                checker.fail(
+                    where, f"le code « {code} » n'est pas une réponse de « {node.question} »"
+                )
+    return condition
+
+
+def _leaves(condition: Condition) -> list[Condition]:
+    if condition.children:
+        return [leaf for c in condition.children for leaf in _leaves(c)]
+    return [condition]
+
+
+def _choices(checker: _Checker, where: str, data: Any) -> tuple[Choice, ...]:
+    if not isinstance(data, list) or not data:
+        checker.fail(where, "une question à choix attend une liste « choices » non vide")
+        return ()
+    choices = []
+    for index, item in enumerate(data, start=1):
+        spot = f"{where}, réponse n° {index}"
+        if not isinstance(item, Mapping):
+            checker.fail(spot, "attendu « {code: …, label: …} »")
+            continue
+        code, label = str(item.get("code", "")), item.get("label")
+        if not CODE_PATTERN.match(code):
+            checker.fail(spot, f"code « {code} » invalide (minuscules, chiffres et _)")
+        if not isinstance(label, str) or not label.strip():
+            checker.fail(spot, "il manque le libellé « label »")
+        odenore = item.get("odenore")
+        if odenore is not None and odenore not in ODENORE:
+            checker.fail(
+                spot, f"« odenore » vaut « {odenore} », attendu : {', '.join(sorted(ODENORE))}"
+            )
+        choices.append(Choice(code, str(label), bool(item.get("exclusive", False)), odenore))
+    codes = [c.code for c in choices]
+    for duplicate in sorted({c for c in codes if codes.count(c) > 1}):
+        checker.fail(where, f"le code « {duplicate} » apparaît deux fois")
+    return tuple(choices)
+
+
+QUESTION_KEYS = {
+    "name", "type", "label", "hint", "required", "relevant", "choices", "personal",
+    "weighting", "minimum", "maximum", "max_length",
+}  # fmt: skip
+
+
+def load_questionnaire(data: Any, source: str) -> Questionnaire:
+    """Build and check a questionnaire from its YAML data.
+
+    Raises QuestionnaireError listing every problem with its place
+    (section, question, field), in French.
+    """
+    checker = _Checker(source)
+    if not isinstance(data, Mapping):
+        raise QuestionnaireError(source, ["le fichier doit contenir un dictionnaire YAML"])
+    for key in ("slug", "title", "sections"):
+        if key not in data:
+            checker.fail("racine", f"il manque « {key} »")
+    version = data.get("version", 1)
+    if not isinstance(version, int) or version < 1:
+        checker.fail("racine", "« version » doit être un entier positif")
+        version = 1
+    questions: dict[str, Question] = {}
+    sections: list[Section] = []
+    section_names: set[str] = set()
+    for s_index, s_data in enumerate(data.get("sections") or [], start=1):
+        s_name = str(s_data.get("name", "")) if isinstance(s_data, Mapping) else ""
+        where_s = f"section « {s_name or s_index} »"
+        if not isinstance(s_data, Mapping):
+            checker.fail(where_s, "une section est un dictionnaire")
+            continue
+        if not NAME_PATTERN.match(s_name):
+            checker.fail(
+                where_s, "« name » invalide (minuscules, chiffres et _, commence par une lettre)"
+            )
+        if s_name in section_names:
+            checker.fail(where_s, "nom de section déjà utilisé")
+        section_names.add(s_name)
+        section_questions = []
+        for q_index, q_data in enumerate(s_data.get("questions") or [], start=1):
+            if not isinstance(q_data, Mapping):
+                checker.fail(
+                    f"{where_s}, question n° {q_index}", "une question est un dictionnaire"
+                )
+                continue
+            question = _question(checker, where_s, s_name, q_index, q_data, questions)
+            if question is not None:
+                questions[question.name] = question
+                section_questions.append(question)
+        if not section_questions:
+            checker.fail(where_s, "aucune question")
+        sections.append(Section(s_name, str(s_data.get("title", s_name)), tuple(section_questions)))
+    indicators = _indicators(checker, data.get("indicators") or [], questions)
+    if checker.problems:
+        raise QuestionnaireError(source, checker.problems)
+    return Questionnaire(
+        slug=str(data["slug"]),
+        version=version,
+        title=str(data["title"]),
+        description=str(data.get("description", "")),
+        sections=tuple(sections),
+        indicators=indicators,
+        source=dict(data),
+    )
+
+
+def _question(
+    checker: _Checker,
+    where_s: str,
+    section: str,
+    index: int,
+    data: Mapping[str, Any],
+    previous: Mapping[str, Question],
+) -> Question | None:
+    name = str(data.get("name", ""))
+    where = f"{where_s}, question « {name or index} »"
+    for key in sorted(set(data) - QUESTION_KEYS):
+        checker.fail(where, f"champ « {key} » inconnu")
+    if not NAME_PATTERN.match(name):
+        checker.fail(
+            where, "« name » invalide (minuscules, chiffres et _, commence par une lettre)"
+        )
+        return None
+    if name in previous:
+        checker.fail(where, "nom de question déjà utilisé")
+        return None
+    try:
+        kind = QuestionType(str(data.get("type")))
+    except ValueError:
+        types = ", ".join(t.value for t in QuestionType)
+        checker.fail(where, f"« type » vaut « {data.get('type')} », attendu : {types}")
+        return None
+    label = data.get("label")
+    if not isinstance(label, str) or not label.strip():
+        checker.fail(where, "il manque le libellé « label »")
+    choices: tuple[Choice, ...] = ()
+    if kind in (QuestionType.SELECT_ONE, QuestionType.SELECT_MULTIPLE):
+        choices = _choices(checker, where, data.get("choices"))
+    relevant = None
+    if "relevant" in data:
+        relevant = _condition(checker, f"{where}, champ « relevant »", data["relevant"], previous)
+    return Question(
+        name=name,
+        type=kind,
+        label=str(label),
+        section=section,
+        hint=str(data.get("hint", "")),
+        required=bool(data.get("required", False)),
+        relevant=relevant,
+        choices=choices,
+        personal=bool(data.get("personal", False)),
+        weighting=bool(data.get("weighting", False)),
+        minimum=data.get("minimum"),
+        maximum=data.get("maximum"),
+        max_length=int(data.get("max_length", 500)),
+    )
+
+
+def _indicators(
+    checker: _Checker, data: Any, questions: Mapping[str, Question]
+) -> tuple[Indicator, ...]:
+    indicators = []
+    seen: set[str] = set()
+    for index, item in enumerate(data, start=1):
+        ident = str(item.get("id", "")) if isinstance(item, Mapping) else ""
+        where = f"indicateur « {ident or index} »"
+        if not isinstance(item, Mapping) or not NAME_PATTERN.match(ident):
+            checker.fail(where, "un indicateur a un « id » (minuscules, chiffres et _)")
+            continue
+        if ident in seen:
+            checker.fail(where, "identifiant déjà utilisé")
+        seen.add(ident)
+        numerator = _condition(checker, f"{where}, « numerator »", item.get("numerator"), questions)
+        base_condition = None
+        if "base_condition" in item:
+            base_condition = _condition(
+                checker, f"{where}, « base_condition »", item["base_condition"], questions
+            )
+        if numerator is not None:
+            indicators.append(
+                Indicator(
+                    id=ident,
+                    label=str(item.get("label", ident)),
+                    base=str(item.get("base", "tous les répondants")),
+                    numerator=numerator,
+                    base_condition=base_condition,
+                )
+            )
+    return tuple(indicators)
+
+
+def load_yaml(text: str, source: str) -> Questionnaire:
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f"ligne {mark.line + 1}, colonne {mark.column + 1}" if mark else "fichier"
+        raise QuestionnaireError(source, [f"{where} : YAML illisible ({error})"]) from None
+    return load_questionnaire(data, source)
+
+
+@cache
+def default_questionnaire() -> Questionnaire:
+    return load_yaml(DEFAULT_FILE.read_text(encoding="utf-8"), DEFAULT_FILE.name)
+
+
+def with_local_module(core: Questionnaire, module: Any, source: str) -> Questionnaire:
+    """The core questionnaire followed by a territory's own sections.
+
+    The module is ``{sections: [...], indicators: [...]}`` (optional
+    indicators); it may not change or remove anything of the core.
+    """
+    if not isinstance(module, Mapping) or not module.get("sections"):
+        raise QuestionnaireError(source, ["le module local doit contenir « sections »"])
+    unknown = sorted(set(module) - {"sections", "indicators", "title"})
+    if unknown:
+        raise QuestionnaireError(source, [f"racine : champ(s) inconnu(s) : {', '.join(unknown)}"])
+    merged = dict(core.source)
+    merged["version"] = core.version + 1
+    merged["sections"] = [*core.source["sections"], *module["sections"]]
+    merged["indicators"] = [*core.source.get("indicators", []), *module.get("indicators", [])]
+    return load_questionnaire(merged, source)
