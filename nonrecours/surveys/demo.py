@@ -1,0 +1,212 @@
+"""Synthetic answers for the demonstration campaign.
+
+The published figures of the CU d'Arras 2024 barometer
+(reference/barometre-2024-cua.yaml) are taken as the truth about the
+population; answers are drawn so that, once weighted back to the real
+population of each commune, they reproduce those figures within sampling
+error. The sample itself carries the biases of door-to-door collection:
+more women and older people, uneven coverage of communes.
+
+Every answer depends on the respondent's stratum only, never on sex or
+age: weighting by commune (or stratum) alone removes the sampling biases,
+which is what the tests check.
+"""
+
+import random
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from nonrecours.territories.enums import Stratum
+
+REFERENCE_FILE = Path(__file__).with_name("reference") / "barometre-2024-cua.yaml"
+
+# Publication breakdown names -> our strata.
+BREAKDOWN_STRATA = {
+    "arras": Stratum.CENTRAL_CITY,
+    "zone_rurale": Stratum.RURAL,
+    "petites_communes": Stratum.SMALL_COMMUNE,
+}
+# Where the publication gives breakdowns but no overall figure, the other
+# strata sit between the published ones.
+SEX_SHARES = {"femme": 0.58, "homme": 0.40, "autre": 0.02}
+AGE_SHARES = {
+    "18_24": 0.04,
+    "25_34": 0.09,
+    "35_44": 0.12,
+    "45_54": 0.15,
+    "55_64": 0.19,
+    "65_74": 0.23,
+    "75_plus": 0.18,
+}
+
+
+@dataclass(frozen=True)
+class DemoCommune:
+    insee_code: str
+    population: int
+    stratum: str
+
+
+def published_targets() -> dict[str, dict[str, Any]]:
+    data = yaml.safe_load(REFERENCE_FILE.read_text(encoding="utf-8"))
+    return {item["id"]: item for item in data["indicators"]}
+
+
+def stratum_probabilities(
+    indicator: Mapping[str, Any], population_shares: Mapping[str, float]
+) -> dict[str, float]:
+    """Probability of the indicator in each stratum, matching the published
+    breakdowns and, for the other strata, the published overall value."""
+    fixed: dict[str, float] = {
+        BREAKDOWN_STRATA[name]: float(value)
+        for name, value in (indicator.get("breakdowns") or {}).items()
+        if name in BREAKDOWN_STRATA
+    }
+    free = [s for s in population_shares if s not in fixed]
+    if "value" in indicator:
+        overall = float(indicator["value"])
+        fixed_mass = sum(population_shares[s] * v for s, v in fixed.items())
+        free_share = sum(population_shares[s] for s in free)
+        rest = (overall - fixed_mass) / free_share if free_share else overall
+    else:
+        rest = sum(fixed.values()) / len(fixed)
+    rest = min(max(rest, 0.01), 0.99)
+    return {s: fixed[s] if s in fixed else rest for s in population_shares}
+
+
+def _choose(rng: random.Random, weights: Mapping[str, float]) -> str:
+    return rng.choices(list(weights), weights=list(weights.values()))[0]
+
+
+def _yes(rng: random.Random, p: float) -> bool:
+    return rng.random() < p
+
+
+class DemoGenerator:
+    def __init__(self, communes: Sequence[DemoCommune], seed: int):
+        self.rng = random.Random(seed)  # noqa: S311 - reproducible synthetic data, not secrets
+        self.communes = list(communes)
+        total = sum(c.population for c in communes)
+        shares: dict[str, float] = {}
+        for commune in communes:
+            shares[commune.stratum] = shares.get(commune.stratum, 0.0) + commune.population / total
+        self.targets = published_targets()
+        self.p = {
+            ident: stratum_probabilities(indicator, shares)
+            for ident, indicator in self.targets.items()
+        }
+        # Uneven coverage: each commune's collection effort varies (postal
+        # rounds, volunteers), some villages are barely reached.
+        self.coverage = {c.insee_code: self.rng.lognormvariate(0, 0.6) for c in communes}
+
+    def sample_communes(self, n: int) -> list[DemoCommune]:
+        weights = [c.population * self.coverage[c.insee_code] for c in self.communes]
+        return self.rng.choices(self.communes, weights=weights, k=n)
+
+    def answers(self, commune: DemoCommune) -> dict[str, Any]:
+        rng, s = self.rng, commune.stratum
+
+        def p(ident: str) -> float:
+            return self.p[ident][s]
+
+        a: dict[str, Any] = {
+            "commune": commune.insee_code,
+            "sexe": _choose(rng, SEX_SHARES),
+            "tranche_age": _choose(rng, AGE_SHARES),
+        }
+        a["type_foyer"] = _choose(
+            rng,
+            {"seul": 0.36, "couple_sans_enfant": 0.30, "couple_avec_enfants": 0.22,
+             "monoparental": 0.08, "autre": 0.04},
+        )  # fmt: skip
+        a["activite"] = _choose(
+            rng,
+            {"emploi": 0.38, "recherche_emploi": 0.07, "retraite": 0.40, "etudes": 0.04,
+             "foyer": 0.05, "invalidite": 0.04, "autre": 0.02},
+        )  # fmt: skip
+        if _yes(rng, p("situation_financiere_difficile")):
+            a["situation_financiere"] = _choose(rng, {"difficile": 0.7, "tres_difficile": 0.3})
+            strategies = [
+                code
+                for code, chance in (
+                    ("aide_proches", p("recours_aide_proches")),
+                    ("epargne", p("puise_dans_epargne")),
+                    ("restrictions", 0.55),
+                    ("credit", 0.2),
+                    ("associations", 0.12),
+                )
+                if _yes(rng, chance)
+            ]
+            a["strategies"] = strategies or ["aucune"]
+        else:
+            a["situation_financiere"] = _choose(
+                rng, {"a_l_aise": 0.15, "ca_va": 0.45, "juste": 0.4}
+            )
+        sees_closures = _yes(rng, p("constate_fermetures_accueils"))
+        a["constate_fermetures"] = (
+            "oui" if sees_closures else _choose(rng, {"non": 0.8, "nsp": 0.2})
+        )
+        if sees_closures:
+            a["fermetures_complexifient"] = (
+                "oui" if _yes(rng, p("fermetures_complexifient_acces")) else "non"
+            )
+        a["offre_services_diminue"] = (
+            _choose(rng, {"tout_a_fait": 0.45, "plutot": 0.55})
+            if _yes(rng, p("offre_services_publics_diminue"))
+            else _choose(rng, {"plutot_pas": 0.5, "pas_du_tout": 0.3, "nsp": 0.2})
+        )
+        a["difficulte_demarches"] = (
+            _choose(rng, {"souvent": 0.35, "parfois": 0.65})
+            if _yes(rng, p("difficulte_demarches"))
+            else "jamais"
+        )
+        a["demarches_trop_complexes"] = (
+            "oui"
+            if _yes(rng, p("demarches_trop_complexes"))
+            else _choose(rng, {"non": 0.8, "nsp": 0.2})
+        )
+        a["difficulte_joindre"] = (
+            "oui" if _yes(rng, p("difficulte_joindre_administrations")) else "non"
+        )
+        a["illectronisme"] = "oui" if _yes(rng, p("illectronisme")) else "non"
+        for name in ("securite_sociale", "collectivites", "associations", "etat"):
+            a[f"confiance_{name}"] = (
+                _choose(rng, {"tout_a_fait": 0.3, "plutot": 0.7})
+                if _yes(rng, p(f"confiance_{name}"))
+                else _choose(rng, {"plutot_pas": 0.5, "pas_du_tout": 0.3, "nsp": 0.2})
+            )
+        benefits = [
+            "rsa",
+            "prime_activite",
+            "aide_logement",
+            "css",
+            "aspa",
+            "aah",
+            "cheque_energie",
+        ]
+        known = [b for b in benefits if _yes(rng, 0.55)]
+        a["prestations_connues"] = known or ["aucune"]
+        received = [b for b in known if _yes(rng, 0.25)]
+        a["prestations_percues"] = received or ["aucune"]
+        if _yes(rng, p("non_recours_declare")):
+            a["toutes_prestations_percues"] = "non"
+            a["raison_non_recours"] = _choose(
+                rng,
+                {"ne_connaissait_pas": 0.22, "pensait_pas_droit": 0.2, "ne_savait_pas_ou": 0.08,
+                 "trop_complique": 0.16, "pas_la_peine": 0.06, "pas_besoin": 0.04, "image": 0.05,
+                 "demande_sans_suite": 0.1, "pas_propose": 0.05, "autre": 0.04},
+            )  # fmt: skip
+        else:
+            a["toutes_prestations_percues"] = _choose(rng, {"oui": 0.8, "nsp": 0.2})
+        a["ignorait_droits"] = "oui" if _yes(rng, p("meconnaissance_droits")) else "non"
+        if _yes(rng, 0.08):
+            a["consentement_recontact"] = "oui"
+            # Numbers reserved by ARCEP for fiction (01 99 00 xx xx): never a real line.
+            a["contact_telephone"] = f"0199{rng.randrange(0, 1_000_000):06d}"
+        else:
+            a["consentement_recontact"] = "non"
+        return a

@@ -1,0 +1,210 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from nonrecours.surveys.enums import Channel
+from nonrecours.surveys.questionnaire import Questionnaire, load_questionnaire
+
+
+class QuestionnaireVersion(models.Model):
+    """One frozen version of a questionnaire: the core, or the core plus a
+    territory's local module. Answers point to the version they were given
+    under, so old waves stay readable."""
+
+    slug = models.SlugField("identifiant", max_length=100)
+    version = models.PositiveIntegerField("version")
+    territory = models.ForeignKey(
+        "territories.Territory",
+        verbose_name="territoire (module local)",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="questionnaires",
+    )
+    title = models.CharField("titre", max_length=200)
+    definition = models.JSONField("définition")
+    checksum = models.CharField("empreinte SHA-256", max_length=64)
+    created_at = models.DateTimeField("créé le", default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="créé par",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+    )
+
+    class Meta:
+        verbose_name = "version de questionnaire"
+        verbose_name_plural = "versions de questionnaire"
+        ordering = ["slug", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["slug", "version"],
+                condition=Q(territory__isnull=True),
+                name="questionnaire_core_unique_version",
+            ),
+            models.UniqueConstraint(
+                fields=["territory", "slug", "version"],
+                condition=Q(territory__isnull=False),
+                name="questionnaire_local_unique_version",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        where = f" — {self.territory}" if self.territory_id else ""
+        return f"{self.title} v{self.version}{where}"
+
+    def questionnaire(self) -> Questionnaire:
+        return load_questionnaire(self.definition, f"{self.slug} v{self.version}")
+
+
+class Campaign(models.Model):
+    """A wave of the barometer in a territory."""
+
+    territory = models.ForeignKey(
+        "territories.Territory",
+        verbose_name="territoire",
+        on_delete=models.PROTECT,
+        related_name="campaigns",
+    )
+    slug = models.SlugField("identifiant", max_length=100, unique=True)
+    name = models.CharField("nom", max_length=200)
+    questionnaire = models.ForeignKey(
+        QuestionnaireVersion,
+        verbose_name="questionnaire",
+        on_delete=models.PROTECT,
+        related_name="campaigns",
+    )
+    starts_on = models.DateField("début")
+    ends_on = models.DateField("fin")
+    channels = models.JSONField("canaux de collecte", default=list)
+    is_synthetic = models.BooleanField(
+        "données synthétiques",
+        default=False,
+        help_text="Campagne de démonstration : ses réponses sont fabriquées.",
+    )
+    created_at = models.DateTimeField("créée le", default=timezone.now)
+
+    class Meta:
+        verbose_name = "campagne"
+        verbose_name_plural = "campagnes"
+        ordering = ["-starts_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=models.F("starts_on")), name="campaign_dates_in_order"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def is_open_on(self, day: object) -> bool:
+        return bool(self.starts_on <= day <= self.ends_on)  # type: ignore[operator]
+
+
+class Quota(models.Model):
+    """Target number of answers for a commune or a stratum in a campaign."""
+
+    campaign = models.ForeignKey(
+        Campaign, verbose_name="campagne", on_delete=models.CASCADE, related_name="quotas"
+    )
+    commune = models.ForeignKey(
+        "territories.Commune",
+        verbose_name="commune",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+    )
+    stratum = models.CharField("strate", max_length=32, blank=True)
+    target = models.PositiveIntegerField("objectif de réponses")
+
+    class Meta:
+        verbose_name = "objectif"
+        verbose_name_plural = "objectifs"
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(commune__isnull=False) & Q(stratum=""))
+                | (Q(commune__isnull=True) & ~Q(stratum="")),
+                name="quota_commune_or_stratum",
+            ),
+            models.UniqueConstraint(
+                fields=["campaign", "commune"],
+                condition=Q(commune__isnull=False),
+                name="quota_unique_commune",
+            ),
+            models.UniqueConstraint(
+                fields=["campaign", "stratum"],
+                condition=~Q(stratum=""),
+                name="quota_unique_stratum",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        where = self.commune.name if self.commune is not None else self.stratum
+        return f"{where} : {self.target} réponses"
+
+
+class Response(models.Model):
+    """One questionnaire filled in. Never edited: a correction is a new record."""
+
+    campaign = models.ForeignKey(
+        Campaign, verbose_name="campagne", on_delete=models.PROTECT, related_name="responses"
+    )
+    questionnaire = models.ForeignKey(
+        QuestionnaireVersion,
+        verbose_name="version du questionnaire",
+        on_delete=models.PROTECT,
+        related_name="responses",
+    )
+    commune = models.ForeignKey(
+        "territories.Commune",
+        verbose_name="commune",
+        on_delete=models.PROTECT,
+        related_name="responses",
+    )
+    channel = models.CharField("canal", max_length=32, choices=Channel.choices)
+    agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="enquêteur·rice",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="collected_responses",
+    )
+    answers = models.JSONField("réponses")
+    idempotency_key = models.CharField("clé d'idempotence", max_length=100, unique=True)
+    started_at = models.DateTimeField("commencé le", null=True, blank=True)
+    submitted_at = models.DateTimeField("saisi le")
+    received_at = models.DateTimeField("reçu le", default=timezone.now)
+    source_file = models.CharField("fichier importé", max_length=300, blank=True)
+    source_row = models.PositiveIntegerField("ligne du fichier", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "réponse"
+        verbose_name_plural = "réponses"
+        ordering = ["-submitted_at"]
+        indexes = [models.Index(fields=["campaign", "commune"])]
+
+    def __str__(self) -> str:
+        return f"Réponse {self.pk} ({self.campaign})"
+
+
+class Contact(models.Model):
+    """Contact details of a respondent who asked to be called back, kept
+    apart from the answers (the analysis and exports never read this table)."""
+
+    response = models.OneToOneField(
+        Response, verbose_name="réponse", on_delete=models.CASCADE, related_name="contact"
+    )
+    phone = models.CharField("téléphone", max_length=20, blank=True)
+    email = models.EmailField("adresse électronique", blank=True)
+    created_at = models.DateTimeField("reçu le", default=timezone.now)
+    handled_at = models.DateTimeField("traité le", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "demande de rappel"
+        verbose_name_plural = "demandes de rappel"
+
+    def __str__(self) -> str:
+        return f"Demande de rappel (réponse {self.response_id})"

@@ -1,0 +1,170 @@
+import datetime
+
+import pytest
+
+from nonrecours.surveys import actions
+from nonrecours.surveys.actions import ResponseRejected
+from nonrecours.surveys.enums import Channel
+from nonrecours.surveys.models import Contact, QuestionnaireVersion, Response
+from nonrecours.surveys.questionnaire import QuestionnaireError
+from tests.surveys.test_questionnaire import complete_answers
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def campaign(arras):
+    return actions.campaign_create(
+        territory=arras,
+        slug="vague-2026",
+        name="Baromètre 2026",
+        starts_on=datetime.date(2026, 9, 1),
+        ends_on=datetime.date(2026, 11, 30),
+        channels=[Channel.ONLINE, Channel.DOOR_TO_DOOR],
+        commune_targets={"62041": 900, "62004": 120},
+        stratum_targets={"rural": 300},
+    )
+
+
+def test_campaign_gets_the_default_questionnaire_and_quotas(campaign):
+    assert campaign.questionnaire.version == 1
+    assert campaign.questionnaire.territory is None
+    assert {
+        (q.commune.insee_code if q.commune else q.stratum, q.target) for q in campaign.quotas.all()
+    } == {
+        ("62041", 900),
+        ("62004", 120),
+        ("rural", 300),
+    }
+
+
+def test_campaign_refuses_dates_out_of_order_and_foreign_communes(arras):
+    with pytest.raises(ValueError, match="précède sa date de début"):
+        actions.campaign_create(
+            territory=arras, slug="x", name="X", starts_on=datetime.date(2026, 2, 1),
+            ends_on=datetime.date(2026, 1, 1), channels=[Channel.ONLINE],
+        )  # fmt: skip
+    with pytest.raises(ValueError, match="hors du territoire : 75056"):
+        actions.campaign_create(
+            territory=arras, slug="y", name="Y", starts_on=datetime.date(2026, 1, 1),
+            ends_on=datetime.date(2026, 2, 1), channels=[Channel.ONLINE],
+            commune_targets={"75056": 10},
+        )  # fmt: skip
+    assert not actions.Campaign.objects.filter(slug="y").exists()
+
+
+def test_submit_stores_once_per_idempotency_key(campaign):
+    response, created = actions.response_submit(
+        campaign=campaign, answers=complete_answers(), channel=Channel.ONLINE, idempotency_key="k1"
+    )
+    assert created
+    again, created_again = actions.response_submit(
+        campaign=campaign,
+        answers=complete_answers(sexe="homme"),
+        channel=Channel.ONLINE,
+        idempotency_key="k1",
+    )
+    assert not created_again
+    assert again.pk == response.pk
+    assert again.answers["sexe"] == "femme"  # never silently changed
+    assert Response.objects.count() == 1
+    assert response.questionnaire == campaign.questionnaire
+    assert response.commune.insee_code == "62041"
+
+
+def test_rejected_answers_store_nothing_and_say_why(campaign):
+    with pytest.raises(ResponseRejected) as rejected:
+        actions.response_submit(
+            campaign=campaign,
+            answers=complete_answers(commune="75056", sexe=""),
+            channel=Channel.ONLINE,
+            idempotency_key="k2",
+        )
+    assert rejected.value.errors == {
+        "commune": "Commune « 75056 » inconnue dans ce territoire.",
+        "sexe": "Cette question est obligatoire.",
+    }
+    assert Response.objects.count() == 0
+
+
+def test_contact_details_are_kept_apart_from_the_answers(campaign):
+    response, _ = actions.response_submit(
+        campaign=campaign,
+        answers=complete_answers(
+            consentement_recontact="oui", contact_telephone="06 12 34 56 78", contact_email="a@b.fr"
+        ),
+        channel=Channel.DOOR_TO_DOOR,
+        idempotency_key="k3",
+    )
+    assert "contact_telephone" not in response.answers
+    assert "contact_email" not in response.answers
+    assert response.answers["consentement_recontact"] == "oui"
+    contact = Contact.objects.get(response=response)
+    assert (contact.phone, contact.email) == ("0612345678", "a@b.fr")
+
+
+def test_key_reused_for_another_campaign_is_refused(campaign, arras):
+    other = actions.campaign_create(
+        territory=arras, slug="autre", name="Autre", starts_on=datetime.date(2026, 1, 1),
+        ends_on=datetime.date(2026, 2, 1), channels=[Channel.ONLINE],
+    )  # fmt: skip
+    actions.response_submit(
+        campaign=campaign, answers=complete_answers(), channel=Channel.ONLINE, idempotency_key="k4"
+    )
+    with pytest.raises(ResponseRejected, match="une autre campagne"):
+        actions.response_submit(
+            campaign=other, answers=complete_answers(), channel=Channel.ONLINE, idempotency_key="k4"
+        )
+
+
+MODULE = """
+sections:
+  - name: bus
+    title: Le bus multiservices
+    questions:
+      - name: connait_bus
+        type: select_one
+        label: Connaissez-vous le bus multiservices ?
+        required: true
+        choices: [{code: oui, label: Oui}, {code: non, label: Non}]
+"""
+
+
+def test_local_module_makes_a_new_version_and_old_answers_stay_readable(campaign, arras):
+    old, _ = actions.response_submit(
+        campaign=campaign, answers=complete_answers(), channel=Channel.ONLINE, idempotency_key="v1"
+    )
+    version = actions.questionnaire_version_add_module(
+        territory=arras, module_yaml=MODULE, source="module-arras.yaml"
+    )
+    assert version.version == 2
+    assert version.territory == arras
+    assert version.questionnaire().question("connait_bus").required
+    new_campaign = actions.campaign_create(
+        territory=arras, slug="vague-2027", name="2027", starts_on=datetime.date(2027, 9, 1),
+        ends_on=datetime.date(2027, 11, 30), channels=[Channel.ONLINE], questionnaire=version,
+    )  # fmt: skip
+    with pytest.raises(ResponseRejected, match="connait_bus"):
+        actions.response_submit(
+            campaign=new_campaign, answers=complete_answers(), channel=Channel.ONLINE,
+            idempotency_key="v2",
+        )  # fmt: skip
+    old.refresh_from_db()
+    assert old.questionnaire.version == 1
+    assert old.questionnaire.questionnaire().question("sexe")
+    second = actions.questionnaire_version_add_module(
+        territory=arras, module_yaml=MODULE.replace("connait_bus", "utilise_bus"), source="m2.yaml"
+    )
+    assert second.version == 3
+
+
+def test_invalid_module_stores_nothing(arras):
+    with pytest.raises(QuestionnaireError, match="nom de question déjà utilisé"):
+        actions.questionnaire_version_add_module(
+            territory=arras, module_yaml=MODULE.replace("connait_bus", "sexe"), source="m.yaml"
+        )
+    with pytest.raises(QuestionnaireError, match="YAML illisible"):
+        actions.questionnaire_version_add_module(
+            territory=arras, module_yaml="sections: [", source="m.yaml"
+        )
+    assert not QuestionnaireVersion.objects.filter(territory=arras).exists()
