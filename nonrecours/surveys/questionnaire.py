@@ -76,6 +76,17 @@ class Section:
 
 
 @dataclass(frozen=True)
+class Page:
+    """What one screen of the form shows: questions of one section whose
+    display does not depend on an answer given on the same screen, so the
+    skip logic works without JavaScript."""
+
+    number: int
+    section: Section
+    questions: tuple[Question, ...]
+
+
+@dataclass(frozen=True)
 class Indicator:
     id: str
     label: str
@@ -108,6 +119,19 @@ class Questionnaire:
     def checksum(self) -> str:
         canonical = json.dumps(self.source, sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(canonical.encode()).hexdigest()
+
+    def pages(self) -> tuple[Page, ...]:
+        pages: list[Page] = []
+        for section in self.sections:
+            current: list[Question] = []
+            for question in section.questions:
+                depends_on = question.relevant.questions() if question.relevant else set()
+                if current and depends_on & {q.name for q in current}:
+                    pages.append(Page(len(pages) + 1, section, tuple(current)))
+                    current = []
+                current.append(question)
+            pages.append(Page(len(pages) + 1, section, tuple(current)))
+        return tuple(pages)
 
     def is_relevant(self, question: Question, answers: Mapping[str, Any]) -> bool:
         return question.relevant is None or question.relevant.evaluate(answers)

@@ -1,6 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from nonrecours.www.barometer import views as barometer_views
 from nonrecours.www.territories import views as territory_views
 
 urlpatterns = [
@@ -14,4 +15,19 @@ urlpatterns = [
     ),
     path("connexion/", auth_views.LoginView.as_view(), name="login"),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
+]
+
+urlpatterns += [
+    path("b/<slug:slug>/", barometer_views.online_start, name="barometer_online_start"),
+    path(
+        "b/<slug:slug>/questionnaire/",
+        barometer_views.online_form,
+        name="barometer_online_form",
+    ),
+    path("b/<slug:slug>/merci/", barometer_views.online_thanks, name="barometer_online_thanks"),
+    path(
+        "b/<slug:slug>/confidentialite/",
+        barometer_views.online_privacy,
+        name="barometer_online_privacy",
+    ),
 ]

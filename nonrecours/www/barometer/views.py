@@ -1,0 +1,168 @@
+from typing import Any
+
+from django.core import signing
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from nonrecours.surveys import actions, queries
+from nonrecours.surveys.enums import Channel
+from nonrecours.surveys.models import Campaign
+from nonrecours.surveys.questionnaire import Page, Question, Questionnaire, QuestionType
+from nonrecours.www.barometer.online import HONEYPOT_FIELD, FormState, is_spam, rate_limited
+
+
+def _campaign_or_404(slug: str) -> Campaign:
+    try:
+        return queries.campaign_by_slug(slug)
+    except Campaign.DoesNotExist:
+        raise Http404("Aucune enquête à cette adresse.") from None
+
+
+def _closed(request: HttpRequest, campaign: Campaign) -> HttpResponse | None:
+    reason = queries.campaign_accepts(campaign, Channel.ONLINE, timezone.localdate())
+    if reason is None:
+        return None
+    return render(request, "barometer/online_closed.html", {"campaign": campaign, "reason": reason})
+
+
+def online_start(request: HttpRequest, slug: str) -> HttpResponse:
+    campaign = _campaign_or_404(slug)
+    closed = _closed(request, campaign)
+    if closed is not None:
+        return closed
+    questionnaire = campaign.questionnaire.questionnaire()
+    return render(
+        request,
+        "barometer/online_start.html",
+        {"campaign": campaign, "questionnaire": questionnaire, "pages": len(questionnaire.pages())},
+    )
+
+
+def online_privacy(request: HttpRequest, slug: str) -> HttpResponse:
+    return render(request, "barometer/privacy.html", {"campaign": _campaign_or_404(slug)})
+
+
+def online_thanks(request: HttpRequest, slug: str) -> HttpResponse:
+    return render(request, "barometer/online_thanks.html", {"campaign": _campaign_or_404(slug)})
+
+
+def _shown(questionnaire: Questionnaire, page: Page, answers: dict[str, Any]) -> list[Question]:
+    return [q for q in page.questions if questionnaire.is_relevant(q, answers)]
+
+
+def _next_page(
+    questionnaire: Questionnaire, after: int, answers: dict[str, Any], step: int = 1
+) -> Page | None:
+    pages = questionnaire.pages()
+    number = after + step
+    while 1 <= number <= len(pages):
+        page = pages[number - 1]
+        if _shown(questionnaire, page, answers):
+            return page
+        number += step
+    return None
+
+
+def _page_values(request: HttpRequest, questions: list[Question]) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for question in questions:
+        if question.type == QuestionType.SELECT_MULTIPLE:
+            values[question.name] = request.POST.getlist(question.name)
+        else:
+            values[question.name] = request.POST.get(question.name, "")
+    return values
+
+
+def _render_page(
+    request: HttpRequest,
+    campaign: Campaign,
+    questionnaire: Questionnaire,
+    page: Page,
+    state: FormState,
+    values: dict[str, Any] | None = None,
+    errors: dict[str, str] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    values = values if values is not None else state.answers
+    errors = errors or {}
+    communes = queries.campaign_communes(campaign)
+    fields = [
+        {
+            "question": q,
+            "value": values.get(q.name, [] if q.type == QuestionType.SELECT_MULTIPLE else ""),
+            "error": errors.get(q.name, ""),
+            "anchor": f"{q.name}-{q.choices[0].code}" if q.choices else f"id_{q.name}",
+        }
+        for q in _shown(questionnaire, page, state.answers)
+    ]
+    return render(
+        request,
+        "barometer/online_page.html",
+        {
+            "campaign": campaign,
+            "page": page,
+            "page_count": len(questionnaire.pages()),
+            "fields": fields,
+            "communes": communes,
+            "state": state.dumps(campaign.slug),
+            "errors": errors,
+            "has_previous": _next_page(questionnaire, page.number, state.answers, -1) is not None,
+            "honeypot": HONEYPOT_FIELD,
+        },
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def online_form(request: HttpRequest, slug: str) -> HttpResponse:
+    campaign = _campaign_or_404(slug)
+    closed = _closed(request, campaign)
+    if closed is not None:
+        return closed
+    questionnaire = campaign.questionnaire.questionnaire()
+    if request.method == "GET":
+        return _render_page(request, campaign, questionnaire, questionnaire.pages()[0], FormState())
+    if is_spam(request):
+        return redirect("barometer_online_thanks", slug=campaign.slug)
+    try:
+        state = FormState.loads(request.POST.get("etat", ""), campaign.slug)
+        number = int(request.POST.get("page", ""))
+        page = questionnaire.pages()[number - 1]
+    except (signing.BadSignature, ValueError, IndexError):
+        return render(request, "barometer/online_expired.html", {"campaign": campaign}, status=400)
+    if request.POST.get("action") == "precedent":
+        previous = _next_page(questionnaire, page.number, state.answers, -1) or page
+        return _render_page(request, campaign, questionnaire, previous, state)
+    shown = _shown(questionnaire, page, state.answers)
+    values = _page_values(request, shown)
+    communes = [c.insee_code for c in queries.campaign_communes(campaign)]
+    clean, errors = questionnaire.validate({**state.answers, **values}, communes=communes)
+    page_errors = {q.name: errors[q.name] for q in shown if q.name in errors}
+    if page_errors:
+        return _render_page(
+            request, campaign, questionnaire, page, state, values, page_errors, status=422
+        )
+    state.answers = clean
+    following = _next_page(questionnaire, page.number, state.answers)
+    if following is not None:
+        return _render_page(request, campaign, questionnaire, following, state)
+    if rate_limited(request, campaign.slug):
+        return render(
+            request, "barometer/online_rate_limited.html", {"campaign": campaign}, status=429
+        )
+    try:
+        actions.response_submit(
+            campaign=campaign,
+            answers=state.answers,
+            channel=Channel.ONLINE,
+            idempotency_key=f"online-{state.key}",
+            started_at=state.started,
+        )
+    except actions.ResponseRejected as rejected:
+        first = questionnaire.pages()[0]
+        return _render_page(
+            request, campaign, questionnaire, first, state, errors=rejected.errors, status=422
+        )
+    return redirect("barometer_online_thanks", slug=campaign.slug)
