@@ -24,6 +24,14 @@ CSRF_COOKIE_SECURE = True
 SECURE_HSTS_SECONDS = env_int("NONRECOURS_HSTS_SECONDS", 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# Shared by every web worker (rate limits, map cache) without another
+# service: a table of the database (`nonrecours createcachetable`).
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "nonrecours_cache",
+    }
+}
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
