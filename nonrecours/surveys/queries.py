@@ -1,12 +1,14 @@
 """Reads of the barometer."""
 
 import datetime
+from dataclasses import dataclass
 
-from django.db.models import Count
+from django.db.models import Count, F, Max
 
 from nonrecours.surveys.enums import Channel
 from nonrecours.surveys.models import Campaign
-from nonrecours.territories.models import Commune
+from nonrecours.territories.enums import Stratum
+from nonrecours.territories.models import Commune, Territory
 
 
 def campaign_by_slug(slug: str) -> Campaign:
@@ -41,3 +43,99 @@ def campaign_response_count(campaign: Campaign) -> int:
 def campaign_counts_by_commune(campaign: Campaign) -> dict[int, int]:
     rows = campaign.responses.values("commune").annotate(n=Count("pk"))
     return {row["commune"]: row["n"] for row in rows}
+
+
+@dataclass(frozen=True)
+class ProgressRow:
+    label: str
+    stratum: str
+    count: int
+    target: int | None
+
+    @property
+    def share(self) -> float | None:
+        return self.count / self.target if self.target else None
+
+
+@dataclass(frozen=True)
+class AgentRow:
+    name: str
+    count: int
+    communes: int
+    last_submitted_at: datetime.datetime | None
+
+
+@dataclass(frozen=True)
+class CampaignProgress:
+    total: int
+    target: int
+    by_commune: list[ProgressRow]
+    by_stratum: list[ProgressRow]
+    by_agent: list[AgentRow]
+    by_channel: dict[str, int]
+    online_without_agent: int
+
+
+def campaign_progress(campaign: Campaign) -> CampaignProgress:
+    """Answers received against the targets, per commune, stratum, agent and channel."""
+    counts = campaign_counts_by_commune(campaign)
+    commune_targets = {
+        q.commune_id: q.target for q in campaign.quotas.filter(commune__isnull=False)
+    }
+    stratum_targets = {q.stratum: q.target for q in campaign.quotas.filter(commune__isnull=True)}
+    communes = list(
+        campaign.territory.communes.filter(is_member=True)
+        .only("pk", "name", "stratum", "population")
+        .order_by(F("population").desc(nulls_last=True), "name")
+    )
+    by_commune = [
+        ProgressRow(c.name, c.stratum, counts.get(c.pk, 0), commune_targets.get(c.pk))
+        for c in communes
+    ]
+    by_stratum = []
+    for stratum in Stratum:
+        members = [c for c in communes if c.stratum == stratum]
+        target = stratum_targets.get(stratum.value)
+        if target is None and any(c.pk in commune_targets for c in members):
+            target = sum(commune_targets.get(c.pk, 0) for c in members)
+        by_stratum.append(
+            ProgressRow(
+                str(stratum.label), stratum.value, sum(counts.get(c.pk, 0) for c in members), target
+            )
+        )
+    agents = (
+        campaign.responses.filter(agent__isnull=False)
+        .values("agent__username", "agent__first_name", "agent__last_name")
+        .annotate(n=Count("pk"), communes=Count("commune", distinct=True), last=Max("submitted_at"))
+        .order_by("-n")
+    )
+    by_agent = [
+        AgentRow(
+            name=f"{a['agent__first_name']} {a['agent__last_name']}".strip()
+            or a["agent__username"],
+            count=a["n"],
+            communes=a["communes"],
+            last_submitted_at=a["last"],
+        )
+        for a in agents
+    ]
+    channels = dict(campaign.responses.values_list("channel").annotate(n=Count("pk")))
+    total = sum(counts.values())
+    target = sum(commune_targets.values()) or sum(stratum_targets.values())
+    return CampaignProgress(
+        total=total,
+        target=target,
+        by_commune=by_commune,
+        by_stratum=by_stratum,
+        by_agent=by_agent,
+        by_channel={str(Channel(k).label): v for k, v in channels.items()},
+        online_without_agent=campaign.responses.filter(agent__isnull=True).count(),
+    )
+
+
+def territory_campaigns(territory: Territory) -> list[Campaign]:
+    return list(
+        Campaign.objects.filter(territory=territory)
+        .select_related("questionnaire")
+        .order_by("-starts_on")
+    )

@@ -89,3 +89,20 @@ def test_other_pages_pass_the_audit_too(live_server, make_member, phone_page):
     phone_page.goto(live_server.url + "/territoires/200033579/strates/")
     expect(phone_page.locator("h1")).to_have_text("Accès refusé")
     assert serious_violations(phone_page) == []
+
+
+def test_follow_up_page_passes_the_audit(live_server, arras, make_member, desktop_page):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    call_command("demo", "--responses", "200", stdout=StringIO())
+    lead = make_member(arras, Role.PROJECT_LEAD)
+    desktop_page.goto(live_server.url + "/connexion/")
+    desktop_page.get_by_label("Identifiant").fill(lead.username)
+    desktop_page.get_by_label("Mot de passe").fill("mot-de-passe-de-test")
+    desktop_page.get_by_role("button", name="Se connecter").click()
+    desktop_page.get_by_role("link", name="Suivi de la collecte").click()
+    expect(desktop_page.locator("h1")).to_contain_text("Suivi de la collecte")
+    screenshot(desktop_page, "suivi-collecte-bureau")
+    assert serious_violations(desktop_page) == []

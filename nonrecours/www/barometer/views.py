@@ -1,11 +1,13 @@
 from typing import Any
 
+from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from nonrecours.accounts.access import access_territory_campaigns
 from nonrecours.surveys import actions, queries
 from nonrecours.surveys.enums import Channel
 from nonrecours.surveys.models import Campaign
@@ -166,3 +168,18 @@ def online_form(request: HttpRequest, slug: str) -> HttpResponse:
             request, campaign, questionnaire, first, state, errors=rejected.errors, status=422
         )
     return redirect("barometer_online_thanks", slug=campaign.slug)
+
+
+@login_required
+def campaign_follow_up(request: HttpRequest, slug: str) -> HttpResponse:
+    campaign = _campaign_or_404(slug)
+    access_territory_campaigns(request.user, campaign.territory)  # type: ignore[arg-type]
+    return render(
+        request,
+        "barometer/follow_up.html",
+        {
+            "campaign": campaign,
+            "progress": queries.campaign_progress(campaign),
+            "now": timezone.now(),
+        },
+    )

@@ -2,10 +2,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from nonrecours.accounts.access import access_territory_administration, capabilities_on
 from nonrecours.accounts.enums import Capability
+from nonrecours.surveys import queries as survey_queries
 from nonrecours.territories import actions, queries
 from nonrecours.territories.models import Territory
 from nonrecours.www.territories.forms import StrataForm
@@ -32,6 +34,9 @@ def _render_territory(request: HttpRequest, territory: Territory) -> HttpRespons
             "map": queries.territory_map(territory, measure),
             "measures": queries.MapMeasure.CHOICES,
             "can_administer": Capability.ADMINISTER in capabilities,
+            "can_manage_campaigns": Capability.MANAGE_CAMPAIGNS in capabilities,
+            "campaigns": survey_queries.territory_campaigns(territory),
+            "today": timezone.localdate(),
             "other_territories": [t for t in queries.territory_list() if t.pk != territory.pk],
         },
     )

@@ -1,0 +1,53 @@
+import re
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from nonrecours.accounts.enums import Role
+from nonrecours.surveys import queries
+from nonrecours.surveys.models import Campaign
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def demo(arras):
+    call_command("demo", "--responses", "300", stdout=StringIO())
+    return Campaign.objects.get(slug="demo-2024")
+
+
+def test_progress_adds_up(demo):
+    progress = queries.campaign_progress(demo)
+    assert progress.total == 300
+    assert sum(r.count for r in progress.by_commune) == 300
+    assert sum(r.count for r in progress.by_stratum) == 300
+    assert len(progress.by_commune) == 46
+    assert sum(a.count for a in progress.by_agent) + progress.online_without_agent == 300
+    assert 1 <= len(progress.by_agent) <= 6
+    assert progress.target == sum(r.target or 0 for r in progress.by_commune)
+    assert set(progress.by_channel) <= {"En ligne", "Porte-à-porte"}
+
+
+def test_project_lead_follows_the_collection(client, demo, arras, make_member):
+    client.force_login(make_member(arras, Role.PROJECT_LEAD))
+    html = client.get(reverse("barometer_follow_up", args=[demo.slug])).text
+    assert "Suivi de la collecte" in html
+    assert "données synthétiques" in html
+    assert "Facteur démo" in html
+    assert len(re.findall(r"<tr(?: class=\"behind\")?><th scope=\"row\">", html)) >= 46
+    home = client.get("/").text
+    assert "Suivi de la collecte" in home
+
+
+@pytest.mark.parametrize("role", [Role.PARTNER, Role.FIELD_AGENT])
+def test_others_cannot_follow_the_collection(client, demo, arras, make_member, role):
+    client.force_login(make_member(arras, role))
+    assert client.get(reverse("barometer_follow_up", args=[demo.slug])).status_code == 403
+    assert "Suivi de la collecte" not in client.get("/").text
+
+
+def test_anonymous_is_sent_to_sign_in(client, demo):
+    response = client.get(reverse("barometer_follow_up", args=[demo.slug]))
+    assert response.status_code == 302
