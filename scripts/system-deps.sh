@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
 # Installe les paquets Debian dont les tests ont besoin quand ils manquent :
-# PostgreSQL (serveur jetable lancé par les tests) et Chromium (tests navigateur).
+# PostgreSQL (serveur jetable lancé par les tests), Chromium (tests navigateur)
+# et Java (ODK Validate, qui vérifie l'export XLSForm).
 set -euo pipefail
 
 missing=()
 if ! command -v chromium >/dev/null 2>&1; then
   missing+=(chromium fonts-dejavu-core)
+fi
+if ! command -v java >/dev/null 2>&1; then
+  missing+=(default-jre-headless)  # ODK Validate, run by the XLSForm tests
 fi
 if ! command -v initdb >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
   missing+=(postgresql)

@@ -28,12 +28,15 @@ def campaign_accepts(campaign: Campaign, channel: Channel, today: datetime.date)
     return None
 
 
-def campaign_communes(campaign: Campaign) -> list[Commune]:
+def territory_communes(territory: Territory) -> list[Commune]:
+    """Member communes by name: the choices of a questionnaire's commune question."""
     return list(
-        campaign.territory.communes.filter(is_member=True)
-        .only("insee_code", "name")
-        .order_by("name")
+        territory.communes.filter(is_member=True).only("insee_code", "name").order_by("name")
     )
+
+
+def campaign_communes(campaign: Campaign) -> list[Commune]:
+    return territory_communes(campaign.territory)
 
 
 def campaign_response_count(campaign: Campaign) -> int:

@@ -26,6 +26,11 @@ urlpatterns += [
     ),
     path("b/<slug:slug>/merci/", barometer_views.online_thanks, name="barometer_online_thanks"),
     path(
+        "campagnes/<slug:slug>/xlsform/",
+        barometer_views.campaign_xlsform,
+        name="barometer_xlsform",
+    ),
+    path(
         "campagnes/<slug:slug>/suivi/",
         barometer_views.campaign_follow_up,
         name="barometer_follow_up",

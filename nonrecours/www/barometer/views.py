@@ -12,6 +12,7 @@ from nonrecours.surveys import actions, queries
 from nonrecours.surveys.enums import Channel
 from nonrecours.surveys.models import Campaign
 from nonrecours.surveys.questionnaire import Page, Question, Questionnaire, QuestionType
+from nonrecours.surveys.xlsform import xlsform_bytes
 from nonrecours.www.barometer.online import HONEYPOT_FIELD, FormState, is_spam, rate_limited
 
 
@@ -168,6 +169,22 @@ def online_form(request: HttpRequest, slug: str) -> HttpResponse:
             request, campaign, questionnaire, first, state, errors=rejected.errors, status=422
         )
     return redirect("barometer_online_thanks", slug=campaign.slug)
+
+
+@login_required
+def campaign_xlsform(request: HttpRequest, slug: str) -> HttpResponse:
+    campaign = _campaign_or_404(slug)
+    access_territory_campaigns(request.user, campaign.territory)  # type: ignore[arg-type]
+    questionnaire = campaign.questionnaire.questionnaire()
+    communes = [(c.insee_code, c.name) for c in queries.campaign_communes(campaign)]
+    form_id = f"{questionnaire.slug}-{campaign.slug}".replace("-", "_")
+    response = HttpResponse(
+        xlsform_bytes(questionnaire, communes, form_id),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    filename = f"{campaign.slug}-questionnaire-v{questionnaire.version}.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 @login_required
