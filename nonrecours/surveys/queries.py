@@ -142,3 +142,13 @@ def territory_campaigns(territory: Territory) -> list[Campaign]:
         .select_related("questionnaire")
         .order_by("-starts_on")
     )
+
+
+def campaigns_open_for(channel: Channel, today: datetime.date) -> list[Campaign]:
+    return [
+        c
+        for c in Campaign.objects.select_related("territory").filter(
+            starts_on__lte=today, ends_on__gte=today
+        )
+        if channel.value in c.channels
+    ]

@@ -1,6 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from nonrecours.www.barometer import collect as collect_views
 from nonrecours.www.barometer import views as barometer_views
 from nonrecours.www.territories import views as territory_views
 
@@ -18,6 +19,19 @@ urlpatterns = [
 ]
 
 urlpatterns += [
+    path("collecte/", collect_views.collect_index, name="barometer_collect_index"),
+    path("collecte/sw.js", collect_views.collect_service_worker, name="barometer_collect_sw"),
+    path(
+        "collecte/manifest.webmanifest",
+        collect_views.collect_manifest,
+        name="barometer_collect_manifest",
+    ),
+    path("collecte/<slug:slug>/", collect_views.collect_app, name="barometer_collect"),
+    path(
+        "collecte/<slug:slug>/reponses/",
+        collect_views.collect_submit,
+        name="barometer_collect_submit",
+    ),
     path("b/<slug:slug>/", barometer_views.online_start, name="barometer_online_start"),
     path(
         "b/<slug:slug>/questionnaire/",

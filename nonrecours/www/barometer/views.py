@@ -68,6 +68,17 @@ def _next_page(
     return None
 
 
+def _is_last(questionnaire: Questionnaire, page: Page, answers: dict[str, Any]) -> bool:
+    """No later page can appear, whatever is answered on this one."""
+    if _next_page(questionnaire, page.number, answers) is not None:
+        return False
+    here = {q.name for q in page.questions}
+    later = questionnaire.pages()[page.number :]
+    return not any(
+        q.relevant is not None and q.relevant.questions() & here for p in later for q in p.questions
+    )
+
+
 def _page_values(request: HttpRequest, questions: list[Question]) -> dict[str, Any]:
     values: dict[str, Any] = {}
     for question in questions:
@@ -112,6 +123,7 @@ def _render_page(
             "state": state.dumps(campaign.slug),
             "errors": errors,
             "has_previous": _next_page(questionnaire, page.number, state.answers, -1) is not None,
+            "is_last": _is_last(questionnaire, page, state.answers),
             "honeypot": HONEYPOT_FIELD,
         },
         status=status,

@@ -35,6 +35,7 @@ def _render_territory(request: HttpRequest, territory: Territory) -> HttpRespons
             "measures": queries.MapMeasure.CHOICES,
             "can_administer": Capability.ADMINISTER in capabilities,
             "can_manage_campaigns": Capability.MANAGE_CAMPAIGNS in capabilities,
+            "can_collect": Capability.COLLECT in capabilities,
             "campaigns": survey_queries.territory_campaigns(territory),
             "today": timezone.localdate(),
             "other_territories": [t for t in queries.territory_list() if t.pk != territory.pk],

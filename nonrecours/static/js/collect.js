@@ -1,0 +1,291 @@
+/* Collecte porte-à-porte hors ligne.
+ *
+ * Le questionnaire (pages, questions, conditions) est fourni par le serveur
+ * dans la page ; les réponses terminées sont rangées dans IndexedDB
+ * (« boîte d'envoi ») puis envoyées quand le réseau revient, chacune avec
+ * sa clé d'envoi : le serveur ne l'enregistre qu'une fois, même si l'envoi
+ * est rejoué. Une réponse refusée revient à l'enquêteur·rice avec la raison.
+ */
+(function () {
+  "use strict";
+
+  const config = JSON.parse(document.getElementById("collecte-config").textContent);
+  const form = document.getElementById("collecte-formulaire");
+  const statusNetwork = document.getElementById("etat-reseau");
+  const statusQueue = document.getElementById("etat-envoi");
+  const rejectedList = document.getElementById("refusees");
+  const notice = document.getElementById("annonce");
+  const questions = Object.fromEntries(config.questions.map((q) => [q.name, q]));
+
+  /* ---------- IndexedDB ---------- */
+  const DB_NAME = "nonrecours-collecte";
+  function openDb() {
+    return new Promise((resolve, reject) => {
+      const request = indexedDB.open(DB_NAME, 1);
+      request.onupgradeneeded = () => {
+        request.result.createObjectStore("outbox", { keyPath: "idempotency_key" });
+        request.result.createObjectStore("rejected", { keyPath: "idempotency_key" });
+      };
+      request.onsuccess = () => resolve(request.result);
+      request.onerror = () => reject(request.error);
+    });
+  }
+  async function store(name, mode, action) {
+    const db = await openDb();
+    return new Promise((resolve, reject) => {
+      const tx = db.transaction(name, mode);
+      const result = action(tx.objectStore(name));
+      tx.oncomplete = () => resolve(result && "result" in result ? result.result : undefined);
+      tx.onerror = () => reject(tx.error);
+    });
+  }
+  const put = (name, item) => store(name, "readwrite", (s) => s.put(item));
+  const remove = (name, key) => store(name, "readwrite", (s) => s.delete(key));
+  const all = (name) => store(name, "readonly", (s) => s.getAll());
+
+  /* ---------- Conditions (même grammaire que le serveur) ---------- */
+  function evaluate(condition, answers) {
+    if (!condition) return true;
+    if (condition.all) return condition.all.every((c) => evaluate(c, answers));
+    if (condition.any) return condition.any.some((c) => evaluate(c, answers));
+    if (condition.not) return !evaluate(condition.not, answers);
+    const value = answers[condition.question];
+    if (condition.answered) return value !== undefined && value !== "" && !(Array.isArray(value) && !value.length);
+    if (condition.in) return condition.in.includes(value);
+    if ("selected" in condition) return Array.isArray(value) && value.includes(condition.selected);
+    return false;
+  }
+  function conditionQuestions(c) {
+    if (!c) return [];
+    if (c.all || c.any) return (c.all || c.any).flatMap(conditionQuestions);
+    if (c.not) return conditionQuestions(c.not);
+    return [c.question];
+  }
+  const shown = (page, answers) =>
+    page.questions.map((n) => questions[n]).filter((q) => evaluate(q.relevant, answers));
+
+  /* ---------- Brouillon ---------- */
+  function newDraft() {
+    const answers = {};
+    const lastCommune = localStorage.getItem("nonrecours-derniere-commune");
+    if (lastCommune) answers.commune = lastCommune;
+    return { key: crypto.randomUUID(), started_at: new Date().toISOString(), answers, page: 0 };
+  }
+  let draft = newDraft();
+
+  /* ---------- Rendu ---------- */
+  function el(tag, attributes, ...children) {
+    const node = document.createElement(tag);
+    for (const [k, v] of Object.entries(attributes || {})) {
+      if (v === false || v === null || v === undefined) continue;
+      node.setAttribute(k, v === true ? "" : v);
+    }
+    for (const child of children) node.append(child);
+    return node;
+  }
+
+  function renderQuestion(q, errors) {
+    const error = errors[q.name];
+    const value = draft.answers[q.name];
+    const wrapper = el("div", { class: "field" + (error ? " field--error" : "") });
+    const errorNode = error ? el("p", { class: "field-error", id: q.name + "-erreur" }, el("span", { class: "visually-hidden" }, "Erreur : "), error) : null;
+    const suffix = q.required ? "" : " (facultatif)";
+    if (q.type === "select_one" || q.type === "select_multiple") {
+      const fieldset = el("fieldset", { class: "choices", "aria-describedby": error ? q.name + "-erreur" : null },
+        el("legend", {}, q.label + suffix));
+      if (q.hint) fieldset.append(el("p", { class: "hint" }, q.hint));
+      if (errorNode) fieldset.append(errorNode);
+      for (const choice of q.choices) {
+        const id = q.name + "-" + choice.code;
+        const checked = q.type === "select_one" ? value === choice.code : Array.isArray(value) && value.includes(choice.code);
+        fieldset.append(el("div", { class: "choice" },
+          el("input", { type: q.type === "select_one" ? "radio" : "checkbox", name: q.name, id, value: choice.code, checked, "aria-invalid": error ? "true" : null }),
+          el("label", { for: id }, choice.label)));
+      }
+      wrapper.append(fieldset);
+      return wrapper;
+    }
+    const id = "id_" + q.name;
+    wrapper.append(el("label", { for: id }, q.label + suffix));
+    if (q.hint) wrapper.append(el("p", { class: "hint" }, q.hint));
+    if (errorNode) wrapper.append(errorNode);
+    let input;
+    if (q.type === "commune") {
+      input = el("select", { id, name: q.name }, el("option", { value: "" }, "Choisissez la commune"));
+      for (const [code, name] of config.communes) input.append(el("option", { value: code, selected: value === code }, name));
+    } else {
+      const types = { phone: "tel", email: "email" };
+      input = el("input", { id, name: q.name, type: types[q.type] || "text", value: value || "",
+        autocomplete: q.type === "phone" ? "tel" : q.type === "email" ? "email" : "off",
+        inputmode: q.type === "integer" ? "numeric" : null });
+    }
+    if (error) { input.setAttribute("aria-invalid", "true"); input.setAttribute("aria-describedby", q.name + "-erreur"); }
+    wrapper.append(input);
+    return wrapper;
+  }
+
+  function nextPage(from, step) {
+    for (let i = from + step; i >= 0 && i < config.pages.length; i += step) {
+      if (shown(config.pages[i], draft.answers).length) return i;
+    }
+    return null;
+  }
+
+  function renderPage(errors = {}) {
+    const page = config.pages[draft.page];
+    form.replaceChildren();
+    form.append(el("p", { class: "eyebrow" }, `Étape ${page.number} sur ${config.pages.length}`));
+    const title = el("h2", { tabindex: "-1", id: "titre-page" }, page.title);
+    form.append(title);
+    const names = Object.keys(errors);
+    if (names.length) {
+      const list = el("ul");
+      for (const name of names) {
+        const q = questions[name];
+        const anchor = q && q.choices && q.choices.length ? `${name}-${q.choices[0].code}` : `id_${name}`;
+        list.append(el("li", {}, el("a", { href: "#" + anchor }, `${q ? q.label : name} — ${errors[name]}`)));
+      }
+      form.append(el("div", { class: "error-summary", role: "alert" },
+        el("h3", {}, `${names.length} réponse${names.length > 1 ? "s" : ""} à corriger`), list));
+    }
+    for (const q of shown(page, draft.answers)) form.append(renderQuestion(q, errors));
+    // Last step only if no later page can appear, whatever is answered here.
+    const here = new Set(page.questions);
+    const last = nextPage(draft.page, 1) === null && !config.pages.slice(draft.page + 1).some((p) =>
+      p.questions.some((n) => conditionQuestions(questions[n].relevant).some((d) => here.has(d))));
+    const actions = el("div", { class: "form-actions" },
+      el("button", { type: "submit", class: "button" }, last ? "Enregistrer la réponse" : "Continuer"));
+    if (nextPage(draft.page, -1) !== null) {
+      const back = el("button", { type: "button", class: "button button--secondary" }, "Étape précédente");
+      back.addEventListener("click", () => { collect(); draft.page = nextPage(draft.page, -1); renderPage(); focusTitle(); });
+      actions.append(back);
+    }
+    form.append(actions);
+  }
+  const focusTitle = () => document.getElementById("titre-page").focus();
+
+  function collect() {
+    for (const q of shown(config.pages[draft.page], draft.answers)) {
+      if (q.type === "select_multiple") {
+        draft.answers[q.name] = [...form.querySelectorAll(`input[name="${q.name}"]:checked`)].map((i) => i.value);
+      } else if (q.type === "select_one") {
+        const checked = form.querySelector(`input[name="${q.name}"]:checked`);
+        draft.answers[q.name] = checked ? checked.value : "";
+      } else {
+        draft.answers[q.name] = form.elements[q.name].value.trim();
+      }
+    }
+  }
+
+  function pageErrors() {
+    const errors = {};
+    for (const q of shown(config.pages[draft.page], draft.answers)) {
+      const value = draft.answers[q.name];
+      const empty = value === undefined || value === "" || (Array.isArray(value) && !value.length);
+      if (empty) { if (q.required) errors[q.name] = "Cette question est obligatoire."; continue; }
+      if (q.type === "select_multiple") {
+        const exclusive = q.choices.find((c) => c.exclusive && value.includes(c.code));
+        if (exclusive && value.length > 1) errors[q.name] = `« ${exclusive.label} » ne peut pas être coché avec une autre réponse.`;
+      }
+      if (q.type === "phone" && !/^(0|\+33 ?|0033 ?)[1-9]([ .-]?\d{2}){4}$/.test(value)) errors[q.name] = "Numéro de téléphone invalide : 10 chiffres, par exemple 06 12 34 56 78.";
+      if (q.type === "email" && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(value)) errors[q.name] = "Adresse électronique invalide, par exemple prenom.nom@exemple.fr.";
+    }
+    return errors;
+  }
+
+  function relevantAnswers() {
+    // Only what the skip logic shows, in questionnaire order.
+    const result = {};
+    for (const q of config.questions) {
+      if (evaluate(q.relevant, result) && draft.answers[q.name] !== undefined && draft.answers[q.name] !== "") result[q.name] = draft.answers[q.name];
+    }
+    return result;
+  }
+
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    collect();
+    const errors = pageErrors();
+    if (Object.keys(errors).length) { renderPage(errors); form.querySelector(".error-summary").focus?.(); return; }
+    const next = nextPage(draft.page, 1);
+    if (next !== null) { draft.page = next; renderPage(); focusTitle(); return; }
+    const item = { idempotency_key: draft.key, answers: relevantAnswers(), started_at: draft.started_at, submitted_at: new Date().toISOString() };
+    await put("outbox", item);
+    await remove("rejected", item.idempotency_key);
+    if (item.answers.commune) localStorage.setItem("nonrecours-derniere-commune", item.answers.commune);
+    draft = newDraft();
+    renderPage();
+    announce("Réponse enregistrée sur l'appareil. Nouveau questionnaire prêt.");
+    focusTitle();
+    await refreshStatus();
+    sync();
+  });
+
+  /* ---------- Envoi ---------- */
+  function announce(text) { notice.textContent = text; }
+  function csrfToken() {
+    const match = document.cookie.match(/(?:^|; )csrftoken=([^;]+)/);
+    return match ? decodeURIComponent(match[1]) : config.csrf;
+  }
+
+  async function refreshStatus() {
+    const waiting = await all("outbox");
+    const rejected = await all("rejected");
+    statusNetwork.textContent = navigator.onLine ? "En ligne" : "Hors ligne : les réponses restent sur l'appareil";
+    statusQueue.textContent = waiting.length ? `${waiting.length} réponse${waiting.length > 1 ? "s" : ""} en attente d'envoi` : "Aucune réponse en attente d'envoi";
+    rejectedList.replaceChildren();
+    for (const item of rejected) {
+      const reasons = el("ul");
+      for (const [name, message] of Object.entries(item.errors)) reasons.append(el("li", {}, `${questions[name] ? questions[name].label : name} : ${message}`));
+      const resume = el("button", { type: "button", class: "button button--secondary" }, "Reprendre et corriger");
+      resume.addEventListener("click", async () => {
+        draft = { key: item.idempotency_key, started_at: item.started_at, answers: { ...item.answers }, page: 0 };
+        await remove("rejected", item.idempotency_key);
+        renderPage(item.errors); await refreshStatus(); focusTitle();
+      });
+      rejectedList.append(el("li", {}, el("p", {}, `Réponse du ${new Date(item.submitted_at).toLocaleString("fr-FR")} refusée :`), reasons, resume));
+    }
+    document.getElementById("refusees-bloc").hidden = !rejected.length;
+  }
+
+  let syncing = false;
+  async function sync() {
+    if (syncing || !navigator.onLine) { await refreshStatus(); return; }
+    syncing = true;
+    try {
+      for (const item of await all("outbox")) {
+        let response;
+        try {
+          response = await fetch(config.submit_url, {
+            method: "POST",
+            credentials: "same-origin",
+            headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
+            body: JSON.stringify(item),
+          });
+        } catch (networkError) { break; }
+        if (response.status === 201 || response.status === 200) {
+          await remove("outbox", item.idempotency_key);
+        } else if (response.status === 422) {
+          const body = await response.json();
+          await put("rejected", { ...item, errors: body.errors });
+          await remove("outbox", item.idempotency_key);
+        } else if (response.status === 401 || response.status === 403) {
+          announce("Votre session a expiré : reconnectez-vous pour envoyer les réponses en attente (elles restent sur l'appareil).");
+          break;
+        } else { break; }
+      }
+    } finally {
+      syncing = false;
+      await refreshStatus();
+    }
+  }
+  window.nonrecoursSync = sync;
+
+  window.addEventListener("online", sync);
+  window.addEventListener("offline", refreshStatus);
+  setInterval(sync, 30000);
+  if ("serviceWorker" in navigator) navigator.serviceWorker.register(config.service_worker_url, { scope: config.scope });
+  document.getElementById("sans-js").hidden = true;
+  renderPage();
+  sync();
+})();

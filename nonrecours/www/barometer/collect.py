@@ -1,0 +1,173 @@
+"""Door-to-door collection: the offline web app and its submission API."""
+
+import datetime
+import json
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from nonrecours.accounts.access import access_territory_collect
+from nonrecours.surveys import actions, queries
+from nonrecours.surveys.enums import Channel
+from nonrecours.surveys.questionnaire import Questionnaire
+from nonrecours.www.barometer.views import _campaign_or_404
+
+SCOPE = "/collecte/"
+SHELL_STATIC = ["css/nonrecours.css", "js/collect.js", "img/icone.svg"]
+
+
+def _config(
+    request: HttpRequest, questionnaire: Questionnaire, slug: str, communes: list[Any]
+) -> dict[str, Any]:
+    return {
+        "questions": [
+            {
+                "name": q.name,
+                "type": q.type.value,
+                "label": q.label,
+                "hint": q.hint,
+                "required": q.required,
+                "relevant": q.relevant.to_data() if q.relevant else None,
+                "choices": [
+                    {"code": c.code, "label": c.label, "exclusive": c.exclusive} for c in q.choices
+                ],
+            }
+            for q in questionnaire.questions
+        ],
+        "pages": [
+            {
+                "number": p.number,
+                "title": p.section.title,
+                "questions": [q.name for q in p.questions],
+            }
+            for p in questionnaire.pages()
+        ],
+        "communes": [[c.insee_code, c.name] for c in communes],
+        "submit_url": reverse("barometer_collect_submit", args=[slug]),
+        "service_worker_url": reverse("barometer_collect_sw"),
+        "scope": SCOPE,
+    }
+
+
+@login_required
+def collect_index(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    campaigns = [
+        c
+        for c in queries.campaigns_open_for(Channel.DOOR_TO_DOOR, today)
+        if _can_collect(request, c.territory)
+    ]
+    return render(request, "barometer/collect_index.html", {"campaigns": campaigns})
+
+
+def _can_collect(request: HttpRequest, territory: Any) -> bool:
+    try:
+        access_territory_collect(request.user, territory)  # type: ignore[arg-type]
+    except PermissionDenied:
+        return False
+    return True
+
+
+@login_required
+def collect_app(request: HttpRequest, slug: str) -> HttpResponse:
+    campaign = _campaign_or_404(slug)
+    access_territory_collect(request.user, campaign.territory)  # type: ignore[arg-type]
+    reason = queries.campaign_accepts(campaign, Channel.DOOR_TO_DOOR, timezone.localdate())
+    if reason is not None:
+        return render(
+            request, "barometer/online_closed.html", {"campaign": campaign, "reason": reason}
+        )
+    questionnaire = campaign.questionnaire.questionnaire()
+    config = _config(request, questionnaire, slug, queries.campaign_communes(campaign))
+    return render(request, "barometer/collect.html", {"campaign": campaign, "config": config})
+
+
+@require_GET
+def collect_service_worker(request: HttpRequest) -> HttpResponse:
+    shell = [static(path) for path in SHELL_STATIC]
+    response = render(
+        request,
+        "barometer/collect_sw.js",
+        {"shell": json.dumps(shell), "version": "-".join(shell)[-40:]},
+        content_type="text/javascript",
+    )
+    response["Service-Worker-Allowed"] = SCOPE
+    response["Cache-Control"] = "no-cache"
+    return response
+
+
+@require_GET
+def collect_manifest(request: HttpRequest) -> JsonResponse:
+    return JsonResponse(
+        {
+            "name": "nonrecours — collecte porte-à-porte",
+            "short_name": "Collecte",
+            "lang": "fr",
+            "start_url": reverse("barometer_collect_index"),
+            "scope": SCOPE,
+            "display": "standalone",
+            "background_color": "#f4f6f8",
+            "theme_color": "#00407a",
+            "icons": [{"src": static("img/icone.svg"), "sizes": "any", "type": "image/svg+xml"}],
+        },
+        content_type="application/manifest+json",
+    )
+
+
+def _json_error(message: str, status: int) -> JsonResponse:
+    return JsonResponse({"error": message}, status=status)
+
+
+def _parse_time(value: Any) -> datetime.datetime | None:
+    if not value:
+        return None
+    parsed = datetime.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    return parsed if parsed.tzinfo else timezone.make_aware(parsed)
+
+
+@require_POST
+def collect_submit(request: HttpRequest, slug: str) -> JsonResponse:
+    """Receive one answer from the door-to-door app: 201 stored, 200 already
+    stored (same key), 422 refused with the errors by question."""
+    if not request.user.is_authenticated:
+        return _json_error("Session expirée : reconnectez-vous.", 401)
+    campaign = _campaign_or_404(slug)
+    try:
+        access_territory_collect(request.user, campaign.territory)
+    except PermissionDenied as denied:
+        return _json_error(str(denied), 403)
+    try:
+        payload = json.loads(request.body)
+        answers = payload["answers"]
+        key = str(payload["idempotency_key"])
+        started_at = _parse_time(payload.get("started_at"))
+        submitted_at = _parse_time(payload.get("submitted_at"))
+        if not isinstance(answers, dict):
+            raise TypeError
+    except (ValueError, KeyError, TypeError):
+        return _json_error(
+            "Envoi illisible : JSON attendu avec « idempotency_key » et « answers ».", 400
+        )
+    reason = queries.campaign_accepts(campaign, Channel.DOOR_TO_DOOR, timezone.localdate())
+    if reason is not None:
+        return JsonResponse({"errors": {"campagne": reason}}, status=422)
+    try:
+        response, created = actions.response_submit(
+            campaign=campaign,
+            answers=answers,
+            channel=Channel.DOOR_TO_DOOR,
+            idempotency_key=key,
+            agent=request.user,
+            started_at=started_at,
+            submitted_at=submitted_at,
+        )
+    except actions.ResponseRejected as rejected:
+        return JsonResponse({"errors": rejected.errors}, status=422)
+    return JsonResponse({"id": response.pk, "created": created}, status=201 if created else 200)

@@ -1,0 +1,131 @@
+"""Door-to-door collection offline, in a real Chromium with the network cut."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from nonrecours.accounts.enums import Role
+from nonrecours.surveys import actions
+from nonrecours.surveys.enums import Channel
+from nonrecours.surveys.models import Response
+from tests.browser.conftest import screenshot, serious_violations
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def fill_current_page(page):
+    """Answer every question shown: first choice, a commune, a phone number."""
+    for fieldset in page.locator("#collecte-formulaire fieldset.choices").all():
+        fieldset.locator("input").first.check()
+    for select in page.locator("#collecte-formulaire select").all():
+        select.select_option(index=2)
+    for phone in page.locator("#collecte-formulaire input[type=tel]").all():
+        phone.fill("06 12 34 56 78")
+
+
+def fill_one_questionnaire(page):
+    for _ in range(12):
+        fill_current_page(page)
+        button = page.locator("#collecte-formulaire button[type=submit]")
+        label = button.inner_text()
+        button.click()
+        if label == "Enregistrer la réponse":
+            expect(page.locator("#annonce")).to_contain_text("Réponse enregistrée sur l'appareil")
+            return
+    raise AssertionError("le questionnaire ne s'est pas terminé")
+
+
+def test_answers_wait_offline_and_are_sent_exactly_once(live_server, arras, make_member, browser):
+    today = timezone.localdate()
+    campaign = actions.campaign_create(
+        territory=arras, slug="porte-a-porte", name="Baromètre 2026",
+        starts_on=today, ends_on=today + datetime.timedelta(days=30),
+        channels=[Channel.DOOR_TO_DOOR],
+    )  # fmt: skip
+    agent = make_member(arras, Role.FIELD_AGENT, first_name="Camille", last_name="Facteur")
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="fr-FR")
+    page = context.new_page()
+    page.goto(live_server.url + "/connexion/")
+    page.get_by_label("Identifiant").fill(agent.username)
+    page.get_by_label("Mot de passe").fill("mot-de-passe-de-test")
+    page.get_by_role("button", name="Se connecter").click()
+    page.goto(live_server.url + "/collecte/porte-a-porte/")
+    expect(page.locator("#etat-reseau")).to_have_text("En ligne")
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    page.reload()  # now under the service worker's control
+    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    assert serious_violations(page) == []
+
+    context.set_offline(True)
+    expect(page.locator("#etat-reseau")).to_contain_text("Hors ligne")
+    fill_one_questionnaire(page)
+    fill_one_questionnaire(page)
+    expect(page.locator("#etat-envoi")).to_have_text("2 réponses en attente d'envoi")
+    screenshot(page, "collecte-hors-ligne-telephone")
+    assert Response.objects.count() == 0
+
+    page.reload()  # offline: the service worker serves the app
+    expect(page.locator("h1")).to_contain_text("Collecte porte-à-porte")
+    expect(page.locator("#etat-envoi")).to_have_text("2 réponses en attente d'envoi")
+    queued = page.evaluate(
+        """() => new Promise((resolve) => {
+            const open = indexedDB.open("nonrecours-collecte", 1);
+            open.onsuccess = () => {
+                const all = open.result.transaction("outbox").objectStore("outbox").getAll();
+                all.onsuccess = () => resolve(all.result);
+            };
+        })"""
+    )
+    assert len(queued) == 2
+
+    context.set_offline(False)
+    expect(page.locator("#etat-envoi")).to_have_text("Aucune réponse en attente d'envoi")
+    assert Response.objects.count() == 2
+    stored = Response.objects.order_by("pk")
+    assert {r.idempotency_key for r in stored} == {q["idempotency_key"] for q in queued}
+    assert all(r.agent == agent and r.channel == Channel.DOOR_TO_DOOR for r in stored)
+
+    # The queue replayed twice (a lost acknowledgement, a second device sync):
+    # still exactly one stored answer each.
+    for _ in range(2):
+        page.evaluate(
+            """(items) => new Promise((resolve) => {
+                const open = indexedDB.open("nonrecours-collecte", 1);
+                open.onsuccess = () => {
+                    const tx = open.result.transaction("outbox", "readwrite");
+                    items.forEach((item) => tx.objectStore("outbox").put(item));
+                    tx.oncomplete = () => window.nonrecoursSync().then(resolve);
+                };
+            })""",
+            queued,
+        )
+        expect(page.locator("#etat-envoi")).to_have_text("Aucune réponse en attente d'envoi")
+    assert Response.objects.count() == 2
+
+    # An answer the server refuses comes back to the agent with the reason.
+    bad = {
+        **queued[0],
+        "idempotency_key": "refusee-1",
+        "answers": {**queued[0]["answers"], "commune": "75056"},
+    }
+    page.evaluate(
+        """(item) => new Promise((resolve) => {
+            const open = indexedDB.open("nonrecours-collecte", 1);
+            open.onsuccess = () => {
+                const tx = open.result.transaction("outbox", "readwrite");
+                tx.objectStore("outbox").put(item);
+                tx.oncomplete = () => window.nonrecoursSync().then(resolve);
+            };
+        })""",
+        bad,
+    )
+    expect(page.locator("#refusees")).to_contain_text(
+        "Commune « 75056 » inconnue dans ce territoire."
+    )
+    screenshot(page, "collecte-refusee-telephone")
+    assert serious_violations(page) == []
+    assert Response.objects.count() == 2
+    context.close()
+    assert campaign.responses.count() == 2
