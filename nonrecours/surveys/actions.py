@@ -1,8 +1,10 @@
 """Writes of the barometer: questionnaire versions, campaigns, answers."""
 
 import datetime
+import hashlib
 from collections.abc import Mapping
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, BinaryIO
 
 import yaml
 from django.db import IntegrityError, transaction
@@ -13,6 +15,7 @@ from nonrecours.accounts.enums import OrganisationKind, Role
 from nonrecours.accounts.models import User
 from nonrecours.surveys.demo import DemoCommune, DemoGenerator
 from nonrecours.surveys.enums import Channel
+from nonrecours.surveys.importers.files import SourceFormat, read_submissions
 from nonrecours.surveys.models import Campaign, Contact, QuestionnaireVersion, Quota, Response
 from nonrecours.surveys.questionnaire import (
     Questionnaire,
@@ -302,3 +305,145 @@ def demo_campaign_create(
         batch_size=500,
     )
     return campaign, True
+
+
+MAX_REPORTED_PROBLEMS = 200
+IMPORT_BATCH = 2000
+
+
+class ImportRejected(ValueError):
+    """A file with bad rows: nothing was stored. ``problems`` are located
+    (line, field) and in French."""
+
+    def __init__(self, filename: str, problems: list[str], total: int):
+        self.filename = filename
+        self.problems = problems
+        self.total = total
+        more = f"\n… et {total - len(problems)} autres problèmes." if total > len(problems) else ""
+        super().__init__(
+            f"{filename} : import refusé, rien n'a été enregistré ({total} problème"
+            f"{'s' if total > 1 else ''}) :\n" + "\n".join(f"- {p}" for p in problems) + more
+        )
+
+
+@dataclass
+class ImportSummary:
+    filename: str
+    rows: int = 0
+    created: int = 0
+    already_present: int = 0
+    ignored_columns: list[str] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        text = (
+            f"{self.filename} : {self.rows} lignes lues, {self.created} réponses ajoutées, "
+            f"{self.already_present} déjà présentes (import précédent)."
+        )
+        if self.ignored_columns:
+            text += " Colonnes ignorées : " + ", ".join(self.ignored_columns) + "."
+        return text
+
+
+def _import_key(source: SourceFormat, campaign: Campaign, row_id: str) -> str:
+    key = f"{source.value}:{campaign.slug}:{row_id}"
+    if len(key) > 100:
+        key = f"{source.value}:{hashlib.sha256(key.encode()).hexdigest()}"
+    return key
+
+
+def responses_import(
+    *, campaign: Campaign, stream: BinaryIO, filename: str, source: SourceFormat
+) -> ImportSummary:
+    """Import submissions collected elsewhere (KoboToolbox, ODK Central, LimeSurvey).
+
+    All or nothing: every row is validated like an online answer; if any row
+    is bad, ImportRejected lists each problem with its line and field and
+    nothing is stored. Importing the same file again adds nothing (each row
+    keeps its submission id as idempotency key).
+    """
+    questionnaire = campaign.questionnaire.questionnaire()
+    parsed = read_submissions(stream, filename, source, questionnaire)
+    communes = {c.insee_code: c for c in campaign.territory.communes.filter(is_member=True)}
+    personal = _personal_fields(questionnaire)
+    summary = ImportSummary(filename=filename, ignored_columns=parsed.ignored_columns)
+    problems: list[str] = []
+    total_problems = 0
+    seen: set[str] = set()
+    pending: list[tuple[Response, dict[str, Any]]] = []
+
+    def problem(text: str) -> None:
+        nonlocal total_problems
+        total_problems += 1
+        if len(problems) < MAX_REPORTED_PROBLEMS:
+            problems.append(text)
+
+    def flush() -> None:
+        keys = [r.idempotency_key for r, _ in pending]
+        existing = set(
+            Response.objects.filter(idempotency_key__in=keys).values_list(
+                "idempotency_key", flat=True
+            )
+        )
+        new = [(r, c) for r, c in pending if r.idempotency_key not in existing]
+        summary.already_present += len(pending) - len(new)
+        created = Response.objects.bulk_create([r for r, _ in new], batch_size=500)
+        Contact.objects.bulk_create(
+            [
+                Contact(
+                    response=r,
+                    phone=c.get("contact_telephone", ""),
+                    email=c.get("contact_email", ""),
+                )
+                for r, (_, c) in zip(created, new, strict=True)
+                if c
+            ],
+            batch_size=500,
+        )
+        summary.created += len(new)
+        pending.clear()
+
+    now = timezone.now()
+    with transaction.atomic():
+        for row in parsed.rows:
+            summary.rows += 1
+            if not row.row_id:
+                problem(f"ligne {row.line} : identifiant de soumission vide")
+                continue
+            if row.row_id in seen:
+                problem(f"ligne {row.line} : identifiant « {row.row_id} » déjà vu plus haut")
+                continue
+            seen.add(row.row_id)
+            clean, errors = questionnaire.validate(
+                row.answers, communes=communes, require_personal=False
+            )
+            for name, message in errors.items():
+                problem(f"ligne {row.line}, champ « {name} » : {message}")
+            if errors or total_problems:
+                continue  # keep checking the rest, store nothing more
+            contact = {name: clean.pop(name) for name in list(clean) if name in personal}
+            pending.append(
+                (
+                    Response(
+                        campaign=campaign,
+                        questionnaire=campaign.questionnaire,
+                        commune=communes[clean["commune"]],
+                        channel=Channel.IMPORT,
+                        answers=clean,
+                        idempotency_key=_import_key(source, campaign, row.row_id),
+                        started_at=row.started_at,
+                        submitted_at=row.submitted_at or now,
+                        received_at=now,
+                        source_file=filename[:300],
+                        source_row=row.line,
+                    ),
+                    contact,
+                )
+            )
+            if len(pending) >= IMPORT_BATCH:
+                flush()
+        if total_problems:
+            raise ImportRejected(filename, problems, total_problems)
+        if summary.rows == 0:
+            raise ImportRejected(filename, ["aucune ligne de réponse dans le fichier"], 1)
+        flush()
+    return summary

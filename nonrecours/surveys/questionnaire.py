@@ -137,13 +137,15 @@ class Questionnaire:
         return question.relevant is None or question.relevant.evaluate(answers)
 
     def validate(
-        self, raw: Mapping[str, Any], *, communes: Iterable[str]
+        self, raw: Mapping[str, Any], *, communes: Iterable[str], require_personal: bool = True
     ) -> tuple[dict[str, Any], dict[str, str]]:
         """Check a set of answers against the questionnaire.
 
         Returns the clean answers (codes, lists of codes, ints, normalised
         phone numbers; answers to questions hidden by the skip logic are
         dropped) and the errors, by question name, in French.
+        ``require_personal=False`` accepts missing contact details (exports
+        never carry them, so a re-imported export lacks them).
         """
         allowed_communes = set(communes)
         clean: dict[str, Any] = {}
@@ -157,7 +159,7 @@ class Questionnaire:
                 continue
             value = raw.get(question.name)
             if value in (None, "", []):
-                if question.required:
+                if question.required and (require_personal or not question.personal):
                     errors[question.name] = "Cette question est obligatoire."
                 continue
             try:

@@ -45,6 +45,12 @@ urlpatterns += [
         name="barometer_xlsform",
     ),
     path(
+        "campagnes/<slug:slug>/export/<str:fmt>/",
+        barometer_views.campaign_export,
+        name="barometer_export",
+    ),
+    path("campagnes/<slug:slug>/import/", barometer_views.campaign_import, name="barometer_import"),
+    path(
         "campagnes/<slug:slug>/suivi/",
         barometer_views.campaign_follow_up,
         name="barometer_follow_up",

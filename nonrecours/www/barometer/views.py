@@ -1,5 +1,6 @@
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.http import Http404, HttpRequest, HttpResponse
@@ -7,12 +8,19 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from nonrecours.accounts.access import access_territory_campaigns
-from nonrecours.surveys import actions, queries
+from nonrecours.accounts.access import (
+    access_territory_campaigns,
+    access_territory_responses,
+    has_capability,
+)
+from nonrecours.accounts.enums import Capability
+from nonrecours.surveys import actions, exports, queries
 from nonrecours.surveys.enums import Channel
+from nonrecours.surveys.importers.files import ImportFileError, SourceFormat
 from nonrecours.surveys.models import Campaign
 from nonrecours.surveys.questionnaire import Page, Question, Questionnaire, QuestionType
 from nonrecours.surveys.xlsform import xlsform_bytes
+from nonrecours.www.barometer.forms import ImportForm
 from nonrecours.www.barometer.online import HONEYPOT_FIELD, FormState, is_spam, rate_limited
 
 
@@ -209,6 +217,58 @@ def campaign_follow_up(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "campaign": campaign,
             "progress": queries.campaign_progress(campaign),
+            "can_export": has_capability(
+                request.user,  # type: ignore[arg-type]
+                campaign.territory,
+                Capability.VIEW_RESPONSES,
+            ),
             "now": timezone.now(),
         },
+    )
+
+
+@login_required
+def campaign_export(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
+    campaign = _campaign_or_404(slug)
+    access_territory_responses(request.user, campaign.territory)  # type: ignore[arg-type]
+    if fmt not in exports.EXPORTERS:
+        raise Http404("Format d'export inconnu.")
+    export, extension, content_type = exports.EXPORTERS[fmt]
+    response = HttpResponse(export(campaign), content_type=content_type)
+    stamp = timezone.localdate().isoformat()
+    filename = f"{campaign.slug}-reponses-{fmt}-{stamp}.{extension}"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def campaign_import(request: HttpRequest, slug: str) -> HttpResponse:
+    campaign = _campaign_or_404(slug)
+    access_territory_campaigns(request.user, campaign.territory)  # type: ignore[arg-type]
+    form = ImportForm(request.POST or None, request.FILES or None)
+    problems: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            summary = actions.responses_import(
+                campaign=campaign,
+                stream=upload,
+                filename=upload.name,
+                source=SourceFormat(form.cleaned_data["source"]),
+            )
+        except ImportFileError as error:
+            problems = [str(error)]
+        except actions.ImportRejected as rejected:
+            problems = [str(rejected).split("\n")[0], *rejected.problems]
+            if rejected.total > len(rejected.problems):
+                problems.append(f"… et {rejected.total - len(rejected.problems)} autres problèmes.")
+        else:
+            messages.success(request, str(summary))
+            return redirect("barometer_follow_up", slug=campaign.slug)
+    return render(
+        request,
+        "barometer/import.html",
+        {"campaign": campaign, "form": form, "problems": problems},
+        status=422 if problems else 200,
     )

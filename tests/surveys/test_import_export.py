@@ -1,0 +1,303 @@
+"""Imports from KoboToolbox / ODK Central / LimeSurvey, and exports."""
+
+import csv
+import datetime
+import io
+import zipfile
+from io import StringIO
+
+import pyarrow.parquet as pq
+import pytest
+from django.core.management import CommandError, call_command
+from openpyxl import Workbook, load_workbook
+
+from nonrecours.surveys import actions, exports
+from nonrecours.surveys.actions import ImportRejected
+from nonrecours.surveys.enums import Channel
+from nonrecours.surveys.importers.files import ImportFileError, SourceFormat
+from nonrecours.surveys.models import Campaign, Contact, Response
+from nonrecours.surveys.questionnaire import default_questionnaire
+from tests.surveys.test_questionnaire import complete_answers
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def campaign(arras):
+    return actions.campaign_create(
+        territory=arras, slug="kobo-2026", name="Kobo", starts_on=datetime.date(2026, 9, 1),
+        ends_on=datetime.date(2026, 11, 30), channels=[Channel.IMPORT],
+    )  # fmt: skip
+
+
+def kobo_header(separator="/"):
+    questionnaire = default_questionnaire()
+    header = ["start", "end"]
+    for question in questionnaire.questions:
+        header.append(f"{question.section}{separator}{question.name}")
+        if question.type == "select_multiple":
+            header += [
+                f"{question.section}{separator}{question.name}{separator}{c}"
+                for c in question.codes
+            ]
+    return header + [f"meta{separator}instanceID", "_id", "_submission_time"]
+
+
+def kobo_row(header, answers, uuid, separator="/"):
+    row = {}
+    for column in header:
+        parts = column.split(separator)
+        if column == f"meta{separator}instanceID":
+            row[column] = f"uuid:{uuid}"
+        elif column == "end":
+            row[column] = "2026-10-02T11:23:45.123+02:00"
+        elif column == "start":
+            row[column] = "2026-10-02T11:10:00.000+02:00"
+        elif len(parts) == 3:  # one column per option of a multiple choice
+            row[column] = "1" if parts[2] in answers.get(parts[1], []) else "0"
+        elif len(parts) == 2 and parts[1] in answers:
+            value = answers[parts[1]]
+            row[column] = " ".join(value) if isinstance(value, list) else value
+        else:
+            row[column] = ""
+    return row
+
+
+def csv_file(header, rows, delimiter=","):
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=header, delimiter=delimiter)
+    writer.writeheader()
+    writer.writerows(rows)
+    return io.BytesIO(buffer.getvalue().encode("utf-8"))
+
+
+ANSWERS = [
+    complete_answers(),
+    complete_answers(commune="62004", situation_financiere="difficile", strategies=["epargne"]),
+    complete_answers(consentement_recontact="oui", contact_telephone="0612345678"),
+]
+
+
+def test_kobo_csv_imports_once(campaign):
+    header = kobo_header()
+    rows = [kobo_row(header, a, f"id-{i}") for i, a in enumerate(ANSWERS)]
+    summary = actions.responses_import(
+        campaign=campaign,
+        stream=csv_file(header, rows),
+        filename="kobo.csv",
+        source=SourceFormat.KOBO,
+    )
+    assert (summary.rows, summary.created, summary.already_present) == (3, 3, 0)
+    again = actions.responses_import(
+        campaign=campaign,
+        stream=csv_file(header, rows),
+        filename="kobo.csv",
+        source=SourceFormat.KOBO,
+    )
+    assert (again.created, again.already_present) == (0, 3)
+    assert Response.objects.count() == 3
+    second = Response.objects.get(commune__insee_code="62004")
+    assert second.answers["strategies"] == ["epargne"]
+    assert second.channel == Channel.IMPORT
+    assert second.source_file == "kobo.csv" and second.source_row == 3
+    assert second.submitted_at == datetime.datetime(
+        2026, 10, 2, 9, 23, 45, 123000, tzinfo=datetime.UTC
+    )
+    assert Contact.objects.get().phone == "0612345678"
+
+
+def test_odk_central_csv_with_dashes_and_only_option_columns(campaign):
+    header = [
+        c
+        for c in kobo_header("-")
+        if c
+        not in ("finances-strategies", "droits-prestations_connues", "droits-prestations_percues")
+    ]
+    header = [h if h != "meta-instanceID" else "meta-instanceID" for h in header]
+    rows = [kobo_row(header, a, f"odk-{i}", "-") for i, a in enumerate(ANSWERS)]
+    summary = actions.responses_import(
+        campaign=campaign,
+        stream=csv_file(header, rows, ";"),
+        filename="odk.csv",
+        source=SourceFormat.KOBO,
+    )
+    assert summary.created == 3
+    assert Response.objects.get(commune__insee_code="62004").answers["strategies"] == ["epargne"]
+
+
+def test_kobo_xlsx(campaign):
+    header = kobo_header()
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(header)
+    for i, answers in enumerate(ANSWERS):
+        row = kobo_row(header, answers, f"x-{i}")
+        sheet.append([row[h] for h in header])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    buffer.seek(0)
+    summary = actions.responses_import(
+        campaign=campaign, stream=buffer, filename="kobo.xlsx", source=SourceFormat.KOBO
+    )
+    assert summary.created == 3
+
+
+def test_limesurvey_csv(campaign):
+    questionnaire = default_questionnaire()
+    header = ["id", "submitdate", "lastpage", "startlanguage"]
+    for question in questionnaire.questions:
+        if question.type == "select_multiple":
+            header += [f"{question.name}[{c}]" for c in question.codes]
+        else:
+            header.append(question.name)
+    rows = []
+    for i, answers in enumerate(ANSWERS, start=1):
+        row = {
+            "id": str(i),
+            "submitdate": "2026-10-02 11:23:45",
+            "lastpage": "6",
+            "startlanguage": "fr",
+        }
+        for column in header[4:]:
+            if "[" in column:
+                name, code = column[:-1].split("[")
+                row[column] = "Y" if code in answers.get(name, []) else ""
+            else:
+                value = answers.get(column, "")
+                row[column] = value
+        rows.append(row)
+    summary = actions.responses_import(
+        campaign=campaign,
+        stream=csv_file(header, rows),
+        filename="lime.csv",
+        source=SourceFormat.LIMESURVEY,
+    )
+    assert summary.created == 3
+    stored = Response.objects.get(commune__insee_code="62004")
+    assert stored.answers["strategies"] == ["epargne"]
+    assert stored.submitted_at.isoformat() == "2026-10-02T09:23:45+00:00"
+
+
+def test_bad_rows_are_all_reported_and_nothing_is_stored(campaign):
+    header = kobo_header()
+    rows = [
+        kobo_row(header, ANSWERS[0], "ok-1"),
+        kobo_row(header, complete_answers(sexe="x"), "bad-1"),
+        kobo_row(header, complete_answers(commune="75056", tranche_age=""), "bad-2"),
+        kobo_row(header, ANSWERS[1], "ok-1"),
+    ]
+    with pytest.raises(ImportRejected) as rejected:
+        actions.responses_import(
+            campaign=campaign,
+            stream=csv_file(header, rows),
+            filename="mauvais.csv",
+            source=SourceFormat.KOBO,
+        )
+    problems = rejected.value.problems
+    assert (
+        "ligne 3, champ « sexe » : Réponse « x » inconnue : "
+        "choisissez parmi les réponses proposées." in problems
+    )
+    assert "ligne 4, champ « commune » : Commune « 75056 » inconnue dans ce territoire." in problems
+    assert "ligne 4, champ « tranche_age » : Cette question est obligatoire." in problems
+    assert "ligne 5 : identifiant « ok-1 » déjà vu plus haut" in problems
+    assert str(rejected.value).startswith(
+        "mauvais.csv : import refusé, rien n'a été enregistré (4 problèmes)"
+    )
+    assert Response.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "fichier vide"),
+        (b"a,b\n1,2\n", "colonne « commune » introuvable"),
+        (b"commune,sexe\n62041,femme\n", "aucune colonne d'identifiant"),
+        ("commune;_uuid\n62041;é\n".encode("latin-1"), "n'est pas en UTF-8"),
+    ],
+)
+def test_unreadable_files_say_why(campaign, content, message):
+    with pytest.raises(ImportFileError, match=message):
+        actions.responses_import(
+            campaign=campaign,
+            stream=io.BytesIO(content),
+            filename="f.csv",
+            source=SourceFormat.KOBO,
+        )
+
+
+def test_export_round_trip_into_an_empty_campaign(arras):
+    call_command("demo", "--responses", "80", stdout=StringIO())
+    demo = Campaign.objects.get(slug="demo-2024")
+    archive = zipfile.ZipFile(io.BytesIO(exports.export_csv_zip(demo)))
+    assert set(archive.namelist()) == {"reponses.csv", "codebook.csv", "LISEZMOI.txt"}
+    assert "SYNTHÉTIQUES" in archive.read("LISEZMOI.txt").decode()
+    answers_csv = archive.read("reponses.csv")
+    assert b"0199" not in answers_csv  # call-back numbers never leave
+    empty = actions.campaign_create(
+        territory=arras, slug="copie", name="Copie", starts_on=datetime.date(2024, 9, 2),
+        ends_on=datetime.date(2024, 11, 29), channels=[Channel.IMPORT],
+    )  # fmt: skip
+    summary = actions.responses_import(
+        campaign=empty,
+        stream=io.BytesIO(answers_csv),
+        filename="reponses.csv",
+        source=SourceFormat.KOBO,
+    )
+    assert summary.created == 80
+
+    def answer_set(campaign):
+        return sorted(
+            (r.commune.insee_code, r.submitted_at.isoformat(), sorted(r.answers.items()))
+            for r in campaign.responses.select_related("commune")
+        )
+
+    assert answer_set(empty) == answer_set(demo)
+    codebook = list(csv.DictReader(io.StringIO(archive.read("codebook.csv").decode())))
+    reasons = [c for c in codebook if c["question"] == "raison_non_recours"]
+    assert {c["odenore"] for c in reasons} >= {"non_connaissance", "non_reception"}
+
+
+def test_xlsx_and_parquet_exports(arras):
+    call_command("demo", "--responses", "30", stdout=StringIO())
+    demo = Campaign.objects.get(slug="demo-2024")
+    workbook = load_workbook(io.BytesIO(exports.export_xlsx(demo)), read_only=True)
+    assert workbook.sheetnames == ["reponses", "codebook", "lisezmoi"]
+    assert len(list(workbook["reponses"].iter_rows())) == 31
+    archive = zipfile.ZipFile(io.BytesIO(exports.export_parquet_zip(demo)))
+    table = pq.read_table(io.BytesIO(archive.read("reponses.parquet")))
+    assert table.num_rows == 30
+    assert "situation_financiere" in table.column_names
+    assert table.schema.metadata[b"synthetique"] == b"oui"
+
+
+def test_cli_import_and_export(campaign, tmp_path):
+    header = kobo_header()
+    path = tmp_path / "kobo.csv"
+    path.write_bytes(csv_file(header, [kobo_row(header, ANSWERS[0], "c1")]).getvalue())
+    out = StringIO()
+    call_command("responses", "import", str(path), "--campaign", campaign.slug, stdout=out)
+    assert "1 lignes lues, 1 réponses ajoutées, 0 déjà présentes" in out.getvalue()
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(
+        csv_file(header, [kobo_row(header, complete_answers(sexe="?"), "c2")]).getvalue()
+    )
+    with pytest.raises(CommandError, match="ligne 2, champ « sexe »"):
+        call_command("responses", "import", str(bad), "--campaign", campaign.slug)
+    target = tmp_path / "export.xlsx"
+    call_command(
+        "responses",
+        "export",
+        "--campaign",
+        campaign.slug,
+        "--format",
+        "xlsx",
+        "--out",
+        str(target),
+        stdout=StringIO(),
+    )
+    assert target.stat().st_size > 0
+    with pytest.raises(CommandError, match="Fichier introuvable"):
+        call_command(
+            "responses", "import", str(tmp_path / "absent.csv"), "--campaign", campaign.slug
+        )
