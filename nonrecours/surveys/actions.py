@@ -228,7 +228,6 @@ def demo_campaign_create(
     generator = DemoGenerator(
         [DemoCommune(c.insee_code, c.population or 0, c.stratum) for c in communes], seed
     )
-    total_population = sum(c.population or 0 for c in communes)
     campaign = campaign_create(
         territory=territory,
         slug=slug,
@@ -236,10 +235,7 @@ def demo_campaign_create(
         starts_on=datetime.date(2024, 9, 2),
         ends_on=datetime.date(2024, 11, 29),
         channels=[Channel.DOOR_TO_DOOR, Channel.ONLINE],
-        commune_targets={
-            c.insee_code: max(5, round(responses * (c.population or 0) / total_population))
-            for c in communes
-        },
+        commune_targets=commune_targets_by_population(territory=territory, total=responses),
         is_synthetic=True,
     )
     organisation = organisation_get_or_create(
@@ -447,3 +443,11 @@ def responses_import(
             raise ImportRejected(filename, ["aucune ligne de réponse dans le fichier"], 1)
         flush()
     return summary
+
+
+def commune_targets_by_population(*, territory: Territory, total: int) -> dict[str, int]:
+    """Split a total number of answers between communes by population, with
+    at least 5 per commune so that every commune is reached."""
+    communes = list(territory.communes.filter(is_member=True, population__isnull=False))
+    population = sum(c.population or 0 for c in communes) or 1
+    return {c.insee_code: max(5, round(total * (c.population or 0) / population)) for c in communes}

@@ -3,10 +3,10 @@
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, F, Max
+from django.db.models import Count, F, Max, Q, QuerySet
 
 from nonrecours.surveys.enums import Channel
-from nonrecours.surveys.models import Campaign
+from nonrecours.surveys.models import Campaign, QuestionnaireVersion
 from nonrecours.territories.enums import Stratum
 from nonrecours.territories.models import Commune, Territory
 
@@ -152,3 +152,10 @@ def campaigns_open_for(channel: Channel, today: datetime.date) -> list[Campaign]
         )
         if channel.value in c.channels
     ]
+
+
+def questionnaire_versions_for(territory: Territory) -> "QuerySet[QuestionnaireVersion]":
+    """The core versions and the territory's own, newest first."""
+    return QuestionnaireVersion.objects.filter(
+        Q(territory__isnull=True) | Q(territory=territory)
+    ).order_by("-version", "-created_at")

@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from nonrecours.www.barometer import collect as collect_views
+from nonrecours.www.barometer import team as team_views
 from nonrecours.www.barometer import views as barometer_views
 from nonrecours.www.territories import views as territory_views
 
@@ -19,6 +20,16 @@ urlpatterns = [
 ]
 
 urlpatterns += [
+    path(
+        "territoires/<str:siren>/campagnes/nouvelle/",
+        team_views.campaign_new,
+        name="barometer_campaign_new",
+    ),
+    path(
+        "territoires/<str:siren>/questionnaire/",
+        team_views.questionnaire_module,
+        name="barometer_questionnaire_module",
+    ),
     path("collecte/", collect_views.collect_index, name="barometer_collect_index"),
     path("collecte/sw.js", collect_views.collect_service_worker, name="barometer_collect_sw"),
     path(

@@ -106,3 +106,18 @@ def test_follow_up_page_passes_the_audit(live_server, arras, make_member, deskto
     expect(desktop_page.locator("h1")).to_contain_text("Suivi de la collecte")
     screenshot(desktop_page, "suivi-collecte-bureau")
     assert serious_violations(desktop_page) == []
+
+
+def test_team_pages_pass_the_audit(live_server, arras, make_member, phone_page):
+    lead = make_member(arras, Role.PROJECT_LEAD)
+    phone_page.goto(live_server.url + "/connexion/")
+    phone_page.get_by_label("Identifiant").fill(lead.username)
+    phone_page.get_by_label("Mot de passe").fill("mot-de-passe-de-test")
+    phone_page.get_by_role("button", name="Se connecter").click()
+    phone_page.get_by_role("link", name="Nouvelle campagne").click()
+    phone_page.get_by_role("button", name="Créer la campagne").click()
+    expect(phone_page.get_by_role("alert")).to_contain_text("Le formulaire contient des erreurs")
+    screenshot(phone_page, "nouvelle-campagne-erreurs-telephone")
+    assert serious_violations(phone_page) == []
+    phone_page.goto(live_server.url + "/territoires/200033579/questionnaire/")
+    assert serious_violations(phone_page) == []

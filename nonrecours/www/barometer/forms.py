@@ -1,6 +1,11 @@
 from django import forms
 
+from nonrecours.surveys import queries
+from nonrecours.surveys.enums import Channel
 from nonrecours.surveys.importers.files import SourceFormat
+from nonrecours.surveys.models import Campaign, QuestionnaireVersion
+from nonrecours.territories.enums import Stratum
+from nonrecours.territories.models import Territory
 
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 
@@ -30,3 +35,95 @@ class ImportForm(forms.Form):
         if upload.size > MAX_UPLOAD_BYTES:
             raise forms.ValidationError("Le fichier dépasse 200 Mo.")
         return upload
+
+
+class CampaignForm(forms.Form):
+    name = forms.CharField(label="Nom de la campagne", max_length=200)
+    slug = forms.SlugField(
+        label="Identifiant (adresse du questionnaire en ligne)",
+        max_length=100,
+        help_text="Lettres minuscules, chiffres et tirets, par exemple barometre-2026.",
+    )
+    starts_on = forms.DateField(label="Début", widget=forms.DateInput(attrs={"type": "date"}))
+    ends_on = forms.DateField(label="Fin", widget=forms.DateInput(attrs={"type": "date"}))
+    channels = forms.MultipleChoiceField(
+        label="Canaux de collecte",
+        choices=[(c.value, c.label) for c in Channel if c != Channel.SYNTHETIC],
+        widget=forms.CheckboxSelectMultiple,
+    )
+    questionnaire = forms.ModelChoiceField(
+        label="Version du questionnaire",
+        queryset=QuestionnaireVersion.objects.none(),
+        empty_label=None,
+    )
+    total_target = forms.IntegerField(
+        label="Objectif total de réponses (facultatif)",
+        required=False,
+        min_value=1,
+        max_value=10_000_000,
+        help_text="Réparti entre les communes selon leur population (5 au moins par commune).",
+    )
+
+    def __init__(self, *args: object, territory: Territory, **kwargs: object):
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.territory = territory
+        self.fields["questionnaire"].queryset = queries.questionnaire_versions_for(territory)  # type: ignore[attr-defined]
+        for stratum in Stratum:
+            self.fields[f"target_{stratum.value}"] = forms.IntegerField(
+                label=f"Objectif pour la strate « {stratum.label} » (facultatif)",
+                required=False,
+                min_value=1,
+                max_value=10_000_000,
+            )
+
+    def stratum_fields(self) -> list[forms.BoundField]:
+        return [self[f"target_{s.value}"] for s in Stratum]
+
+    def clean_slug(self) -> str:
+        slug: str = self.cleaned_data["slug"]
+        if Campaign.objects.filter(slug=slug).exists():
+            raise forms.ValidationError("Cet identifiant est déjà pris par une autre campagne.")
+        return slug
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        starts, ends = data.get("starts_on"), data.get("ends_on")
+        if starts and ends and ends < starts:
+            self.add_error("ends_on", "La fin de la campagne précède son début.")
+        return data
+
+    def stratum_targets(self) -> dict[str, int]:
+        return {
+            s.value: self.cleaned_data[f"target_{s.value}"]
+            for s in Stratum
+            if self.cleaned_data.get(f"target_{s.value}")
+        }
+
+
+class ModuleForm(forms.Form):
+    file = forms.FileField(
+        label="Module local (fichier YAML)",
+        required=False,
+        help_text="Fichier .yaml contenant « sections: » (voir le guide du baromètre).",
+    )
+    text = forms.CharField(
+        label="… ou le module collé ici",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 12, "spellcheck": "false"}),
+    )
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        upload = data.get("file")
+        if upload:
+            try:
+                data["yaml"] = upload.read().decode("utf-8")
+            except UnicodeDecodeError:
+                raise forms.ValidationError("Le fichier doit être en UTF-8.") from None
+            data["source"] = upload.name
+        elif str(data.get("text") or "").strip():
+            data["yaml"] = data["text"]
+            data["source"] = "module collé"
+        else:
+            raise forms.ValidationError("Choisissez un fichier YAML ou collez le module.")
+        return data

@@ -1,0 +1,83 @@
+"""Pages of the territory's team: new campaign, local questionnaire module."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from nonrecours.accounts.access import access_territory_campaigns
+from nonrecours.surveys import actions, queries
+from nonrecours.surveys.enums import Channel
+from nonrecours.surveys.questionnaire import QuestionnaireError
+from nonrecours.www.barometer.forms import CampaignForm, ModuleForm
+from nonrecours.www.territories.views import _territory_or_404
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def campaign_new(request: HttpRequest, siren: str) -> HttpResponse:
+    territory = access_territory_campaigns(request.user, _territory_or_404(siren))  # type: ignore[arg-type]
+    actions.questionnaire_version_default()  # registered the first time it is offered
+    form = CampaignForm(request.POST or None, territory=territory)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        campaign = actions.campaign_create(
+            territory=territory,
+            slug=data["slug"],
+            name=data["name"],
+            starts_on=data["starts_on"],
+            ends_on=data["ends_on"],
+            channels=[Channel(c) for c in data["channels"]],
+            questionnaire=data["questionnaire"],
+            commune_targets=actions.commune_targets_by_population(
+                territory=territory, total=data["total_target"]
+            )
+            if data["total_target"]
+            else None,
+            stratum_targets=form.stratum_targets(),
+        )
+        messages.success(request, f"Campagne « {campaign.name} » créée.")
+        return redirect("barometer_follow_up", slug=campaign.slug)
+    return render(
+        request,
+        "barometer/campaign_new.html",
+        {"territory": territory, "form": form},
+        status=422 if form.errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def questionnaire_module(request: HttpRequest, siren: str) -> HttpResponse:
+    territory = access_territory_campaigns(request.user, _territory_or_404(siren))  # type: ignore[arg-type]
+    form = ModuleForm(request.POST or None, request.FILES or None)
+    problems: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            version = actions.questionnaire_version_add_module(
+                territory=territory,
+                module_yaml=form.cleaned_data["yaml"],
+                source=form.cleaned_data["source"],
+                user=request.user,  # type: ignore[arg-type]
+            )
+        except QuestionnaireError as error:
+            problems = error.problems
+        else:
+            messages.success(
+                request,
+                f"Version {version.version} du questionnaire créée : choisissez-la pour une "
+                "nouvelle campagne.",
+            )
+            return redirect("barometer_questionnaire_module", siren=territory.siren)
+    return render(
+        request,
+        "barometer/questionnaire_module.html",
+        {
+            "territory": territory,
+            "form": form,
+            "problems": problems,
+            "versions": queries.questionnaire_versions_for(territory),
+        },
+        status=422 if problems or form.errors else 200,
+    )
