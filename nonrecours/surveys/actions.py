@@ -156,7 +156,9 @@ def response_submit(
     questionnaire = campaign.questionnaire.questionnaire()
     communes = {
         c.insee_code: c
-        for c in campaign.territory.communes.filter(is_member=True).only("pk", "insee_code")
+        for c in Commune.objects.filter(territory=campaign.territory, is_member=True).only(
+            "pk", "insee_code"
+        )
     }
     clean, errors = questionnaire.validate(answers, communes=communes)
     if errors:

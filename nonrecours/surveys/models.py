@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -5,6 +7,16 @@ from django.utils import timezone
 
 from nonrecours.surveys.enums import Channel
 from nonrecours.surveys.questionnaire import Questionnaire, load_questionnaire
+
+
+_PARSED: dict[tuple[int, str], Questionnaire] = {}
+
+
+def _parsed(pk: int, checksum: str, slug: str, version: int, definition: Any) -> Questionnaire:
+    key = (pk, checksum)
+    if key not in _PARSED:
+        _PARSED[key] = load_questionnaire(definition, f"{slug} v{version}")
+    return _PARSED[key]
 
 
 class QuestionnaireVersion(models.Model):
@@ -56,7 +68,9 @@ class QuestionnaireVersion(models.Model):
         return f"{self.title} v{self.version}{where}"
 
     def questionnaire(self) -> Questionnaire:
-        return load_questionnaire(self.definition, f"{self.slug} v{self.version}")
+        """The parsed definition; a stored version never changes, so it is
+        parsed once per process."""
+        return _parsed(self.pk, self.checksum, self.slug, self.version, self.definition)
 
 
 class Campaign(models.Model):

@@ -31,7 +31,11 @@ def campaign_accepts(campaign: Campaign, channel: Channel, today: datetime.date)
 def territory_communes(territory: Territory) -> list[Commune]:
     """Member communes by name: the choices of a questionnaire's commune question."""
     return list(
-        territory.communes.filter(is_member=True).only("insee_code", "name").order_by("name")
+        # Not `territory.communes`: the related manager would load each
+        # deferred territory_id again (one query per commune).
+        Commune.objects.filter(territory=territory, is_member=True)
+        .only("insee_code", "name")
+        .order_by("name")
     )
 
 
@@ -87,7 +91,7 @@ def campaign_progress(campaign: Campaign) -> CampaignProgress:
     }
     stratum_targets = {q.stratum: q.target for q in campaign.quotas.filter(commune__isnull=True)}
     communes = list(
-        campaign.territory.communes.filter(is_member=True)
+        Commune.objects.filter(territory=campaign.territory, is_member=True)
         .only("pk", "name", "stratum", "population")
         .order_by(F("population").desc(nulls_last=True), "name")
     )

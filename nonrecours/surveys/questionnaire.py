@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
@@ -60,12 +60,17 @@ class Question:
     maximum: int | None = None
     max_length: int = 500
 
-    @property
+    # Cached: validation asks for them for every answer of every row.
+    @cached_property
     def codes(self) -> tuple[str, ...]:
         return tuple(c.code for c in self.choices)
 
+    @cached_property
+    def _by_code(self) -> dict[str, Choice]:
+        return {c.code: c for c in self.choices}
+
     def choice(self, code: str) -> Choice:
-        return next(c for c in self.choices if c.code == code)
+        return self._by_code[code]
 
 
 @dataclass(frozen=True)
@@ -105,15 +110,16 @@ class Questionnaire:
     indicators: tuple[Indicator, ...]
     source: dict[str, Any] = field(compare=False, hash=False, repr=False)
 
-    @property
+    @cached_property
     def questions(self) -> tuple[Question, ...]:
         return tuple(q for s in self.sections for q in s.questions)
 
+    @cached_property
+    def _by_name(self) -> dict[str, Question]:
+        return {q.name: q for q in self.questions}
+
     def question(self, name: str) -> Question:
-        for q in self.questions:
-            if q.name == name:
-                return q
-        raise KeyError(name)
+        return self._by_name[name]
 
     @property
     def checksum(self) -> str:
@@ -150,9 +156,8 @@ class Questionnaire:
         allowed_communes = set(communes)
         clean: dict[str, Any] = {}
         errors: dict[str, str] = {}
-        known = {q.name for q in self.questions}
         for name in raw:
-            if name not in known:
+            if name not in self._by_name:
                 errors[name] = f"Question inconnue dans ce questionnaire : « {name} »."
         for question in self.questions:
             if not self.is_relevant(question, clean):
@@ -173,7 +178,7 @@ def _clean_value(question: Question, value: Any, communes: set[str]) -> Any:
     kind = question.type
     if kind == QuestionType.SELECT_ONE:
         code = str(value)
-        if code not in question.codes:
+        if code not in question._by_code:
             raise ValueError(
                 f"Réponse « {code} » inconnue : choisissez parmi les réponses proposées."
             )
@@ -183,7 +188,7 @@ def _clean_value(question: Question, value: Any, communes: set[str]) -> Any:
         if not isinstance(items, list | tuple):
             raise ValueError("Une liste de réponses est attendue.")
         codes = [str(c) for c in items]
-        unknown = [c for c in codes if c not in question.codes]
+        unknown = [c for c in codes if c not in question._by_code]
         if unknown:
             raise ValueError(f"Réponse(s) inconnue(s) : {', '.join(unknown)}.")
         if len(set(codes)) != len(codes):

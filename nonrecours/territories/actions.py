@@ -139,8 +139,10 @@ def territory_import(*, siren: str | None = None, name: str | None = None) -> Im
 
 
 def _territory_refresh_population(territory: Territory) -> None:
-    members = territory.communes.filter(is_member=True)
-    territory.population = sum(c.population or 0 for c in members.only("population"))
+    populations = Commune.objects.filter(territory=territory, is_member=True).values_list(
+        "population", flat=True
+    )
+    territory.population = sum(p or 0 for p in populations)
     territory.save(update_fields=["population", "updated_at"])
 
 
