@@ -8,7 +8,6 @@ from django.utils import timezone
 from nonrecours.surveys.enums import Channel
 from nonrecours.surveys.questionnaire import Questionnaire, load_questionnaire
 
-
 _PARSED: dict[tuple[int, str], Questionnaire] = {}
 
 
