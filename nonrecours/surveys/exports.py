@@ -25,7 +25,7 @@ META_COLUMNS = [
 ]  # fmt: skip
 CODEBOOK_COLUMNS = [
     "question", "section", "libelle", "type", "obligatoire", "condition_affichage",
-    "code", "libelle_reponse", "odenore", "version_questionnaire", "empreinte",
+    "code", "libelle_reponse", "odenore", "indicateurs", "version_questionnaire", "empreinte",
 ]  # fmt: skip
 
 
@@ -67,6 +67,10 @@ def rows(campaign: Campaign) -> Iterator[dict[str, Any]]:
 
 def codebook(questionnaire: Questionnaire) -> list[dict[str, Any]]:
     entries = []
+    feeds: dict[str, list[str]] = {}
+    for indicator in questionnaire.indicators:
+        for name in indicator.numerator.questions():
+            feeds.setdefault(name, []).append(indicator.id)
     for question in _questions(questionnaire):
         base = {
             "question": question.name,
@@ -75,6 +79,7 @@ def codebook(questionnaire: Questionnaire) -> list[dict[str, Any]]:
             "type": question.type.value,
             "obligatoire": "oui" if question.required else "non",
             "condition_affichage": question.relevant.to_xlsform() if question.relevant else "",
+            "indicateurs": " ".join(feeds.get(question.name, [])),
             "version_questionnaire": questionnaire.version,
             "empreinte": questionnaire.checksum,
         }

@@ -256,6 +256,8 @@ def test_export_round_trip_into_an_empty_campaign(arras):
     codebook = list(csv.DictReader(io.StringIO(archive.read("codebook.csv").decode())))
     reasons = [c for c in codebook if c["question"] == "raison_non_recours"]
     assert {c["odenore"] for c in reasons} >= {"non_connaissance", "non_reception"}
+    strategies = next(c for c in codebook if c["question"] == "strategies")
+    assert strategies["indicateurs"] == "recours_aide_proches puise_dans_epargne"
 
 
 def test_xlsx_and_parquet_exports(arras):
