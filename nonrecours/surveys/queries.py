@@ -4,6 +4,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.db.models import Count, F, Max, Q, QuerySet
+from django.utils import timezone
 
 from nonrecours.surveys.enums import Channel
 from nonrecours.surveys.models import Campaign, QuestionnaireVersion
@@ -26,6 +27,31 @@ def campaign_accepts(campaign: Campaign, channel: Channel, today: datetime.date)
         closed = f"{campaign.ends_on:%d/%m/%Y}"
         return f"Cette enquête est close depuis le {closed}. Merci de votre intérêt."
     return None
+
+
+# An answer collected offline on the campaign's last day may reach the
+# server days later, when the agent finds a network again.
+OFFLINE_GRACE_DAYS = 14
+
+
+def campaign_accepts_offline_answer(
+    campaign: Campaign, *, submitted_at: datetime.datetime | None, received_on: datetime.date
+) -> str | None:
+    """Like campaign_accepts for the door-to-door channel, but judged on the
+    day the answer was collected, with a grace period for sending it."""
+    if Channel.DOOR_TO_DOOR.value not in campaign.channels:
+        return f"Cette enquête n'est pas ouverte au canal « {Channel.DOOR_TO_DOOR.label} »."
+    collected_on = timezone.localdate(submitted_at) if submitted_at else received_on
+    if collected_on > received_on + datetime.timedelta(days=1):
+        return (
+            "La date de saisie de cette réponse est dans le futur : vérifiez l'heure du téléphone."
+        )
+    if received_on > campaign.ends_on + datetime.timedelta(days=OFFLINE_GRACE_DAYS):
+        return (
+            f"Cette enquête est close depuis le {campaign.ends_on:%d/%m/%Y} et le délai "
+            f"d'envoi des réponses saisies hors ligne ({OFFLINE_GRACE_DAYS} jours) est passé."
+        )
+    return campaign_accepts(campaign, Channel.DOOR_TO_DOOR, collected_on)
 
 
 def territory_communes(territory: Territory) -> list[Commune]:

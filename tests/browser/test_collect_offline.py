@@ -26,14 +26,18 @@ def fill_current_page(page):
 
 
 def fill_one_questionnaire(page):
+    step = page.locator("#collecte-formulaire .eyebrow")
     for _ in range(12):
         fill_current_page(page)
+        before = step.inner_text()
         button = page.locator("#collecte-formulaire button[type=submit]")
         label = button.inner_text()
         button.click()
         if label == "Enregistrer la réponse":
             expect(page.locator("#annonce")).to_contain_text("Réponse enregistrée sur l'appareil")
+            expect(step).to_have_text("Étape 1 sur 10")
             return
+        expect(step).not_to_have_text(before)  # the next page is drawn
     raise AssertionError("le questionnaire ne s'est pas terminé")
 
 
@@ -54,11 +58,23 @@ def test_answers_wait_offline_and_are_sent_exactly_once(live_server, arras, make
     page.goto(live_server.url + "/collecte/porte-a-porte/")
     expect(page.locator("#etat-reseau")).to_have_text("En ligne")
     page.evaluate("navigator.serviceWorker.ready.then(() => true)")
-    page.reload()  # now under the service worker's control
     page.wait_for_function("navigator.serviceWorker.controller !== null")
     assert serious_violations(page) == []
 
+    # Offline from the very first visit: the app reopens, and a questionnaire
+    # in progress survives a reload (or the phone killing the tab).
     context.set_offline(True)
+    fill_current_page(page)
+    page.get_by_role("button", name="Continuer").click()
+    expect(page.locator("#titre-page")).to_have_text("Votre situation financière")
+    page.reload()
+    expect(page.locator("#titre-page")).to_have_text("Votre situation financière")
+    expect(page.locator("#annonce")).to_contain_text("Questionnaire en cours repris")
+    page.get_by_role("button", name="Étape précédente").click()
+    expect(page.get_by_label("Une femme")).to_be_checked()
+    page.get_by_role("button", name="Continuer").click()
+    expect(page.locator("#titre-page")).to_have_text("Votre situation financière")
+
     expect(page.locator("#etat-reseau")).to_contain_text("Hors ligne")
     fill_one_questionnaire(page)
     fill_one_questionnaire(page)
@@ -71,7 +87,7 @@ def test_answers_wait_offline_and_are_sent_exactly_once(live_server, arras, make
     expect(page.locator("#etat-envoi")).to_have_text("2 réponses en attente d'envoi")
     queued = page.evaluate(
         """() => new Promise((resolve) => {
-            const open = indexedDB.open("nonrecours-collecte", 1);
+            const open = indexedDB.open("nonrecours-collecte", 2);
             open.onsuccess = () => {
                 const all = open.result.transaction("outbox").objectStore("outbox").getAll();
                 all.onsuccess = () => resolve(all.result);
@@ -92,7 +108,7 @@ def test_answers_wait_offline_and_are_sent_exactly_once(live_server, arras, make
     for _ in range(2):
         page.evaluate(
             """(items) => new Promise((resolve) => {
-                const open = indexedDB.open("nonrecours-collecte", 1);
+                const open = indexedDB.open("nonrecours-collecte", 2);
                 open.onsuccess = () => {
                     const tx = open.result.transaction("outbox", "readwrite");
                     items.forEach((item) => tx.objectStore("outbox").put(item));
@@ -104,6 +120,23 @@ def test_answers_wait_offline_and_are_sent_exactly_once(live_server, arras, make
         expect(page.locator("#etat-envoi")).to_have_text("Aucune réponse en attente d'envoi")
     assert Response.objects.count() == 2
 
+    # Another agent's queued answer on a shared phone is never sent under
+    # this agent's name.
+    foreign = {**queued[0], "idempotency_key": "autre-agent-1", "user": agent.pk + 1000}
+    page.evaluate(
+        """(item) => new Promise((resolve) => {
+            const open = indexedDB.open("nonrecours-collecte", 2);
+            open.onsuccess = () => {
+                const tx = open.result.transaction("outbox", "readwrite");
+                tx.objectStore("outbox").put(item);
+                tx.oncomplete = () => window.nonrecoursSync().then(resolve);
+            };
+        })""",
+        foreign,
+    )
+    expect(page.locator("#etat-envoi")).to_contain_text("et 1 d'un·e autre enquêteur·rice")
+    assert Response.objects.count() == 2
+
     # An answer the server refuses comes back to the agent with the reason.
     bad = {
         **queued[0],
@@ -112,7 +145,7 @@ def test_answers_wait_offline_and_are_sent_exactly_once(live_server, arras, make
     }
     page.evaluate(
         """(item) => new Promise((resolve) => {
-            const open = indexedDB.open("nonrecours-collecte", 1);
+            const open = indexedDB.open("nonrecours-collecte", 2);
             open.onsuccess = () => {
                 const tx = open.result.transaction("outbox", "readwrite");
                 tx.objectStore("outbox").put(item);

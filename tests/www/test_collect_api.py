@@ -84,9 +84,45 @@ def test_closed_campaign_refuses_door_to_door(client, arras, make_member):
         ends_on=datetime.date(2024, 11, 30), channels=[Channel.DOOR_TO_DOOR],
     )  # fmt: skip
     client.force_login(make_member(arras, Role.FIELD_AGENT))
-    response = submit(client, old, {"idempotency_key": "z", "answers": complete_answers()})
+    payload = {
+        "idempotency_key": "z",
+        "answers": complete_answers(),
+        "submitted_at": "2024-11-30T15:00:00Z",
+    }
+    response = submit(client, old, payload)
     assert response.status_code == 422
-    assert "close depuis le 30/11/2024" in response.json()["errors"]["campagne"]
+    assert (
+        "délai d'envoi des réponses saisies hors ligne (14 jours) est passé"
+        in response.json()["errors"]["campagne"]
+    )
+
+
+def test_answer_collected_on_the_last_day_is_accepted_days_later(client, arras, make_member):
+    today = timezone.localdate()
+    ended = actions.campaign_create(
+        territory=arras,
+        slug="finie-hier",
+        name="Finie",
+        starts_on=today - datetime.timedelta(days=30),
+        ends_on=today - datetime.timedelta(days=3),
+        channels=[Channel.DOOR_TO_DOOR],
+    )
+    client.force_login(make_member(arras, Role.FIELD_AGENT))
+    last_day = (today - datetime.timedelta(days=3)).isoformat() + "T16:00:00+01:00"
+    late = submit(
+        client,
+        ended,
+        {"idempotency_key": "tard", "answers": complete_answers(), "submitted_at": last_day},
+    )
+    assert late.status_code == 201
+    after = (today - datetime.timedelta(days=1)).isoformat() + "T16:00:00+01:00"
+    too_late = submit(
+        client,
+        ended,
+        {"idempotency_key": "apres", "answers": complete_answers(), "submitted_at": after},
+    )
+    assert too_late.status_code == 422
+    assert "close depuis le" in too_late.json()["errors"]["campagne"]
 
 
 def test_app_page_service_worker_and_manifest(client, campaign, arras, make_member):

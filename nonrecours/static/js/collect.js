@@ -21,10 +21,12 @@
   const DB_NAME = "nonrecours-collecte";
   function openDb() {
     return new Promise((resolve, reject) => {
-      const request = indexedDB.open(DB_NAME, 1);
+      const request = indexedDB.open(DB_NAME, 2);
       request.onupgradeneeded = () => {
-        request.result.createObjectStore("outbox", { keyPath: "idempotency_key" });
-        request.result.createObjectStore("rejected", { keyPath: "idempotency_key" });
+        const db = request.result;
+        for (const [name, keyPath] of [["outbox", "idempotency_key"], ["rejected", "idempotency_key"], ["drafts", "id"]]) {
+          if (!db.objectStoreNames.contains(name)) db.createObjectStore(name, { keyPath });
+        }
       };
       request.onsuccess = () => resolve(request.result);
       request.onerror = () => reject(request.error);
@@ -42,6 +44,9 @@
   const put = (name, item) => store(name, "readwrite", (s) => s.put(item));
   const remove = (name, key) => store(name, "readwrite", (s) => s.delete(key));
   const all = (name) => store(name, "readonly", (s) => s.getAll());
+  const get = (name, key) => store(name, "readonly", (s) => s.get(key));
+  // Only this agent's items, for this campaign where it matters.
+  const mine = (item) => item.user === config.user_id;
 
   /* ---------- Conditions (même grammaire que le serveur) ---------- */
   function evaluate(condition, answers) {
@@ -64,7 +69,9 @@
   const shown = (page, answers) =>
     page.questions.map((n) => questions[n]).filter((q) => evaluate(q.relevant, answers));
 
-  /* ---------- Brouillon ---------- */
+  /* ---------- Brouillon (gardé sur l'appareil à chaque étape) ---------- */
+  const DRAFT_ID = `${config.user_id}:${config.campaign}`;
+  async function saveDraft() { await put("drafts", { ...draft, id: DRAFT_ID }); }
   function newDraft() {
     const answers = {};
     const lastCommune = localStorage.getItem("nonrecours-derniere-commune");
@@ -107,7 +114,7 @@
     }
     const id = "id_" + q.name;
     wrapper.append(el("label", { for: id }, q.label + suffix));
-    if (q.hint) wrapper.append(el("p", { class: "hint" }, q.hint));
+    if (q.hint) wrapper.append(el("p", { class: "hint", id: q.name + "-aide" }, q.hint));
     if (errorNode) wrapper.append(errorNode);
     let input;
     if (q.type === "commune") {
@@ -119,7 +126,9 @@
         autocomplete: q.type === "phone" ? "tel" : q.type === "email" ? "email" : "off",
         inputmode: q.type === "integer" ? "numeric" : null });
     }
-    if (error) { input.setAttribute("aria-invalid", "true"); input.setAttribute("aria-describedby", q.name + "-erreur"); }
+    const described = [q.hint ? q.name + "-aide" : "", error ? q.name + "-erreur" : ""].filter(Boolean).join(" ");
+    if (described) input.setAttribute("aria-describedby", described);
+    if (error) input.setAttribute("aria-invalid", "true");
     wrapper.append(input);
     return wrapper;
   }
@@ -145,7 +154,7 @@
         const anchor = q && q.choices && q.choices.length ? `${name}-${q.choices[0].code}` : `id_${name}`;
         list.append(el("li", {}, el("a", { href: "#" + anchor }, `${q ? q.label : name} — ${errors[name]}`)));
       }
-      form.append(el("div", { class: "error-summary", role: "alert" },
+      form.append(el("div", { class: "error-summary", role: "alert", tabindex: "-1" },
         el("h3", {}, `${names.length} réponse${names.length > 1 ? "s" : ""} à corriger`), list));
     }
     for (const q of shown(page, draft.answers)) form.append(renderQuestion(q, errors));
@@ -157,7 +166,7 @@
       el("button", { type: "submit", class: "button" }, last ? "Enregistrer la réponse" : "Continuer"));
     if (nextPage(draft.page, -1) !== null) {
       const back = el("button", { type: "button", class: "button button--secondary" }, "Étape précédente");
-      back.addEventListener("click", () => { collect(); draft.page = nextPage(draft.page, -1); renderPage(); focusTitle(); });
+      back.addEventListener("click", async () => { collect(); draft.page = nextPage(draft.page, -1); await saveDraft(); renderPage(); focusTitle(); });
       actions.append(back);
     }
     form.append(actions);
@@ -206,14 +215,18 @@
     event.preventDefault();
     collect();
     const errors = pageErrors();
-    if (Object.keys(errors).length) { renderPage(errors); form.querySelector(".error-summary").focus?.(); return; }
+    if (Object.keys(errors).length) { renderPage(errors); form.querySelector(".error-summary").focus(); return; }
     const next = nextPage(draft.page, 1);
-    if (next !== null) { draft.page = next; renderPage(); focusTitle(); return; }
-    const item = { idempotency_key: draft.key, answers: relevantAnswers(), started_at: draft.started_at, submitted_at: new Date().toISOString() };
+    if (next !== null) { draft.page = next; await saveDraft(); renderPage(); focusTitle(); return; }
+    const item = {
+      idempotency_key: draft.key, campaign: config.campaign, submit_url: config.submit_url, user: config.user_id,
+      answers: relevantAnswers(), started_at: draft.started_at, submitted_at: new Date().toISOString(), attempts: 0,
+    };
     await put("outbox", item);
     await remove("rejected", item.idempotency_key);
     if (item.answers.commune) localStorage.setItem("nonrecours-derniere-commune", item.answers.commune);
     draft = newDraft();
+    await saveDraft();
     renderPage();
     announce("Réponse enregistrée sur l'appareil. Nouveau questionnaire prêt.");
     focusTitle();
@@ -228,11 +241,22 @@
     return match ? decodeURIComponent(match[1]) : config.csrf;
   }
 
+  // Live regions are only rewritten when their text changes, so that screen
+  // readers do not repeat the same status every 30 seconds.
+  function setText(node, text) { if (node.textContent !== text) node.textContent = text; }
+
   async function refreshStatus() {
-    const waiting = await all("outbox");
-    const rejected = await all("rejected");
-    statusNetwork.textContent = navigator.onLine ? "En ligne" : "Hors ligne : les réponses restent sur l'appareil";
-    statusQueue.textContent = waiting.length ? `${waiting.length} réponse${waiting.length > 1 ? "s" : ""} en attente d'envoi` : "Aucune réponse en attente d'envoi";
+    const queued = await all("outbox");
+    const waiting = queued.filter(mine);
+    const others = queued.length - waiting.length;
+    const rejected = (await all("rejected")).filter(mine);
+    setText(statusNetwork, navigator.onLine ? "En ligne" : "Hors ligne : les réponses restent sur l'appareil");
+    let text = waiting.length ? `${waiting.length} réponse${waiting.length > 1 ? "s" : ""} en attente d'envoi` : "Aucune réponse en attente d'envoi";
+    if (others) text += ` (et ${others} d'un·e autre enquêteur·rice, envoyée${others > 1 ? "s" : ""} à sa prochaine connexion)`;
+    setText(statusQueue, text);
+    const signature = JSON.stringify(rejected.map((r) => r.idempotency_key));
+    if (rejectedList.dataset.signature === signature) return;
+    rejectedList.dataset.signature = signature;
     rejectedList.replaceChildren();
     for (const item of rejected) {
       const reasons = el("ul");
@@ -240,6 +264,7 @@
       const resume = el("button", { type: "button", class: "button button--secondary" }, "Reprendre et corriger");
       resume.addEventListener("click", async () => {
         draft = { key: item.idempotency_key, started_at: item.started_at, answers: { ...item.answers }, page: 0 };
+        await saveDraft();  // saved before the rejected copy goes
         await remove("rejected", item.idempotency_key);
         renderPage(item.errors); await refreshStatus(); focusTitle();
       });
@@ -253,26 +278,36 @@
     if (syncing || !navigator.onLine) { await refreshStatus(); return; }
     syncing = true;
     try {
-      for (const item of await all("outbox")) {
+      for (const item of (await all("outbox")).filter(mine)) {
         let response;
         try {
-          response = await fetch(config.submit_url, {
+          response = await fetch(item.submit_url || config.submit_url, {
             method: "POST",
             credentials: "same-origin",
             headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
             body: JSON.stringify(item),
           });
         } catch (networkError) { break; }
-        if (response.status === 201 || response.status === 200) {
+        const body = await response.json().catch(() => null);
+        if ((response.status === 201 || response.status === 200) && body && body.id) {
           await remove("outbox", item.idempotency_key);
-        } else if (response.status === 422) {
-          const body = await response.json();
+        } else if (response.status === 422 && body && body.errors) {
           await put("rejected", { ...item, errors: body.errors });
           await remove("outbox", item.idempotency_key);
         } else if (response.status === 401 || response.status === 403) {
           announce("Votre session a expiré : reconnectez-vous pour envoyer les réponses en attente (elles restent sur l'appareil).");
           break;
-        } else { break; }
+        } else {
+          // Server trouble with this item: try the others, retry it later,
+          // and after 5 failures hand it back to the agent.
+          item.attempts = (item.attempts || 0) + 1;
+          if (item.attempts >= 5) {
+            await put("rejected", { ...item, errors: { envoi: `Le serveur refuse cette réponse (erreur ${response.status}). Contactez l'équipe du territoire.` } });
+            await remove("outbox", item.idempotency_key);
+          } else {
+            await put("outbox", item);
+          }
+        }
       }
     } finally {
       syncing = false;
@@ -284,8 +319,19 @@
   window.addEventListener("online", sync);
   window.addEventListener("offline", refreshStatus);
   setInterval(sync, 30000);
-  if ("serviceWorker" in navigator) navigator.serviceWorker.register(config.service_worker_url, { scope: config.scope });
+  if ("serviceWorker" in navigator) {
+    navigator.serviceWorker.register(config.service_worker_url, { scope: config.scope });
+    // Keep this page for offline use from the very first visit.
+    if (navigator.onLine && "caches" in window) caches.open("nonrecours-collecte-pages").then((c) => c.add(location.href)).catch(() => {});
+  }
   document.getElementById("sans-js").hidden = true;
-  renderPage();
-  sync();
+  (async () => {
+    const saved = await get("drafts", DRAFT_ID);
+    if (saved && saved.key) {
+      draft = { key: saved.key, started_at: saved.started_at, answers: saved.answers || {}, page: saved.page || 0 };
+      if (Object.keys(draft.answers).length) announce("Questionnaire en cours repris là où il s'était arrêté.");
+    }
+    renderPage();
+    await sync();
+  })();
 })();

@@ -53,6 +53,8 @@ def _config(
         "submit_url": reverse("barometer_collect_submit", args=[slug]),
         "service_worker_url": reverse("barometer_collect_sw"),
         "scope": SCOPE,
+        "campaign": slug,
+        "user_id": request.user.pk,
     }
 
 
@@ -155,7 +157,9 @@ def collect_submit(request: HttpRequest, slug: str) -> JsonResponse:
         return _json_error(
             "Envoi illisible : JSON attendu avec « idempotency_key » et « answers ».", 400
         )
-    reason = queries.campaign_accepts(campaign, Channel.DOOR_TO_DOOR, timezone.localdate())
+    reason = queries.campaign_accepts_offline_answer(
+        campaign, submitted_at=submitted_at, received_on=timezone.localdate()
+    )
     if reason is not None:
         return JsonResponse({"errors": {"campagne": reason}}, status=422)
     try:
