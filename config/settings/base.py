@@ -5,7 +5,7 @@ from pathlib import Path
 
 import dj_database_url
 
-from config.settings.env import env_bool, env_list, env_str
+from config.settings.env import env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(env_str("NONRECOURS_VAR_DIR", str(BASE_DIR / "var")))
@@ -116,6 +116,10 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("NONRECOURS_LOG_LEVEL", "INFO")},
 }
+
+# How many reverse proxies (TLS terminator, load balancer) stand before the
+# application: the respondent's address is then read from X-Forwarded-For.
+NONRECOURS_PROXY_COUNT = env_int("NONRECOURS_PROXY_COUNT", 0)
 
 # The territory shown on the home page and imported by `nonrecours setup`.
 NONRECOURS_DEFAULT_TERRITORY = env_str("NONRECOURS_DEFAULT_TERRITORY", "200033579")

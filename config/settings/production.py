@@ -7,6 +7,7 @@ from config.settings.base import DATABASES, SECRET_KEY
 from config.settings.env import env_bool, env_int, env_list
 
 DEBUG = False
+NONRECOURS_PROXY_COUNT = env_int("NONRECOURS_PROXY_COUNT", 1)
 if not SECRET_KEY:
     raise ImproperlyConfigured("DJANGO_SECRET_KEY doit être défini en production.")
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", [])

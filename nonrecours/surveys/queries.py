@@ -7,7 +7,7 @@ from django.db.models import Count, F, Max, Q, QuerySet
 from django.utils import timezone
 
 from nonrecours.surveys.enums import Channel
-from nonrecours.surveys.models import Campaign, QuestionnaireVersion
+from nonrecours.surveys.models import Campaign, QuestionnaireVersion, Response
 from nonrecours.territories.enums import Stratum
 from nonrecours.territories.models import Commune, Territory
 
@@ -52,6 +52,10 @@ def campaign_accepts_offline_answer(
             f"d'envoi des réponses saisies hors ligne ({OFFLINE_GRACE_DAYS} jours) est passé."
         )
     return campaign_accepts(campaign, Channel.DOOR_TO_DOOR, collected_on)
+
+
+def response_exists(idempotency_key: str) -> bool:
+    return Response.objects.filter(idempotency_key=idempotency_key).exists()
 
 
 def territory_communes(territory: Territory) -> list[Commune]:

@@ -195,3 +195,46 @@ def test_final_submit_does_not_query_once_per_commune(
         response = post_page(client, campaign, response.text, PAGES[number])
     with django_assert_max_num_queries(20):
         assert post_page(client, campaign, response.text, PAGES[10]).status_code == 302
+
+
+def test_rate_limit_keeps_the_answers_and_counts_real_clients(
+    client, campaign, monkeypatch, settings
+):
+    settings.NONRECOURS_PROXY_COUNT = 1
+    monkeypatch.setattr(online, "SUBMISSIONS_PER_HOUR", 1)
+    proxy = {"REMOTE_ADDR": "10.0.0.1"}
+    first = client.get(form_url(campaign))
+    response = first
+    for number in range(1, 11):
+        response = client.post(
+            form_url(campaign),
+            {"etat": state_of(response.text), "page": page_of(response.text), "action": "suivant",
+             **PAGES[number]},
+            HTTP_X_FORWARDED_FOR="203.0.113.7", **proxy,
+        )  # fmt: skip
+    assert response.status_code == 302
+    # Another resident behind the same proxy is not blocked.
+    other, _ = fill_all(client, campaign)
+    assert other.status_code == 302  # REMOTE_ADDR differs from the forwarded one
+    # The same resident again: blocked, but the answers wait on the page.
+    response = client.get(form_url(campaign))
+    for number in range(1, 11):
+        response = client.post(
+            form_url(campaign),
+            {"etat": state_of(response.text), "page": page_of(response.text), "action": "suivant",
+             **PAGES[number]},
+            HTTP_X_FORWARDED_FOR="203.0.113.7", **proxy,
+        )  # fmt: skip
+    assert response.status_code == 429
+    assert "Vos réponses ne sont pas perdues" in response.text
+    monkeypatch.setattr(online, "SUBMISSIONS_PER_HOUR", 100)
+    retry = client.post(
+        form_url(campaign),
+        {"etat": state_of(response.text), "page": page_of(response.text), "action": "renvoyer"},
+        HTTP_X_FORWARDED_FOR="203.0.113.7", **proxy,
+    )  # fmt: skip
+    assert retry.status_code == 302
+    assert Response.objects.count() == 3
+    stored = Response.objects.order_by("pk").last()
+    assert stored.answers["raison_non_recours"] == "trop_complique"
+    assert Contact.objects.filter(response=stored).exists()

@@ -11,6 +11,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
 from django.http import HttpRequest
@@ -42,6 +43,22 @@ class FormState:
         return datetime.datetime.fromisoformat(self.started_at)
 
 
+def client_address(request: HttpRequest) -> str:
+    """The respondent's address. Behind NONRECOURS_PROXY_COUNT reverse
+    proxies, REMOTE_ADDR is the proxy's: take the address the nearest
+    trusted proxy saw, from X-Forwarded-For."""
+    count = settings.NONRECOURS_PROXY_COUNT
+    if count > 0:
+        forwarded = [
+            part.strip()
+            for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+            if part.strip()
+        ]
+        if len(forwarded) >= count:
+            return str(forwarded[-count])
+    return str(request.META.get("REMOTE_ADDR", ""))
+
+
 def is_spam(request: HttpRequest) -> bool:
     return bool(request.POST.get(HONEYPOT_FIELD, "").strip())
 
@@ -50,7 +67,7 @@ def rate_limited(request: HttpRequest, slug: str) -> bool:
     """True when this address already sent SUBMISSIONS_PER_HOUR answers to
     the campaign in the current hour. Needs a cache shared by the web
     workers in production (see docs/configuration.md)."""
-    address = request.META.get("REMOTE_ADDR", "")
+    address = client_address(request)
     bucket = timezone.now().strftime("%Y%m%d%H")
     digest = hashlib.sha256(f"{address}|{slug}".encode()).hexdigest()[:32]
     key = f"online-rate:{digest}:{bucket}"

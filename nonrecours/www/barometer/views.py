@@ -158,6 +158,8 @@ def online_form(request: HttpRequest, slug: str) -> HttpResponse:
     if request.POST.get("action") == "precedent":
         previous = _next_page(questionnaire, page.number, state.answers, -1) or page
         return _render_page(request, campaign, questionnaire, previous, state)
+    if request.POST.get("action") == "renvoyer":  # retry after "too many submissions"
+        return _submit(request, campaign, questionnaire, state)
     shown = _shown(questionnaire, page, state.answers)
     values = _page_values(request, shown)
     communes = [c.insee_code for c in queries.campaign_communes(campaign)]
@@ -171,16 +173,32 @@ def online_form(request: HttpRequest, slug: str) -> HttpResponse:
     following = _next_page(questionnaire, page.number, state.answers)
     if following is not None:
         return _render_page(request, campaign, questionnaire, following, state)
+    return _submit(request, campaign, questionnaire, state)
+
+
+def _submit(
+    request: HttpRequest, campaign: Campaign, questionnaire: Questionnaire, state: FormState
+) -> HttpResponse:
+    key = f"online-{state.key}"
+    if queries.response_exists(key):  # a double submit or a refresh: already stored
+        return redirect("barometer_online_thanks", slug=campaign.slug)
     if rate_limited(request, campaign.slug):
         return render(
-            request, "barometer/online_rate_limited.html", {"campaign": campaign}, status=429
+            request,
+            "barometer/online_rate_limited.html",
+            {
+                "campaign": campaign,
+                "state": state.dumps(campaign.slug),
+                "page": len(questionnaire.pages()),
+            },
+            status=429,
         )
     try:
         actions.response_submit(
             campaign=campaign,
             answers=state.answers,
             channel=Channel.ONLINE,
-            idempotency_key=f"online-{state.key}",
+            idempotency_key=key,
             started_at=state.started,
         )
     except actions.ResponseRejected as rejected:
