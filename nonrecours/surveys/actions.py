@@ -21,6 +21,7 @@ from nonrecours.surveys.questionnaire import (
     Questionnaire,
     QuestionnaireError,
     default_questionnaire,
+    load_questionnaire,
     with_local_module,
 )
 from nonrecours.territories.models import Commune, Territory
@@ -74,14 +75,14 @@ def questionnaire_version_add_module(
     base = latest or core
     extended = with_local_module(base.questionnaire(), module, source)
     number = max(base.version, local_latest.version if local_latest else 0) + 1
-    definition = {**extended.source, "version": number}
+    final = load_questionnaire({**extended.source, "version": number}, source)
     return QuestionnaireVersion.objects.create(
         slug=core.slug,
         version=number,
         territory=territory,
-        title=extended.title,
-        definition=definition,
-        checksum=extended.checksum,
+        title=final.title,
+        definition=final.source,
+        checksum=final.checksum,
         created_by=user,
     )
 
@@ -367,7 +368,7 @@ def responses_import(
     problems: list[str] = []
     total_problems = 0
     seen: set[str] = set()
-    pending: list[tuple[Response, dict[str, Any]]] = []
+    pending: list[tuple[Response, dict[str, Any], str]] = []
 
     def problem(text: str) -> None:
         nonlocal total_problems
@@ -376,13 +377,19 @@ def responses_import(
             problems.append(text)
 
     def flush() -> None:
-        keys = [r.idempotency_key for r, _ in pending]
+        # A row is already there if its import key is, or if it is an export
+        # of this very campaign (its id is then one of our own keys).
+        keys = [r.idempotency_key for r, _, _ in pending] + [raw for _, _, raw in pending]
         existing = set(
             Response.objects.filter(idempotency_key__in=keys).values_list(
-                "idempotency_key", flat=True
+                "idempotency_key", "campaign_id"
             )
         )
-        new = [(r, c) for r, c in pending if r.idempotency_key not in existing]
+        imported = {key for key, _ in existing}
+        own = {key for key, campaign_id in existing if campaign_id == campaign.pk}
+        new = [
+            (r, c) for r, c, raw in pending if r.idempotency_key not in imported and raw not in own
+        ]
         summary.already_present += len(pending) - len(new)
         created = Response.objects.bulk_create([r for r, _ in new], batch_size=500)
         Contact.objects.bulk_create(
@@ -435,6 +442,7 @@ def responses_import(
                         source_row=row.line,
                     ),
                     contact,
+                    row.row_id,
                 )
             )
             if len(pending) >= IMPORT_BATCH:

@@ -206,7 +206,7 @@ class DemoGenerator:
         if _yes(rng, 0.08):
             a["consentement_recontact"] = "oui"
             # Numbers reserved by ARCEP for fiction (01 99 00 xx xx): never a real line.
-            a["contact_telephone"] = f"0199{rng.randrange(0, 1_000_000):06d}"
+            a["contact_telephone"] = f"019900{rng.randrange(0, 10_000):04d}"
         else:
             a["consentement_recontact"] = "non"
         return a

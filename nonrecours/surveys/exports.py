@@ -15,6 +15,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 
 from nonrecours.surveys.models import Campaign
 from nonrecours.surveys.questionnaire import Question, Questionnaire, QuestionType
@@ -159,6 +160,15 @@ def export_parquet_zip(campaign: Campaign) -> bytes:
     return buffer.getvalue()
 
 
+def _text_cell(sheet: Any, value: Any) -> Any:
+    """A cell that a spreadsheet never runs: text starting with = stays text."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.data_type = "s"
+        return cell
+    return value
+
+
 def export_xlsx(campaign: Campaign) -> bytes:
     questionnaire = campaign.questionnaire.questionnaire()
     workbook = Workbook(write_only=True)
@@ -166,7 +176,7 @@ def export_xlsx(campaign: Campaign) -> bytes:
     header = columns(questionnaire)
     answers.append(header)
     for row in rows(campaign):
-        answers.append([row[name] for name in header])
+        answers.append([_text_cell(answers, row[name]) for name in header])
     book = workbook.create_sheet("codebook")
     book.append(CODEBOOK_COLUMNS)
     for entry in codebook(questionnaire):

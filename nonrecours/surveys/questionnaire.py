@@ -409,6 +409,27 @@ def _question(
     choices: tuple[Choice, ...] = ()
     if kind in (QuestionType.SELECT_ONE, QuestionType.SELECT_MULTIPLE):
         choices = _choices(checker, where, data.get("choices"))
+    numbers: dict[str, int | None] = {}
+    for key in ("minimum", "maximum", "max_length"):
+        value = data.get(key)
+        if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
+            checker.fail(where, f"« {key} » doit être un nombre entier (reçu : {value!r})")
+            value = None
+        numbers[key] = value
+    personal = bool(data.get("personal", False))
+    contact_types = (QuestionType.PHONE, QuestionType.EMAIL)
+    if kind in contact_types and not personal:
+        checker.fail(
+            where,
+            "une question de type téléphone ou courriel doit porter « personal: true » : "
+            "ces coordonnées sont gardées à part des réponses",
+        )
+    if personal and kind not in contact_types:
+        checker.fail(
+            where,
+            "seules les questions de type « phone » ou « email » peuvent être « personal » "
+            "(leurs réponses sont gardées à part, jamais analysées)",
+        )
     relevant = None
     if "relevant" in data:
         relevant = _condition(checker, f"{where}, champ « relevant »", data["relevant"], previous)
@@ -421,11 +442,11 @@ def _question(
         required=bool(data.get("required", False)),
         relevant=relevant,
         choices=choices,
-        personal=bool(data.get("personal", False)),
+        personal=personal,
         weighting=bool(data.get("weighting", False)),
-        minimum=data.get("minimum"),
-        maximum=data.get("maximum"),
-        max_length=int(data.get("max_length", 500)),
+        minimum=numbers["minimum"],
+        maximum=numbers["maximum"],
+        max_length=numbers["max_length"] or 500,
     )
 
 

@@ -303,3 +303,68 @@ def test_cli_import_and_export(campaign, tmp_path):
         call_command(
             "responses", "import", str(tmp_path / "absent.csv"), "--campaign", campaign.slug
         )
+
+
+def test_reimporting_an_export_into_its_own_campaign_adds_nothing(arras):
+    call_command("demo", "--responses", "25", stdout=StringIO())
+    demo = Campaign.objects.get(slug="demo-2024")
+    answers_csv = zipfile.ZipFile(io.BytesIO(exports.export_csv_zip(demo))).read("reponses.csv")
+    summary = actions.responses_import(
+        campaign=demo, stream=io.BytesIO(answers_csv), filename="r.csv", source=SourceFormat.KOBO
+    )
+    assert (summary.created, summary.already_present) == (0, 25)
+    assert demo.responses.count() == 25
+
+
+def test_limesurvey_ids_restart_with_each_survey(campaign):
+    questions = default_questionnaire().questions
+    header = ["id", "submitdate"] + [q.name for q in questions if q.type != "select_multiple"]
+    header += ["prestations_connues[rsa]", "prestations_percues[aucune]"]
+    singles = {k: v for k, v in complete_answers().items() if k in header}
+    marks = {"prestations_connues[rsa]": "Y", "prestations_percues[aucune]": "Y"}
+    for date in ("2026-10-01 10:00:00", "2026-10-02 10:00:00"):
+        row = {"id": "1", "submitdate": date, **singles, **marks}
+        summary = actions.responses_import(
+            campaign=campaign, stream=csv_file(header, [row]), filename="l.csv",
+            source=SourceFormat.LIMESURVEY,
+        )  # fmt: skip
+        assert summary.created == 1
+    assert campaign.responses.count() == 2
+
+
+def test_kobo_server_time_without_zone_is_utc(campaign):
+    header = [h for h in kobo_header() if h != "end"]
+    row = kobo_row(header, ANSWERS[0], "utc-1")
+    row["_submission_time"] = "2026-10-02T08:13:00"
+    actions.responses_import(
+        campaign=campaign,
+        stream=csv_file(header, [row]),
+        filename="k.csv",
+        source=SourceFormat.KOBO,
+    )
+    assert Response.objects.get().submitted_at == datetime.datetime(
+        2026, 10, 2, 8, 13, tzinfo=datetime.UTC
+    )
+
+
+def test_xlsx_export_never_turns_text_into_formulas(arras):
+    version = actions.questionnaire_version_add_module(
+        territory=arras,
+        module_yaml=(
+            "sections: [{name: local, questions: [{name: remarque, type: text, label: Remarque}]}]"
+        ),
+        source="m.yaml",
+    )
+    campaign = actions.campaign_create(
+        territory=arras, slug="formules", name="F", starts_on=datetime.date(2026, 1, 1),
+        ends_on=datetime.date(2026, 12, 31), channels=[Channel.ONLINE], questionnaire=version,
+    )  # fmt: skip
+    actions.response_submit(
+        campaign=campaign, answers=complete_answers(remarque="=HYPERLINK(\"http://x\")"),
+        channel=Channel.ONLINE, idempotency_key="f1",
+    )  # fmt: skip
+    sheet = load_workbook(io.BytesIO(exports.export_xlsx(campaign)))["reponses"]
+    header = [c.value for c in sheet[1]]
+    cell = sheet.cell(row=2, column=header.index("remarque") + 1)
+    assert cell.data_type == "s"
+    assert cell.value == '=HYPERLINK("http://x")'

@@ -248,3 +248,23 @@ def test_conditions_become_xlsform_expressions(questionnaire):
     assert questionnaire.question("strategies").relevant.to_xlsform() == (
         "(${situation_financiere} = 'difficile' or ${situation_financiere} = 'tres_difficile')"
     )
+
+
+@pytest.mark.parametrize(
+    ("question", "message"),
+    [
+        ({"name": "age", "type": "integer", "label": "Âge", "minimum": "abc"},
+         "« minimum » doit être un nombre entier (reçu : 'abc')"),
+        ({"name": "note", "type": "text", "label": "Note", "max_length": "x"},
+         "« max_length » doit être un nombre entier"),
+        ({"name": "tel", "type": "phone", "label": "Téléphone"},
+         "doit porter « personal: true »"),
+        ({"name": "avis", "type": "text", "label": "Avis", "personal": True},
+         "seules les questions de type « phone » ou « email » peuvent être « personal »"),
+    ],
+)  # fmt: skip
+def test_module_numbers_and_personal_fields_are_checked(questionnaire, question, message):
+    module = {"sections": [{"name": "local", "questions": [question]}]}
+    with pytest.raises(QuestionnaireError) as error:
+        with_local_module(questionnaire, module, "module.yaml")
+    assert any(message in problem for problem in error.value.problems)

@@ -21,7 +21,12 @@ from openpyxl import load_workbook
 from nonrecours.surveys.questionnaire import Questionnaire, QuestionType
 
 PARIS = ZoneInfo("Europe/Paris")
-ID_COLUMNS = ("meta/instanceID", "meta-instanceID", "instanceID", "_uuid", "KEY", "id")
+# The root id stays the same when a submission is edited in KoboToolbox or
+# ODK Central (the instance id changes): prefer it.
+ID_COLUMNS = (
+    "meta/rootUuid", "meta-rootUuid", "meta/instanceID", "meta-instanceID", "instanceID",
+    "_uuid", "KEY", "id",
+)  # fmt: skip
 TIME_COLUMNS = ("end", "_submission_time", "SubmissionDate", "submitdate")
 START_COLUMNS = ("start", "startdate")
 
@@ -50,7 +55,12 @@ class ParsedFile:
     ignored_columns: list[str] = field(default_factory=list)
 
 
-def _parse_time(value: str) -> datetime.datetime | None:
+# Server-side timestamps of KoboToolbox / ODK Central are in UTC, even when
+# written without a time zone; the devices' own start/end carry theirs.
+UTC_COLUMNS = ("_submission_time", "SubmissionDate")
+
+
+def _parse_time(value: str, naive_zone: datetime.tzinfo = PARIS) -> datetime.datetime | None:
     value = (value or "").strip()
     if not value:
         return None
@@ -58,7 +68,7 @@ def _parse_time(value: str) -> datetime.datetime | None:
         parsed = datetime.datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=PARIS)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=naive_zone)
 
 
 def _last_segment(header: str) -> str:
@@ -164,6 +174,9 @@ def _kobo(
         )
     time_column = _index(header, TIME_COLUMNS)
     start_column = _index(header, START_COLUMNS)
+    time_zone: datetime.tzinfo = (
+        datetime.UTC if time_column is not None and header[time_column] in UTC_COLUMNS else PARIS
+    )
     used = set(columns.values()) | {p for o in option_columns.values() for p in o.values()}
     used |= {c for c in (id_column, time_column, start_column) if c is not None}
     ignored = [
@@ -194,7 +207,9 @@ def _kobo(
                 line=line,
                 row_id=cells[id_column].strip().removeprefix("uuid:"),
                 answers={k: v for k, v in answers.items() if v not in ("", [])},
-                submitted_at=_parse_time(cells[time_column]) if time_column is not None else None,
+                submitted_at=_parse_time(cells[time_column], time_zone)
+                if time_column is not None
+                else None,
                 started_at=_parse_time(cells[start_column]) if start_column is not None else None,
             )
 
@@ -245,9 +260,14 @@ def _limesurvey(
             answers: dict[str, Any] = {n: cells[p].strip() for n, p in singles.items()}
             for name, options in multiples.items():
                 answers[name] = [c for c, p in options.items() if cells[p].strip().upper() == "Y"]
+            # LimeSurvey ids restart with every survey: the submission date
+            # tells two surveys' rows apart.
+            row_id = cells[positions["id"]].strip()
+            if row_id and "submitdate" in positions and cells[positions["submitdate"]].strip():
+                row_id += "@" + cells[positions["submitdate"]].strip()
             yield RawRow(
                 line=line,
-                row_id=cells[positions["id"]].strip(),
+                row_id=row_id,
                 answers={k: v for k, v in answers.items() if v not in ("", [])},
                 submitted_at=_parse_time(cells[positions["submitdate"]])
                 if "submitdate" in positions
