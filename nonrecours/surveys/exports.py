@@ -17,6 +17,7 @@ import pyarrow.parquet as pq
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
+from nonrecours.surveys.limesurvey import limesurvey_codes
 from nonrecours.surveys.models import Campaign
 from nonrecours.surveys.questionnaire import Question, Questionnaire, QuestionType
 
@@ -26,7 +27,8 @@ META_COLUMNS = [
 ]  # fmt: skip
 CODEBOOK_COLUMNS = [
     "question", "section", "libelle", "type", "obligatoire", "condition_affichage",
-    "code", "libelle_reponse", "odenore", "indicateurs", "version_questionnaire", "empreinte",
+    "code", "libelle_reponse", "odenore", "indicateurs", "code_limesurvey_question",
+    "code_limesurvey_reponse", "version_questionnaire", "empreinte",
 ]  # fmt: skip
 
 
@@ -72,8 +74,10 @@ def codebook(questionnaire: Questionnaire) -> list[dict[str, Any]]:
     for indicator in questionnaire.indicators:
         for name in indicator.numerator.questions():
             feeds.setdefault(name, []).append(indicator.id)
+    lime = limesurvey_codes(questionnaire)
     for question in _questions(questionnaire):
         base = {
+            "code_limesurvey_question": lime[question.name].question,
             "question": question.name,
             "section": question.section,
             "libelle": question.label,
@@ -85,7 +89,10 @@ def codebook(questionnaire: Questionnaire) -> list[dict[str, Any]]:
             "empreinte": questionnaire.checksum,
         }
         if not question.choices:
-            entries.append({**base, "code": "", "libelle_reponse": "", "odenore": ""})
+            entries.append(
+                {**base, "code": "", "libelle_reponse": "", "odenore": "",
+                 "code_limesurvey_reponse": ""}
+            )  # fmt: skip
         for choice in question.choices:
             entries.append(
                 {
@@ -93,6 +100,7 @@ def codebook(questionnaire: Questionnaire) -> list[dict[str, Any]]:
                     "code": choice.code,
                     "libelle_reponse": choice.label,
                     "odenore": choice.odenore or "",
+                    "code_limesurvey_reponse": lime[question.name].answers[choice.code],
                 }
             )
     return entries

@@ -3,6 +3,7 @@
 import csv
 import datetime
 import io
+import re
 import zipfile
 from io import StringIO
 
@@ -368,3 +369,62 @@ def test_xlsx_export_never_turns_text_into_formulas(arras):
     cell = sheet.cell(row=2, column=header.index("remarque") + 1)
     assert cell.data_type == "s"
     assert cell.value == '=HYPERLINK("http://x")'
+
+
+def test_limesurvey_codes_are_valid_in_limesurvey():
+    from nonrecours.surveys.limesurvey import limesurvey_codes
+
+    codes = limesurvey_codes(default_questionnaire())
+    assert len({c.question for c in codes.values()}) == len(codes)
+    for lime in codes.values():
+        assert re.fullmatch(r"[A-Za-z][A-Za-z0-9]{0,19}", lime.question)
+        for answer in lime.answers.values():
+            assert re.fullmatch(r"[A-Za-z0-9]{1,5}", answer)
+
+
+def test_limesurvey_export_with_limesurvey_codes(campaign):
+    """What LimeSurvey really exports: Q01… headings, A1… answer codes."""
+    from nonrecours.surveys.limesurvey import limesurvey_codes
+
+    questionnaire = default_questionnaire()
+    codes = limesurvey_codes(questionnaire)
+    header = ["id", "submitdate", "lastpage", "startlanguage", "seed"]
+    for question in questionnaire.questions:
+        lime = codes[question.name]
+        if question.type == "select_multiple":
+            header += [f"{lime.question}[{a}]" for a in lime.answers.values()]
+        else:
+            header.append(lime.question)
+    rows = []
+    for i, answers in enumerate(ANSWERS, start=1):
+        row = {
+            "id": str(i),
+            "submitdate": "2026-10-02 11:23:45",
+            "lastpage": "6",
+            "startlanguage": "fr",
+            "seed": "1",
+        }
+        for question in questionnaire.questions:
+            lime = codes[question.name]
+            value = answers.get(question.name, "")
+            if question.type == "select_multiple":
+                for ours, theirs in lime.answers.items():
+                    row[f"{lime.question}[{theirs}]"] = "Y" if ours in value else ""
+            else:
+                row[lime.question] = lime.answers.get(value, value)
+        rows.append(row)
+    summary = actions.responses_import(
+        campaign=campaign,
+        stream=csv_file(header, rows),
+        filename="lime.csv",
+        source=SourceFormat.LIMESURVEY,
+    )
+    assert summary.created == 3 and summary.ignored_columns == []
+    stored = Response.objects.get(commune__insee_code="62004")
+    assert stored.answers["situation_financiere"] == "difficile"
+    assert stored.answers["strategies"] == ["epargne"]
+    book = {(c["question"], c["code"]): c for c in exports.codebook(questionnaire)}
+    assert (
+        book[("situation_financiere", "difficile")]["code_limesurvey_reponse"]
+        == codes["situation_financiere"].answers["difficile"]
+    )

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 from openpyxl import load_workbook
 
+from nonrecours.surveys.limesurvey import limesurvey_codes
 from nonrecours.surveys.questionnaire import Questionnaire, QuestionType
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -222,42 +223,55 @@ def _limesurvey(
     filename: str,
     questionnaire: Questionnaire,
 ) -> ParsedFile:
-    """LimeSurvey "answer codes" CSV export: one column per question code,
-    `question[code]` = "Y" for each option of a multiple choice."""
+    """LimeSurvey "answer codes" CSV export with question codes as headings.
+
+    Questions are found by the questionnaire's names or by their LimeSurvey
+    codes (Q01…, see surveys/limesurvey.py); a multiple choice is one column
+    per option, `Q05[A1]` (or `strategies[aide_proches]`) = "Y".
+    """
     positions = {name: i for i, name in enumerate(header)}
+    lime = limesurvey_codes(questionnaire)
     if "id" not in positions:
         raise ImportFileError(f"{filename} : colonne « id » (identifiant LimeSurvey) introuvable.")
-    if "commune" not in positions:
-        raise ImportFileError(
-            f"{filename} : colonne « commune » introuvable. Le questionnaire LimeSurvey doit "
-            "reprendre les codes de questions et de réponses du baromètre."
-        )
     used = {positions["id"]}
     for extra in ("submitdate", "startdate"):
         if extra in positions:
             used.add(positions[extra])
-    singles: dict[str, int] = {}
+    singles: dict[str, tuple[int, dict[str, str]]] = {}
     multiples: dict[str, dict[str, int]] = {}
     for question in questionnaire.questions:
+        codes = lime[question.name]
         if question.type == QuestionType.SELECT_MULTIPLE:
-            options = {
-                code: positions[f"{question.name}[{code}]"]
-                for code in question.codes
-                if f"{question.name}[{code}]" in positions
-            }
+            options = {}
+            for ours, theirs in codes.answers.items():
+                for column in (f"{question.name}[{ours}]", f"{codes.question}[{theirs}]"):
+                    if column in positions:
+                        options[ours] = positions[column]
             if options:
                 multiples[question.name] = options
                 used |= set(options.values())
-        elif question.name in positions:
-            singles[question.name] = positions[question.name]
-            used.add(positions[question.name])
+            continue
+        for column in (question.name, codes.question):
+            if column in positions:
+                singles[question.name] = (positions[column], codes.back)
+                used.add(positions[column])
+                break
+    if "commune" not in singles:
+        raise ImportFileError(
+            f"{filename} : colonne « commune » (ou {lime['commune'].question}) introuvable. Le "
+            "questionnaire LimeSurvey doit reprendre les codes du codebook (colonnes "
+            "« code_limesurvey »)."
+        )
     metadata = {"lastpage", "startlanguage", "seed", "datestamp", "ipaddr", "refurl", "token"}
     ignored = [name for i, name in enumerate(header) if i not in used and name not in metadata]
 
     def rows() -> Iterator[RawRow]:
         for line, cells in records:
             cells = cells + [""] * (len(header) - len(cells))
-            answers: dict[str, Any] = {n: cells[p].strip() for n, p in singles.items()}
+            answers: dict[str, Any] = {}
+            for name, (position, back) in singles.items():
+                value = cells[position].strip()
+                answers[name] = back.get(value, value)
             for name, options in multiples.items():
                 answers[name] = [c for c, p in options.items() if cells[p].strip().upper() == "Y"]
             # LimeSurvey ids restart with every survey: the submission date
