@@ -182,11 +182,7 @@ def response_submit(
                 source_row=source_row,
             )
             if contact:
-                Contact.objects.create(
-                    response=response,
-                    phone=contact.get("contact_telephone", ""),
-                    email=contact.get("contact_email", ""),
-                )
+                _contact(response, contact).save()
     except IntegrityError:
         # Two deliveries of the same answers raced: the other one won.
         existing = Response.objects.filter(idempotency_key=key).first()
@@ -194,6 +190,28 @@ def response_submit(
             raise
         return _same_campaign(existing, campaign), False
     return response, True
+
+
+def _contact(response: Response, details: Mapping[str, str]) -> Contact:
+    """A call-back request from a response's contact details, without any
+    link back to the response (see Contact)."""
+    return Contact(
+        campaign=response.campaign,
+        commune=response.commune,
+        phone=details.get("contact_telephone", ""),
+        email=details.get("contact_email", ""),
+        received_on=timezone.localdate(response.submitted_at),
+    )
+
+
+@transaction.atomic
+def contact_mark_handled(*, contact: Contact, user: User) -> Contact:
+    """The team called the person back (or tried to): the request leaves the list."""
+    if contact.handled_at is None:
+        contact.handled_at = timezone.now()
+        contact.handled_by = user
+        contact.save(update_fields=["handled_at", "handled_by"])
+    return contact
 
 
 def _same_campaign(response: Response, campaign: Campaign) -> Response:
@@ -293,14 +311,7 @@ def demo_campaign_create(
             contacts.append((index, contact))
     created_rows = Response.objects.bulk_create(rows, batch_size=500)
     Contact.objects.bulk_create(
-        [
-            Contact(
-                response=created_rows[index],
-                phone=contact.get("contact_telephone", ""),
-                email=contact.get("contact_email", ""),
-            )
-            for index, contact in contacts
-        ],
+        [_contact(created_rows[index], contact) for index, contact in contacts],
         batch_size=500,
     )
     return campaign, True
@@ -393,15 +404,7 @@ def responses_import(
         summary.already_present += len(pending) - len(new)
         created = Response.objects.bulk_create([r for r, _ in new], batch_size=500)
         Contact.objects.bulk_create(
-            [
-                Contact(
-                    response=r,
-                    phone=c.get("contact_telephone", ""),
-                    email=c.get("contact_email", ""),
-                )
-                for r, (_, c) in zip(created, new, strict=True)
-                if c
-            ],
+            [_contact(r, c) for r, (_, c) in zip(created, new, strict=True) if c],
             batch_size=500,
         )
         summary.created += len(new)

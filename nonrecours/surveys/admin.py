@@ -49,6 +49,6 @@ class ResponseAdmin(admin.ModelAdmin):
 
 @admin.register(Contact)
 class ContactAdmin(admin.ModelAdmin):
-    list_display = ["response", "phone", "email", "created_at", "handled_at"]
-    list_filter = ["handled_at"]
-    readonly_fields = ["response", "phone", "email", "created_at"]
+    list_display = ["campaign", "commune", "phone", "email", "received_on", "handled_at"]
+    list_filter = ["campaign", "handled_at"]
+    readonly_fields = ["campaign", "commune", "phone", "email", "received_on"]

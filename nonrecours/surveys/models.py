@@ -205,19 +205,33 @@ class Response(models.Model):
 
 class Contact(models.Model):
     """Contact details of a respondent who asked to be called back, kept
-    apart from the answers (the analysis and exports never read this table)."""
+    apart from the answers: no link to the response, only the campaign, the
+    commune and the day, so that a phone number cannot be tied to what the
+    person answered. The analysis and the exports never read this table."""
 
-    response = models.OneToOneField(
-        Response, verbose_name="réponse", on_delete=models.CASCADE, related_name="contact"
+    campaign = models.ForeignKey(
+        Campaign, verbose_name="campagne", on_delete=models.PROTECT, related_name="contacts"
+    )
+    commune = models.ForeignKey(
+        "territories.Commune", verbose_name="commune", on_delete=models.PROTECT
     )
     phone = models.CharField("téléphone", max_length=20, blank=True)
     email = models.EmailField("adresse électronique", blank=True)
-    created_at = models.DateTimeField("reçu le", default=timezone.now)
-    handled_at = models.DateTimeField("traité le", null=True, blank=True)
+    received_on = models.DateField("reçue le", default=timezone.localdate)
+    handled_at = models.DateTimeField("traitée le", null=True, blank=True)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="traitée par",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="handled_contacts",
+    )
 
     class Meta:
         verbose_name = "demande de rappel"
         verbose_name_plural = "demandes de rappel"
+        ordering = ["handled_at", "received_on", "pk"]
 
     def __str__(self) -> str:
-        return f"Demande de rappel (réponse {self.response_id})"
+        return f"Demande de rappel — {self.commune} ({self.received_on:%d/%m/%Y})"

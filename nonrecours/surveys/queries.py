@@ -7,7 +7,7 @@ from django.db.models import Count, F, Max, Q, QuerySet
 from django.utils import timezone
 
 from nonrecours.surveys.enums import Channel
-from nonrecours.surveys.models import Campaign, QuestionnaireVersion, Response
+from nonrecours.surveys.models import Campaign, Contact, QuestionnaireVersion, Response
 from nonrecours.territories.enums import Stratum
 from nonrecours.territories.models import Commune, Territory
 
@@ -193,3 +193,14 @@ def questionnaire_versions_for(territory: Territory) -> "QuerySet[QuestionnaireV
     return QuestionnaireVersion.objects.filter(
         Q(territory__isnull=True) | Q(territory=territory)
     ).order_by("-version", "-created_at")
+
+
+def campaign_contacts(campaign: Campaign) -> list[Contact]:
+    """Call-back requests, those still to handle first."""
+    return list(Contact.objects.filter(campaign=campaign).select_related("commune", "handled_by"))
+
+
+def contact_of(campaign: Campaign, contact_id: str) -> Contact | None:
+    if not contact_id.isdigit():
+        return None
+    return Contact.objects.filter(campaign=campaign, pk=int(contact_id)).first()

@@ -61,6 +61,7 @@ urlpatterns += [
         name="barometer_export",
     ),
     path("campagnes/<slug:slug>/import/", barometer_views.campaign_import, name="barometer_import"),
+    path("campagnes/<slug:slug>/rappels/", team_views.campaign_contacts, name="barometer_contacts"),
     path(
         "campagnes/<slug:slug>/suivi/",
         barometer_views.campaign_follow_up,

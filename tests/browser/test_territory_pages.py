@@ -106,6 +106,13 @@ def test_follow_up_page_passes_the_audit(live_server, arras, make_member, deskto
     expect(desktop_page.locator("h1")).to_contain_text("Suivi de la collecte")
     screenshot(desktop_page, "suivi-collecte-bureau")
     assert serious_violations(desktop_page) == []
+    desktop_page.get_by_role(
+        "link", name="Demandes de rappel pour faire le point sur ses droits"
+    ).click()
+    expect(desktop_page.locator("h1")).to_contain_text("Demandes de rappel")
+    assert serious_violations(desktop_page) == []
+    desktop_page.goto(live_server.url + "/campagnes/demo-2024/import/")
+    assert serious_violations(desktop_page) == []
 
 
 def test_team_pages_pass_the_audit(live_server, arras, make_member, phone_page):

@@ -99,8 +99,11 @@ def test_contact_details_are_kept_apart_from_the_answers(campaign):
     assert "contact_telephone" not in response.answers
     assert "contact_email" not in response.answers
     assert response.answers["consentement_recontact"] == "oui"
-    contact = Contact.objects.get(response=response)
+    contact = Contact.objects.get()
     assert (contact.phone, contact.email) == ("0612345678", "a@b.fr")
+    assert (contact.campaign, contact.commune) == (campaign, response.commune)
+    # Nothing ties the number to what the person answered.
+    assert not any(f.related_model is Response for f in Contact._meta.get_fields())
 
 
 def test_key_reused_for_another_campaign_is_refused(campaign, arras):

@@ -51,3 +51,23 @@ def test_others_cannot_follow_the_collection(client, demo, arras, make_member, r
 def test_anonymous_is_sent_to_sign_in(client, demo):
     response = client.get(reverse("barometer_follow_up", args=[demo.slug]))
     assert response.status_code == 302
+
+
+def test_call_back_requests_for_the_team_only(client, demo, arras, make_member):
+    from nonrecours.surveys.models import Contact
+
+    url = reverse("barometer_contacts", args=[demo.slug])
+    client.force_login(make_member(arras, Role.PARTNER))
+    assert client.get(url).status_code == 403
+    lead = make_member(arras, Role.PROJECT_LEAD, first_name="Alex", last_name="Martin")
+    client.force_login(lead)
+    html = client.get(url).text
+    contacts = Contact.objects.filter(campaign=demo)
+    assert contacts.exists()
+    assert contacts.first().phone in html
+    first = contacts.filter(handled_at__isnull=True).first()
+    done = client.post(url, {"demande": first.pk}, follow=True)
+    assert "marquée comme traitée" in done.text
+    first.refresh_from_db()
+    assert first.handled_by == lead and first.handled_at is not None
+    assert "Demande de rappel introuvable." in client.post(url, {"demande": "x"}, follow=True).text

@@ -6,11 +6,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from nonrecours.accounts.access import access_territory_campaigns
+from nonrecours.accounts.access import access_territory_campaigns, access_territory_responses
 from nonrecours.surveys import actions, queries
 from nonrecours.surveys.enums import Channel
 from nonrecours.surveys.questionnaire import QuestionnaireError
 from nonrecours.www.barometer.forms import CampaignForm, ModuleForm
+from nonrecours.www.barometer.views import _campaign_or_404
 from nonrecours.www.territories.views import _territory_or_404
 
 
@@ -80,4 +81,24 @@ def questionnaire_module(request: HttpRequest, siren: str) -> HttpResponse:
             "versions": queries.questionnaire_versions_for(territory),
         },
         status=422 if problems or form.errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def campaign_contacts(request: HttpRequest, slug: str) -> HttpResponse:
+    campaign = _campaign_or_404(slug)
+    access_territory_responses(request.user, campaign.territory)  # type: ignore[arg-type]
+    if request.method == "POST":
+        contact = queries.contact_of(campaign, request.POST.get("demande", ""))
+        if contact is None:
+            messages.error(request, "Demande de rappel introuvable.")
+        else:
+            actions.contact_mark_handled(contact=contact, user=request.user)  # type: ignore[arg-type]
+            messages.success(request, f"Demande de {contact.commune.name} marquée comme traitée.")
+        return redirect("barometer_contacts", slug=campaign.slug)
+    return render(
+        request,
+        "barometer/contacts.html",
+        {"campaign": campaign, "contacts": queries.campaign_contacts(campaign)},
     )
