@@ -13,10 +13,18 @@ from django.utils import timezone
 from nonrecours.accounts.actions import membership_grant, organisation_get_or_create
 from nonrecours.accounts.enums import OrganisationKind, Role
 from nonrecours.accounts.models import User
+from nonrecours.surveys import queries
 from nonrecours.surveys.demo import DemoCommune, DemoGenerator
 from nonrecours.surveys.enums import Channel
 from nonrecours.surveys.importers.files import SourceFormat, read_submissions
-from nonrecours.surveys.models import Campaign, Contact, QuestionnaireVersion, Quota, Response
+from nonrecours.surveys.models import (
+    AgentTarget,
+    Campaign,
+    Contact,
+    QuestionnaireVersion,
+    Quota,
+    Response,
+)
 from nonrecours.surveys.questionnaire import (
     Questionnaire,
     QuestionnaireError,
@@ -275,6 +283,11 @@ def demo_campaign_create(
             agent.save()
         membership_grant(user=agent, organisation=organisation, role=Role.FIELD_AGENT)
         agents.append(agent)
+    door_to_door_share = 0.85
+    campaign_set_agent_targets(
+        campaign=campaign,
+        targets={a.pk: round(responses * door_to_door_share / len(agents)) for a in agents},
+    )
     questionnaire = campaign.questionnaire.questionnaire()
     personal = _personal_fields(questionnaire)
     by_code = {c.insee_code: c for c in communes}
@@ -464,3 +477,24 @@ def commune_targets_by_population(*, territory: Territory, total: int) -> dict[s
     communes = list(territory.communes.filter(is_member=True, population__isnull=False))
     population = sum(c.population or 0 for c in communes) or 1
     return {c.insee_code: max(5, round(total * (c.population or 0) / population)) for c in communes}
+
+
+@transaction.atomic
+def campaign_set_agent_targets(*, campaign: Campaign, targets: Mapping[int, int | None]) -> None:
+    """Set (or, with None or 0, remove) the target of each field agent, by user id.
+
+    Raises ValueError (French) for a user who is not a field agent of the
+    campaign's territory."""
+    agents = {u.pk: u for u in queries.territory_field_agents(campaign.territory)}
+    unknown = [str(pk) for pk in targets if pk not in agents]
+    if unknown:
+        raise ValueError(
+            "Ces personnes ne sont pas enquêteur·rices du territoire : " + ", ".join(unknown)
+        )
+    for pk, target in targets.items():
+        if target:
+            AgentTarget.objects.update_or_create(
+                campaign=campaign, agent=agents[pk], defaults={"target": target}
+            )
+        else:
+            AgentTarget.objects.filter(campaign=campaign, agent=agents[pk]).delete()

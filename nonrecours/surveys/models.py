@@ -158,6 +158,28 @@ class Quota(models.Model):
         return f"{where} : {self.target} réponses"
 
 
+class AgentTarget(models.Model):
+    """Target number of answers for one field agent (a postal round…)."""
+
+    campaign = models.ForeignKey(
+        Campaign, verbose_name="campagne", on_delete=models.CASCADE, related_name="agent_targets"
+    )
+    agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="enquêteur·rice", on_delete=models.CASCADE
+    )
+    target = models.PositiveIntegerField("objectif de réponses")
+
+    class Meta:
+        verbose_name = "objectif d'enquêteur·rice"
+        verbose_name_plural = "objectifs d'enquêteur·rices"
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "agent"], name="agent_target_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agent} : {self.target} réponses"
+
+
 class Response(models.Model):
     """One questionnaire filled in. Never edited: a correction is a new record."""
 

@@ -6,8 +6,16 @@ from dataclasses import dataclass
 from django.db.models import Count, F, Max, Q, QuerySet
 from django.utils import timezone
 
+from nonrecours.accounts.enums import Role
+from nonrecours.accounts.models import User
 from nonrecours.surveys.enums import Channel
-from nonrecours.surveys.models import Campaign, Contact, QuestionnaireVersion, Response
+from nonrecours.surveys.models import (
+    AgentTarget,
+    Campaign,
+    Contact,
+    QuestionnaireVersion,
+    Response,
+)
 from nonrecours.territories.enums import Stratum
 from nonrecours.territories.models import Commune, Territory
 
@@ -100,6 +108,11 @@ class AgentRow:
     count: int
     communes: int
     last_submitted_at: datetime.datetime | None
+    target: int | None = None
+
+    @property
+    def share(self) -> float | None:
+        return self.count / self.target if self.target else None
 
 
 @dataclass(frozen=True)
@@ -140,22 +153,34 @@ def campaign_progress(campaign: Campaign) -> CampaignProgress:
                 str(stratum.label), stratum.value, sum(counts.get(c.pk, 0) for c in members), target
             )
         )
-    agents = (
-        campaign.responses.filter(agent__isnull=False)
-        .values("agent__username", "agent__first_name", "agent__last_name")
+    agents = {
+        a["agent"]: a
+        for a in campaign.responses.filter(agent__isnull=False)
+        .values("agent", "agent__username", "agent__first_name", "agent__last_name")
         .annotate(n=Count("pk"), communes=Count("commune", distinct=True), last=Max("submitted_at"))
-        .order_by("-n")
-    )
-    by_agent = [
-        AgentRow(
-            name=f"{a['agent__first_name']} {a['agent__last_name']}".strip()
-            or a["agent__username"],
-            count=a["n"],
-            communes=a["communes"],
-            last_submitted_at=a["last"],
+    }
+    targets = {
+        t.agent_id: t for t in AgentTarget.objects.filter(campaign=campaign).select_related("agent")
+    }
+    by_agent = []
+    for pk in set(agents) | set(targets):
+        row = agents.get(pk)
+        agent_target = targets.get(pk)
+        if row is not None:
+            name = f"{row['agent__first_name']} {row['agent__last_name']}".strip()
+            name = name or row["agent__username"]
+        elif agent_target is not None:
+            name = agent_target.agent.get_full_name() or agent_target.agent.get_username()
+        by_agent.append(
+            AgentRow(
+                name=name,
+                count=row["n"] if row else 0,
+                communes=row["communes"] if row else 0,
+                last_submitted_at=row["last"] if row else None,
+                target=agent_target.target if agent_target else None,
+            )
         )
-        for a in agents
-    ]
+    by_agent.sort(key=lambda a: (-a.count, a.name))
     channels = dict(campaign.responses.values_list("channel").annotate(n=Count("pk")))
     total = sum(counts.values())
     target = sum(commune_targets.values()) or sum(stratum_targets.values())
@@ -204,3 +229,20 @@ def contact_of(campaign: Campaign, contact_id: str) -> Contact | None:
     if not contact_id.isdigit():
         return None
     return Contact.objects.filter(campaign=campaign, pk=int(contact_id)).first()
+
+
+def territory_field_agents(territory: Territory) -> list[User]:
+    """Active users holding the field-agent role on the territory."""
+    return list(
+        User.objects.filter(
+            memberships__organisation__territory=territory,
+            memberships__role=Role.FIELD_AGENT,
+            is_active=True,
+        )
+        .distinct()
+        .order_by("last_name", "first_name", "username")
+    )
+
+
+def agent_targets(campaign: Campaign) -> dict[int, int]:
+    return dict(AgentTarget.objects.filter(campaign=campaign).values_list("agent_id", "target"))

@@ -63,6 +63,11 @@ urlpatterns += [
     path("campagnes/<slug:slug>/import/", barometer_views.campaign_import, name="barometer_import"),
     path("campagnes/<slug:slug>/rappels/", team_views.campaign_contacts, name="barometer_contacts"),
     path(
+        "campagnes/<slug:slug>/objectifs-enqueteurs/",
+        team_views.campaign_agent_targets,
+        name="barometer_agent_targets",
+    ),
+    path(
         "campagnes/<slug:slug>/suivi/",
         barometer_views.campaign_follow_up,
         name="barometer_follow_up",

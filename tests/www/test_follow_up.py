@@ -71,3 +71,22 @@ def test_call_back_requests_for_the_team_only(client, demo, arras, make_member):
     first.refresh_from_db()
     assert first.handled_by == lead and first.handled_at is not None
     assert "Demande de rappel introuvable." in client.post(url, {"demande": "x"}, follow=True).text
+
+
+def test_targets_per_agent(client, demo, arras, make_member):
+    progress = queries.campaign_progress(demo)
+    assert all(a.target == round(300 * 0.85 / 6) for a in progress.by_agent)  # set by the demo
+    newcomer = make_member(arras, Role.FIELD_AGENT, first_name="Nora", last_name="Nouvelle")
+    client.force_login(make_member(arras, Role.PROJECT_LEAD))
+    url = reverse("barometer_agent_targets", args=[demo.slug])
+    response = client.post(url, {f"objectif_{newcomer.pk}": "40"}, follow=True)
+    assert "Objectifs des enquêteur·rices enregistrés." in response.text
+    rows = {a.name: a for a in queries.campaign_progress(demo).by_agent}
+    assert (rows["Nora Nouvelle"].count, rows["Nora Nouvelle"].target) == (0, 40)
+    bad = client.post(url, {f"objectif_{newcomer.pk}": "beaucoup"}, follow=True)
+    assert (
+        "« beaucoup » n&#x27;est pas un nombre entier" in bad.text
+        or "n'est pas un nombre entier" in bad.text
+    )
+    client.force_login(make_member(arras, Role.FIELD_AGENT))
+    assert client.post(url, {}).status_code == 403

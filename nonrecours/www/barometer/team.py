@@ -102,3 +102,24 @@ def campaign_contacts(request: HttpRequest, slug: str) -> HttpResponse:
         "barometer/contacts.html",
         {"campaign": campaign, "contacts": queries.campaign_contacts(campaign)},
     )
+
+
+@login_required
+@require_http_methods(["POST"])
+def campaign_agent_targets(request: HttpRequest, slug: str) -> HttpResponse:
+    campaign = _campaign_or_404(slug)
+    access_territory_campaigns(request.user, campaign.territory)  # type: ignore[arg-type]
+    targets: dict[int, int | None] = {}
+    for agent in queries.territory_field_agents(campaign.territory):
+        raw = request.POST.get(f"objectif_{agent.pk}", "").strip()
+        if not raw:
+            targets[agent.pk] = None
+        elif raw.isdigit() and int(raw) <= 100_000:
+            targets[agent.pk] = int(raw)
+        else:
+            name = agent.get_full_name() or agent.get_username()
+            messages.error(request, f"Objectif de {name} : « {raw} » n'est pas un nombre entier.")
+            return redirect("barometer_follow_up", slug=campaign.slug)
+    actions.campaign_set_agent_targets(campaign=campaign, targets=targets)
+    messages.success(request, "Objectifs des enquêteur·rices enregistrés.")
+    return redirect("barometer_follow_up", slug=campaign.slug)

@@ -229,12 +229,17 @@ def campaign_xlsform(request: HttpRequest, slug: str) -> HttpResponse:
 def campaign_follow_up(request: HttpRequest, slug: str) -> HttpResponse:
     campaign = _campaign_or_404(slug)
     access_territory_campaigns(request.user, campaign.territory)  # type: ignore[arg-type]
+    targets = queries.agent_targets(campaign)
     return render(
         request,
         "barometer/follow_up.html",
         {
             "campaign": campaign,
             "progress": queries.campaign_progress(campaign),
+            "field_agents": [
+                (agent, targets.get(agent.pk))
+                for agent in queries.territory_field_agents(campaign.territory)
+            ],
             "can_export": has_capability(
                 request.user,  # type: ignore[arg-type]
                 campaign.territory,
