@@ -159,7 +159,7 @@ def response_submit(
     key = idempotency_key.strip()
     if not key or len(key) > 100:
         raise ResponseRejected({"idempotency_key": "Clé d'envoi absente ou trop longue."})
-    existing = Response.objects.filter(idempotency_key=key).first()
+    existing = _stored(key)
     if existing is not None:
         return _same_campaign(existing, campaign), False
     questionnaire = campaign.questionnaire.questionnaire()
@@ -198,6 +198,10 @@ def response_submit(
             raise
         return _same_campaign(existing, campaign), False
     return response, True
+
+
+def _stored(key: str) -> Response | None:
+    return Response.objects.filter(idempotency_key=key).first()
 
 
 def _contact(response: Response, details: Mapping[str, str]) -> Contact:

@@ -171,3 +171,30 @@ def test_invalid_module_stores_nothing(arras):
             territory=arras, module_yaml="sections: [", source="m.yaml"
         )
     assert not QuestionnaireVersion.objects.filter(territory=arras).exists()
+
+
+def test_two_deliveries_racing_store_one_answer(campaign, monkeypatch):
+    """The second delivery passes the first check before the first one is
+    written (two workers): the unique key decides, nothing is duplicated."""
+    first, _ = actions.response_submit(
+        campaign=campaign,
+        answers=complete_answers(),
+        channel=Channel.ONLINE,
+        idempotency_key="course",
+    )
+    real = actions._stored
+    calls = []
+
+    def late_check(key):
+        calls.append(key)
+        return None if len(calls) == 1 else real(key)
+
+    monkeypatch.setattr(actions, "_stored", late_check)
+    second, created = actions.response_submit(
+        campaign=campaign,
+        answers=complete_answers(),
+        channel=Channel.ONLINE,
+        idempotency_key="course",
+    )
+    assert not created and second.pk == first.pk
+    assert Response.objects.count() == 1
