@@ -1,0 +1,166 @@
+"""Raking (iterative proportional fitting) of survey weights to population
+margins, with the information needed for calibrated variance estimation.
+
+Same estimator as R `survey`'s `calibrate(design, ~margins, population,
+calfun = "raking")`: the raking solution is unique, so iterating
+proportional fitting to a tight tolerance reaches R's Newton solution.
+"""
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+FloatArray = NDArray[np.float64]
+
+
+class RakingError(ValueError):
+    """Margins that cannot be used, with a French message saying why."""
+
+
+@dataclass(frozen=True)
+class Margin:
+    """Population counts of the categories of one variable."""
+
+    variable: str
+    totals: Mapping[str, float]
+
+    @property
+    def total(self) -> float:
+        return float(sum(self.totals.values()))
+
+
+@dataclass(frozen=True)
+class RakingResult:
+    weights: FloatArray  # calibrated weights
+    initial: FloatArray  # weights before calibration
+    design: FloatArray  # n × p indicator matrix of the margins' categories
+    converged: bool
+    iterations: int
+    max_gap: float  # largest relative gap to a margin total at the end
+
+    @property
+    def g(self) -> FloatArray:
+        """Calibration factors: calibrated / initial weights."""
+        return self.weights / self.initial
+
+    @property
+    def n(self) -> int:
+        return int(self.weights.size)
+
+    @property
+    def kish_deff(self) -> float:
+        """Kish's design effect due to unequal weights: n Σw² / (Σw)²."""
+        w = self.weights
+        return float(w.size * np.sum(w * w) / np.sum(w) ** 2)
+
+    @property
+    def effective_n(self) -> float:
+        return self.n / self.kish_deff
+
+    @property
+    def weight_range(self) -> tuple[float, float]:
+        return float(self.weights.min()), float(self.weights.max())
+
+
+def _design(
+    samples: Mapping[str, Sequence[str]], margins: Sequence[Margin]
+) -> tuple[FloatArray, FloatArray]:
+    """Indicator matrix (one column per category of every margin) and the
+    population total of each column; checks everything first."""
+    if not margins:
+        raise RakingError("Aucune marge de calage n'est donnée.")
+    totals = [m.total for m in margins]
+    reference = totals[0]
+    for margin, total in zip(margins, totals, strict=True):
+        if abs(total - reference) > 1e-6 * max(abs(reference), 1.0):
+            raise RakingError(
+                f"Les marges ne décrivent pas la même population : « {margins[0].variable} » "
+                f"totalise {reference:,.0f} et « {margin.variable} » {total:,.0f}.".replace(
+                    ",", "\u202f"
+                )
+            )
+    columns: list[FloatArray] = []
+    targets: list[float] = []
+    n = None
+    for margin in margins:
+        if margin.variable not in samples:
+            raise RakingError(f"La variable de calage « {margin.variable} » manque aux réponses.")
+        values = np.asarray(samples[margin.variable], dtype=object)
+        n = values.size if n is None else n
+        if values.size != n:
+            raise RakingError("Les variables de calage n'ont pas toutes le même nombre de lignes.")
+        known = set(margin.totals)
+        unknown = sorted({str(v) for v in values} - known)
+        if unknown:
+            raise RakingError(
+                f"« {margin.variable} » : modalité(s) absente(s) des marges : {', '.join(unknown)}."
+            )
+        for category, total in margin.totals.items():
+            column = (values == category).astype(np.float64)
+            if total > 0 and not column.any():
+                raise RakingError(
+                    f"« {margin.variable} » : la modalité « {category} » (population "
+                    f"{total:,.0f}) n'a aucun répondant ; regroupez-la avec une autre.".replace(
+                        ",", "\u202f"
+                    )
+                )
+            if total < 0:
+                raise RakingError(f"« {margin.variable} » : effectif négatif pour « {category} ».")
+            columns.append(column)
+            targets.append(float(total))
+    return np.column_stack(columns), np.asarray(targets)
+
+
+def rake(
+    samples: Mapping[str, Sequence[str]],
+    margins: Sequence[Margin],
+    weights: Sequence[float] | None = None,
+    *,
+    tolerance: float = 1e-10,
+    max_iterations: int = 10_000,
+) -> RakingResult:
+    """Calibrated weights whose totals match every margin.
+
+    `samples` maps each margin variable to the respondents' categories.
+    Raises RakingError (French) when a category of the sample has no
+    population count, a populated category has no respondent, or the
+    margins disagree on the population total.
+    """
+    design, targets = _design(samples, margins)
+    n = design.shape[0]
+    initial = np.ones(n) if weights is None else np.asarray(weights, dtype=np.float64)
+    if initial.size != n or not np.all(initial > 0):
+        raise RakingError("Les poids initiaux doivent être positifs, un par répondant.")
+    blocks = []
+    start = 0
+    for margin in margins:
+        blocks.append(slice(start, start + len(margin.totals)))
+        start += len(margin.totals)
+    # Each respondent is in exactly one category of each margin.
+    member = [np.argmax(design[:, block], axis=1) for block in blocks]
+    w = initial.copy()
+    converged = False
+    iterations = 0
+    gap = np.inf
+    while iterations < max_iterations:
+        iterations += 1
+        for block, index in zip(blocks, member, strict=True):
+            current = np.bincount(index, weights=w, minlength=block.stop - block.start)
+            wanted = targets[block]
+            ratio = np.divide(wanted, current, out=np.ones_like(wanted), where=current > 0)
+            w = w * ratio[index]
+        achieved = design.T @ w
+        gap = float(np.max(np.abs(achieved - targets) / np.maximum(targets, 1.0)))
+        if gap < tolerance:
+            converged = True
+            break
+    return RakingResult(
+        weights=w,
+        initial=initial,
+        design=design,
+        converged=converged,
+        iterations=iterations,
+        max_gap=gap,
+    )
