@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from nonrecours.analysis.estimators import mean
+from nonrecours.analysis.estimators import difference, mean
 from nonrecours.analysis.raking import Margin, rake
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -71,3 +71,32 @@ def test_empty_domain_gives_no_figure():
     nobody = np.zeros(len(rows), dtype=bool)
     got = mean(result, values, nobody)
     assert got.n == 0 and np.isnan(got.estimate)
+
+
+@pytest.mark.parametrize("name", ["strates", "communes"])
+def test_differences_between_domains_match_r_survey(name):
+    rows, samples, margins, weights, _, _ = load(name)
+    result = rake(samples, margins, weights, tolerance=1e-13)
+    with (FIXTURES / f"{name}-differences-r.csv").open() as f:
+        expected = list(csv.DictReader(f))
+    assert expected
+    for reference in expected:
+        indicator = reference["indicator"]
+        values = np.array([float(r[indicator]) if r[indicator] != "" else np.nan for r in rows])
+        variable = samples[reference["by"]]
+        got = difference(
+            result, values, variable == reference["first"], variable == reference["second"]
+        )
+        where = f"{indicator} : {reference['first']} − {reference['second']}"
+        assert abs(got.estimate - float(reference["estimate"])) < 1e-6, where
+        se = float(reference["se"])
+        assert abs(got.se - se) / se < 1e-5, (where, got.se, se)
+
+
+def test_difference_p_value_and_change_between_waves():
+    from nonrecours.analysis.estimators import Estimate, difference_between_waves
+
+    change = difference_between_waves(Estimate(0.30, 0.01, 2500), Estimate(0.25, 0.012, 2400))
+    assert change.estimate == pytest.approx(0.05)
+    assert change.se == pytest.approx((0.01**2 + 0.012**2) ** 0.5)
+    assert change.p_value == pytest.approx(0.0013699, abs=1e-6)  # R: 2 * pnorm(-3.2009)
