@@ -8,6 +8,7 @@ proportional fitting to a tight tolerance reaches R's Newton solution.
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -64,9 +65,10 @@ class RakingResult:
         return float(self.weights.min()), float(self.weights.max())
 
 
-def _design(
-    samples: Mapping[str, Sequence[str]], margins: Sequence[Margin]
-) -> tuple[FloatArray, FloatArray]:
+Samples = Mapping[str, Sequence[str] | NDArray[Any]]
+
+
+def _design(samples: Samples, margins: Sequence[Margin]) -> tuple[FloatArray, FloatArray]:
     """Indicator matrix (one column per category of every margin) and the
     population total of each column; checks everything first."""
     if not margins:
@@ -114,7 +116,7 @@ def _design(
 
 
 def rake(
-    samples: Mapping[str, Sequence[str]],
+    samples: Samples,
     margins: Sequence[Margin],
     weights: Sequence[float] | None = None,
     *,
