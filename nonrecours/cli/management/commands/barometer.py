@@ -1,0 +1,51 @@
+import json
+from argparse import ArgumentParser
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+
+from nonrecours.analysis.raking import RakingError
+from nonrecours.surveys import queries
+from nonrecours.surveys.analysis import as_dict, campaign_analysis
+from nonrecours.surveys.models import Campaign
+
+
+class Command(BaseCommand):
+    help = "Baromètre pondéré d'une campagne enregistrée : indicateurs, erreurs-types, strates."
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
+        compute = sub.add_parser(
+            "compute",
+            help="Calculer les indicateurs pondérés d'une campagne (JSON).",
+            description=(
+                "Cale les poids sur la population réelle des communes, puis estime chaque "
+                "indicateur du questionnaire, sur l'ensemble et par strate, avec son "
+                "erreur-type et son intervalle de confiance à 95 %, secret statistique appliqué."
+            ),
+        )
+        compute.add_argument("--campaign", required=True, metavar="CAMPAGNE", help="identifiant")
+        compute.add_argument("--out", metavar="FICHIER.json", help="fichier (défaut : écran)")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            campaign = queries.campaign_by_slug(options["campaign"])
+        except Campaign.DoesNotExist:
+            raise CommandError(f"Aucune campagne « {options['campaign']} ».") from None
+        if not campaign.responses.exists():
+            raise CommandError(f"La campagne « {campaign.slug} » n'a encore aucune réponse.")
+        try:
+            result = as_dict(campaign_analysis(campaign))
+        except RakingError as error:
+            raise CommandError(str(error)) from None
+        text = json.dumps(result, ensure_ascii=False, indent=2)
+        if options["out"]:
+            Path(options["out"]).write_text(text + "\n", encoding="utf-8")
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"{len(result['resultats'])} résultats écrits dans {options['out']}."
+                )
+            )
+        else:
+            self.stdout.write(text)

@@ -1,0 +1,122 @@
+"""The weighted barometer of a stored campaign (reads only).
+
+Answers become 0/1 indicator values (empty outside each indicator's base),
+weights are calibrated on the real population of the communes, and every
+indicator is estimated overall and by stratum with its calibrated standard
+error, through the numpy engine of nonrecours.analysis.
+
+Calibration zones: a commune with at least MIN_RESPONDENTS answers is its
+own zone; the other communes of a stratum are pooled ("reste de la strate"),
+since a zone without respondents cannot be weighted.
+"""
+
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from nonrecours.analysis.disclosure import DEFAULT_THRESHOLD, Cell, suppressed
+from nonrecours.analysis.estimators import mean
+from nonrecours.analysis.files import OVERALL, ResultRow
+from nonrecours.analysis.raking import Margin, RakingResult, rake
+from nonrecours.surveys.models import Campaign
+from nonrecours.territories.enums import Stratum
+from nonrecours.territories.models import Commune
+
+MIN_RESPONDENTS = 5
+
+
+@dataclass(frozen=True)
+class CampaignAnalysis:
+    rows: list[ResultRow]
+    raking: RakingResult
+    zones: dict[str, str]  # commune INSEE code -> calibration zone
+
+
+def _zones(communes: list[Commune], counts: Counter[str]) -> dict[str, str]:
+    zones = {}
+    for commune in communes:
+        if counts[commune.insee_code] >= MIN_RESPONDENTS:
+            zones[commune.insee_code] = commune.insee_code
+        else:
+            zones[commune.insee_code] = f"reste:{commune.stratum}"
+    return zones
+
+
+def campaign_analysis(
+    campaign: Campaign, *, threshold: int = DEFAULT_THRESHOLD
+) -> CampaignAnalysis:
+    questionnaire = campaign.questionnaire.questionnaire()
+    communes = list(
+        Commune.objects.filter(
+            territory=campaign.territory, is_member=True, population__isnull=False
+        )
+    )
+    by_pk = {c.pk: c for c in communes}
+    responses = list(
+        campaign.responses.filter(commune__in=communes).values_list("commune_id", "answers")
+    )
+    codes = [by_pk[commune_id].insee_code for commune_id, _ in responses]
+    zones = _zones(communes, Counter(codes))
+    population: dict[str, float] = {}
+    for commune in communes:
+        zone = zones[commune.insee_code]
+        population[zone] = population.get(zone, 0.0) + float(commune.population or 0)
+    sampled = {zones[c] for c in codes}
+    # A pooled zone that nobody answered in stays out of the margins: its
+    # population is represented by the rest of the territory.
+    margin = Margin("zone", {z: p for z, p in population.items() if z in sampled})
+    raking = rake({"zone": np.array([zones[c] for c in codes], dtype=object)}, [margin])
+    strata = np.array([by_pk[commune_id].stratum for commune_id, _ in responses], dtype=object)
+    estimates = []
+    cells = []
+    for indicator in questionnaire.indicators:
+        values = np.array(
+            [
+                (1.0 if indicator.numerator.evaluate(answers) else 0.0)
+                if indicator.base_condition is None or indicator.base_condition.evaluate(answers)
+                else np.nan
+                for _, answers in responses
+            ]
+        )
+        estimates.append((indicator.id, OVERALL, OVERALL, mean(raking, values)))
+        cells.append(Cell(f"{indicator.id}|{OVERALL}", estimates[-1][3].n))
+        for stratum in Stratum:
+            estimate = mean(raking, values, np.asarray(strata == stratum.value, dtype=bool))
+            estimates.append((indicator.id, "strate", stratum.value, estimate))
+            cells.append(Cell(f"{indicator.id}|strate", estimate.n))
+    hidden = suppressed(cells, threshold)
+    rows = []
+    for (ident, by, domain, estimate), is_hidden in zip(estimates, hidden, strict=True):
+        show = not is_hidden and estimate.n > 0
+        rows.append(
+            ResultRow(
+                indicator=ident,
+                by=by,
+                domain=domain,
+                estimate=estimate.estimate if show else None,
+                se=estimate.se if show else None,
+                ci_low=estimate.ci_low if show else None,
+                ci_high=estimate.ci_high if show else None,
+                n=estimate.n,
+                suppressed=not show,
+            )  # fmt: skip
+        )
+    return CampaignAnalysis(rows=rows, raking=raking, zones=zones)
+
+
+def as_dict(analysis: CampaignAnalysis) -> dict[str, Any]:
+    raking = analysis.raking
+    return {
+        "ponderation": {
+            "methode": "calage (raking) sur la population municipale des zones de calage",
+            "converge": raking.converged,
+            "iterations": raking.iterations,
+            "effet_de_plan_kish": raking.kish_deff,
+            "taille_effective": raking.effective_n,
+            "poids_min": raking.weight_range[0],
+            "poids_max": raking.weight_range[1],
+        },
+        "resultats": [row.__dict__ for row in analysis.rows],
+    }
