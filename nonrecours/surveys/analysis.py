@@ -120,3 +120,81 @@ def as_dict(analysis: CampaignAnalysis) -> dict[str, Any]:
         },
         "resultats": [row.__dict__ for row in analysis.rows],
     }
+
+
+def campaign_analysis_cached(campaign: Campaign) -> CampaignAnalysis:
+    """campaign_analysis, recomputed only when answers arrive."""
+    from django.core.cache import cache
+    from django.db.models import Count, Max
+
+    state = campaign.responses.aggregate(n=Count("pk"), last=Max("received_at"))
+    last = state["last"].timestamp() if state["last"] else 0
+    key = f"campaign-analysis:{campaign.pk}:{state['n']}:{last}"
+    analysis: CampaignAnalysis | None = cache.get(key)
+    if analysis is None:
+        analysis = campaign_analysis(campaign)
+        cache.set(key, analysis, timeout=3600)
+    return analysis
+
+
+@dataclass(frozen=True)
+class DashboardLine:
+    indicator: str
+    label: str
+    base: str
+    overall: ResultRow
+    by_stratum: list[tuple[str, ResultRow]]
+
+
+def dashboard_lines(campaign: Campaign, analysis: CampaignAnalysis) -> list[DashboardLine]:
+    questionnaire = campaign.questionnaire.questionnaire()
+    rows = {(r.indicator, r.by, r.domain): r for r in analysis.rows}
+    return [
+        DashboardLine(
+            indicator=i.id,
+            label=i.label,
+            base=i.base,
+            overall=rows[(i.id, OVERALL, OVERALL)],
+            by_stratum=[(str(s.label), rows[(i.id, "strate", s.value)]) for s in Stratum],
+        )
+        for i in questionnaire.indicators
+    ]
+
+
+OPEN_DATA_DICTIONARY = [
+    ("indicateur", "identifiant de l'indicateur (celui du baromètre publié en 2024)"),
+    ("libelle", "ce que mesure l'indicateur"),
+    ("base", "population sur laquelle la part est calculée"),
+    ("ventilation", "« ensemble » pour tout le territoire, ou « strate »"),
+    ("domaine", "« ensemble », ou la strate (central_city, small_commune, urban, rural)"),
+    ("estimation", "part estimée (entre 0 et 1), pondérée ; vide si masquée"),
+    ("erreur_type", "erreur-type de l'estimation, calage compris"),
+    ("ic95_bas", "borne basse de l'intervalle de confiance à 95 %"),
+    ("ic95_haut", "borne haute de l'intervalle de confiance à 95 %"),
+    ("effectif", "nombre de répondant·es dans le domaine et la base"),
+    (
+        "masquee",
+        "oui si la case est masquée par le secret statistique (moins de 11 répondant·es, "
+        "ou déductible d'une autre case masquée)",
+    ),
+]
+
+
+def open_data_rows(campaign: Campaign, analysis: CampaignAnalysis) -> list[dict[str, Any]]:
+    indicators = {i.id: i for i in campaign.questionnaire.questionnaire().indicators}
+    return [
+        {
+            "indicateur": r.indicator,
+            "libelle": indicators[r.indicator].label,
+            "base": indicators[r.indicator].base,
+            "ventilation": r.by,
+            "domaine": r.domain,
+            "estimation": r.estimate,
+            "erreur_type": r.se,
+            "ic95_bas": r.ci_low,
+            "ic95_haut": r.ci_high,
+            "effectif": r.n,
+            "masquee": "oui" if r.suppressed else "non",
+        }
+        for r in analysis.rows
+    ]

@@ -63,6 +63,16 @@ urlpatterns += [
     path("campagnes/<slug:slug>/import/", barometer_views.campaign_import, name="barometer_import"),
     path("campagnes/<slug:slug>/rappels/", team_views.campaign_contacts, name="barometer_contacts"),
     path(
+        "campagnes/<slug:slug>/tableau-de-bord/",
+        team_views.campaign_dashboard,
+        name="barometer_dashboard",
+    ),
+    path(
+        "campagnes/<slug:slug>/donnees-ouvertes.<str:fmt>",
+        team_views.campaign_open_data,
+        name="barometer_open_data",
+    ),
+    path(
         "campagnes/<slug:slug>/objectifs-enqueteurs/",
         team_views.campaign_agent_targets,
         name="barometer_agent_targets",

@@ -128,3 +128,27 @@ def test_team_pages_pass_the_audit(live_server, arras, make_member, phone_page):
     assert serious_violations(phone_page) == []
     phone_page.goto(live_server.url + "/territoires/200033579/questionnaire/")
     assert serious_violations(phone_page) == []
+
+
+def test_dashboard_on_phone_and_desktop_passes_the_audit(live_server, arras, make_member, browser):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    call_command("demo", "--responses", "600", stdout=StringIO())
+    partner = make_member(arras, Role.PARTNER)
+    for name, viewport in (
+        ("telephone", {"width": 390, "height": 844}),
+        ("bureau", {"width": 1280, "height": 900}),
+    ):
+        context = browser.new_context(viewport=viewport, locale="fr-FR")
+        page = context.new_page()
+        page.goto(live_server.url + "/connexion/")
+        page.get_by_label("Identifiant").fill(partner.username)
+        page.get_by_label("Mot de passe").fill("mot-de-passe-de-test")
+        page.get_by_role("button", name="Se connecter").click()
+        page.goto(live_server.url + "/campagnes/demo-2024/tableau-de-bord/")
+        expect(page.locator("h1")).to_contain_text("Résultats pondérés")
+        screenshot(page, f"tableau-de-bord-{name}")
+        assert serious_violations(page) == []
+        context.close()

@@ -1,15 +1,31 @@
-"""Pages of the territory's team: new campaign, local questionnaire module."""
+"""Pages of the territory's team: new campaign, local questionnaire module,
+call-backs, agent targets, dashboard and open data."""
+
+import csv
+import io
+import zipfile
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from nonrecours.accounts.access import access_territory_campaigns, access_territory_responses
+from nonrecours.accounts.access import (
+    access_territory_aggregates,
+    access_territory_campaigns,
+    access_territory_responses,
+)
 from nonrecours.surveys import actions, queries
+from nonrecours.surveys.analysis import (
+    OPEN_DATA_DICTIONARY,
+    campaign_analysis_cached,
+    dashboard_lines,
+    open_data_rows,
+)
 from nonrecours.surveys.enums import Channel
 from nonrecours.surveys.questionnaire import QuestionnaireError
+from nonrecours.territories.enums import Stratum
 from nonrecours.www.barometer.forms import CampaignForm, ModuleForm
 from nonrecours.www.barometer.views import _campaign_or_404
 from nonrecours.www.territories.views import _territory_or_404
@@ -123,3 +139,55 @@ def campaign_agent_targets(request: HttpRequest, slug: str) -> HttpResponse:
     actions.campaign_set_agent_targets(campaign=campaign, targets=targets)
     messages.success(request, "Objectifs des enquêteur·rices enregistrés.")
     return redirect("barometer_follow_up", slug=campaign.slug)
+
+
+@login_required
+def campaign_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
+    campaign = _campaign_or_404(slug)
+    access_territory_aggregates(request.user, campaign.territory)  # type: ignore[arg-type]
+    if not campaign.responses.exists():
+        return render(request, "barometer/dashboard.html", {"campaign": campaign, "lines": []})
+    analysis = campaign_analysis_cached(campaign)
+    return render(
+        request,
+        "barometer/dashboard.html",
+        {
+            "campaign": campaign,
+            "lines": dashboard_lines(campaign, analysis),
+            "raking": analysis.raking,
+            "strata": [str(s.label) for s in Stratum],
+        },
+    )
+
+
+@login_required
+def campaign_open_data(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
+    campaign = _campaign_or_404(slug)
+    access_territory_aggregates(request.user, campaign.territory)  # type: ignore[arg-type]
+    rows = open_data_rows(campaign, campaign_analysis_cached(campaign))
+    stamp = f"{campaign.slug}-indicateurs"
+    if fmt == "json":
+        payload = {
+            "campagne": campaign.slug,
+            "synthetique": campaign.is_synthetic,
+            "dictionnaire": dict(OPEN_DATA_DICTIONARY),
+            "indicateurs": rows,
+        }
+        response: HttpResponse = JsonResponse(payload, json_dumps_params={"ensure_ascii": False})
+        response["Content-Disposition"] = f'attachment; filename="{stamp}.json"'
+        return response
+    if fmt != "csv":
+        raise Http404("Format inconnu.")
+    buffer = io.StringIO(newline="")
+    writer = csv.DictWriter(buffer, fieldnames=[name for name, _ in OPEN_DATA_DICTIONARY])
+    writer.writeheader()
+    writer.writerows(rows)
+    dictionary = io.StringIO(newline="")
+    csv.writer(dictionary).writerows([("colonne", "description"), *OPEN_DATA_DICTIONARY])
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr(f"{stamp}.csv", buffer.getvalue())
+        z.writestr("dictionnaire.csv", dictionary.getvalue())
+    response = HttpResponse(archive.getvalue(), content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{stamp}.zip"'
+    return response

@@ -36,6 +36,7 @@ def _render_territory(request: HttpRequest, territory: Territory) -> HttpRespons
             "can_administer": Capability.ADMINISTER in capabilities,
             "can_manage_campaigns": Capability.MANAGE_CAMPAIGNS in capabilities,
             "can_collect": Capability.COLLECT in capabilities,
+            "can_view_aggregates": Capability.VIEW_AGGREGATES in capabilities,
             "campaigns": survey_queries.territory_campaigns(territory),
             "today": timezone.localdate(),
             "other_territories": [t for t in queries.territory_list() if t.pk != territory.pk],

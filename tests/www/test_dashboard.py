@@ -1,0 +1,52 @@
+import io
+import json
+import zipfile
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from nonrecours.accounts.enums import Role
+from nonrecours.surveys.models import Campaign
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def demo(arras):
+    call_command("demo", "--responses", "600", stdout=StringIO())
+    return Campaign.objects.get(slug="demo-2024")
+
+
+def test_partners_see_the_weighted_results(client, demo, arras, make_member):
+    client.force_login(make_member(arras, Role.PARTNER))
+    assert "Résultats pondérés" in client.get("/").text
+    html = client.get(reverse("barometer_dashboard", args=[demo.slug])).text
+    assert "Résultats pondérés" in html
+    assert "Situation financière jugée difficile" in html
+    assert "données synthétiques" in html
+    assert "Effet de plan dû à la pondération (Kish)" in html
+
+
+def test_field_agents_do_not(client, demo, arras, make_member):
+    client.force_login(make_member(arras, Role.FIELD_AGENT))
+    assert client.get(reverse("barometer_dashboard", args=[demo.slug])).status_code == 403
+
+
+def test_open_data_with_dictionary_and_suppression(client, demo, arras, make_member):
+    client.force_login(make_member(arras, Role.PARTNER))
+    data = client.get(reverse("barometer_open_data", args=[demo.slug, "json"])).json()
+    assert data["synthetique"] is True
+    assert "masquee" in data["dictionnaire"]
+    rows = data["indicateurs"]
+    assert len(rows) == 16 * 5
+    hidden = [r for r in rows if r["masquee"] == "oui"]
+    assert all(r["estimation"] is None for r in hidden)
+    assert all(r["effectif"] >= 11 for r in rows if r["masquee"] == "non")
+    archive = zipfile.ZipFile(
+        io.BytesIO(client.get(reverse("barometer_open_data", args=[demo.slug, "csv"])).content)
+    )
+    assert set(archive.namelist()) == {"demo-2024-indicateurs.csv", "dictionnaire.csv"}
+    assert client.get(reverse("barometer_open_data", args=[demo.slug, "xml"])).status_code == 404
+    assert json.dumps(rows)  # plain JSON values only
