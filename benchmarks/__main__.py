@@ -70,12 +70,13 @@ def main() -> None:
         f"{home / minimal:.1f} × la référence"
     )
 
-    from benchmarks import surveys
+    from benchmarks import analysis, surveys
     from nonrecours.territories.models import Territory
 
     arras = Territory.objects.get(siren="200033579")
     surveys.online_submissions(arras)
     surveys.kobo_import(arras)
+    analysis.run()
 
 
 if __name__ == "__main__":

@@ -35,14 +35,61 @@ class Estimate:
         return self.estimate + Z_95 * self.se
 
 
+class _Projection:
+    """Least-squares projection on the calibration variables, done with the
+    categories' indices rather than the n × p matrix: Xᵀv is a bincount and
+    Xβ an indexing, so one projection costs O(n) once (XᵀW0X)⁺ is known."""
+
+    def __init__(self, raking: RakingResult):
+        self.members = raking.members
+        self.offsets = np.cumsum((0, *raking.sizes))[:-1]
+        self.p = int(sum(raking.sizes))
+        w0 = raking.initial
+        gram = np.zeros((self.p, self.p))
+        for i, (mi, si) in enumerate(zip(self.members, raking.sizes, strict=True)):
+            for j, (mj, sj) in enumerate(zip(self.members, raking.sizes, strict=True)):
+                block = np.bincount(mi * sj + mj, weights=w0, minlength=si * sj).reshape(si, sj)
+                oi, oj = self.offsets[i], self.offsets[j]
+                gram[oi : oi + si, oj : oj + sj] = block
+        # The margins share the intercept: the Gram matrix is singular, and
+        # its pseudo-inverse gives the same residuals as R's pivoted QR.
+        self.inverse = np.linalg.pinv(gram, rcond=1e-12, hermitian=True)
+        self.sizes = raking.sizes
+
+    def residuals(self, v: FloatArray, half: FloatArray) -> FloatArray:
+        """v − (X√w0) β, β = argmin |v − (X√w0) β|²."""
+        hv = half * v
+        xtv = np.concatenate(
+            [
+                np.bincount(m, weights=hv, minlength=s)
+                for m, s in zip(self.members, self.sizes, strict=True)
+            ]
+        )
+        beta = self.inverse @ xtv
+        fitted = np.zeros_like(v)
+        for m, offset, size in zip(self.members, self.offsets, self.sizes, strict=True):
+            fitted += beta[offset : offset + size][m]
+        return v - half * fitted
+
+
+_PROJECTIONS: dict[int, tuple[RakingResult, _Projection]] = {}
+
+
+def _projection(raking: RakingResult) -> _Projection:
+    cached = _PROJECTIONS.get(id(raking))
+    if cached is None or cached[0] is not raking:
+        _PROJECTIONS.clear()  # one analysis at a time: keep memory flat
+        cached = (raking, _Projection(raking))
+        _PROJECTIONS[id(raking)] = cached
+    return cached[1]
+
+
 def _calibrated_residuals(z: FloatArray, raking: RakingResult) -> FloatArray:
     """R survey's `qr.resid(qr(X * sqrt(w0)), z / (g sqrt(w0))) * g sqrt(w0)`."""
     half = np.sqrt(raking.initial)
     scaled = raking.g * half
-    model = raking.design * half[:, None]
     u = z / scaled
-    beta, *_ = np.linalg.lstsq(model, u, rcond=None)
-    return (u - model @ beta) * scaled
+    return _projection(raking).residuals(u, half) * scaled
 
 
 def mean(

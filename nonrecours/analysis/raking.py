@@ -36,10 +36,11 @@ class Margin:
 class RakingResult:
     weights: FloatArray  # calibrated weights
     initial: FloatArray  # weights before calibration
-    design: FloatArray  # n × p indicator matrix of the margins' categories
     converged: bool
     iterations: int
     max_gap: float  # largest relative gap to a margin total at the end
+    members: tuple[NDArray[np.intp], ...]  # category index of each row, per margin
+    sizes: tuple[int, ...]  # number of categories of each margin
 
     @property
     def g(self) -> FloatArray:
@@ -68,9 +69,11 @@ class RakingResult:
 Samples = Mapping[str, Sequence[str] | NDArray[Any]]
 
 
-def _design(samples: Samples, margins: Sequence[Margin]) -> tuple[FloatArray, FloatArray]:
-    """Indicator matrix (one column per category of every margin) and the
-    population total of each column; checks everything first."""
+def _categories(
+    samples: Samples, margins: Sequence[Margin]
+) -> tuple[list[NDArray[np.intp]], list[int], FloatArray]:
+    """Category index of every respondent for each margin, the number of
+    categories of each margin and their population totals; checks first."""
     if not margins:
         raise RakingError("Aucune marge de calage n'est donnée.")
     totals = [m.total for m in margins]
@@ -83,36 +86,41 @@ def _design(samples: Samples, margins: Sequence[Margin]) -> tuple[FloatArray, Fl
                     ",", "\u202f"
                 )
             )
-    columns: list[FloatArray] = []
+    members: list[NDArray[np.intp]] = []
+    sizes: list[int] = []
     targets: list[float] = []
     n = None
     for margin in margins:
         if margin.variable not in samples:
             raise RakingError(f"La variable de calage « {margin.variable} » manque aux réponses.")
-        values = np.asarray(samples[margin.variable], dtype=object)
+        values = np.asarray(samples[margin.variable]).astype(str)
         n = values.size if n is None else n
         if values.size != n:
             raise RakingError("Les variables de calage n'ont pas toutes le même nombre de lignes.")
-        known = set(margin.totals)
-        unknown = sorted({str(v) for v in values} - known)
+        categories = list(margin.totals)
+        present, index = np.unique(values, return_inverse=True)
+        unknown = sorted(set(present.tolist()) - set(categories))
         if unknown:
             raise RakingError(
                 f"« {margin.variable} » : modalité(s) absente(s) des marges : {', '.join(unknown)}."
             )
-        for category, total in margin.totals.items():
-            column = (values == category).astype(np.float64)
-            if total > 0 and not column.any():
+        position = {category: i for i, category in enumerate(categories)}
+        member = np.array([position[c] for c in present.tolist()], dtype=np.intp)[index]
+        counts = np.bincount(member, minlength=len(categories))
+        for i, (category, total) in enumerate(margin.totals.items()):
+            if total < 0:
+                raise RakingError(f"« {margin.variable} » : effectif négatif pour « {category} ».")
+            if total > 0 and counts[i] == 0:
                 raise RakingError(
                     f"« {margin.variable} » : la modalité « {category} » (population "
                     f"{total:,.0f}) n'a aucun répondant ; regroupez-la avec une autre.".replace(
                         ",", "\u202f"
                     )
                 )
-            if total < 0:
-                raise RakingError(f"« {margin.variable} » : effectif négatif pour « {category} ».")
-            columns.append(column)
             targets.append(float(total))
-    return np.column_stack(columns), np.asarray(targets)
+        members.append(member)
+        sizes.append(len(categories))
+    return members, sizes, np.asarray(targets)
 
 
 def rake(
@@ -130,30 +138,26 @@ def rake(
     population count, a populated category has no respondent, or the
     margins disagree on the population total.
     """
-    design, targets = _design(samples, margins)
-    n = design.shape[0]
+    members, sizes, targets = _categories(samples, margins)
+    n = members[0].size
     initial = np.ones(n) if weights is None else np.asarray(weights, dtype=np.float64)
     if initial.size != n or not np.all(initial > 0):
         raise RakingError("Les poids initiaux doivent être positifs, un par répondant.")
-    blocks = []
-    start = 0
-    for margin in margins:
-        blocks.append(slice(start, start + len(margin.totals)))
-        start += len(margin.totals)
-    # Each respondent is in exactly one category of each margin.
-    member = [np.argmax(design[:, block], axis=1) for block in blocks]
+    offsets = np.cumsum([0, *sizes])
     w = initial.copy()
     converged = False
     iterations = 0
     gap = np.inf
     while iterations < max_iterations:
         iterations += 1
-        for block, index in zip(blocks, member, strict=True):
-            current = np.bincount(index, weights=w, minlength=block.stop - block.start)
-            wanted = targets[block]
+        for k, member in enumerate(members):
+            current = np.bincount(member, weights=w, minlength=sizes[k])
+            wanted = targets[offsets[k] : offsets[k + 1]]
             ratio = np.divide(wanted, current, out=np.ones_like(wanted), where=current > 0)
-            w = w * ratio[index]
-        achieved = design.T @ w
+            w = w * ratio[member]
+        achieved = np.concatenate(
+            [np.bincount(m, weights=w, minlength=s) for m, s in zip(members, sizes, strict=True)]
+        )
         gap = float(np.max(np.abs(achieved - targets) / np.maximum(targets, 1.0)))
         if gap < tolerance:
             converged = True
@@ -161,8 +165,9 @@ def rake(
     return RakingResult(
         weights=w,
         initial=initial,
-        design=design,
         converged=converged,
         iterations=iterations,
         max_gap=gap,
+        members=tuple(members),
+        sizes=tuple(sizes),
     )
