@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from nonrecours.analysis.disclosure import DEFAULT_THRESHOLD, Cell, suppressed
-from nonrecours.analysis.estimators import mean
+from nonrecours.analysis.estimators import Estimate, mean
 from nonrecours.analysis.raking import Margin, RakingError, rake
 
 OVERALL = "ensemble"
@@ -133,25 +133,31 @@ def analyse_files(
             "trop peu représentées sont à regrouper."
         )
     breakdowns = {variable: np.array([r[variable] for r in rows], dtype=object) for variable in by}
-    estimates = []
-    cells = []
+    estimates: list[tuple[str, str, str, Estimate]] = []
     for indicator in indicators:
         y = np.array(values[indicator])
         estimates.append((indicator, OVERALL, OVERALL, mean(raking, y)))
-        cells.append(Cell(group=f"{indicator}|{OVERALL}", n=estimates[-1][3].n))
         for variable, categories in breakdowns.items():
             for domain in sorted(set(categories)):
                 estimate = mean(raking, y, np.asarray(categories == domain, dtype=bool))
                 estimates.append((indicator, variable, str(domain), estimate))
-                cells.append(Cell(group=f"{indicator}|{variable}", n=estimate.n))
+    return result_rows(estimates, threshold)
+
+
+def result_rows(
+    estimates: Sequence[tuple[str, str, str, Estimate]], threshold: int = DEFAULT_THRESHOLD
+) -> list[ResultRow]:
+    """Published rows of (indicator, breakdown, domain, estimate), with the
+    disclosure rule applied within each indicator × breakdown."""
+    cells = [Cell(group=f"{ident}|{by}", n=e.n) for ident, by, _, e in estimates]
     hidden = suppressed(cells, threshold)
-    result = []
-    for (indicator, variable, domain, estimate), is_hidden in zip(estimates, hidden, strict=True):
+    rows = []
+    for (ident, by, domain, estimate), is_hidden in zip(estimates, hidden, strict=True):
         show = not is_hidden and estimate.n > 0
-        result.append(
+        rows.append(
             ResultRow(
-                indicator=indicator,
-                by=variable,
+                indicator=ident,
+                by=by,
                 domain=domain,
                 estimate=estimate.estimate if show else None,
                 se=estimate.se if show else None,
@@ -161,7 +167,7 @@ def analyse_files(
                 suppressed=not show,
             )
         )
-    return result
+    return rows
 
 
 def as_json_rows(rows: Sequence[ResultRow]) -> list[dict[str, Any]]:

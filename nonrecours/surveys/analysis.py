@@ -16,9 +16,9 @@ from typing import Any
 
 import numpy as np
 
-from nonrecours.analysis.disclosure import DEFAULT_THRESHOLD, Cell, suppressed
-from nonrecours.analysis.estimators import mean
-from nonrecours.analysis.files import OVERALL, ResultRow
+from nonrecours.analysis.disclosure import DEFAULT_THRESHOLD
+from nonrecours.analysis.estimators import Estimate, mean
+from nonrecours.analysis.files import OVERALL, ResultRow, result_rows
 from nonrecours.analysis.raking import Margin, RakingResult, rake
 from nonrecours.surveys.models import Campaign
 from nonrecours.territories.enums import Stratum
@@ -69,8 +69,7 @@ def campaign_analysis(
     margin = Margin("zone", {z: p for z, p in population.items() if z in sampled})
     raking = rake({"zone": np.array([zones[c] for c in codes], dtype=object)}, [margin])
     strata = np.array([by_pk[commune_id].stratum for commune_id, _ in responses], dtype=object)
-    estimates = []
-    cells = []
+    estimates: list[tuple[str, str, str, Estimate]] = []
     for indicator in questionnaire.indicators:
         values = np.array(
             [
@@ -81,28 +80,10 @@ def campaign_analysis(
             ]
         )
         estimates.append((indicator.id, OVERALL, OVERALL, mean(raking, values)))
-        cells.append(Cell(f"{indicator.id}|{OVERALL}", estimates[-1][3].n))
         for stratum in Stratum:
             estimate = mean(raking, values, np.asarray(strata == stratum.value, dtype=bool))
             estimates.append((indicator.id, "strate", stratum.value, estimate))
-            cells.append(Cell(f"{indicator.id}|strate", estimate.n))
-    hidden = suppressed(cells, threshold)
-    rows = []
-    for (ident, by, domain, estimate), is_hidden in zip(estimates, hidden, strict=True):
-        show = not is_hidden and estimate.n > 0
-        rows.append(
-            ResultRow(
-                indicator=ident,
-                by=by,
-                domain=domain,
-                estimate=estimate.estimate if show else None,
-                se=estimate.se if show else None,
-                ci_low=estimate.ci_low if show else None,
-                ci_high=estimate.ci_high if show else None,
-                n=estimate.n,
-                suppressed=not show,
-            )  # fmt: skip
-        )
+    rows = result_rows(estimates, threshold)
     return CampaignAnalysis(rows=rows, raking=raking, zones=zones)
 
 
