@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from nonrecours.analysis.disclosure import DEFAULT_THRESHOLD, Cell, suppressed
-from nonrecours.analysis.estimators import Estimate, mean
+from nonrecours.analysis.estimators import Estimate, means_by_domain
 from nonrecours.analysis.raking import Margin, RakingError, rake
 
 OVERALL = "ensemble"
@@ -133,14 +133,19 @@ def analyse_files(
             "trop peu représentées sont à regrouper."
         )
     breakdowns = {variable: np.array([r[variable] for r in rows], dtype=object) for variable in by}
+    coded = {
+        variable: np.unique(categories.astype(str), return_inverse=True)
+        for variable, categories in breakdowns.items()
+    }
     estimates: list[tuple[str, str, str, Estimate]] = []
     for indicator in indicators:
         y = np.array(values[indicator])
-        estimates.append((indicator, OVERALL, OVERALL, mean(raking, y)))
-        for variable, categories in breakdowns.items():
-            for domain in sorted(set(categories)):
-                estimate = mean(raking, y, np.asarray(categories == domain, dtype=bool))
-                estimates.append((indicator, variable, str(domain), estimate))
+        (overall,) = means_by_domain(raking, y)
+        estimates.append((indicator, OVERALL, OVERALL, overall))
+        for variable, (labels, codes) in coded.items():
+            by_domain = means_by_domain(raking, y, codes, len(labels))
+            for label, estimate in zip(labels.tolist(), by_domain, strict=True):
+                estimates.append((indicator, variable, str(label), estimate))
     return result_rows(estimates, threshold)
 
 

@@ -93,19 +93,24 @@ def _categories(
     for margin in margins:
         if margin.variable not in samples:
             raise RakingError(f"La variable de calage « {margin.variable} » manque aux réponses.")
-        values = np.asarray(samples[margin.variable]).astype(str)
+        values = np.asarray(samples[margin.variable])
+        if values.dtype.kind != "U":
+            values = values.astype(str)
         n = values.size if n is None else n
         if values.size != n:
             raise RakingError("Les variables de calage n'ont pas toutes le même nombre de lignes.")
         categories = list(margin.totals)
-        present, index = np.unique(values, return_inverse=True)
-        unknown = sorted(set(present.tolist()) - set(categories))
-        if unknown:
+        # Codes by binary search among the few categories: no sort of the sample.
+        order = np.argsort(np.array(categories))
+        ordered = np.array(categories)[order]
+        position = np.minimum(np.searchsorted(ordered, values), len(categories) - 1)
+        known = ordered[position] == values
+        if not known.all():
+            unknown = sorted(set(values[~known].tolist()))
             raise RakingError(
                 f"« {margin.variable} » : modalité(s) absente(s) des marges : {', '.join(unknown)}."
             )
-        position = {category: i for i, category in enumerate(categories)}
-        member = np.array([position[c] for c in present.tolist()], dtype=np.intp)[index]
+        member = order[position].astype(np.intp)
         counts = np.bincount(member, minlength=len(categories))
         for i, (category, total) in enumerate(margin.totals.items()):
             if total < 0:

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from nonrecours.analysis.disclosure import DEFAULT_THRESHOLD
-from nonrecours.analysis.estimators import Estimate, mean
+from nonrecours.analysis.estimators import Estimate, means_by_domain
 from nonrecours.analysis.files import OVERALL, ResultRow, result_rows
 from nonrecours.analysis.raking import Margin, RakingResult, rake
 from nonrecours.surveys.models import Campaign
@@ -68,7 +68,11 @@ def campaign_analysis(
     # population is represented by the rest of the territory.
     margin = Margin("zone", {z: p for z, p in population.items() if z in sampled})
     raking = rake({"zone": np.array([zones[c] for c in codes], dtype=object)}, [margin])
-    strata = np.array([by_pk[commune_id].stratum for commune_id, _ in responses], dtype=object)
+    strata_order = [s.value for s in Stratum]
+    strata = np.array(
+        [strata_order.index(by_pk[commune_id].stratum) for commune_id, _ in responses],
+        dtype=np.intp,
+    )
     estimates: list[tuple[str, str, str, Estimate]] = []
     for indicator in questionnaire.indicators:
         values = np.array(
@@ -79,10 +83,12 @@ def campaign_analysis(
                 for _, answers in responses
             ]
         )
-        estimates.append((indicator.id, OVERALL, OVERALL, mean(raking, values)))
-        for stratum in Stratum:
-            estimate = mean(raking, values, np.asarray(strata == stratum.value, dtype=bool))
-            estimates.append((indicator.id, "strate", stratum.value, estimate))
+        overall, *by_stratum = means_by_domain(
+            raking, values, strata, len(strata_order), with_overall=True
+        )
+        estimates.append((indicator.id, OVERALL, OVERALL, overall))
+        for stratum, estimate in zip(strata_order, by_stratum, strict=True):
+            estimates.append((indicator.id, "strate", stratum, estimate))
     rows = result_rows(estimates, threshold)
     return CampaignAnalysis(rows=rows, raking=raking, zones=zones)
 

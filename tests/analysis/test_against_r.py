@@ -100,3 +100,29 @@ def test_difference_p_value_and_change_between_waves():
     assert change.estimate == pytest.approx(0.05)
     assert change.se == pytest.approx((0.01**2 + 0.012**2) ** 0.5)
     assert change.p_value == pytest.approx(0.0013699, abs=1e-6)  # R: 2 * pnorm(-3.2009)
+
+
+@pytest.mark.parametrize("name", ["strates", "communes"])
+def test_all_domains_at_once_give_the_same_figures(name):
+    from nonrecours.analysis.estimators import means_by_domain
+
+    rows, samples, margins, weights, expected, _ = load(name)
+    result = rake(samples, margins, weights, tolerance=1e-13)
+    for indicator in {r["indicator"] for r in expected}:
+        values = np.array([float(r[indicator]) if r[indicator] != "" else np.nan for r in rows])
+        (overall,) = means_by_domain(result, values)
+        one = mean(result, values)
+        assert overall.n == one.n
+        assert overall.estimate == pytest.approx(one.estimate, abs=1e-12)
+        assert overall.se == pytest.approx(one.se, rel=1e-9)
+        variable = margins[0].variable
+        categories = list(margins[0].totals)
+        codes = np.array([categories.index(v) for v in samples[variable]])
+        for category, got in zip(
+            categories, means_by_domain(result, values, codes, len(categories)), strict=True
+        ):
+            single = mean(result, values, samples[variable] == category)
+            assert got.n == single.n, category
+            if single.n:
+                assert got.estimate == pytest.approx(single.estimate, abs=1e-12), category
+                assert got.se == pytest.approx(single.se, rel=1e-8, abs=1e-12), category
