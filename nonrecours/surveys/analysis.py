@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from nonrecours.analysis.disclosure import DEFAULT_THRESHOLD
-from nonrecours.analysis.estimators import Estimate, means_by_domain
+from nonrecours.analysis.estimators import Estimate, difference_between_waves, means_by_domain
 from nonrecours.analysis.files import OVERALL, ResultRow, result_rows
 from nonrecours.analysis.raking import Margin, RakingResult, rake
 from nonrecours.surveys.models import Campaign
@@ -131,9 +131,14 @@ class DashboardLine:
     base: str
     overall: ResultRow
     by_stratum: list[tuple[str, ResultRow]]
+    change: "Change | None" = None
 
 
-def dashboard_lines(campaign: Campaign, analysis: CampaignAnalysis) -> list[DashboardLine]:
+def dashboard_lines(
+    campaign: Campaign,
+    analysis: CampaignAnalysis,
+    changes: "dict[tuple[str, str], Change] | None" = None,
+) -> list[DashboardLine]:
     questionnaire = campaign.questionnaire.questionnaire()
     rows = {(r.indicator, r.by, r.domain): r for r in analysis.rows}
     return [
@@ -143,6 +148,7 @@ def dashboard_lines(campaign: Campaign, analysis: CampaignAnalysis) -> list[Dash
             base=i.base,
             overall=rows[(i.id, OVERALL, OVERALL)],
             by_stratum=[(str(s.label), rows[(i.id, "strate", s.value)]) for s in Stratum],
+            change=(changes or {}).get((i.id, OVERALL)),
         )
         for i in questionnaire.indicators
     ]
@@ -185,3 +191,46 @@ def open_data_rows(campaign: Campaign, analysis: CampaignAnalysis) -> list[dict[
         }
         for r in analysis.rows
     ]
+
+
+@dataclass(frozen=True)
+class Change:
+    previous: float
+    difference: float
+    p_value: float
+
+    @property
+    def significant(self) -> bool:
+        return self.p_value < 0.05
+
+
+def previous_campaign(campaign: Campaign) -> Campaign | None:
+    """The territory's wave before this one (the latest that started earlier)."""
+    return (
+        Campaign.objects.filter(territory=campaign.territory, starts_on__lt=campaign.starts_on)
+        .order_by("-starts_on")
+        .first()
+    )
+
+
+def changes_since(
+    current: CampaignAnalysis, previous: CampaignAnalysis
+) -> dict[tuple[str, str], Change]:
+    """Change of each published cell from the previous wave, by (indicator,
+    domain), with the p-value of "no change" (independent samples). Cells
+    hidden in either wave have no change."""
+    before = {(r.indicator, r.domain): r for r in previous.rows}
+    changes = {}
+    for row in current.rows:
+        old = before.get((row.indicator, row.domain))
+        if old is None or row.suppressed or old.suppressed:
+            continue
+        if row.estimate is None or row.se is None or old.estimate is None or old.se is None:
+            continue
+        change = difference_between_waves(
+            Estimate(row.estimate, row.se, row.n), Estimate(old.estimate, old.se, old.n)
+        )
+        changes[(row.indicator, row.domain)] = Change(
+            previous=old.estimate, difference=change.estimate, p_value=change.p_value
+        )
+    return changes

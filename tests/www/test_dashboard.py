@@ -50,3 +50,25 @@ def test_open_data_with_dictionary_and_suppression(client, demo, arras, make_mem
     assert set(archive.namelist()) == {"demo-2024-indicateurs.csv", "dictionnaire.csv"}
     assert client.get(reverse("barometer_open_data", args=[demo.slug, "xml"])).status_code == 404
     assert json.dumps(rows)  # plain JSON values only
+
+
+def test_changes_since_the_previous_wave(client, demo, arras, make_member):
+    import datetime
+
+    from nonrecours.surveys.actions import demo_campaign_create
+    from nonrecours.surveys.analysis import campaign_analysis, changes_since, previous_campaign
+
+    later, _ = demo_campaign_create(territory=arras, responses=600, seed=7, slug="demo-2025")
+    later.starts_on = datetime.date(2025, 9, 1)
+    later.ends_on = datetime.date(2025, 11, 28)
+    later.save()
+    assert previous_campaign(later) == demo
+    assert previous_campaign(demo) is None
+    changes = changes_since(campaign_analysis(later), campaign_analysis(demo))
+    change = changes[("situation_financiere_difficile", "ensemble")]
+    assert 0 <= change.p_value <= 1
+    assert change.significant == (change.p_value < 0.05)
+    client.force_login(make_member(arras, Role.PARTNER))
+    html = client.get(reverse("barometer_dashboard", args=[later.slug])).text
+    assert f"depuis {demo.name}" in html
+    assert "évolution" in html

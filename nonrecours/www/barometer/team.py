@@ -20,8 +20,10 @@ from nonrecours.surveys import actions, queries
 from nonrecours.surveys.analysis import (
     OPEN_DATA_DICTIONARY,
     campaign_analysis_cached,
+    changes_since,
     dashboard_lines,
     open_data_rows,
+    previous_campaign,
 )
 from nonrecours.surveys.enums import Channel
 from nonrecours.surveys.questionnaire import QuestionnaireError
@@ -148,12 +150,17 @@ def campaign_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     if not campaign.responses.exists():
         return render(request, "barometer/dashboard.html", {"campaign": campaign, "lines": []})
     analysis = campaign_analysis_cached(campaign)
+    previous = previous_campaign(campaign)
+    changes = None
+    if previous is not None and previous.responses.exists():
+        changes = changes_since(analysis, campaign_analysis_cached(previous))
     return render(
         request,
         "barometer/dashboard.html",
         {
             "campaign": campaign,
-            "lines": dashboard_lines(campaign, analysis),
+            "previous": previous if changes is not None else None,
+            "lines": dashboard_lines(campaign, analysis, changes),
             "raking": analysis.raking,
             "strata": [str(s.label) for s in Stratum],
         },
