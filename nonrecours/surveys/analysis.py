@@ -11,7 +11,7 @@ since a zone without respondents cannot be weighted.
 """
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -22,6 +22,7 @@ from nonrecours.analysis.files import OVERALL, ResultRow, result_rows
 from nonrecours.analysis.raking import Margin, RakingResult, rake
 from nonrecours.surveys.models import Campaign
 from nonrecours.territories.enums import Stratum
+from nonrecours.territories.maps import MapClass, MapFeature, ProjectedMap, project_features
 from nonrecours.territories.models import Commune
 
 MIN_RESPONDENTS = 5
@@ -32,6 +33,9 @@ class CampaignAnalysis:
     rows: list[ResultRow]
     raking: RakingResult
     zones: dict[str, str]  # commune INSEE code -> calibration zone
+    # By commune, kept apart from `rows`: most communes are hidden by the
+    # disclosure rule; used by the map of an indicator.
+    commune_rows: list[ResultRow] = field(default_factory=list)
 
 
 def _zones(communes: list[Commune], counts: Counter[str]) -> dict[str, str]:
@@ -73,7 +77,10 @@ def campaign_analysis(
         [strata_order.index(by_pk[commune_id].stratum) for commune_id, _ in responses],
         dtype=np.intp,
     )
+    commune_order = sorted(c.insee_code for c in communes)
+    commune_codes = np.array([commune_order.index(c) for c in codes], dtype=np.intp)
     estimates: list[tuple[str, str, str, Estimate]] = []
+    commune_estimates: list[tuple[str, str, str, Estimate]] = []
     for indicator in questionnaire.indicators:
         values = np.array(
             [
@@ -89,8 +96,45 @@ def campaign_analysis(
         estimates.append((indicator.id, OVERALL, OVERALL, overall))
         for stratum, estimate in zip(strata_order, by_stratum, strict=True):
             estimates.append((indicator.id, "strate", stratum, estimate))
+        by_commune = means_by_domain(raking, values, commune_codes, len(commune_order))
+        for insee_code, estimate in zip(commune_order, by_commune, strict=True):
+            commune_estimates.append((indicator.id, "commune", insee_code, estimate))
     rows = result_rows(estimates, threshold)
-    return CampaignAnalysis(rows=rows, raking=raking, zones=zones)
+    return CampaignAnalysis(
+        rows=rows,
+        raking=raking,
+        zones=zones,
+        commune_rows=result_rows(commune_estimates, threshold),
+    )
+
+
+MAP_CLASSES = [
+    (0.2, "moins de 20 %", "#f2f0f7"),
+    (0.4, "de 20 à 40 %", "#cbc9e2"),
+    (0.6, "de 40 à 60 %", "#9e9ac8"),
+    (0.8, "de 60 à 80 %", "#756bb1"),
+    (float("inf"), "80 % et plus", "#54278f"),
+]
+HIDDEN_CLASS = "masquee"
+
+
+def indicator_map_classes(
+    analysis: CampaignAnalysis, indicator_id: str
+) -> dict[str, tuple[str, str, ResultRow]]:
+    """For each commune (INSEE code): its class key, colour and published row;
+    hidden communes get the hatched class."""
+    result = {}
+    for row in analysis.commune_rows:
+        if row.indicator != indicator_id:
+            continue
+        if row.suppressed or row.estimate is None:
+            result[row.domain] = (HIDDEN_CLASS, "url(#hachures)", row)
+            continue
+        for upper, label, color in MAP_CLASSES:
+            if row.estimate < upper:
+                result[row.domain] = (label, color, row)
+                break
+    return result
 
 
 def as_dict(analysis: CampaignAnalysis) -> dict[str, Any]:
@@ -234,3 +278,46 @@ def changes_since(
             previous=old.estimate, difference=change.estimate, p_value=change.p_value
         )
     return changes
+
+
+@dataclass(frozen=True)
+class IndicatorMap:
+    indicator: str
+    label: str
+    projected: ProjectedMap
+    legend: list[tuple[str, str]]  # (label, colour or pattern)
+    communes: list[tuple[Commune, ResultRow]]  # for the data table
+
+    @property
+    def rows(self) -> list[tuple[MapFeature, Commune, ResultRow]]:
+        by_code = {c.insee_code: (c, r) for c, r in self.communes}
+        return [(f, *by_code[f.key]) for f in self.projected.features]
+
+
+def indicator_map(
+    campaign: Campaign, analysis: CampaignAnalysis, indicator_id: str
+) -> IndicatorMap:
+    """Choropleth of one indicator by commune; hidden communes are hatched."""
+    indicators = {i.id: i for i in campaign.questionnaire.questionnaire().indicators}
+    classes = indicator_map_classes(analysis, indicator_id)
+    communes = list(
+        Commune.objects.filter(territory=campaign.territory, is_member=True).order_by("name")
+    )
+    items = []
+    table = []
+    for commune in communes:
+        if commune.insee_code not in classes:
+            continue
+        key, color, row = classes[commune.insee_code]
+        table.append((commune, row))
+        if commune.geometry:
+            items.append((commune.insee_code, commune.geometry, MapClass(key, key, color)))
+    legend = [(label, color) for _, label, color in MAP_CLASSES]
+    legend.append(("masquée (moins de 11 réponses, ou déductible)", "url(#hachures)"))
+    return IndicatorMap(
+        indicator=indicator_id,
+        label=indicators[indicator_id].label,
+        projected=project_features(items),
+        legend=legend,
+        communes=table,
+    )

@@ -72,3 +72,29 @@ def test_changes_since_the_previous_wave(client, demo, arras, make_member):
     html = client.get(reverse("barometer_dashboard", args=[later.slug])).text
     assert f"depuis {demo.name}" in html
     assert "évolution" in html
+
+
+def test_indicator_map_by_commune_hatches_hidden_communes(client, demo, arras, make_member):
+    from nonrecours.surveys.analysis import HIDDEN_CLASS, campaign_analysis, indicator_map_classes
+
+    analysis = campaign_analysis(demo)
+    classes = indicator_map_classes(analysis, "non_recours_declare")
+    assert len(classes) == 46
+    hidden = [code for code, (key, _, _) in classes.items() if key == HIDDEN_CLASS]
+    shown = [row for key, _, row in classes.values() if key != HIDDEN_CLASS]
+    assert hidden and shown
+    assert all(row.n >= 11 for row in shown)
+    client.force_login(make_member(arras, Role.PARTNER))
+    url = reverse("barometer_dashboard", args=[demo.slug])
+    html = client.get(url, {"indicateur": "illectronisme"}).text
+    assert "Situation d&#x27;illectronisme signalée, par commune" in html
+    assert html.count('fill="url(#hachures)"') == len(
+        [
+            1
+            for key, _, _ in indicator_map_classes(analysis, "illectronisme").values()
+            if key == HIDDEN_CLASS
+        ]
+    )
+    assert html.count('class="map__commune"') == 46
+    fallback = client.get(url, {"indicateur": "inconnu"}).text
+    assert "Situation financière jugée difficile, par commune" in fallback

@@ -22,6 +22,7 @@ from nonrecours.surveys.analysis import (
     campaign_analysis_cached,
     changes_since,
     dashboard_lines,
+    indicator_map,
     open_data_rows,
     previous_campaign,
 )
@@ -154,11 +155,16 @@ def campaign_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     changes = None
     if previous is not None and previous.responses.exists():
         changes = changes_since(analysis, campaign_analysis_cached(previous))
+    indicator_ids = [line.indicator for line in dashboard_lines(campaign, analysis)]
+    chosen = request.GET.get("indicateur", indicator_ids[0])
+    if chosen not in indicator_ids:
+        chosen = indicator_ids[0]
     return render(
         request,
         "barometer/dashboard.html",
         {
             "campaign": campaign,
+            "map": indicator_map(campaign, analysis, chosen),
             "previous": previous if changes is not None else None,
             "lines": dashboard_lines(campaign, analysis, changes),
             "raking": analysis.raking,
