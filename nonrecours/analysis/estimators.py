@@ -10,7 +10,9 @@ of a one-stage design: V = n/(n-1) Σ (z_i - z̄)².
 """
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 import numpy as np
 from numpy.typing import NDArray
@@ -18,6 +20,7 @@ from numpy.typing import NDArray
 from nonrecours.analysis.raking import FloatArray, RakingResult
 
 Z_95 = 1.959963984540054
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -72,16 +75,22 @@ class _Projection:
         return v - half * fitted
 
 
-_PROJECTIONS: dict[int, tuple[RakingResult, _Projection]] = {}
+# Helpers computed once per calibration, for the latest one only (one
+# analysis at a time: memory stays flat).
+_LATEST: dict[object, tuple[RakingResult, Any]] = {}
+
+
+def _for_raking(factory: Callable[[RakingResult], T], raking: RakingResult) -> T:
+    cached = _LATEST.get(factory)
+    if cached is None or cached[0] is not raking:
+        cached = (raking, factory(raking))
+        _LATEST[factory] = cached
+    helper: T = cached[1]
+    return helper
 
 
 def _projection(raking: RakingResult) -> _Projection:
-    cached = _PROJECTIONS.get(id(raking))
-    if cached is None or cached[0] is not raking:
-        _PROJECTIONS.clear()  # one analysis at a time: keep memory flat
-        cached = (raking, _Projection(raking))
-        _PROJECTIONS[id(raking)] = cached
-    return cached[1]
+    return _for_raking(_Projection, raking)
 
 
 def _calibrated_residuals(z: FloatArray, raking: RakingResult) -> FloatArray:
@@ -197,16 +206,8 @@ class _Cells:
         self.n = raking.n
 
 
-_CELLS: dict[int, tuple[RakingResult, _Cells]] = {}
-
-
 def _cells(raking: RakingResult) -> _Cells:
-    cached = _CELLS.get(id(raking))
-    if cached is None or cached[0] is not raking:
-        _CELLS.clear()  # one analysis at a time: keep memory flat
-        cached = (raking, _Cells(raking))
-        _CELLS[id(raking)] = cached
-    return cached[1]
+    return _for_raking(_Cells, raking)
 
 
 def means_by_domain(

@@ -234,10 +234,6 @@ def _same_campaign(response: Response, campaign: Campaign) -> Response:
     return response
 
 
-def commune_for(campaign: Campaign, insee_code: str) -> Commune:
-    return campaign.territory.communes.get(insee_code=insee_code, is_member=True)
-
-
 DEMO_AGENTS = 6
 
 

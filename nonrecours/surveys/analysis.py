@@ -15,10 +15,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from django.core.cache import cache
+from django.db.models import Count, Max
 
 from nonrecours.analysis.disclosure import DEFAULT_THRESHOLD
 from nonrecours.analysis.estimators import Estimate, difference_between_waves, means_by_domain
-from nonrecours.analysis.files import OVERALL, ResultRow, result_rows
+from nonrecours.analysis.files import OVERALL, ResultRow, as_json_rows, result_rows
 from nonrecours.analysis.raking import Margin, RakingResult, rake
 from nonrecours.surveys.models import Campaign
 from nonrecours.territories.enums import Stratum
@@ -149,15 +151,12 @@ def as_dict(analysis: CampaignAnalysis) -> dict[str, Any]:
             "poids_min": raking.weight_range[0],
             "poids_max": raking.weight_range[1],
         },
-        "resultats": [row.__dict__ for row in analysis.rows],
+        "resultats": as_json_rows(analysis.rows),
     }
 
 
 def campaign_analysis_cached(campaign: Campaign) -> CampaignAnalysis:
     """campaign_analysis, recomputed only when answers arrive."""
-    from django.core.cache import cache
-    from django.db.models import Count, Max
-
     state = campaign.responses.aggregate(n=Count("pk"), last=Max("received_at"))
     last = state["last"].timestamp() if state["last"] else 0
     key = f"campaign-analysis:{campaign.pk}:{state['n']}:{last}"

@@ -81,10 +81,6 @@ def campaign_communes(campaign: Campaign) -> list[Commune]:
     return territory_communes(campaign.territory)
 
 
-def campaign_response_count(campaign: Campaign) -> int:
-    return campaign.responses.count()
-
-
 def campaign_counts_by_commune(campaign: Campaign) -> dict[int, int]:
     rows = campaign.responses.values("commune").annotate(n=Count("pk"))
     return {row["commune"]: row["n"] for row in rows}

@@ -17,7 +17,7 @@ from nonrecours.accounts.access import access_territory_collect
 from nonrecours.surveys import actions, queries
 from nonrecours.surveys.enums import Channel
 from nonrecours.surveys.questionnaire import Questionnaire
-from nonrecours.www.barometer.views import _campaign_or_404
+from nonrecours.www.barometer.views import campaign_or_404
 
 SCOPE = "/collecte/"
 SHELL_STATIC = ["css/nonrecours.css", "js/collect.js", "img/icone.svg"]
@@ -79,7 +79,7 @@ def _can_collect(request: HttpRequest, territory: Any) -> bool:
 
 @login_required
 def collect_app(request: HttpRequest, slug: str) -> HttpResponse:
-    campaign = _campaign_or_404(slug)
+    campaign = campaign_or_404(slug)
     access_territory_collect(request.user, campaign.territory)  # type: ignore[arg-type]
     reason = queries.campaign_accepts(campaign, Channel.DOOR_TO_DOOR, timezone.localdate())
     if reason is not None:
@@ -140,7 +140,7 @@ def collect_submit(request: HttpRequest, slug: str) -> JsonResponse:
     stored (same key), 422 refused with the errors by question."""
     if not request.user.is_authenticated:
         return _json_error("Session expirée : reconnectez-vous.", 401)
-    campaign = _campaign_or_404(slug)
+    campaign = campaign_or_404(slug)
     try:
         access_territory_collect(request.user, campaign.territory)
     except PermissionDenied as denied:

@@ -30,14 +30,14 @@ from nonrecours.surveys.enums import Channel
 from nonrecours.surveys.questionnaire import QuestionnaireError
 from nonrecours.territories.enums import Stratum
 from nonrecours.www.barometer.forms import CampaignForm, ModuleForm
-from nonrecours.www.barometer.views import _campaign_or_404
-from nonrecours.www.territories.views import _territory_or_404
+from nonrecours.www.barometer.views import campaign_or_404
+from nonrecours.www.territories.views import territory_or_404
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def campaign_new(request: HttpRequest, siren: str) -> HttpResponse:
-    territory = access_territory_campaigns(request.user, _territory_or_404(siren))  # type: ignore[arg-type]
+    territory = access_territory_campaigns(request.user, territory_or_404(siren))  # type: ignore[arg-type]
     actions.questionnaire_version_default()  # registered the first time it is offered
     form = CampaignForm(request.POST or None, territory=territory)
     if request.method == "POST" and form.is_valid():
@@ -70,7 +70,7 @@ def campaign_new(request: HttpRequest, siren: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def questionnaire_module(request: HttpRequest, siren: str) -> HttpResponse:
-    territory = access_territory_campaigns(request.user, _territory_or_404(siren))  # type: ignore[arg-type]
+    territory = access_territory_campaigns(request.user, territory_or_404(siren))  # type: ignore[arg-type]
     form = ModuleForm(request.POST or None, request.FILES or None)
     problems: list[str] = []
     if request.method == "POST" and form.is_valid():
@@ -106,7 +106,7 @@ def questionnaire_module(request: HttpRequest, siren: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def campaign_contacts(request: HttpRequest, slug: str) -> HttpResponse:
-    campaign = _campaign_or_404(slug)
+    campaign = campaign_or_404(slug)
     access_territory_responses(request.user, campaign.territory)  # type: ignore[arg-type]
     if request.method == "POST":
         contact = queries.contact_of(campaign, request.POST.get("demande", ""))
@@ -126,7 +126,7 @@ def campaign_contacts(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_http_methods(["POST"])
 def campaign_agent_targets(request: HttpRequest, slug: str) -> HttpResponse:
-    campaign = _campaign_or_404(slug)
+    campaign = campaign_or_404(slug)
     access_territory_campaigns(request.user, campaign.territory)  # type: ignore[arg-type]
     targets: dict[int, int | None] = {}
     for agent in queries.territory_field_agents(campaign.territory):
@@ -146,7 +146,7 @@ def campaign_agent_targets(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 def campaign_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
-    campaign = _campaign_or_404(slug)
+    campaign = campaign_or_404(slug)
     access_territory_aggregates(request.user, campaign.territory)  # type: ignore[arg-type]
     if not campaign.responses.exists():
         return render(request, "barometer/dashboard.html", {"campaign": campaign, "lines": []})
@@ -175,7 +175,7 @@ def campaign_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 def campaign_open_data(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
-    campaign = _campaign_or_404(slug)
+    campaign = campaign_or_404(slug)
     access_territory_aggregates(request.user, campaign.territory)  # type: ignore[arg-type]
     rows = open_data_rows(campaign, campaign_analysis_cached(campaign))
     stamp = f"{campaign.slug}-indicateurs"

@@ -24,7 +24,7 @@ from nonrecours.www.barometer.forms import ImportForm
 from nonrecours.www.barometer.online import HONEYPOT_FIELD, FormState, is_spam, rate_limited
 
 
-def _campaign_or_404(slug: str) -> Campaign:
+def campaign_or_404(slug: str) -> Campaign:
     try:
         return queries.campaign_by_slug(slug)
     except Campaign.DoesNotExist:
@@ -39,7 +39,7 @@ def _closed(request: HttpRequest, campaign: Campaign) -> HttpResponse | None:
 
 
 def online_start(request: HttpRequest, slug: str) -> HttpResponse:
-    campaign = _campaign_or_404(slug)
+    campaign = campaign_or_404(slug)
     closed = _closed(request, campaign)
     if closed is not None:
         return closed
@@ -52,11 +52,11 @@ def online_start(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def online_privacy(request: HttpRequest, slug: str) -> HttpResponse:
-    return render(request, "barometer/privacy.html", {"campaign": _campaign_or_404(slug)})
+    return render(request, "barometer/privacy.html", {"campaign": campaign_or_404(slug)})
 
 
 def online_thanks(request: HttpRequest, slug: str) -> HttpResponse:
-    return render(request, "barometer/online_thanks.html", {"campaign": _campaign_or_404(slug)})
+    return render(request, "barometer/online_thanks.html", {"campaign": campaign_or_404(slug)})
 
 
 def _shown(questionnaire: Questionnaire, page: Page, answers: dict[str, Any]) -> list[Question]:
@@ -140,7 +140,7 @@ def _render_page(
 
 @require_http_methods(["GET", "POST"])
 def online_form(request: HttpRequest, slug: str) -> HttpResponse:
-    campaign = _campaign_or_404(slug)
+    campaign = campaign_or_404(slug)
     closed = _closed(request, campaign)
     if closed is not None:
         return closed
@@ -211,7 +211,7 @@ def _submit(
 
 @login_required
 def campaign_xlsform(request: HttpRequest, slug: str) -> HttpResponse:
-    campaign = _campaign_or_404(slug)
+    campaign = campaign_or_404(slug)
     access_territory_campaigns(request.user, campaign.territory)  # type: ignore[arg-type]
     questionnaire = campaign.questionnaire.questionnaire()
     communes = [(c.insee_code, c.name) for c in queries.campaign_communes(campaign)]
@@ -227,7 +227,7 @@ def campaign_xlsform(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 def campaign_follow_up(request: HttpRequest, slug: str) -> HttpResponse:
-    campaign = _campaign_or_404(slug)
+    campaign = campaign_or_404(slug)
     access_territory_campaigns(request.user, campaign.territory)  # type: ignore[arg-type]
     targets = queries.agent_targets(campaign)
     return render(
@@ -252,7 +252,7 @@ def campaign_follow_up(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 def campaign_export(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
-    campaign = _campaign_or_404(slug)
+    campaign = campaign_or_404(slug)
     access_territory_responses(request.user, campaign.territory)  # type: ignore[arg-type]
     if fmt not in exports.EXPORTERS:
         raise Http404("Format d'export inconnu.")
@@ -267,7 +267,7 @@ def campaign_export(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def campaign_import(request: HttpRequest, slug: str) -> HttpResponse:
-    campaign = _campaign_or_404(slug)
+    campaign = campaign_or_404(slug)
     access_territory_campaigns(request.user, campaign.territory)  # type: ignore[arg-type]
     form = ImportForm(request.POST or None, request.FILES or None)
     problems: list[str] = []

@@ -13,7 +13,7 @@ from nonrecours.territories.models import Territory
 from nonrecours.www.territories.forms import StrataForm
 
 
-def _territory_or_404(siren: str) -> Territory:
+def territory_or_404(siren: str) -> Territory:
     try:
         return queries.territory_by_siren(siren)
     except Territory.DoesNotExist:
@@ -56,13 +56,13 @@ def territory_index(request: HttpRequest) -> HttpResponse:
 
 
 def territory_detail(request: HttpRequest, siren: str) -> HttpResponse:
-    return _render_territory(request, _territory_or_404(siren))
+    return _render_territory(request, territory_or_404(siren))
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def territory_strata_edit(request: HttpRequest, siren: str) -> HttpResponse:
-    territory = access_territory_administration(request.user, _territory_or_404(siren))  # type: ignore[arg-type]
+    territory = access_territory_administration(request.user, territory_or_404(siren))  # type: ignore[arg-type]
     communes = queries.commune_list(territory)
     form = StrataForm(request.POST or None, territory=territory, communes=communes)
     if request.method == "POST" and form.is_valid():
