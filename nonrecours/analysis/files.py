@@ -89,6 +89,8 @@ def analyse_files(
     by: Sequence[str] = (),
     weight: str | None = None,
     threshold: int = DEFAULT_THRESHOLD,
+    bounds: tuple[float, float] | None = None,
+    cap: float | None = None,
 ) -> list[ResultRow]:
     margins = read_margins(margins_path)
     header, rows = _read_csv(answers_path)
@@ -124,7 +126,7 @@ def analyse_files(
                 ) from None
     samples = {m.variable: np.array([r[m.variable] for r in rows], dtype=object) for m in margins}
     try:
-        raking = rake(samples, margins, initial or None)
+        raking = rake(samples, margins, initial or None, bounds=bounds, cap=cap)
     except RakingError as error:
         raise AnalysisFileError(f"{name} / {margins_path.name} : {error}") from None
     if not raking.converged:

@@ -41,6 +41,7 @@ class RakingResult:
     max_gap: float  # largest relative gap to a margin total at the end
     members: tuple[NDArray[np.intp], ...]  # category index of each row, per margin
     sizes: tuple[int, ...]  # number of categories of each margin
+    bounded: int = 0  # respondents whose weight sits on a bound (bounds or cap)
 
     @property
     def g(self) -> FloatArray:
@@ -133,24 +134,78 @@ def rake(
     margins: Sequence[Margin],
     weights: Sequence[float] | None = None,
     *,
+    bounds: tuple[float, float] | None = None,
+    cap: float | None = None,
     tolerance: float = 1e-10,
     max_iterations: int = 10_000,
 ) -> RakingResult:
     """Calibrated weights whose totals match every margin.
 
     `samples` maps each margin variable to the respondents' categories.
+    `bounds` = (L, U) keeps every calibration factor within [L, U], the
+    factor being the calibrated weight over the initial weight scaled to
+    the population total (as Calmar; R's `calibrate(..., bounds = c(L, U))`
+    on initial weights that add up to the population): the solution is
+    g = min(U, max(L, exp(xβ))). `cap` trims: no weight above `cap` times
+    the mean weight, the excess going to the others through the margins.
     Raises RakingError (French) when a category of the sample has no
-    population count, a populated category has no respondent, or the
-    margins disagree on the population total.
+    population count, a populated category has no respondent, the margins
+    disagree on the population total, or the bounds cannot be met.
     """
     members, sizes, targets = _categories(samples, margins)
     n = members[0].size
     initial = np.ones(n) if weights is None else np.asarray(weights, dtype=np.float64)
     if initial.size != n or not np.all(initial > 0):
         raise RakingError("Les poids initiaux doivent être positifs, un par répondant.")
+    if bounds is None and cap is None:
+        w, converged, iterations, gap = _ipf(
+            members, sizes, targets, initial, tolerance, max_iterations
+        )
+        bounded = 0
+    else:
+        lower, upper = _bounds(initial, targets[: sizes[0]].sum(), bounds, cap)
+        w, converged, iterations, gap = _bounded_ipf(
+            members, sizes, targets, initial, lower, upper, tolerance, min(max_iterations, 2000)
+        )
+        if not converged:
+            raise RakingError(
+                "Le calage ne peut pas respecter les bornes demandées "
+                f"(écart restant aux marges : {gap:.1%}) ; élargissez les bornes "
+                "ou regroupez des modalités peu représentées."
+            )
+        g = w / initial
+        bounded = int(np.sum((g <= lower * (1 + 1e-9)) | (g >= upper * (1 - 1e-9))))
+    return RakingResult(
+        weights=w,
+        initial=initial,
+        converged=converged,
+        iterations=iterations,
+        max_gap=gap,
+        members=tuple(members),
+        sizes=tuple(sizes),
+        bounded=bounded,
+    )
+
+
+def _gap(
+    members: Sequence[NDArray[np.intp]], sizes: Sequence[int], targets: FloatArray, w: FloatArray
+) -> float:
+    achieved = np.concatenate(
+        [np.bincount(m, weights=w, minlength=s) for m, s in zip(members, sizes, strict=True)]
+    )
+    return float(np.max(np.abs(achieved - targets) / np.maximum(targets, 1.0)))
+
+
+def _ipf(
+    members: Sequence[NDArray[np.intp]],
+    sizes: Sequence[int],
+    targets: FloatArray,
+    initial: FloatArray,
+    tolerance: float,
+    max_iterations: int,
+) -> tuple[FloatArray, bool, int, float]:
     offsets = np.cumsum([0, *sizes])
     w = initial.copy()
-    converged = False
     iterations = 0
     gap = np.inf
     while iterations < max_iterations:
@@ -160,19 +215,101 @@ def rake(
             wanted = targets[offsets[k] : offsets[k + 1]]
             ratio = np.divide(wanted, current, out=np.ones_like(wanted), where=current > 0)
             w = w * ratio[member]
-        achieved = np.concatenate(
-            [np.bincount(m, weights=w, minlength=s) for m, s in zip(members, sizes, strict=True)]
-        )
-        gap = float(np.max(np.abs(achieved - targets) / np.maximum(targets, 1.0)))
+        gap = _gap(members, sizes, targets, w)
         if gap < tolerance:
-            converged = True
+            return w, True, iterations, gap
+    return w, False, iterations, gap
+
+
+def _bounds(
+    initial: FloatArray,
+    total: float,
+    bounds: tuple[float, float] | None,
+    cap: float | None,
+) -> tuple[FloatArray, FloatArray]:
+    """Per-respondent bounds on g = w / w0."""
+    n = initial.size
+    lower = np.zeros(n)
+    upper = np.full(n, np.inf)
+    if bounds is not None:
+        low, high = bounds
+        if not 0 <= low < 1 < high:
+            raise RakingError(
+                f"Bornes de calage invalides ({low} ; {high}) : il faut 0 ≤ basse < 1 < haute."
+            )
+        scale = total / float(initial.sum())
+        lower[:] = low * scale
+        upper[:] = high * scale
+    if cap is not None:
+        if cap <= 1:
+            raise RakingError(
+                f"Plafond des poids invalide ({cap}) : il doit dépasser 1 (fois le poids moyen)."
+            )
+        # After calibration the mean weight is the population over n.
+        upper = np.minimum(upper, cap * total / n / initial)
+    return lower, upper
+
+
+def _bounded_ipf(
+    members: Sequence[NDArray[np.intp]],
+    sizes: Sequence[int],
+    targets: FloatArray,
+    initial: FloatArray,
+    lower: FloatArray,
+    upper: FloatArray,
+    tolerance: float,
+    max_iterations: int,
+) -> tuple[FloatArray, bool, int, float]:
+    """Raking with g = clip(exp(xβ), L, U): each pass moves one margin's
+    log-factors β until its totals are met given the clipped factors of the
+    others (a one-dimensional monotone equation per category, solved by
+    a few safeguarded Newton steps). The fixed point is the bounded raking
+    solution R's `grake` reaches by Newton on all β at once."""
+    offsets = np.cumsum([0, *sizes])
+    betas = [np.zeros(s) for s in sizes]
+    # Start from the initial weights scaled to the population.
+    betas[0][:] = np.log(targets[: sizes[0]].sum() / initial.sum())
+    best, best_at = np.inf, 0
+    iterations = 0
+    gap = np.inf
+    w = initial.copy()
+
+    def linear(skip: int) -> FloatArray:
+        eta = np.zeros(initial.size)
+        for k, member in enumerate(members):
+            if k != skip:
+                eta += betas[k][member]
+        return eta
+
+    while iterations < max_iterations:
+        iterations += 1
+        for k, member in enumerate(members):
+            rest = linear(k)
+            wanted = targets[offsets[k] : offsets[k + 1]]
+            for _ in range(50):
+                with np.errstate(over="ignore"):
+                    g_free = np.exp(rest + betas[k][member])
+                g = np.clip(g_free, lower, upper)
+                current = np.bincount(member, weights=initial * g, minlength=sizes[k])
+                # d(current)/dβ: only respondents strictly inside their bounds move.
+                inside = (g_free > lower) & (g_free < upper)
+                slope = np.bincount(member, weights=initial * g * inside, minlength=sizes[k])
+                misfit = wanted - current
+                if np.all(np.abs(misfit) <= tolerance * np.maximum(wanted, 1.0) * 1e-2):
+                    break
+                # Where every factor of a category sits on a bound, move
+                # towards the target until some come off it.
+                step = np.divide(misfit, slope, out=np.sign(misfit), where=slope > 0)
+                # Safeguard: never more than a factor e per step.
+                betas[k] = np.clip(betas[k] + np.clip(step, -1.0, 1.0), -700.0, 700.0)
+        with np.errstate(over="ignore"):
+            w = initial * np.clip(np.exp(linear(-1)), lower, upper)
+        gap = _gap(members, sizes, targets, w)
+        if gap < tolerance:
+            return w, True, iterations, gap
+        # Infeasible bounds: the gap stops shrinking; no point in going on.
+        if gap < best * (1 - 1e-3):
+            best, best_at = gap, iterations
+        elif iterations - best_at > 50:
             break
-    return RakingResult(
-        weights=w,
-        initial=initial,
-        converged=converged,
-        iterations=iterations,
-        max_gap=gap,
-        members=tuple(members),
-        sizes=tuple(sizes),
-    )
+    return w, False, iterations, gap

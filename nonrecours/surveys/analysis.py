@@ -17,17 +17,57 @@ from typing import Any
 import numpy as np
 from django.core.cache import cache
 from django.db.models import Count, Max
+from numpy.typing import NDArray
 
 from nonrecours.analysis.disclosure import DEFAULT_THRESHOLD
 from nonrecours.analysis.estimators import Estimate, difference_between_waves, means_by_domain
 from nonrecours.analysis.files import OVERALL, ResultRow, as_json_rows, result_rows
-from nonrecours.analysis.raking import Margin, RakingResult, rake
+from nonrecours.analysis.raking import FloatArray, Margin, RakingResult, rake
 from nonrecours.surveys.models import Campaign
 from nonrecours.territories.enums import Stratum
 from nonrecours.territories.maps import MapClass, MapFeature, ProjectedMap, project_features
 from nonrecours.territories.models import Commune
 
 MIN_RESPONDENTS = 5
+NOT_GIVEN = "non_renseigne"
+SEX_QUESTION = "sexe"
+AGE_QUESTION = "tranche_age"
+
+
+@dataclass(frozen=True)
+class Weighting:
+    """Options of the calibration (see nonrecours.analysis.raking.rake)."""
+
+    bounds: tuple[float, float] | None = None  # bounds of the calibration factors
+    cap: float | None = None  # no weight above cap × the mean weight
+    threshold: int = DEFAULT_THRESHOLD  # disclosure rule
+
+    def describe(self) -> str:
+        parts = []
+        if self.bounds:
+            parts.append(
+                f"rapports de poids bornés entre {_decimal(self.bounds[0])} et "
+                f"{_decimal(self.bounds[1])}"
+            )
+        if self.cap:
+            parts.append(f"aucun poids au-delà de {_decimal(self.cap)} fois le poids moyen")
+        return " ; ".join(parts) if parts else "sans bornes ni écrêtage"
+
+
+def _decimal(value: float) -> str:
+    return f"{value:g}".replace(".", ",")
+
+
+@dataclass(frozen=True)
+class Respondents:
+    """What the filtered views need of each respondent, as arrays."""
+
+    strata: NDArray[np.intp]  # index in STRATA
+    communes: NDArray[np.intp]  # index in `commune_codes`
+    commune_codes: tuple[str, ...]
+    sexes: NDArray[np.str_]  # answer code, or NOT_GIVEN
+    ages: NDArray[np.str_]
+    values: dict[str, FloatArray]  # indicator -> 0/1, NaN outside its base
 
 
 @dataclass(frozen=True)
@@ -38,6 +78,14 @@ class CampaignAnalysis:
     # By commune, kept apart from `rows`: most communes are hidden by the
     # disclosure rule; used by the map of an indicator.
     commune_rows: list[ResultRow] = field(default_factory=list)
+    margins: tuple[str, ...] = ()  # what the weights are calibrated on, in French
+    structure_label: str = ""  # where the sex × age margins come from
+    structure_approximation: bool = False
+    weighting: Weighting = Weighting()
+    respondents: Respondents | None = None
+
+
+STRATA = [s.value for s in Stratum]
 
 
 def _zones(communes: list[Commune], counts: Counter[str]) -> dict[str, str]:
@@ -50,9 +98,31 @@ def _zones(communes: list[Commune], counts: Counter[str]) -> dict[str, str]:
     return zones
 
 
-def campaign_analysis(
-    campaign: Campaign, *, threshold: int = DEFAULT_THRESHOLD
-) -> CampaignAnalysis:
+def _answer(answers: dict[str, Any], name: str, codes: tuple[str, ...]) -> str:
+    value = answers.get(name)
+    return value if isinstance(value, str) and value in codes else NOT_GIVEN
+
+
+def _people_margin(
+    variable: str, cells: NDArray[np.str_], population: dict[str, float], total: float
+) -> Margin | None:
+    """Margin of a sex/age variable: the population shares brought to the
+    zones' total; respondents who did not answer keep their own share (they
+    are calibrated on the other margins only). None when a populated cell
+    has no respondent: the caller falls back to a coarser margin."""
+    present = Counter(cells.tolist())
+    people = sum(population.values())
+    if people <= 0 or any(count > 0 and not present[cell] for cell, count in population.items()):
+        return None
+    not_given = present[NOT_GIVEN] / cells.size
+    totals = {cell: total * (1 - not_given) * count / people for cell, count in population.items()}
+    if present[NOT_GIVEN]:
+        totals[NOT_GIVEN] = total * not_given
+    return Margin(variable, totals)
+
+
+def campaign_analysis(campaign: Campaign, weighting: Weighting | None = None) -> CampaignAnalysis:
+    weighting = weighting or Weighting()
     questionnaire = campaign.questionnaire.questionnaire()
     communes = list(
         Commune.objects.filter(
@@ -72,17 +142,66 @@ def campaign_analysis(
     sampled = {zones[c] for c in codes}
     # A pooled zone that nobody answered in stays out of the margins: its
     # population is represented by the rest of the territory.
-    margin = Margin("zone", {z: p for z, p in population.items() if z in sampled})
-    raking = rake({"zone": np.array([zones[c] for c in codes], dtype=object)}, [margin])
-    strata_order = [s.value for s in Stratum]
+    zone_margin = Margin("zone", {z: p for z, p in population.items() if z in sampled})
+    samples: dict[str, Any] = {"zone": np.array([zones[c] for c in codes], dtype=object)}
+    margins = [zone_margin]
+    described = [f"population municipale de {len(zone_margin.totals)} zones de calage"]
+
+    names = {q.name: q for q in questionnaire.questions}
+    sexes = np.array([NOT_GIVEN] * len(responses))
+    ages = np.array([NOT_GIVEN] * len(responses))
+    structure = campaign.territory.age_sex_structure()
+    if SEX_QUESTION in names and AGE_QUESTION in names and responses:
+        bands = list(names[AGE_QUESTION].codes)
+        by_band = structure.by_band(bands)
+        # Answers outside the structure's sexes ("autre…") are calibrated
+        # with those who did not answer.
+        sex_codes = tuple(s for s in names[SEX_QUESTION].codes if s in by_band)
+        sexes = np.array(
+            [_answer(a, SEX_QUESTION, names[SEX_QUESTION].codes) for _, a in responses]
+        )
+        calibration_sexes = np.where(np.isin(sexes, sex_codes), sexes, NOT_GIVEN)
+        ages = np.array([_answer(a, AGE_QUESTION, tuple(bands)) for _, a in responses])
+        by_band = {s: by_band[s] for s in sex_codes}
+        total = zone_margin.total
+        known = (calibration_sexes != NOT_GIVEN) & (ages != NOT_GIVEN)
+        crossed = np.where(known, np.char.add(np.char.add(calibration_sexes, ":"), ages), NOT_GIVEN)
+        cell_population = {
+            f"{sex}:{band}": count
+            for sex, counts in by_band.items()
+            for band, count in counts.items()
+        }
+        margin = _people_margin("sexe_age", crossed, cell_population, total) if by_band else None
+        if margin is not None:
+            margins.append(margin)
+            samples["sexe_age"] = crossed.astype(object)
+            described.append("population par sexe croisé avec l'âge (" + structure.label + ")")
+        elif by_band:
+            sex_margin = _people_margin(
+                "sexe", calibration_sexes, {s: sum(c.values()) for s, c in by_band.items()}, total
+            )
+            age_margin = _people_margin(
+                "age", ages, {b: sum(by_band[s][b] for s in by_band) for b in bands}, total
+            )
+            for variable, single, values, what in (
+                ("sexe", sex_margin, calibration_sexes, "sexe"),
+                ("age", age_margin, ages, "tranche d'âge"),
+            ):
+                if single is not None:
+                    margins.append(single)
+                    samples[variable] = values.astype(object)
+                    described.append(f"population par {what} ({structure.label})")
+    raking = rake(samples, margins, bounds=weighting.bounds, cap=weighting.cap)
+
     strata = np.array(
-        [strata_order.index(by_pk[commune_id].stratum) for commune_id, _ in responses],
-        dtype=np.intp,
+        [STRATA.index(by_pk[commune_id].stratum) for commune_id, _ in responses], dtype=np.intp
     )
     commune_order = sorted(c.insee_code for c in communes)
-    commune_codes = np.array([commune_order.index(c) for c in codes], dtype=np.intp)
+    position = {code: i for i, code in enumerate(commune_order)}
+    commune_codes = np.array([position[c] for c in codes], dtype=np.intp)
     estimates: list[tuple[str, str, str, Estimate]] = []
     commune_estimates: list[tuple[str, str, str, Estimate]] = []
+    values_by_indicator: dict[str, FloatArray] = {}
     for indicator in questionnaire.indicators:
         values = np.array(
             [
@@ -92,21 +211,35 @@ def campaign_analysis(
                 for _, answers in responses
             ]
         )
+        values_by_indicator[indicator.id] = values
         overall, *by_stratum = means_by_domain(
-            raking, values, strata, len(strata_order), with_overall=True
+            raking, values, strata, len(STRATA), with_overall=True
         )
         estimates.append((indicator.id, OVERALL, OVERALL, overall))
-        for stratum, estimate in zip(strata_order, by_stratum, strict=True):
+        for stratum, estimate in zip(STRATA, by_stratum, strict=True):
             estimates.append((indicator.id, "strate", stratum, estimate))
         by_commune = means_by_domain(raking, values, commune_codes, len(commune_order))
         for insee_code, estimate in zip(commune_order, by_commune, strict=True):
             commune_estimates.append((indicator.id, "commune", insee_code, estimate))
-    rows = result_rows(estimates, threshold)
+    threshold = weighting.threshold
     return CampaignAnalysis(
-        rows=rows,
+        rows=result_rows(estimates, threshold),
         raking=raking,
         zones=zones,
         commune_rows=result_rows(commune_estimates, threshold),
+        margins=tuple(described),
+        structure_label=structure.label,
+        structure_approximation=structure.approximation
+        and any(m.variable != "zone" for m in margins),
+        weighting=weighting,
+        respondents=Respondents(
+            strata=strata,
+            communes=commune_codes,
+            commune_codes=tuple(commune_order),
+            sexes=sexes,
+            ages=ages,
+            values=values_by_indicator,
+        ),
     )
 
 
@@ -143,7 +276,12 @@ def as_dict(analysis: CampaignAnalysis) -> dict[str, Any]:
     raking = analysis.raking
     return {
         "ponderation": {
-            "methode": "calage (raking) sur la population municipale des zones de calage",
+            "methode": "calage (raking)",
+            "marges": list(analysis.margins),
+            "structure_sexe_age": analysis.structure_label,
+            "structure_sexe_age_approximative": analysis.structure_approximation,
+            "options": analysis.weighting.describe(),
+            "poids_sur_une_borne": raking.bounded,
             "converge": raking.converged,
             "iterations": raking.iterations,
             "effet_de_plan_kish": raking.kish_deff,

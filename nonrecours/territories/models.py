@@ -5,6 +5,7 @@ from nonrecours.territories.parameters import (
     default_density_threshold,
     default_small_commune_threshold,
 )
+from nonrecours.territories.population import AgeSexStructure, default_structure
 
 
 class Territory(models.Model):
@@ -21,6 +22,11 @@ class Territory(models.Model):
         "seuil de densité urbaine (habitants par km²)", default=default_density_threshold
     )
     source = models.CharField("source des données", max_length=100)
+    # Census population by sex and age (territories.population); None: the
+    # labelled national approximation is used.
+    population_structure = models.JSONField(
+        "population par sexe et âge", null=True, blank=True, default=None
+    )
     imported_at = models.DateTimeField("importé le")
     updated_at = models.DateTimeField("mis à jour le", auto_now=True)
 
@@ -31,6 +37,11 @@ class Territory(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def age_sex_structure(self) -> AgeSexStructure:
+        if self.population_structure:
+            return AgeSexStructure.from_json(self.population_structure)
+        return default_structure()
 
 
 class Commune(models.Model):

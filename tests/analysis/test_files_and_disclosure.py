@@ -96,3 +96,15 @@ def test_bad_files_are_clear_errors(tmp_path, answers, margins, message):
 def test_cli_missing_file(tmp_path):
     with pytest.raises(CommandError, match="absent.csv : fichier introuvable"):
         call_command("analyse", str(tmp_path / "absent.csv"), "--margins", str(MARGINS))
+
+
+def test_cli_bounds_and_cap(tmp_path):
+    plain, capped = tmp_path / "a.json", tmp_path / "b.json"
+    common = ["analyse", str(ANSWERS), "--margins", str(MARGINS), "--weight", "w0"]
+    call_command(*common, "--out", str(plain), stdout=StringIO())
+    call_command(*common, "--plafond", "2", "--out", str(capped), stdout=StringIO())
+    before, after = json.loads(plain.read_text()), json.loads(capped.read_text())
+    assert [r["n"] for r in before] == [r["n"] for r in after]
+    assert [r["estimate"] for r in before] != [r["estimate"] for r in after]
+    with pytest.raises(CommandError, match="ne peut pas respecter les bornes"):
+        call_command(*common, "--bornes", "0.5:1.5", stdout=StringIO())

@@ -50,3 +50,79 @@ def test_bad_margins_are_clear_errors_not_silent_fixes(margins, message):
 def test_initial_weights_must_be_positive():
     with pytest.raises(RakingError, match="poids initiaux doivent être positifs"):
         rake(SAMPLES, MARGINS, [1, 1, 0, 1, 1, 1])
+
+
+def _fixture_samples():
+    from tests.analysis.test_against_r import load
+
+    _, samples, margins, weights, _, _ = load("strates")
+    return samples, margins, weights
+
+
+def _assert_bounded_raking_solution(result, samples, margins, lower, upper):
+    """The bounded raking solution is the unique g = clip(exp(xβ), L, U)
+    meeting the margins (R's grake reaches it by Newton; on this data set
+    R's grake does not converge with bounds, hence these conditions)."""
+    for margin in margins:
+        for category, total in margin.totals.items():
+            got = result.weights[samples[margin.variable] == category].sum()
+            assert got == pytest.approx(total, rel=1e-9)
+    scale = margins[0].total / result.initial.sum()
+    g = result.g / scale
+    assert g.min() >= lower * (1 - 1e-9) and g.max() <= upper * (1 + 1e-9)
+    inside = (g > lower * (1 + 1e-9)) & (g < upper * (1 - 1e-9))
+    assert result.bounded == int((~inside).sum()) > 0
+    # log g of the respondents inside their bounds is additive in the
+    # categories: it lies in the span of the calibration variables.
+    columns = [
+        (samples[m.variable] == category).astype(float) for m in margins for category in m.totals
+    ]
+    x = np.column_stack(columns)
+    beta, *_ = np.linalg.lstsq(x[inside], np.log(g[inside]), rcond=None)
+    np.testing.assert_allclose(x[inside] @ beta, np.log(g[inside]), atol=1e-8)
+    # ... and those on a bound are where exp(xβ) would cross it.
+    free = np.exp(x @ beta)
+    assert np.all(free[g >= upper * (1 - 1e-9)] >= upper * (1 - 1e-6))
+    assert np.all(free[g <= lower * (1 + 1e-9)] <= lower * (1 + 1e-6))
+
+
+def test_bounded_raking_keeps_factors_within_bounds_and_meets_margins():
+    samples, margins, weights = _fixture_samples()
+    free = rake(samples, margins, weights)
+    scale = margins[0].total / free.initial.sum()
+    assert (free.g / scale).max() > 1.8  # the bound below binds
+    result = rake(samples, margins, weights, bounds=(0.2, 1.7), tolerance=1e-12)
+    assert result.converged
+    _assert_bounded_raking_solution(result, samples, margins, 0.2, 1.7)
+
+
+def test_bounds_that_cannot_be_met_are_an_error_not_a_silent_fix():
+    samples, margins, weights = _fixture_samples()
+    with pytest.raises(RakingError, match="ne peut pas respecter les bornes"):
+        rake(samples, margins, weights, bounds=(0.5, 1.5))
+
+
+def test_cap_trims_weights_to_a_multiple_of_the_mean_and_keeps_margins():
+    samples, margins, weights = _fixture_samples()
+    free = rake(samples, margins, weights)
+    assert free.weights.max() / free.weights.mean() > 2.5
+    result = rake(samples, margins, weights, cap=2.0, tolerance=1e-12)
+    assert result.weights.max() / result.weights.mean() <= 2.0 + 1e-9
+    assert result.bounded > 0
+    for margin in margins:
+        for category, total in margin.totals.items():
+            got = result.weights[samples[margin.variable] == category].sum()
+            assert got == pytest.approx(total, rel=1e-9)
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"bounds": (1.2, 3)}, "Bornes de calage invalides"),
+        ({"bounds": (0.5, 0.9)}, "Bornes de calage invalides"),
+        ({"cap": 0.8}, "Plafond des poids invalide"),
+    ],
+)
+def test_invalid_bounds_are_explained(options, message):
+    with pytest.raises(RakingError, match=message):
+        rake(SAMPLES, MARGINS, **options)

@@ -55,3 +55,59 @@ def test_cli_compute(demo, tmp_path):
     assert len(data["resultats"]) == 16 * 5
     with pytest.raises(CommandError, match="Aucune campagne « absente »"):
         call_command("barometer", "compute", "--campaign", "absente")
+
+
+def test_weights_are_calibrated_on_sex_and_age_too(demo, arras):
+    import numpy as np
+
+    from nonrecours.territories.population import AGE_BANDS
+
+    analysis = campaign_analysis(demo)
+    assert analysis.structure_approximation  # the territory gave no census file
+    assert any("sexe croisé avec l'âge" in m for m in analysis.margins)
+    people = analysis.respondents
+    weights = analysis.raking.weights
+    structure = arras.age_sex_structure().by_band(AGE_BANDS)
+    everyone = sum(sum(b.values()) for b in structure.values())
+    given = (people.sexes != "non_renseigne") & (people.sexes != "autre")
+    share_given = weights[given].sum() / weights.sum()
+    for sex, bands in structure.items():
+        for band, count in bands.items():
+            cell = (people.sexes == sex) & (people.ages == band)
+            got = weights[cell].sum() / weights.sum()
+            assert got == pytest.approx(share_given * count / everyone, rel=1e-6)
+    # The demo's sample has more women than the population; weighting corrects it.
+    women = people.sexes == "femme"
+    assert women.mean() > 0.55 > weights[women].sum() / weights[given].sum()
+    assert np.isclose(weights.sum(), arras.population)
+
+
+def test_bounds_and_cap_options(demo):
+    from nonrecours.analysis.raking import RakingError
+    from nonrecours.surveys.analysis import Weighting
+
+    capped = campaign_analysis(demo, Weighting(cap=4))
+    weights = capped.raking.weights
+    assert weights.max() <= 4 * weights.mean() * (1 + 1e-9) and capped.raking.bounded > 0
+    assert "4 fois le poids moyen" in capped.weighting.describe()
+    with pytest.raises(RakingError, match="ne peut pas respecter les bornes"):
+        campaign_analysis(demo, Weighting(bounds=(0.9, 1.1)))
+    with pytest.raises(CommandError, match="ne peut pas respecter les bornes"):
+        call_command(
+            "barometer",
+            "compute",
+            "--campaign",
+            demo.slug,
+            "--bornes",
+            "0.9:1.1",
+            stdout=StringIO(),
+        )
+
+
+def test_few_answers_fall_back_to_coarser_margins(arras):
+    call_command("demo", "--responses", "60", "--seed", "1", stdout=StringIO())
+    campaign = Campaign.objects.get(slug="demo-2024")
+    analysis = campaign_analysis(campaign)
+    assert analysis.raking.converged
+    assert not any("croisé" in m for m in analysis.margins)
+    assert analysis.margins[0].startswith("population municipale")

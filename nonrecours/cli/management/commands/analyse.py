@@ -5,8 +5,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from nonrecours.analysis.disclosure import DEFAULT_THRESHOLD
 from nonrecours.analysis.files import AnalysisFileError, analyse_files, as_json_rows
+from nonrecours.cli.options import add_weighting_options, weighting_options
 
 
 class Command(BaseCommand):
@@ -38,13 +38,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--weight", metavar="COLONNE", help="colonne des poids initiaux (défaut : égaux)"
         )
-        parser.add_argument(
-            "--threshold",
-            type=int,
-            default=DEFAULT_THRESHOLD,
-            help="secret statistique : effectif minimal d'une case publiée "
-            f"(défaut : {DEFAULT_THRESHOLD})",
-        )
+        add_weighting_options(parser)
         parser.add_argument(
             "--out",
             metavar="RESULTATS.json",
@@ -58,7 +52,7 @@ class Command(BaseCommand):
                 Path(options["margins"]),
                 by=options["by"],
                 weight=options["weight"],
-                threshold=options["threshold"],
+                **weighting_options(options),
             )
         except AnalysisFileError as error:
             raise CommandError(str(error)) from None

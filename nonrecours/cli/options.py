@@ -1,0 +1,53 @@
+"""Command-line options shared by the analysis commands."""
+
+from argparse import ArgumentParser, ArgumentTypeError
+from typing import Any
+
+from nonrecours.analysis.disclosure import DEFAULT_THRESHOLD
+
+
+def _bounds(text: str) -> tuple[float, float]:
+    try:
+        low, high = (float(part.replace(",", ".")) for part in text.split(":"))
+    except ValueError:
+        raise ArgumentTypeError(
+            f"« {text} » : attendu BASSE:HAUTE, par exemple 0.3:3 (rapports de poids)"
+        ) from None
+    return low, high
+
+
+def _positive(text: str) -> float:
+    try:
+        return float(text.replace(",", "."))
+    except ValueError:
+        raise ArgumentTypeError(f"« {text} » n'est pas un nombre") from None
+
+
+def add_weighting_options(parser: ArgumentParser) -> None:
+    parser.add_argument(
+        "--bornes",
+        dest="bounds",
+        type=_bounds,
+        metavar="BASSE:HAUTE",
+        help="borner le rapport poids calé / poids initial (ramené à la population), "
+        "ex. 0.3:3 ; erreur si les marges ne peuvent pas être atteintes",
+    )
+    parser.add_argument(
+        "--plafond",
+        dest="cap",
+        type=_positive,
+        metavar="FOIS",
+        help="écrêter : aucun poids au-delà de FOIS le poids moyen (ex. 5), "
+        "l'excédent reporté sur les autres par le calage",
+    )
+    parser.add_argument(
+        "--threshold",
+        type=int,
+        default=DEFAULT_THRESHOLD,
+        help="secret statistique : effectif minimal d'une case publiée "
+        f"(défaut : {DEFAULT_THRESHOLD})",
+    )
+
+
+def weighting_options(options: dict[str, Any]) -> dict[str, Any]:
+    return {"bounds": options["bounds"], "cap": options["cap"], "threshold": options["threshold"]}

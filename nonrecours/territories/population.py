@@ -1,0 +1,244 @@
+"""Population of a territory by sex and age, for the barometer's weighting.
+
+A territory gives it as an INSEE-style CSV (the census table "population
+par sexe et âge" of its communes); until it does, a default clearly
+labelled as an approximation is used (data/population-sexe-age-defaut.yaml).
+
+The file (documented in docs/guide/barometre.md):
+- UTF-8, separated by `;` or `,`; column names in any case;
+- `SEXE`: 1 or H or homme, 2 or F or femme;
+- `AGED100` or `AGE`: age in completed years (100 = 100 or more), or a
+  range `18-24`, or an open range `75+`;
+- `NB` or `EFFECTIF`: the number of people (decimals allowed, INSEE's
+  counts are weighted; decimal comma accepted);
+- `CODGEO` (optional): the commune's INSEE code; rows of other communes
+  are left out, and every member commune must be present.
+Other columns (NIVGEO, LIBGEO…) are ignored.
+"""
+
+import csv
+import io
+import math
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+DEFAULT_FILE = Path(__file__).with_name("data") / "population-sexe-age-defaut.yaml"
+SEXES = ("femme", "homme")
+# The barometer's age bands (question « tranche_age »), for display.
+AGE_BANDS = ("18_24", "25_34", "35_44", "45_54", "55_64", "65_74", "75_plus")
+_SEX_CODES = {"1": "homme", "h": "homme", "homme": "homme", "2": "femme", "f": "femme"}
+_SEX_CODES["femme"] = "femme"
+
+
+class PopulationFileError(ValueError):
+    """A file that cannot be read; the message (French) says where."""
+
+
+@dataclass(frozen=True)
+class Group:
+    sex: str
+    age_min: int
+    age_max: int | None  # None: and over
+    count: float
+
+
+@dataclass(frozen=True)
+class AgeSexStructure:
+    groups: tuple[Group, ...]
+    label: str
+    approximation: bool
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "label": self.label,
+            "approximation": self.approximation,
+            "groups": [[g.sex, g.age_min, g.age_max, g.count] for g in self.groups],
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> "AgeSexStructure":
+        return cls(
+            groups=tuple(Group(s, a, b, float(c)) for s, a, b, c in data["groups"]),
+            label=str(data["label"]),
+            approximation=bool(data["approximation"]),
+        )
+
+    def by_band(self, bands: Sequence[str]) -> dict[str, dict[str, float]]:
+        """People of each sex in each age band of the questionnaire (codes
+        such as "18_24" or "75_plus"); people younger than the first band
+        are left out."""
+        limits = [parse_band(code) for code in bands]
+        result = {sex: dict.fromkeys(bands, 0.0) for sex in SEXES}
+        first = min(low for low, _ in limits)
+        for group in self.groups:
+            high = group.age_max
+            if high is not None and high < first:
+                continue
+            count = group.count
+            low = group.age_min
+            if low < first:
+                # A range such as 15-19: only its adult years count.
+                if high is None:
+                    raise PopulationFileError(
+                        f"La tranche {low}+ mélange mineur·es et adultes : "
+                        "donnez des âges détaillés."
+                    )
+                count *= (high - first + 1) / (high - low + 1)
+                low = first
+            target = next(
+                (
+                    code
+                    for code, (band_low, band_high) in zip(bands, limits, strict=True)
+                    if band_low <= low
+                    and (band_high is None or (high is not None and high <= band_high))
+                ),
+                None,
+            )
+            if target is None:
+                shown = f"{group.age_min}+" if high is None else f"{group.age_min}-{high}"
+                raise PopulationFileError(
+                    f"La tranche d'âge {shown} chevauche plusieurs tranches du questionnaire "
+                    f"({', '.join(bands)}) : donnez des âges détaillés."
+                )
+            result[group.sex][target] += count
+        return result
+
+
+def parse_band(code: str) -> tuple[int, int | None]:
+    """ "18_24" -> (18, 24); "75_plus" -> (75, None)."""
+    match = re.fullmatch(r"(\d+)_(\d+|plus)", code)
+    if not match:
+        raise ValueError(f"tranche d'âge « {code} » : attendu 18_24 ou 75_plus")
+    low, high = match.groups()
+    return int(low), None if high == "plus" else int(high)
+
+
+@cache
+def default_structure() -> AgeSexStructure:
+    data = yaml.safe_load(DEFAULT_FILE.read_text(encoding="utf-8"))
+    groups = []
+    for sex, bands in data["counts"].items():
+        for code, millions in bands.items():
+            low, high = parse_band(code)
+            groups.append(Group(sex, low, high, float(millions) * 1e6))
+    return AgeSexStructure(tuple(groups), label=data["label"].strip(), approximation=True)
+
+
+def _column(header: Sequence[str], names: Iterable[str]) -> str | None:
+    lowered = {h.strip().lower(): h for h in header}
+    for name in names:
+        if name in lowered:
+            return lowered[name]
+    return None
+
+
+def _age(raw: str) -> tuple[int, int | None]:
+    text = raw.strip().replace(" ", "")
+    if re.fullmatch(r"\d+", text):
+        age = int(text)
+        return (age, None) if age >= 100 else (age, age)
+    if match := re.fullmatch(r"(\d+)\+", text):
+        return int(match.group(1)), None
+    if match := re.fullmatch(r"(\d+)-(\d+)", text):
+        low, high = int(match.group(1)), int(match.group(2))
+        if low <= high:
+            return low, high
+    raise ValueError(raw)
+
+
+def read_structure(
+    path: Path, member_codes: Iterable[str], *, label: str | None = None
+) -> AgeSexStructure:
+    """The structure of the member communes from an INSEE-style CSV file."""
+    name = path.name
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except FileNotFoundError:
+        raise PopulationFileError(f"{path} : fichier introuvable.") from None
+    except UnicodeDecodeError:
+        raise PopulationFileError(f"{name} : le fichier n'est pas en UTF-8.") from None
+    try:
+        dialect: Any = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.DictReader(io.StringIO(text, newline=""), dialect=dialect)
+    header = list(reader.fieldnames or [])
+    sex_column = _column(header, ["sexe"])
+    age_column = _column(header, ["aged100", "age", "âge"])
+    count_column = _column(header, ["nb", "effectif"])
+    geo_column = _column(header, ["codgeo", "code_insee", "com"])
+    missing = [
+        label
+        for label, column in (
+            ("SEXE", sex_column),
+            ("AGED100 (ou AGE)", age_column),
+            ("NB (ou EFFECTIF)", count_column),
+        )
+        if column is None
+    ]
+    if missing:
+        raise PopulationFileError(f"{name} : colonne(s) manquante(s) : {', '.join(missing)}.")
+    if not (sex_column and age_column and count_column):  # for the type checker
+        raise PopulationFileError(f"{name} : colonnes illisibles.")
+    members = set(member_codes)
+    seen: set[str] = set()
+    totals: dict[tuple[str, int, int | None], float] = {}
+    errors: list[str] = []
+    for line, row in enumerate(reader, start=2):
+        if geo_column:
+            code = (row.get(geo_column) or "").strip()
+            if code not in members:
+                continue
+            seen.add(code)
+        raw_sex = (row.get(sex_column) or "").strip().lower()
+        sex = _SEX_CODES.get(raw_sex)
+        if sex is None:
+            errors.append(
+                f"{name}, ligne {line}, colonne « {sex_column} » : « {raw_sex} » ; attendu 1 "
+                "(homme) ou 2 (femme)."
+            )
+            continue
+        try:
+            low, high = _age(row.get(age_column) or "")
+        except ValueError:
+            errors.append(
+                f"{name}, ligne {line}, colonne « {age_column} » : « {row.get(age_column)} » "
+                "n'est pas un âge (ex. 34, 18-24 ou 75+)."
+            )
+            continue
+        raw_count = (row.get(count_column) or "").strip().replace(" ", "").replace(",", ".")
+        try:
+            count = float(raw_count)
+            if not math.isfinite(count) or count < 0:
+                raise ValueError
+        except ValueError:
+            errors.append(
+                f"{name}, ligne {line}, colonne « {count_column} » : « {raw_count} » n'est pas "
+                "un effectif positif."
+            )
+            continue
+        totals[(sex, low, high)] = totals.get((sex, low, high), 0.0) + count
+        if len(errors) > 20:
+            break
+    if errors:
+        raise PopulationFileError("\n".join(errors))
+    if geo_column:
+        absent = sorted(members - seen)
+        if len(absent) == len(members):
+            raise PopulationFileError(
+                f"{name} : aucune commune du territoire dans la colonne « {geo_column} »."
+            )
+        if absent:
+            raise PopulationFileError(
+                f"{name} : commune(s) du territoire absente(s) du fichier : {', '.join(absent)}."
+            )
+    if not totals:
+        raise PopulationFileError(f"{name} : aucune ligne de population.")
+    groups = tuple(Group(s, low, high, c) for (s, low, high), c in sorted(totals.items(), key=str))
+    return AgeSexStructure(groups, label=label or f"fichier {name}", approximation=False)

@@ -1,0 +1,102 @@
+"""Population by sex and age (INSEE-style file) for the barometer's weighting."""
+
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from nonrecours.territories import actions
+from nonrecours.territories.population import (
+    AGE_BANDS,
+    PopulationFileError,
+    default_structure,
+    read_structure,
+)
+
+HEADER = "NIVGEO;CODGEO;LIBGEO;SEXE;AGED100;NB\n"
+
+
+def write(tmp_path, text, name="pop.csv"):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_single_years_are_summed_into_the_questionnaire_bands(tmp_path):
+    path = write(
+        tmp_path,
+        HEADER
+        + "COM;62041;Arras;1;17;300\n"  # a minor: left out
+        + "COM;62041;Arras;1;18;320,5\n"  # decimal comma (INSEE's weighted counts)
+        + "COM;62041;Arras;1;24;10\n"
+        + "COM;62004;Achicourt;2;45;400\n"
+        + "COM;62004;Achicourt;2;100;7\n"  # 100 = 100 or more
+        + "COM;59350;Lille;2;45;99999\n",  # not in the territory: left out
+    )
+    structure = read_structure(path, ["62041", "62004"])
+    bands = structure.by_band(AGE_BANDS)
+    assert bands["homme"]["18_24"] == pytest.approx(330.5)
+    assert bands["femme"]["45_54"] == 400
+    assert bands["femme"]["75_plus"] == 7
+    assert sum(bands["femme"].values()) + sum(bands["homme"].values()) == pytest.approx(737.5)
+    assert not structure.approximation
+
+
+def test_ranges_without_commune_column_and_partly_adult_ranges(tmp_path):
+    path = write(tmp_path, "sexe,age,effectif\nF,15-19,500\nH,20-24,100\nH,75+,40\nF,65-74,3\n")
+    bands = read_structure(path, ["62041"]).by_band(AGE_BANDS)
+    assert bands["femme"]["18_24"] == pytest.approx(200)  # 18 and 19 out of 15–19
+    assert bands["homme"]["18_24"] == 100
+    assert bands["homme"]["75_plus"] == 40
+    straddling = write(tmp_path, "sexe,age,effectif\nF,20-29,5\n", "large.csv")
+    with pytest.raises(PopulationFileError, match="20-29 chevauche plusieurs tranches"):
+        read_structure(straddling, ["62041"]).by_band(AGE_BANDS)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("CODGEO;SEXE;NB\n62041;1;3\n", "colonne(s) manquante(s) : AGED100 (ou AGE)"),
+        (HEADER + "COM;62041;Arras;3;18;5\n", "pop.csv, ligne 2, colonne « SEXE » : « 3 »"),
+        (HEADER + "COM;62041;Arras;1;dix-huit;5\n", "ligne 2, colonne « AGED100 »"),
+        (HEADER + "COM;62041;Arras;1;18;-5\n", "ligne 2, colonne « NB » : « -5 »"),
+        (HEADER + "COM;62004;Achicourt;1;18;5\n", "absente(s) du fichier : 62041"),
+        (HEADER + "COM;59350;Lille;1;18;5\n", "aucune commune du territoire"),
+    ],
+)
+def test_bad_files_say_what_and_where(tmp_path, text, message):
+    with pytest.raises(PopulationFileError) as error:
+        read_structure(write(tmp_path, text), ["62041", "62004"])
+    assert message in str(error.value)
+
+
+def test_default_is_labelled_as_an_approximation():
+    structure = default_structure()
+    assert structure.approximation
+    assert structure.label.startswith("approximation nationale")
+    bands = structure.by_band(AGE_BANDS)
+    assert set(bands) == {"femme", "homme"} and all(
+        v > 0 for b in bands.values() for v in b.values()
+    )
+
+
+def test_territory_keeps_its_file_and_a_bad_file_changes_nothing(arras, tmp_path):
+    codes = list(arras.communes.filter(is_member=True).values_list("insee_code", flat=True))
+    lines = [f"COM;{code};x;{sex};{age};10" for code in codes for sex in (1, 2) for age in (30, 80)]
+    good = write(tmp_path, HEADER + "\n".join(lines) + "\n")
+    assert arras.age_sex_structure().approximation
+    actions.territory_set_population_structure(territory=arras, path=good)
+    arras.refresh_from_db()
+    stored = arras.age_sex_structure()
+    assert not stored.approximation and "pop.csv" in stored.label
+    assert stored.by_band(AGE_BANDS)["femme"]["75_plus"] == 10 * len(codes)
+    bad = write(tmp_path, HEADER + "COM;62041;Arras;9;18;5\n", "mauvais.csv")
+    with pytest.raises(CommandError, match="mauvais.csv, ligne 2"):
+        call_command("territory", "population-sexe-age", arras.siren, str(bad), stdout=StringIO())
+    arras.refresh_from_db()
+    assert arras.age_sex_structure() == stored
+    out = StringIO()
+    call_command("territory", "population-sexe-age", arras.siren, "--approximation", stdout=out)
+    assert "Attention : approximation nationale" in out.getvalue()
+    arras.refresh_from_db()
+    assert arras.population_structure is None
