@@ -155,7 +155,9 @@ def result_rows(
     estimates: Sequence[tuple[str, str, str, Estimate]], threshold: int = DEFAULT_THRESHOLD
 ) -> list[ResultRow]:
     """Published rows of (indicator, breakdown, domain, estimate), with the
-    disclosure rule applied within each indicator × breakdown."""
+    disclosure rule applied within each indicator × breakdown. Indicators
+    are shares: their 95 % interval (estimate ± 1.96 SE, as R's confint) is
+    cut to [0, 1]."""
     cells = [Cell(group=f"{ident}|{by}", n=e.n) for ident, by, _, e in estimates]
     hidden = suppressed(cells, threshold)
     rows = []
@@ -168,8 +170,8 @@ def result_rows(
                 domain=domain,
                 estimate=estimate.estimate if show else None,
                 se=estimate.se if show else None,
-                ci_low=estimate.ci_low if show else None,
-                ci_high=estimate.ci_high if show else None,
+                ci_low=max(0.0, estimate.ci_low) if show else None,
+                ci_high=min(1.0, estimate.ci_high) if show else None,
                 n=estimate.n,
                 suppressed=not show,
             )

@@ -20,7 +20,14 @@ from django.db.models import Count, Max
 from numpy.typing import NDArray
 
 from nonrecours.analysis.disclosure import DEFAULT_THRESHOLD
-from nonrecours.analysis.estimators import Estimate, difference_between_waves, means_by_domain
+from nonrecours.analysis.estimators import (
+    Difference,
+    Estimate,
+    difference,
+    difference_between_waves,
+    mean,
+    means_by_domain,
+)
 from nonrecours.analysis.files import OVERALL, ResultRow, as_json_rows, result_rows
 from nonrecours.analysis.raking import FloatArray, Margin, RakingResult, rake
 from nonrecours.surveys.models import Campaign
@@ -311,7 +318,7 @@ class DashboardLine:
     label: str
     base: str
     overall: ResultRow
-    by_stratum: list[tuple[str, ResultRow]]
+    by_stratum: list[tuple[str, ResultRow, "Change | None"]]
     change: "Change | None" = None
 
 
@@ -328,7 +335,14 @@ def dashboard_lines(
             label=i.label,
             base=i.base,
             overall=rows[(i.id, OVERALL, OVERALL)],
-            by_stratum=[(str(s.label), rows[(i.id, "strate", s.value)]) for s in Stratum],
+            by_stratum=[
+                (
+                    str(s.label),
+                    rows[(i.id, "strate", s.value)],
+                    (changes or {}).get((i.id, s.value)),
+                )
+                for s in Stratum
+            ],
             change=(changes or {}).get((i.id, OVERALL)),
         )
         for i in questionnaire.indicators
@@ -458,3 +472,135 @@ def indicator_map(
         legend=legend,
         communes=table,
     )
+
+
+@dataclass(frozen=True)
+class Filters:
+    """A subgroup of respondents for the dashboard: each filter is optional."""
+
+    stratum: str | None = None
+    commune: str | None = None  # INSEE code
+    sex: str | None = None
+    age: str | None = None
+
+    @property
+    def active(self) -> bool:
+        return any((self.stratum, self.commune, self.sex, self.age))
+
+    def mask(self, respondents: Respondents) -> NDArray[np.bool_]:
+        keep = np.ones(respondents.strata.size, dtype=bool)
+        if self.stratum:
+            keep &= respondents.strata == STRATA.index(self.stratum)
+        if self.commune:
+            codes = respondents.commune_codes
+            keep &= respondents.communes == (
+                codes.index(self.commune) if self.commune in codes else -1
+            )
+        if self.sex:
+            keep &= respondents.sexes == self.sex
+        if self.age:
+            keep &= respondents.ages == self.age
+        return keep
+
+
+@dataclass(frozen=True)
+class FilteredLine:
+    indicator: str
+    label: str
+    overall: ResultRow
+    subgroup: ResultRow
+    versus_rest: Difference | None  # subgroup minus the rest of the population
+
+
+def filtered_lines(
+    campaign: Campaign, analysis: CampaignAnalysis, filters: Filters
+) -> list[FilteredLine]:
+    """Each indicator in the subgroup, beside the whole population, with the
+    test of "no difference from the rest". The subgroup is hidden when it,
+    or the rest of the population in the indicator's base, has fewer than
+    the disclosure threshold of respondents (the rest could otherwise be
+    computed from the published total)."""
+    respondents = analysis.respondents
+    if respondents is None:
+        return []
+    inside = filters.mask(respondents)
+    overall = {r.indicator: r for r in analysis.rows if r.by == OVERALL}
+    threshold = analysis.weighting.threshold
+    lines = []
+    for indicator in campaign.questionnaire.questionnaire().indicators:
+        values = respondents.values[indicator.id]
+        in_base = ~np.isnan(values)
+        n_in = int(np.sum(inside & in_base))
+        n_rest = int(np.sum(~inside & in_base))
+        hidden = n_in < threshold or 0 < n_rest < threshold
+        versus_rest = None
+        if hidden or n_in == 0:
+            row = ResultRow(
+                indicator.id, "filtre", "sous-groupe", None, None, None, None, n_in, True
+            )
+        else:
+            estimate = mean(analysis.raking, values, inside)
+            row = ResultRow(
+                indicator.id,
+                "filtre",
+                "sous-groupe",
+                estimate.estimate,
+                estimate.se,
+                estimate.ci_low,
+                estimate.ci_high,
+                n_in,
+                False,
+            )
+            if n_rest:
+                versus_rest = difference(analysis.raking, values, inside, ~inside)
+        lines.append(
+            FilteredLine(indicator.id, indicator.label, overall[indicator.id], row, versus_rest)
+        )
+    return lines
+
+
+@dataclass(frozen=True)
+class StratumComparison:
+    indicator: str
+    label: str
+    reference: str  # label of the reference stratum (the central city)
+    others: list[tuple[str, Difference | None]]  # (stratum label, other minus reference)
+
+
+def stratum_comparisons(campaign: Campaign, analysis: CampaignAnalysis) -> list[StratumComparison]:
+    """Each stratum against the central city, with the calibration's
+    covariance; no test where either cell is hidden."""
+    respondents = analysis.respondents
+    if respondents is None:
+        return []
+    shown = {(r.indicator, r.domain) for r in analysis.rows if not r.suppressed}
+    reference = Stratum.CENTRAL_CITY
+    in_reference = respondents.strata == STRATA.index(reference.value)
+    result = []
+    for indicator in campaign.questionnaire.questionnaire().indicators:
+        values = respondents.values[indicator.id]
+        others: list[tuple[str, Difference | None]] = []
+        for stratum in Stratum:
+            if stratum == reference:
+                continue
+            tested = (indicator.id, stratum.value) in shown and (
+                indicator.id,
+                reference.value,
+            ) in shown
+            others.append(
+                (
+                    str(stratum.label),
+                    difference(
+                        analysis.raking,
+                        values,
+                        respondents.strata == STRATA.index(stratum.value),
+                        in_reference,
+                    )
+                    if tested
+                    else None,
+                )
+            )
+        result.append(
+            StratumComparison(indicator.id, indicator.label, str(reference.label), others)
+        )
+    return result

@@ -151,4 +151,10 @@ def test_dashboard_on_phone_and_desktop_passes_the_audit(live_server, arras, mak
         expect(page.locator("h1")).to_contain_text("Résultats pondérés")
         screenshot(page, f"tableau-de-bord-{name}")
         assert serious_violations(page) == []
+        page.get_by_label("Sexe").select_option(label="Une femme")
+        page.get_by_label("Tranche d'âge").select_option(label="65 à 74 ans")
+        page.get_by_role("button", name="Filtrer").click()
+        expect(page.locator("#sous-groupe-tableau")).to_contain_text("65 à 74 ans")
+        screenshot(page, f"tableau-de-bord-filtre-{name}")
+        assert serious_violations(page) == []
         context.close()

@@ -98,3 +98,56 @@ def test_indicator_map_by_commune_hatches_hidden_communes(client, demo, arras, m
     assert html.count('class="map__commune"') == 46
     fallback = client.get(url, {"indicateur": "inconnu"}).text
     assert "Situation financière jugée difficile, par commune" in fallback
+
+
+def test_filters_estimate_a_subgroup_and_compare_it_with_the_rest(client, demo, arras, make_member):
+    import numpy as np
+
+    from nonrecours.analysis.estimators import mean
+    from nonrecours.surveys.analysis import Filters, campaign_analysis, filtered_lines
+
+    analysis = campaign_analysis(demo)
+    women = Filters(sex="femme")
+    lines = {line.indicator: line for line in filtered_lines(demo, analysis, women)}
+    line = lines["situation_financiere_difficile"]
+    values = analysis.respondents.values["situation_financiere_difficile"]
+    expected = mean(analysis.raking, values, analysis.respondents.sexes == "femme")
+    assert line.subgroup.estimate == pytest.approx(expected.estimate)
+    assert line.subgroup.n == expected.n
+    assert 0 <= line.versus_rest.p_value <= 1
+    # A tiny subgroup is hidden, and so is everyone-but-a-few (the few could
+    # be recomputed from the published total).
+    one_commune = analysis.respondents.commune_codes[
+        int(np.bincount(analysis.respondents.communes).argmin())
+    ]
+    tiny = filtered_lines(demo, analysis, Filters(commune=one_commune))
+    assert all(line.subgroup.suppressed for line in tiny)
+    client.force_login(make_member(arras, Role.PARTNER))
+    url = reverse("barometer_dashboard", args=[demo.slug])
+    html = client.get(url, {"sexe": "femme", "age": "65_74"}).text
+    assert "Sexe : Une femme · Tranche d&#x27;âge : 65 à 74 ans" in html
+    assert "Écart avec le reste de la population" in html
+    bad = client.get(url, {"strate": "inconnue"})
+    assert bad.status_code == 422 and "Filtre non reconnu" in bad.text
+
+
+def test_strata_are_compared_with_the_central_city(client, demo, arras, make_member):
+    from nonrecours.analysis.estimators import difference
+    from nonrecours.surveys.analysis import STRATA, campaign_analysis, stratum_comparisons
+
+    analysis = campaign_analysis(demo)
+    comparisons = {c.indicator: c for c in stratum_comparisons(demo, analysis)}
+    rural = dict(comparisons["situation_financiere_difficile"].others)["Rural"]
+    strata = analysis.respondents.strata
+    values = analysis.respondents.values["situation_financiere_difficile"]
+    expected = difference(
+        analysis.raking,
+        values,
+        strata == STRATA.index("rural"),
+        strata == STRATA.index("central_city"),
+    )
+    assert rural.estimate == pytest.approx(expected.estimate)
+    assert rural.se == pytest.approx(expected.se)
+    client.force_login(make_member(arras, Role.PARTNER))
+    html = client.get(reverse("barometer_dashboard", args=[demo.slug])).text
+    assert "Écarts entre strates" in html and "significatif" in html

@@ -1,6 +1,9 @@
+from typing import Any
+
 from django import forms
 
 from nonrecours.surveys import queries
+from nonrecours.surveys.analysis import Filters
 from nonrecours.surveys.enums import Channel
 from nonrecours.surveys.importers.files import SourceFormat
 from nonrecours.surveys.models import Campaign, QuestionnaireVersion
@@ -127,3 +130,57 @@ class ModuleForm(forms.Form):
         else:
             raise forms.ValidationError("Choisissez un fichier YAML ou collez le module.")
         return data
+
+
+class DashboardFilterForm(forms.Form):
+    """The dashboard's subgroup: stratum, commune, sex, age band (GET)."""
+
+    strate = forms.ChoiceField(label="Strate", required=False)
+    commune = forms.ChoiceField(label="Commune", required=False)
+    sexe = forms.ChoiceField(label="Sexe", required=False)
+    age = forms.ChoiceField(label="Tranche d'âge", required=False)
+    indicateur = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, campaign: Campaign, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        everyone = [("", "Toutes")]
+        self._choice("strate").choices = everyone + [(s.value, s.label) for s in Stratum]
+        communes = campaign.territory.communes.filter(is_member=True).order_by("name")
+        self._choice("commune").choices = everyone + [(c.insee_code, c.name) for c in communes]
+        questionnaire = campaign.questionnaire.questionnaire()
+        names = {q.name: q for q in questionnaire.questions}
+        for field, question in (("sexe", "sexe"), ("age", "tranche_age")):
+            if question in names:
+                self._choice(field).choices = [("", "Tous")] + [
+                    (c.code, c.label) for c in names[question].choices
+                ]
+            else:
+                del self.fields[field]
+
+    def _choice(self, name: str) -> forms.ChoiceField:
+        field = self.fields[name]
+        assert isinstance(field, forms.ChoiceField)  # noqa: S101 (declared above)
+        return field
+
+    def filters(self) -> Filters:
+        if not self.is_bound or not self.is_valid():
+            return Filters()
+        data = self.cleaned_data
+        return Filters(
+            stratum=data.get("strate") or None,
+            commune=data.get("commune") or None,
+            sex=data.get("sexe") or None,
+            age=data.get("age") or None,
+        )
+
+    def description(self) -> str:
+        """The subgroup in words, e.g. « Une femme · 25 à 34 ans »."""
+        if not self.is_bound or not self.is_valid():
+            return ""
+        parts = []
+        for name, field in self.fields.items():
+            value = self.cleaned_data.get(name)
+            if value and isinstance(field, forms.ChoiceField):
+                labels = {str(code): label for code, label in field.choices}  # type: ignore[misc,union-attr]
+                parts.append(f"{field.label} : {labels[value]}")
+        return " · ".join(parts)

@@ -22,14 +22,16 @@ from nonrecours.surveys.analysis import (
     campaign_analysis_cached,
     changes_since,
     dashboard_lines,
+    filtered_lines,
     indicator_map,
     open_data_rows,
     previous_campaign,
+    stratum_comparisons,
 )
 from nonrecours.surveys.enums import Channel
 from nonrecours.surveys.questionnaire import QuestionnaireError
 from nonrecours.territories.enums import Stratum
-from nonrecours.www.barometer.forms import CampaignForm, ModuleForm
+from nonrecours.www.barometer.forms import CampaignForm, DashboardFilterForm, ModuleForm
 from nonrecours.www.barometer.views import campaign_or_404
 from nonrecours.www.territories.views import territory_or_404
 
@@ -159,6 +161,8 @@ def campaign_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     chosen = request.GET.get("indicateur", indicator_ids[0])
     if chosen not in indicator_ids:
         chosen = indicator_ids[0]
+    filter_form = DashboardFilterForm(request.GET or None, campaign=campaign)
+    filters = filter_form.filters()
     return render(
         request,
         "barometer/dashboard.html",
@@ -167,9 +171,15 @@ def campaign_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
             "map": indicator_map(campaign, analysis, chosen),
             "previous": previous if changes is not None else None,
             "lines": dashboard_lines(campaign, analysis, changes),
+            "analysis": analysis,
             "raking": analysis.raking,
             "strata": [str(s.label) for s in Stratum],
+            "comparisons": stratum_comparisons(campaign, analysis),
+            "filter_form": filter_form,
+            "filters": filters,
+            "filtered": filtered_lines(campaign, analysis, filters) if filters.active else [],
         },
+        status=422 if filter_form.errors else 200,
     )
 
 
