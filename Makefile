@@ -22,6 +22,7 @@ $(VENV)/.installed: pyproject.toml uv.lock
 	@touch $@
 
 run: install
+	@bash scripts/system-deps.sh runtime
 	$(MANAGE) setup
 	$(MANAGE) runserver 127.0.0.1:8000
 

@@ -116,6 +116,11 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("NONRECOURS_LOG_LEVEL", "INFO")},
+    # WeasyPrint reports each layout step at INFO, and CSS it ignores at WARNING.
+    "loggers": {
+        "weasyprint": {"level": "ERROR"},
+        "weasyprint.progress": {"level": "ERROR"},
+    },
 }
 
 # How many reverse proxies (TLS terminator, load balancer) stand before the

@@ -91,6 +91,18 @@ class Page:
     questions: tuple[Question, ...]
 
 
+# Themes of the published report, in its order (an indicator's `theme`).
+THEMES = {
+    "finances": "Situation financière",
+    "services": "Accès aux services publics",
+    "demarches": "Démarches administratives",
+    "numerique": "Numérique",
+    "confiance": "Confiance dans les institutions",
+    "non_recours": "Non-recours aux droits",
+    "autres": "Autres indicateurs",
+}
+
+
 @dataclass(frozen=True)
 class Indicator:
     id: str
@@ -98,6 +110,7 @@ class Indicator:
     base: str
     numerator: Condition
     base_condition: Condition | None = None
+    theme: str = "autres"
 
 
 @dataclass(frozen=True)
@@ -470,6 +483,11 @@ def _indicators(
             base_condition = _condition(
                 checker, f"{where}, « base_condition »", item["base_condition"], questions
             )
+        theme = str(item.get("theme", "autres"))
+        if theme not in THEMES:
+            checker.fail(
+                f"{where}, « theme »", f"« {theme} » inconnu ; choisir parmi : {', '.join(THEMES)}"
+            )
         if numerator is not None:
             indicators.append(
                 Indicator(
@@ -478,6 +496,7 @@ def _indicators(
                     base=str(item.get("base", "tous les répondants")),
                     numerator=numerator,
                     base_condition=base_condition,
+                    theme=theme,
                 )
             )
     return tuple(indicators)

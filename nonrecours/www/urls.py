@@ -73,6 +73,11 @@ urlpatterns += [
         name="barometer_open_data",
     ),
     path(
+        "campagnes/<slug:slug>/rapport.<str:fmt>",
+        team_views.campaign_report,
+        name="barometer_report",
+    ),
+    path(
         "campagnes/<slug:slug>/objectifs-enqueteurs/",
         team_views.campaign_agent_targets,
         name="barometer_agent_targets",

@@ -151,3 +151,18 @@ def test_strata_are_compared_with_the_central_city(client, demo, arras, make_mem
     client.force_login(make_member(arras, Role.PARTNER))
     html = client.get(reverse("barometer_dashboard", args=[demo.slug])).text
     assert "Écarts entre strates" in html and "significatif" in html
+
+
+def test_report_download_for_partners_only(client, demo, arras, make_member):
+    url_pdf = reverse("barometer_report", args=[demo.slug, "pdf"])
+    url_html = reverse("barometer_report", args=[demo.slug, "html"])
+    client.force_login(make_member(arras, Role.FIELD_AGENT))
+    assert client.get(url_html).status_code == 403
+    client.force_login(make_member(arras, Role.PARTNER))
+    assert url_pdf in client.get(reverse("barometer_dashboard", args=[demo.slug])).text
+    html = client.get(url_html)
+    assert html["Content-Disposition"] == 'attachment; filename="demo-2024-rapport.html"'
+    assert "Annexe — méthode" in html.content.decode()
+    pdf = client.get(url_pdf)
+    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    assert client.get(reverse("barometer_report", args=[demo.slug, "docx"])).status_code == 404

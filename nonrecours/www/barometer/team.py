@@ -16,7 +16,7 @@ from nonrecours.accounts.access import (
     access_territory_campaigns,
     access_territory_responses,
 )
-from nonrecours.surveys import actions, queries
+from nonrecours.surveys import actions, queries, report
 from nonrecours.surveys.analysis import (
     OPEN_DATA_DICTIONARY,
     campaign_analysis_cached,
@@ -213,4 +213,23 @@ def campaign_open_data(request: HttpRequest, slug: str, fmt: str) -> HttpRespons
         z.writestr("dictionnaire.csv", dictionary.getvalue())
     response = HttpResponse(archive.getvalue(), content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="{stamp}.zip"'
+    return response
+
+
+@login_required
+def campaign_report(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
+    """The published report (same aggregates as the dashboard: partners too)."""
+    campaign = campaign_or_404(slug)
+    access_territory_aggregates(request.user, campaign.territory)  # type: ignore[arg-type]
+    if fmt not in ("pdf", "html"):
+        raise Http404("Format inconnu.")
+    if not campaign.responses.exists():
+        raise Http404("Aucune réponse : pas de rapport.")
+    built = report.build_report(campaign)
+    filename = f"{campaign.slug}-rapport.{fmt}"
+    if fmt == "html":
+        response = HttpResponse(report.report_html(built), content_type="text/html; charset=utf-8")
+    else:
+        response = HttpResponse(report.report_pdf(built), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
