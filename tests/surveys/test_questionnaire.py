@@ -183,6 +183,7 @@ sections:
       - {name: q1, type: text, label: Doublon}
 indicators:
   - {id: i1, numerator: {question: q9, in: [a]}}
+  - {id: i2, theme: sante, numerator: {question: q1, in: [a]}}
 """
     with pytest.raises(QuestionnaireError) as error:
         load_yaml(text, "essai.yaml")
@@ -196,6 +197,7 @@ indicators:
     assert any("le code « zz » n'est pas une réponse de « q1 »" in p for p in problems)
     assert any("question « q1 » : nom de question déjà utilisé" in p for p in problems)
     assert any("indicateur « i1 »" in p and "« q9 » n'existe pas" in p for p in problems)
+    assert any("indicateur « i2 », « theme » : « sante » inconnu" in p for p in problems)
     assert str(error.value).startswith("Questionnaire « essai.yaml » invalide :")
 
 

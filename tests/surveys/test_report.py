@@ -61,7 +61,8 @@ def test_report_numbers_are_the_dashboard_numbers(demo):
     for theme in report.themes:
         for item in theme.indicators:
             assert item.overall == rows[(item.id, "ensemble")]
-            for (_, row, _), stratum in zip(item.strata, ("central_city", "small_commune", "urban", "rural"), strict=True):  # fmt: skip
+            strata = ("central_city", "small_commune", "urban", "rural")
+            for (_, row, _), stratum in zip(item.strata, strata, strict=True):
                 assert row == rows[(item.id, stratum)]
 
 
