@@ -10,7 +10,7 @@ category of each margin variable.
 import csv
 import io
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -152,13 +152,18 @@ def analyse_files(
 
 
 def result_rows(
-    estimates: Sequence[tuple[str, str, str, Estimate]], threshold: int = DEFAULT_THRESHOLD
+    estimates: Sequence[tuple[str, str, str, Estimate]],
+    threshold: int = DEFAULT_THRESHOLD,
+    group_of: Callable[[str, str, str], str] | None = None,
 ) -> list[ResultRow]:
     """Published rows of (indicator, breakdown, domain, estimate), with the
     disclosure rule applied within each indicator × breakdown. Indicators
     are shares: their 95 % interval (estimate ± 1.96 SE, as R's confint) is
     cut to [0, 1]."""
-    cells = [Cell(group=f"{ident}|{by}", n=e.n) for ident, by, _, e in estimates]
+    cells = [
+        Cell(group=group_of(ident, by, domain) if group_of else f"{ident}|{by}", n=e.n)
+        for ident, by, domain, e in estimates
+    ]
     hidden = suppressed(cells, threshold)
     rows = []
     for (ident, by, domain, estimate), is_hidden in zip(estimates, hidden, strict=True):
@@ -180,4 +185,6 @@ def result_rows(
 
 
 def as_json_rows(rows: Sequence[ResultRow]) -> list[dict[str, Any]]:
-    return [asdict(row) for row in rows]
+    """The published rows: a hidden cell's count is not published either
+    (the count of an indicator's base can tell how many gave an answer)."""
+    return [{**asdict(row), "n": None if row.suppressed else row.n} for row in rows]

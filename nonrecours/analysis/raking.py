@@ -164,6 +164,7 @@ def rake(
         bounded = 0
     else:
         lower, upper = _bounds(initial, targets[: sizes[0]].sum(), bounds, cap)
+        _check_feasible(margins, members, sizes, targets, initial, lower, upper)
         w, converged, iterations, gap = _bounded_ipf(
             members, sizes, targets, initial, lower, upper, tolerance, min(max_iterations, 2000)
         )
@@ -247,7 +248,40 @@ def _bounds(
             )
         # After calibration the mean weight is the population over n.
         upper = np.minimum(upper, cap * total / n / initial)
+        if np.any(upper < lower):
+            raise RakingError(
+                "Le plafond des poids est plus bas que la borne basse pour certaines réponses "
+                "(poids initiaux très inégaux) : relevez le plafond ou baissez la borne basse."
+            )
     return lower, upper
+
+
+def _check_feasible(
+    margins: Sequence[Margin],
+    members: Sequence[NDArray[np.intp]],
+    sizes: Sequence[int],
+    targets: FloatArray,
+    initial: FloatArray,
+    lower: FloatArray,
+    upper: FloatArray,
+) -> None:
+    """Each category's total must lie between its respondents' weights all
+    at the low bound and all at the high one; otherwise say which."""
+    offsets = np.cumsum([0, *sizes])
+    for k, (margin, member) in enumerate(zip(margins, members, strict=True)):
+        least = np.bincount(member, weights=initial * lower, minlength=sizes[k])
+        most = np.bincount(member, weights=initial * upper, minlength=sizes[k])
+        wanted = targets[offsets[k] : offsets[k + 1]]
+        for category, total, low, high in zip(margin.totals, wanted, least, most, strict=True):
+            if total > high * (1 + 1e-9) or total < low * (1 - 1e-9):
+                count = int(np.sum(member == list(margin.totals).index(category)))
+                population = f"{total:,.0f}".replace(",", "\u202f")
+                raise RakingError(
+                    f"Le calage ne peut pas respecter les bornes demandées : « {margin.variable} » "
+                    f"= « {category} » (population {population}, {count} réponse(s)) ne peut pas "
+                    "être atteinte dans ces bornes ; élargissez-les ou regroupez cette modalité "
+                    "avec une autre."
+                )
 
 
 def _bounded_ipf(
@@ -263,8 +297,22 @@ def _bounded_ipf(
     """Raking with g = clip(exp(xβ), L, U): each pass moves one margin's
     log-factors β until its totals are met given the clipped factors of the
     others (a one-dimensional monotone equation per category, solved by
-    a few safeguarded Newton steps). The fixed point is the bounded raking
-    solution R's `grake` reaches by Newton on all β at once."""
+    safeguarded Newton steps whose length halves when the misfit changes
+    sign). The fixed point is the bounded raking solution R's `grake`
+    reaches by Newton on all β at once.
+
+    Respondents with the same categories, initial weight and bounds share
+    their factor: they are computed once (a million answers fall into a few
+    hundred such cells)."""
+    stacked = np.column_stack([*members, initial, lower, upper])
+    cells, first, inverse, counts = np.unique(
+        stacked, axis=0, return_index=True, return_inverse=True, return_counts=True
+    )
+    inverse = inverse.reshape(-1)
+    cell_members = [m[first] for m in members]
+    w0 = initial[first]
+    mass = w0 * counts  # initial weight of each cell
+    low, high = lower[first], upper[first]
     offsets = np.cumsum([0, *sizes])
     betas = [np.zeros(s) for s in sizes]
     # Start from the initial weights scaled to the population.
@@ -272,44 +320,51 @@ def _bounded_ipf(
     best, best_at = np.inf, 0
     iterations = 0
     gap = np.inf
-    w = initial.copy()
 
     def linear(skip: int) -> FloatArray:
-        eta = np.zeros(initial.size)
-        for k, member in enumerate(members):
+        eta = np.zeros(w0.size)
+        for k, member in enumerate(cell_members):
             if k != skip:
                 eta += betas[k][member]
         return eta
 
+    g = np.ones(w0.size)
     while iterations < max_iterations:
         iterations += 1
-        for k, member in enumerate(members):
+        for k, member in enumerate(cell_members):
             rest = linear(k)
             wanted = targets[offsets[k] : offsets[k + 1]]
-            for _ in range(50):
+            limit = np.ones(sizes[k])
+            previous = np.zeros(sizes[k])
+            for _ in range(60):
                 with np.errstate(over="ignore"):
                     g_free = np.exp(rest + betas[k][member])
-                g = np.clip(g_free, lower, upper)
-                current = np.bincount(member, weights=initial * g, minlength=sizes[k])
-                # d(current)/dβ: only respondents strictly inside their bounds move.
-                inside = (g_free > lower) & (g_free < upper)
-                slope = np.bincount(member, weights=initial * g * inside, minlength=sizes[k])
+                g = np.clip(g_free, low, high)
+                current = np.bincount(member, weights=mass * g, minlength=sizes[k])
+                # d(current)/dβ: only cells strictly inside their bounds move.
+                inside = (g_free > low) & (g_free < high)
+                slope = np.bincount(member, weights=mass * g * inside, minlength=sizes[k])
                 misfit = wanted - current
-                if np.all(np.abs(misfit) <= tolerance * np.maximum(wanted, 1.0) * 1e-2):
+                done = np.abs(misfit) <= tolerance * np.maximum(wanted, 1.0) * 1e-2
+                if done.all():
                     break
                 # Where every factor of a category sits on a bound, move
                 # towards the target until some come off it.
                 step = np.divide(misfit, slope, out=np.sign(misfit), where=slope > 0)
-                # Safeguard: never more than a factor e per step.
-                betas[k] = np.clip(betas[k] + np.clip(step, -1.0, 1.0), -700.0, 700.0)
+                sign = np.sign(misfit)
+                limit = np.where(sign * previous < 0, limit / 2, limit)
+                previous = sign
+                step = np.where(done, 0.0, np.clip(step, -limit, limit))
+                betas[k] = np.clip(betas[k] + step, -700.0, 700.0)
         with np.errstate(over="ignore"):
-            w = initial * np.clip(np.exp(linear(-1)), lower, upper)
-        gap = _gap(members, sizes, targets, w)
+            g = np.clip(np.exp(linear(-1)), low, high)
+        gap = _gap(cell_members, sizes, targets, mass * g)
         if gap < tolerance:
-            return w, True, iterations, gap
+            return initial * g[inverse], True, iterations, gap
         # Infeasible bounds: the gap stops shrinking; no point in going on.
         if gap < best * (1 - 1e-3):
             best, best_at = gap, iterations
         elif iterations - best_at > 50:
             break
-    return w, False, iterations, gap
+    del cells
+    return initial * g[inverse], False, iterations, gap

@@ -10,16 +10,16 @@ own zone; the other communes of a stratum are pooled ("reste de la strate"),
 since a zone without respondents cannot be weighted.
 """
 
-from collections import Counter
+import threading
+from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from django.core.cache import cache
 from django.db.models import Count, Max
 from numpy.typing import NDArray
 
-from nonrecours.analysis.disclosure import DEFAULT_THRESHOLD
+from nonrecours.analysis.disclosure import DEFAULT_THRESHOLD, Cell, suppressed
 from nonrecours.analysis.estimators import (
     Difference,
     Estimate,
@@ -29,11 +29,12 @@ from nonrecours.analysis.estimators import (
     means_by_domain,
 )
 from nonrecours.analysis.files import OVERALL, ResultRow, as_json_rows, result_rows
-from nonrecours.analysis.raking import FloatArray, Margin, RakingResult, rake
+from nonrecours.analysis.raking import FloatArray, Margin, RakingError, RakingResult, rake
 from nonrecours.surveys.models import Campaign
 from nonrecours.territories.enums import Stratum
 from nonrecours.territories.maps import MapClass, MapFeature, ProjectedMap, project_features
 from nonrecours.territories.models import Commune
+from nonrecours.territories.population import PopulationFileError
 
 MIN_RESPONDENTS = 5
 NOT_GIVEN = "non_renseigne"
@@ -121,6 +122,9 @@ def _people_margin(
     people = sum(population.values())
     if people <= 0 or any(count > 0 and not present[cell] for cell, count in population.items()):
         return None
+    # Respondents in a cell the population says is empty could not be weighted.
+    if any(population.get(cell, 0.0) <= 0 for cell in present if cell != NOT_GIVEN):
+        return None
     not_given = present[NOT_GIVEN] / cells.size
     totals = {cell: total * (1 - not_given) * count / people for cell, count in population.items()}
     if present[NOT_GIVEN]:
@@ -160,7 +164,11 @@ def campaign_analysis(campaign: Campaign, weighting: Weighting | None = None) ->
     structure = campaign.territory.age_sex_structure()
     if SEX_QUESTION in names and AGE_QUESTION in names and responses:
         bands = list(names[AGE_QUESTION].codes)
-        by_band = structure.by_band(bands)
+        try:
+            by_band = structure.by_band(bands)
+        except PopulationFileError as error:
+            by_band = {}
+            described.append(f"pas de calage par sexe et âge : {error}")
         # Answers outside the structure's sexes ("autre…") are calibrated
         # with those who did not answer.
         sex_codes = tuple(s for s in names[SEX_QUESTION].codes if s in by_band)
@@ -178,27 +186,78 @@ def campaign_analysis(campaign: Campaign, weighting: Weighting | None = None) ->
             for sex, counts in by_band.items()
             for band, count in counts.items()
         }
-        margin = _people_margin("sexe_age", crossed, cell_population, total) if by_band else None
-        if margin is not None:
-            margins.append(margin)
-            samples["sexe_age"] = crossed.astype(object)
-            described.append("population par sexe croisé avec l'âge (" + structure.label + ")")
-        elif by_band:
-            sex_margin = _people_margin(
-                "sexe", calibration_sexes, {s: sum(c.values()) for s, c in by_band.items()}, total
+        plans: list[list[tuple[str, Margin | None, NDArray[Any], str]]] = []
+        if by_band:
+            plans.append(
+                [
+                    (
+                        "sexe_age",
+                        _people_margin("sexe_age", crossed, cell_population, total),
+                        crossed,
+                        "sexe croisé avec l'âge",
+                    )
+                ]
             )
-            age_margin = _people_margin(
-                "age", ages, {b: sum(by_band[s][b] for s in by_band) for b in bands}, total
+            plans.append(
+                [
+                    (
+                        "sexe",
+                        _people_margin(
+                            "sexe",
+                            calibration_sexes,
+                            {s: sum(c.values()) for s, c in by_band.items()},
+                            total,
+                        ),
+                        calibration_sexes,
+                        "sexe",
+                    ),
+                    (
+                        "age",
+                        _people_margin(
+                            "age",
+                            ages,
+                            {b: sum(by_band[s][b] for s in by_band) for b in bands},
+                            total,
+                        ),
+                        ages,
+                        "tranche d'âge",
+                    ),
+                ]
             )
-            for variable, single, values, what in (
-                ("sexe", sex_margin, calibration_sexes, "sexe"),
-                ("age", age_margin, ages, "tranche d'âge"),
-            ):
-                if single is not None:
-                    margins.append(single)
-                    samples[variable] = values.astype(object)
-                    described.append(f"population par {what} ({structure.label})")
-    raking = rake(samples, margins, bounds=weighting.bounds, cap=weighting.cap)
+    else:
+        plans = []
+    raking = None
+    for plan in plans:
+        usable = [(v, m, values, what) for v, m, values, what in plan if m is not None]
+        if not usable:
+            continue
+        try:
+            attempt = rake(
+                {**samples, **{v: values.astype(object) for v, _, values, _ in usable}},
+                [*margins, *(m for _, m, _, _ in usable if m is not None)],
+                bounds=weighting.bounds,
+                cap=weighting.cap,
+            )
+        except RakingError as error:
+            described.append(f"calage par {' et '.join(w for *_, w in usable)} écarté : {error}")
+            continue
+        if not attempt.converged:
+            described.append(
+                f"calage par {' et '.join(w for *_, w in usable)} écarté : les réponses ne "
+                "permettent pas d'atteindre ces marges avec celles des communes"
+            )
+            continue
+        raking = attempt
+        described.extend(f"population par {what} ({structure.label})" for *_, what in usable)
+        margins.extend(m for _, m, _, _ in usable if m is not None)
+        break
+    if raking is None:
+        raking = rake(samples, margins, bounds=weighting.bounds, cap=weighting.cap)
+        if not raking.converged:
+            raise RakingError(
+                f"Le calage n'a pas convergé (écart restant {raking.max_gap:.2e}) : des modalités "
+                "trop peu représentées sont à regrouper."
+            )
 
     strata = np.array(
         [STRATA.index(by_pk[commune_id].stratum) for commune_id, _ in responses], dtype=np.intp
@@ -229,11 +288,18 @@ def campaign_analysis(campaign: Campaign, weighting: Weighting | None = None) ->
         for insee_code, estimate in zip(commune_order, by_commune, strict=True):
             commune_estimates.append((indicator.id, "commune", insee_code, estimate))
     threshold = weighting.threshold
+    stratum_of = {c.insee_code: c.stratum for c in communes}
     return CampaignAnalysis(
         rows=result_rows(estimates, threshold),
         raking=raking,
         zones=zones,
-        commune_rows=result_rows(commune_estimates, threshold),
+        # The communes of a stratum add up to the published stratum: their
+        # secondary suppression is within the stratum.
+        commune_rows=result_rows(
+            commune_estimates,
+            threshold,
+            group_of=lambda ident, by, code: f"{ident}|commune|{stratum_of[code]}",
+        ),
         margins=tuple(described),
         structure_label=structure.label,
         structure_approximation=structure.approximation
@@ -300,15 +366,34 @@ def as_dict(analysis: CampaignAnalysis) -> dict[str, Any]:
     }
 
 
+# Analyses are kept in this process only: they hold respondent-level arrays
+# (the filters need them), which must not go to a shared cache that outlives
+# the answers' retention. A few campaigns at a time.
+_ANALYSES: "OrderedDict[str, CampaignAnalysis]" = OrderedDict()
+_ANALYSES_LOCK = threading.Lock()
+_ANALYSES_KEPT = 4
+
+
 def campaign_analysis_cached(campaign: Campaign) -> CampaignAnalysis:
-    """campaign_analysis, recomputed only when answers arrive."""
+    """campaign_analysis, recomputed when answers arrive or the territory's
+    population data change."""
     state = campaign.responses.aggregate(n=Count("pk"), last=Max("received_at"))
     last = state["last"].timestamp() if state["last"] else 0
-    key = f"campaign-analysis:{campaign.pk}:{state['n']}:{last}"
-    analysis: CampaignAnalysis | None = cache.get(key)
-    if analysis is None:
-        analysis = campaign_analysis(campaign)
-        cache.set(key, analysis, timeout=3600)
+    territory = type(campaign.territory).objects.only("updated_at").get(pk=campaign.territory_id)
+    key = (
+        f"{campaign.pk}:{campaign.questionnaire_id}:{state['n']}:{last}:"
+        f"{territory.updated_at.timestamp()}"
+    )
+    with _ANALYSES_LOCK:
+        analysis = _ANALYSES.get(key)
+        if analysis is not None:
+            _ANALYSES.move_to_end(key)
+            return analysis
+    analysis = campaign_analysis(campaign)
+    with _ANALYSES_LOCK:
+        _ANALYSES[key] = analysis
+        while len(_ANALYSES) > _ANALYSES_KEPT:
+            _ANALYSES.popitem(last=False)
     return analysis
 
 
@@ -381,7 +466,7 @@ def open_data_rows(campaign: Campaign, analysis: CampaignAnalysis) -> list[dict[
             "erreur_type": r.se,
             "ic95_bas": r.ci_low,
             "ic95_haut": r.ci_high,
-            "effectif": r.n,
+            "effectif": None if r.suppressed else r.n,
             "masquee": "oui" if r.suppressed else "non",
         }
         for r in analysis.rows
@@ -512,29 +597,84 @@ class FilteredLine:
     versus_rest: Difference | None  # subgroup minus the rest of the population
 
 
+def _filter_dimensions(
+    filters: Filters, respondents: Respondents
+) -> list[tuple[NDArray[Any], NDArray[np.bool_]]]:
+    """For each active filter: the respondents' category on that dimension,
+    and who is in the chosen category."""
+    dimensions: list[tuple[NDArray[Any], NDArray[np.bool_]]] = []
+    for name, values in (
+        ("stratum", respondents.strata),
+        ("commune", respondents.communes),
+        ("sex", respondents.sexes),
+        ("age", respondents.ages),
+    ):
+        if getattr(filters, name):
+            chosen = Filters(**{name: getattr(filters, name)}).mask(respondents)
+            dimensions.append((values, chosen))
+    return dimensions
+
+
+def _subgroup_hidden(
+    dimensions: list[tuple[NDArray[Any], NDArray[np.bool_]]],
+    in_base: NDArray[np.bool_],
+    threshold: int,
+) -> bool:
+    """The disclosure rule on every table the subgroup belongs to: for each
+    filter, the other filters' group split by this filter's categories
+    (e.g. the women split by age band) must not have a lone hidden cell, so
+    that no hidden cell is the difference between published ones."""
+    for index, (values, chosen) in enumerate(dimensions):
+        parent = in_base.copy()
+        for other, (_, other_chosen) in enumerate(dimensions):
+            if other != index:
+                parent &= other_chosen
+        categories, counts = np.unique(values[parent], return_counts=True)
+        mine = values[chosen & parent]
+        if mine.size == 0:
+            return True
+        cells = [Cell(group="partition", n=int(c)) for c in counts]
+        hidden = suppressed(cells, threshold)
+        position = int(np.searchsorted(categories, mine[0]))
+        if hidden[position]:
+            return True
+    return False
+
+
 def filtered_lines(
     campaign: Campaign, analysis: CampaignAnalysis, filters: Filters
 ) -> list[FilteredLine]:
     """Each indicator in the subgroup, beside the whole population, with the
-    test of "no difference from the rest". The subgroup is hidden when it,
-    or the rest of the population in the indicator's base, has fewer than
-    the disclosure threshold of respondents (the rest could otherwise be
-    computed from the published total)."""
+    test of "no difference from the rest". Hidden (all indicators) when the
+    subgroup, or the rest of the population, has fewer respondents than the
+    disclosure threshold; hidden (one indicator) when its cell, or a cell
+    that would give it away, is hidden in a table the subgroup belongs to
+    (the subgroup's parent split by each filter) or on the commune map."""
     respondents = analysis.respondents
     if respondents is None:
         return []
     inside = filters.mask(respondents)
     overall = {r.indicator: r for r in analysis.rows if r.by == OVERALL}
     threshold = analysis.weighting.threshold
+    everyone_in, everyone_out = int(inside.sum()), int((~inside).sum())
+    too_small = everyone_in < threshold or 0 < everyone_out < threshold
+    hidden_communes = {(r.indicator, r.domain) for r in analysis.commune_rows if r.suppressed}
+    dimensions = _filter_dimensions(filters, respondents)
     lines = []
     for indicator in campaign.questionnaire.questionnaire().indicators:
         values = respondents.values[indicator.id]
         in_base = ~np.isnan(values)
         n_in = int(np.sum(inside & in_base))
         n_rest = int(np.sum(~inside & in_base))
-        hidden = n_in < threshold or 0 < n_rest < threshold
+        hidden = (
+            too_small
+            or n_in < threshold
+            or 0 < n_rest < threshold
+            or (filters.commune is not None and (indicator.id, filters.commune) in hidden_communes)
+            or _subgroup_hidden(dimensions, in_base, threshold)
+        )
         versus_rest = None
-        if hidden or n_in == 0:
+        if hidden:
             row = ResultRow(
                 indicator.id, "filtre", "sous-groupe", None, None, None, None, n_in, True
             )
@@ -546,8 +686,8 @@ def filtered_lines(
                 "sous-groupe",
                 estimate.estimate,
                 estimate.se,
-                estimate.ci_low,
-                estimate.ci_high,
+                max(0.0, estimate.ci_low),
+                min(1.0, estimate.ci_high),
                 n_in,
                 False,
             )

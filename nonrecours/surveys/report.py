@@ -293,8 +293,14 @@ def report_html(report: Report, *, for_print: bool = False) -> str:
     return render_to_string("reports/barometre.html", context)
 
 
+def _no_fetch(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
+    raise ValueError(f"Le rapport est autonome : aucune ressource externe ({url}).")
+
+
 def report_pdf(report: Report) -> bytes:
     from weasyprint import HTML  # imported here: it loads Pango, needed only for the PDF
 
-    pdf: bytes = HTML(string=report_html(report, for_print=True)).write_pdf()
+    # Self-contained: WeasyPrint may fetch nothing (no file, no network).
+    document = HTML(string=report_html(report, for_print=True), url_fetcher=_no_fetch)
+    pdf: bytes = document.write_pdf()
     return pdf

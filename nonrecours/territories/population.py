@@ -32,8 +32,19 @@ DEFAULT_FILE = Path(__file__).with_name("data") / "population-sexe-age-defaut.ya
 SEXES = ("femme", "homme")
 # The barometer's age bands (question « tranche_age »), for display.
 AGE_BANDS = ("18_24", "25_34", "35_44", "45_54", "55_64", "65_74", "75_plus")
-_SEX_CODES = {"1": "homme", "h": "homme", "homme": "homme", "2": "femme", "f": "femme"}
-_SEX_CODES["femme"] = "femme"
+_SEX_CODES = {
+    "1": "homme",
+    "h": "homme",
+    "m": "homme",
+    "homme": "homme",
+    "masculin": "homme",
+    "2": "femme",
+    "f": "femme",
+    "femme": "femme",
+    "féminin": "femme",
+    "feminin": "femme",
+}
+MAX_ERRORS = 20
 
 
 class PopulationFileError(ValueError):
@@ -103,7 +114,7 @@ class AgeSexStructure:
             if target is None:
                 shown = f"{group.age_min}+" if high is None else f"{group.age_min}-{high}"
                 raise PopulationFileError(
-                    f"La tranche d'âge {shown} chevauche plusieurs tranches du questionnaire "
+                    f"La tranche d'âge {shown} chevauche plusieurs tranches du baromètre "
                     f"({', '.join(bands)}) : donnez des âges détaillés."
                 )
             result[group.sex][target] += count
@@ -224,10 +235,11 @@ def read_structure(
             )
             continue
         totals[(sex, low, high)] = totals.get((sex, low, high), 0.0) + count
-        if len(errors) > 20:
-            break
     if errors:
-        raise PopulationFileError("\n".join(errors))
+        shown = errors[:MAX_ERRORS]
+        if len(errors) > MAX_ERRORS:
+            shown.append(f"… et {len(errors) - MAX_ERRORS} autre(s) erreur(s).")
+        raise PopulationFileError("\n".join(shown))
     if geo_column:
         absent = sorted(members - seen)
         if len(absent) == len(members):
@@ -241,4 +253,15 @@ def read_structure(
     if not totals:
         raise PopulationFileError(f"{name} : aucune ligne de population.")
     groups = tuple(Group(s, low, high, c) for (s, low, high), c in sorted(totals.items(), key=str))
-    return AgeSexStructure(groups, label=label or f"fichier {name}", approximation=False)
+    structure = AgeSexStructure(groups, label=label or f"fichier {name}", approximation=False)
+    # Usable by the barometer: its age bands, and people in every one.
+    bands = structure.by_band(AGE_BANDS)
+    empty = [
+        f"{sex} {band}" for sex, counts in bands.items() for band, n in counts.items() if n <= 0
+    ]
+    if empty:
+        raise PopulationFileError(
+            f"{name} : aucune personne pour : {', '.join(empty)} ; il faut toutes les tranches "
+            "d'âge de 18 ans et plus, pour les deux sexes."
+        )
+    return structure

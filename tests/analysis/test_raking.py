@@ -126,3 +126,43 @@ def test_cap_trims_weights_to_a_multiple_of_the_mean_and_keeps_margins():
 def test_invalid_bounds_are_explained(options, message):
     with pytest.raises(RakingError, match=message):
         rake(SAMPLES, MARGINS, **options)
+
+
+def test_bounded_raking_converges_whenever_the_bounds_can_be_met():
+    """Problems feasible by construction (weights within the bounds that meet
+    the margins exist), many with one-respondent categories whose target sits
+    near a bound: each must converge, never be called infeasible."""
+    for seed in range(60):
+        rng = np.random.default_rng(seed)
+        n, sizes = int(rng.integers(15, 80)), (int(rng.integers(2, 9)), int(rng.integers(2, 6)))
+        samples = {
+            f"v{k}": rng.choice(size, size=n, p=rng.dirichlet(np.ones(size) * 0.7)).astype(str)
+            for k, size in enumerate(sizes)
+        }
+        low, high = 0.5, 2.0
+        feasible = np.clip(rng.uniform(low, high, n) * np.exp(rng.normal(0, 0.6, n)), low, high)
+        margins = [
+            Margin(
+                variable,
+                {
+                    str(c): float(feasible[values == str(c)].sum())
+                    for c in range(size)
+                    if (values == str(c)).any()
+                },
+            )
+            for (variable, values), size in zip(samples.items(), sizes, strict=True)
+        ]
+        scale = margins[0].total / n
+        result = rake(samples, margins, bounds=(low / scale, high / scale), tolerance=1e-10)
+        assert result.converged, seed
+        assert result.g.min() >= low * (1 - 1e-9) and result.g.max() <= high * (1 + 1e-9), seed
+        for margin in margins:
+            for category, total in margin.totals.items():
+                got = result.weights[samples[margin.variable] == category].sum()
+                assert got == pytest.approx(total, rel=1e-8), seed
+
+
+def test_infeasible_bounds_name_the_category():
+    samples, margins, weights = _fixture_samples()
+    with pytest.raises(RakingError, match=r"« (strate|sexe_age) » = « \w+ » \(population"):
+        rake(samples, margins, weights, bounds=(0.5, 1.5))

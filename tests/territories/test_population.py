@@ -22,10 +22,19 @@ def write(tmp_path, text, name="pop.csv"):
     return path
 
 
+def every_adult_age(code="62041", count=1):
+    """Rows for every adult age and both sexes (a complete census file)."""
+    return "".join(
+        f"COM;{code};x;{sex};{age};{count}\n" for sex in (1, 2) for age in range(18, 101)
+    )
+
+
 def test_single_years_are_summed_into_the_questionnaire_bands(tmp_path):
     path = write(
         tmp_path,
         HEADER
+        + every_adult_age("62041", 0)
+        + every_adult_age("62004", 1)
         + "COM;62041;Arras;1;17;300\n"  # a minor: left out
         + "COM;62041;Arras;1;18;320,5\n"  # decimal comma (INSEE's weighted counts)
         + "COM;62041;Arras;1;24;10\n"
@@ -35,22 +44,34 @@ def test_single_years_are_summed_into_the_questionnaire_bands(tmp_path):
     )
     structure = read_structure(path, ["62041", "62004"])
     bands = structure.by_band(AGE_BANDS)
-    assert bands["homme"]["18_24"] == pytest.approx(330.5)
-    assert bands["femme"]["45_54"] == 400
-    assert bands["femme"]["75_plus"] == 7
-    assert sum(bands["femme"].values()) + sum(bands["homme"].values()) == pytest.approx(737.5)
+    assert bands["homme"]["18_24"] == pytest.approx(330.5 + 7)
+    assert bands["femme"]["45_54"] == 400 + 10
+    assert bands["femme"]["75_plus"] == 7 + 26
+    assert sum(bands["femme"].values()) + sum(bands["homme"].values()) == pytest.approx(
+        737.5 + 2 * 83
+    )
     assert not structure.approximation
 
 
 def test_ranges_without_commune_column_and_partly_adult_ranges(tmp_path):
-    path = write(tmp_path, "sexe,age,effectif\nF,15-19,500\nH,20-24,100\nH,75+,40\nF,65-74,3\n")
+    others = "".join(
+        f"{sex},{band.replace('_plus', '+').replace('_', '-')},10\n"
+        for sex in "FH"
+        for band in AGE_BANDS[1:]
+    )
+    path = write(tmp_path, "sexe,age,effectif\nF,15-19,500\nF,20-24,1\nH,20-24,100\n" + others)
     bands = read_structure(path, ["62041"]).by_band(AGE_BANDS)
-    assert bands["femme"]["18_24"] == pytest.approx(200)  # 18 and 19 out of 15–19
+    assert bands["femme"]["18_24"] == pytest.approx(201)  # 18 and 19 out of 15–19
     assert bands["homme"]["18_24"] == 100
-    assert bands["homme"]["75_plus"] == 40
-    straddling = write(tmp_path, "sexe,age,effectif\nF,20-29,5\n", "large.csv")
+    assert bands["homme"]["75_plus"] == 10
+    # INSEE's wider bands (25-39…) cannot be split: refused at import.
+    straddling = write(tmp_path, "sexe,age,effectif\nF,20-29,5\n" + others, "large.csv")
     with pytest.raises(PopulationFileError, match="20-29 chevauche plusieurs tranches"):
-        read_structure(straddling, ["62041"]).by_band(AGE_BANDS)
+        read_structure(straddling, ["62041"])
+    # A band with nobody would leave its respondents without weight.
+    missing = write(tmp_path, "sexe,age,effectif\nH,18-24,100\n" + others, "trou.csv")
+    with pytest.raises(PopulationFileError, match="aucune personne pour : femme 18_24"):
+        read_structure(missing, ["62041"])
 
 
 @pytest.mark.parametrize(
@@ -65,6 +86,8 @@ def test_ranges_without_commune_column_and_partly_adult_ranges(tmp_path):
     ],
 )
 def test_bad_files_say_what_and_where(tmp_path, text, message):
+    if text.startswith(HEADER) and "62041;Arras;" in text:  # complete the file but for the error
+        text += every_adult_age("62041") + every_adult_age("62004")
     with pytest.raises(PopulationFileError) as error:
         read_structure(write(tmp_path, text), ["62041", "62004"])
     assert message in str(error.value)
@@ -82,14 +105,13 @@ def test_default_is_labelled_as_an_approximation():
 
 def test_territory_keeps_its_file_and_a_bad_file_changes_nothing(arras, tmp_path):
     codes = list(arras.communes.filter(is_member=True).values_list("insee_code", flat=True))
-    lines = [f"COM;{code};x;{sex};{age};10" for code in codes for sex in (1, 2) for age in (30, 80)]
-    good = write(tmp_path, HEADER + "\n".join(lines) + "\n")
+    good = write(tmp_path, HEADER + "".join(every_adult_age(code, 10) for code in codes))
     assert arras.age_sex_structure().approximation
     actions.territory_set_population_structure(territory=arras, path=good)
     arras.refresh_from_db()
     stored = arras.age_sex_structure()
     assert not stored.approximation and "pop.csv" in stored.label
-    assert stored.by_band(AGE_BANDS)["femme"]["75_plus"] == 10 * len(codes)
+    assert stored.by_band(AGE_BANDS)["femme"]["75_plus"] == 10 * 26 * len(codes)
     bad = write(tmp_path, HEADER + "COM;62041;Arras;9;18;5\n", "mauvais.csv")
     with pytest.raises(CommandError, match="mauvais.csv, ligne 2"):
         call_command("territory", "population-sexe-age", arras.siren, str(bad), stdout=StringIO())
@@ -100,3 +122,11 @@ def test_territory_keeps_its_file_and_a_bad_file_changes_nothing(arras, tmp_path
     assert "Attention : approximation nationale" in out.getvalue()
     arras.refresh_from_db()
     assert arras.population_structure is None
+
+
+def test_many_bad_rows_give_a_bounded_message(tmp_path):
+    rows = "".join(f"COM;62041;Arras;9;{18 + i % 80};5\n" for i in range(500))
+    with pytest.raises(PopulationFileError) as error:
+        read_structure(write(tmp_path, HEADER + rows), ["62041"])
+    lines = str(error.value).splitlines()
+    assert len(lines) == 21 and lines[-1] == "… et 480 autre(s) erreur(s)."

@@ -115,13 +115,14 @@ def test_filters_estimate_a_subgroup_and_compare_it_with_the_rest(client, demo, 
     assert line.subgroup.estimate == pytest.approx(expected.estimate)
     assert line.subgroup.n == expected.n
     assert 0 <= line.versus_rest.p_value <= 1
-    # A tiny subgroup is hidden, and so is everyone-but-a-few (the few could
-    # be recomputed from the published total).
-    one_commune = analysis.respondents.commune_codes[
-        int(np.bincount(analysis.respondents.communes).argmin())
-    ]
-    tiny = filtered_lines(demo, analysis, Filters(commune=one_commune))
+    # A tiny subgroup is hidden.
+    counts = np.bincount(analysis.respondents.communes)
+    small = int(np.flatnonzero((counts > 0) & (counts < 11))[0])
+    tiny = filtered_lines(
+        demo, analysis, Filters(commune=analysis.respondents.commune_codes[small])
+    )
     assert all(line.subgroup.suppressed for line in tiny)
+    assert all(line.versus_rest is None for line in tiny)
     client.force_login(make_member(arras, Role.PARTNER))
     url = reverse("barometer_dashboard", args=[demo.slug])
     html = client.get(url, {"sexe": "femme", "age": "65_74"}).text
@@ -166,3 +167,76 @@ def test_report_download_for_partners_only(client, demo, arras, make_member):
     pdf = client.get(url_pdf)
     assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
     assert client.get(reverse("barometer_report", args=[demo.slug, "docx"])).status_code == 404
+
+
+def test_everyone_but_a_few_is_hidden(arras):
+    from nonrecours.surveys.analysis import Filters, campaign_analysis, filtered_lines
+
+    call_command("demo", "--responses", "200", "--seed", "5", stdout=StringIO())
+    campaign = Campaign.objects.get(slug="demo-2024")
+    responses = list(campaign.responses.all())
+    for index, response in enumerate(responses):
+        response.answers = {**response.answers, "sexe": "homme" if index < 3 else "femme"}
+    type(responses[0]).objects.bulk_update(responses, ["answers"])
+    lines = filtered_lines(campaign, campaign_analysis(campaign), Filters(sex="femme"))
+    assert all(line.subgroup.suppressed for line in lines)
+
+
+def _hidden_in_partition(campaign, analysis, indicator, parent_filters, dimension, categories):
+    from nonrecours.surveys.analysis import Filters, filtered_lines
+
+    hidden = 0
+    for category in categories:
+        filters = Filters(**{**parent_filters, dimension: category})
+        line = next(
+            x for x in filtered_lines(campaign, analysis, filters) if x.indicator == indicator
+        )
+        hidden += line.subgroup.suppressed
+    return hidden
+
+
+def test_no_hidden_cell_is_the_difference_of_published_ones(arras):
+    """With a published parent (the women; a stratum), a split of it never
+    has exactly one hidden cell: the hidden value cannot be recomputed by
+    subtraction (sex × age filters; communes against their stratum)."""
+    from nonrecours.surveys.analysis import Filters, campaign_analysis, filtered_lines
+
+    call_command("demo", "--responses", "400", "--seed", "3", stdout=StringIO())
+    campaign = Campaign.objects.get(slug="demo-2024")
+    analysis = campaign_analysis(campaign)
+    ages = sorted(set(analysis.respondents.ages.tolist()))
+    women = {x.indicator: x for x in filtered_lines(campaign, analysis, Filters(sex="femme"))}
+    checked = 0
+    for indicator, line in women.items():
+        if line.subgroup.suppressed:
+            continue
+        hidden = _hidden_in_partition(campaign, analysis, indicator, {"sex": "femme"}, "age", ages)
+        assert hidden != 1, indicator
+        checked += hidden > 0
+    assert checked  # some splits do hide cells: the rule was exercised
+    rows = {(r.indicator, r.domain): r for r in analysis.rows}
+    strata = {c.insee_code: c.stratum for c in arras.communes.all()}
+    for (indicator, stratum), row in rows.items():
+        if row.by != "strate" or row.suppressed:
+            continue
+        hidden = [
+            r
+            for r in analysis.commune_rows
+            if r.indicator == indicator and strata[r.domain] == stratum and r.suppressed
+        ]
+        assert len(hidden) != 1, (indicator, stratum)
+
+
+def test_counts_of_hidden_cells_are_not_published(client, demo, arras, make_member):
+    from nonrecours.analysis.files import as_json_rows
+    from nonrecours.surveys.analysis import campaign_analysis
+
+    analysis = campaign_analysis(demo)
+    published = as_json_rows(analysis.commune_rows)
+    assert any(r["suppressed"] for r in published)
+    assert all(r["n"] is None for r in published if r["suppressed"])
+    client.force_login(make_member(arras, Role.PARTNER))
+    data = client.get(reverse("barometer_open_data", args=[demo.slug, "json"])).json()
+    assert all(r["effectif"] is None for r in data["indicateurs"] if r["masquee"] == "oui")
+    html = client.get(reverse("barometer_dashboard", args=[demo.slug])).text
+    assert "masqué (secret statistique)" in html and "réponse)" not in html
