@@ -1,0 +1,1 @@
+"""Rights simulator on OpenFisca-France: situations, benefits, screening."""

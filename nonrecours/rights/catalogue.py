@@ -1,0 +1,74 @@
+"""The benefits the simulator computes, as data (benefits.yaml): what each
+one is, who pays it, how to claim it, the documents to bring, and a source
+page, with the date these texts were checked."""
+
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+CATALOGUE_FILE = Path(__file__).with_name("benefits.yaml")
+# OpenFisca-France entity of each variable used (checked by the tests).
+INDIVIDUAL = {"aah", "asi", "contrat_engagement_jeune"}
+HOUSEHOLD = {"cheque_energie"}  # ménage; a situation is one famille, one ménage
+
+
+@dataclass(frozen=True)
+class Benefit:
+    id: str
+    label: str
+    variable: str
+    period: str  # "month" or "year": OpenFisca's period of the variable
+    payer: str
+    funder: str
+    description: str
+    conditions: str
+    how_to_claim: str
+    documents: tuple[str, ...]
+    online: str
+    source: str
+    verified_on: str
+    caveat: str = ""
+    frequency: str = "mensuelle"
+    annual_amount: bool = False  # a monthly variable holding a yearly amount (grants)
+    directory_theme: str = ""
+
+    @property
+    def entity(self) -> str:
+        if self.variable in INDIVIDUAL:
+            return "individu"
+        return "menage" if self.variable in HOUSEHOLD else "famille"
+
+
+@cache
+def benefits() -> tuple[Benefit, ...]:
+    data = yaml.safe_load(CATALOGUE_FILE.read_text(encoding="utf-8"))
+    items = []
+    for item in data["benefits"]:
+        items.append(
+            Benefit(
+                id=item["id"],
+                label=item["label"],
+                variable=item["variable"],
+                period=item["period"],
+                payer=item["payer"],
+                funder=item["funder"],
+                description=" ".join(item["description"].split()),
+                conditions=item["conditions"],
+                how_to_claim=item["how_to_claim"],
+                documents=tuple(item["documents"]),
+                online=item["online"],
+                source=item["source"],
+                verified_on=str(data["verified_on"]),
+                caveat=item.get("caveat", ""),
+                frequency=item.get("frequency", "mensuelle"),
+                annual_amount=bool(item.get("annual_amount", False)),
+                directory_theme=item.get("directory_theme", ""),
+            )
+        )
+    return tuple(items)
+
+
+def benefit(benefit_id: str) -> Benefit:
+    return next(b for b in benefits() if b.id == benefit_id)

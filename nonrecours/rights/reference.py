@@ -1,0 +1,88 @@
+"""Reference cases: a situation, the amounts expected, and their sources
+(rights/cases/*.yaml). Expected values: a monthly amount in euros (a
+yearly one for benefits paid once a year or by term: ARS, chèque énergie,
+school grants), "gratuite" or a monthly contribution for the complémentaire
+santé solidaire, "non_calculable" when the simulator must say it cannot
+compute."""
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from nonrecours.rights.catalogue import benefits
+from nonrecours.rights.engine import BenefitResult, SimulationResult
+from nonrecours.rights.situation import Situation, SituationError, parse_situation
+
+CASES_DIR = Path(__file__).with_name("cases")
+TOLERANCE = 0.01  # euros
+
+
+@dataclass(frozen=True)
+class ReferenceCase:
+    name: str
+    situation: Situation
+    expected: dict[str, Any]
+    sources: list[dict[str, str]]
+    computation: str
+
+
+def load_file(path: Path) -> dict[str, Any]:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise SituationError([f"{path} : fichier introuvable"], path.name) from None
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f"ligne {mark.line + 1}" if mark else "fichier"
+        raise SituationError([f"{where} : YAML illisible"], path.name) from None
+    if not isinstance(data, dict):
+        raise SituationError(["la situation doit être un dictionnaire"], path.name)
+    return data
+
+
+def load_case(path: Path) -> ReferenceCase:
+    data = load_file(path)
+    known = {b.id for b in benefits()}
+    expected = data.get("attendu") or {}
+    unknown = sorted(set(expected) - known)
+    if unknown:
+        raise SituationError(
+            [f"attendu : prestation(s) inconnue(s) : {', '.join(unknown)}"], path.name
+        )
+    return ReferenceCase(
+        name=path.stem,
+        situation=parse_situation(data, path.name),
+        expected=expected,
+        sources=list(data.get("source") or []),
+        computation=str(data.get("calcul") or ""),
+    )
+
+
+def all_cases() -> list[ReferenceCase]:
+    return [load_case(path) for path in sorted(CASES_DIR.glob("*.yaml"))]
+
+
+def _got(result: BenefitResult) -> Any:
+    if result.status == "not_computable":
+        return "non_calculable"
+    if result.benefit.id == "css":
+        if not result.eligible:
+            return 0
+        return "gratuite" if not result.participation else result.participation
+    if not result.eligible:
+        return 0
+    return result.yearly if result.yearly is not None else result.monthly
+
+
+def mismatches(case: ReferenceCase, result: SimulationResult) -> list[str]:
+    problems = []
+    for benefit_id, wanted in case.expected.items():
+        got = _got(result.by_id(benefit_id))
+        if isinstance(wanted, (int, float)) and isinstance(got, (int, float)):
+            if abs(float(got) - float(wanted)) > TOLERANCE:
+                problems.append(f"{benefit_id} : attendu {wanted}, obtenu {got}")
+        elif wanted != got:
+            problems.append(f"{benefit_id} : attendu {wanted}, obtenu {got}")
+    return problems

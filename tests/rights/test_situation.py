@@ -1,0 +1,164 @@
+"""Situations: every field checked, with a French message saying where."""
+
+import json
+from io import StringIO
+
+import pytest
+import yaml
+from django.core.management import CommandError, call_command
+
+from nonrecours.rights.situation import SituationError, parse_situation
+
+GOOD = """
+mois: 2026-11
+commune: "62041"
+logement: {statut: locataire_vide, loyer: 450}
+personnes:
+  - {role: demandeur, naissance: 1991-05-15, activite: chomeur}
+"""
+
+
+def situation(**changes):
+    data = yaml.safe_load(GOOD)
+    data.update(changes)
+    return data
+
+
+def problems_of(data):
+    with pytest.raises(SituationError) as error:
+        parse_situation(data, "cas.yaml")
+    return error.value.problems
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"mois": "2026-13"}, "mois : « 2026-13 » ; attendu AAAA-MM"),
+        ({"commune": "Arras"}, "commune : « Arras » n'est pas un code INSEE"),
+        ({"logement": {"statut": "chateau"}}, "logement, statut : « chateau » inconnu"),
+        ({"logement": {"statut": "locataire_vide"}}, "logement, loyer : obligatoire"),
+        (
+            {"logement": {"statut": "locataire_vide", "loyer": "beaucoup"}},
+            "logement, loyer : « beaucoup » n'est pas un nombre",
+        ),
+        (
+            {"logement": {"statut": "locataire_vide", "loyer": -5}},
+            "logement, loyer : -5 hors limites",
+        ),
+        ({"personnes": []}, "personnes : au moins une personne"),
+        (
+            {"personnes": [{"role": "chef", "naissance": "1990-01-01"}]},
+            "personne 1, role : « chef » inconnu",
+        ),
+        (
+            {"personnes": [{"role": "demandeur"}]},
+            "personne 1, naissance : date de naissance obligatoire",
+        ),
+        (
+            {"personnes": [{"role": "demandeur", "naissance": "15/05/1991"}]},
+            "personne 1, naissance : « 15/05/1991 » ; attendu AAAA-MM-JJ",
+        ),
+        (
+            {"personnes": [{"role": "demandeur", "naissance": "2027-01-01"}]},
+            "est après le mois simulé",
+        ),
+        (
+            {
+                "personnes": [
+                    {"role": "demandeur", "naissance": "1990-01-01", "activite": "rentier"}
+                ]
+            },
+            "personne 1, activite : « rentier » inconnu",
+        ),
+        (
+            {"personnes": [{"role": "demandeur", "naissance": "1990-01-01", "scolarite": "fac"}]},
+            "personne 1, scolarite : « fac » inconnu",
+        ),
+        (
+            {
+                "personnes": [
+                    {"role": "demandeur", "naissance": "1990-01-01", "taux_incapacite": 80}
+                ]
+            },
+            "personne 1, taux_incapacite : 80 hors limites (attendu entre 0 et 1)",
+        ),
+        (
+            {
+                "personnes": [
+                    {"role": "demandeur", "naissance": "1990-01-01", "ressources": {"loto": 5}}
+                ]
+            },
+            "personne 1, ressources : « loto » inconnu",
+        ),
+        (
+            {
+                "personnes": [
+                    {
+                        "role": "demandeur",
+                        "naissance": "1990-01-01",
+                        "ressources": {"salaire_net": "x"},
+                    }
+                ]
+            },
+            "personne 1, ressources, salaire_net : « x » n'est pas un nombre",
+        ),
+        (
+            {"personnes": [{"role": "demandeur", "naissance": "1990-01-01", "age": 30}]},
+            "personne 1 : champ(s) inconnu(s) : age",
+        ),
+        (
+            {"personnes": [{"role": "enfant", "naissance": "2015-01-01"}]},
+            "il faut exactement un demandeur (ici 0)",
+        ),
+        (
+            {"personnes": [{"role": "demandeur", "naissance": "2015-01-01"}]},
+            "personne 1 : un·e demandeur de moins de 16 ans",
+        ),
+        (
+            {
+                "personnes": [
+                    {"role": "demandeur", "naissance": "1990-01-01"},
+                    {"role": "conjoint", "naissance": "1990-01-01"},
+                    {"role": "conjoint", "naissance": "1990-01-01"},
+                ]
+            },
+            "un seul conjoint possible",
+        ),
+        (
+            {"revenu_fiscal_reference": "beaucoup"},
+            "revenu_fiscal_reference : « beaucoup » n'est pas un nombre",
+        ),
+        ({"prestations_percues": {"loto": 3}}, "prestations_percues : « loto » inconnu"),
+        ({"prestations_percues": {"rsa": -3}}, "prestations_percues, rsa : -3 hors limites"),
+        ({"revenus": 3}, "champ(s) inconnu(s) : revenus"),
+    ],
+)
+def test_bad_input_on_every_field(changes, message):
+    assert any(message in problem for problem in problems_of(situation(**changes))), message
+
+
+def test_all_problems_are_listed_at_once():
+    problems = problems_of(situation(mois="x", commune="y", revenus=1))
+    assert len(problems) == 3
+
+
+def test_simulate_command_prints_benefits_as_json(tmp_path):
+    path = tmp_path / "situation.yaml"
+    path.write_text(GOOD, encoding="utf-8")
+    out = StringIO()
+    call_command("simulate", str(path), stdout=out)
+    data = json.loads(out.getvalue())
+    found = {item["prestation"]: item for item in data["prestations"]}
+    assert found["rsa"]["montant_mensuel"] == pytest.approx(573.49)
+    assert found["aide_logement"]["montant_mensuel"] == 290
+    assert found["rsa"]["versee_par"] == "CAF (ou MSA)"
+    assert "af" not in found  # only what was found, unless --toutes
+    out = StringIO()
+    call_command("simulate", str(path), "--toutes", stdout=out)
+    assert len(json.loads(out.getvalue())["prestations"]) == 16
+    bad = tmp_path / "mauvais.yaml"
+    bad.write_text(GOOD.replace("2026-11", "novembre"), encoding="utf-8")
+    with pytest.raises(CommandError, match="mauvais.yaml : situation invalide :\n- mois"):
+        call_command("simulate", str(bad))
+    with pytest.raises(CommandError, match="fichier introuvable"):
+        call_command("simulate", str(tmp_path / "absent.yaml"))
