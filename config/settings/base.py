@@ -26,6 +26,7 @@ INSTALLED_APPS = [
     "nonrecours.accounts",
     "nonrecours.territories",
     "nonrecours.surveys",
+    "nonrecours.rights",
     "nonrecours.www",
     "nonrecours.cli",
 ]
@@ -129,3 +130,7 @@ NONRECOURS_PROXY_COUNT = env_int("NONRECOURS_PROXY_COUNT", 0)
 
 # The territory shown on the home page and imported by `nonrecours setup`.
 NONRECOURS_DEFAULT_TERRITORY = env_str("NONRECOURS_DEFAULT_TERRITORY", "200033579")
+
+# How long a simulation kept with the person's consent can be reopened from
+# its code (then it is deleted).
+NONRECOURS_SIMULATION_RETENTION_DAYS = env_int("NONRECOURS_SIMULATION_RETENTION_DAYS", 90)

@@ -20,10 +20,11 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             Capability.COLLECT,
             Capability.VIEW_RESPONSES,
             Capability.MANAGE_CAMPAIGNS,
+            Capability.REOPEN_SIMULATIONS,
         }
     ),
     Role.FIELD_AGENT: frozenset({Capability.COLLECT}),
-    Role.PARTNER: frozenset({Capability.VIEW_AGGREGATES}),
+    Role.PARTNER: frozenset({Capability.VIEW_AGGREGATES, Capability.REOPEN_SIMULATIONS}),
 }
 
 DENIAL_MESSAGES: dict[str, str] = {
@@ -35,6 +36,10 @@ DENIAL_MESSAGES: dict[str, str] = {
     ),
     Capability.MANAGE_CAMPAIGNS: "Seule l'équipe du territoire gère les campagnes.",
     Capability.ADMINISTER: "Seul·e un·e administrateur·rice du territoire peut faire cela.",
+    Capability.REOPEN_SIMULATIONS: (
+        "Seul·es les professionnel·les partenaires du territoire peuvent reprendre une "
+        "simulation enregistrée."
+    ),
 }
 
 
@@ -98,3 +103,24 @@ def access_territory_campaigns(user: User, territory: Territory) -> Territory:
 
 def access_territory_administration(user: User, territory: Territory) -> Territory:
     return _require(user, territory, Capability.ADMINISTER)
+
+
+def can_reopen_simulations(user: User | AnonymousUser) -> bool:
+    """Whether the user may open the page to reopen a simulation by its code
+    (on at least one territory)."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    roles = set(Membership.objects.filter(user=user).values_list("role", flat=True))
+    return any(Capability.REOPEN_SIMULATIONS in ROLE_CAPABILITIES[role] for role in roles)
+
+
+def access_saved_simulation(user: User, territory: Territory | None) -> Territory | None:
+    """A kept simulation is reopened by a professional of its territory (a
+    simulation made outside any territory: by any such professional)."""
+    if territory is None:
+        if not can_reopen_simulations(user):
+            raise PermissionDenied(DENIAL_MESSAGES[Capability.REOPEN_SIMULATIONS])
+        return None
+    return _require(user, territory, Capability.REOPEN_SIMULATIONS)

@@ -33,3 +33,7 @@ class Capability(models.TextChoices):
     VIEW_RESPONSES = "view_responses", "Consulter les réponses individuelles"
     MANAGE_CAMPAIGNS = "manage_campaigns", "Gérer les campagnes"
     ADMINISTER = "administer", "Administrer le territoire (strates, membres)"
+    REOPEN_SIMULATIONS = (
+        "reopen_simulations",
+        "Reprendre, avec la personne, une simulation de droits enregistrée",
+    )

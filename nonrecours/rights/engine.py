@@ -142,6 +142,14 @@ class SimulationResult:
         return tuple(b for b in self.benefits if b.eligible)
 
     @property
+    def not_computable(self) -> tuple[BenefitResult, ...]:
+        return tuple(b for b in self.benefits if b.status == "not_computable")
+
+    @property
+    def not_found(self) -> tuple[BenefitResult, ...]:
+        return tuple(b for b in self.benefits if b.status == "not_eligible")
+
+    @property
     def total_monthly(self) -> float:
         return round(sum(b.monthly or 0.0 for b in self.found), 2)
 

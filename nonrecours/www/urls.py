@@ -4,6 +4,7 @@ from django.urls import path
 from nonrecours.www.barometer import collect as collect_views
 from nonrecours.www.barometer import team as team_views
 from nonrecours.www.barometer import views as barometer_views
+from nonrecours.www.rights import views as rights_views
 from nonrecours.www.territories import views as territory_views
 
 urlpatterns = [
@@ -15,6 +16,12 @@ urlpatterns = [
         territory_views.territory_strata_edit,
         name="territory_strata_edit",
     ),
+    path("simulateur/", rights_views.simulator_start, name="rights_start"),
+    path("simulateur/etapes/", rights_views.simulator_step, name="rights_step"),
+    path("simulateur/expert/", rights_views.simulator_expert, name="rights_expert"),
+    path("simulateur/recapitulatif.pdf", rights_views.simulator_recap, name="rights_recap"),
+    path("simulateur/conserver/", rights_views.simulator_keep, name="rights_keep"),
+    path("simulateur/reprendre/", rights_views.simulator_reopen, name="rights_reopen"),
     path("connexion/", auth_views.LoginView.as_view(), name="login"),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
 ]

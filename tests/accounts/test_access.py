@@ -18,9 +18,10 @@ EXPECTED = {
         Capability.COLLECT,
         Capability.VIEW_RESPONSES,
         Capability.MANAGE_CAMPAIGNS,
+        Capability.REOPEN_SIMULATIONS,
     },
     Role.FIELD_AGENT: {Capability.COLLECT},
-    Role.PARTNER: {Capability.VIEW_AGGREGATES},
+    Role.PARTNER: {Capability.VIEW_AGGREGATES, Capability.REOPEN_SIMULATIONS},
 }
 
 ACCESS_FUNCTIONS = {
@@ -28,6 +29,9 @@ ACCESS_FUNCTIONS = {
     Capability.COLLECT: access.access_territory_collect,
     Capability.VIEW_RESPONSES: access.access_territory_responses,
     Capability.MANAGE_CAMPAIGNS: access.access_territory_campaigns,
+    Capability.REOPEN_SIMULATIONS: lambda user, territory: access.access_saved_simulation(
+        user, territory
+    ),
     Capability.ADMINISTER: access.access_territory_administration,
 }
 
@@ -84,4 +88,5 @@ def test_roles_add_up_across_organisations(arras, make_member):
     assert access.capabilities_on(user, arras) == {
         Capability.COLLECT,
         Capability.VIEW_AGGREGATES,
+        Capability.REOPEN_SIMULATIONS,
     }

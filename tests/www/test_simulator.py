@@ -1,0 +1,180 @@
+"""The rights simulator's pages: the resident's path, the professional's
+page, the recap, and the consent rule for keeping a simulation."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from nonrecours.accounts.enums import Role
+from nonrecours.rights.models import SavedSimulation
+
+pytestmark = pytest.mark.django_db
+
+
+def token(html, name="etat"):
+    return re.search(rf'name="{name}" value="([^"]+)"', html).group(1)
+
+
+def walk(client, steps):
+    """Go through the path: `steps` is the list of POST data, one per screen."""
+    html = client.get(reverse("rights_step")).text
+    for data in steps:
+        response = client.post(
+            reverse("rights_step"), {"etat": token(html), "action": "suivant", **data}
+        )
+        html = response.text
+    return response
+
+
+SINGLE_TENANT = [
+    {"logement-commune": "62041", "logement-statut": "locataire_vide", "logement-loyer": "450"},
+    {
+        "demandeur-naissance": "1991-05-15",
+        "demandeur-activite": "chomeur",
+        "demandeur-handicap": "",
+    },
+    {"foyer-en_couple": "non", "foyer-enfants": "0"},
+    {},  # resources: none
+    {"percues-revenu_fiscal_reference": "0"},
+]
+
+
+def test_resident_path_gives_benefits_with_where_to_claim(client, arras):
+    response = walk(client, SINGLE_TENANT)
+    assert response.status_code == 200
+    html = response.text
+    assert "Vous avez probablement droit à" in html
+    assert "Revenu de solidarité active (RSA)" in html and "573,49 € par mois" in html
+    assert "Aide au logement" in html and "290,00 € par mois" in html
+    assert "Qui la verse" in html and "CAF (ou MSA)" in html
+    assert "https://www.caf.fr/" in html
+    assert SavedSimulation.objects.count() == 0  # nothing stored without consent
+
+
+def test_path_with_couple_and_children_has_at_most_ten_screens(client, arras):
+    steps = [
+        {"logement-commune": "62041", "logement-statut": "locataire_hlm", "logement-loyer": "550"},
+        {"demandeur-naissance": "1984-05-15", "demandeur-activite": "salarie"},
+        {"foyer-en_couple": "oui", "foyer-enfants": "2"},
+        {"conjoint-naissance": "1985-02-15", "conjoint-activite": "inactif"},
+        {
+            "enfant0-naissance": "2018-03-01", "enfant0-scolarite": "primaire",
+            "enfant1-naissance": "2014-09-01", "enfant1-scolarite": "college",
+        },
+        {"ressources-demandeur-salaire_net": "1200"},
+        {"percues-af": "153.01"},
+    ]  # fmt: skip
+    html = client.get(reverse("rights_step")).text
+    assert "étape 1 sur" in html
+    response = walk(client, steps)
+    assert "Allocations familiales" in response.text
+    assert len(steps) + 1 <= 10
+
+
+def test_each_screen_says_what_is_wrong_and_keeps_the_answers(client, arras):
+    html = client.get(reverse("rights_step")).text
+    response = client.post(
+        reverse("rights_step"),
+        {"etat": token(html), "action": "suivant", "logement-statut": "locataire_vide"},
+    )
+    assert response.status_code == 422
+    assert "Des réponses sont à corriger" in response.text
+    assert "Indiquez le loyer mensuel" in response.text
+    assert "Votre commune : Ce champ est obligatoire." in response.text
+    ok = client.post(
+        reverse("rights_step"),
+        {"etat": token(response.text), "action": "suivant", **SINGLE_TENANT[0]},
+    )
+    future = client.post(
+        reverse("rights_step"),
+        {"etat": token(ok.text), "action": "suivant", "demandeur-naissance": "2099-01-01",
+         "demandeur-activite": "chomeur"},
+    )  # fmt: skip
+    assert future.status_code == 422 and "Cette date est dans le futur." in future.text
+    back = client.post(reverse("rights_step"), {"etat": token(future.text), "action": "precedent"})
+    assert 'value="450' in back.text  # the answers come back
+
+
+def test_tampered_state_is_refused(client, arras):
+    response = client.post(reverse("rights_step"), {"etat": "faux", "action": "suivant"})
+    assert response.status_code == 404
+
+
+def test_keeping_needs_consent_and_gives_a_code_a_partner_can_open(client, arras, make_member):
+    html = walk(client, SINGLE_TENANT).text
+    situation = token(html, "situation")
+    refused = client.post(reverse("rights_keep"), {"situation": situation})
+    assert refused.status_code == 422
+    assert "Cochez la case pour que la simulation soit conservée." in refused.text
+    assert SavedSimulation.objects.count() == 0
+    kept = client.post(reverse("rights_keep"), {"situation": situation, "consent": "on"})
+    saved = SavedSimulation.objects.get()
+    assert f"{saved.code[:4]}-{saved.code[4:]}" in kept.text
+    assert "ni votre nom ni votre adresse" in kept.text
+    assert "conservée 90 jours" in saved.consent_text
+    # A field agent cannot reopen it; a partner of the territory can.
+    client.force_login(make_member(arras, Role.FIELD_AGENT))
+    assert client.get(reverse("rights_reopen")).status_code == 403
+    client.force_login(make_member(arras, Role.PARTNER))
+    wrong = client.post(reverse("rights_reopen"), {"code": "ZZZZZZZZ"})
+    assert wrong.status_code == 422 and "Aucune simulation en cours avec ce code" in wrong.text
+    opened = client.post(
+        reverse("rights_reopen"), {"code": saved.code.lower()[:4] + " " + saved.code[4:]}
+    )
+    assert opened.status_code == 200
+    assert "rouverte" in opened.text and "573,49 € par mois" in opened.text
+    assert 'value="1991-05-15"' in opened.text  # the answers, to correct with the person
+
+
+def test_a_partner_of_another_territory_cannot_open_it(client, arras, make_member):
+    from nonrecours.territories import actions
+    from tests.conftest import LENS_SIREN
+
+    html = walk(client, SINGLE_TENANT).text
+    client.post(reverse("rights_keep"), {"situation": token(html, "situation"), "consent": "on"})
+    saved = SavedSimulation.objects.get()
+    lens = actions.territory_import(siren=LENS_SIREN).territory
+    client.force_login(make_member(lens, Role.PARTNER))
+    assert client.post(reverse("rights_reopen"), {"code": saved.code}).status_code == 403
+
+
+def test_expired_simulations_cannot_be_opened_and_are_deleted(client, arras, make_member):
+    import datetime
+
+    from django.utils import timezone
+
+    from nonrecours.rights import actions
+
+    saved = actions.simulation_save(situation={"mois": "2026-11"}, territory=arras, consent=True)
+    SavedSimulation.objects.filter(pk=saved.pk).update(
+        expires_at=timezone.now() - datetime.timedelta(seconds=1)
+    )
+    client.force_login(make_member(arras, Role.PARTNER))
+    assert client.post(reverse("rights_reopen"), {"code": saved.code}).status_code == 422
+    assert actions.simulations_purge_expired() == 1
+    with pytest.raises(PermissionError):
+        actions.simulation_save(situation={}, territory=arras, consent=False)
+
+
+def test_recap_pdf(client, arras):
+    html = walk(client, SINGLE_TENANT).text
+    response = client.post(reverse("rights_recap"), {"situation": token(html, "situation")})
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+
+
+def test_expert_mode_on_one_page(client, arras):
+    url = reverse("rights_expert")
+    assert "Simulation sur une page" in client.get(url).text
+    data = {
+        "logement-commune": "62041", "logement-statut": "loge_gratuitement",
+        "demandeur-naissance": "1986-05-15", "demandeur-activite": "inactif",
+        "demandeur-handicap": "0.8",
+        "enfant0-naissance": "2019-03-01", "enfant0-scolarite": "primaire",
+    }  # fmt: skip
+    html = client.post(url, data).text
+    assert "Allocation aux adultes handicapés (AAH)" in html
+    assert "Allocation de soutien familial" in html
+    bad = client.post(url, {**data, "enfant0-naissance": "pas une date"})
+    assert bad.status_code == 422 and "Enfant 1, Date de naissance" in bad.text
