@@ -121,6 +121,8 @@ LOGGING = {
     "loggers": {
         "weasyprint": {"level": "ERROR"},
         "weasyprint.progress": {"level": "ERROR"},
+        # OpenFisca's numexpr says how many threads it uses, at INFO.
+        "numexpr": {"level": "WARNING"},
     },
 }
 

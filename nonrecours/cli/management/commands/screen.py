@@ -1,0 +1,60 @@
+from argparse import ArgumentParser
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from nonrecours.rights.screening import ScreeningFileError, progress_bar, screen
+
+
+class Command(BaseCommand):
+    help = (
+        "Cribler le fichier de foyers d'un partenaire : les droits de chaque foyer (CSV), "
+        "calculés par tranches sur plusieurs processus, ou sur une grappe Dask."
+    )
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument("file", metavar="FOYERS.csv", help="un foyer par ligne (voir le guide)")
+        parser.add_argument("--out", required=True, metavar="RESULTATS.csv", help="fichier écrit")
+        parser.add_argument(
+            "--workers",
+            type=int,
+            metavar="N",
+            help="nombre de processus locaux (défaut : un par cœur)",
+        )
+        parser.add_argument(
+            "--scheduler",
+            metavar="ADRESSE",
+            help="calculer sur une grappe Dask distributed (ex. tcp://10.0.0.5:8786)",
+        )
+        parser.add_argument(
+            "--mois",
+            metavar="AAAA-MM",
+            help="mois simulé quand la colonne « mois » est vide (défaut : le mois en cours)",
+        )
+        parser.add_argument(
+            "--tranche", type=int, default=5000, metavar="FOYERS", help="foyers par tranche"
+        )
+        parser.add_argument("--silencieux", action="store_true", help="sans barre de progression")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        out = Path(options["out"])
+        if not out.parent.is_dir():
+            raise CommandError(f"Le dossier « {out.parent} » n'existe pas.")
+        try:
+            computed, errors = screen(
+                Path(options["file"]),
+                out,
+                default_month=options["mois"] or timezone.localdate().strftime("%Y-%m"),
+                workers=options["workers"],
+                scheduler=options["scheduler"],
+                partition_size=options["tranche"],
+                progress=None if options["silencieux"] else progress_bar(self.stderr._out),
+            )
+        except ScreeningFileError as error:
+            raise CommandError(str(error)) from None
+        message = f"{computed} foyer(s) calculé(s), {errors} en erreur : {out}."
+        self.stdout.write(
+            self.style.SUCCESS(message) if not errors else self.style.WARNING(message)
+        )
