@@ -71,7 +71,7 @@ def main() -> None:
         f"{home / minimal:.1f} × la référence"
     )
 
-    from benchmarks import analysis, report, surveys
+    from benchmarks import analysis, report, rights, surveys
     from nonrecours.territories.models import Territory
 
     arras = Territory.objects.get(siren="200033579")
@@ -79,6 +79,7 @@ def main() -> None:
     surveys.kobo_import(arras)
     analysis.run()
     report.run(arras)
+    rights.run()
 
 
 if __name__ == "__main__":

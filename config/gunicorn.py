@@ -1,0 +1,26 @@
+"""Gunicorn settings for production: `gunicorn -c config/gunicorn.py config.wsgi`.
+
+Threads, so that the rights simulator's concurrent requests are computed
+together (nonrecours.rights.batching); the OpenFisca-France legislation is
+loaded once, before the workers are forked, so that no request waits for it.
+"""
+
+import multiprocessing
+import os
+
+bind = os.environ.get("NONRECOURS_BIND", "127.0.0.1:8000")
+workers = int(os.environ.get("NONRECOURS_WEB_WORKERS", multiprocessing.cpu_count()))
+worker_class = "gthread"
+threads = int(os.environ.get("NONRECOURS_WEB_THREADS", 32))
+preload_app = True
+timeout = 120
+
+
+def on_starting(server: object) -> None:
+    """Load the tax-benefit system in the master (a few seconds, once)."""
+    import django
+
+    django.setup()
+    from nonrecours.rights.engine import tax_benefit_system
+
+    tax_benefit_system()
