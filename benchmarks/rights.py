@@ -42,18 +42,28 @@ def _plain_openfisca() -> float:
     month = "2026-11"
     situation = {
         "individus": {
-            "p1": {"date_naissance": {"ETERNITY": "1988-03-01"}, "activite": {month: "actif"},
-                   "salaire_net": {m: 1450 for m in ("2026-08", "2026-09", "2026-10", month)}},
+            "p1": {
+                "date_naissance": {"ETERNITY": "1988-03-01"},
+                "activite": {month: "actif"},
+                "salaire_net": {m: 1450 for m in ("2026-08", "2026-09", "2026-10", month)},
+            },
             "p2": {"date_naissance": {"ETERNITY": "1990-09-10"}, "activite": {month: "inactif"}},
             "e1": {"date_naissance": {"ETERNITY": "2014-06-01"}, "scolarite": {month: "college"}},
             "e2": {"date_naissance": {"ETERNITY": "2010-02-01"}, "scolarite": {month: "lycee"}},
         },
         "familles": {"f": {"parents": ["p1", "p2"], "enfants": ["e1", "e2"]}},
         "foyers_fiscaux": {"ff": {"declarants": ["p1", "p2"], "personnes_a_charge": ["e1", "e2"]}},
-        "menages": {"m": {"personne_de_reference": ["p1"], "conjoint": ["p2"], "enfants": ["e1", "e2"],
-                          "depcom": {"2026": "62041"}, "statut_occupation_logement": {"2026": "locataire_vide"},
-                          "loyer": {month: 650}}},
-    }  # fmt: skip
+        "menages": {
+            "m": {
+                "personne_de_reference": ["p1"],
+                "conjoint": ["p2"],
+                "enfants": ["e1", "e2"],
+                "depcom": {"2026": "62041"},
+                "statut_occupation_logement": {"2026": "locataire_vide"},
+                "loyer": {month: 650},
+            }
+        },
+    }
     durations = []
     for _ in range(3):
         start = time.perf_counter()
@@ -111,12 +121,17 @@ def concurrent_requests(baseline: float) -> None:
     )
     base = f"http://127.0.0.1:{port}/simulateur/expert/"
     form = {
-        "logement-commune": "62041", "logement-statut": "locataire_vide", "logement-loyer": "650",
-        "demandeur-naissance": "1988-03-01", "demandeur-activite": "salarie",
+        "logement-commune": "62041",
+        "logement-statut": "locataire_vide",
+        "logement-loyer": "650",
+        "demandeur-naissance": "1988-03-01",
+        "demandeur-activite": "salarie",
         "ressources-demandeur-salaire_net": "1450",
-        "conjoint-naissance": "1990-09-10", "conjoint-activite": "inactif",
-        "enfant0-naissance": "2014-06-01", "enfant0-scolarite": "college",
-    }  # fmt: skip
+        "conjoint-naissance": "1990-09-10",
+        "conjoint-activite": "inactif",
+        "enfant0-naissance": "2014-06-01",
+        "enfant0-scolarite": "college",
+    }
 
     def session() -> tuple[Any, bytes]:
         jar = http.cookiejar.CookieJar()
@@ -171,7 +186,7 @@ def concurrent_requests(baseline: float) -> None:
 def _households(path: Path, count: int) -> None:
     from nonrecours.rights.screening import columns
 
-    rng = random.Random(2026)
+    rng = random.Random(2026)  # noqa: S311 (synthetic data)
     communes = ["62041", "62004", "62099", "62264", "62863", "62065"]
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=columns(), extrasaction="ignore")
@@ -179,12 +194,15 @@ def _households(path: Path, count: int) -> None:
         for i in range(count):
             kind = rng.random()
             row: dict[str, Any] = {
-                "id": f"F{i:06d}", "commune": rng.choice(communes),
-                "logement": rng.choice(["locataire_hlm", "locataire_vide", "loge_gratuitement", "proprietaire"]),
+                "id": f"F{i:06d}",
+                "commune": rng.choice(communes),
+                "logement": rng.choice(
+                    ["locataire_hlm", "locataire_vide", "loge_gratuitement", "proprietaire"]
+                ),
                 "demandeur_naissance": f"{rng.randint(1940, 2004)}-{rng.randint(1, 12):02d}-15",
                 "demandeur_activite": rng.choice(["salarie", "chomeur", "inactif", "retraite"]),
                 "demandeur_salaire_net": rng.choice(["", "600", "1200", "1800"]),
-            }  # fmt: skip
+            }
             if row["logement"].startswith("locataire"):
                 row["loyer"] = str(rng.randint(300, 800))
             if kind > 0.5:
@@ -193,7 +211,8 @@ def _households(path: Path, count: int) -> None:
             if kind > 0.6:
                 children = rng.randint(1, 3)
                 row["enfants"] = ";".join(
-                    f"{rng.randint(2010, 2025)}-03-01:{rng.choice(['primaire', 'college', 'lycee'])}"
+                    f"{rng.randint(2010, 2025)}-03-01:"
+                    + rng.choice(["primaire", "college", "lycee"])
                     for _ in range(children)
                 )
             writer.writerow(row)

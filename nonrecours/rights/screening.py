@@ -304,17 +304,27 @@ def example_csv() -> str:
     writer.writeheader()
     writer.writerow(
         {
-            "id": "F001", "commune": "62041", "logement": "locataire_vide", "loyer": "450",
-            "demandeur_naissance": "1991-05-15", "demandeur_activite": "chomeur",
+            "id": "F001",
+            "commune": "62041",
+            "logement": "locataire_vide",
+            "loyer": "450",
+            "demandeur_naissance": "1991-05-15",
+            "demandeur_activite": "chomeur",
         }
-    )  # fmt: skip
+    )
     writer.writerow(
         {
-            "id": "F002", "commune": "62041", "logement": "locataire_hlm", "loyer": "550",
-            "demandeur_naissance": "1984-05-15", "demandeur_activite": "salarie",
-            "demandeur_salaire_net": "1200", "conjoint_naissance": "1985-02-15",
-            "conjoint_activite": "inactif", "enfants": "2018-03-01:primaire;2014-09-01:college",
+            "id": "F002",
+            "commune": "62041",
+            "logement": "locataire_hlm",
+            "loyer": "550",
+            "demandeur_naissance": "1984-05-15",
+            "demandeur_activite": "salarie",
+            "demandeur_salaire_net": "1200",
+            "conjoint_naissance": "1985-02-15",
+            "conjoint_activite": "inactif",
+            "enfants": "2018-03-01:primaire;2014-09-01:college",
             "percu_af": "153.01",
         }
-    )  # fmt: skip
+    )
     return buffer.getvalue()
