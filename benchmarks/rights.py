@@ -236,8 +236,8 @@ def screening(count: int = 100_000) -> None:
         f"Criblage de {count} foyers ({computed} calculés, {errors} en erreur) : {elapsed:.1f} s "
         f"(objectif < 60 s), soit {count / elapsed:.0f} foyers/s ; lecture seule du fichier "
         f"(référence) {reading:.1f} s ; mémoire de pointe : processus principal {parent:.0f} Mio, "
-        f"plus gros processus de calcul {child:.0f} Mio (2 processus : < {parent + 2 * child:.0f} Mio "
-        "au total, objectif < 4 Go)"
+        f"plus gros processus de calcul {child:.0f} Mio "
+        f"(2 processus : < {parent + 2 * child:.0f} Mio au total, objectif < 4 Go)"
     )
     assert parsed == count
 
