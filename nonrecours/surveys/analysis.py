@@ -76,6 +76,7 @@ class Respondents:
     sexes: NDArray[np.str_]  # answer code, or NOT_GIVEN
     ages: NDArray[np.str_]
     values: dict[str, FloatArray]  # indicator -> 0/1, NaN outside its base
+    ids: tuple[int, ...] = ()  # the responses' primary keys, in this order
 
 
 @dataclass(frozen=True)
@@ -141,9 +142,13 @@ def campaign_analysis(campaign: Campaign, weighting: Weighting | None = None) ->
         )
     )
     by_pk = {c.pk: c for c in communes}
-    responses = list(
-        campaign.responses.filter(commune__in=communes).values_list("commune_id", "answers")
+    rows = list(
+        campaign.responses.filter(commune__in=communes)
+        .order_by("pk")
+        .values_list("pk", "commune_id", "answers")
     )
+    ids = tuple(pk for pk, _, _ in rows)
+    responses = [(commune_id, answers) for _, commune_id, answers in rows]
     codes = [by_pk[commune_id].insee_code for commune_id, _ in responses]
     zones = _zones(communes, Counter(codes))
     population: dict[str, float] = {}
@@ -312,6 +317,7 @@ def campaign_analysis(campaign: Campaign, weighting: Weighting | None = None) ->
             sexes=sexes,
             ages=ages,
             values=values_by_indicator,
+            ids=ids,
         ),
     )
 

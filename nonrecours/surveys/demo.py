@@ -102,6 +102,9 @@ class DemoGenerator:
         # Uneven coverage: each commune's collection effort varies (postal
         # rounds, volunteers), some villages are barely reached.
         self.coverage = {c.insee_code: self.rng.lognormvariate(0, 0.6) for c in communes}
+        # The optional situation section has its own draws: the answers that
+        # reproduce the published figures stay the same.
+        self.situation_rng = random.Random(seed + 1)  # noqa: S311 - synthetic data
 
     def sample_communes(self, n: int) -> list[DemoCommune]:
         weights = [c.population * self.coverage[c.insee_code] for c in self.communes]
@@ -209,4 +212,49 @@ class DemoGenerator:
             a["contact_telephone"] = f"019900{rng.randrange(0, 10_000):04d}"
         else:
             a["consentement_recontact"] = "non"
+        self.add_situation(a)
         return a
+
+    def add_situation(self, a: dict[str, Any]) -> None:
+        """The optional section that lets the barometer estimate potential
+        non-take-up by simulation: 60 % answer it. The benefits received
+        follow a rough likelihood of being entitled, with a take-up rate in
+        the range of national studies (about two thirds): synthetic."""
+        rng = self.situation_rng
+        if not _yes(rng, 0.6):
+            return
+        difficult = a["situation_financiere"] in ("difficile", "tres_difficile")
+        a["logement_statut"] = _choose(
+            rng,
+            {"locataire_hlm": 0.3 if difficult else 0.12, "locataire_prive": 0.25,
+             "proprietaire": 0.2 if difficult else 0.55, "heberge": 0.05, "autre": 0.02},
+        )  # fmt: skip
+        if a["logement_statut"].startswith("locataire"):
+            a["loyer"] = rng.randrange(300, 800, 10)
+        if a["type_foyer"] in ("couple_avec_enfants", "monoparental"):
+            children = rng.choice([1, 1, 2, 2, 3])
+            bands = [rng.choice(["enfants_moins_3", "enfants_3_10", "enfants_11_17"])
+                     for _ in range(children)]  # fmt: skip
+            for band in ("enfants_moins_3", "enfants_3_10", "enfants_11_17"):
+                a[band] = bands.count(band)
+        base = {"emploi": 1700, "recherche_emploi": 900, "retraite": 1300, "invalidite": 800}
+        income = base.get(a["activite"], 300) * (0.55 if difficult else 1.2)
+        if a["type_foyer"].startswith("couple"):
+            income *= 1.5
+        a["revenus_foyer"] = int(rng.lognormvariate(0, 0.35) * income)
+        a["handicap_reconnu"] = "oui" if a["activite"] == "invalidite" and _yes(rng, 0.5) else "non"
+        poor = a["revenus_foyer"] < 900
+        likely = {
+            "rsa": poor and a["activite"] != "retraite",
+            "prime_activite": a["activite"] == "emploi" and a["revenus_foyer"] < 2000,
+            "aide_logement": a["logement_statut"].startswith("locataire")
+            and a["revenus_foyer"] < 1600,
+            "css": a["revenus_foyer"] < 1100,
+            "aspa": a["activite"] == "retraite" and a["revenus_foyer"] < 1100,
+            "aah": a["handicap_reconnu"] == "oui",
+            "cheque_energie": a["revenus_foyer"] < 1200,
+        }
+        received = [b for b, yes in likely.items() if yes and _yes(rng, 0.65)]
+        a["prestations_percues"] = received or ["aucune"]
+        known = [b for b in a["prestations_connues"] if b != "aucune"]
+        a["prestations_connues"] = sorted(set(known) | set(received)) or ["aucune"]

@@ -31,6 +31,12 @@ from nonrecours.surveys.analysis import (
     stratum_comparisons,
 )
 from nonrecours.surveys.demo import BREAKDOWN_STRATA, published_targets
+from nonrecours.surveys.eligibility import (
+    SHORT_LABELS,
+    PotentialNonTakeUp,
+    potential_lines,
+    potential_non_take_up_cached,
+)
 from nonrecours.surveys.enums import Channel
 from nonrecours.surveys.models import Campaign
 from nonrecours.surveys.questionnaire import THEMES, Indicator, default_questionnaire
@@ -100,6 +106,9 @@ class Report:
     comparisons: list[StratumComparison]
     published: list[PublishedCheck] = field(default_factory=list)
     communes: list[CommuneLine] = field(default_factory=list)
+    potential: PotentialNonTakeUp | None = None
+    potential_lines: list[Any] = field(default_factory=list)
+    potential_chart: SafeString = mark_safe("")  # noqa: S308 (empty)
 
     @property
     def published_inside(self) -> int:
@@ -114,7 +123,9 @@ def _theme(indicator: Indicator, defaults: dict[str, str]) -> str:
     return defaults.get(indicator.id, "autres")
 
 
-def interval_chart(title: str, rows: list[tuple[str, ResultRow]]) -> SafeString:
+def interval_chart(
+    title: str, rows: list[tuple[str, ResultRow]], *, first_is_total: bool = True
+) -> SafeString:
     """Horizontal bars with their 95 % interval, as inline SVG; the values
     are also in the table that follows each chart."""
     label_width, plot_width, row_height, top = 150, 400, 26, 22
@@ -135,7 +146,8 @@ def interval_chart(title: str, rows: list[tuple[str, ResultRow]]) -> SafeString:
         )
     for index, (label, row) in enumerate(rows):
         y = top + index * row_height
-        weight = "700" if index == 0 else "400"
+        total = first_is_total and index == 0
+        weight = "700" if total else "400"
         parts.append(
             f'<text x="{label_width - 8}" y="{y + 16}" font-size="12" text-anchor="end" '
             f'font-weight="{weight}" fill="#1b1f24">{escape(label)}</text>'
@@ -146,7 +158,7 @@ def interval_chart(title: str, rows: list[tuple[str, ResultRow]]) -> SafeString:
                 "masqué (secret statistique)</text>"
             )
             continue
-        colour = "#2e2a6b" if index == 0 else "#7b74c9"
+        colour = "#2e2a6b" if total else "#7b74c9"
         bar = plot_width * row.estimate
         low = x0 + plot_width * (row.ci_low or 0.0)
         high = x0 + plot_width * (row.ci_high or 0.0)
@@ -257,6 +269,11 @@ def build_report(campaign: Campaign) -> Report:
         for code, items in by_theme.items()
         if items
     ]
+    potential = potential_non_take_up_cached(campaign, analysis)
+    lines = [
+        (code, SHORT_LABELS[code], row, strata)
+        for code, label, row, strata in potential_lines(potential)
+    ]
     channel_labels = dict(Channel.choices)
     channels = [
         (str(channel_labels.get(channel, channel)), n)
@@ -277,6 +294,13 @@ def build_report(campaign: Campaign) -> Report:
         comparisons=stratum_comparisons(campaign, analysis),
         published=_published_checks(campaign, analysis),
         communes=_commune_lines(campaign, analysis),
+        potential=potential,
+        potential_lines=lines,
+        potential_chart=interval_chart(
+            "Non-recours potentiel",
+            [(label, row) for _, label, row, _ in lines],
+            first_is_total=False,
+        ),
     )
 
 

@@ -44,7 +44,7 @@ def fill_one_questionnaire(page):
         button.click()
         if label == "Enregistrer la réponse":
             expect(page.locator("#annonce")).to_contain_text("Réponse enregistrée sur l'appareil")
-            expect(step).to_have_text("Étape 1 sur 10")
+            expect(step).to_have_text("Étape 1 sur 12")
             return
         expect(step).not_to_have_text(before)  # the next page is drawn
     raise AssertionError("le questionnaire ne s'est pas terminé")

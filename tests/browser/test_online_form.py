@@ -44,5 +44,5 @@ def test_online_form_on_a_phone_with_errors_and_skip_logic(live_server, arras, p
     page.get_by_role("button", name="Continuer").click()
     # The coping-strategies page only concerns those in difficulty: skipped.
     expect(page.locator("h1")).to_have_text("Vos démarches et les services publics")
-    expect(page.locator(".eyebrow")).to_contain_text("Étape 4 sur 10")
+    expect(page.locator(".eyebrow")).to_contain_text("Étape 4 sur 12")
     assert Response.objects.count() == 0

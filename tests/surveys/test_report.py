@@ -47,7 +47,9 @@ def test_report_has_one_section_per_theme_and_the_methodology_annex(demo):
                     "Pondération", "Intervalles de confiance et tests", "Secret statistique",
                     "Réponses par commune"):  # fmt: skip
         assert f">{heading}</h" in html, heading
-    assert html.count('<svg viewBox="0 0 610') == 16  # one chart per indicator
+    # One chart per indicator, and one of potential non-take-up.
+    assert html.count('<svg viewBox="0 0 610') == 16 + 1
+    assert "Non-recours potentiel, estimé par simulation" in html
     assert html.count('class="map"') == 6  # one map per theme
     assert "données synthétiques" in html
     assert "approximation nationale" in html

@@ -77,5 +77,6 @@ def test_download_button_for_the_campaign_team(client, arras, make_member):
     client.force_login(make_member(arras, Role.PROJECT_LEAD))
     response = client.get(url)
     assert response.status_code == 200
-    assert 'filename="demo-2024-questionnaire-v1.xlsx"' in response["Content-Disposition"]
+    version = default_questionnaire().version
+    assert f'filename="demo-2024-questionnaire-v{version}.xlsx"' in response["Content-Disposition"]
     assert convert(xlsform=BytesIO(response.content), file_type=".xlsx").xform

@@ -28,9 +28,13 @@ PAGES = {
     7: {"prestations_connues": ["rsa", "prime_activite"], "prestations_percues": ["aucune"],
         "toutes_prestations_percues": "non"},
     8: {"raison_non_recours": "trop_complique", "ignorait_droits": "oui"},
-    9: {"consentement_recontact": "oui"},
-    10: {"contact_telephone": "06 12 34 56 78", "contact_email": ""},
+    9: {"logement_statut": "locataire_prive"},
+    10: {"loyer": "450", "enfants_moins_3": "0", "enfants_3_10": "1", "enfants_11_17": "0",
+         "revenus_foyer": "900", "handicap_reconnu": "non"},
+    11: {"consentement_recontact": "oui"},
+    12: {"contact_telephone": "06 12 34 56 78", "contact_email": ""},
 }  # fmt: skip
+LAST = 12
 
 
 @pytest.fixture(autouse=True)
@@ -90,7 +94,8 @@ def test_a_resident_fills_the_whole_form_and_it_is_stored_once(client, campaign)
     response, seen = fill_all(client, campaign)
     assert response.status_code == 302
     assert response.url == reverse("barometer_online_thanks", args=[campaign.slug])
-    assert seen == list(range(1, 11))
+    assert seen == list(range(1, LAST + 1))
+    assert Response.objects.get().answers["loyer"] == 450
     stored = Response.objects.get()
     assert stored.channel == Channel.ONLINE
     assert stored.answers["strategies"] == ["aide_proches", "epargne"]
@@ -105,11 +110,14 @@ def test_skip_logic_without_javascript_skips_pages(client, campaign):
         2: {"situation_financiere": "ca_va"},
         7: {**PAGES[7], "toutes_prestations_percues": "oui"},
         8: {"ignorait_droits": "non"},
-        9: {"consentement_recontact": "non"},
+        9: {"logement_statut": "proprietaire"},
+        10: {"revenus_foyer": "2000"},
+        11: {"consentement_recontact": "non"},
     }
     response, seen = fill_all(client, campaign, pages)
     assert response.status_code == 302
-    assert seen == [1, 2, 4, 5, 6, 7, 8, 9]
+    assert seen == [1, 2, 4, 5, 6, 7, 8, 9, 10, 11]
+    assert "loyer" not in Response.objects.get().answers
     page8 = Response.objects.get().answers
     assert "strategies" not in page8 and "raison_non_recours" not in page8
 
@@ -130,11 +138,11 @@ def test_errors_are_listed_and_linked_and_nothing_is_lost(client, campaign):
 
 def test_double_submit_or_refresh_never_creates_two_answers(client, campaign):
     response = client.get(form_url(campaign))
-    for number in range(1, 10):
+    for number in range(1, LAST):
         response = post_page(client, campaign, response.text, PAGES[number])
     last_page = response.text
-    assert post_page(client, campaign, last_page, PAGES[10]).status_code == 302
-    assert post_page(client, campaign, last_page, PAGES[10]).status_code == 302
+    assert post_page(client, campaign, last_page, PAGES[LAST]).status_code == 302
+    assert post_page(client, campaign, last_page, PAGES[LAST]).status_code == 302
     assert Response.objects.count() == 1
     assert Contact.objects.count() == 1
 
@@ -191,10 +199,10 @@ def test_final_submit_does_not_query_once_per_commune(
     """Regression: the related manager reloaded each commune's territory
     (46 extra queries per submission), found by `make bench`."""
     response = client.get(form_url(campaign))
-    for number in range(1, 10):
+    for number in range(1, LAST):
         response = post_page(client, campaign, response.text, PAGES[number])
     with django_assert_max_num_queries(20):
-        assert post_page(client, campaign, response.text, PAGES[10]).status_code == 302
+        assert post_page(client, campaign, response.text, PAGES[LAST]).status_code == 302
 
 
 def test_rate_limit_keeps_the_answers_and_counts_real_clients(
@@ -205,7 +213,7 @@ def test_rate_limit_keeps_the_answers_and_counts_real_clients(
     proxy = {"REMOTE_ADDR": "10.0.0.1"}
     first = client.get(form_url(campaign))
     response = first
-    for number in range(1, 11):
+    for number in range(1, LAST + 1):
         response = client.post(
             form_url(campaign),
             {"etat": state_of(response.text), "page": page_of(response.text), "action": "suivant",
@@ -218,7 +226,7 @@ def test_rate_limit_keeps_the_answers_and_counts_real_clients(
     assert other.status_code == 302  # REMOTE_ADDR differs from the forwarded one
     # The same resident again: blocked, but the answers wait on the page.
     response = client.get(form_url(campaign))
-    for number in range(1, 11):
+    for number in range(1, LAST + 1):
         response = client.post(
             form_url(campaign),
             {"etat": state_of(response.text), "page": page_of(response.text), "action": "suivant",

@@ -28,6 +28,7 @@ from nonrecours.surveys.analysis import (
     previous_campaign,
     stratum_comparisons,
 )
+from nonrecours.surveys.eligibility import potential_lines, potential_non_take_up_cached
 from nonrecours.surveys.enums import Channel
 from nonrecours.surveys.questionnaire import QuestionnaireError
 from nonrecours.territories.enums import Stratum
@@ -163,6 +164,7 @@ def campaign_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
         chosen = indicator_ids[0]
     filter_form = DashboardFilterForm(request.GET or None, campaign=campaign)
     filters = filter_form.filters()
+    potential = potential_non_take_up_cached(campaign, analysis)
     return render(
         request,
         "barometer/dashboard.html",
@@ -178,6 +180,16 @@ def campaign_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
             "filter_form": filter_form,
             "filters": filters,
             "filtered": filtered_lines(campaign, analysis, filters) if filters.active else [],
+            "potential": potential,
+            "potential_lines": potential_lines(potential),
+            "declared": next(
+                (
+                    line
+                    for line in dashboard_lines(campaign, analysis)
+                    if line.indicator == "non_recours_declare"
+                ),
+                None,
+            ),
         },
         status=422 if filter_form.errors else 200,
     )

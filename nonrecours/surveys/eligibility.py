@@ -1,0 +1,224 @@
+"""Potential non-take-up: respondents simulated, eligibility compared with
+what they say they receive.
+
+For respondents who answered the optional situation section, the answers
+become a rights.Situation (approximations below), every benefit is
+simulated (one vectorised OpenFisca run for the whole campaign), and for
+each benefit the barometer estimates, among those estimated eligible, the
+weighted share who do not receive it — with the calibrated weights and
+standard errors of the rest of the barometer.
+
+Approximations (said on the pages): age = middle of the age band; a partner
+has the respondent's age and no income of their own; the household's
+income is the respondent's, of the kind their activity suggests (salary,
+unemployment benefit, pension); children at the middle of their age band;
+benefits received count as received, without their amount.
+"""
+
+import datetime
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from nonrecours.analysis.estimators import Estimate, means_by_domain
+from nonrecours.analysis.files import OVERALL, ResultRow, result_rows
+from nonrecours.rights.engine import LEGISLATION_FROM, LEGISLATION_UNTIL, simulate
+from nonrecours.rights.situation import Situation, SituationError, parse_situation
+from nonrecours.surveys.analysis import STRATA, CampaignAnalysis
+from nonrecours.surveys.models import Campaign
+from nonrecours.territories.enums import Stratum
+
+# Benefits of the question « prestations_percues » the engine simulates.
+SIMULATED = {
+    "rsa": "rsa",
+    "prime_activite": "prime_activite",
+    "aide_logement": "aide_logement",
+    "css": "css",
+    "aspa": "aspa",
+    "aah": "aah",
+    "cheque_energie": "cheque_energie",
+}
+SHORT_LABELS = {
+    "rsa": "RSA",
+    "prime_activite": "Prime d'activité",
+    "aide_logement": "Aide au logement",
+    "css": "Complémentaire santé",
+    "aspa": "ASPA",
+    "aah": "AAH",
+    "cheque_energie": "Chèque énergie",
+}
+AGE_MIDDLE = {
+    "18_24": 21,
+    "25_34": 30,
+    "35_44": 40,
+    "45_54": 50,
+    "55_64": 60,
+    "65_74": 70,
+    "75_plus": 80,
+}
+HOUSING = {
+    "locataire_hlm": "locataire_hlm",
+    "locataire_prive": "locataire_vide",
+    "proprietaire": "proprietaire",
+    "heberge": "loge_gratuitement",
+}
+ACTIVITY = {
+    "emploi": ("salarie", "salaire_net"),
+    "recherche_emploi": ("chomeur", "chomage_net"),
+    "retraite": ("retraite", "retraite_nette"),
+    "etudes": ("etudiant", "salaire_net"),
+    "foyer": ("inactif", "salaire_net"),
+    "invalidite": ("inactif", "pension_invalidite"),
+    "autre": ("inactif", "salaire_net"),
+}
+CHILDREN = {
+    "enfants_moins_3": (1, None),
+    "enfants_3_10": (7, "primaire"),
+    "enfants_11_17": (14, "college"),
+}
+
+
+def _born(day: datetime.date, age: int) -> str:
+    return datetime.date(day.year - age, 7, 1 if day.month >= 7 else 1).isoformat()
+
+
+def situation_of(answers: dict[str, Any], commune: str, month: str) -> Situation | None:
+    """The respondent's situation, or None when the optional section was
+    not answered (or not enough of it)."""
+    housing = HOUSING.get(str(answers.get("logement_statut")))
+    income = answers.get("revenus_foyer")
+    band = answers.get("tranche_age")
+    if housing is None or income is None or band not in AGE_MIDDLE:
+        return None
+    day = datetime.date(int(month[:4]), int(month[5:]), 1)
+    activity, resource = ACTIVITY.get(str(answers.get("activite")), ("inactif", "salaire_net"))
+    claimant: dict[str, Any] = {
+        "role": "demandeur",
+        "naissance": _born(day, AGE_MIDDLE[str(band)]),
+        "activite": activity,
+        "ressources": {resource: income} if income else {},
+    }
+    if answers.get("handicap_reconnu") == "oui":
+        claimant["taux_incapacite"] = 0.8
+    persons = [claimant]
+    if str(answers.get("type_foyer", "")).startswith("couple"):
+        persons.append(
+            {"role": "conjoint", "naissance": claimant["naissance"], "activite": "inactif"}
+        )
+    for question, (age, schooling) in CHILDREN.items():
+        for _ in range(int(answers.get(question) or 0)):
+            child: dict[str, Any] = {"role": "enfant", "naissance": _born(day, age)}
+            if schooling:
+                child["scolarite"] = schooling
+            persons.append(child)
+    logement: dict[str, Any] = {"statut": housing}
+    if housing.startswith("locataire"):
+        if answers.get("loyer") is None:
+            return None
+        logement["loyer"] = answers["loyer"]
+    try:
+        return parse_situation(
+            {"mois": month, "commune": commune, "logement": logement, "personnes": persons}
+        )
+    except SituationError:
+        return None
+
+
+@dataclass(frozen=True)
+class PotentialNonTakeUp:
+    month: str
+    simulated: int  # respondents simulated
+    rows: list[ResultRow]  # indicator = benefit id; by/domain as the barometer's
+    labels: dict[str, str]
+
+    def row(self, benefit: str, domain: str = OVERALL) -> ResultRow:
+        return next(r for r in self.rows if r.indicator == benefit and r.domain == domain)
+
+
+def simulation_month(campaign: Campaign) -> str:
+    """The month simulated: the end of the collection, within the legislation."""
+    month = campaign.ends_on.strftime("%Y-%m")
+    return min(max(month, LEGISLATION_FROM), LEGISLATION_UNTIL)
+
+
+def potential_non_take_up(campaign: Campaign, analysis: CampaignAnalysis) -> PotentialNonTakeUp:
+    from nonrecours.rights.catalogue import benefit as catalogue_benefit
+
+    month = simulation_month(campaign)
+    respondents = analysis.respondents
+    if respondents is None:
+        raise ValueError("analyse sans répondant·es")
+    # The same respondents, in the same order, as the analysis.
+    answers_of = dict(
+        campaign.responses.filter(pk__in=respondents.ids).values_list("pk", "answers")
+    )
+    responses = [
+        (respondents.commune_codes[code], answers_of[pk])
+        for pk, code in zip(respondents.ids, respondents.communes.tolist(), strict=True)
+    ]
+    situations: list[Situation | None] = [
+        situation_of(answers, commune, month) for commune, answers in responses
+    ]
+    index = [i for i, s in enumerate(situations) if s is not None]
+    results = simulate([s for s in situations if s is not None]) if index else []
+    estimates: list[tuple[str, str, str, Estimate]] = []
+    labels = {}
+    for code, benefit_id in SIMULATED.items():
+        labels[code] = catalogue_benefit(benefit_id).label
+        values = np.full(len(situations), np.nan)
+        for position, result in zip(index, results, strict=True):
+            item = result.by_id(benefit_id)
+            if item.eligible:
+                received = responses[position][1].get("prestations_percues") or []
+                values[position] = 0.0 if code in received else 1.0
+        overall, *by_stratum = means_by_domain(
+            analysis.raking, values, respondents.strata, len(STRATA), with_overall=True
+        )
+        estimates.append((code, OVERALL, OVERALL, overall))
+        for stratum, estimate in zip(STRATA, by_stratum, strict=True):
+            estimates.append((code, "strate", stratum, estimate))
+    return PotentialNonTakeUp(
+        month=month,
+        simulated=len(index),
+        rows=result_rows(estimates, analysis.weighting.threshold),
+        labels=labels,
+    )
+
+
+def potential_lines(
+    potential: PotentialNonTakeUp,
+) -> list[tuple[str, str, ResultRow, list[tuple[str, ResultRow]]]]:
+    """(benefit, label, overall row, [(stratum label, row)]) for the pages."""
+    return [
+        (
+            code,
+            potential.labels[code],
+            potential.row(code),
+            [(str(s.label), potential.row(code, s.value)) for s in Stratum],
+        )
+        for code in SIMULATED
+    ]
+
+
+_CACHE: "OrderedDict[int, tuple[CampaignAnalysis, PotentialNonTakeUp]]" = OrderedDict()
+_CACHE_LOCK = threading.Lock()
+
+
+def potential_non_take_up_cached(
+    campaign: Campaign, analysis: CampaignAnalysis
+) -> PotentialNonTakeUp:
+    """Computed once per (cached) analysis, in this process only."""
+    key = id(analysis)
+    with _CACHE_LOCK:
+        cached = _CACHE.get(key)
+        if cached is not None and cached[0] is analysis:
+            return cached[1]
+    potential = potential_non_take_up(campaign, analysis)
+    with _CACHE_LOCK:
+        _CACHE[key] = (analysis, potential)
+        while len(_CACHE) > 4:
+            _CACHE.popitem(last=False)
+    return potential

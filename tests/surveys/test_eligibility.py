@@ -1,0 +1,64 @@
+"""Potential non-take-up: respondents simulated with the rights engine."""
+
+from io import StringIO
+
+import numpy as np
+import pytest
+from django.core.management import call_command
+
+from nonrecours.analysis.estimators import mean
+from nonrecours.rights.engine import simulate
+from nonrecours.surveys.analysis import campaign_analysis
+from nonrecours.surveys.eligibility import potential_non_take_up, situation_of
+from nonrecours.surveys.models import Campaign
+
+pytestmark = pytest.mark.django_db
+
+ANSWERS = {
+    "tranche_age": "35_44", "type_foyer": "monoparental", "activite": "recherche_emploi",
+    "logement_statut": "locataire_prive", "loyer": 450, "enfants_3_10": 1,
+    "revenus_foyer": 0, "handicap_reconnu": "non",
+}  # fmt: skip
+
+
+def test_answers_become_a_situation_with_the_documented_approximations():
+    situation = situation_of(ANSWERS, "62041", "2026-11")
+    claimant, child = situation.persons
+    assert claimant.age_on(situation.first_day) in (39, 40)
+    assert claimant.activity.value == "chomeur"
+    assert child.schooling.value == "primaire" and child.age_on(situation.first_day) in (6, 7)
+    assert situation.housing.value == "locataire_vide" and situation.rent == 450
+    (result,) = simulate([situation])
+    assert result.by_id("asf").eligible and result.by_id("aide_logement").eligible
+    # Without the optional section, or a tenant without rent: not simulated.
+    assert situation_of({**ANSWERS, "logement_statut": None}, "62041", "2026-11") is None
+    assert (
+        situation_of({k: v for k, v in ANSWERS.items() if k != "loyer"}, "62041", "2026-11") is None
+    )
+
+
+def test_share_of_eligible_who_do_not_receive_with_its_interval(arras):
+    call_command("demo", "--responses", "800", "--seed", "9", stdout=StringIO())
+    campaign = Campaign.objects.get(slug="demo-2024")
+    analysis = campaign_analysis(campaign)
+    potential = potential_non_take_up(campaign, analysis)
+    assert 0.5 * 800 < potential.simulated < 0.7 * 800  # 60 % answer the optional section
+    row = potential.row("aide_logement")
+    assert not row.suppressed and 0 < row.estimate < 1 and row.ci_low < row.estimate < row.ci_high
+    # The same estimate computed by hand: base = estimated eligible.
+    answers = dict(campaign.responses.values_list("pk", "answers"))
+    codes = analysis.respondents.commune_codes
+    values = np.full(len(analysis.respondents.ids), np.nan)
+    situations = [
+        situation_of(answers[pk], codes[c], potential.month)
+        for pk, c in zip(analysis.respondents.ids, analysis.respondents.communes, strict=True)
+    ]
+    kept = [i for i, s in enumerate(situations) if s]
+    for i, result in zip(kept, simulate([situations[i] for i in kept]), strict=True):
+        if result.by_id("aide_logement").eligible:
+            received = answers[analysis.respondents.ids[i]]["prestations_percues"]
+            values[i] = 0.0 if "aide_logement" in received else 1.0
+    expected = mean(analysis.raking, values)
+    assert row.estimate == pytest.approx(expected.estimate)
+    assert row.se == pytest.approx(expected.se)
+    assert row.n == expected.n
