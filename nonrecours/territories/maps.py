@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import shapely
 from shapely.geometry import MultiPolygon, Polygon, shape
 
@@ -35,17 +36,25 @@ class MapFeature:
 
 
 @dataclass(frozen=True)
+class MapPoint:
+    key: str
+    x: float
+    y: float
+
+
+@dataclass(frozen=True)
 class ProjectedMap:
     width: float
     height: float
     features: tuple[MapFeature, ...]
+    points: tuple[MapPoint, ...] = ()
 
     @property
     def viewbox(self) -> str:
         return f"0 0 {self.width:.0f} {self.height:.0f}"
 
 
-def _project(geometries: Sequence[dict[str, Any]]) -> list[Any]:
+def _project(geometries: Sequence[dict[str, Any]]) -> tuple[list[Any], Any]:
     """Equirectangular projection centred on the territory, in metres.
 
     At the scale of an EPCI (tens of kilometres) its distortion is far below
@@ -63,7 +72,7 @@ def _project(geometries: Sequence[dict[str, Any]]) -> list[Any]:
         coords[:, 1] = (lat0 - coords[:, 1]) * ky  # SVG's y axis points down
         return coords
 
-    return [shapely.transform(s, transform) for s in shapes]
+    return [shapely.transform(s, transform) for s in shapes], transform
 
 
 def _ring_path(coords: Any, scale: float, x0: float, y0: float) -> str:
@@ -81,12 +90,14 @@ def _polygons(geometry: Any) -> list[Polygon]:
 
 def project_features(
     items: Sequence[tuple[str, dict[str, Any], MapClass]],
+    points: Sequence[tuple[str, float, float]] = (),
 ) -> ProjectedMap:
     """SVG paths for (key, GeoJSON geometry, class) items, in a viewBox
-    VIEWBOX_WIDTH wide."""
+    VIEWBOX_WIDTH wide; `points` (key, longitude, latitude) are placed on
+    the same map (those outside it are left out)."""
     if not items:
         return ProjectedMap(width=VIEWBOX_WIDTH, height=VIEWBOX_WIDTH / 2, features=())
-    projected = _project([geometry for _, geometry, _ in items])
+    projected, transform = _project([geometry for _, geometry, _ in items])
     minx, miny, maxx, maxy = shapely.total_bounds(projected)
     width_m = max(maxx - minx, 1.0)
     simplified = shapely.coverage_simplify(projected, tolerance=width_m * SIMPLIFY_SHARE)
@@ -101,6 +112,13 @@ def project_features(
         features.append(
             MapFeature(key=key, path=path, class_key=map_class.key, color=map_class.color)
         )
+    height = math.ceil((maxy - miny) * scale)
+    placed = []
+    for key, longitude, latitude in points:
+        ((x, y),) = transform(np.array([[longitude, latitude]], dtype=float))
+        px, py = (x - minx) * scale, (y - miny) * scale
+        if 0 <= px <= VIEWBOX_WIDTH and 0 <= py <= height:
+            placed.append(MapPoint(key, round(float(px), 1), round(float(py), 1)))
     return ProjectedMap(
-        width=VIEWBOX_WIDTH, height=math.ceil((maxy - miny) * scale), features=tuple(features)
+        width=VIEWBOX_WIDTH, height=height, features=tuple(features), points=tuple(placed)
     )

@@ -4,6 +4,7 @@ from django.urls import path
 from nonrecours.www.barometer import collect as collect_views
 from nonrecours.www.barometer import team as team_views
 from nonrecours.www.barometer import views as barometer_views
+from nonrecours.www.directory import views as directory_views
 from nonrecours.www.rights import views as rights_views
 from nonrecours.www.territories import views as territory_views
 
@@ -16,6 +17,13 @@ urlpatterns = [
         territory_views.territory_strata_edit,
         name="territory_strata_edit",
     ),
+    path("annuaire/", directory_views.directory_search, name="directory_search"),
+    path(
+        "annuaire/structures/<int:pk>/",
+        directory_views.directory_structure,
+        name="directory_structure",
+    ),
+    path("annuaire/offres/<int:pk>/", directory_views.directory_offer, name="directory_offer"),
     path("simulateur/", rights_views.simulator_start, name="rights_start"),
     path("simulateur/etapes/", rights_views.simulator_step, name="rights_step"),
     path("simulateur/expert/", rights_views.simulator_expert, name="rights_expert"),

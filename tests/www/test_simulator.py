@@ -178,3 +178,13 @@ def test_expert_mode_on_one_page(client, arras):
     assert "Allocation de soutien familial" in html
     bad = client.post(url, {**data, "enfant0-naissance": "pas une date"})
     assert bad.status_code == 422 and "Enfant 1, Date de naissance" in bad.text
+
+
+def test_results_point_to_help_nearby_from_the_directory(client, arras):
+    from nonrecours.directory import actions as directory_actions
+    from tests.directory.test_directory import OFFER, STRUCTURE
+
+    directory_actions.directory_import(records=[STRUCTURE, OFFER], territory=arras)
+    html = walk(client, SINGLE_TENANT).text
+    assert "Se faire aider près de chez vous" in html
+    assert "Accompagnement à l&#x27;accès aux droits" in html

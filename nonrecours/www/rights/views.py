@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from nonrecours.accounts.access import access_saved_simulation, can_reopen_simulations
+from nonrecours.directory import queries as directory_queries
 from nonrecours.rights import actions, queries
 from nonrecours.rights.batching import simulate_one
 from nonrecours.rights.engine import SimulationResult
@@ -262,6 +263,8 @@ def _results(
         )
     context = {
         "result": result,
+        "nearby": _nearby(territory, situation.get("commune", "")),
+        "access_theme": ACCESS_THEME,
         "situation_token": _sign({"situation": situation}),
         "step_token": _sign({"answers": token_answers, "step": "percues"})
         if token_answers is not None
@@ -272,6 +275,21 @@ def _results(
         **(extra or {}),
     }
     return render(request, template, context)
+
+
+# The directory's offers where someone helps to claim rights.
+ACCESS_THEME = "difficultes-administratives-ou-juridiques--accompagnement-pour-lacces-aux-droits"
+
+
+def _nearby(territory: Territory | None, commune_code: str) -> list[Any]:
+    """The three nearest offers of help to claim rights, for the person's commune."""
+    if territory is None or not commune_code:
+        return []
+    commune = territory.communes.filter(insee_code=commune_code).first()
+    if commune is None:
+        return []
+    hits, _ = directory_queries.search(territory, commune=commune, thematic=ACCESS_THEME, limit=3)
+    return hits
 
 
 @require_POST
@@ -312,6 +330,8 @@ def simulator_keep(request: HttpRequest) -> HttpResponse:
             "rights/results.html",
             {
                 "result": result,
+                "nearby": [],
+                "access_theme": ACCESS_THEME,
                 "situation_token": request.POST.get("situation", ""),
                 "consent_text": actions.consent_text(),
                 "consent_form": form,

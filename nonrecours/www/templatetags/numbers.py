@@ -36,3 +36,9 @@ def pvalue(value: float | None) -> str:
     if value < 0.001:
         return "< 0,001"
     return _french(value, 3)
+
+
+@register.filter
+def get_item(mapping: dict[str, str], key: str) -> str | None:
+    """A dictionary's value in a template: {{ labels|get_item:code }}."""
+    return mapping.get(key)

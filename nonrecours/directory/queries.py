@@ -1,0 +1,144 @@
+"""Reads of the directory: the search a resident or a professional runs."""
+
+import datetime
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import numpy as np
+from opening_hours import OpeningHours
+from shapely.geometry import shape
+
+from nonrecours.directory.models import Offer, OfferTag, Structure, TagKind
+from nonrecours.territories.models import Commune, Territory
+
+PARIS = ZoneInfo("Europe/Paris")
+MAX_RESULTS = 50
+EARTH_RADIUS_KM = 6371.0088
+
+
+@lru_cache(maxsize=8)
+def _centroids(territory_id: int, stamp: float) -> dict[str, tuple[float, float]]:
+    """(longitude, latitude) of the centroid of each commune of the territory."""
+    result = {}
+    for code, geometry in Commune.objects.filter(territory_id=territory_id).values_list(
+        "insee_code", "geometry"
+    ):
+        if geometry:
+            point = shape(geometry).representative_point()
+            result[code] = (point.x, point.y)
+    return result
+
+
+def centroids(territory: Territory) -> dict[str, tuple[float, float]]:
+    return _centroids(territory.pk, territory.updated_at.timestamp())
+
+
+def distance_km(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """Great-circle distance between two (longitude, latitude) points."""
+    lon1, lat1, lon2, lat2 = map(math.radians, (*a, *b))
+    h = (
+        math.sin((lat2 - lat1) / 2) ** 2
+        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    )
+    return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(h))
+
+
+def opening_state(hours: str | None, when: datetime.datetime) -> str:
+    """ "ouvert", "fermé" or "inconnu" (no hours, or hours not in the
+    OpenStreetMap format); French public holidays count as closed."""
+    if not hours:
+        return "inconnu"
+    try:
+        parsed = OpeningHours(hours, country="FR", timezone=PARIS)
+        return "ouvert" if parsed.is_open(when.astimezone(PARIS)) else "fermé"
+    except Exception:  # noqa: BLE001 - the library's ParserError, and any bad input
+        return "inconnu"
+
+
+@dataclass(frozen=True)
+class Hit:
+    offer: Offer
+    distance_km: float | None
+    state: str
+    position: tuple[float, float] | None
+
+
+def search(
+    territory: Territory,
+    *,
+    commune: Commune | None = None,
+    thematic: str = "",
+    public: str = "",
+    open_now: bool = False,
+    now: datetime.datetime | None = None,
+    limit: int = MAX_RESULTS,
+) -> tuple[list[Hit], int]:
+    """Offers of the territory for people of `commune` (its code, its
+    département, the EPCI or all of France in the eligibility zone), of a
+    thematic (or a whole category) and a public; nearest first. Returns the
+    first `limit` hits and how many matched.
+
+    The filters are index lookups on the offers' tags; distances are computed
+    for all matches at once (numpy); the opening hours are read only for the
+    hits shown, unless "open now" is asked."""
+    now = now or datetime.datetime.now(tz=PARIS)
+    offers = Offer.objects.filter(territory=territory)
+
+    def tagged(kind: TagKind, values: list[str]) -> Any:
+        return OfferTag.objects.filter(kind=kind, value__in=values).values("offer_id")
+
+    if thematic:
+        offers = offers.filter(pk__in=tagged(TagKind.THEMATIC, [thematic]))
+    if public:
+        offers = offers.filter(pk__in=tagged(TagKind.PUBLIC, [public, "tous-publics"]))
+    origin = None
+    if commune is not None:
+        codes = [commune.insee_code, commune.insee_code[:3], commune.insee_code[:2]]
+        codes += [territory.siren, "france", "99100"]
+        offers = offers.filter(pk__in=tagged(TagKind.ZONE, codes))
+        origin = centroids(territory).get(commune.insee_code)
+    rows = list(offers.values_list("pk", "name", "longitude", "latitude", "opening_hours"))
+    if open_now:
+        rows = [row for row in rows if opening_state(row[4], now) == "ouvert"]
+    total = len(rows)
+    if not rows:
+        return [], 0
+    distances: list[float | None] = [None] * len(rows)
+    if origin is not None:
+        lon = np.array([r[2] if r[2] is not None else np.nan for r in rows], dtype=float)
+        lat = np.array([r[3] if r[3] is not None else np.nan for r in rows], dtype=float)
+        lon1, lat1 = np.radians(origin[0]), np.radians(origin[1])
+        lon2, lat2 = np.radians(lon), np.radians(lat)
+        h = (
+            np.sin((lat2 - lat1) / 2) ** 2
+            + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
+        )
+        km = 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(h))
+        distances = [None if math.isnan(d) else float(d) for d in km]
+    order = sorted(
+        range(len(rows)),
+        key=lambda i: (distances[i] is None, distances[i] or 0.0, rows[i][1]),
+    )[:limit]
+    shown = {
+        o.pk: o
+        for o in Offer.objects.filter(pk__in=[rows[i][0] for i in order]).select_related(
+            "structure"
+        )
+    }
+    hits = []
+    for i in order:
+        pk, _, longitude, latitude, hours = rows[i]
+        position = (longitude, latitude) if longitude is not None and latitude is not None else None
+        hits.append(Hit(shown[pk], distances[i], opening_state(hours, now), position))
+    return hits, total
+
+
+def structure_by_pk(pk: int) -> Structure:
+    return Structure.objects.get(pk=pk)
+
+
+def offer_by_pk(pk: int) -> Offer:
+    return Offer.objects.select_related("structure").get(pk=pk)
