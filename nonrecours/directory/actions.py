@@ -137,6 +137,17 @@ def directory_import(
                 f"{_where(number, data)}, champ « structure » : la structure "
                 f"« {data['structure_id']} » n'est ni dans le fichier ni dans l'annuaire"
             )
+    elsewhere = dict(
+        Structure.objects.filter(di_id__in=list(structure_ids))
+        .exclude(territory=territory)
+        .values_list("di_id", "territory__name")
+    )
+    for number, data in valid:
+        if not schema.is_offer(data) and data["id"] in elsewhere:
+            problems.append(
+                f"{_where(number, data)} : cette structure appartient déjà à l'annuaire de "
+                f"« {elsewhere[data['id']]} »"
+            )
     if not records:
         problems.append(f"{source_name} : aucun enregistrement")
     if problems:
@@ -178,6 +189,7 @@ def directory_import(
         len(new_structures),
         len(changed_structures),
     )
+    _refresh_offers_of(changed_structures, skip={d["id"] for d in offer_data})
     structure_of = dict(
         Structure.objects.filter(di_id__in={d["structure_id"] for d in offer_data}).values_list(
             "di_id", "pk"
@@ -240,6 +252,30 @@ def directory_import(
     return report
 
 
+def _refresh_offers_of(structures: list[Structure], *, skip: set[str]) -> None:
+    """Offers copy their structure's place and hours when they have none of
+    their own: a structure updated without its offers passes them on."""
+    if not structures:
+        return
+    centres = _centres()
+    by_pk = {s.pk: s for s in structures}
+    offers = list(Offer.objects.filter(structure__in=structures).exclude(di_id__in=skip))
+    for offer in offers:
+        structure = by_pk[offer.structure_id]
+        record = offer.record
+        offer.territory_id = structure.territory_id
+        if not record.get("horaires_accueil"):
+            offer.opening_hours = structure.record.get("horaires_accueil", "")
+        if not isinstance(record.get("longitude"), int | float):
+            if structure.longitude is not None and structure.latitude is not None:
+                offer.longitude, offer.latitude = structure.longitude, structure.latitude
+            elif offer.insee_code in centres:
+                offer.longitude, offer.latitude = centres[offer.insee_code]
+    Offer.objects.bulk_update(
+        offers, ["territory", "opening_hours", "longitude", "latitude"], batch_size=2000
+    )
+
+
 def _retag(offers: list[Offer]) -> None:
     """The offers' search tags: thematics and their categories, publics,
     eligibility codes."""
@@ -260,11 +296,14 @@ def _retag(offers: list[Offer]) -> None:
         for kind, values in (
             (TagKind.THEMATIC, thematics),
             (TagKind.PUBLIC, set(offer.publics)),
-            (TagKind.ZONE, set(offer.eligibility)),
+            (TagKind.ZONE, set(offer.eligibility) or {UNKNOWN_ZONE}),
         ):
             tags += [OfferTag(offer_id=offer.pk, kind=kind, value=v) for v in sorted(values)]
     OfferTag.objects.bulk_create(tags, batch_size=5000)
 
+
+# The zone of an offer whose file gives none: shown to every commune.
+UNKNOWN_ZONE = "inconnue"
 
 OFFER_COLUMNS = (
     "structure_id", "territory_id", "source", "name", "insee_code", "longitude", "latitude",

@@ -96,8 +96,13 @@ def search(
         offers = offers.filter(pk__in=tagged(TagKind.PUBLIC, [public, "tous-publics"]))
     origin = None
     if commune is not None:
-        codes = [commune.insee_code, commune.insee_code[:3], commune.insee_code[:2]]
-        codes += [territory.siren, "france", "99100"]
+        department = (
+            commune.insee_code[:3]
+            if commune.insee_code.startswith("97")
+            else (commune.insee_code[:2])
+        )
+        # An offer whose zone is not given is shown too (its page says so).
+        codes = [commune.insee_code, department, territory.siren, "france", "99100", "inconnue"]
         offers = offers.filter(pk__in=tagged(TagKind.ZONE, codes))
         origin = centroids(territory).get(commune.insee_code)
     rows = list(offers.values_list("pk", "name", "longitude", "latitude", "opening_hours"))

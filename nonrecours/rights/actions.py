@@ -29,12 +29,24 @@ def new_code() -> str:
 
 
 def simulation_save(
-    *, situation: dict[str, Any], territory: Territory | None, consent: bool
+    *,
+    situation: dict[str, Any],
+    territory: Territory | None,
+    consent: bool,
+    nonce: str | None = None,
 ) -> SavedSimulation:
-    """Keep a simulation under a new short code. Refused without consent."""
+    """Keep a simulation under a new short code. Refused without consent or
+    territory (only the territory's professionals may reopen it); the same
+    `nonce` (one results page) gives back the same simulation."""
     if not consent:
         raise PermissionError("Sans consentement, rien n'est conservé.")
+    if territory is None:
+        raise PermissionError("Sans territoire, une simulation ne peut pas être conservée.")
     simulations_purge_expired()
+    if nonce:
+        existing = SavedSimulation.objects.filter(nonce=nonce).first()
+        if existing is not None:
+            return existing
     now = timezone.now()
     days = settings.NONRECOURS_SIMULATION_RETENTION_DAYS
     for _ in range(5):
@@ -42,6 +54,7 @@ def simulation_save(
             with transaction.atomic():
                 return SavedSimulation.objects.create(
                     code=new_code(),
+                    nonce=nonce,
                     situation=situation,
                     territory=territory,
                     consent_text=consent_text(),

@@ -151,7 +151,12 @@ class SimulationResult:
 
     @property
     def total_monthly(self) -> float:
-        return round(sum(b.monthly or 0.0 for b in self.found), 2)
+        """The found benefits' monthly total; the RSA and the prime d'activité
+        whose amount will fall once another benefit found is paid (their
+        note says so) are left out, rather than counted twice."""
+        return round(
+            sum(b.monthly or 0.0 for b in self.found if not b.reason.startswith(REVIEW_NOTE)), 2
+        )
 
     def by_id(self, benefit_id: str) -> BenefitResult:
         return next(b for b in self.benefits if b.benefit.id == benefit_id)
@@ -410,6 +415,7 @@ def _read_results(simulation: Any, month: str, batch: _Batch) -> list[Simulation
     return results
 
 
+REVIEW_NOTE = "montant à revoir"
 # Benefits that count in the resources of the RSA and the prime d'activité
 # once paid (the household must claim them first: subsidiarity).
 COUNTED_IN_RSA = ("aah", "asi", "aspa", "af", "cf", "asf", "paje_base")
@@ -431,7 +437,7 @@ def _with_subsidiarity(
     if not new:
         return tuple(items)
     note = (
-        f"montant à revoir : une fois versée{'s' if len(new) > 1 else ''}, "
+        f"{REVIEW_NOTE} : une fois versée{'s' if len(new) > 1 else ''}, "
         f"{', '.join(new)} compter{'ont' if len(new) > 1 else 'a'} dans les ressources et "
         "réduir" + ("ont" if len(new) > 1 else "a") + " ce montant"
     )

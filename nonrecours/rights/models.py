@@ -11,11 +11,13 @@ class SavedSimulation(models.Model):
     territory = models.ForeignKey(
         "territories.Territory",
         verbose_name="territoire",
-        on_delete=models.SET_NULL,
+        on_delete=models.CASCADE,
         null=True,
         blank=True,
         related_name="+",
     )
+    # One keep per results page: the same page sent twice gives the same code.
+    nonce = models.CharField(max_length=32, unique=True, null=True, blank=True)
     consent_text = models.TextField("texte du consentement donné")
     created_at = models.DateTimeField("enregistrée le")
     expires_at = models.DateTimeField("supprimée le", db_index=True)

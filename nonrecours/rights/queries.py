@@ -2,7 +2,7 @@
 
 from django.utils import timezone
 
-from nonrecours.rights.actions import CODE_ALPHABET
+from nonrecours.rights.actions import CODE_ALPHABET, simulations_purge_expired
 from nonrecours.rights.models import SavedSimulation
 
 
@@ -17,4 +17,5 @@ def simulation_by_code(raw: str) -> SavedSimulation | None:
     code = normalise_code(raw)
     if not code:
         return None
+    simulations_purge_expired()
     return SavedSimulation.objects.filter(code=code, expires_at__gt=timezone.now()).first()

@@ -82,7 +82,14 @@ CHILDREN = {
 
 
 def _born(day: datetime.date, age: int) -> str:
-    return datetime.date(day.year - age, 7, 1 if day.month >= 7 else 1).isoformat()
+    """A birth date giving exactly `age` on `day` (half a year before the
+    birthday would make it `age` + 0.5 on average)."""
+    birthday = (
+        datetime.date(day.year - age, 7, 1)
+        if day.month >= 7
+        else datetime.date(day.year - age - 1, 7, 1)
+    )
+    return birthday.isoformat()
 
 
 def situation_of(answers: dict[str, Any], commune: str, month: str) -> Situation | None:
@@ -163,7 +170,10 @@ def potential_non_take_up(campaign: Campaign, analysis: CampaignAnalysis) -> Pot
         situation_of(answers, commune, month) for commune, answers in responses
     ]
     index = [i for i, s in enumerate(situations) if s is not None]
-    results = simulate([s for s in situations if s is not None]) if index else []
+    # By partitions: the engine's lock is released between them, so the web
+    # simulator's requests are not kept waiting behind a whole campaign.
+    kept = [s for s in situations if s is not None]
+    results = [r for start in range(0, len(kept), 250) for r in simulate(kept[start : start + 250])]
     estimates: list[tuple[str, str, str, Estimate]] = []
     labels = {}
     for code, benefit_id in SIMULATED.items():
@@ -171,8 +181,14 @@ def potential_non_take_up(campaign: Campaign, analysis: CampaignAnalysis) -> Pot
         values = np.full(len(situations), np.nan)
         for position, result in zip(index, results, strict=True):
             item = result.by_id(benefit_id)
+            received = responses[position][1].get("prestations_percues") or []
+            # The RSA and the prime d'activité of someone who receives a
+            # benefit counted in their resources (not given to the
+            # simulation) cannot be judged: left out.
+            counted = any(b in received for b in ("aah", "aspa"))
+            if code in ("rsa", "prime_activite") and counted:
+                continue
             if item.eligible:
-                received = responses[position][1].get("prestations_percues") or []
                 values[position] = 0.0 if code in received else 1.0
         overall, *by_stratum = means_by_domain(
             analysis.raking, values, respondents.strata, len(STRATA), with_overall=True

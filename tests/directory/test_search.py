@@ -73,3 +73,25 @@ def test_pages(client, directory):
     structure = client.get(reverse("directory_structure", args=[first.structure.pk])).text
     assert first.structure.name.replace("'", "&#x27;") in structure
     assert client.get(reverse("directory_offer", args=[999999])).status_code == 404
+
+
+def test_offer_without_zone_is_shown_and_structure_updates_reach_offers(arras):
+    no_zone = {k: v for k, v in OFFER.items() if k != "zone_eligibilite"}
+    actions.directory_import(records=[STRUCTURE, no_zone], territory=arras)
+    commune = arras.communes.get(insee_code="62099")
+    hits, _ = queries.search(arras, commune=commune)
+    assert [h.offer.di_id for h in hits] == [OFFER["id"]]
+    changed = {**STRUCTURE, "horaires_accueil": "Mo-Su 00:00-24:00"}
+    actions.directory_import(records=[changed], territory=arras)
+    hits, _ = queries.search(arras, commune=commune)
+    assert hits[0].offer.opening_hours == "Mo-Su 00:00-24:00"
+
+
+def test_a_structure_of_another_territory_is_refused(arras):
+    from nonrecours.territories import actions as territory_actions
+    from tests.conftest import LENS_SIREN
+
+    actions.directory_import(records=[STRUCTURE], territory=arras)
+    lens = territory_actions.territory_import(siren=LENS_SIREN).territory
+    with pytest.raises(actions.DirectoryImportError, match="appartient déjà à l'annuaire"):
+        actions.directory_import(records=[STRUCTURE], territory=lens)

@@ -24,9 +24,11 @@ ANSWERS = {
 def test_answers_become_a_situation_with_the_documented_approximations():
     situation = situation_of(ANSWERS, "62041", "2026-11")
     claimant, child = situation.persons
-    assert claimant.age_on(situation.first_day) in (39, 40)
+    assert claimant.age_on(situation.first_day) == 40
+    january = situation_of(ANSWERS, "62041", "2026-01")
+    assert january.persons[0].age_on(january.first_day) == 40
     assert claimant.activity.value == "chomeur"
-    assert child.schooling.value == "primaire" and child.age_on(situation.first_day) in (6, 7)
+    assert child.schooling.value == "primaire" and child.age_on(situation.first_day) == 7
     assert situation.housing.value == "locataire_vide" and situation.rent == 450
     (result,) = simulate([situation])
     assert result.by_id("asf").eligible and result.by_id("aide_logement").eligible
@@ -62,3 +64,34 @@ def test_share_of_eligible_who_do_not_receive_with_its_interval(arras):
     assert row.estimate == pytest.approx(expected.estimate)
     assert row.se == pytest.approx(expected.se)
     assert row.n == expected.n
+
+
+def test_an_aah_recipient_is_not_counted_as_not_taking_up_the_rsa(arras):
+    """Hand-made respondent: AAH received (and said so), no other income.
+    The simulation, which does not know the AAH amount, finds the RSA: it
+    must not count as non-take-up of the RSA."""
+    from nonrecours.surveys.enums import Channel
+
+    call_command("demo", "--responses", "60", "--seed", "3", stdout=StringIO())
+    campaign = Campaign.objects.get(slug="demo-2024")
+    campaign.responses.all().delete()
+    answers = {
+        "commune": "62041", "sexe": "homme", "tranche_age": "45_54", "type_foyer": "seul",
+        "activite": "invalidite", "logement_statut": "heberge", "revenus_foyer": 0,
+        "handicap_reconnu": "oui", "prestations_percues": ["aah"],
+    }  # fmt: skip
+    from django.utils import timezone
+
+    from nonrecours.surveys.models import Response
+
+    commune = arras.communes.get(insee_code="62041")
+    for i in range(12):
+        Response.objects.create(
+            campaign=campaign, questionnaire=campaign.questionnaire, commune=commune,
+            channel=Channel.ONLINE, answers=answers, idempotency_key=f"aah-{i}",
+            submitted_at=timezone.now(),
+        )  # fmt: skip
+    analysis = campaign_analysis(campaign)
+    potential = potential_non_take_up(campaign, analysis)
+    assert potential.row("rsa").n == 0  # left out, not "eligible and not receiving"
+    assert potential.row("aah").n == 12 and potential.row("aah").estimate == 0.0

@@ -152,9 +152,22 @@ def test_expired_simulations_cannot_be_opened_and_are_deleted(client, arras, mak
     )
     client.force_login(make_member(arras, Role.PARTNER))
     assert client.post(reverse("rights_reopen"), {"code": saved.code}).status_code == 422
-    assert actions.simulations_purge_expired() == 1
+    assert not SavedSimulation.objects.exists()  # deleted when someone looked it up
+    again = actions.simulation_save(situation={"mois": "2026-11"}, territory=arras, consent=True)
+    SavedSimulation.objects.filter(pk=again.pk).update(
+        expires_at=timezone.now() - datetime.timedelta(seconds=1)
+    )
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("purge", stdout=out)
+    assert "1 simulation(s) expirée(s) supprimée(s)" in out.getvalue()
     with pytest.raises(PermissionError):
         actions.simulation_save(situation={}, territory=arras, consent=False)
+    with pytest.raises(PermissionError, match="Sans territoire"):
+        actions.simulation_save(situation={}, territory=None, consent=True)
 
 
 def test_recap_pdf(client, arras):
@@ -188,3 +201,40 @@ def test_results_point_to_help_nearby_from_the_directory(client, arras):
     html = walk(client, SINGLE_TENANT).text
     assert "Se faire aider près de chez vous" in html
     assert "Accompagnement à l&#x27;accès aux droits" in html
+
+
+def test_review_shows_the_answers_and_only_form_fields_are_kept(client, arras):
+    html = walk(client, SINGLE_TENANT).text
+    review = client.post(reverse("rights_step"), {"etat": token(html, "etat"), "action": "revoir"})
+    assert "Ce que vous percevez déjà" in review.text
+    assert 'value="0' in review.text  # the revenu fiscal de référence is still there
+    # A field of another step slipped into a request is not kept nor trusted.
+    first = client.get(reverse("rights_step")).text
+    response = client.post(
+        reverse("rights_step"),
+        {"etat": token(first), "action": "suivant", **SINGLE_TENANT[0], "logement-loyer": "450",
+         "foyer-enfants": ["999", "2"], "autre": "x"},
+    )  # fmt: skip
+    assert response.status_code == 200 and "999" not in response.text
+
+
+def test_the_same_results_page_kept_twice_gives_one_code(client, arras):
+    html = walk(client, SINGLE_TENANT).text
+    situation = token(html, "situation")
+    for _ in range(3):
+        client.post(reverse("rights_keep"), {"situation": situation, "consent": "on"})
+    assert SavedSimulation.objects.count() == 1
+
+
+def test_expert_mode_keeps_eight_children_and_a_partner_known_by_resources(client, arras):
+    from nonrecours.www.rights.views import EXPERT_CHILDREN
+
+    assert EXPERT_CHILDREN == 8
+    data = {
+        "logement-commune": "62041", "logement-statut": "loge_gratuitement",
+        "demandeur-naissance": "1986-05-15", "demandeur-activite": "inactif",
+        "ressources-conjoint-salaire_net": "3000",
+    }  # fmt: skip
+    response = client.post(reverse("rights_expert"), data)
+    assert response.status_code == 422  # the partner's birth date is asked for
+    assert "Date de naissance" in response.text

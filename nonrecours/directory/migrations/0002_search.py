@@ -16,7 +16,7 @@ def fill(apps, schema_editor):
         )
         offer.save(update_fields=["territory", "opening_hours"])
         thematics = set(offer.thematics) | {t.split("--")[0] for t in offer.thematics}
-        for kind, values in (("t", thematics), ("p", offer.publics), ("z", offer.eligibility)):
+        for kind, values in (("t", thematics), ("p", offer.publics), ("z", offer.eligibility or ["inconnue"])):
             tags += [OfferTag(offer_id=offer.pk, kind=kind, value=v) for v in sorted(set(values))]
     OfferTag.objects.bulk_create(tags, batch_size=5000)
 

@@ -6,6 +6,7 @@ No JavaScript is needed. Between steps the answers travel in a signed token
 (a hidden field), never in the database: nothing personal is stored unless
 the person asks for it and consents."""
 
+import secrets
 from typing import Any
 
 from django.conf import settings
@@ -26,6 +27,7 @@ from nonrecours.rights.engine import SimulationResult
 from nonrecours.rights.situation import SituationError, parse_situation
 from nonrecours.territories.models import Commune, Territory
 from nonrecours.www.rights.forms import (
+    MAX_CHILDREN,
     ChildForm,
     CodeForm,
     ConsentForm,
@@ -38,7 +40,7 @@ from nonrecours.www.rights.forms import (
 
 SALT = "nonrecours.rights.simulator"
 MAX_AGE_SECONDS = 6 * 3600
-EXPERT_CHILDREN = 6
+EXPERT_CHILDREN = MAX_CHILDREN
 
 
 def _territory() -> Territory | None:
@@ -140,7 +142,8 @@ def situation_from_answers(
     parts = {step: _forms(step, answers, merged, territory) for step in _steps(answers)}
     for step_forms in parts.values():
         for _, form in step_forms:
-            form.is_valid()
+            if not form.is_valid():
+                raise SituationError(["des réponses enregistrées sont invalides : recommencez"])
     housing = parts["logement"][0][1]
     situation.update(housing.part())
     claimant = {"role": "demandeur", **parts["vous"][0][1].part()}
@@ -188,16 +191,18 @@ def simulator_step(request: HttpRequest) -> HttpResponse:
         step = steps[index]
         bound = _forms(step, answers, answers.get(step, {}), territory)
         return _render_step(request, step, steps, answers, bound, errors=False)
-    if request.method == "GET" or "action" not in request.POST:
+    if request.method == "GET" or request.POST.get("action") not in ("suivant", "precedent"):
         bound = _forms(step, answers, answers.get(step) or None, territory)
         return _render_step(request, step, steps, answers, bound, errors=False)
     bound = _forms(step, answers, request.POST, territory)
     if not all(form.is_valid() for _, form in bound):
         return _render_step(request, step, steps, answers, bound, errors=True)
+    # Only this step's fields (one value each) go into the signed state.
     answers[step] = {
-        key: request.POST.getlist(key) if len(request.POST.getlist(key)) > 1 else value
-        for key, value in request.POST.items()
-        if key not in ("etat", "action", "csrfmiddlewaretoken")
+        form.add_prefix(name): form.data.get(form.add_prefix(name))
+        for _, form in bound
+        for name in form.fields
+        if form.data.get(form.add_prefix(name)) is not None
     }
     steps = _steps(answers)
     for stale in [s for s in answers if s not in steps]:
@@ -206,7 +211,10 @@ def simulator_step(request: HttpRequest) -> HttpResponse:
         step = steps[steps.index(step) + 1]
         bound = _forms(step, answers, answers.get(step) or None, territory)
         return _render_step(request, step, steps, answers, bound, errors=False)
-    situation = situation_from_answers(answers, territory)
+    try:
+        situation = situation_from_answers(answers, territory)
+    except SituationError as error:
+        return render(request, "rights/invalid.html", {"problems": error.problems}, status=422)
     return _results(request, situation, territory, token_answers=answers)
 
 
@@ -265,7 +273,7 @@ def _results(
         "result": result,
         "nearby": _nearby(territory, situation.get("commune", "")),
         "access_theme": ACCESS_THEME,
-        "situation_token": _sign({"situation": situation}),
+        "situation_token": _sign({"situation": situation, "nonce": secrets.token_hex(16)}),
         "step_token": _sign({"answers": token_answers, "step": "percues"})
         if token_answers is not None
         else "",
@@ -319,7 +327,8 @@ def _no_fetch(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
 @require_POST
 def simulator_keep(request: HttpRequest) -> HttpResponse:
     """Keep the simulation under a short code, only with consent."""
-    situation = _unsign(request.POST.get("situation", "")).get("situation")
+    token = _unsign(request.POST.get("situation", ""))
+    situation = token.get("situation")
     if not isinstance(situation, dict):
         raise Http404("Simulation illisible.")
     form = ConsentForm(request.POST)
@@ -339,7 +348,12 @@ def simulator_keep(request: HttpRequest) -> HttpResponse:
             },
             status=422,
         )
-    saved = actions.simulation_save(situation=situation, territory=_territory(), consent=True)
+    territory = _territory()
+    if territory is None:
+        raise Http404("Aucun territoire : la simulation ne peut pas être conservée.")
+    saved = actions.simulation_save(
+        situation=situation, territory=territory, consent=True, nonce=str(token.get("nonce") or "")
+    )
     return render(
         request,
         "rights/kept.html",
@@ -382,7 +396,11 @@ def _filled(form: Any) -> bool:
 def situation_from_expert(forms: dict[str, Any]) -> dict[str, Any] | None:
     """The situation, or None when a form has errors (shown on the page)."""
     required = [forms["housing"], forms["claimant"], forms["claimant_resources"], forms["received"]]
-    partner = forms["partner"] if _filled(forms["partner"]) else None
+    partner = (
+        forms["partner"]
+        if _filled(forms["partner"]) or _filled(forms["partner_resources"])
+        else None
+    )
     children = [c for c in forms["children"] if _filled(c)]
     checked = required + ([partner, forms["partner_resources"]] if partner else []) + children
     if not all(form.is_valid() for form in checked):
