@@ -7,8 +7,6 @@ margins.csv: `variable,modalite,effectif`, the population count of each
 category of each margin variable.
 """
 
-import csv
-import io
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
@@ -20,6 +18,7 @@ import numpy as np
 from nonrecours.analysis.disclosure import DEFAULT_THRESHOLD, Cell, suppressed
 from nonrecours.analysis.estimators import Estimate, means_by_domain
 from nonrecours.analysis.raking import Margin, RakingError, rake
+from nonrecours.csvtext import UnreadableFile, dict_reader, read_text
 
 OVERALL = "ensemble"
 
@@ -43,16 +42,10 @@ class ResultRow:
 
 def _read_csv(path: Path) -> tuple[list[str], list[dict[str, str]]]:
     try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except FileNotFoundError:
-        raise AnalysisFileError(f"{path} : fichier introuvable.") from None
-    except UnicodeDecodeError:
-        raise AnalysisFileError(f"{path.name} : le fichier n'est pas en UTF-8.") from None
-    try:
-        dialect: Any = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.DictReader(io.StringIO(text, newline=""), dialect=dialect)
+        text = read_text(path)
+    except UnreadableFile as error:
+        raise AnalysisFileError(str(error)) from None
+    reader = dict_reader(text)
     rows = list(reader)
     if not reader.fieldnames:
         raise AnalysisFileError(f"{path.name} : fichier vide ou sans en-tête.")

@@ -3,7 +3,11 @@
 from argparse import ArgumentParser, ArgumentTypeError
 from typing import Any
 
+from django.core.management.base import CommandError
+
 from nonrecours.analysis.disclosure import DEFAULT_THRESHOLD
+from nonrecours.surveys import queries
+from nonrecours.surveys.models import Campaign
 
 
 def _bounds(text: str) -> tuple[float, float]:
@@ -51,3 +55,14 @@ def add_weighting_options(parser: ArgumentParser) -> None:
 
 def weighting_options(options: dict[str, Any]) -> dict[str, Any]:
     return {"bounds": options["bounds"], "cap": options["cap"], "threshold": options["threshold"]}
+
+
+def campaign_with_answers(slug: str) -> Campaign:
+    """The campaign, or a French CommandError when it is unknown or empty."""
+    try:
+        campaign = queries.campaign_by_slug(slug)
+    except Campaign.DoesNotExist:
+        raise CommandError(f"Aucune campagne « {slug} ».") from None
+    if not campaign.responses.exists():
+        raise CommandError(f"La campagne « {campaign.slug} » n'a encore aucune réponse.")
+    return campaign

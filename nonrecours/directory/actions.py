@@ -13,6 +13,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from nonrecours.csvtext import UnreadableFile, read_text
 from nonrecours.directory import schema
 from nonrecours.directory.models import Offer, OfferTag, Structure, TagKind
 from nonrecours.territories.models import Commune, Territory
@@ -53,11 +54,9 @@ def read_records(path: Path) -> list[dict[str, Any]]:
     […], "services": […]}) or CSV (structures or services)."""
     name = path.name
     try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except FileNotFoundError:
-        raise DirectoryImportError([f"{path} : fichier introuvable"]) from None
-    except UnicodeDecodeError:
-        raise DirectoryImportError([f"{name} : le fichier n'est pas en UTF-8"]) from None
+        text = read_text(path)
+    except UnreadableFile as error:
+        raise DirectoryImportError([str(error).rstrip(".")]) from None
     if name.lower().endswith(".json"):
         try:
             data = json.loads(text)

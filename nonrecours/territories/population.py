@@ -16,8 +16,6 @@ The file (documented in docs/guide/barometre.md):
 Other columns (NIVGEO, LIBGEO…) are ignored.
 """
 
-import csv
-import io
 import math
 import re
 from collections.abc import Iterable, Sequence
@@ -27,6 +25,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
+from nonrecours.csvtext import UnreadableFile, dict_reader, read_text
 
 DEFAULT_FILE = Path(__file__).with_name("data") / "population-sexe-age-defaut.yaml"
 SEXES = ("femme", "homme")
@@ -169,16 +169,10 @@ def read_structure(
     """The structure of the member communes from an INSEE-style CSV file."""
     name = path.name
     try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except FileNotFoundError:
-        raise PopulationFileError(f"{path} : fichier introuvable.") from None
-    except UnicodeDecodeError:
-        raise PopulationFileError(f"{name} : le fichier n'est pas en UTF-8.") from None
-    try:
-        dialect: Any = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.DictReader(io.StringIO(text, newline=""), dialect=dialect)
+        text = read_text(path)
+    except UnreadableFile as error:
+        raise PopulationFileError(str(error)) from None
+    reader = dict_reader(text)
     header = list(reader.fieldnames or [])
     sex_column = _column(header, ["sexe"])
     age_column = _column(header, ["aged100", "age", "âge"])

@@ -6,10 +6,12 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from nonrecours.analysis.raking import RakingError
-from nonrecours.cli.options import add_weighting_options, weighting_options
-from nonrecours.surveys import queries
+from nonrecours.cli.options import (
+    add_weighting_options,
+    campaign_with_answers,
+    weighting_options,
+)
 from nonrecours.surveys.analysis import Weighting, as_dict, campaign_analysis
-from nonrecours.surveys.models import Campaign
 
 
 class Command(BaseCommand):
@@ -31,12 +33,7 @@ class Command(BaseCommand):
         add_weighting_options(compute)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        try:
-            campaign = queries.campaign_by_slug(options["campaign"])
-        except Campaign.DoesNotExist:
-            raise CommandError(f"Aucune campagne « {options['campaign']} ».") from None
-        if not campaign.responses.exists():
-            raise CommandError(f"La campagne « {campaign.slug} » n'a encore aucune réponse.")
+        campaign = campaign_with_answers(options["campaign"])
         try:
             result = as_dict(campaign_analysis(campaign, Weighting(**weighting_options(options))))
         except RakingError as error:

@@ -5,8 +5,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from nonrecours.analysis.raking import RakingError
-from nonrecours.surveys import queries
-from nonrecours.surveys.models import Campaign
+from nonrecours.cli.options import campaign_with_answers
 from nonrecours.surveys.report import build_report, report_html, report_pdf
 
 
@@ -24,12 +23,7 @@ class Command(BaseCommand):
         parser.add_argument("--out", required=True, metavar="FICHIER", help="fichier à écrire")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        try:
-            campaign = queries.campaign_by_slug(options["campaign"])
-        except Campaign.DoesNotExist:
-            raise CommandError(f"Aucune campagne « {options['campaign']} ».") from None
-        if not campaign.responses.exists():
-            raise CommandError(f"La campagne « {campaign.slug} » n'a encore aucune réponse.")
+        campaign = campaign_with_answers(options["campaign"])
         out = Path(options["out"])
         if not out.parent.is_dir():
             raise CommandError(f"Le dossier « {out.parent} » n'existe pas.")
