@@ -8,7 +8,7 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import transaction
 from django.utils import timezone
@@ -154,13 +154,10 @@ def directory_import(
     report = ImportReport()
     structure_data = [d for _, d in valid if not schema.is_offer(d)]
     offer_data = [d for _, d in valid if schema.is_offer(d)]
-    existing = {
-        s.di_id: s for s in Structure.objects.filter(di_id__in=[d["id"] for d in structure_data])
-    }
-    new_structures, changed_structures = [], []
+    structure_values = []
     for data in structure_data:
         code, longitude, latitude = _place(data)
-        values = {
+        structure_values.append({
             "territory": territory,
             "source": data["source"],
             "name": data["nom"],
@@ -169,21 +166,10 @@ def directory_import(
             "latitude": latitude,
             "updated_on": datetime.date.fromisoformat(data["date_maj"]),
             "record": data,
-        }
-        structure = existing.get(data["id"])
-        if structure is None:
-            new_structures.append(Structure(di_id=data["id"], **values))
-        else:
-            for key, value in values.items():
-                setattr(structure, key, value)
-            changed_structures.append(structure)
-    Structure.objects.bulk_create(new_structures, batch_size=2000)
-    Structure.objects.bulk_update(
-        changed_structures,
-        ["territory", "source", "name", "insee_code", "longitude", "latitude", "updated_on",
-         "record"],
-        batch_size=2000,
-    )  # fmt: skip
+        })  # fmt: skip
+    new_structures, changed_structures = _upsert(
+        Structure, [d["id"] for d in structure_data], structure_values
+    )
     report.structures_created, report.structures_updated = (
         len(new_structures),
         len(changed_structures),
@@ -204,10 +190,7 @@ def directory_import(
         Structure.objects.filter(pk__in=structure_of.values()).values_list("pk", "territory_id")
     )
     centres = _centres()
-    existing_offers = {
-        o.di_id: o for o in Offer.objects.filter(di_id__in=[d["id"] for d in offer_data])
-    }
-    new_offers, changed_offers = [], []
+    offer_values = []
     for data in offer_data:
         structure_id = structure_of[data["structure_id"]]
         code, longitude, latitude = _place(data)
@@ -233,22 +216,36 @@ def directory_import(
             "quality": schema.quality_score(data),
             "record": data,
         }
-        offer = existing_offers.get(data["id"])
-        if offer is None:
-            new_offers.append(Offer(di_id=data["id"], **values))
-        else:
-            for key, value in values.items():
-                setattr(offer, key, value)
-            changed_offers.append(offer)
-    Offer.objects.bulk_create(new_offers, batch_size=2000)
-    Offer.objects.bulk_update(
-        changed_offers,
-        [f for f in OFFER_COLUMNS],
-        batch_size=2000,
-    )
+        offer_values.append(values)
+    new_offers, changed_offers = _upsert(Offer, [d["id"] for d in offer_data], offer_values)
     report.offers_created, report.offers_updated = len(new_offers), len(changed_offers)
     _retag([*new_offers, *changed_offers])
     return report
+
+
+Entry = TypeVar("Entry", Structure, Offer)
+
+
+def _upsert(
+    model: type[Entry], ids: list[str], rows: list[dict[str, Any]]
+) -> tuple[list[Entry], list[Entry]]:
+    """Create the entries that are new, update the others (matched on their
+    data·inclusion identifier), in bulk; returns (created, updated)."""
+    existing = {e.di_id: e for e in model.objects.filter(di_id__in=ids)}
+    created: list[Entry] = []
+    updated: list[Entry] = []
+    for di_id, values in zip(ids, rows, strict=True):
+        entry = existing.get(di_id)
+        if entry is None:
+            created.append(model(di_id=di_id, **values))
+        else:
+            for key, value in values.items():
+                setattr(entry, key, value)
+            updated.append(entry)
+    model.objects.bulk_create(created, batch_size=2000)
+    if rows:
+        model.objects.bulk_update(updated, list(rows[0]), batch_size=2000)
+    return created, updated
 
 
 def _refresh_offers_of(structures: list[Structure], *, skip: set[str]) -> None:
@@ -303,12 +300,6 @@ def _retag(offers: list[Offer]) -> None:
 
 # The zone of an offer whose file gives none: shown to every commune.
 UNKNOWN_ZONE = "inconnue"
-
-OFFER_COLUMNS = (
-    "structure_id", "territory_id", "source", "name", "insee_code", "longitude", "latitude",
-    "opening_hours",
-    "thematics", "publics", "eligibility", "updated_on", "quality", "record",
-)  # fmt: skip
 
 
 def _centres() -> dict[str, tuple[float, float]]:
