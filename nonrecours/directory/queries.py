@@ -19,31 +19,27 @@ MAX_RESULTS = 50
 EARTH_RADIUS_KM = 6371.0088
 
 
-@lru_cache(maxsize=8)
-def _centroids(territory_id: int, stamp: float) -> dict[str, tuple[float, float]]:
-    """(longitude, latitude) of the centroid of each commune of the territory."""
+def commune_centres(territory_id: int | None = None) -> dict[str, tuple[float, float]]:
+    """(longitude, latitude) of a point inside each commune (of a territory,
+    or all stored): the place of an offer or a person known by commune."""
+    communes = Commune.objects.exclude(geometry=None)
+    if territory_id is not None:
+        communes = communes.filter(territory_id=territory_id)
     result = {}
-    for code, geometry in Commune.objects.filter(territory_id=territory_id).values_list(
-        "insee_code", "geometry"
-    ):
-        if geometry:
-            point = shape(geometry).representative_point()
-            result[code] = (point.x, point.y)
+    for code, geometry in communes.values_list("insee_code", "geometry"):
+        point = shape(geometry).representative_point()
+        result[code] = (point.x, point.y)
     return result
 
 
+@lru_cache(maxsize=8)
+def _centroids(territory_id: int, stamp: float) -> dict[str, tuple[float, float]]:
+    return commune_centres(territory_id)
+
+
 def centroids(territory: Territory) -> dict[str, tuple[float, float]]:
+    """commune_centres of the territory, kept until the territory changes."""
     return _centroids(territory.pk, territory.updated_at.timestamp())
-
-
-def distance_km(a: tuple[float, float], b: tuple[float, float]) -> float:
-    """Great-circle distance between two (longitude, latitude) points."""
-    lon1, lat1, lon2, lat2 = map(math.radians, (*a, *b))
-    h = (
-        math.sin((lat2 - lat1) / 2) ** 2
-        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
-    )
-    return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(h))
 
 
 def opening_state(hours: str | None, when: datetime.datetime) -> str:

@@ -32,7 +32,6 @@ class Benefit:
     caveat: str = ""
     frequency: str = "mensuelle"
     annual_amount: bool = False  # a monthly variable holding a yearly amount (grants)
-    directory_theme: str = ""
 
     @property
     def entity(self) -> str:
@@ -64,7 +63,6 @@ def benefits() -> tuple[Benefit, ...]:
                 caveat=item.get("caveat", ""),
                 frequency=item.get("frequency", "mensuelle"),
                 annual_amount=bool(item.get("annual_amount", False)),
-                directory_theme=item.get("directory_theme", ""),
             )
         )
     return tuple(items)

@@ -273,7 +273,6 @@ def _set_inputs(simulation: Any, month: str, batch: _Batch) -> None:
     months = _months(month)
     year = month[:4]
     n_2 = str(int(year) - 2)
-    day = datetime.date(int(year), int(month[5:]), 1)
     simulation.set_input(
         "date_naissance",
         "ETERNITY",
@@ -364,7 +363,6 @@ def _set_inputs(simulation: Any, month: str, batch: _Batch) -> None:
                 ]
                 values = np.where(claimant, declared, 0.0)
             simulation.set_input(variable, period, values)
-    del day
 
 
 def _family_total(values: NDArray[Any], batch: _Batch, n: int) -> NDArray[np.float64]:

@@ -51,6 +51,12 @@ class DemoCommune:
     stratum: str
 
 
+def reference_siren() -> str:
+    """The SIREN of the territory whose figures the reference file publishes."""
+    data = yaml.safe_load(REFERENCE_FILE.read_text(encoding="utf-8"))
+    return str(data["collection"]["epci_siren"])
+
+
 def published_targets() -> dict[str, dict[str, Any]]:
     data = yaml.safe_load(REFERENCE_FILE.read_text(encoding="utf-8"))
     return {item["id"]: item for item in data["indicators"]}

@@ -30,7 +30,7 @@ from nonrecours.surveys.analysis import (
     previous_campaign,
     stratum_comparisons,
 )
-from nonrecours.surveys.demo import BREAKDOWN_STRATA, published_targets
+from nonrecours.surveys.demo import BREAKDOWN_STRATA, published_targets, reference_siren
 from nonrecours.surveys.eligibility import (
     SHORT_LABELS,
     PotentialNonTakeUp,
@@ -43,7 +43,6 @@ from nonrecours.surveys.questionnaire import THEMES, Indicator, default_question
 from nonrecours.territories.enums import Stratum
 from nonrecours.territories.models import Commune
 
-REFERENCE_SIREN = "200033579"  # the territory whose 2024 figures are published (CU d'Arras)
 PUBLISHED_YEAR = 2024
 
 
@@ -178,7 +177,7 @@ def interval_chart(
 
 
 def _published_checks(campaign: Campaign, analysis: CampaignAnalysis) -> list[PublishedCheck]:
-    if campaign.territory.siren != REFERENCE_SIREN:
+    if campaign.territory.siren != reference_siren():
         return []
     rows = {(r.indicator, r.domain): r for r in analysis.rows}
     labels = {s.value: str(s.label) for s in Stratum}
