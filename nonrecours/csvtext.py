@@ -28,3 +28,14 @@ def dict_reader(text: str) -> "csv.DictReader[str]":
     except csv.Error:
         dialect = csv.excel
     return csv.DictReader(io.StringIO(text, newline=""), dialect=dialect)
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: Any) -> Any:
+    """A text cell a spreadsheet would run as a formula (=, +, -, @) is
+    written with a leading apostrophe (OWASP's CSV injection advice)."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value

@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "nonrecours.surveys",
     "nonrecours.rights",
     "nonrecours.directory",
+    "nonrecours.referrals",
     "nonrecours.www",
     "nonrecours.cli",
 ]
@@ -137,3 +138,23 @@ NONRECOURS_DEFAULT_TERRITORY = env_str("NONRECOURS_DEFAULT_TERRITORY", "20003357
 # How long a simulation kept with the person's consent can be reopened from
 # its code (then it is deleted).
 NONRECOURS_SIMULATION_RETENTION_DAYS = env_int("NONRECOURS_SIMULATION_RETENTION_DAYS", 90)
+
+# Referrals: the person's details are erased this long after the referral
+# was sent (`nonrecours orientations echeances`, each night); the statistics stay.
+NONRECOURS_REFERRAL_RETENTION_DAYS = env_int("NONRECOURS_REFERRAL_RETENTION_DAYS", 730)
+
+# The address of the application, for the links sent by e-mail.
+NONRECOURS_BASE_URL = env_str("NONRECOURS_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# E-mail: printed on the console unless an SMTP server is given.
+EMAIL_HOST = env_str("NONRECOURS_EMAIL_HOST", "")
+EMAIL_PORT = env_int("NONRECOURS_EMAIL_PORT", 587)
+EMAIL_HOST_USER = env_str("NONRECOURS_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = env_str("NONRECOURS_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("NONRECOURS_EMAIL_TLS", True)
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend"
+)
+DEFAULT_FROM_EMAIL = env_str("NONRECOURS_EMAIL_FROM", "nonrecours <ne-pas-repondre@localhost>")

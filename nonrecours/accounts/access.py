@@ -9,7 +9,8 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 
 from nonrecours.accounts.enums import Capability, Role
-from nonrecours.accounts.models import Membership, User
+from nonrecours.accounts.models import Membership, Organisation, User
+from nonrecours.referrals.models import Referral
 from nonrecours.territories.models import Territory
 
 ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
@@ -21,10 +22,14 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             Capability.VIEW_RESPONSES,
             Capability.MANAGE_CAMPAIGNS,
             Capability.REOPEN_SIMULATIONS,
+            Capability.REFER,
+            Capability.VIEW_REFERRAL_STATISTICS,
         }
     ),
     Role.FIELD_AGENT: frozenset({Capability.COLLECT}),
-    Role.PARTNER: frozenset({Capability.VIEW_AGGREGATES, Capability.REOPEN_SIMULATIONS}),
+    Role.PARTNER: frozenset(
+        {Capability.VIEW_AGGREGATES, Capability.REOPEN_SIMULATIONS, Capability.REFER}
+    ),
 }
 
 DENIAL_MESSAGES: dict[str, str] = {
@@ -39,6 +44,14 @@ DENIAL_MESSAGES: dict[str, str] = {
     Capability.REOPEN_SIMULATIONS: (
         "Seul·es les professionnel·les partenaires du territoire peuvent reprendre une "
         "simulation enregistrée."
+    ),
+    Capability.REFER: (
+        "Seul·es les professionnel·les partenaires et l'équipe du territoire peuvent orienter "
+        "une personne."
+    ),
+    Capability.VIEW_REFERRAL_STATISTICS: (
+        "Les statistiques des orientations sont réservées à l'équipe du territoire "
+        "(administrateur·rice, chargé·e de mission)."
     ),
 }
 
@@ -124,3 +137,89 @@ def access_saved_simulation(user: User, territory: Territory | None) -> Territor
             raise PermissionDenied(DENIAL_MESSAGES[Capability.REOPEN_SIMULATIONS])
         return None
     return _require(user, territory, Capability.REOPEN_SIMULATIONS)
+
+
+# Referrals. Nobody sees a referral's person but the two organisations it
+# links: the one that sent it and the one that received it (the link sent
+# by e-mail stands for the receiving structure). Not even a superuser or the
+# territory's team, who see the statistics only.
+
+REFERRAL_DENIED = (
+    "Cette orientation ne concerne pas votre organisation : seules l'organisation qui l'a "
+    "envoyée et celle qui la reçoit peuvent la consulter."
+)
+REFERRAL_NOT_RECEIVER = "Seule l'organisation qui reçoit l'orientation peut y répondre."
+
+
+def _organisation_ids(user: User | AnonymousUser) -> set[int]:
+    if not user.is_authenticated or not user.is_active:
+        return set()
+    return set(Membership.objects.filter(user=user).values_list("organisation_id", flat=True))
+
+
+def referral_organisations(user: User | AnonymousUser) -> set[int]:
+    """The organisations whose sent and received referrals the user sees."""
+    return _organisation_ids(user)
+
+
+def referral_sender_organisations(user: User, territory: Territory) -> list[Organisation]:
+    """The organisations on whose behalf the user may refer on the territory."""
+    if not user.is_authenticated or not user.is_active:
+        return []
+    memberships = Membership.objects.filter(
+        user=user, organisation__territory=territory
+    ).select_related("organisation")
+    return sorted(
+        {m.organisation for m in memberships if Capability.REFER in ROLE_CAPABILITIES[m.role]},
+        key=lambda o: o.name,
+    )
+
+
+def can_refer(user: User | AnonymousUser, territory: Territory) -> bool:
+    if not user.is_authenticated:
+        return False
+    return bool(referral_sender_organisations(user, territory))
+
+
+def access_refer(user: User, territory: Territory, organisation: Organisation) -> Organisation:
+    """The user refers on behalf of this organisation of the territory."""
+    if organisation not in referral_sender_organisations(user, territory):
+        raise PermissionDenied(DENIAL_MESSAGES[Capability.REFER])
+    return organisation
+
+
+def referral_sides(user: User | AnonymousUser, referral: Referral) -> set[str]:
+    """ "sender", "receiver", both or none."""
+    organisations = _organisation_ids(user)
+    sides = set()
+    if referral.sender_organisation_id in organisations:
+        sides.add("sender")
+    if referral.receiver_organisation_id is not None and (
+        referral.receiver_organisation_id in organisations
+    ):
+        sides.add("receiver")
+    return sides
+
+
+def access_referral(user: User | AnonymousUser, referral: Referral) -> set[str]:
+    sides = referral_sides(user, referral)
+    if not sides:
+        raise PermissionDenied(REFERRAL_DENIED)
+    return sides
+
+
+def access_referral_answer(user: User | AnonymousUser, referral: Referral) -> Referral:
+    """Accepting, refusing and recording an outcome: the receiving side."""
+    if "receiver" not in access_referral(user, referral):
+        raise PermissionDenied(REFERRAL_NOT_RECEIVER)
+    return referral
+
+
+def access_referral_statistics(user: User, territory: Territory) -> Territory:
+    return _require(user, territory, Capability.VIEW_REFERRAL_STATISTICS)
+
+
+def can_see_referral_statistics(user: User | AnonymousUser, territory: Territory) -> bool:
+    if not user.is_authenticated:
+        return False
+    return has_capability(user, territory, Capability.VIEW_REFERRAL_STATISTICS)

@@ -37,3 +37,8 @@ class Capability(models.TextChoices):
         "reopen_simulations",
         "Reprendre, avec la personne, une simulation de droits enregistrée",
     )
+    REFER = "refer", "Orienter une personne vers un service de l'annuaire"
+    VIEW_REFERRAL_STATISTICS = (
+        "view_referral_statistics",
+        "Consulter et exporter les statistiques des orientations",
+    )

@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 from django.db import transaction
 from django.utils import timezone
 
+from nonrecours.accounts.models import Organisation
 from nonrecours.csvtext import UnreadableFile, read_text
 from nonrecours.directory import schema
 from nonrecours.directory.models import Offer, OfferTag, Structure, TagKind
@@ -435,3 +436,15 @@ def directory_export_csv(*, territory: Territory) -> dict[str, str]:
             )
         files[name] = buffer.getvalue()
     return files
+
+
+def structure_attach(*, structure: Structure, organisation: Organisation | None) -> Structure:
+    """The partner organisation whose accounts answer the referrals made to
+    this structure (None: through the link sent to the structure's e-mail)."""
+    if organisation is not None and organisation.territory_id != structure.territory_id:
+        raise ValueError(
+            f"{organisation.name} n'est pas une organisation du territoire de {structure.name}."
+        )
+    structure.organisation = organisation
+    structure.save(update_fields=["organisation"])
+    return structure

@@ -25,6 +25,16 @@ class Structure(models.Model):
     latitude = models.FloatField(null=True, blank=True)
     updated_on = models.DateField("mise à jour (date_maj)")
     is_town_hall = models.BooleanField("mairie", default=False)
+    # The partner organisation that answers referrals to this structure
+    # with its accounts (else: through the link sent to its e-mail).
+    organisation = models.ForeignKey(
+        "accounts.Organisation",
+        verbose_name="organisation partenaire",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="structures",
+    )
     record = models.JSONField("fiche data·inclusion")
     imported_at = models.DateTimeField("importée le", auto_now=True)
 

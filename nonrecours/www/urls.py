@@ -5,6 +5,7 @@ from nonrecours.www.barometer import collect as collect_views
 from nonrecours.www.barometer import team as team_views
 from nonrecours.www.barometer import views as barometer_views
 from nonrecours.www.directory import views as directory_views
+from nonrecours.www.referrals import views as referral_views
 from nonrecours.www.rights import views as rights_views
 from nonrecours.www.territories import views as territory_views
 
@@ -24,6 +25,21 @@ urlpatterns = [
         name="directory_structure",
     ),
     path("annuaire/offres/<int:pk>/", directory_views.directory_offer, name="directory_offer"),
+    path("orientations/", referral_views.referral_list, name="referral_list"),
+    path("orientations/nouvelle/", referral_views.referral_new, name="referral_new"),
+    path("orientations/<int:pk>/", referral_views.referral_detail, name="referral_detail"),
+    path("orientations/<int:pk>/reponse/", referral_views.referral_act, name="referral_act"),
+    path("orientations/lien/<str:token>/", referral_views.referral_link, name="referral_link"),
+    path(
+        "territoires/<str:siren>/orientations/",
+        referral_views.referral_dashboard,
+        name="referral_dashboard",
+    ),
+    path(
+        "territoires/<str:siren>/orientations.csv",
+        referral_views.referral_export,
+        name="referral_export",
+    ),
     path("simulateur/", rights_views.simulator_start, name="rights_start"),
     path("simulateur/etapes/", rights_views.simulator_step, name="rights_step"),
     path("simulateur/expert/", rights_views.simulator_expert, name="rights_expert"),

@@ -8,6 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from nonrecours.accounts.access import can_refer
 from nonrecours.directory import queries, schema
 from nonrecours.directory.models import Offer, Structure
 from nonrecours.territories.maps import MapClass, project_features
@@ -113,6 +114,7 @@ def directory_structure(request: HttpRequest, pk: int) -> HttpResponse:
             "structure": structure,
             "record": structure.record,
             "offers": structure.offers.all(),
+            "can_refer": can_refer(request.user, structure.territory),
             "stale": structure.is_stale(timezone.localdate()),
             "state": queries.opening_state(
                 structure.record.get("horaires_accueil"), timezone.now()
@@ -140,5 +142,6 @@ def directory_offer(request: HttpRequest, pk: int) -> HttpResponse:
             "record": offer.record,
             "labels": labels,
             "stale": offer.is_stale(timezone.localdate()),
+            "can_refer": can_refer(request.user, offer.structure.territory),
         },
     )

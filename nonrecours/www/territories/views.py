@@ -35,6 +35,7 @@ def _render_territory(request: HttpRequest, territory: Territory) -> HttpRespons
             "measures": queries.MapMeasure.CHOICES,
             "can_administer": Capability.ADMINISTER in capabilities,
             "can_manage_campaigns": Capability.MANAGE_CAMPAIGNS in capabilities,
+            "can_see_referrals": Capability.VIEW_REFERRAL_STATISTICS in capabilities,
             "can_collect": Capability.COLLECT in capabilities,
             "can_view_aggregates": Capability.VIEW_AGGREGATES in capabilities,
             "campaigns": survey_queries.territory_campaigns(territory),

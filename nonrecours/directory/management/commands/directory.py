@@ -5,7 +5,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from nonrecours.accounts.models import Organisation
 from nonrecours.directory import actions
+from nonrecours.directory.models import Structure
 from nonrecours.territories import queries
 from nonrecours.territories.models import Territory
 
@@ -36,6 +38,17 @@ class Command(BaseCommand):
             "--format", choices=["json", "csv"], default="json", help="json (défaut) ou csv (zip)"
         )
         exporter.add_argument("--out", required=True, metavar="FICHIER", help="fichier écrit")
+        attach = sub.add_parser(
+            "rattacher",
+            help="Dire quelle organisation partenaire reçoit, avec ses comptes, les orientations "
+            "faites à une structure (sinon : lien envoyé au courriel de la structure).",
+        )
+        attach.add_argument("structure", metavar="ID", help="identifiant data·inclusion")
+        attach.add_argument(
+            "--organisation",
+            metavar="NOM",
+            help="nom de l'organisation dans le territoire ; sans elle, le rattachement est retiré",
+        )
 
     def _territory(self, siren: str) -> Territory:
         try:
@@ -62,6 +75,8 @@ class Command(BaseCommand):
             except actions.DirectoryImportError as error:
                 raise CommandError(str(error)) from None
             self.stdout.write(self.style.SUCCESS(report.summary()))
+        elif action == "rattacher":
+            self._attach(options["structure"], options["organisation"])
         else:
             territory = self._territory(options["territory"])
             out = Path(options["out"])
@@ -72,3 +87,35 @@ class Command(BaseCommand):
                     for name, content in actions.directory_export_csv(territory=territory).items():
                         archive.writestr(name, content)
             self.stdout.write(self.style.SUCCESS(f"Annuaire exporté dans {out}."))
+
+    def _attach(self, di_id: str, name: str | None) -> None:
+        structure = Structure.objects.filter(di_id=di_id).first()
+        if structure is None:
+            raise CommandError(f"Aucune structure de l'annuaire n'a l'identifiant « {di_id} ».")
+        organisation = None
+        if name:
+            organisation = Organisation.objects.filter(
+                territory_id=structure.territory_id, name=name
+            ).first()
+            if organisation is None:
+                known = ", ".join(
+                    Organisation.objects.filter(territory_id=structure.territory_id).values_list(
+                        "name", flat=True
+                    )
+                )
+                raise CommandError(
+                    f"Aucune organisation « {name} » dans le territoire. Organisations : {known}."
+                )
+        actions.structure_attach(structure=structure, organisation=organisation)
+        if organisation is None:
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"{structure.name} : orientations reçues par le lien envoyé par courriel."
+                )
+            )
+        else:
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"{structure.name} : les orientations sont reçues par {organisation.name}."
+                )
+            )

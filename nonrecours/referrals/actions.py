@@ -1,0 +1,530 @@
+"""Writes on referrals: send, answer, record an outcome, remind and expire
+on time, erase the person's details after the retention period.
+
+Every step is kept in the audit trail (`Event`) and notified by e-mail once
+the transaction is committed. Who may do what is checked by the callers
+through `nonrecours.accounts.access`."""
+
+import datetime
+import secrets
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils import timezone
+
+from nonrecours.accounts.models import Organisation, User
+from nonrecours.directory.models import Offer, Structure
+from nonrecours.referrals import notifications
+from nonrecours.referrals.enums import (
+    EXPIRY_AFTER_DAYS,
+    REMINDER_AFTER_DAYS,
+    AgeBand,
+    Channel,
+    ConsentMode,
+    EventKind,
+    OutcomeKind,
+    RefusalReason,
+    Status,
+)
+from nonrecours.referrals.models import Event, Outcome, Referral, Scheme
+from nonrecours.territories.models import Territory
+
+CONSENT_TEXT = (
+    "La personne a été informée que ses coordonnées et le motif de l'orientation sont "
+    "transmis à « {destination} » pour qu'elle soit recontactée, qu'elles sont conservées "
+    "{years} au plus puis effacées, et elle a donné son accord."
+)
+
+
+class ReferralError(ValueError):
+    """What is wrong, in French, and the form field it concerns."""
+
+    def __init__(self, message: str, field: str = "") -> None:
+        super().__init__(message)
+        self.field = field
+
+
+@dataclass(frozen=True)
+class Person:
+    first_name: str
+    last_name: str
+    commune: str
+    phone: str = ""
+    email: str = ""
+    age_band: str = ""
+    message: str = ""
+
+
+def retention_days() -> int:
+    return int(settings.NONRECOURS_REFERRAL_RETENTION_DAYS)
+
+
+def consent_text(destination: str) -> str:
+    days = retention_days()
+    years = (
+        f"{days // 365} an{'s' if days // 365 > 1 else ''}" if days % 365 == 0 else f"{days} jours"
+    )
+    return CONSENT_TEXT.format(destination=destination, years=years)
+
+
+def _actor(user: User | None, via: str, receiver: bool = False) -> tuple[User | None, str]:
+    if user is not None and user.is_authenticated:
+        return user, user.get_full_name() or user.get_username()
+    if via == Channel.LINK:
+        return None, "la structure (lien reçu par courriel)"
+    return None, "nonrecours"
+
+
+def _event(
+    referral: Referral,
+    kind: str,
+    *,
+    at: datetime.datetime,
+    user: User | None = None,
+    via: str = Channel.SYSTEM,
+    detail: str = "",
+) -> Event:
+    actor, label = _actor(user, via)
+    return Event.objects.create(
+        referral=referral,
+        kind=kind,
+        at=at,
+        actor=actor,
+        actor_label=label,
+        channel=via,
+        detail=detail[:500],
+    )
+
+
+def _notify_later(referral: Referral, template: str, to: str, **context: object) -> None:
+    """Send after the commit (nothing is announced that was rolled back), and
+    keep the sending in the audit trail."""
+
+    def send() -> None:
+        recipients = (
+            notifications.receiver_addresses(referral)
+            if to == "receiver"
+            else notifications.sender_addresses(referral)
+        )
+        said = notifications.send(referral, template, recipients, **context)
+        if said:
+            _event(referral, EventKind.NOTIFIED, at=timezone.now(), detail=said)
+
+    transaction.on_commit(send)
+
+
+def _clean_person(person: Person, territory: Territory) -> Person:
+    first, last = person.first_name.strip(), person.last_name.strip()
+    if not first:
+        raise ReferralError("Indiquez le prénom de la personne.", "first_name")
+    if not last:
+        raise ReferralError("Indiquez le nom de la personne.", "last_name")
+    phone, email = person.phone.strip(), person.email.strip()
+    if not (phone or email):
+        raise ReferralError(
+            "Indiquez au moins un moyen de recontacter la personne : téléphone ou courriel.",
+            "phone",
+        )
+    if phone and sum(ch.isdigit() for ch in phone) < 10:
+        raise ReferralError(
+            f"Le téléphone « {phone} » n'a pas les 10 chiffres d'un numéro français.", "phone"
+        )
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            raise ReferralError(f"Le courriel « {email} » n'est pas valide.", "email") from None
+    if not territory.communes.filter(insee_code=person.commune, is_member=True).exists():
+        raise ReferralError(
+            f"La commune « {person.commune} » n'est pas une commune du territoire "
+            f"{territory.name}.",
+            "commune",
+        )
+    if person.age_band and person.age_band not in AgeBand.values:
+        raise ReferralError(f"Tranche d'âge inconnue : « {person.age_band} ».", "age_band")
+    return Person(
+        first_name=first[:100],
+        last_name=last[:100],
+        commune=person.commune,
+        phone=phone[:30],
+        email=email,
+        age_band=person.age_band,
+        message=person.message.strip(),
+    )
+
+
+def simulated_amounts(code: str, territory: Territory) -> dict[str, float]:
+    """The benefits found by a kept simulation of this territory, with their
+    estimated monthly amounts."""
+    from nonrecours.rights.batching import simulate_one  # noqa: PLC0415 (loads OpenFisca)
+    from nonrecours.rights.queries import simulation_by_code  # noqa: PLC0415
+    from nonrecours.rights.situation import SituationError, parse_situation  # noqa: PLC0415
+
+    saved = simulation_by_code(code)
+    if saved is None or saved.territory_id != territory.pk:
+        raise ReferralError(
+            f"Aucune simulation en cours du territoire avec le code « {code} » "
+            "(elle a peut-être expiré).",
+            "simulation_code",
+        )
+    try:
+        result = simulate_one(parse_situation(saved.situation, "simulation conservée"))
+    except SituationError as error:
+        raise ReferralError(
+            "La simulation conservée ne peut plus être calculée : " + "; ".join(error.problems),
+            "simulation_code",
+        ) from None
+    return {b.benefit.id: float(b.monthly) for b in result.found if b.monthly is not None}
+
+
+def receiver_of(structure: Structure, offer: Offer | None) -> tuple[Organisation | None, str]:
+    """Who answers: the structure's partner organisation (its accounts), and
+    the e-mail the link goes to (the offer's, else the structure's)."""
+    email = ""
+    for record in ([offer.record] if offer is not None else []) + [structure.record]:
+        if record.get("courriel"):
+            email = str(record["courriel"])
+            break
+    return structure.organisation, email
+
+
+@transaction.atomic
+def referral_send(
+    *,
+    territory: Territory,
+    sender: User,
+    sender_organisation: Organisation,
+    structure: Structure,
+    offer: Offer | None,
+    person: Person,
+    consent: bool,
+    consent_mode: str,
+    scheme: Scheme | None = None,
+    simulation_code: str = "",
+    amounts: dict[str, float] | None = None,
+    now: datetime.datetime | None = None,
+) -> Referral:
+    now = now or timezone.now()
+    destination = f"{offer.name} — {structure.name}" if offer is not None else structure.name
+    if not consent:
+        raise ReferralError(
+            "Sans l'accord de la personne, l'orientation ne peut pas être envoyée.", "consent"
+        )
+    if consent_mode not in ConsentMode.values:
+        raise ReferralError(
+            "Dites comment l'accord de la personne a été recueilli.", "consent_mode"
+        )
+    if structure.territory_id != territory.pk:
+        raise ReferralError(f"« {structure.name} » n'est pas dans l'annuaire de ce territoire.")
+    if offer is not None and offer.structure_id != structure.pk:
+        raise ReferralError(f"L'offre « {offer.name} » n'est pas proposée par {structure.name}.")
+    if sender_organisation.territory_id != territory.pk:
+        raise ReferralError(f"{sender_organisation.name} n'est pas partenaire de ce territoire.")
+    if scheme is not None and scheme.territory_id != territory.pk:
+        raise ReferralError(
+            f"Le dispositif « {scheme.name} » n'est pas de ce territoire.", "scheme"
+        )
+    organisation, email = receiver_of(structure, offer)
+    if organisation is None and not email:
+        raise ReferralError(
+            f"« {destination} » n'a ni adresse de courriel dans l'annuaire ni organisation "
+            "partenaire inscrite : elle ne peut pas recevoir d'orientation. Contactez-la "
+            "directement, ou complétez sa fiche."
+        )
+    person = _clean_person(person, territory)
+    code = simulation_code.strip()
+    if amounts is None:
+        amounts = simulated_amounts(code, territory) if code else {}
+    referral = Referral.objects.create(
+        territory=territory,
+        structure=structure,
+        offer=offer,
+        structure_name=structure.name,
+        offer_name=offer.name if offer is not None else "",
+        receiver_organisation=organisation,
+        receiver_email=email,
+        sender=sender,
+        sender_name=sender.get_full_name() or sender.get_username(),
+        sender_organisation=sender_organisation,
+        scheme=scheme,
+        first_name=person.first_name,
+        last_name=person.last_name,
+        phone=person.phone,
+        email=person.email,
+        message=person.message,
+        commune=person.commune,
+        age_band=person.age_band,
+        consent_text=consent_text(destination),
+        consent_mode=consent_mode,
+        simulation_code=code,
+        simulated_amounts=amounts,
+        sent_at=now,
+        link_key=secrets.token_hex(16),
+    )
+    _event(
+        referral,
+        EventKind.CREATED,
+        at=now,
+        user=sender,
+        via=Channel.ACCOUNT,
+        detail=f"par {sender_organisation.name} ; accord recueilli "
+        f"{referral.get_consent_mode_display().lower()}",
+    )
+    _notify_later(referral, "sent", "receiver", expires_on=_deadline(referral, EXPIRY_AFTER_DAYS))
+    _notify_later(referral, "sent_copy", "sender")
+    return referral
+
+
+def _deadline(referral: Referral, days: int) -> datetime.date:
+    return timezone.localdate(referral.sent_at + datetime.timedelta(days=days))
+
+
+def _locked(referral: Referral) -> Referral:
+    return Referral.objects.select_for_update().get(pk=referral.pk)
+
+
+@transaction.atomic
+def referral_answer(
+    referral: Referral,
+    *,
+    accept: bool,
+    user: User | None,
+    via: str,
+    reason: str = "",
+    detail: str = "",
+    now: datetime.datetime | None = None,
+) -> Referral:
+    now = now or timezone.now()
+    referral = _locked(referral)
+    if referral.anonymised_at is not None:
+        raise ReferralError("Cette orientation est close et ses données ont été effacées.")
+    if referral.status != Status.SENT:
+        raise ReferralError(
+            f"Cette orientation a déjà une réponse : {referral.get_status_display().lower()}."
+        )
+    if now >= referral.sent_at + datetime.timedelta(days=EXPIRY_AFTER_DAYS):
+        raise ReferralError(
+            f"Cette orientation a expiré : sans réponse dans les {EXPIRY_AFTER_DAYS} jours."
+        )
+    if not accept:
+        if reason not in RefusalReason.values:
+            raise ReferralError("Choisissez le motif du refus.", "reason")
+        if reason == RefusalReason.OTHER and not detail.strip():
+            raise ReferralError("Précisez le motif du refus.", "detail")
+    referral.status = Status.ACCEPTED if accept else Status.REFUSED
+    referral.answered_at = now
+    referral.answered_via = via
+    referral.refusal_reason = "" if accept else reason
+    referral.refusal_detail = "" if accept else detail.strip()
+    referral.save(
+        update_fields=[
+            "status",
+            "answered_at",
+            "answered_via",
+            "refusal_reason",
+            "refusal_detail",
+        ]
+    )
+    _event(
+        referral,
+        EventKind.ACCEPTED if accept else EventKind.REFUSED,
+        at=now,
+        user=user,
+        via=via,
+        detail="" if accept else referral.get_refusal_reason_display(),
+    )
+    _notify_later(referral, "accepted" if accept else "refused", "sender")
+    return referral
+
+
+def _amount(raw: Any) -> Decimal | None:
+    if raw in (None, ""):
+        return None
+    try:
+        value = Decimal(str(raw).replace(",", ".").replace(" ", "").replace("\u202f", ""))
+    except InvalidOperation:
+        raise ReferralError(f"Montant illisible : « {raw} ».", "monthly_amount") from None
+    if not value.is_finite() or value < 0 or value > 100_000:
+        raise ReferralError(
+            f"Le montant mensuel « {raw} » doit être un nombre d'euros entre 0 et 100 000.",
+            "monthly_amount",
+        )
+    return value.quantize(Decimal("0.01"))
+
+
+@transaction.atomic
+def referral_record_outcome(
+    referral: Referral,
+    *,
+    kind: str,
+    user: User | None,
+    via: str,
+    benefit: str = "",
+    monthly_amount: Any = None,
+    now: datetime.datetime | None = None,
+) -> Outcome:
+    """A right opened takes its benefit, and its monthly amount: the one
+    given, else the simulator's estimate when the referral came with one."""
+    from nonrecours.rights.catalogue import benefits  # noqa: PLC0415
+
+    now = now or timezone.now()
+    referral = _locked(referral)
+    if referral.anonymised_at is not None:
+        raise ReferralError("Cette orientation est close et ses données ont été effacées.")
+    if referral.status != Status.ACCEPTED:
+        raise ReferralError("Acceptez d'abord l'orientation pour en enregistrer le résultat.")
+    if kind not in OutcomeKind.values:
+        raise ReferralError("Choisissez le résultat.", "kind")
+    amount = _amount(monthly_amount)
+    from_simulator = False
+    if kind == OutcomeKind.RIGHT_OPENED:
+        known = {b.id for b in benefits()}
+        if benefit not in known:
+            raise ReferralError("Choisissez le droit ouvert.", "benefit")
+        if referral.outcomes.filter(kind=OutcomeKind.RIGHT_OPENED, benefit=benefit).exists():
+            raise ReferralError("Ce droit est déjà enregistré pour cette orientation.", "benefit")
+        if amount is None and benefit in referral.simulated_amounts:
+            amount = _amount(referral.simulated_amounts[benefit])
+            from_simulator = True
+    else:
+        benefit, amount = "", None
+    outcome = Outcome.objects.create(
+        referral=referral,
+        kind=kind,
+        benefit=benefit,
+        monthly_amount=amount,
+        amount_from_simulator=from_simulator,
+        recorded_at=now,
+        recorded_by=user if user is not None and user.is_authenticated else None,
+        recorded_via=via,
+    )
+    label = outcome.get_kind_display()
+    if benefit:
+        label += f" : {next(b.label for b in benefits() if b.id == benefit)}"
+        if amount is not None:
+            euros = str(amount).replace(".", ",")
+            label += f", {euros} € par mois" + (" (simulateur)" if from_simulator else "")
+    _event(referral, EventKind.OUTCOME, at=now, user=user, via=via, detail=label)
+    _notify_later(referral, "outcome", "sender", outcome=outcome)
+    return outcome
+
+
+def referral_viewed(
+    referral: Referral, *, user: User | None, via: str, now: datetime.datetime | None = None
+) -> None:
+    """Who opened the person's details: once a day per person (or per link)."""
+    now = now or timezone.now()
+    if referral.anonymised_at is not None:
+        return
+    start = now - datetime.timedelta(days=1)
+    seen = referral.events.filter(kind=EventKind.VIEWED, at__gte=start, channel=via)
+    if user is not None and user.is_authenticated:
+        seen = seen.filter(actor=user)
+    if not seen.exists():
+        _event(referral, EventKind.VIEWED, at=now, user=user, via=via)
+
+
+@dataclass
+class DeadlineReport:
+    reminded: int = 0
+    expired: int = 0
+    anonymised: int = 0
+
+    def summary(self) -> str:
+        return (
+            f"{self.reminded} relance(s) envoyée(s), {self.expired} orientation(s) expirée(s), "
+            f"{self.anonymised} orientation(s) anonymisée(s)."
+        )
+
+
+def referrals_process_deadlines(now: datetime.datetime | None = None) -> DeadlineReport:
+    """Remind the referrals unanswered for 10 days, expire those unanswered
+    for 30, each once; then erase the details past the retention period.
+    Run every night (`nonrecours orientations echeances`); running it again
+    does nothing more."""
+    now = now or timezone.now()
+    report = DeadlineReport()
+    expiry = now - datetime.timedelta(days=EXPIRY_AFTER_DAYS)
+    reminder = now - datetime.timedelta(days=REMINDER_AFTER_DAYS)
+    for pk in Referral.objects.filter(status=Status.SENT, sent_at__lte=expiry).values_list(
+        "pk", flat=True
+    ):
+        with transaction.atomic():
+            referral = Referral.objects.select_for_update().get(pk=pk)
+            if referral.status != Status.SENT:
+                continue
+            referral.status = Status.EXPIRED
+            referral.expired_at = now
+            referral.save(update_fields=["status", "expired_at"])
+            _event(referral, EventKind.EXPIRED, at=now)
+            _notify_later(referral, "expired", "sender")
+            _notify_later(referral, "expired_receiver", "receiver")
+            report.expired += 1
+    for pk in Referral.objects.filter(
+        status=Status.SENT, reminded_at__isnull=True, sent_at__lte=reminder
+    ).values_list("pk", flat=True):
+        with transaction.atomic():
+            referral = Referral.objects.select_for_update().get(pk=pk)
+            if referral.status != Status.SENT or referral.reminded_at is not None:
+                continue
+            referral.reminded_at = now
+            referral.save(update_fields=["reminded_at"])
+            _event(referral, EventKind.REMINDED, at=now)
+            _notify_later(
+                referral, "reminder", "receiver", expires_on=_deadline(referral, EXPIRY_AFTER_DAYS)
+            )
+            report.reminded += 1
+    report.anonymised = referrals_anonymise(now)
+    return report
+
+
+PERSONAL_FIELDS = ("first_name", "last_name", "phone", "email", "message", "refusal_detail")
+
+
+def referrals_anonymise(now: datetime.datetime | None = None) -> int:
+    """Erase the person's details of the referrals sent more than the
+    retention period ago, and revoke their link. Statuses, dates, commune,
+    age band, scheme, outcomes and amounts stay: the statistics do not move.
+    A referral still waiting for its answer is expired first."""
+    now = now or timezone.now()
+    limit = now - datetime.timedelta(days=retention_days())
+    count = 0
+    for pk in Referral.objects.filter(anonymised_at__isnull=True, sent_at__lte=limit).values_list(
+        "pk", flat=True
+    ):
+        with transaction.atomic():
+            referral = Referral.objects.select_for_update().get(pk=pk)
+            if referral.anonymised_at is not None:
+                continue
+            fields = [*PERSONAL_FIELDS, "simulation_code", "link_key", "anonymised_at"]
+            for field in PERSONAL_FIELDS:
+                setattr(referral, field, "")
+            referral.simulation_code = ""
+            referral.link_key = ""
+            referral.anonymised_at = now
+            if referral.status == Status.SENT:
+                referral.status = Status.EXPIRED
+                referral.expired_at = now
+                fields += ["status", "expired_at"]
+            referral.save(update_fields=fields)
+            _event(
+                referral,
+                EventKind.ANONYMISED,
+                at=now,
+                detail=f"après {retention_days()} jours de conservation",
+            )
+            count += 1
+    return count
+
+
+def scheme_create(*, territory: Territory, name: str) -> Scheme:
+    name = " ".join(name.split())
+    if not name:
+        raise ReferralError("Donnez un nom au dispositif.", "name")
+    scheme, _ = Scheme.objects.get_or_create(territory=territory, name=name[:120])
+    return scheme

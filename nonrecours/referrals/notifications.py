@@ -1,0 +1,72 @@
+"""The e-mails of a referral's life. They never name the person: they say
+who referred, to which service, and give the link to the referral's page,
+where the person's details are shown to whoever may see them."""
+
+from django.conf import settings
+from django.core import signing
+from django.core.mail import send_mail
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from nonrecours.accounts.models import User
+from nonrecours.referrals.models import Referral
+
+LINK_SALT = "nonrecours.referrals.link"
+
+
+def link_token(referral: Referral) -> str:
+    return signing.dumps([referral.pk, referral.link_key], salt=LINK_SALT)
+
+
+def referral_from_token(token: str) -> Referral | None:
+    """The referral a link opens, unless the link was revoked or forged."""
+    try:
+        pk, key = signing.loads(token, salt=LINK_SALT)
+    except (signing.BadSignature, ValueError, TypeError):
+        return None
+    referral = Referral.objects.filter(pk=pk).first()
+    if referral is None or not referral.link_key or referral.link_key != key:
+        return None
+    return referral
+
+
+def absolute(path: str) -> str:
+    return f"{settings.NONRECOURS_BASE_URL}{path}"
+
+
+def receiver_addresses(referral: Referral) -> list[str]:
+    addresses = [referral.receiver_email] if referral.receiver_email else []
+    if referral.receiver_organisation_id is not None:
+        addresses += list(
+            User.objects.filter(
+                memberships__organisation_id=referral.receiver_organisation_id, is_active=True
+            )
+            .exclude(email="")
+            .values_list("email", flat=True)
+        )
+    return sorted(set(addresses))
+
+
+def sender_addresses(referral: Referral) -> list[str]:
+    if referral.sender is not None and referral.sender.is_active and referral.sender.email:
+        return [referral.sender.email]
+    return []
+
+
+def send(referral: Referral, template: str, recipients: list[str], **context: object) -> str:
+    """Send one e-mail; returns what the audit trail says of it ("" if no one
+    could be written to)."""
+    if not recipients:
+        return ""
+    context = {
+        "referral": referral,
+        "page_url": absolute(reverse("referral_detail", args=[referral.pk])),
+        "link_url": absolute(reverse("referral_link", args=[link_token(referral)]))
+        if referral.link_key
+        else "",
+        **context,
+    }
+    text = render_to_string(f"referrals/emails/{template}.txt", context)
+    subject, _, body = text.strip().partition("\n")
+    send_mail(subject.strip(), body.strip() + "\n", None, recipients)
+    return f"« {subject.strip()} » à {', '.join(recipients)}"

@@ -1,0 +1,311 @@
+"""A referral's life: sent with consent and only what is needed, answered,
+reminded at 10 days, expired at 30, its outcome recorded, every step in the
+audit trail and by e-mail, the person's details erased after the retention
+period while the statistics stay."""
+
+import datetime
+from io import StringIO
+
+import pytest
+import time_machine
+from django.core import mail
+from django.core.management import call_command
+from django.test import override_settings
+from django.utils import timezone
+
+from nonrecours.referrals import actions, queries
+from nonrecours.referrals.enums import Channel, EventKind, OutcomeKind, RefusalReason, Status
+from nonrecours.referrals.exports import statistics_csv
+from nonrecours.referrals.models import Referral
+from nonrecours.referrals.notifications import link_token, referral_from_token
+from tests.referrals.conftest import PERSON
+
+pytestmark = pytest.mark.django_db
+START = datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.UTC)
+
+
+def kinds(referral: Referral) -> list[str]:
+    return list(referral.events.values_list("kind", flat=True))
+
+
+def test_sending_keeps_consent_notifies_without_naming_the_person(
+    send, receiver, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        referral = send()
+    assert referral.status == Status.SENT
+    assert "a donné son accord" in referral.consent_text
+    assert "Accompagnement à l'accès aux droits — CCAS d'Arras" in referral.consent_text
+    assert referral.receiver_organisation == receiver.memberships.get().organisation
+    assert referral.receiver_email == "accueil@ccas-arras.example"
+    to_receiver, to_sender = mail.outbox
+    assert set(to_receiver.to) == {"accueil@ccas-arras.example", "pro@ccas.example"}
+    assert to_sender.to == ["agent@fs.example"]
+    assert "France Services d'Arras" in to_receiver.subject
+    assert "/orientations/lien/" in to_receiver.body
+    for message in mail.outbox:  # the person is never in an e-mail
+        assert "Camille" not in message.body + message.subject
+        assert "06 12 34 56 78" not in message.body
+    assert kinds(referral) == [EventKind.CREATED, EventKind.NOTIFIED, EventKind.NOTIFIED]
+    assert referral_from_token(link_token(referral)) == referral
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field", "message"),
+    [
+        ({"consent": False}, "consent", "Sans l'accord de la personne"),
+        (
+            {"person": actions.Person(first_name="A", last_name="B", commune="62041")},
+            "phone",
+            "au moins un moyen de recontacter",
+        ),
+        (
+            {"person": actions.Person("A", "B", "62041", phone="06 12")},
+            "phone",
+            "n'a pas les 10 chiffres",
+        ),
+        (
+            {"person": actions.Person("A", "B", "62041", email="a@")},
+            "email",
+            "n'est pas valide",
+        ),
+        (
+            {"person": actions.Person("A", "B", "59350", phone="0612345678")},
+            "commune",
+            "n'est pas une commune du territoire",
+        ),
+        ({"person": actions.Person("", "B", "62041", phone="0612345678")}, "first_name", "prénom"),
+    ],
+)
+def test_bad_referrals_are_refused_with_the_field_and_nothing_is_stored(
+    send, overrides, field, message
+):
+    with pytest.raises(actions.ReferralError) as error:
+        send(**overrides)
+    assert error.value.field == field
+    assert message in str(error.value)
+    assert Referral.objects.count() == 0
+
+
+def test_a_structure_without_email_nor_partner_cannot_receive(send, directory):
+    structure, offer = directory
+    structure.record = {k: v for k, v in structure.record.items() if k != "courriel"}
+    structure.save()
+    with pytest.raises(actions.ReferralError, match="ni adresse de courriel"):
+        send()
+
+
+def test_reminder_at_10_days_and_expiry_at_30_each_once(
+    send, receiver, django_capture_on_commit_callbacks
+):
+    with time_machine.travel(START, tick=False):
+        with django_capture_on_commit_callbacks(execute=True):
+            referral = send()
+    mail.outbox.clear()
+    with time_machine.travel(START + datetime.timedelta(days=9, hours=23), tick=False):
+        with django_capture_on_commit_callbacks(execute=True):
+            report = actions.referrals_process_deadlines()
+    assert (report.reminded, report.expired) == (0, 0) and not mail.outbox
+    with time_machine.travel(START + datetime.timedelta(days=10), tick=False):
+        with django_capture_on_commit_callbacks(execute=True):
+            assert actions.referrals_process_deadlines().reminded == 1
+            assert actions.referrals_process_deadlines().reminded == 0  # not twice
+    (reminder,) = mail.outbox
+    assert reminder.subject.startswith("Relance")
+    assert "/orientations/lien/" in reminder.body  # the same link works in the reminder
+    assert "1 avril 2026" in reminder.body  # expiry day, local time
+    mail.outbox.clear()
+    with time_machine.travel(START + datetime.timedelta(days=29, hours=23), tick=False):
+        assert actions.referrals_process_deadlines().expired == 0
+    with time_machine.travel(START + datetime.timedelta(days=30), tick=False):
+        with django_capture_on_commit_callbacks(execute=True):
+            assert actions.referrals_process_deadlines().expired == 1
+            assert actions.referrals_process_deadlines().expired == 0
+    referral.refresh_from_db()
+    assert referral.status == Status.EXPIRED
+    assert {tuple(m.to) for m in mail.outbox} == {
+        ("agent@fs.example",),
+        ("accueil@ccas-arras.example", "pro@ccas.example"),
+    }
+    assert [k for k in kinds(referral) if k != EventKind.NOTIFIED] == [
+        EventKind.CREATED,
+        EventKind.REMINDED,
+        EventKind.EXPIRED,
+    ]
+
+
+def test_an_answer_after_30_days_is_refused_even_before_the_nightly_run(send, receiver):
+    with time_machine.travel(START, tick=False):
+        referral = send()
+    with time_machine.travel(START + datetime.timedelta(days=30, seconds=1), tick=False):
+        with pytest.raises(actions.ReferralError, match="a expiré"):
+            actions.referral_answer(referral, accept=True, user=receiver, via=Channel.ACCOUNT)
+    with time_machine.travel(START + datetime.timedelta(days=29), tick=False):
+        actions.referral_answer(referral, accept=True, user=receiver, via=Channel.ACCOUNT)
+
+
+def test_refusal_needs_a_reason_and_an_answer_is_given_once(
+    send, receiver, django_capture_on_commit_callbacks
+):
+    referral = send()
+    with pytest.raises(actions.ReferralError, match="motif du refus") as error:
+        actions.referral_answer(referral, accept=False, user=None, via=Channel.LINK)
+    assert error.value.field == "reason"
+    with pytest.raises(actions.ReferralError, match="Précisez"):
+        actions.referral_answer(
+            referral, accept=False, reason=RefusalReason.OTHER, user=None, via=Channel.LINK
+        )
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.referral_answer(
+            referral, accept=False, reason=RefusalReason.FULL, user=None, via=Channel.LINK
+        )
+    referral.refresh_from_db()
+    assert referral.status == Status.REFUSED and referral.answered_via == Channel.LINK
+    (notice,) = mail.outbox
+    assert notice.to == ["agent@fs.example"] and "refusée" in notice.subject
+    assert "Plus de place" in notice.body
+    with pytest.raises(actions.ReferralError, match="déjà une réponse"):
+        actions.referral_answer(referral, accept=True, user=receiver, via=Channel.ACCOUNT)
+    refused = referral.events.get(kind=EventKind.REFUSED)
+    assert refused.actor is None and "lien" in refused.actor_label
+
+
+def test_outcome_takes_the_simulators_amount_unless_given(send, receiver):
+    referral = send(amounts={"rsa": 534.25, "css": 0.0})
+    with pytest.raises(actions.ReferralError, match="Acceptez d'abord"):
+        actions.referral_record_outcome(
+            referral, kind=OutcomeKind.NO_RIGHT, user=receiver, via=Channel.ACCOUNT
+        )
+    actions.referral_answer(referral, accept=True, user=receiver, via=Channel.ACCOUNT)
+    rsa = actions.referral_record_outcome(
+        referral, kind=OutcomeKind.RIGHT_OPENED, benefit="rsa", user=receiver, via="account"
+    )
+    assert str(rsa.monthly_amount) == "534.25" and rsa.amount_from_simulator
+    housing = actions.referral_record_outcome(
+        referral,
+        kind=OutcomeKind.RIGHT_OPENED,
+        benefit="aide_logement",
+        monthly_amount="212,50",
+        user=receiver,
+        via=Channel.ACCOUNT,
+    )
+    assert str(housing.monthly_amount) == "212.50" and not housing.amount_from_simulator
+    with pytest.raises(actions.ReferralError, match="déjà enregistré"):
+        actions.referral_record_outcome(
+            referral, kind=OutcomeKind.RIGHT_OPENED, benefit="rsa", user=receiver, via="account"
+        )
+    for bad in ("-3", "beaucoup", "1e9"):
+        with pytest.raises(actions.ReferralError) as error:
+            actions.referral_record_outcome(
+                referral,
+                kind=OutcomeKind.RIGHT_OPENED,
+                benefit="aspa",
+                monthly_amount=bad,
+                user=receiver,
+                via=Channel.ACCOUNT,
+            )
+        assert error.value.field == "monthly_amount"
+    with pytest.raises(actions.ReferralError, match="Choisissez le droit"):
+        actions.referral_record_outcome(
+            referral, kind=OutcomeKind.RIGHT_OPENED, benefit="", user=receiver, via="account"
+        )
+    details = list(referral.events.filter(kind=EventKind.OUTCOME).values_list("detail", flat=True))
+    assert details == [
+        "Droit ouvert : Revenu de solidarité active (RSA), 534,25 € par mois (simulateur)",
+        "Droit ouvert : Aide au logement (APL, ALF ou ALS), 212,50 € par mois",
+    ]
+
+
+def test_a_kept_simulation_gives_its_amounts(arras, send):
+    from nonrecours.rights.actions import simulation_save
+
+    situation = {
+        "mois": "2026-11",
+        "commune": "62041",
+        "logement": {"statut": "loge_gratuitement"},
+        "personnes": [{"role": "demandeur", "naissance": "1962-05-15", "activite": "inactif"}],
+    }
+    saved = simulation_save(situation=situation, territory=arras, consent=True)
+    referral = send(simulation_code=saved.code.lower())
+    assert referral.simulation_code == saved.code.lower()
+    assert referral.simulated_amounts["rsa"] == pytest.approx(573.49)  # the reference case
+    assert "aspa" not in referral.simulated_amounts
+    with pytest.raises(actions.ReferralError, match="Aucune simulation en cours") as error:
+        send(simulation_code="ZZZZZZZZ")
+    assert error.value.field == "simulation_code"
+
+
+def test_viewing_is_traced_once_a_day_per_person(send, receiver):
+    referral = send()
+    with time_machine.travel(START, tick=False):
+        actions.referral_viewed(referral, user=receiver, via=Channel.ACCOUNT)
+        actions.referral_viewed(referral, user=receiver, via=Channel.ACCOUNT)
+        actions.referral_viewed(referral, user=None, via=Channel.LINK)
+    with time_machine.travel(START + datetime.timedelta(days=2), tick=False):
+        actions.referral_viewed(referral, user=receiver, via=Channel.ACCOUNT)
+    assert referral.events.filter(kind=EventKind.VIEWED).count() == 3
+
+
+def _several(send, receiver, count: int) -> None:
+    for index in range(count):
+        referral = send()
+        if index % 3:
+            actions.referral_answer(referral, accept=True, user=receiver, via=Channel.ACCOUNT)
+            actions.referral_record_outcome(
+                referral,
+                kind=OutcomeKind.RIGHT_OPENED,
+                benefit="rsa",
+                monthly_amount=500,
+                user=receiver,
+                via=Channel.ACCOUNT,
+            )
+
+
+@override_settings(NONRECOURS_REFERRAL_RETENTION_DAYS=365)
+def test_anonymisation_after_the_retention_erases_the_person_and_keeps_the_statistics(
+    arras, send, receiver
+):
+    with time_machine.travel(START, tick=False):
+        _several(send, receiver, 24)
+        waiting = Referral.objects.filter(status=Status.SENT).first()
+        token = link_token(waiting)
+    with time_machine.travel(START + datetime.timedelta(days=31), tick=False):
+        assert actions.referrals_process_deadlines().expired == 8  # the unanswered ones
+    before = statistics_csv(queries.referral_statistics(arras))
+    with time_machine.travel(START + datetime.timedelta(days=364), tick=False):
+        assert actions.referrals_process_deadlines().anonymised == 0
+    with time_machine.travel(START + datetime.timedelta(days=365), tick=False):
+        out = StringIO()
+        call_command("orientations", "echeances", stdout=out)
+    assert "24 orientation(s) anonymisée(s)" in out.getvalue()
+    for referral in Referral.objects.all():
+        assert referral.anonymised_at is not None
+        assert (referral.first_name, referral.last_name, referral.phone, referral.message) == (
+            "",
+            "",
+            "",
+            "",
+        )
+        assert referral.commune == "62041" and referral.age_band == "25_34"
+        assert referral.events.filter(kind=EventKind.ANONYMISED).count() == 1
+    assert referral_from_token(token) is None  # the link is revoked
+    after = statistics_csv(queries.referral_statistics(arras))
+    assert after == before
+    assert "Camille" not in after
+    with pytest.raises(actions.ReferralError, match="effacées"):
+        actions.referral_answer(
+            Referral.objects.filter(status=Status.ACCEPTED).first(),
+            accept=True,
+            user=receiver,
+            via=Channel.ACCOUNT,
+        )
+
+
+def test_purge_also_anonymises(send, receiver):
+    with time_machine.travel(timezone.now() - datetime.timedelta(days=731), tick=False):
+        send()
+    send()
+    call_command("purge", stdout=StringIO())
+    assert Referral.objects.filter(anonymised_at__isnull=False).count() == 1
+    assert Referral.objects.get(anonymised_at__isnull=True).first_name == PERSON.first_name
