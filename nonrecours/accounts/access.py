@@ -181,6 +181,10 @@ def can_refer(user: User | AnonymousUser, territory: Territory) -> bool:
     return bool(referral_sender_organisations(user, territory))
 
 
+def access_territory_refer(user: User, territory: Territory) -> Territory:
+    return _require(user, territory, Capability.REFER)
+
+
 def access_refer(user: User, territory: Territory, organisation: Organisation) -> Organisation:
     """The user refers on behalf of this organisation of the territory."""
     if organisation not in referral_sender_organisations(user, territory):

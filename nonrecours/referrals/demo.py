@@ -112,7 +112,8 @@ def referrals_demo_create(*, territory: Territory, count: int = 420, seed: int =
         events = [(sent_at, EventKind.CREATED, "")]
         draw = rng.random()
         answered_after = datetime.timedelta(days=rng.expovariate(1 / 4))
-        if age_days > EXPIRY_AFTER_DAYS and draw < 0.12:
+        unanswered = sent_at + answered_after > now
+        if age_days >= EXPIRY_AFTER_DAYS and (draw < 0.12 or unanswered):
             referral.status = Status.EXPIRED
             referral.reminded_at = sent_at + datetime.timedelta(days=REMINDER_AFTER_DAYS)
             referral.expired_at = sent_at + datetime.timedelta(days=EXPIRY_AFTER_DAYS)
@@ -120,8 +121,11 @@ def referrals_demo_create(*, territory: Territory, count: int = 420, seed: int =
                 (referral.reminded_at, EventKind.REMINDED, ""),
                 (referral.expired_at, EventKind.EXPIRED, ""),
             ]
-        elif sent_at + answered_after > now or draw < 0.02:
+        elif unanswered:
             referral.status = Status.SENT
+            if age_days >= REMINDER_AFTER_DAYS:
+                referral.reminded_at = sent_at + datetime.timedelta(days=REMINDER_AFTER_DAYS)
+                events.append((referral.reminded_at, EventKind.REMINDED, ""))
         elif draw < 0.28:
             referral.status = Status.REFUSED
             referral.refusal_reason = rng.choice(RefusalReason.values[:-1])

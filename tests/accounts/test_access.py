@@ -19,9 +19,11 @@ EXPECTED = {
         Capability.VIEW_RESPONSES,
         Capability.MANAGE_CAMPAIGNS,
         Capability.REOPEN_SIMULATIONS,
+        Capability.REFER,
+        Capability.VIEW_REFERRAL_STATISTICS,
     },
     Role.FIELD_AGENT: {Capability.COLLECT},
-    Role.PARTNER: {Capability.VIEW_AGGREGATES, Capability.REOPEN_SIMULATIONS},
+    Role.PARTNER: {Capability.VIEW_AGGREGATES, Capability.REOPEN_SIMULATIONS, Capability.REFER},
 }
 
 ACCESS_FUNCTIONS = {
@@ -33,6 +35,8 @@ ACCESS_FUNCTIONS = {
         user, territory
     ),
     Capability.ADMINISTER: access.access_territory_administration,
+    Capability.REFER: access.access_territory_refer,
+    Capability.VIEW_REFERRAL_STATISTICS: access.access_referral_statistics,
 }
 
 
@@ -89,4 +93,5 @@ def test_roles_add_up_across_organisations(arras, make_member):
         Capability.COLLECT,
         Capability.VIEW_AGGREGATES,
         Capability.REOPEN_SIMULATIONS,
+        Capability.REFER,
     }

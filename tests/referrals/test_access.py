@@ -1,0 +1,184 @@
+"""Who may see and do what with a referral: each rule of accounts/access.py,
+and the pages that apply them."""
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.urls import reverse
+
+from nonrecours.accounts import access
+from nonrecours.accounts.enums import Role
+from nonrecours.accounts.models import User
+from nonrecours.referrals.enums import Channel, OutcomeKind, Status
+from nonrecours.referrals.models import Referral
+from nonrecours.referrals.notifications import link_token
+from tests.conftest import LENS_SIREN
+from tests.referrals.conftest import member
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def people(arras, sender, receiver):
+    """Everyone around one referral from France Services to the CCAS."""
+    from nonrecours.territories import actions as territory_actions
+
+    lens = territory_actions.territory_import(siren=LENS_SIREN).territory
+    return {
+        "sender": sender,
+        "colleague": member(arras, "France Services d'Arras", Role.PARTNER),
+        "receiver": receiver,
+        "other_partner": member(arras, "Mission locale", Role.PARTNER),
+        "project_lead": member(arras, "Équipe TZNR", Role.PROJECT_LEAD),
+        "field_agent": member(arras, "La Poste", Role.FIELD_AGENT),
+        "lens_partner": member(lens, "CCAS de Lens", Role.PARTNER),
+        "superuser": User.objects.create_superuser("racine", password="mot-de-passe-de-test"),
+    }
+
+
+def test_only_the_two_organisations_see_a_referral(send, people):
+    referral = send()
+    assert access.access_referral(people["sender"], referral) == {"sender"}
+    assert access.access_referral(people["colleague"], referral) == {"sender"}
+    assert access.access_referral(people["receiver"], referral) == {"receiver"}
+    for name in ("other_partner", "project_lead", "field_agent", "lens_partner", "superuser"):
+        with pytest.raises(PermissionDenied, match="ne concerne pas votre organisation"):
+            access.access_referral(people[name], referral)
+
+
+def test_only_the_receiving_side_answers(send, people):
+    referral = send()
+    assert access.access_referral_answer(people["receiver"], referral) == referral
+    with pytest.raises(PermissionDenied, match="Seule l'organisation qui reçoit"):
+        access.access_referral_answer(people["sender"], referral)
+    with pytest.raises(PermissionDenied):
+        access.access_referral_answer(people["other_partner"], referral)
+
+
+def test_who_may_refer_and_on_behalf_of_whom(arras, people):
+    assert access.can_refer(people["sender"], arras)
+    assert access.can_refer(people["project_lead"], arras)
+    assert not access.can_refer(people["field_agent"], arras)
+    assert not access.can_refer(people["lens_partner"], arras)
+    ccas = people["receiver"].memberships.get().organisation
+    with pytest.raises(PermissionDenied, match="peuvent orienter"):
+        access.access_refer(people["sender"], arras, ccas)  # not their organisation
+
+
+def test_statistics_are_for_the_territory_team(arras, people):
+    assert access.access_referral_statistics(people["project_lead"], arras) == arras
+    assert access.access_referral_statistics(people["superuser"], arras) == arras
+    for name in ("sender", "receiver", "field_agent", "lens_partner"):
+        with pytest.raises(PermissionDenied, match="réservées à l'équipe du territoire"):
+            access.access_referral_statistics(people[name], arras)
+
+
+def test_pages_apply_the_rules(client, arras, send, people, directory):
+    referral = send()
+    detail = reverse("referral_detail", args=[referral.pk])
+    assert client.get(detail).status_code == 302  # to the login page
+    expected = {
+        "sender": 200,
+        "receiver": 200,
+        "other_partner": 403,
+        "project_lead": 403,
+        "lens_partner": 403,
+        "superuser": 403,
+    }
+    for name, status in expected.items():
+        client.force_login(people[name])
+        assert client.get(detail).status_code == status, name
+    dashboard = reverse("referral_dashboard", args=[arras.siren])
+    export = reverse("referral_export", args=[arras.siren])
+    for name, status in {"project_lead": 200, "sender": 403, "lens_partner": 403}.items():
+        client.force_login(people[name])
+        assert client.get(dashboard).status_code == status, name
+        assert client.get(export).status_code == status, name
+    client.force_login(people["field_agent"])
+    offer = directory[1]
+    assert client.get(reverse("referral_new") + f"?offre={offer.pk}").status_code == 403
+    assert (
+        "Orienter une personne ici"
+        not in client.get(reverse("directory_offer", args=[offer.pk])).content.decode()
+    )
+    client.force_login(people["sender"])
+    assert (
+        "Orienter une personne ici"
+        in client.get(reverse("directory_offer", args=[offer.pk])).content.decode()
+    )
+
+
+def test_the_sender_cannot_answer_through_the_page(client, send, people):
+    referral = send()
+    client.force_login(people["sender"])
+    response = client.post(
+        reverse("referral_act", args=[referral.pk]), {"reponse-decision": "accept"}
+    )
+    assert response.status_code == 403
+    assert Referral.objects.get().status == Status.SENT
+
+
+def test_lists_show_only_ones_own_referrals(client, arras, send, people, directory):
+    mine = send()
+    other = member(arras, "Mission locale", Role.PARTNER)
+    send(sender=other, sender_organisation=other.memberships.get().organisation)
+    client.force_login(people["sender"])
+    page = client.get(reverse("referral_list")).content.decode()
+    assert f"n° {mine.pk}" in page and "1 orientation" in page
+    client.force_login(people["receiver"])
+    page = client.get(reverse("referral_list") + "?sens=recues").content.decode()
+    assert "2 orientations" in page  # the CCAS received both
+    client.force_login(people["project_lead"])
+    page = client.get(reverse("referral_list")).content.decode()
+    assert "n° " not in page and "Camille" not in page
+
+
+def test_the_link_answers_without_an_account_and_a_forged_one_does_not(client, send, receiver):
+    referral = send(amounts={"rsa": 480.0})
+    url = reverse("referral_link", args=[link_token(referral)])
+    page = client.get(url)
+    assert page.status_code == 200 and "Camille Martin" in page.content.decode()
+    assert page["Referrer-Policy"] == "no-referrer"
+    forged = link_token(referral)[:-2] + "xx"
+    assert client.get(reverse("referral_link", args=[forged])).status_code == 404
+    refused = client.post(url, {"reponse-decision": "refuse"})  # without a reason
+    assert refused.status_code == 422
+    assert "Choisissez le motif du refus" in refused.content.decode()
+    assert client.post(url, {"reponse-decision": "accept"}).status_code == 302
+    done = client.post(url, {"resultat-kind": OutcomeKind.RIGHT_OPENED, "resultat-benefit": "rsa"})
+    assert done.status_code == 302
+    referral.refresh_from_db()
+    assert referral.status == Status.ACCEPTED and referral.answered_via == Channel.LINK
+    outcome = referral.outcomes.get()
+    assert str(outcome.monthly_amount) == "480.00" and outcome.amount_from_simulator
+    timeline = client.get(url).content.decode()
+    assert "Orientation acceptée" in timeline and "Résultat enregistré" in timeline
+
+
+def test_sending_through_the_page(client, arras, people, directory):
+    offer = directory[1]
+    client.force_login(people["sender"])
+    url = reverse("referral_new") + f"?offre={offer.pk}"
+    form = client.get(url).content.decode()
+    assert "a donné son accord" in form
+    data = {
+        "sender_organisation": people["sender"].memberships.get().organisation.pk,
+        "first_name": "Dominique",
+        "last_name": "Durand",
+        "phone": "",
+        "email": "",
+        "commune": "62041",
+        "consent_mode": "oral",
+    }
+    refused = client.post(url, data)
+    assert refused.status_code == 422
+    text = refused.content.decode()
+    assert "La personne a donné son accord" in text and "Ce champ est obligatoire" in text
+    refused = client.post(url, {**data, "consent": "on"})
+    assert "au moins un moyen de recontacter" in refused.content.decode()
+    assert Referral.objects.count() == 0
+    sent = client.post(url, {**data, "consent": "on", "phone": "0612345678"})
+    referral = Referral.objects.get()
+    assert sent.status_code == 302 and sent["Location"] == reverse(
+        "referral_detail", args=[referral.pk]
+    )
+    assert referral.offer == offer and referral.sender == people["sender"]
