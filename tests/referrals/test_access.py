@@ -182,3 +182,25 @@ def test_sending_through_the_page(client, arras, people, directory):
         "referral_detail", args=[referral.pk]
     )
     assert referral.offer == offer and referral.sender == people["sender"]
+
+
+def test_a_reopened_simulation_leads_to_a_referral_with_its_amounts(
+    client, arras, people, directory
+):
+    from nonrecours.rights.actions import simulation_save
+
+    situation = {
+        "mois": "2026-11",
+        "commune": "62041",
+        "logement": {"statut": "loge_gratuitement"},
+        "personnes": [{"role": "demandeur", "naissance": "1962-05-15", "activite": "inactif"}],
+    }
+    saved = simulation_save(situation=situation, territory=arras, consent=True)
+    client.force_login(people["sender"])
+    page = client.post(reverse("rights_reopen"), {"code": saved.code}).content.decode()
+    link = f"{reverse('referral_new')}?offre={directory[1].pk}&amp;simulation={saved.code}"
+    assert link in page
+    form = client.get(link.replace("&amp;", "&")).content.decode()
+    assert f'value="{saved.code}"' in form
+    client.force_login(people["project_lead"])  # may reopen, may refer too
+    assert link in client.post(reverse("rights_reopen"), {"code": saved.code}).content.decode()

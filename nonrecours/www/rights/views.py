@@ -19,7 +19,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from nonrecours.accounts.access import access_saved_simulation, can_reopen_simulations
+from nonrecours.accounts.access import access_saved_simulation, can_refer, can_reopen_simulations
 from nonrecours.directory import queries as directory_queries
 from nonrecours.rights import actions, queries
 from nonrecours.rights.batching import simulate_one
@@ -280,6 +280,7 @@ def _results(
         "consent_text": actions.consent_text(),
         "consent_form": ConsentForm(),
         "territory": territory,
+        "refer_code": "",
         **(extra or {}),
     }
     return render(request, template, context)
@@ -506,6 +507,10 @@ def simulator_reopen(request: HttpRequest) -> HttpResponse:
                     "forms": forms,
                     "max_children": EXPERT_CHILDREN,
                     "reopened": saved,
+                    # The professional may refer the person with these amounts.
+                    "refer_code": saved.code
+                    if saved.territory is not None and can_refer(request.user, saved.territory)
+                    else "",
                 },
             )
     return render(
