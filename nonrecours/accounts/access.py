@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 
 from nonrecours.accounts.enums import Capability, Role
 from nonrecours.accounts.models import Membership, Organisation, User
+from nonrecours.directory.models import Structure
 from nonrecours.referrals.models import Referral
 from nonrecours.territories.models import Territory
 
@@ -24,6 +25,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             Capability.REOPEN_SIMULATIONS,
             Capability.REFER,
             Capability.VIEW_REFERRAL_STATISTICS,
+            Capability.EDIT_DIRECTORY,
         }
     ),
     Role.FIELD_AGENT: frozenset({Capability.COLLECT}),
@@ -52,6 +54,10 @@ DENIAL_MESSAGES: dict[str, str] = {
     Capability.VIEW_REFERRAL_STATISTICS: (
         "Les statistiques des orientations sont réservées à l'équipe du territoire "
         "(administrateur·rice, chargé·e de mission)."
+    ),
+    Capability.EDIT_DIRECTORY: (
+        "Seule l'équipe du territoire (ou l'organisation rattachée à la structure, pour sa "
+        "fiche) peut modifier l'annuaire."
     ),
 }
 
@@ -227,3 +233,27 @@ def can_see_referral_statistics(user: User | AnonymousUser, territory: Territory
     if not user.is_authenticated:
         return False
     return has_capability(user, territory, Capability.VIEW_REFERRAL_STATISTICS)
+
+
+# The directory: the territory's team enters and corrects every entry; a
+# partner organisation attached to a structure keeps its own entry and offers.
+
+
+def access_directory_edit(user: User, territory: Territory) -> Territory:
+    return _require(user, territory, Capability.EDIT_DIRECTORY)
+
+
+def can_edit_structure(user: User | AnonymousUser, structure: Structure) -> bool:
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if has_capability(user, structure.territory, Capability.EDIT_DIRECTORY):
+        return True
+    return structure.organisation_id is not None and (
+        structure.organisation_id in _organisation_ids(user)
+    )
+
+
+def access_structure_edit(user: User | AnonymousUser, structure: Structure) -> Structure:
+    if not can_edit_structure(user, structure):
+        raise PermissionDenied(DENIAL_MESSAGES[Capability.EDIT_DIRECTORY])
+    return structure

@@ -42,3 +42,4 @@ class Capability(models.TextChoices):
         "view_referral_statistics",
         "Consulter et exporter les statistiques des orientations",
     )
+    EDIT_DIRECTORY = "edit_directory", "Saisir et modifier les fiches de l'annuaire"

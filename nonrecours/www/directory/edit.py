@@ -1,0 +1,250 @@
+"""Entering and correcting directory entries in the pages: a structure (the
+territory's team, or the partner organisation attached to it) and its offers.
+What the project does not know is left empty for the territory to enter;
+every entry is checked against the data·inclusion schema like an import."""
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+
+from nonrecours.accounts.access import (
+    access_directory_edit,
+    access_structure_edit,
+    has_capability,
+)
+from nonrecours.accounts.enums import Capability
+from nonrecours.accounts.models import Organisation
+from nonrecours.directory import actions, schema
+from nonrecours.directory.models import Offer, Structure
+from nonrecours.territories.models import Territory
+
+HOURS_HELP = (
+    "Au format OpenStreetMap, par exemple « Mo-Fr 08:30-12:00,13:30-17:00; Sa 09:00-12:00; "
+    "PH off » (Mo lundi, Tu mardi, We mercredi, Th jeudi, Fr vendredi, Sa samedi, Su "
+    "dimanche, PH jours fériés)."
+)
+
+
+def _text(label: str, *, required: bool = False, long: bool = False, **attrs: Any) -> Any:
+    widget = forms.Textarea(attrs={"rows": 3}) if long else forms.TextInput(attrs=attrs)
+    return forms.CharField(label=label, required=required, widget=widget)
+
+
+class EntryForm(forms.Form):
+    """Fields named after the data·inclusion keys."""
+
+    def record(self) -> dict[str, Any]:
+        return {key: value for key, value in self.cleaned_data.items() if key != "organisation"}
+
+    def add_entry_errors(self, error: actions.EntryError) -> None:
+        for key, message in error.errors:
+            self.add_error(key if key in self.fields else None, message)
+
+
+class StructureForm(EntryForm):
+    nom = _text("Nom", required=True)
+    description = _text("Description (facultatif)", long=True)
+    adresse = _text("Adresse", autocomplete="off")
+    complement_adresse = _text("Complément d'adresse")
+    code_postal = _text("Code postal", inputmode="numeric")
+    code_insee = forms.ChoiceField(label="Commune")
+    telephone = _text("Téléphone", type="tel")
+    courriel = _text(
+        "Courriel (les orientations sans compte partenaire y sont envoyées)", type="email"
+    )
+    site_web = _text("Site web", type="url")
+    horaires_accueil = _text("Horaires d'accueil")
+    organisation = forms.ModelChoiceField(
+        label="Organisation partenaire qui reçoit les orientations avec ses comptes",
+        queryset=Organisation.objects.none(),
+        required=False,
+        empty_label="Aucune : par le lien envoyé au courriel",
+    )
+
+    def __init__(self, *args: Any, territory: Territory, team: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        communes = territory.communes.filter(is_member=True).order_by("name")
+        self.fields["code_insee"].choices = [("", "Choisir")] + [  # type: ignore[attr-defined]
+            (c.insee_code, c.name) for c in communes
+        ]
+        self.fields["horaires_accueil"].help_text = HOURS_HELP
+        if team:
+            self.fields["organisation"].queryset = Organisation.objects.filter(  # type: ignore[attr-defined]
+                territory=territory
+            )
+        else:  # only the territory's team decides who receives
+            del self.fields["organisation"]
+        self._communes = {c.insee_code: c.name for c in communes}
+
+    def record(self) -> dict[str, Any]:
+        data = super().record()
+        if data.get("code_insee"):
+            data["commune"] = self._communes[data["code_insee"]]
+        return data
+
+
+def _choices(name: str) -> list[tuple[str, str]]:
+    return schema.vocabulary(name)
+
+
+class OfferForm(EntryForm):
+    nom = _text("Nom de l'offre", required=True)
+    description = _text("Description", required=True, long=True)
+    type = forms.ChoiceField(label="Type d'offre", required=False)
+    thematiques = forms.MultipleChoiceField(
+        label="Besoins auxquels elle répond",
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+    )
+    publics = forms.MultipleChoiceField(
+        label="Publics", required=False, widget=forms.CheckboxSelectMultiple
+    )
+    zone_eligibilite = forms.CharField(
+        label="Zone d'éligibilité",
+        help_text=(
+            "Codes séparés par des virgules : communes (code INSEE, ex. 62041), département "
+            "(ex. 62), EPCI (SIREN, ex. 200033579) ou « france »."
+        ),
+    )
+    conditions_acces = _text("Conditions d'accès", long=True)
+    frais = forms.ChoiceField(label="Frais", required=False)
+    modes_accueil = forms.MultipleChoiceField(
+        label="Modes d'accueil", required=False, widget=forms.CheckboxSelectMultiple
+    )
+    modes_mobilisation = forms.MultipleChoiceField(
+        label="Comment y accéder", required=False, widget=forms.CheckboxSelectMultiple
+    )
+    telephone = _text("Téléphone", type="tel")
+    courriel = _text("Courriel de l'offre (sinon : celui de la structure)", type="email")
+    horaires_accueil = _text("Horaires d'accueil (sinon : ceux de la structure)")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        sets = {
+            "type": [("", "Non précisé"), *_choices("TypeService")],
+            "thematiques": _choices("Thematique"),
+            "publics": _choices("Public"),
+            "frais": [("", "Non précisé"), *_choices("Frais")],
+            "modes_accueil": _choices("ModeAccueil"),
+            "modes_mobilisation": _choices("ModeMobilisation"),
+        }
+        for name, choices in sets.items():
+            self.fields[name].choices = choices  # type: ignore[attr-defined]
+        self.fields["horaires_accueil"].help_text = HOURS_HELP
+
+    def record(self) -> dict[str, Any]:
+        data = super().record()
+        data["zone_eligibilite"] = [
+            code.strip() for code in data["zone_eligibilite"].split(",") if code.strip()
+        ]
+        return data
+
+
+def _initial(record: dict[str, Any], fields: Any) -> dict[str, Any]:
+    initial: dict[str, Any] = {key: record[key] for key in fields if key in record}
+    zone = initial.get("zone_eligibilite")
+    if isinstance(zone, list):
+        initial["zone_eligibilite"] = ", ".join(str(code) for code in zone)
+    return initial
+
+
+def _render(
+    request: HttpRequest, form: forms.Form, title: str, back: str, territory: Territory
+) -> HttpResponse:
+    return render(
+        request,
+        "directory/edit.html",
+        {"form": form, "title": title, "back": back, "territory": territory},
+        status=422 if form.errors else 200,
+    )
+
+
+def _is_team(request: HttpRequest, territory: Territory) -> bool:
+    return has_capability(request.user, territory, Capability.EDIT_DIRECTORY)  # type: ignore[arg-type]
+
+
+@login_required
+def structure_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    structure = get_object_or_404(Structure, pk=pk) if pk is not None else None
+    if structure is not None:
+        access_structure_edit(request.user, structure)
+        territory = structure.territory
+    else:
+        territory = get_object_or_404(Territory, siren=request.GET.get("territoire", ""))
+        access_directory_edit(request.user, territory)  # type: ignore[arg-type]
+    team = _is_team(request, territory)
+    initial = _initial(structure.record, StructureForm.base_fields) if structure else {}
+    if structure is not None and team:
+        initial["organisation"] = structure.organisation_id
+    form = StructureForm(request.POST or None, initial=initial, territory=territory, team=team)
+    if request.method == "POST" and form.is_valid():
+        record = {**(structure.record if structure else {}), **form.record()}
+        record["id"] = structure.di_id if structure else actions.new_entry_id(record["nom"])
+        for key in form.fields:  # emptied in the form: removed from the entry
+            if key != "organisation" and not form.cleaned_data.get(key):
+                record.pop(key, None)
+        if "code_insee" not in record:
+            record.pop("commune", None)
+        try:
+            saved = actions.directory_entry_save(territory=territory, record=record)
+            if team:
+                actions.structure_attach(
+                    structure=saved,  # type: ignore[arg-type]
+                    organisation=form.cleaned_data["organisation"],
+                )
+        except actions.EntryError as error:
+            form.add_entry_errors(error)
+        else:
+            messages.success(request, "Fiche enregistrée, datée d'aujourd'hui.")
+            return redirect("directory_structure", pk=saved.pk)
+    title = f"Modifier la fiche : {structure.name}" if structure else "Nouvelle structure"
+    back = (
+        reverse("directory_structure", args=[structure.pk])
+        if structure
+        else reverse("directory_search")
+    )
+    return _render(request, form, title, back, territory)
+
+
+@login_required
+def offer_edit(
+    request: HttpRequest, structure_pk: int | None = None, pk: int | None = None
+) -> HttpResponse:
+    offer = get_object_or_404(Offer.objects.select_related("structure"), pk=pk) if pk else None
+    structure = offer.structure if offer else get_object_or_404(Structure, pk=structure_pk)
+    access_structure_edit(request.user, structure)
+    territory = structure.territory
+    initial = (
+        _initial(offer.record, OfferForm.base_fields)
+        if offer
+        else {"zone_eligibilite": territory.siren}
+    )
+    form = OfferForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        record = {**(offer.record if offer else {}), **form.record()}
+        record["structure_id"] = structure.di_id
+        record["id"] = (
+            offer.di_id if offer else actions.new_entry_id(record["nom"], structure.di_id)
+        )
+        for key in form.fields:
+            if not form.cleaned_data.get(key):
+                record.pop(key, None)
+        try:
+            saved = actions.directory_entry_save(territory=territory, record=record)
+        except actions.EntryError as error:
+            form.add_entry_errors(error)
+        else:
+            messages.success(request, "Offre enregistrée, datée d'aujourd'hui.")
+            return redirect("directory_offer", pk=saved.pk)
+    title = f"Modifier l'offre : {offer.name}" if offer else f"Nouvelle offre de {structure.name}"
+    back = (
+        reverse("directory_offer", args=[offer.pk])
+        if offer
+        else reverse("directory_structure", args=[structure.pk])
+    )
+    return _render(request, form, title, back, territory)
