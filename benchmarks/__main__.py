@@ -71,7 +71,7 @@ def main() -> None:
         f"{home / minimal:.1f} × la référence"
     )
 
-    from benchmarks import analysis, directory, report, rights, surveys
+    from benchmarks import analysis, directory, referrals, report, rights, surveys
     from nonrecours.territories.models import Territory
 
     arras = Territory.objects.get(siren="200033579")
@@ -81,6 +81,7 @@ def main() -> None:
     report.run(arras)
     rights.run()
     directory.run(arras)
+    referrals.run(arras)
 
 
 if __name__ == "__main__":
