@@ -18,6 +18,7 @@ from nonrecours.directory.models import Offer
 from nonrecours.referrals import actions, demo
 from nonrecours.referrals.enums import ConsentMode, EventKind, OutcomeKind, Status
 from nonrecours.referrals.models import Referral
+from nonrecours.referrals.notifications import link_token
 from tests.browser.conftest import PHONE, screenshot, serious_violations
 from tests.referrals.conftest import OFFER, PERSON, STRUCTURE, member
 
@@ -75,7 +76,11 @@ def card(page, heading: str):
 
 
 def timeline(page) -> list[str]:
-    return page.locator("ol.timeline > li").all_inner_texts()
+    """The audit trail's steps, oldest first, each dated."""
+    steps = page.locator("ol.timeline > li")
+    for step in steps.all():
+        expect(step.locator("time")).to_have_text(re.compile(r"^\d{1,2} \S+ \d{4} à \d\d:\d\d$"))
+    return steps.all_inner_texts()
 
 
 def test_partner_refers_a_person_from_the_directory_on_a_phone(
@@ -113,7 +118,7 @@ def test_partner_refers_a_person_from_the_directory_on_a_phone(
     summary = page.get_by_role("alert")
     expect(summary).to_contain_text("Le formulaire contient des erreurs")
     expect(summary.get_by_role("link")).to_have_text(
-        "La personne a donné son accord : Ce champ est obligatoire."
+        "La personne a donné son accord : Sans l'accord de la personne, l'orientation ne peut pas être envoyée."
     )
     # Nothing typed is lost, and nothing was sent.
     expect(page.get_by_label("Prénom de la personne")).to_have_value("Camille")
@@ -149,9 +154,9 @@ def test_partner_refers_a_person_from_the_directory_on_a_phone(
     expect(person).to_contain_text("Nadia Benali, France Services d'Arras")
     # The sender sees the referral, but may not answer it.
     expect(page.get_by_role("button", name="Envoyer la réponse")).to_have_count(0)
-    (created,) = timeline(page)[:1]
-    assert "Orientation envoyée (par France Services d'Arras ; accord recueilli" in created
-    assert created.endswith(", par Nadia Benali")
+    created = timeline(page)[0]
+    assert "Orientation envoyée — par France Services d'Arras ; accord recueilli" in created
+    assert created.endswith(" — par Nadia Benali")
     assert_fits_the_screen(page)
     screenshot(page, "orientation-envoyee-telephone")
     assert serious_violations(page) == []
@@ -230,7 +235,7 @@ def test_structure_answers_from_the_emailed_link_and_records_the_right_opened(
     )
     # Every step is in the timeline, oldest first, the link's ones said so.
     steps = timeline(page)
-    assert [re.match(r".+? — (.+?)(?: \(|, par )", step).group(1) for step in steps] == [
+    assert page.locator("ol.timeline > li strong").all_inner_texts() == [
         "Orientation envoyée",
         "Courriel envoyé",
         "Courriel envoyé",
@@ -301,12 +306,33 @@ def test_structure_with_an_account_refuses_from_its_list_on_a_phone(
     )
     expect(page.locator(".badge")).to_have_text("Refusée")
     expect(card(page, "La personne")).to_contain_text("La personne est déjà accompagnée")
-    assert timeline(page)[-1].endswith(f"par {ccas.username}")
+    (refused,) = [step for step in timeline(page) if "Orientation refusée" in step]
+    assert refused.endswith(f" — La personne est déjà accompagnée — par {ccas.username}")
     assert_fits_the_screen(page)
     screenshot(page, "orientation-refusee-telephone")
     assert serious_violations(page) == []
     referral.refresh_from_db()
     assert referral.status == Status.REFUSED
+
+
+def test_answering_without_choosing_says_what_is_missing(
+    live_server, arras, ccas_offer, partner, phone_page
+):
+    referral = actions.referral_send(
+        territory=arras,
+        sender=partner,
+        sender_organisation=partner.memberships.get().organisation,
+        structure=ccas_offer.structure,
+        offer=ccas_offer,
+        person=PERSON,
+        consent=True,
+        consent_mode=ConsentMode.ORAL,
+    )
+    page = phone_page
+    page.goto(f"{live_server.url}/orientations/lien/{link_token(referral)}/")
+    page.get_by_role("button", name="Envoyer la réponse").click()
+    expect(page.get_by_role("alert")).to_contain_text("Votre réponse : Ce champ est obligatoire.")
+    expect(page.get_by_role("button", name="Enregistrer le résultat")).to_have_count(0)
 
 
 @pytest.fixture
@@ -318,7 +344,7 @@ def demo_referrals(arras) -> int:
 
 
 def test_project_lead_reads_and_exports_the_statistics_on_a_desktop(
-    live_server, arras, demo_referrals, desktop_page, tmp_path
+    live_server, arras, demo_referrals, browser, desktop_page, tmp_path
 ):
     lead = member(
         arras, "Communauté urbaine d'Arras", Role.PROJECT_LEAD, OrganisationKind.TERRITORY
@@ -350,9 +376,21 @@ def test_project_lead_reads_and_exports_the_statistics_on_a_desktop(
     total = next(line for line in lines if line.startswith("ensemble;"))
     assert total.split(";")[2] == str(demo_referrals)
     assert "secret" in text or re.search(r";\d+;", text)
-    for first_name in demo.FIRST_NAMES:
-        assert not re.search(rf"\b{first_name}\b", text), first_name
+    for name in demo.FIRST_NAMES + demo.LAST_NAMES:
+        assert not re.search(rf"\b{name}\b", text), name
     assert "06 00 00" not in text
+
+    # The same page on the project lead's phone: the wide tables scroll, the
+    # page does not.
+    phone = browser.new_context(viewport=PHONE, device_scale_factor=2, locale="fr-FR")
+    page = phone.new_page()
+    log_in(page, live_server.url, lead.username)
+    page.goto(f"{live_server.url}/territoires/{arras.siren}/orientations/")
+    expect(page.locator("h1")).to_have_text("Tableau de bord des orientations")
+    assert_fits_the_screen(page)
+    screenshot(page, "orientations-tableau-de-bord-telephone")
+    assert serious_violations(page) == []
+    phone.close()
 
 
 def test_partner_follows_its_referrals_on_a_phone(live_server, arras, demo_referrals, phone_page):
@@ -365,7 +403,9 @@ def test_partner_follows_its_referrals_on_a_phone(live_server, arras, demo_refer
     expect(page.locator("caption")).to_have_text(f"{sent.count()} orientations")
     rows = page.locator("table tbody tr")
     expect(rows).to_have_count(min(sent.count(), 50))
-    expect(rows.first.locator(".badge")).to_be_visible()
+    # Each referral is a block on a phone: its status is seen without scrolling sideways.
+    badge = rows.first.locator(".badge").bounding_box()
+    assert badge["x"] + badge["width"] <= PHONE["width"]
     assert_fits_the_screen(page)
     screenshot(page, "orientations-liste-telephone")
     assert serious_violations(page) == []

@@ -111,7 +111,8 @@ def test_the_sender_cannot_answer_through_the_page(client, send, people):
     referral = send()
     client.force_login(people["sender"])
     response = client.post(
-        reverse("referral_act", args=[referral.pk]), {"reponse-decision": "accept"}
+        reverse("referral_act", args=[referral.pk]),
+        {"formulaire": "reponse", "reponse-decision": "accept"},
     )
     assert response.status_code == 403
     assert Referral.objects.get().status == Status.SENT
@@ -137,14 +138,25 @@ def test_the_link_answers_without_an_account_and_a_forged_one_does_not(client, s
     url = reverse("referral_link", args=[link_token(referral)])
     page = client.get(url)
     assert page.status_code == 200 and "Camille Martin" in page.content.decode()
-    assert page["Referrer-Policy"] == "no-referrer"
+    assert page["Referrer-Policy"] == "same-origin"
     forged = link_token(referral)[:-2] + "xx"
     assert client.get(reverse("referral_link", args=[forged])).status_code == 404
-    refused = client.post(url, {"reponse-decision": "refuse"})  # without a reason
+    refused = client.post(
+        url, {"formulaire": "reponse", "reponse-decision": "refuse"}
+    )  # without a reason
     assert refused.status_code == 422
     assert "Choisissez le motif du refus" in refused.content.decode()
-    assert client.post(url, {"reponse-decision": "accept"}).status_code == 302
-    done = client.post(url, {"resultat-kind": OutcomeKind.RIGHT_OPENED, "resultat-benefit": "rsa"})
+    assert (
+        client.post(url, {"formulaire": "reponse", "reponse-decision": "accept"}).status_code == 302
+    )
+    done = client.post(
+        url,
+        {
+            "formulaire": "resultat",
+            "resultat-kind": OutcomeKind.RIGHT_OPENED,
+            "resultat-benefit": "rsa",
+        },
+    )
     assert done.status_code == 302
     referral.refresh_from_db()
     assert referral.status == Status.ACCEPTED and referral.answered_via == Channel.LINK
@@ -172,7 +184,7 @@ def test_sending_through_the_page(client, arras, people, directory):
     refused = client.post(url, data)
     assert refused.status_code == 422
     text = refused.content.decode()
-    assert "La personne a donné son accord" in text and "Ce champ est obligatoire" in text
+    assert "Sans l&#x27;accord de la personne" in text
     refused = client.post(url, {**data, "consent": "on"})
     assert "au moins un moyen de recontacter" in refused.content.decode()
     assert Referral.objects.count() == 0

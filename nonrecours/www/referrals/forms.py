@@ -60,7 +60,13 @@ class ReferralForm(forms.Form):
         choices=ConsentMode.choices,
         widget=forms.RadioSelect,
     )
-    consent = forms.BooleanField(label="La personne a donné son accord", required=True)
+    consent = forms.BooleanField(
+        label="La personne a donné son accord",
+        required=True,
+        error_messages={
+            "required": "Sans l'accord de la personne, l'orientation ne peut pas être envoyée."
+        },
+    )
 
     def __init__(
         self,

@@ -202,7 +202,7 @@ def _answer(
     context = _context(referral, sides, link_token=token)
     form: forms.Form
     try:
-        if "reponse-decision" in request.POST:
+        if request.POST.get("formulaire") == "reponse":
             form = AnswerForm(request.POST, prefix="reponse")
             context["answer_form"] = form
             if form.is_valid():
@@ -265,7 +265,9 @@ def referral_link(request: HttpRequest, token: str) -> HttpResponse:
         return redirect("referral_link", token=token)
     actions.referral_viewed(referral, user=None, via=Channel.LINK)
     response = render(request, "referrals/detail.html", _context(referral, sides, link_token=token))
-    response["Referrer-Policy"] = "no-referrer"
+    # Never sent to another site; "no-referrer" would make the browser post
+    # the forms with `Origin: null`, which Django's CSRF check refuses.
+    response["Referrer-Policy"] = "same-origin"
     response["Cache-Control"] = "no-store"
     return response
 
