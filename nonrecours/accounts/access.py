@@ -157,10 +157,21 @@ REFERRAL_DENIED = (
 REFERRAL_NOT_RECEIVER = "Seule l'organisation qui reçoit l'orientation peut y répondre."
 
 
+# Within an organisation, only the roles that may refer handle referrals (an
+# organisation's field agents do not see the people it refers or receives).
+REFERRAL_ROLES = frozenset(
+    role for role, capabilities in ROLE_CAPABILITIES.items() if Capability.REFER in capabilities
+)
+
+
 def _organisation_ids(user: User | AnonymousUser) -> set[int]:
     if not user.is_authenticated or not user.is_active:
         return set()
-    return set(Membership.objects.filter(user=user).values_list("organisation_id", flat=True))
+    return set(
+        Membership.objects.filter(user=user, role__in=REFERRAL_ROLES).values_list(
+            "organisation_id", flat=True
+        )
+    )
 
 
 def referral_organisations(user: User | AnonymousUser) -> set[int]:
@@ -198,10 +209,13 @@ def access_refer(user: User, territory: Territory, organisation: Organisation) -
     return organisation
 
 
-def referral_sides(user: User | AnonymousUser, referral: Referral) -> set[str]:
-    """ "sender", "receiver", both or none."""
+def referral_sides(
+    user: User | AnonymousUser, referral: Referral, *, by_link: bool = False
+) -> set[str]:
+    """ "sender", "receiver", both or none; `by_link`: the person opened the
+    link sent to the receiving structure, and it is still valid."""
     organisations = _organisation_ids(user)
-    sides = set()
+    sides = {"receiver"} if by_link and referral.link_key else set()
     if referral.sender_organisation_id in organisations:
         sides.add("sender")
     if referral.receiver_organisation_id is not None and (
@@ -211,28 +225,26 @@ def referral_sides(user: User | AnonymousUser, referral: Referral) -> set[str]:
     return sides
 
 
-def access_referral(user: User | AnonymousUser, referral: Referral) -> set[str]:
-    sides = referral_sides(user, referral)
+def access_referral(
+    user: User | AnonymousUser, referral: Referral, *, by_link: bool = False
+) -> set[str]:
+    sides = referral_sides(user, referral, by_link=by_link)
     if not sides:
         raise PermissionDenied(REFERRAL_DENIED)
     return sides
 
 
-def access_referral_answer(user: User | AnonymousUser, referral: Referral) -> Referral:
+def access_referral_answer(
+    user: User | AnonymousUser, referral: Referral, *, by_link: bool = False
+) -> Referral:
     """Accepting, refusing and recording an outcome: the receiving side."""
-    if "receiver" not in access_referral(user, referral):
+    if "receiver" not in access_referral(user, referral, by_link=by_link):
         raise PermissionDenied(REFERRAL_NOT_RECEIVER)
     return referral
 
 
 def access_referral_statistics(user: User, territory: Territory) -> Territory:
     return _require(user, territory, Capability.VIEW_REFERRAL_STATISTICS)
-
-
-def can_see_referral_statistics(user: User | AnonymousUser, territory: Territory) -> bool:
-    if not user.is_authenticated:
-        return False
-    return has_capability(user, territory, Capability.VIEW_REFERRAL_STATISTICS)
 
 
 # The directory: the territory's team enters and corrects every entry; a

@@ -6,6 +6,7 @@ the transaction is committed. Who may do what is checked by the callers
 through `nonrecours.accounts.access`."""
 
 import datetime
+import logging
 import secrets
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -34,10 +35,12 @@ from nonrecours.referrals.enums import (
 from nonrecours.referrals.models import Event, Outcome, Referral, Scheme
 from nonrecours.territories.models import Territory
 
+logger = logging.getLogger(__name__)
+
 CONSENT_TEXT = (
     "La personne a été informée que ses coordonnées et le motif de l'orientation sont "
-    "transmis à « {destination} » pour qu'elle soit recontactée, qu'elles sont conservées "
-    "{years} au plus puis effacées, et elle a donné son accord."
+    "transmis à « {destination} » pour qu'elle soit recontactée, qu'ils sont conservés "
+    "{years} au plus puis effacés, et elle a donné son accord."
 )
 
 
@@ -72,7 +75,7 @@ def consent_text(destination: str) -> str:
     return CONSENT_TEXT.format(destination=destination, years=years)
 
 
-def _actor(user: User | None, via: str, receiver: bool = False) -> tuple[User | None, str]:
+def _actor(user: User | None, via: str) -> tuple[User | None, str]:
     if user is not None and user.is_authenticated:
         return user, user.get_full_name() or user.get_username()
     if via == Channel.LINK:
@@ -103,7 +106,11 @@ def _event(
 
 def _notify_later(referral: Referral, template: str, to: str, **context: object) -> None:
     """Send after the commit (nothing is announced that was rolled back), and
-    keep the sending in the audit trail."""
+    keep the sending in the audit trail. A mail server that fails neither
+    undoes the step nor stops the others: the failure is in the trail.
+    Demonstration referrals send nothing."""
+    if referral.is_synthetic:
+        return
 
     def send() -> None:
         recipients = (
@@ -111,11 +118,21 @@ def _notify_later(referral: Referral, template: str, to: str, **context: object)
             if to == "receiver"
             else notifications.sender_addresses(referral)
         )
-        said = notifications.send(referral, template, recipients, **context)
+        try:
+            said = notifications.send(referral, template, recipients, **context)
+        except Exception as error:  # noqa: BLE001 - SMTP, network, template: all recorded
+            logger.exception("Orientation %s : courriel non envoyé", referral.pk)
+            _event(
+                referral,
+                EventKind.NOTIFY_FAILED,
+                at=timezone.now(),
+                detail=f"à : {', '.join(recipients)} ({type(error).__name__})",
+            )
+            return
         if said:
             _event(referral, EventKind.NOTIFIED, at=timezone.now(), detail=said)
 
-    transaction.on_commit(send)
+    transaction.on_commit(send, robust=True)
 
 
 def _clean_person(person: Person, territory: Territory) -> Person:
@@ -321,6 +338,8 @@ def referral_answer(
     referral.answered_via = via
     referral.refusal_reason = "" if accept else reason
     referral.refusal_detail = "" if accept else detail.strip()
+    if not accept:  # the structure no longer needs the person's details
+        referral.link_key = ""
     referral.save(
         update_fields=[
             "status",
@@ -328,6 +347,7 @@ def referral_answer(
             "answered_via",
             "refusal_reason",
             "refusal_detail",
+            "link_key",
         ]
     )
     _event(
@@ -381,6 +401,21 @@ def referral_record_outcome(
     if kind not in OutcomeKind.values:
         raise ReferralError("Choisissez le résultat.", "kind")
     amount = _amount(monthly_amount)
+    recorded = set(referral.outcomes.values_list("kind", flat=True))
+    final = {OutcomeKind.NO_RIGHT, OutcomeKind.NOT_REACHED}
+    if recorded & final:
+        raise ReferralError(
+            "Un résultat « pas de droit » ou « personne non jointe » est déjà enregistré : il "
+            "clôt l'orientation.",
+            "kind",
+        )
+    if kind in final and recorded:
+        raise ReferralError(
+            f"« {OutcomeKind(kind).label} » ne peut pas suivre un autre résultat déjà enregistré.",
+            "kind",
+        )
+    if kind == OutcomeKind.ACCOMPANIMENT and kind in recorded:
+        raise ReferralError("L'accompagnement est déjà enregistré.", "kind")
     from_simulator = False
     if kind == OutcomeKind.RIGHT_OPENED:
         known = {b.id for b in benefits()}
@@ -449,6 +484,7 @@ def referrals_process_deadlines(now: datetime.datetime | None = None) -> Deadlin
     does nothing more."""
     now = now or timezone.now()
     report = DeadlineReport()
+    report.anonymised = referrals_anonymise(now)
     expiry = now - datetime.timedelta(days=EXPIRY_AFTER_DAYS)
     reminder = now - datetime.timedelta(days=REMINDER_AFTER_DAYS)
     for pk in Referral.objects.filter(status=Status.SENT, sent_at__lte=expiry).values_list(
@@ -460,7 +496,8 @@ def referrals_process_deadlines(now: datetime.datetime | None = None) -> Deadlin
                 continue
             referral.status = Status.EXPIRED
             referral.expired_at = now
-            referral.save(update_fields=["status", "expired_at"])
+            referral.link_key = ""  # the structure never answered: no access any more
+            referral.save(update_fields=["status", "expired_at", "link_key"])
             _event(referral, EventKind.EXPIRED, at=now)
             _notify_later(referral, "expired", "sender")
             _notify_later(referral, "expired_receiver", "receiver")
@@ -479,7 +516,6 @@ def referrals_process_deadlines(now: datetime.datetime | None = None) -> Deadlin
                 referral, "reminder", "receiver", expires_on=_deadline(referral, EXPIRY_AFTER_DAYS)
             )
             report.reminded += 1
-    report.anonymised = referrals_anonymise(now)
     return report
 
 
@@ -489,7 +525,8 @@ PERSONAL_FIELDS = ("first_name", "last_name", "phone", "email", "message", "refu
 def referrals_anonymise(now: datetime.datetime | None = None) -> int:
     """Erase the person's details of the referrals sent more than the
     retention period ago, and revoke their link. Statuses, dates, commune,
-    age band, scheme, outcomes and amounts stay: the statistics do not move.
+    age band, scheme, outcomes and their amounts stay: the statistics do not
+    move (the simulator's estimates, a description of the household, go).
     A referral still waiting for its answer is expired first."""
     now = now or timezone.now()
     limit = now - datetime.timedelta(days=retention_days())
@@ -501,10 +538,17 @@ def referrals_anonymise(now: datetime.datetime | None = None) -> int:
             referral = Referral.objects.select_for_update().get(pk=pk)
             if referral.anonymised_at is not None:
                 continue
-            fields = [*PERSONAL_FIELDS, "simulation_code", "link_key", "anonymised_at"]
+            fields = [
+                *PERSONAL_FIELDS,
+                "simulation_code",
+                "simulated_amounts",
+                "link_key",
+                "anonymised_at",
+            ]
             for field in PERSONAL_FIELDS:
                 setattr(referral, field, "")
             referral.simulation_code = ""
+            referral.simulated_amounts = {}
             referral.link_key = ""
             referral.anonymised_at = now
             if referral.status == Status.SENT:

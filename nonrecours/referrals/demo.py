@@ -92,7 +92,8 @@ def referrals_demo_create(*, territory: Territory, count: int = 420, seed: int =
             structure=structure,
             offer=None,
             structure_name=structure.name,
-            receiver_email=str(structure.record.get("courriel", "")),
+            # Never the town hall's real address: a reserved domain (RFC 2606).
+            receiver_email=f"mairie-{structure.insee_code}@demonstration.invalid",
             sender=None,
             sender_name="Professionnel·le (démonstration)",
             sender_organisation=sender,
@@ -111,7 +112,7 @@ def referrals_demo_create(*, territory: Territory, count: int = 420, seed: int =
         )
         events = [(sent_at, EventKind.CREATED, "")]
         draw = rng.random()
-        answered_after = datetime.timedelta(days=rng.expovariate(1 / 4))
+        answered_after = datetime.timedelta(days=min(rng.expovariate(1 / 4), EXPIRY_AFTER_DAYS - 1))
         unanswered = sent_at + answered_after > now
         if age_days >= EXPIRY_AFTER_DAYS and (draw < 0.12 or unanswered):
             referral.status = Status.EXPIRED
@@ -126,16 +127,20 @@ def referrals_demo_create(*, territory: Territory, count: int = 420, seed: int =
             if age_days >= REMINDER_AFTER_DAYS:
                 referral.reminded_at = sent_at + datetime.timedelta(days=REMINDER_AFTER_DAYS)
                 events.append((referral.reminded_at, EventKind.REMINDED, ""))
-        elif draw < 0.28:
+        else:
+            if answered_after.days >= REMINDER_AFTER_DAYS:
+                referral.reminded_at = sent_at + datetime.timedelta(days=REMINDER_AFTER_DAYS)
+                events.append((referral.reminded_at, EventKind.REMINDED, ""))
+            referral.answered_at = sent_at + answered_after
+            referral.answered_via = Channel.LINK
+        if referral.status == Status.SENT and referral.answered_at and draw < 0.28:
             referral.status = Status.REFUSED
             referral.refusal_reason = rng.choice(RefusalReason.values[:-1])
-            referral.answered_at = sent_at + answered_after
-            referral.answered_via = Channel.LINK
-            events.append((referral.answered_at, EventKind.REFUSED, ""))
-        else:
+            events.append(
+                (referral.answered_at, EventKind.REFUSED, referral.get_refusal_reason_display())
+            )
+        elif referral.status == Status.SENT and referral.answered_at:
             referral.status = Status.ACCEPTED
-            referral.answered_at = sent_at + answered_after
-            referral.answered_via = Channel.LINK
             events.append((referral.answered_at, EventKind.ACCEPTED, ""))
             recorded = referral.answered_at + datetime.timedelta(days=rng.uniform(3, 40))
             if recorded < now and rng.random() < 0.8:
@@ -154,7 +159,7 @@ def referrals_demo_create(*, territory: Territory, count: int = 420, seed: int =
                     recorded_at=recorded,
                     recorded_via=Channel.LINK,
                 )
-                events.append((recorded, EventKind.OUTCOME, ""))
+                events.append((recorded, EventKind.OUTCOME, OutcomeKind(kind).label))
         referral.save()
         Event.objects.bulk_create(
             Event(

@@ -19,7 +19,7 @@ HEADER = [
     "part avec un résultat (%)",
     "délai médian de réponse (jours)",
     *[f"résultat : {kind.label.lower()}" for kind in OutcomeKind],
-    "droits ouverts",
+    "personnes avec un droit ouvert",
     "montant annuel estimé des droits ouverts (€)",
 ]
 
@@ -42,7 +42,8 @@ def _line(table: str, row: Row) -> list[str]:
         _cell(row.with_outcome),
         _cell(share),
         _cell(row.median_delay_days),
-        *[_cell(row.outcomes[kind]) for kind in OutcomeKind.values],
+        # The outcomes' breakdown is published for the whole territory only.
+        *[_cell(row.outcomes[kind]) if row.outcomes else "" for kind in OutcomeKind.values],
         _cell(row.rights_opened),
         _cell(row.yearly_amount),
     ]
@@ -51,18 +52,14 @@ def _line(table: str, row: Row) -> list[str]:
 def statistics_csv(stats: ReferralStatistics) -> str:
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, delimiter=";")
-    period = "toute la période"
-    if stats.start or stats.end:
-        period = (
-            f"du {stats.start.strftime('%d/%m/%Y') if stats.start else 'début'} "
-            f"au {stats.end.strftime('%d/%m/%Y') if stats.end else 'dernier jour'}"
-        )
+    period = f"orientations envoyées en {stats.year}" if stats.year else "aucune orientation"
     writer.writerow([f"# Orientations — {stats.territory.name} — {period}"])
     writer.writerow(
         [
             f"# « {SECRET} » : secret statistique (moins de {stats.threshold} personnes, "
-            "ou valeur qui permettrait de retrouver une autre cellule masquée). Les lignes "
-            f"de moins de {stats.threshold} orientations sont regroupées dans « Autres »."
+            "ou valeur qui permettrait, par différence avec le total d'une ligne ou d'une "
+            "colonne, de retrouver une autre case masquée). Les lignes de moins de "
+            f"{stats.threshold} orientations sont regroupées dans « Autres »."
         ]
     )
     if stats.synthetic:

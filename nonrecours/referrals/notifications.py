@@ -8,6 +8,7 @@ from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from nonrecours.accounts.access import REFERRAL_ROLES
 from nonrecours.accounts.models import User
 from nonrecours.referrals.models import Referral
 
@@ -34,23 +35,32 @@ def absolute(path: str) -> str:
     return f"{settings.NONRECOURS_BASE_URL}{path}"
 
 
+def _handlers(organisation_id: int) -> list[str]:
+    """The e-mails of the organisation's members who handle referrals."""
+    return list(
+        User.objects.filter(
+            memberships__organisation_id=organisation_id,
+            memberships__role__in=REFERRAL_ROLES,
+            is_active=True,
+        )
+        .exclude(email="")
+        .values_list("email", flat=True)
+    )
+
+
 def receiver_addresses(referral: Referral) -> list[str]:
     addresses = [referral.receiver_email] if referral.receiver_email else []
     if referral.receiver_organisation_id is not None:
-        addresses += list(
-            User.objects.filter(
-                memberships__organisation_id=referral.receiver_organisation_id, is_active=True
-            )
-            .exclude(email="")
-            .values_list("email", flat=True)
-        )
+        addresses += _handlers(referral.receiver_organisation_id)
     return sorted(set(addresses))
 
 
 def sender_addresses(referral: Referral) -> list[str]:
+    """The professional who referred; if they have left or gave no e-mail,
+    their organisation's colleagues who handle referrals."""
     if referral.sender is not None and referral.sender.is_active and referral.sender.email:
         return [referral.sender.email]
-    return []
+    return sorted(set(_handlers(referral.sender_organisation_id)))
 
 
 def send(referral: Referral, template: str, recipients: list[str], **context: object) -> str:

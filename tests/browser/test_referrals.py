@@ -10,6 +10,7 @@ from io import StringIO
 import pytest
 from django.core import mail
 from django.core.management import call_command
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from nonrecours.accounts.enums import OrganisationKind, Role
@@ -118,7 +119,8 @@ def test_partner_refers_a_person_from_the_directory_on_a_phone(
     summary = page.get_by_role("alert")
     expect(summary).to_contain_text("Le formulaire contient des erreurs")
     expect(summary.get_by_role("link")).to_have_text(
-        "La personne a donné son accord : Sans l'accord de la personne, l'orientation ne peut pas être envoyée."
+        "La personne a donné son accord : Sans l'accord de la personne, l'orientation ne peut "
+        "pas être envoyée."
     )
     # Nothing typed is lost, and nothing was sent.
     expect(page.get_by_label("Prénom de la personne")).to_have_value("Camille")
@@ -209,7 +211,9 @@ def test_structure_answers_from_the_emailed_link_and_records_the_right_opened(
     expect(page.get_by_role("status")).to_have_text(
         "C'est enregistré ; l'organisation qui a orienté est prévenue."
     )
-    assert page.url == link
+    # The token was exchanged for the session: the page's address no longer holds it.
+    assert page.url == f"{base_url}/orientations/{referral.pk}/"
+    assert "/lien/" not in page.url
     expect(page.locator(".badge")).to_have_text("Acceptée")
     expect(page.get_by_role("button", name="Envoyer la réponse")).to_have_count(0)
 
@@ -355,7 +359,10 @@ def test_project_lead_reads_and_exports_the_statistics_on_a_desktop(
     page.get_by_role("link", name="Tableau de bord des orientations").click()
     expect(page.locator("h1")).to_have_text("Tableau de bord des orientations")
     expect(page.get_by_role("note")).to_contain_text("données synthétiques")
-    expect(page.locator(".key-figures")).to_contain_text(f"{demo_referrals} orientations envoyées")
+    year = timezone.localdate().year
+    this_year = Referral.objects.filter(sent_at__year=year).count()
+    expect(page.locator(".key-figures")).to_contain_text(f"{this_year} orientations envoyées")
+    expect(page.get_by_role("link", name=str(year))).to_have_attribute("aria-current", "true")
     for title in ("Par organisation qui oriente", "Par structure qui reçoit", "Par mois d'envoi"):
         expect(page.get_by_role("heading", name=title)).to_be_visible()
     page_text = page.locator("main").inner_text()
@@ -366,7 +373,7 @@ def test_project_lead_reads_and_exports_the_statistics_on_a_desktop(
 
     with page.expect_download() as download:
         page.get_by_role("link", name="Exporter pour les financeurs (CSV)").click()
-    assert download.value.suggested_filename == f"orientations-{arras.siren}.csv"
+    assert download.value.suggested_filename == f"orientations-{arras.siren}-{year}.csv"
     path = tmp_path / "export.csv"
     download.value.save_as(path)
     text = path.read_text(encoding="utf-8-sig")
@@ -374,7 +381,7 @@ def test_project_lead_reads_and_exports_the_statistics_on_a_desktop(
     assert lines[0].startswith("# Orientations — Communauté urbaine d'Arras")
     assert "# Contient des données de démonstration (synthétiques)." in lines
     total = next(line for line in lines if line.startswith("ensemble;"))
-    assert total.split(";")[2] == str(demo_referrals)
+    assert total.split(";")[2] == str(this_year)
     assert "secret" in text or re.search(r";\d+;", text)
     for name in demo.FIRST_NAMES + demo.LAST_NAMES:
         assert not re.search(rf"\b{name}\b", text), name

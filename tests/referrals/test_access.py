@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from nonrecours.accounts import access
+from nonrecours.accounts.access import can_edit_structure as access_can_edit
 from nonrecours.accounts.enums import Role
 from nonrecours.accounts.models import User
 from nonrecours.referrals.enums import Channel, OutcomeKind, Status
@@ -135,35 +136,79 @@ def test_lists_show_only_ones_own_referrals(client, arras, send, people, directo
 
 def test_the_link_answers_without_an_account_and_a_forged_one_does_not(client, send, receiver):
     referral = send(amounts={"rsa": 480.0})
-    url = reverse("referral_link", args=[link_token(referral)])
-    page = client.get(url)
+    link = client.get(reverse("referral_link", args=[link_token(referral)]))
+    detail = reverse("referral_detail", args=[referral.pk])
+    # The token is exchanged for this browser session: no other address holds it.
+    assert link.status_code == 302 and link["Location"] == detail
+    page = client.get(detail)
     assert page.status_code == 200 and "Camille Martin" in page.content.decode()
-    assert page["Referrer-Policy"] == "same-origin"
+    assert "no-store" in page["Cache-Control"]
     forged = link_token(referral)[:-2] + "xx"
     assert client.get(reverse("referral_link", args=[forged])).status_code == 404
-    refused = client.post(
-        url, {"formulaire": "reponse", "reponse-decision": "refuse"}
-    )  # without a reason
-    assert refused.status_code == 422
+    act = reverse("referral_act", args=[referral.pk])
+    refused = client.post(act, {"formulaire": "reponse", "reponse-decision": "refuse"})
+    assert refused.status_code == 422  # without a reason
     assert "Choisissez le motif du refus" in refused.content.decode()
     assert (
-        client.post(url, {"formulaire": "reponse", "reponse-decision": "accept"}).status_code == 302
+        client.post(act, {"formulaire": "reponse", "reponse-decision": "accept"}).status_code == 302
     )
     done = client.post(
-        url,
-        {
-            "formulaire": "resultat",
-            "resultat-kind": OutcomeKind.RIGHT_OPENED,
-            "resultat-benefit": "rsa",
-        },
-    )
+        act,
+        {"formulaire": "resultat", "resultat-kind": OutcomeKind.RIGHT_OPENED,
+         "resultat-benefit": "rsa"},
+    )  # fmt: skip
     assert done.status_code == 302
     referral.refresh_from_db()
     assert referral.status == Status.ACCEPTED and referral.answered_via == Channel.LINK
     outcome = referral.outcomes.get()
     assert str(outcome.monthly_amount) == "480.00" and outcome.amount_from_simulator
-    timeline = client.get(url).content.decode()
+    timeline = client.get(detail).content.decode()
     assert "Orientation acceptée" in timeline and "Résultat enregistré" in timeline
+    # Another referral is not opened by this session's grant.
+    other = send()
+    assert client.get(reverse("referral_detail", args=[other.pk])).status_code == 302
+
+
+def test_after_a_refusal_the_structure_no_longer_sees_the_person(client, send, receiver):
+    referral = send()
+    client.get(reverse("referral_link", args=[link_token(referral)]))
+    detail = reverse("referral_detail", args=[referral.pk])
+    client.post(
+        reverse("referral_act", args=[referral.pk]),
+        {"formulaire": "reponse", "reponse-decision": "refuse", "reponse-reason": "full"},
+    )
+    closed = client.get(detail).content.decode()
+    assert "Cette orientation est close" in closed and "Camille" not in closed
+    referral.refresh_from_db()
+    assert referral.link_key == ""  # the link is revoked
+    client.force_login(receiver)  # through its account: the person is not shown either
+    page = client.get(detail).content.decode()
+    assert "Camille" not in page and "ne sont plus montrées" in page
+    assert "Motif du refus" in page
+
+
+def test_field_agents_of_a_partner_organisation_do_not_handle_its_referrals(
+    client, arras, send, receiver
+):
+    referral = send()
+    ccas = receiver.memberships.get().organisation
+    agent = member(arras, "La Poste", Role.FIELD_AGENT)
+    from nonrecours.accounts.models import Membership
+
+    Membership.objects.create(user=agent, organisation=ccas, role=Role.FIELD_AGENT)
+    client.force_login(agent)
+    detail = reverse("referral_detail", args=[referral.pk])
+    assert client.get(detail).status_code == 403
+    act = reverse("referral_act", args=[referral.pk])
+    assert (
+        client.post(act, {"formulaire": "reponse", "reponse-decision": "accept"}).status_code == 403
+    )
+    from nonrecours.referrals.notifications import receiver_addresses
+
+    agent.email = "agent@laposte.example"
+    agent.save()
+    assert "agent@laposte.example" not in receiver_addresses(referral)
+    assert access_can_edit(agent, referral.structure) is False
 
 
 def test_sending_through_the_page(client, arras, people, directory):

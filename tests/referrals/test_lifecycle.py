@@ -309,3 +309,92 @@ def test_purge_also_anonymises(send, receiver):
     call_command("purge", stdout=StringIO())
     assert Referral.objects.filter(anonymised_at__isnull=False).count() == 1
     assert Referral.objects.get(anonymised_at__isnull=True).first_name == PERSON.first_name
+
+
+def test_outcomes_do_not_contradict_each_other(send, receiver):
+    referral = send()
+    actions.referral_answer(referral, accept=True, user=receiver, via=Channel.ACCOUNT)
+
+    def record(kind, **extra):
+        return actions.referral_record_outcome(
+            referral, kind=kind, user=receiver, via=Channel.ACCOUNT, **extra
+        )
+
+    record(OutcomeKind.ACCOMPANIMENT)
+    with pytest.raises(actions.ReferralError, match="déjà enregistré"):
+        record(OutcomeKind.ACCOMPANIMENT)
+    with pytest.raises(actions.ReferralError, match="ne peut pas suivre"):
+        record(OutcomeKind.NO_RIGHT)
+    record(OutcomeKind.RIGHT_OPENED, benefit="css")
+    other = send()
+    actions.referral_answer(other, accept=True, user=receiver, via=Channel.ACCOUNT)
+    actions.referral_record_outcome(
+        other, kind=OutcomeKind.NOT_REACHED, user=receiver, via=Channel.ACCOUNT
+    )
+    with pytest.raises(actions.ReferralError, match="clôt l'orientation"):
+        actions.referral_record_outcome(
+            other, kind=OutcomeKind.RIGHT_OPENED, benefit="rsa", user=receiver, via="account"
+        )
+
+
+def test_a_failing_mail_server_neither_undoes_the_step_nor_stops_the_night(
+    send, receiver, django_capture_on_commit_callbacks, monkeypatch
+):
+    from nonrecours.referrals import notifications
+
+    with time_machine.travel(START, tick=False):
+        first, second = send(), send()
+
+    def broken(*args, **kwargs):
+        raise ConnectionRefusedError("serveur de courriel injoignable")
+
+    monkeypatch.setattr(notifications, "send_mail", broken)
+    with time_machine.travel(START + datetime.timedelta(days=10), tick=False):
+        with django_capture_on_commit_callbacks(execute=True):
+            report = actions.referrals_process_deadlines()
+    assert report.reminded == 2  # both, although the first e-mail failed
+    for referral in (first, second):
+        failed = referral.events.get(kind=EventKind.NOTIFY_FAILED)
+        assert "ConnectionRefusedError" in failed.detail and "accueil@ccas" in failed.detail
+
+
+def test_the_sending_organisation_hears_back_when_its_professional_has_left(
+    arras, send, receiver, django_capture_on_commit_callbacks
+):
+    from nonrecours.accounts.enums import Role
+    from tests.referrals.conftest import member
+
+    colleague = member(arras, "France Services d'Arras", Role.PARTNER, email="coll@fs.example")
+    member(arras, "France Services d'Arras", Role.FIELD_AGENT, email="agent-terrain@fs.example")
+    referral = send()
+    referral.sender.is_active = False
+    referral.sender.save()
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.referral_answer(referral, accept=True, user=receiver, via=Channel.ACCOUNT)
+    (notice,) = mail.outbox
+    assert notice.to == [colleague.email]  # not the field agent
+
+
+@override_settings(NONRECOURS_REFERRAL_RETENTION_DAYS=30)
+def test_anonymisation_erases_every_personal_field(send, receiver):
+    referral = send(
+        person=actions.Person(
+            "Camille", "Martin", "62041", email="camille@example.org", message="Motif"
+        ),
+        amounts={"rsa": 400.0},
+        simulation_code="ABCDEFGH",
+    )
+    actions.referral_answer(
+        referral, accept=False, reason=RefusalReason.OTHER, detail="Vu avec Camille",
+        user=receiver, via=Channel.ACCOUNT,
+    )  # fmt: skip
+    with time_machine.travel(timezone.now() + datetime.timedelta(days=31), tick=False):
+        actions.referrals_anonymise()
+    referral.refresh_from_db()
+    for field in ("first_name", "last_name", "phone", "email", "message", "refusal_detail"):
+        assert getattr(referral, field) == "", field
+    assert referral.simulated_amounts == {} and referral.simulation_code == ""
+    assert referral.refusal_reason == RefusalReason.OTHER  # kept for the statistics
+    trail = " ".join(referral.events.values_list("detail", flat=True))
+    assert "Camille" not in trail and "camille@example.org" not in trail

@@ -7,6 +7,7 @@ import io
 from decimal import Decimal
 from io import StringIO
 
+import numpy as np
 import pytest
 import time_machine
 from django.core.management import call_command
@@ -14,9 +15,11 @@ from django.core.management import call_command
 from nonrecours.accounts.enums import Role
 from nonrecours.analysis.disclosure import merged_rows, suppressed_counts
 from nonrecours.referrals import actions, queries
+from nonrecours.referrals.demo import referrals_demo_create
 from nonrecours.referrals.enums import Channel, OutcomeKind, RefusalReason, Status
 from nonrecours.referrals.exports import statistics_csv
 from nonrecours.referrals.models import Scheme
+from nonrecours.referrals.queries import STATUS_ORDER
 from tests.referrals.conftest import member
 
 START = datetime.datetime(2026, 1, 5, 9, 0, tzinfo=datetime.UTC)
@@ -80,19 +83,87 @@ def dataset(arras, send, receiver):
     return arras
 
 
+def recoverable_cells(stats) -> list[str]:
+    """The hidden cells that the published ones determine exactly: each row's
+    statuses add up to its number, each column's rows to the total (counts
+    and amounts). A hidden cell is determined when its unit vector is in the
+    span of these equations restricted to the hidden cells."""
+    columns = [*[s.value for s in STATUS_ORDER], "with_outcome", "rights", "amount"]
+
+    def value(row, column):
+        if column in row.statuses:
+            return row.statuses[column]
+        return {"with_outcome": row.with_outcome, "rights": row.rights_opened}.get(
+            column, row.yearly_amount
+        )
+
+    unknowns: dict[tuple, int] = {}
+
+    def unknown(key):
+        return unknowns.setdefault(key, len(unknowns))
+
+    equations: list[dict[int, int]] = []
+    rows = [("total", stats.total)] + [
+        ((table.key, i), row) for table in stats.tables for i, row in enumerate(table.rows)
+    ]
+    for key, row in rows:  # statuses add up to the row's number
+        equation = {
+            unknown((key, s.value)): 1 for s in STATUS_ORDER if row.statuses[s.value] is None
+        }
+        if equation:
+            equations.append(equation)
+    for table in stats.tables:  # rows add up to the total
+        for column in columns:
+            equation = {
+                unknown(((table.key, i), column)): 1
+                for i, row in enumerate(table.rows)
+                if value(row, column) is None
+            }
+            if value(stats.total, column) is None:
+                equation[unknown(("total", column))] = -1
+            if equation:
+                equations.append(equation)
+    if not unknowns:
+        return []
+    matrix = np.zeros((len(equations), len(unknowns)))
+    for line, equation in enumerate(equations):
+        for index, coefficient in equation.items():
+            matrix[line, index] = coefficient
+    rank = np.linalg.matrix_rank(matrix)
+    found = []
+    for key, index in unknowns.items():
+        unit = np.zeros((1, len(unknowns)))
+        unit[0, index] = 1
+        if np.linalg.matrix_rank(np.vstack([matrix, unit])) == rank:
+            found.append(str(key))
+    return found
+
+
+def published_counts(stats):
+    for table in [None, *stats.tables]:
+        for row in [stats.total] if table is None else table.rows:
+            yield row.n
+            yield from row.statuses.values()
+            yield row.with_outcome
+            yield row.rights_opened
+            yield from row.outcomes.values()
+
+
 @pytest.mark.django_db
 def test_tables_follow_the_rule(dataset):
     stats = queries.referral_statistics(dataset)
     total = stats.total
     assert total is not None and total.n == 51
-    # 5 refusals are hidden, and the 12 waiting too, or 51 − 34 − 0 would give them.
+    # 5 refusals are hidden, and the 12 waiting too, or 51 − 34 − 0 would give
+    # them; and the 34 acceptances, or the schemes' column (25 + the hidden 9 of
+    # « Sans dispositif ») would give the 9, then its row the 5 refusals.
     assert total.statuses == {
         Status.SENT: None,
-        Status.ACCEPTED: 34,
+        Status.ACCEPTED: None,
         Status.REFUSED: None,
         Status.EXPIRED: 0,
     }
-    assert total.with_outcome == 34 and total.share_with_outcome == pytest.approx(34 / 51)
+    assert total.share_with_outcome == pytest.approx(34 / 51)
     assert total.median_delay_days == 2.0
     assert total.rights_opened == 25 and total.yearly_amount == Decimal(25 * 500 * 12)
     assert total.outcomes[OutcomeKind.NOT_REACHED] is None  # 9 people
@@ -101,20 +172,44 @@ def test_tables_follow_the_rule(dataset):
         ("France Services d'Arras", 30),
         ("Autres (regroupés : moins de 11 orientations chacun)", 21),
     ]
-    france_services = partners.rows[0]
-    # 25 accepted and 5 refused: the refusals are hidden, and the acceptances
-    # too, or 30 − 25 would give them.
-    assert france_services.statuses[Status.REFUSED] is None
-    assert france_services.statuses[Status.ACCEPTED] is None
     schemes = next(t for t in stats.tables if t.key == "dispositif")
     assert {r.label: r.n for r in schemes.rows} == {"Pass santé jeunes": 25, "Sans dispositif": 26}
     months = next(t for t in stats.tables if t.key == "mois")
     assert [r.label for r in months.rows] == ["janvier 2026"]
-    for table in stats.tables:
-        for row in table.rows:
-            assert row.n >= 11
-            for value in [*row.statuses.values(), row.with_outcome, row.rights_opened]:
-                assert value is None or value == 0 or value >= 11
+    for count in published_counts(stats):
+        assert count is None or count == 0 or count >= 11
+    assert recoverable_cells(stats) == []
+
+
+@pytest.mark.django_db
+def test_no_hidden_cell_is_recovered_by_subtraction_on_demonstration_data(arras):
+    call_command("directory", "mairies", arras.siren, stdout=StringIO())
+    referrals_demo_create(territory=arras, count=400, seed=3)
+    for year in queries.statistics_years(arras):
+        stats = queries.referral_statistics(arras, year=year)
+        if stats.total is None:
+            continue
+        assert any(c is None for c in published_counts(stats))  # the rule does hide cells
+        for count in published_counts(stats):
+            assert count is None or count == 0 or count >= 11
+        assert recoverable_cells(stats) == [], year
+
+
+def test_the_checker_finds_what_a_single_hidden_cell_gives_away():
+    from nonrecours.referrals.queries import ReferralStatistics, Row, Table
+
+    def row(label, n, refused):
+        statuses = {Status.SENT: 0, Status.ACCEPTED: n - (refused or 0), Status.REFUSED: refused,
+                    Status.EXPIRED: 0}  # fmt: skip
+        return Row(label, n, statuses, 0, 0.0, 0, None, 0, Decimal(0))
+
+    leaky = ReferralStatistics(
+        territory=None, year=2026, years=[2026], total=row("Ensemble", 40, 15),
+        tables=[Table("partenaire", "Par", [row("A", 20, None), row("B", 20, 10)])],
+        synthetic=False,
+    )  # fmt: skip
+    leaky.tables[0].rows[0].statuses[Status.ACCEPTED] = None  # hidden in its row too
+    assert recoverable_cells(leaky) != []
 
 
 @pytest.mark.django_db
@@ -126,7 +221,7 @@ def test_export_for_funders_has_only_published_cells(dataset):
     line = dict(zip(header, ensemble, strict=True))
     assert line["orientations"] == "51"
     assert line["statut : refusée"] == "secret"
-    assert line["droits ouverts"] == "25"
+    assert line["personnes avec un droit ouvert"] == "25"
     assert line["montant annuel estimé des droits ouverts (€)"] == "150000"
     assert "Camille" not in text and "06 12" not in text
     assert "HYPERLINK" not in text  # pooled in « Autres », and never a formula anyway
@@ -151,14 +246,18 @@ def test_fewer_than_11_referrals_publish_nothing(arras, send):
 
 
 @pytest.mark.django_db
-def test_period_and_command_line_export(dataset, tmp_path):
-    assert queries.referral_statistics(dataset, end=datetime.date(2026, 1, 4)).total is None
-    assert queries.referral_statistics(dataset, start=datetime.date(2026, 1, 5)).total.n == 51
+def test_calendar_years_and_command_line_export(dataset, tmp_path, send):
+    with time_machine.travel(datetime.datetime(2025, 12, 31, 22, 30, tzinfo=datetime.UTC)):
+        send()  # 23:30 in Paris: still 2025
+    assert queries.statistics_years(dataset) == [2026, 2025]
+    assert queries.referral_statistics(dataset).year == 2026  # the latest by default
+    assert queries.referral_statistics(dataset).total.n == 51
+    assert queries.referral_statistics(dataset, year=2025).total is None  # one referral
     out = tmp_path / "orientations.csv"
     call_command(
-        "orientations", "export", dataset.siren, "--out", str(out), "--debut", "2026-01-01",
+        "orientations", "export", dataset.siren, "--out", str(out), "--annee", "2026",
         stdout=StringIO(),
     )  # fmt: skip
-    assert "du 01/01/2026" in out.read_text(encoding="utf-8-sig")
-    with pytest.raises(Exception, match="n'est pas une date AAAA-MM-JJ"):
-        call_command("orientations", "export", dataset.siren, "--out", str(out), "--fin", "2026")
+    assert "orientations envoyées en 2026" in out.read_text(encoding="utf-8-sig")
+    with pytest.raises(Exception, match="Aucune orientation envoyée en 2024 ; années : 2026, 2025"):
+        call_command("orientations", "export", dataset.siren, "--out", str(out), "--annee", "2024")

@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -190,13 +191,19 @@ def structure_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
                 record.pop(key, None)
         if "code_insee" not in record:
             record.pop("commune", None)
+        if structure is not None and any(
+            record.get(key) != structure.record.get(key) for key in ("code_insee", "adresse")
+        ):  # moved: its old coordinates would place it wrongly
+            record.pop("longitude", None)
+            record.pop("latitude", None)
         try:
-            saved = actions.directory_entry_save(territory=territory, record=record)
-            if team:
-                actions.structure_attach(
-                    structure=saved,  # type: ignore[arg-type]
-                    organisation=form.cleaned_data["organisation"],
-                )
+            with transaction.atomic():
+                saved = actions.directory_entry_save(territory=territory, record=record)
+                if team:
+                    actions.structure_attach(
+                        structure=saved,  # type: ignore[arg-type]
+                        organisation=form.cleaned_data["organisation"],
+                    )
         except actions.EntryError as error:
             form.add_entry_errors(error)
         else:

@@ -8,25 +8,29 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from nonrecours.accounts.access import (
+    REFERRAL_NOT_RECEIVER,
     access_refer,
     access_referral,
-    access_referral_answer,
     access_referral_statistics,
     referral_organisations,
     referral_sender_organisations,
+    referral_sides,
 )
 from nonrecours.accounts.models import User
 from nonrecours.directory.models import Offer, Structure
 from nonrecours.referrals import actions, queries
-from nonrecours.referrals.enums import Channel, OutcomeKind, Status
+from nonrecours.referrals.enums import EXPIRY_AFTER_DAYS, Channel, OutcomeKind, Status
 from nonrecours.referrals.exports import statistics_csv
 from nonrecours.referrals.models import Referral
 from nonrecours.referrals.notifications import referral_from_token
@@ -51,6 +55,7 @@ def _destination(request: HttpRequest) -> tuple[Structure, Offer | None]:
     return get_object_or_404(Structure, pk=request.GET["structure"]), None
 
 
+@never_cache
 @login_required
 def referral_new(request: HttpRequest) -> HttpResponse:
     structure, offer = _destination(request)
@@ -124,6 +129,7 @@ def referral_new(request: HttpRequest) -> HttpResponse:
 STATUS_FILTERS = {"": "Toutes", **{s.value: s.label for s in Status}}
 
 
+@never_cache
 @login_required
 def referral_list(request: HttpRequest) -> HttpResponse:
     organisations = referral_organisations(request.user)
@@ -151,17 +157,22 @@ def referral_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _context(referral: Referral, sides: set[str], *, link_token: str = "") -> dict[str, Any]:
+def _context(referral: Referral, sides: set[str]) -> dict[str, Any]:
     receiver = "receiver" in sides
+    open_ = not referral.anonymised_at and not _overdue(referral)
     labels = {b.id: b.label for b in benefits()}
     reminder, expiry = queries.due_dates(referral)
     return {
         "referral": referral,
         "sides": sides,
         "is_receiver": receiver,
-        "link_token": link_token,
+        # The receiving side no longer sees the person once it has refused,
+        # or once the referral has expired.
+        "show_person": not referral.anonymised_at
+        and ("sender" in sides or referral.status in (Status.SENT, Status.ACCEPTED)),
+        "overdue": _overdue(referral),
         "answer_form": AnswerForm(prefix="reponse")
-        if receiver and referral.status == Status.SENT and not referral.anonymised_at
+        if receiver and referral.status == Status.SENT and open_
         else None,
         "outcome_form": OutcomeForm(prefix="resultat", simulated=referral.simulated_amounts)
         if receiver and referral.status == Status.ACCEPTED and not referral.anonymised_at
@@ -177,6 +188,13 @@ def _context(referral: Referral, sides: set[str], *, link_token: str = "") -> di
     }
 
 
+def _overdue(referral: Referral) -> bool:
+    """Waiting for 30 days: expired, even before the nightly run says so."""
+    return referral.status == Status.SENT and timezone.now() >= referral.sent_at + (
+        datetime.timedelta(days=EXPIRY_AFTER_DAYS)
+    )
+
+
 def _referral_or_404(pk: int) -> Referral:
     referral = queries.referral_by_pk(pk)
     if referral is None:
@@ -184,22 +202,52 @@ def _referral_or_404(pk: int) -> Referral:
     return referral
 
 
-@login_required
-def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
+# The link sent by e-mail is exchanged for a grant kept in the session: the
+# token is then in no other address (logs, history, Referer).
+LINK_GRANTS = "orientations_par_lien"
+
+
+def _granted(request: HttpRequest, pk: int) -> str | None:
+    """The link key the session was granted for this referral, if any."""
+    grants = request.session.get(LINK_GRANTS, {})
+    return grants.get(str(pk)) if isinstance(grants, dict) else None
+
+
+def _access(request: HttpRequest, pk: int) -> tuple[Referral, set[str], str] | HttpResponse:
+    """The referral, the user's sides and the channel; or the response to
+    give (login page, or the page of a link that no longer opens it)."""
+    key = _granted(request, pk)
+    if not request.user.is_authenticated and key is None:
+        return redirect_to_login(request.get_full_path())
     referral = _referral_or_404(pk)
-    sides = access_referral(request.user, referral)
-    actions.referral_viewed(referral, user=request.user, via=Channel.ACCOUNT)  # type: ignore[arg-type]
+    by_link = key is not None and key == referral.link_key
+    if key is not None and not by_link and not request.user.is_authenticated:
+        return render(request, "referrals/link_closed.html", {"referral": referral})
+    sides = access_referral(request.user, referral, by_link=by_link)
+    through_account = "receiver" in referral_sides(request.user, referral)
+    return referral, sides, Channel.ACCOUNT if through_account or not by_link else Channel.LINK
+
+
+def _user(request: HttpRequest) -> User | None:
+    user = request.user
+    return user if isinstance(user, User) and user.is_authenticated else None
+
+
+@never_cache
+def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    found = _access(request, pk)
+    if isinstance(found, HttpResponse):
+        return found
+    referral, sides, via = found
+    actions.referral_viewed(referral, user=_user(request), via=via)
     return render(request, "referrals/detail.html", _context(referral, sides))
 
 
 def _answer(
-    request: HttpRequest, referral: Referral, via: str, sides: set[str], token: str = ""
+    request: HttpRequest, referral: Referral, via: str, sides: set[str]
 ) -> HttpResponse | None:
     """Handle the answer or outcome form posted; None when it was recorded."""
-    user = (
-        request.user if isinstance(request.user, User) and request.user.is_authenticated else None
-    )
-    context = _context(referral, sides, link_token=token)
+    context = _context(referral, sides)
     form: forms.Form
     try:
         if request.POST.get("formulaire") == "reponse":
@@ -212,7 +260,7 @@ def _answer(
                     accept=data["decision"] == "accept",
                     reason=data["reason"],
                     detail=data["detail"],
-                    user=user,
+                    user=_user(request),
                     via=via,
                 )
                 return None
@@ -229,7 +277,7 @@ def _answer(
                     kind=data["kind"],
                     benefit=data["benefit"],
                     monthly_amount=data["monthly_amount"],
-                    user=user,
+                    user=_user(request),
                     via=via,
                 )
                 return None
@@ -239,93 +287,73 @@ def _answer(
 
 
 @require_POST
-@login_required
+@never_cache
 def referral_act(request: HttpRequest, pk: int) -> HttpResponse:
-    referral = _referral_or_404(pk)
-    access_referral_answer(request.user, referral)
-    sides = access_referral(request.user, referral)
-    response = _answer(request, referral, Channel.ACCOUNT, sides)
+    found = _access(request, pk)
+    if isinstance(found, HttpResponse):
+        return found
+    referral, sides, via = found
+    if "receiver" not in sides:
+        raise PermissionDenied(REFERRAL_NOT_RECEIVER)
+    response = _answer(request, referral, via, sides)
     if response is not None:
         return response
     messages.success(request, "C'est enregistré ; l'organisation qui a orienté est prévenue.")
     return redirect("referral_detail", pk=referral.pk)
 
 
+@never_cache
 def referral_link(request: HttpRequest, token: str) -> HttpResponse:
-    """The page the structure opens from its e-mail, without an account."""
+    """The link the structure receives by e-mail: it opens the referral's
+    page without an account, in this browser session."""
     referral = referral_from_token(token)
     if referral is None:
         return render(request, "referrals/link_invalid.html", status=404)
-    sides = {"receiver"}
-    if request.method == "POST":
-        response = _answer(request, referral, Channel.LINK, sides, token)
-        if response is not None:
-            return response
-        messages.success(request, "C'est enregistré ; l'organisation qui a orienté est prévenue.")
-        return redirect("referral_link", token=token)
-    actions.referral_viewed(referral, user=None, via=Channel.LINK)
-    response = render(request, "referrals/detail.html", _context(referral, sides, link_token=token))
-    # Never sent to another site; "no-referrer" would make the browser post
-    # the forms with `Origin: null`, which Django's CSRF check refuses.
-    response["Referrer-Policy"] = "same-origin"
-    response["Cache-Control"] = "no-store"
-    return response
+    grants = request.session.get(LINK_GRANTS, {})
+    if not isinstance(grants, dict):
+        grants = {}
+    grants[str(referral.pk)] = referral.link_key
+    request.session[LINK_GRANTS] = grants
+    return redirect("referral_detail", pk=referral.pk)
 
 
-class PeriodForm(forms.Form):
-    debut = forms.DateField(
-        label="Envoyées à partir du",
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
-    fin = forms.DateField(
-        label="jusqu'au", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        if data.get("debut") and data.get("fin") and data["debut"] > data["fin"]:
-            raise forms.ValidationError("La date de début est après la date de fin.")
-        return data
-
-
-def _statistics(
-    request: HttpRequest, siren: str
-) -> tuple[Territory, PeriodForm, queries.ReferralStatistics]:
+def _statistics(request: HttpRequest, siren: str) -> tuple[Territory, queries.ReferralStatistics]:
+    """A calendar year's statistics (periods never overlap: their
+    difference would show what the rule hides)."""
     territory = get_object_or_404(Territory, siren=siren)
     access_referral_statistics(request.user, territory)  # type: ignore[arg-type]
-    form = PeriodForm(request.GET or None)
-    start: datetime.date | None = None
-    end: datetime.date | None = None
-    if request.GET and form.is_valid():
-        start, end = form.cleaned_data.get("debut"), form.cleaned_data.get("fin")
-    return territory, form, queries.referral_statistics(territory, start=start, end=end)
+    raw = request.GET.get("annee", "")
+    year = int(raw) if raw.isdigit() and 2000 <= int(raw) <= 2100 else None
+    stats = queries.referral_statistics(territory, year=year)
+    if year is not None and year not in stats.years:
+        raise Http404("Aucune orientation cette année-là.")
+    return territory, stats
 
 
 @login_required
 def referral_dashboard(request: HttpRequest, siren: str) -> HttpResponse:
-    territory, form, stats = _statistics(request, siren)
+    territory, stats = _statistics(request, siren)
     return render(
         request,
         "referrals/dashboard.html",
         {
             "territory": territory,
-            "form": form,
             "stats": stats,
             "statuses": [(s.value, s.label) for s in queries.STATUS_ORDER],
             "outcome_kinds": OutcomeKind.choices,
             "export_url": reverse("referral_export", args=[siren])
-            + (f"?{request.GET.urlencode()}" if request.GET else ""),
+            + (f"?annee={stats.year}" if stats.year else ""),
         },
-        status=422 if form.errors else 200,
     )
 
 
 @login_required
 def referral_export(request: HttpRequest, siren: str) -> HttpResponse:
-    territory, _, stats = _statistics(request, siren)
+    territory, stats = _statistics(request, siren)
     response = HttpResponse(
         "\ufeff" + statistics_csv(stats), content_type="text/csv; charset=utf-8"
     )
-    response["Content-Disposition"] = f'attachment; filename="orientations-{territory.siren}.csv"'
+    response["Content-Disposition"] = (
+        f'attachment; filename="orientations-{territory.siren}-{stats.year}.csv"'
+    )
     return response

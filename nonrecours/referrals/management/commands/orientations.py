@@ -1,4 +1,3 @@
-import datetime
 from argparse import ArgumentParser
 from pathlib import Path
 from typing import Any
@@ -10,13 +9,6 @@ from nonrecours.referrals.demo import referrals_demo_create
 from nonrecours.referrals.exports import statistics_csv
 from nonrecours.territories import queries as territory_queries
 from nonrecours.territories.models import Territory
-
-
-def _day(text: str) -> datetime.date:
-    try:
-        return datetime.date.fromisoformat(text)
-    except ValueError:
-        raise CommandError(f"« {text} » n'est pas une date AAAA-MM-JJ.") from None
 
 
 class Command(BaseCommand):
@@ -41,8 +33,12 @@ class Command(BaseCommand):
         )
         exporter.add_argument("siren", metavar="SIREN", help="code SIREN du territoire")
         exporter.add_argument("--out", required=True, metavar="FICHIER", help="fichier écrit")
-        exporter.add_argument("--debut", metavar="AAAA-MM-JJ", help="envoyées à partir du")
-        exporter.add_argument("--fin", metavar="AAAA-MM-JJ", help="envoyées jusqu'au")
+        exporter.add_argument(
+            "--annee",
+            type=int,
+            metavar="AAAA",
+            help="année civile d'envoi (défaut : la dernière année avec des orientations)",
+        )
         demo = sub.add_parser("demo", help="Créer des orientations synthétiques (une fois).")
         demo.add_argument("siren", metavar="SIREN", help="code SIREN du territoire")
 
@@ -66,9 +62,12 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS(f"Dispositif « {scheme.name} » proposé."))
         elif action == "export":
             territory = self._territory(options["siren"])
-            start = _day(options["debut"]) if options["debut"] else None
-            end = _day(options["fin"]) if options["fin"] else None
-            stats = queries.referral_statistics(territory, start=start, end=end)
+            stats = queries.referral_statistics(territory, year=options["annee"])
+            if options["annee"] and options["annee"] not in stats.years:
+                years = ", ".join(str(y) for y in stats.years) or "aucune"
+                raise CommandError(
+                    f"Aucune orientation envoyée en {options['annee']} ; années : {years}."
+                )
             Path(options["out"]).write_text(statistics_csv(stats), encoding="utf-8-sig")
             self.stdout.write(self.style.SUCCESS(f"Statistiques écrites dans {options['out']}."))
         else:
