@@ -261,3 +261,14 @@ def test_a_reopened_simulation_leads_to_a_referral_with_its_amounts(
     assert f'value="{saved.code}"' in form
     client.force_login(people["project_lead"])  # may reopen, may refer too
     assert link in client.post(reverse("rights_reopen"), {"code": saved.code}).content.decode()
+
+
+def test_search_results_offer_to_refer_to_professionals_only(client, arras, people, directory):
+    url = reverse("directory_search") + "?commune=62041"
+    offer = directory[1]
+    link = f"{reverse('referral_new')}?offre={offer.pk}"
+    assert link not in client.get(url).content.decode()  # a resident
+    client.force_login(people["field_agent"])
+    assert link not in client.get(url).content.decode()
+    client.force_login(people["sender"])
+    assert link in client.get(url).content.decode()

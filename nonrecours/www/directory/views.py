@@ -98,6 +98,7 @@ def directory_search(request: HttpRequest) -> HttpResponse:
             "map": project_features(items, points) if searched else None,
             "today": timezone.localdate(),
             "labels": dict(schema.vocabulary("Thematique")),
+            "can_refer": can_refer(request.user, territory),
             "can_add": has_capability(request.user, territory, Capability.EDIT_DIRECTORY),  # type: ignore[arg-type]
         },
         status=422 if form.errors else 200,
