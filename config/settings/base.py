@@ -4,6 +4,7 @@ variables documented in docs/configuration.md."""
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 from config.settings.env import env_bool, env_int, env_list, env_str
 
@@ -142,6 +143,12 @@ NONRECOURS_SIMULATION_RETENTION_DAYS = env_int("NONRECOURS_SIMULATION_RETENTION_
 # Referrals: the person's details are erased this long after the referral
 # was sent (`nonrecours orientations echeances`, each night); the statistics stay.
 NONRECOURS_REFERRAL_RETENTION_DAYS = env_int("NONRECOURS_REFERRAL_RETENTION_DAYS", 730)
+if NONRECOURS_REFERRAL_RETENTION_DAYS < 31:
+    # Shorter, a referral would be erased before it can expire and be answered.
+    raise ImproperlyConfigured(
+        "NONRECOURS_REFERRAL_RETENTION_DAYS doit être d'au moins 31 jours (une orientation "
+        "attend sa réponse 30 jours)."
+    )
 
 # The address of the application, for the links sent by e-mail.
 NONRECOURS_BASE_URL = env_str("NONRECOURS_BASE_URL", "http://127.0.0.1:8000").rstrip("/")

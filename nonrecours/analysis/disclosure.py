@@ -10,6 +10,8 @@ the smallest other cell is hidden too.
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 DEFAULT_THRESHOLD = 11
 
 
@@ -34,19 +36,6 @@ def suppressed(cells: Sequence[Cell], threshold: int = DEFAULT_THRESHOLD) -> lis
     return hidden
 
 
-def suppressed_counts(counts: Sequence[int], threshold: int = DEFAULT_THRESHOLD) -> list[bool]:
-    """Counts of people that add up to a published total (a row of a table of
-    referrals by status): a count from 1 to threshold − 1 is hidden (0 is
-    shown: it describes nobody); when that leaves exactly one hidden, the
-    smallest other non-zero count is hidden too, or the total would give it."""
-    hidden = [0 < count < threshold for count in counts]
-    if sum(hidden) == 1:
-        others = [i for i, count in enumerate(counts) if not hidden[i] and count > 0]
-        if others:
-            hidden[min(others, key=lambda i: (counts[i], i))] = True
-    return hidden
-
-
 def merged_rows(sizes: Sequence[int], threshold: int = DEFAULT_THRESHOLD) -> list[bool]:
     """Which rows of a table go into one « other » row: those under the
     threshold, and, while that row would itself be under it, the smallest of
@@ -61,3 +50,27 @@ def merged_rows(sizes: Sequence[int], threshold: int = DEFAULT_THRESHOLD) -> lis
         merged[smallest] = True
         pooled += sizes[smallest]
     return merged
+
+
+def determined(unknowns: int, equations: Sequence[Sequence[tuple[int, float]]]) -> list[int]:
+    """Which hidden cells the published figures give back exactly.
+
+    Each equation is one published sum restricted to its hidden cells, as
+    (cell, coefficient): a row adding up to its published number, a column
+    adding up to the total row's cell (−1 when that margin is hidden too). A
+    hidden cell is determined when every change of the hidden cells that
+    keeps all the sums leaves it unchanged: its coordinate is zero in the
+    whole kernel of the equations."""
+    if unknowns == 0:
+        return []
+    matrix = np.zeros((max(len(equations), 1), unknowns))
+    for line, terms in enumerate(equations):
+        for cell, coefficient in terms:
+            matrix[line, cell] = coefficient
+    _, singular, vt = np.linalg.svd(matrix)
+    tolerance = 1e-9 * max(float(singular.max(initial=0.0)), 1.0)
+    rank = int((singular > tolerance).sum())
+    kernel = vt[rank:]
+    if kernel.shape[0] == 0:
+        return list(range(unknowns))
+    return [i for i in range(unknowns) if float(np.abs(kernel[:, i]).max()) < 1e-9]

@@ -113,12 +113,13 @@ def _notify_later(referral: Referral, template: str, to: str, **context: object)
         return
 
     def send() -> None:
-        recipients = (
-            notifications.receiver_addresses(referral)
-            if to == "receiver"
-            else notifications.sender_addresses(referral)
-        )
+        recipients: list[str] = []
         try:
+            recipients = (
+                notifications.receiver_addresses(referral)
+                if to == "receiver"
+                else notifications.sender_addresses(referral)
+            )
             said = notifications.send(referral, template, recipients, **context)
         except Exception as error:  # noqa: BLE001 - SMTP, network, template: all recorded
             logger.exception("Orientation %s : courriel non envoyé", referral.pk)
@@ -126,7 +127,7 @@ def _notify_later(referral: Referral, template: str, to: str, **context: object)
                 referral,
                 EventKind.NOTIFY_FAILED,
                 at=timezone.now(),
-                detail=f"à : {', '.join(recipients)} ({type(error).__name__})",
+                detail=f"à : {', '.join(recipients) or '?'} ({type(error).__name__})",
             )
             return
         if said:
@@ -409,7 +410,10 @@ def referral_record_outcome(
             "clôt l'orientation.",
             "kind",
         )
-    if kind in final and recorded:
+    # « Pas de droit » may end an accompaniment; nothing else may precede a final one.
+    if kind in final and recorded - {
+        OutcomeKind.ACCOMPANIMENT if kind == OutcomeKind.NO_RIGHT else ""
+    }:
         raise ReferralError(
             f"« {OutcomeKind(kind).label} » ne peut pas suivre un autre résultat déjà enregistré.",
             "kind",

@@ -6,20 +6,19 @@ import io
 from decimal import Decimal
 
 from nonrecours.csvtext import spreadsheet_safe
-from nonrecours.referrals.enums import OutcomeKind, Status
-from nonrecours.referrals.queries import STATUS_ORDER, ReferralStatistics, Row
+from nonrecours.referrals.queries import PARTS, ReferralStatistics, Row
 
+PARTS_LABELS = [label for _, label in PARTS]
 SECRET = "secret"  # noqa: S105 (the statistical secret, not a password)
 HEADER = [
     "tableau",
     "ligne",
     "orientations",
-    *[f"statut : {Status(s).label.lower()}" for s in STATUS_ORDER],
-    "avec un résultat",
+    *PARTS_LABELS,
+    "dont acceptées (somme)",
+    "dont avec un résultat (somme)",
     "part avec un résultat (%)",
     "délai médian de réponse (jours)",
-    *[f"résultat : {kind.label.lower()}" for kind in OutcomeKind],
-    "personnes avec un droit ouvert",
     "montant annuel estimé des droits ouverts (€)",
 ]
 
@@ -38,13 +37,11 @@ def _line(table: str, row: Row) -> list[str]:
         spreadsheet_safe(table),
         spreadsheet_safe(row.label),
         str(row.n),
-        *[_cell(row.statuses[s]) for s in STATUS_ORDER],
+        *[_cell(row.parts[key]) for key, _ in PARTS],
+        _cell(row.accepted),
         _cell(row.with_outcome),
         _cell(share),
         _cell(row.median_delay_days),
-        # The outcomes' breakdown is published for the whole territory only.
-        *[_cell(row.outcomes[kind]) if row.outcomes else "" for kind in OutcomeKind.values],
-        _cell(row.rights_opened),
         _cell(row.yearly_amount),
     ]
 
@@ -57,11 +54,14 @@ def statistics_csv(stats: ReferralStatistics) -> str:
     writer.writerow(
         [
             f"# « {SECRET} » : secret statistique (moins de {stats.threshold} personnes, "
-            "ou valeur qui permettrait, par différence avec le total d'une ligne ou d'une "
-            "colonne, de retrouver une autre case masquée). Les lignes de moins de "
-            f"{stats.threshold} orientations sont regroupées dans « Autres »."
+            "ou valeur qui permettrait, avec les totaux des lignes et des colonnes, de "
+            "retrouver une autre case masquée). Les six parts d'une ligne font son nombre "
+            f"d'orientations. Les lignes de moins de {stats.threshold} orientations sont "
+            "regroupées dans « Autres »."
         ]
     )
+    if not stats.closed:
+        writer.writerow(["# Année en cours : chiffres provisoires."])
     if stats.synthetic:
         writer.writerow(["# Contient des données de démonstration (synthétiques)."])
     writer.writerow(HEADER)

@@ -2,6 +2,8 @@
 who referred, to which service, and give the link to the referral's page,
 where the person's details are shown to whoever may see them."""
 
+import datetime
+
 from django.conf import settings
 from django.core import signing
 from django.core.mail import send_mail
@@ -19,16 +21,28 @@ def link_token(referral: Referral) -> str:
     return signing.dumps([referral.pk, referral.link_key], salt=LINK_SALT)
 
 
+# A link serves to answer (30 days) and then to record the outcome: after
+# four months, the structure records it with an account.
+LINK_MAX_AGE = datetime.timedelta(days=120)
+
+
+def read_token(token: str) -> tuple[Referral | None, bool]:
+    """The referral a link names (None if forged or too old), and whether
+    the link still opens it (False once revoked: refusal, expiry, erasure)."""
+    try:
+        pk, key = signing.loads(token, salt=LINK_SALT, max_age=LINK_MAX_AGE)
+    except (signing.BadSignature, ValueError, TypeError):
+        return None, False
+    referral = Referral.objects.filter(pk=pk).first()
+    if referral is None:
+        return None, False
+    return referral, bool(referral.link_key) and referral.link_key == key
+
+
 def referral_from_token(token: str) -> Referral | None:
     """The referral a link opens, unless the link was revoked or forged."""
-    try:
-        pk, key = signing.loads(token, salt=LINK_SALT)
-    except (signing.BadSignature, ValueError, TypeError):
-        return None
-    referral = Referral.objects.filter(pk=pk).first()
-    if referral is None or not referral.link_key or referral.link_key != key:
-        return None
-    return referral
+    referral, current = read_token(token)
+    return referral if current else None
 
 
 def absolute(path: str) -> str:
@@ -56,11 +70,13 @@ def receiver_addresses(referral: Referral) -> list[str]:
 
 
 def sender_addresses(referral: Referral) -> list[str]:
-    """The professional who referred; if they have left or gave no e-mail,
-    their organisation's colleagues who handle referrals."""
-    if referral.sender is not None and referral.sender.is_active and referral.sender.email:
-        return [referral.sender.email]
-    return sorted(set(_handlers(referral.sender_organisation_id)))
+    """The professional who referred, while they still handle referrals for
+    that organisation; otherwise their colleagues who do."""
+    handlers = _handlers(referral.sender_organisation_id)
+    sender = referral.sender
+    if sender is not None and sender.is_active and sender.email in handlers:
+        return [sender.email]
+    return sorted(set(handlers))
 
 
 def send(referral: Referral, template: str, recipients: list[str], **context: object) -> str:

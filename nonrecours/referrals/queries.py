@@ -11,7 +11,7 @@ from decimal import Decimal
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from nonrecours.analysis.disclosure import DEFAULT_THRESHOLD, merged_rows, suppressed_counts
+from nonrecours.analysis.disclosure import DEFAULT_THRESHOLD, determined, merged_rows
 from nonrecours.referrals.enums import AgeBand, OutcomeKind, Status
 from nonrecours.referrals.models import Outcome, Referral
 from nonrecours.territories.models import Territory
@@ -57,12 +57,16 @@ def due_dates(referral: Referral) -> tuple[datetime.date, datetime.date]:
 # Statistics ---------------------------------------------------------------
 #
 # Every table is published with the barometer's rule: no cell describes
-# fewer than 11 people. Counts from 1 to 10 are hidden (primary), and other
-# cells are hidden too (secondary) until no line of a table — a row, whose
-# statuses add up to its published number, or a column, whose rows add up to
-# the published total — has exactly one hidden cell, which subtraction would
-# give back. Rows under 11 referrals are pooled into « Autres ». Periods are
-# calendar years: two overlapping periods would give their difference.
+# fewer than 11 people. Each row splits its referrals into six parts that
+# add up to its published number (waiting, refused, expired, accepted
+# without an outcome yet, an outcome without a right, at least one right
+# opened): the other figures (accepted, with an outcome) are sums of parts,
+# shown only when their parts are. Parts from 1 to 10 are hidden (primary),
+# then other parts (secondary) until no hidden part can be computed back
+# from the published sums of the rows and of the columns (each table's rows
+# add up to the total row): an exact check on the kernel of these equations.
+# Rows under 11 referrals are pooled into « Autres ». No table is nested in
+# another (offers, not structures and offers). Periods are calendar years.
 
 
 @dataclass
@@ -70,38 +74,57 @@ class _Item:
     """One referral, as the statistics see it (nothing about the person)."""
 
     sender: str
-    structure: str
     offer: str
     scheme: str
     commune: str
     age_band: str
     month: str
-    status: str
+    part: str
     delay_days: float | None
-    has_outcome: bool
-    outcome_kinds: set[str]
-    rights: int
-    monthly: Decimal
+    monthly: Decimal  # the rights opened's monthly amounts, summed
+    has_amount: bool
 
 
-STATUS_ORDER = (Status.SENT, Status.ACCEPTED, Status.REFUSED, Status.EXPIRED)
-# The count columns of every table, in order; the yearly amount follows the
-# number of people with a right opened.
-COLUMNS = (*[s.value for s in STATUS_ORDER], "with_outcome", "rights")
+PARTS: tuple[tuple[str, str], ...] = (
+    ("sent", "en attente de réponse"),
+    ("refused", "refusées"),
+    ("expired", "expirées sans réponse"),
+    ("accepted_open", "acceptées, sans résultat encore"),
+    ("outcome_no_right", "avec un résultat, sans droit ouvert"),
+    ("right_opened", "avec au moins un droit ouvert"),
+)
+PART_KEYS = tuple(key for key, _ in PARTS)
 
 
 @dataclass
 class Row:
     label: str
     n: int
-    statuses: dict[str, int | None]  # None: not published
-    with_outcome: int | None
-    share_with_outcome: float | None
+    parts: dict[str, int | None]  # None: not published
     answered: int
     median_delay_days: float | None
-    rights_opened: int | None  # people (referrals) with at least one right opened
     yearly_amount: Decimal | None
-    outcomes: dict[str, int | None] = field(default_factory=dict)
+
+    def _sum(self, keys: tuple[str, ...]) -> int | None:
+        values = [self.parts[key] for key in keys]
+        return None if any(v is None for v in values) else sum(v or 0 for v in values)
+
+    @property
+    def accepted(self) -> int | None:
+        return self._sum(("accepted_open", "outcome_no_right", "right_opened"))
+
+    @property
+    def with_outcome(self) -> int | None:
+        return self._sum(("outcome_no_right", "right_opened"))
+
+    @property
+    def share_with_outcome(self) -> float | None:
+        value = self.with_outcome
+        return None if value is None or not self.n else value / self.n
+
+    @property
+    def rights_opened(self) -> int | None:
+        return self.parts["right_opened"]
 
 
 @dataclass
@@ -120,6 +143,7 @@ class ReferralStatistics:
     tables: list[Table]
     synthetic: bool
     threshold: int = DEFAULT_THRESHOLD
+    closed: bool = True  # a past year: its figures no longer change much
 
 
 def _month_label(month: str) -> str:
@@ -136,124 +160,121 @@ class _Cells:
     values: dict[str, int] = field(default_factory=dict)
     hidden: dict[str, bool] = field(default_factory=dict)
     amount: Decimal = Decimal(0)
+    amount_people: int = 0
     amount_hidden: bool = False
 
 
 def _cells(label: str, items: list[_Item], threshold: int) -> _Cells:
-    n = len(items)
-    values = {status.value: sum(1 for i in items if i.status == status) for status in STATUS_ORDER}
-    values["with_outcome"] = sum(1 for i in items if i.has_outcome)
-    values["rights"] = sum(1 for i in items if i.rights)
+    values = {key: sum(1 for i in items if i.part == key) for key in PART_KEYS}
     cells = _Cells(label, items, values)
-    cells.hidden = {
-        column: 0 < value < threshold
-        or (column == "with_outcome" and 0 < n - value < threshold)  # n − it is a count too
-        for column, value in values.items()
-    }
+    cells.hidden = {key: 0 < value < threshold for key, value in values.items()}
     cells.amount = sum((i.monthly for i in items), Decimal(0)) * 12
+    cells.amount_people = sum(1 for i in items if i.has_amount)
     return cells
 
 
-STATUS_COLUMNS = tuple(s.value for s in STATUS_ORDER)
+Line = list[tuple[_Cells, str, float]]
 
 
-def _fixed(cell: _Cells, column: str) -> bool:
-    """A status that is the row's only non-zero one equals the row's number:
-    hiding it would hide nothing."""
-    if column not in STATUS_COLUMNS:
-        return False
-    return cell.values[column] == len(cell.items)
-
-
-def _hide_one_more(cells: list[tuple[_Cells, str]], *, margin: _Cells | None = None) -> bool:
-    """A line of cells whose sum is published (or is the `margin` cell): if
-    exactly one is hidden, hide the smallest other non-zero one that can be
-    hidden (the margin's last). Whether something changed."""
-    line = cells + ([(margin, cells[0][1])] if margin is not None else [])
-    if sum(cell.hidden[column] for cell, column in line) != 1:
-        return False
-    candidates = [
-        (cell, column)
-        for cell, column in cells
-        if not cell.hidden[column] and cell.values[column] > 0 and not _fixed(cell, column)
+def _lines(total: _Cells, tables: list[list[_Cells]]) -> list[Line]:
+    """The published sums, as (cell, part, coefficient): each row's parts
+    make its number; each table's rows, less the total row, make zero."""
+    lines: list[Line] = [
+        [(row, key, 1.0) for key in PART_KEYS] for row in [total, *(r for t in tables for r in t)]
     ]
-    if not candidates and margin is not None:
-        column = cells[0][1]
-        if not margin.hidden[column] and margin.values[column] > 0:
-            candidates = [(margin, column)]
-    if not candidates:
+    for rows in tables:
+        lines += [[*((row, key, 1.0) for row in rows), (total, key, -1.0)] for key in PART_KEYS]
+    return lines
+
+
+def _hide_smallest(candidates: Line) -> bool:
+    """Hide the smallest published part of a line (a zero too: hiding it
+    protects at no cost), never a part equal to its row's number (the row's
+    other parts are zeros, it would still be known)."""
+    shown = [
+        (cell, key)
+        for cell, key, _ in candidates
+        if not cell.hidden[key] and cell.values[key] < len(cell.items)
+    ]
+    if not shown:
         return False
-    cell, column = min(candidates, key=lambda pair: pair[0].values[pair[1]])
-    cell.hidden[column] = True
+    cell, key = min(shown, key=lambda pair: pair[0].values[pair[1]])
+    cell.hidden[key] = True
     return True
 
 
-def _suppress(total: _Cells, tables: list[list[_Cells]], threshold: int) -> None:
-    """Secondary suppression, until no row or column gives a hidden cell."""
+def _suppress(total: _Cells, tables: list[list[_Cells]]) -> None:
+    """Secondary suppression: first the quick rule (no sum with exactly one
+    hidden part), then the exact check, until no hidden part is determined."""
+    lines = _lines(total, tables)
+    while True:
+        changed = False
+        for line in lines:
+            if sum(cell.hidden[key] for cell, key, _ in line) == 1:
+                changed |= _hide_smallest(line)
+        if changed:
+            continue
+        index: dict[tuple[int, str], int] = {}
+        for line in lines:
+            for cell, key, _ in line:
+                if cell.hidden[key]:
+                    index.setdefault((id(cell), key), len(index))
+        equations = [
+            [
+                (index[(id(cell), key)], coefficient)
+                for cell, key, coefficient in line
+                if cell.hidden[key]
+            ]
+            for line in lines
+        ]
+        found = set(determined(len(index), [e for e in equations if e]))
+        if not found:
+            return
+        # Open a determined part: hide one more published part on its lines.
+        for line in lines:
+            if any(cell.hidden[key] and index[(id(cell), key)] in found for cell, key, _ in line):
+                if _hide_smallest(line):
+                    break
+        else:
+            return  # nothing left to hide on those lines
+
+
+def _suppress_amounts(total: _Cells, tables: list[list[_Cells]], threshold: int) -> None:
+    """An amount describes the people whose right has an amount: 11 at least,
+    and no hidden amount computed back from a table's total."""
+    for row in [total, *(r for t in tables for r in t)]:
+        row.amount_hidden = row.hidden["right_opened"] or 0 < row.amount_people < threshold
     changed = True
     while changed:
-        changed = False
-        for rows in [[total], *tables]:
-            for row in rows:  # the statuses add up to the row's number
-                changed |= _hide_one_more([(row, column) for column in STATUS_COLUMNS])
-        for rows in tables:
-            for column in COLUMNS:  # the rows add up to the total
-                changed |= _hide_one_more([(row, column) for row in rows], margin=total)
-    for rows in [[total], *tables]:
-        for row in rows:
-            rights = row.values["rights"]
-            row.amount_hidden = row.hidden["rights"] or 0 < rights < threshold
-    changed = True
-    while changed:  # the amounts add up to the total amount too
         changed = False
         for rows in tables:
             line = [*rows, total]
             if sum(row.amount_hidden for row in line) != 1:
                 continue
-            shown = [row for row in rows if not row.amount_hidden and row.values["rights"]]
-            if not shown and not total.amount_hidden and total.values["rights"]:
-                shown = [total]
+            shown = [r for r in rows if not r.amount_hidden and r.amount_people] or [
+                r for r in [total] if not r.amount_hidden and r.amount_people
+            ]
             if shown:
-                min(shown, key=lambda row: row.values["rights"]).amount_hidden = True
+                min(shown, key=lambda row: row.amount_people).amount_hidden = True
                 changed = True
 
 
-def _row(cells: _Cells, threshold: int, *, outcomes: bool = False) -> Row:
-    items = cells.items
-    n = len(items)
-    delays = [i.delay_days for i in items if i.delay_days is not None]
-
-    def value(column: str) -> int | None:
-        return None if cells.hidden[column] else cells.values[column]
-
-    kinds: dict[str, int | None] = {}
-    if outcomes:  # the total row only: one breakdown, hidden like a row
-        counts = [sum(1 for i in items if kind in i.outcome_kinds) for kind in OutcomeKind.values]
-        hidden = suppressed_counts(counts, threshold)
-        kinds = {
-            kind: None if h else c
-            for kind, c, h in zip(OutcomeKind.values, counts, hidden, strict=True)
-        }
-    with_outcome = value("with_outcome")
+def _row(cells: _Cells, threshold: int) -> Row:
+    delays = [i.delay_days for i in cells.items if i.delay_days is not None]
     return Row(
         label=cells.label,
-        n=n,
-        statuses={s.value: value(s.value) for s in STATUS_ORDER},
-        with_outcome=with_outcome,
-        share_with_outcome=with_outcome / n if with_outcome is not None and n else None,
+        n=len(cells.items),
+        parts={key: None if cells.hidden[key] else cells.values[key] for key in PART_KEYS},
         answered=len(delays),
         median_delay_days=round(statistics.median(delays), 1) if len(delays) >= threshold else None,
-        rights_opened=value("rights"),
         yearly_amount=None if cells.amount_hidden else cells.amount.quantize(Decimal(1)),
-        outcomes=kinds,
     )
 
 
 AGE_LABELS = {band.value: band.label for band in AgeBand}
 DIMENSIONS: tuple[tuple[str, str, Callable[[_Item], str]], ...] = (
     ("partenaire", "Par organisation qui oriente", lambda item: item.sender),
-    ("structure", "Par structure qui reçoit", lambda item: item.structure),
-    ("offre", "Par offre", lambda item: item.offer),
+    ("offre", "Par offre (ou structure) qui reçoit", lambda item: item.offer),
     ("dispositif", "Par dispositif", lambda item: item.scheme),
     ("commune", "Par commune de la personne", lambda item: item.commune),
     ("age", "Par tranche d'âge de la personne", lambda item: item.age_band),
@@ -284,8 +305,7 @@ def _grouped(
         rows.append(_cells(shown, groups[label], threshold))
     pooled = [item for label, m in zip(labels, merged, strict=True) if m for item in groups[label]]
     if len(pooled) >= threshold:
-        other = _cells(OTHERS, pooled, threshold)
-        rows.append(other)
+        rows.append(_cells(OTHERS, pooled, threshold))
     return rows
 
 
@@ -342,10 +362,16 @@ def _items(territory: Territory, referrals: QuerySet[Referral]) -> list[_Item]:
         local = sent_at.astimezone(zone)
         mine = outcomes.get(pk, [])
         opened = [amount for kind, amount in mine if kind == OutcomeKind.RIGHT_OPENED]
+        if status != Status.ACCEPTED:
+            part = status
+        elif opened:
+            part = "right_opened"
+        else:
+            part = "outcome_no_right" if mine else "accepted_open"
+        monthly = sum((amount or Decimal(0) for amount in opened), Decimal(0))
         items.append(
             _Item(
                 sender=sender,
-                structure=named(structure, structure_id),
                 offer=named(f"{offer} — {structure}", offer_id)
                 if offer
                 else f"{named(structure, structure_id)} (sans offre précise)",
@@ -353,14 +379,12 @@ def _items(territory: Territory, referrals: QuerySet[Referral]) -> list[_Item]:
                 commune=communes.get(commune, commune),
                 age_band=age_band,
                 month=f"{local.year}-{local.month:02d}",
-                status=status,
+                part=part,
                 delay_days=(answered_at - sent_at).total_seconds() / 86400
                 if answered_at is not None
                 else None,
-                has_outcome=bool(mine),
-                outcome_kinds={kind for kind, _ in mine},
-                rights=len(opened),
-                monthly=sum((amount or Decimal(0) for amount in opened), Decimal(0)),
+                monthly=monthly,
+                has_amount=monthly > 0,
             )
         )
     return items
@@ -402,10 +426,20 @@ def referral_statistics(
         )
     items = _items(territory, referrals)
     if len(items) < threshold:
-        return ReferralStatistics(territory, year, years, None, [], synthetic, threshold)
+        return ReferralStatistics(
+            territory,
+            year,
+            years,
+            None,
+            [],
+            synthetic,
+            threshold,
+            closed=year is not None and year < timezone.localdate().year,
+        )
     total = _cells("Ensemble", items, threshold)
     grouped = [(key, title, _grouped(key, items, by, threshold)) for key, title, by in DIMENSIONS]
-    _suppress(total, [rows for _, _, rows in grouped], threshold)
+    _suppress(total, [rows for _, _, rows in grouped])
+    _suppress_amounts(total, [rows for _, _, rows in grouped], threshold)
     tables = [
         Table(key=key, title=title, rows=[_row(cells, threshold) for cells in rows])
         for key, title, rows in grouped
@@ -414,8 +448,9 @@ def referral_statistics(
         territory,
         year,
         years,
-        _row(total, threshold, outcomes=True),
+        _row(total, threshold),
         tables,
         synthetic,
         threshold,
+        closed=year is not None and year < timezone.localdate().year,
     )

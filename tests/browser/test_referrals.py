@@ -95,7 +95,7 @@ def test_partner_refers_a_person_from_the_directory_on_a_phone(
     page.get_by_role("link", name="Annuaire").click()
     page.get_by_label("Commune de la personne").select_option(label="Arras")
     page.get_by_role("button", name="Chercher").click()
-    page.get_by_role("link", name=OFFER_NAME).click()
+    page.get_by_role("link", name=OFFER_NAME, exact=True).click()
     expect(page.locator("h1")).to_have_text(OFFER_NAME)
     page.get_by_role("link", name="Orienter une personne ici").click()
     expect(page.locator("h1")).to_have_text("Orienter une personne")
@@ -198,6 +198,12 @@ def test_structure_answers_from_the_emailed_link_and_records_the_right_opened(
     # The CCAS has no account: the link is enough.
     page = phone_page
     page.goto(link)
+    # First a button (a mail scanner following the link opens nothing).
+    expect(page.locator("h1")).to_have_text("Une personne vous est orientée")
+    expect(page.locator("main")).not_to_contain_text("Camille")
+    screenshot(page, "orientation-lien-bouton-telephone")
+    assert serious_violations(page) == []
+    page.get_by_role("button", name="Ouvrir l'orientation").click()
     expect(page.locator("h1")).to_have_text(DESTINATION)
     expect(page.get_by_role("button", name="Se déconnecter")).to_have_count(0)
     expect(card(page, "La personne")).to_contain_text("Camille Martin")
@@ -334,6 +340,7 @@ def test_answering_without_choosing_says_what_is_missing(
     )
     page = phone_page
     page.goto(f"{live_server.url}/orientations/lien/{link_token(referral)}/")
+    page.get_by_role("button", name="Ouvrir l'orientation").click()
     page.get_by_role("button", name="Envoyer la réponse").click()
     expect(page.get_by_role("alert")).to_contain_text("Votre réponse : Ce champ est obligatoire.")
     expect(page.get_by_role("button", name="Enregistrer le résultat")).to_have_count(0)
@@ -358,12 +365,16 @@ def test_project_lead_reads_and_exports_the_statistics_on_a_desktop(
     page.goto(f"{live_server.url}/territoires/{arras.siren}/")
     page.get_by_role("link", name="Tableau de bord des orientations").click()
     expect(page.locator("h1")).to_have_text("Tableau de bord des orientations")
-    expect(page.get_by_role("note")).to_contain_text("données synthétiques")
+    expect(page.locator(".banner-synthetic")).to_contain_text("données synthétiques")
     year = timezone.localdate().year
     this_year = Referral.objects.filter(sent_at__year=year).count()
     expect(page.locator(".key-figures")).to_contain_text(f"{this_year} orientations envoyées")
     expect(page.get_by_role("link", name=str(year))).to_have_attribute("aria-current", "true")
-    for title in ("Par organisation qui oriente", "Par structure qui reçoit", "Par mois d'envoi"):
+    for title in (
+        "Par organisation qui oriente",
+        "Par offre (ou structure) qui reçoit",
+        "Par mois d'envoi",
+    ):
         expect(page.get_by_role("heading", name=title)).to_be_visible()
     page_text = page.locator("main").inner_text()
     for first_name in demo.FIRST_NAMES:

@@ -85,3 +85,18 @@ def send(arras, directory, sender):
         return actions.referral_send(**arguments)
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def no_failed_email(request):
+    """An e-mail that fails is recorded, not raised: a broken template would
+    go unnoticed, so every test here checks none failed."""
+    yield
+    if "db" in request.fixturenames or "transactional_db" in request.fixturenames:
+        from nonrecours.referrals.enums import EventKind
+        from nonrecours.referrals.models import Event
+
+        failed = list(
+            Event.objects.filter(kind=EventKind.NOTIFY_FAILED).values_list("detail", flat=True)
+        )
+        assert failed == [], failed

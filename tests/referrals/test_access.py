@@ -1,6 +1,8 @@
 """Who may see and do what with a referral: each rule of accounts/access.py,
 and the pages that apply them."""
 
+import datetime
+
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
@@ -136,10 +138,16 @@ def test_lists_show_only_ones_own_referrals(client, arras, send, people, directo
 
 def test_the_link_answers_without_an_account_and_a_forged_one_does_not(client, send, receiver):
     referral = send(amounts={"rsa": 480.0})
-    link = client.get(reverse("referral_link", args=[link_token(referral)]))
+    url = reverse("referral_link", args=[link_token(referral)])
+    first = client.get(url)  # a page with a button: a mail scanner opens nothing
+    assert first.status_code == 200 and "Camille" not in first.content.decode()
+    assert not referral.events.filter(kind="viewed").exists()
+    session_before = client.cookies["sessionid"].value if "sessionid" in client.cookies else ""
+    link = client.post(url)
     detail = reverse("referral_detail", args=[referral.pk])
     # The token is exchanged for this browser session: no other address holds it.
     assert link.status_code == 302 and link["Location"] == detail
+    assert client.cookies["sessionid"].value != session_before  # a new session id
     page = client.get(detail)
     assert page.status_code == 200 and "Camille Martin" in page.content.decode()
     assert "no-store" in page["Cache-Control"]
@@ -171,7 +179,8 @@ def test_the_link_answers_without_an_account_and_a_forged_one_does_not(client, s
 
 def test_after_a_refusal_the_structure_no_longer_sees_the_person(client, send, receiver):
     referral = send()
-    client.get(reverse("referral_link", args=[link_token(referral)]))
+    token = link_token(referral)
+    client.post(reverse("referral_link", args=[token]))
     detail = reverse("referral_detail", args=[referral.pk])
     client.post(
         reverse("referral_act", args=[referral.pk]),
@@ -181,6 +190,8 @@ def test_after_a_refusal_the_structure_no_longer_sees_the_person(client, send, r
     assert "Cette orientation est close" in closed and "Camille" not in closed
     referral.refresh_from_db()
     assert referral.link_key == ""  # the link is revoked
+    again = client.get(reverse("referral_link", args=[token]))
+    assert again.status_code == 410 and "Votre refus est enregistré" in again.content.decode()
     client.force_login(receiver)  # through its account: the person is not shown either
     page = client.get(detail).content.decode()
     assert "Camille" not in page and "ne sont plus montrées" in page
@@ -272,3 +283,44 @@ def test_search_results_offer_to_refer_to_professionals_only(client, arras, peop
     assert link not in client.get(url).content.decode()
     client.force_login(people["sender"])
     assert link in client.get(url).content.decode()
+
+
+def test_a_link_grant_ends_at_login_and_after_a_working_day(client, arras, send, receiver):
+    import time_machine
+    from django.utils import timezone
+
+    referral = send()
+    detail = reverse("referral_detail", args=[referral.pk])
+    client.post(reverse("referral_link", args=[link_token(referral)]))
+    assert client.get(detail).status_code == 200
+    other = member(arras, "Mission locale", Role.PARTNER)
+    client.force_login(other)  # someone else logs in on the same browser
+    assert client.get(detail).status_code == 403
+    client.logout()
+    client.post(reverse("referral_link", args=[link_token(referral)]))
+    with time_machine.travel(timezone.now() + datetime.timedelta(hours=9)):
+        assert client.get(detail).status_code == 302  # to the login page
+
+
+def test_after_30_days_the_link_holder_no_longer_sees_the_person(client, send, receiver):
+    import time_machine
+    from django.utils import timezone
+
+    referral = send()
+    client.post(reverse("referral_link", args=[link_token(referral)]))
+    with time_machine.travel(timezone.now() + datetime.timedelta(days=30, minutes=1)):
+        client.post(reverse("referral_link", args=[link_token(referral)]))
+        page = client.get(reverse("referral_detail", args=[referral.pk])).content.decode()
+    assert "Camille" not in page and "on ne peut plus y répondre" in page
+    assert "Envoyer la réponse" not in page
+
+
+def test_an_old_link_no_longer_opens(client, send):
+    import time_machine
+    from django.utils import timezone
+
+    referral = send()
+    token = link_token(referral)
+    with time_machine.travel(timezone.now() + datetime.timedelta(days=121)):
+        response = client.get(reverse("referral_link", args=[token]))
+    assert response.status_code == 404 and "plus de quatre mois" in response.content.decode()

@@ -16,7 +16,7 @@ from django.utils import timezone
 from nonrecours.referrals import actions, queries
 from nonrecours.referrals.enums import Channel, EventKind, OutcomeKind, RefusalReason, Status
 from nonrecours.referrals.exports import statistics_csv
-from nonrecours.referrals.models import Referral
+from nonrecours.referrals.models import Event, Referral
 from nonrecours.referrals.notifications import link_token, referral_from_token
 from tests.referrals.conftest import PERSON
 
@@ -324,8 +324,14 @@ def test_outcomes_do_not_contradict_each_other(send, receiver):
     with pytest.raises(actions.ReferralError, match="déjà enregistré"):
         record(OutcomeKind.ACCOMPANIMENT)
     with pytest.raises(actions.ReferralError, match="ne peut pas suivre"):
-        record(OutcomeKind.NO_RIGHT)
+        record(OutcomeKind.NOT_REACHED)
     record(OutcomeKind.RIGHT_OPENED, benefit="css")
+    with pytest.raises(actions.ReferralError, match="ne peut pas suivre"):
+        record(OutcomeKind.NO_RIGHT)  # a right was opened
+    accompanied = send()
+    actions.referral_answer(accompanied, accept=True, user=receiver, via=Channel.ACCOUNT)
+    for kind in (OutcomeKind.ACCOMPANIMENT, OutcomeKind.NO_RIGHT):  # a usual sequence
+        actions.referral_record_outcome(accompanied, kind=kind, user=receiver, via=Channel.ACCOUNT)
     other = send()
     actions.referral_answer(other, accept=True, user=receiver, via=Channel.ACCOUNT)
     actions.referral_record_outcome(
@@ -356,6 +362,7 @@ def test_a_failing_mail_server_neither_undoes_the_step_nor_stops_the_night(
     for referral in (first, second):
         failed = referral.events.get(kind=EventKind.NOTIFY_FAILED)
         assert "ConnectionRefusedError" in failed.detail and "accueil@ccas" in failed.detail
+    Event.objects.filter(kind=EventKind.NOTIFY_FAILED).delete()  # expected here
 
 
 def test_the_sending_organisation_hears_back_when_its_professional_has_left(
@@ -376,7 +383,7 @@ def test_the_sending_organisation_hears_back_when_its_professional_has_left(
     assert notice.to == [colleague.email]  # not the field agent
 
 
-@override_settings(NONRECOURS_REFERRAL_RETENTION_DAYS=30)
+@override_settings(NONRECOURS_REFERRAL_RETENTION_DAYS=60)
 def test_anonymisation_erases_every_personal_field(send, receiver):
     referral = send(
         person=actions.Person(
@@ -389,7 +396,7 @@ def test_anonymisation_erases_every_personal_field(send, receiver):
         referral, accept=False, reason=RefusalReason.OTHER, detail="Vu avec Camille",
         user=receiver, via=Channel.ACCOUNT,
     )  # fmt: skip
-    with time_machine.travel(timezone.now() + datetime.timedelta(days=31), tick=False):
+    with time_machine.travel(timezone.now() + datetime.timedelta(days=61), tick=False):
         actions.referrals_anonymise()
     referral.refresh_from_db()
     for field in ("first_name", "last_name", "phone", "email", "message", "refusal_detail"):

@@ -8,9 +8,11 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.signals import user_logged_in
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.dispatch import receiver
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -30,10 +32,10 @@ from nonrecours.accounts.access import (
 from nonrecours.accounts.models import User
 from nonrecours.directory.models import Offer, Structure
 from nonrecours.referrals import actions, queries
-from nonrecours.referrals.enums import EXPIRY_AFTER_DAYS, Channel, OutcomeKind, Status
+from nonrecours.referrals.enums import EXPIRY_AFTER_DAYS, Channel, Status
 from nonrecours.referrals.exports import statistics_csv
 from nonrecours.referrals.models import Referral
-from nonrecours.referrals.notifications import referral_from_token
+from nonrecours.referrals.notifications import read_token
 from nonrecours.rights.catalogue import benefits
 from nonrecours.territories.models import Territory
 from nonrecours.www.referrals.forms import AnswerForm, OutcomeForm, ReferralForm
@@ -169,7 +171,11 @@ def _context(referral: Referral, sides: set[str]) -> dict[str, Any]:
         # The receiving side no longer sees the person once it has refused,
         # or once the referral has expired.
         "show_person": not referral.anonymised_at
-        and ("sender" in sides or referral.status in (Status.SENT, Status.ACCEPTED)),
+        and (
+            "sender" in sides
+            or referral.status == Status.ACCEPTED
+            or (referral.status == Status.SENT and not _overdue(referral))
+        ),
         "overdue": _overdue(referral),
         "answer_form": AnswerForm(prefix="reponse")
         if receiver and referral.status == Status.SENT and open_
@@ -205,12 +211,25 @@ def _referral_or_404(pk: int) -> Referral:
 # The link sent by e-mail is exchanged for a grant kept in the session: the
 # token is then in no other address (logs, history, Referer).
 LINK_GRANTS = "orientations_par_lien"
+GRANT_HOURS = 8  # a working day on the shared computer of a reception desk
 
 
 def _granted(request: HttpRequest, pk: int) -> str | None:
-    """The link key the session was granted for this referral, if any."""
+    """The link key the session was granted for this referral, if any and
+    still valid (a grant lasts a working day, and ends at any login)."""
     grants = request.session.get(LINK_GRANTS, {})
-    return grants.get(str(pk)) if isinstance(grants, dict) else None
+    grant = grants.get(str(pk)) if isinstance(grants, dict) else None
+    if not isinstance(grant, list) or len(grant) != 2:
+        return None
+    key, until = grant
+    return str(key) if timezone.now().timestamp() < float(until) else None
+
+
+@receiver(user_logged_in)
+def _forget_link_grants(request: HttpRequest | None, **kwargs: Any) -> None:
+    """Whoever logs in on this browser does not inherit what a link opened."""
+    if request is not None and hasattr(request, "session"):
+        request.session.pop(LINK_GRANTS, None)
 
 
 def _access(request: HttpRequest, pk: int) -> tuple[Referral, set[str], str] | HttpResponse:
@@ -304,15 +323,28 @@ def referral_act(request: HttpRequest, pk: int) -> HttpResponse:
 
 @never_cache
 def referral_link(request: HttpRequest, token: str) -> HttpResponse:
-    """The link the structure receives by e-mail: it opens the referral's
-    page without an account, in this browser session."""
-    referral = referral_from_token(token)
+    """The link the structure receives by e-mail. Opening it shows a button
+    (mail scanners that follow links open nothing); the button opens the
+    referral in this browser for a working day, at an address without the
+    link."""
+    referral, current = read_token(token)
     if referral is None:
         return render(request, "referrals/link_invalid.html", status=404)
+    if not current:
+        return render(request, "referrals/link_closed.html", {"referral": referral}, status=410)
+    if request.method != "POST":
+        # Not "no-referrer": the button's form would be sent with `Origin:
+        # null`, which Django's CSRF check refuses; the address goes to this
+        # site only.
+        response = render(request, "referrals/link_open.html", {"referral": referral})
+        response["Referrer-Policy"] = "same-origin"
+        return response
+    request.session.cycle_key()  # a new session id: none given beforehand is reused
     grants = request.session.get(LINK_GRANTS, {})
     if not isinstance(grants, dict):
         grants = {}
-    grants[str(referral.pk)] = referral.link_key
+    until = timezone.now() + datetime.timedelta(hours=GRANT_HOURS)
+    grants[str(referral.pk)] = [referral.link_key, until.timestamp()]
     request.session[LINK_GRANTS] = grants
     return redirect("referral_detail", pk=referral.pk)
 
@@ -330,6 +362,7 @@ def _statistics(request: HttpRequest, siren: str) -> tuple[Territory, queries.Re
     return territory, stats
 
 
+@never_cache
 @login_required
 def referral_dashboard(request: HttpRequest, siren: str) -> HttpResponse:
     territory, stats = _statistics(request, siren)
@@ -339,14 +372,14 @@ def referral_dashboard(request: HttpRequest, siren: str) -> HttpResponse:
         {
             "territory": territory,
             "stats": stats,
-            "statuses": [(s.value, s.label) for s in queries.STATUS_ORDER],
-            "outcome_kinds": OutcomeKind.choices,
+            "parts": queries.PARTS,
             "export_url": reverse("referral_export", args=[siren])
             + (f"?annee={stats.year}" if stats.year else ""),
         },
     )
 
 
+@never_cache
 @login_required
 def referral_export(request: HttpRequest, siren: str) -> HttpResponse:
     territory, stats = _statistics(request, siren)
