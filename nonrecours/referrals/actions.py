@@ -33,6 +33,10 @@ from nonrecours.referrals.enums import (
     Status,
 )
 from nonrecours.referrals.models import Event, Outcome, Referral, Scheme
+from nonrecours.rights.batching import simulate_one
+from nonrecours.rights.catalogue import benefits
+from nonrecours.rights.queries import simulation_by_code
+from nonrecours.rights.situation import SituationError, parse_situation
 from nonrecours.territories.models import Territory
 
 logger = logging.getLogger(__name__)
@@ -179,10 +183,6 @@ def _clean_person(person: Person, territory: Territory) -> Person:
 def simulated_amounts(code: str, territory: Territory) -> dict[str, float]:
     """The benefits found by a kept simulation of this territory, with their
     estimated monthly amounts."""
-    from nonrecours.rights.batching import simulate_one  # noqa: PLC0415 (loads OpenFisca)
-    from nonrecours.rights.queries import simulation_by_code  # noqa: PLC0415
-    from nonrecours.rights.situation import SituationError, parse_situation  # noqa: PLC0415
-
     saved = simulation_by_code(code)
     if saved is None or saved.territory_id != territory.pk:
         raise ReferralError(
@@ -391,8 +391,6 @@ def referral_record_outcome(
 ) -> Outcome:
     """A right opened takes its benefit, and its monthly amount: the one
     given, else the simulator's estimate when the referral came with one."""
-    from nonrecours.rights.catalogue import benefits  # noqa: PLC0415
-
     now = now or timezone.now()
     referral = _locked(referral)
     if referral.anonymised_at is not None:

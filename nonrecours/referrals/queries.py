@@ -12,7 +12,13 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from nonrecours.analysis.disclosure import DEFAULT_THRESHOLD, determined, merged_rows
-from nonrecours.referrals.enums import AgeBand, OutcomeKind, Status
+from nonrecours.referrals.enums import (
+    EXPIRY_AFTER_DAYS,
+    REMINDER_AFTER_DAYS,
+    AgeBand,
+    OutcomeKind,
+    Status,
+)
 from nonrecours.referrals.models import Outcome, Referral
 from nonrecours.territories.models import Territory
 
@@ -45,8 +51,6 @@ def referral_by_pk(pk: int) -> Referral | None:
 
 def due_dates(referral: Referral) -> tuple[datetime.date, datetime.date]:
     """The reminder and expiry days of a referral waiting for its answer."""
-    from nonrecours.referrals.enums import EXPIRY_AFTER_DAYS, REMINDER_AFTER_DAYS  # noqa: PLC0415
-
     sent = referral.sent_at
     return (
         timezone.localdate(sent + datetime.timedelta(days=REMINDER_AFTER_DAYS)),
