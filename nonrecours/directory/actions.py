@@ -13,11 +13,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
+from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 from opening_hours import OpeningHours
 
-from nonrecours.accounts.models import Organisation
+from nonrecours.accounts.access import REFERRAL_ROLES
+from nonrecours.accounts.models import Organisation, User
 from nonrecours.csvtext import UnreadableFile, read_text
 from nonrecours.directory import schema
 from nonrecours.directory.models import Offer, OfferTag, Structure, TagKind
@@ -453,16 +455,72 @@ def directory_export_csv(*, territory: Territory) -> dict[str, str]:
     return files
 
 
-def structure_attach(*, structure: Structure, organisation: Organisation | None) -> Structure:
+def structure_attach(
+    *, structure: Structure, organisation: Organisation | None, by: str = "nonrecours"
+) -> Structure:
     """The partner organisation whose accounts answer the referrals made to
-    this structure (None: through the link sent to the structure's e-mail)."""
+    this structure (None: through the link sent to the structure's e-mail);
+    a change is dated and signed."""
     if organisation is not None and organisation.territory_id != structure.territory_id:
         raise ValueError(
             f"{organisation.name} n'est pas une organisation du territoire de {structure.name}."
         )
+    if structure.organisation == organisation:
+        return structure
     structure.organisation = organisation
-    structure.save(update_fields=["organisation"])
+    structure.organisation_since = timezone.now()
+    structure.organisation_set_by = by[:200]
+    structure.save(update_fields=["organisation", "organisation_since", "organisation_set_by"])
     return structure
+
+
+def route_keepers(structure: Structure) -> list[str]:
+    """Who receives a structure's referrals: its e-mail (the link), and the
+    members of its organisation who handle referrals."""
+    record = structure.record
+    addresses = [str(record["courriel"])] if record.get("courriel") else []
+    if structure.organisation_id is not None:
+        addresses += list(
+            User.objects.filter(
+                memberships__organisation_id=structure.organisation_id,
+                memberships__role__in=REFERRAL_ROLES,
+                is_active=True,
+            )
+            .exclude(email="")
+            .values_list("email", flat=True)
+        )
+    return sorted(set(addresses))
+
+
+def route_change_notify(*, structure: Structure, before: list[str], by: str) -> list[str]:
+    """Tell whoever received the structure's referrals and no longer does
+    (a new organisation, or a new e-mail): nobody re-routes them unseen.
+    Returns the addresses told."""
+    dropped = sorted(set(before) - set(route_keepers(structure)))
+    if not dropped:
+        return []
+    now_to = (
+        f"{structure.organisation.name}, avec ses comptes"
+        if structure.organisation is not None
+        else "le lien envoyé au courriel de la fiche"
+    )
+    when = timezone.localtime()
+    body = (
+        f"Bonjour,\n\nLes orientations vers « {structure.name} » ne vous sont plus "
+        f"adressées : elles sont désormais reçues par {now_to}. Changement fait le "
+        f"{when:%d/%m/%Y à %H:%M} par {by}.\n\n"
+        "Si ce changement vous surprend, prévenez l'équipe du territoire.\n\n— nonrecours\n"
+    )
+    transaction.on_commit(
+        lambda: send_mail(
+            f"Orientations vers {structure.name} : changement de destinataire",
+            body,
+            None,
+            dropped,
+        ),
+        robust=True,  # a failing mail server is logged, the change stays
+    )
+    return dropped
 
 
 class EntryError(ValueError):

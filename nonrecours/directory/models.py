@@ -17,6 +17,10 @@ class Structure(models.Model):
         on_delete=models.PROTECT,
         related_name="structures",
     )
+    # Who decided where the referrals go, and since when: the previous
+    # recipients are told (a change of route is never silent).
+    organisation_since = models.DateTimeField("rattachée depuis", null=True, blank=True)
+    organisation_set_by = models.CharField("rattachement décidé par", max_length=200, blank=True)
     di_id = models.CharField("identifiant data·inclusion", max_length=200, unique=True)
     source = models.CharField("source", max_length=100)
     name = models.CharField("nom", max_length=150)

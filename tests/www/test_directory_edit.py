@@ -115,3 +115,42 @@ def test_an_offer_entered_here_is_found_by_the_search(client, arras, ccas):
     assert edit.status_code == 302
     offer.refresh_from_db()
     assert offer.name == "Aide alimentaire" and offer.eligibility == ["62041"]
+
+
+def test_re_routing_a_structure_is_signed_and_told_to_the_previous_recipients(
+    client, arras, ccas, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    ccas_team = member(arras, "CCAS d'Arras", Role.PARTNER, email="pro@ccas.example")
+    ccas_org = ccas_team.memberships.get().organisation
+    actions.structure_attach(structure=ccas, organisation=ccas_org, by="test")
+    lead = member(arras, "Équipe TZNR", Role.PROJECT_LEAD, first_name="Léa", last_name="Roux")
+    own = lead.memberships.get().organisation
+    client.force_login(lead)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("directory_structure_edit", args=[ccas.pk]),
+            {"nom": ccas.name, "code_insee": "62041", "organisation": own.pk},
+        )
+    assert response.status_code == 302
+    ccas.refresh_from_db()
+    assert ccas.organisation == own
+    assert ccas.organisation_set_by == "Léa Roux (Équipe TZNR)"
+    (notice,) = mail.outbox
+    # The CCAS's members and the entry's e-mail (emptied in the same edit)
+    # received them until now.
+    assert notice.to == ["accueil@ccas-arras.example", "pro@ccas.example"]
+    assert "ne vous sont plus adressées" in notice.body
+    assert "reçues par Équipe TZNR" in notice.body
+    assert "par Léa Roux (Équipe TZNR)" in notice.body
+    page = client.get(reverse("directory_structure", args=[ccas.pk])).content.decode()
+    assert "sont reçues par Équipe TZNR" in html.unescape(page)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):  # saving again changes nothing
+        client.post(
+            reverse("directory_structure_edit", args=[ccas.pk]),
+            {"nom": ccas.name, "code_insee": "62041", "organisation": own.pk},
+        )
+    assert mail.outbox == []

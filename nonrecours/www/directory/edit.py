@@ -165,6 +165,15 @@ def _render(
     )
 
 
+def _signature(request: HttpRequest) -> str:
+    user = request.user
+    name = user.get_full_name() or user.get_username()  # type: ignore[union-attr]
+    organisations = ", ".join(
+        sorted({m.organisation.name for m in user.memberships.select_related("organisation")})  # type: ignore[union-attr]
+    )
+    return f"{name} ({organisations})" if organisations else name
+
+
 def _is_team(request: HttpRequest, territory: Territory) -> bool:
     return has_capability(request.user, territory, Capability.EDIT_DIRECTORY)  # type: ignore[arg-type]
 
@@ -196,14 +205,18 @@ def structure_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         ):  # moved: its old coordinates would place it wrongly
             record.pop("longitude", None)
             record.pop("latitude", None)
+        before = actions.route_keepers(structure) if structure else []
         try:
             with transaction.atomic():
                 saved = actions.directory_entry_save(territory=territory, record=record)
+                assert isinstance(saved, Structure)  # noqa: S101 (a structure record)
                 if team:
                     actions.structure_attach(
-                        structure=saved,  # type: ignore[arg-type]
+                        structure=saved,
                         organisation=form.cleaned_data["organisation"],
+                        by=_signature(request),
                     )
+                actions.route_change_notify(structure=saved, before=before, by=_signature(request))
         except actions.EntryError as error:
             form.add_entry_errors(error)
         else:

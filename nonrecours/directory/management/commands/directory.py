@@ -106,7 +106,12 @@ class Command(BaseCommand):
                 raise CommandError(
                     f"Aucune organisation « {name} » dans le territoire. Organisations : {known}."
                 )
-        actions.structure_attach(structure=structure, organisation=organisation)
+        before = actions.route_keepers(structure)
+        by = "la commande nonrecours directory"
+        actions.structure_attach(structure=structure, organisation=organisation, by=by)
+        told = actions.route_change_notify(structure=structure, before=before, by=by)
+        if told:
+            self.stdout.write(f"Prévenu·es du changement : {', '.join(told)}.")
         if organisation is None:
             self.stdout.write(
                 self.style.SUCCESS(
