@@ -203,12 +203,7 @@ def simulated_amounts(code: str, territory: Territory) -> dict[str, float]:
 def receiver_of(structure: Structure, offer: Offer | None) -> tuple[Organisation | None, str]:
     """Who answers: the structure's partner organisation (its accounts), and
     the e-mail the link goes to (the offer's, else the structure's)."""
-    email = ""
-    for record in ([offer.record] if offer is not None else []) + [structure.record]:
-        if record.get("courriel"):
-            email = str(record["courriel"])
-            break
-    return structure.organisation, email
+    return structure.organisation, notifications.entry_email(structure, offer)
 
 
 @transaction.atomic

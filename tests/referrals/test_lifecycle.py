@@ -405,3 +405,18 @@ def test_anonymisation_erases_every_personal_field(send, receiver):
     assert referral.refusal_reason == RefusalReason.OTHER  # kept for the statistics
     trail = " ".join(referral.events.values_list("detail", flat=True))
     assert "Camille" not in trail and "camille@example.org" not in trail
+
+
+def test_the_reminder_goes_to_the_entrys_e_mail_as_corrected_since(
+    send, directory, django_capture_on_commit_callbacks
+):
+    with time_machine.travel(START, tick=False):
+        referral = send()
+    structure = directory[0]
+    structure.record = {**structure.record, "courriel": "nouvelle-adresse@ccas-arras.example"}
+    structure.save()
+    with time_machine.travel(START + datetime.timedelta(days=10), tick=False):
+        with django_capture_on_commit_callbacks(execute=True):
+            actions.referrals_process_deadlines()
+    (reminder,) = [m for m in mail.outbox if m.subject.startswith("Relance")]
+    assert reminder.to == ["nouvelle-adresse@ccas-arras.example"]
