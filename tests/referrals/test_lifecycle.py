@@ -411,7 +411,7 @@ def test_the_reminder_goes_to_the_entrys_e_mail_as_corrected_since(
     send, directory, django_capture_on_commit_callbacks
 ):
     with time_machine.travel(START, tick=False):
-        referral = send()
+        send()
     structure = directory[0]
     structure.record = {**structure.record, "courriel": "nouvelle-adresse@ccas-arras.example"}
     structure.save()
