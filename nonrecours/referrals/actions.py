@@ -320,7 +320,7 @@ def referral_answer(
         raise ReferralError(
             f"Cette orientation a déjà une réponse : {referral.get_status_display().lower()}."
         )
-    if now >= referral.sent_at + datetime.timedelta(days=EXPIRY_AFTER_DAYS):
+    if now >= referral.answer_deadline:
         raise ReferralError(
             f"Cette orientation a expiré : sans réponse dans les {EXPIRY_AFTER_DAYS} jours."
         )

@@ -6,10 +6,14 @@ The person's details are the only personal data: they are erased after the
 retention period (`anonymised_at`), and everything the statistics need
 (dates, statuses, commune, age band, outcomes, amounts) stays."""
 
+import datetime
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from nonrecours.referrals.enums import (
+    EXPIRY_AFTER_DAYS,
     AgeBand,
     Channel,
     ConsentMode,
@@ -151,6 +155,16 @@ class Referral(models.Model):
 
     def __str__(self) -> str:
         return f"Orientation n° {self.pk}"
+
+    @property
+    def answer_deadline(self) -> datetime.datetime:
+        """Unanswered by then, the referral has expired (even before the
+        nightly run records it)."""
+        return self.sent_at + datetime.timedelta(days=EXPIRY_AFTER_DAYS)
+
+    @property
+    def overdue(self) -> bool:
+        return self.status == Status.SENT and timezone.now() >= self.answer_deadline
 
     @property
     def destination(self) -> str:

@@ -40,12 +40,6 @@ def read_token(token: str) -> tuple[Referral | None, bool]:
     return referral, bool(referral.link_key) and referral.link_key == key
 
 
-def referral_from_token(token: str) -> Referral | None:
-    """The referral a link opens, unless the link was revoked or forged."""
-    referral, current = read_token(token)
-    return referral if current else None
-
-
 def absolute(path: str) -> str:
     return f"{settings.NONRECOURS_BASE_URL}{path}"
 

@@ -13,7 +13,6 @@ from django.utils import timezone
 
 from nonrecours.analysis.disclosure import DEFAULT_THRESHOLD, determined, merged_rows
 from nonrecours.referrals.enums import (
-    EXPIRY_AFTER_DAYS,
     REMINDER_AFTER_DAYS,
     AgeBand,
     OutcomeKind,
@@ -54,7 +53,7 @@ def due_dates(referral: Referral) -> tuple[datetime.date, datetime.date]:
     sent = referral.sent_at
     return (
         timezone.localdate(sent + datetime.timedelta(days=REMINDER_AFTER_DAYS)),
-        timezone.localdate(sent + datetime.timedelta(days=EXPIRY_AFTER_DAYS)),
+        timezone.localdate(referral.answer_deadline),
     )
 
 

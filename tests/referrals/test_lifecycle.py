@@ -17,7 +17,7 @@ from nonrecours.referrals import actions, queries
 from nonrecours.referrals.enums import Channel, EventKind, OutcomeKind, RefusalReason, Status
 from nonrecours.referrals.exports import statistics_csv
 from nonrecours.referrals.models import Event, Referral
-from nonrecours.referrals.notifications import link_token, referral_from_token
+from nonrecours.referrals.notifications import link_token, read_token
 from tests.referrals.conftest import PERSON
 
 pytestmark = pytest.mark.django_db
@@ -47,7 +47,7 @@ def test_sending_keeps_consent_notifies_without_naming_the_person(
         assert "Camille" not in message.body + message.subject
         assert "06 12 34 56 78" not in message.body
     assert kinds(referral) == [EventKind.CREATED, EventKind.NOTIFIED, EventKind.NOTIFIED]
-    assert referral_from_token(link_token(referral)) == referral
+    assert read_token(link_token(referral)) == (referral, True)
 
 
 @pytest.mark.parametrize(
@@ -289,7 +289,8 @@ def test_anonymisation_after_the_retention_erases_the_person_and_keeps_the_stati
         )
         assert referral.commune == "62041" and referral.age_band == "25_34"
         assert referral.events.filter(kind=EventKind.ANONYMISED).count() == 1
-    assert referral_from_token(token) is None  # the link is revoked
+    waiting.refresh_from_db()
+    assert waiting.link_key == "" and read_token(token)[1] is False  # the link is revoked
     after = statistics_csv(queries.referral_statistics(arras))
     assert after == before
     assert "Camille" not in after

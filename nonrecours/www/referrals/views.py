@@ -21,9 +21,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from nonrecours.accounts.access import (
-    REFERRAL_NOT_RECEIVER,
     access_refer,
     access_referral,
+    access_referral_answer,
     access_referral_statistics,
     referral_organisations,
     referral_sender_organisations,
@@ -32,7 +32,7 @@ from nonrecours.accounts.access import (
 from nonrecours.accounts.models import User
 from nonrecours.directory.models import Offer, Structure
 from nonrecours.referrals import actions, queries
-from nonrecours.referrals.enums import EXPIRY_AFTER_DAYS, Channel, Status
+from nonrecours.referrals.enums import Channel, Status
 from nonrecours.referrals.exports import statistics_csv
 from nonrecours.referrals.models import Referral
 from nonrecours.referrals.notifications import read_token
@@ -161,7 +161,8 @@ def referral_list(request: HttpRequest) -> HttpResponse:
 
 def _context(referral: Referral, sides: set[str]) -> dict[str, Any]:
     receiver = "receiver" in sides
-    open_ = not referral.anonymised_at and not _overdue(referral)
+    overdue = referral.overdue
+    open_ = not referral.anonymised_at and not overdue
     labels = {b.id: b.label for b in benefits()}
     reminder, expiry = queries.due_dates(referral)
     return {
@@ -174,9 +175,9 @@ def _context(referral: Referral, sides: set[str]) -> dict[str, Any]:
         and (
             "sender" in sides
             or referral.status == Status.ACCEPTED
-            or (referral.status == Status.SENT and not _overdue(referral))
+            or (referral.status == Status.SENT and not overdue)
         ),
-        "overdue": _overdue(referral),
+        "overdue": overdue,
         "answer_form": AnswerForm(prefix="reponse")
         if receiver and referral.status == Status.SENT and open_
         else None,
@@ -192,13 +193,6 @@ def _context(referral: Referral, sides: set[str]) -> dict[str, Any]:
         "reminder_on": reminder,
         "expires_on": expiry,
     }
-
-
-def _overdue(referral: Referral) -> bool:
-    """Waiting for 30 days: expired, even before the nightly run says so."""
-    return referral.status == Status.SENT and timezone.now() >= referral.sent_at + (
-        datetime.timedelta(days=EXPIRY_AFTER_DAYS)
-    )
 
 
 def _referral_or_404(pk: int) -> Referral:
@@ -312,8 +306,7 @@ def referral_act(request: HttpRequest, pk: int) -> HttpResponse:
     if isinstance(found, HttpResponse):
         return found
     referral, sides, via = found
-    if "receiver" not in sides:
-        raise PermissionDenied(REFERRAL_NOT_RECEIVER)
+    access_referral_answer(request.user, referral, by_link=via == Channel.LINK)
     response = _answer(request, referral, via, sides)
     if response is not None:
         return response
