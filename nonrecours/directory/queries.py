@@ -5,16 +5,15 @@ import math
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import numpy as np
-from opening_hours import OpeningHours
 from shapely.geometry import shape
 
+from nonrecours.directory.hours import PARIS, OpeningState, opening_state
 from nonrecours.directory.models import Offer, OfferTag, Structure, TagKind
+from nonrecours.directory.quality import quality_warnings
 from nonrecours.territories.models import Commune, Territory
 
-PARIS = ZoneInfo("Europe/Paris")
 MAX_RESULTS = 50
 EARTH_RADIUS_KM = 6371.0088
 
@@ -42,23 +41,11 @@ def centroids(territory: Territory) -> dict[str, tuple[float, float]]:
     return _centroids(territory.pk, territory.updated_at.timestamp())
 
 
-def opening_state(hours: str | None, when: datetime.datetime) -> str:
-    """ "ouvert", "fermé" or "inconnu" (no hours, or hours not in the
-    OpenStreetMap format); French public holidays count as closed."""
-    if not hours:
-        return "inconnu"
-    try:
-        parsed = OpeningHours(hours, country="FR", timezone=PARIS)
-        return "ouvert" if parsed.is_open(when.astimezone(PARIS)) else "fermé"
-    except Exception:  # noqa: BLE001 - the library's ParserError, and any bad input
-        return "inconnu"
-
-
 @dataclass(frozen=True)
 class Hit:
     offer: Offer
     distance_km: float | None
-    state: str
+    state: OpeningState
     position: tuple[float, float] | None
 
 
@@ -143,3 +130,25 @@ def structure_by_pk(pk: int) -> Structure:
 
 def offer_by_pk(pk: int) -> Offer:
     return Offer.objects.select_related("structure").get(pk=pk)
+
+
+def entry_warnings(entry: Structure | Offer) -> list[str]:
+    """The quality warnings of a structure or an offer (an offer's hours are
+    its own, else its structure's)."""
+    if isinstance(entry, Offer):
+        return quality_warnings(entry.record, opening_hours=entry.opening_hours)
+    return quality_warnings(entry.record)
+
+
+def quality_report(territory: Territory) -> list[str]:
+    """Every entry of the territory that has quality warnings, one line per
+    warning (French), structures then offers, by identifier."""
+    lines = []
+    entries: list[Structure | Offer] = [
+        *Structure.objects.filter(territory=territory).order_by("di_id"),
+        *Offer.objects.filter(structure__territory=territory).order_by("di_id"),
+    ]
+    for entry in entries:
+        kind = "offre" if isinstance(entry, Offer) else "structure"
+        lines += [f"{kind} « {entry.di_id} » ({entry.name}) : {w}" for w in entry_warnings(entry)]
+    return lines

@@ -157,14 +157,50 @@ def is_offer(record: Mapping[str, Any]) -> bool:
     return "structure_id" in record
 
 
+def _clean_value(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, list):
+        return [_clean_value(item) for item in value]
+    return value
+
+
+def clean(record: Mapping[str, Any]) -> Record:
+    """The record as every way in gives it (a JSON or CSV file, the edit
+    page): text stripped of surrounding spaces, empty values ("", None, [])
+    absent. A CSV cell and a form field are stripped by their readers; a
+    JSON file is not, and must get the same verdict."""
+    cleaned: Record = {}
+    for key, value in record.items():
+        value = _clean_value(value)
+        if value not in ("", None, []):
+            cleaned[key] = value
+    return cleaned
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, list):
+        return any(_has_nul(item) for item in value)
+    return False
+
+
 def validate(record: Mapping[str, Any]) -> tuple[Record | None, list[tuple[str, str]]]:
-    """The record as the schema normalises it (sets sorted, so that the same
-    record always gives the same JSON), or the French errors."""
+    """The record cleaned (see `clean`) and normalised by the schema (sets
+    sorted, so that the same record always gives the same JSON), or the
+    French errors."""
     model: type[pydantic.BaseModel] = v1.Service if is_offer(record) else v1.Structure
     known = OFFER_FIELDS if model is v1.Service else STRUCTURE_FIELDS
     unknown = sorted(set(record) - set(known))
     if unknown:
         return None, [("enregistrement", f"champ(s) inconnu(s) du schéma : {', '.join(unknown)}")]
+    record = clean(record)
+    nul = [key for key, value in record.items() if _has_nul(value)]
+    if nul:  # refused by the edit page's fields, and by PostgreSQL's JSON
+        return None, [
+            (FIELD_LABELS.get(key, key), "caractère nul interdit dans le texte") for key in nul
+        ]
     try:
         validated = model.model_validate(record)
     except pydantic.ValidationError as exc:
@@ -174,6 +210,21 @@ def validate(record: Mapping[str, Any]) -> tuple[Record | None, list[tuple[str, 
         if isinstance(value, list) and key in LIST_FIELDS and key != "zone_eligibilite":
             data[key] = sorted(value)
     return data, []
+
+
+def schema_warnings(record: Mapping[str, Any]) -> list[str]:
+    """The schema's own warnings ("avertissements": kept, not refused) on a
+    valid record, in French, with their field."""
+    model: type[pydantic.BaseModel] = v1.Service if is_offer(record) else v1.Structure
+    try:
+        model.model_validate(record, context={"ignore_warnings": False})
+    except pydantic.ValidationError as exc:
+        return [
+            f"{FIELD_LABELS.get(str(error['loc'][0]), str(error['loc'][0]))} : {error['msg']}"
+            for error in exc.errors(include_url=False)
+            if error["type"] == "avertissement" and error["loc"]
+        ]
+    return []
 
 
 def quality_score(offer: Mapping[str, Any]) -> float | None:

@@ -56,7 +56,7 @@ def test_open_now_with_french_public_holidays(directory):
     assert queries.opening_state("Mo-Fr 08:30-12:00; PH off", night) == "fermé"
     armistice = datetime.datetime(2026, 11, 11, 10, 0, tzinfo=queries.PARIS)
     assert queries.opening_state("Mo-Fr 08:30-12:00; PH off", armistice) == "fermé"
-    assert queries.opening_state("lundi 9h-12h", monday) == "inconnu"
+    assert queries.opening_state("lundi 9h-12h", monday) == "texte"  # never open nor closed
     hits, _ = queries.search(directory, open_now=True, now=night)
     assert {h.offer.di_id for h in hits} == {"b", "d"}  # the 24/7 structure
 

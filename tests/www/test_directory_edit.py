@@ -1,16 +1,22 @@
 """Entering and correcting directory entries in the pages, with the same
 checks as an import, by the territory's team or the attached partner."""
 
+import datetime
 import html
 import re
 
 import pytest
+import time_machine
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from nonrecours.accounts.enums import Role
-from nonrecours.directory import actions, queries
+from nonrecours.directory import actions, hours, queries
 from nonrecours.directory.models import Offer, Structure
+from tests.directory.test_hours import CASE_16
 from tests.referrals.conftest import OFFER, STRUCTURE, member
 
 pytestmark = pytest.mark.django_db
@@ -35,7 +41,8 @@ def test_the_team_adds_a_structure_checked_like_an_import(client, arras):
     assert bad.status_code == 422
     text = html.unescape(bad.content.decode())
     assert "adresse électronique invalide" in text
-    assert "n'est pas au format OpenStreetMap" in text
+    # Free-text hours are not an error (issue #11): only the e-mail is refused.
+    assert "horaires" not in "".join(re.findall(r'<span class="field-error">.*?</span>', text))
     assert Structure.objects.count() == 0
     ccas_org = member(arras, "CCAS d'Arras", Role.PARTNER).memberships.get().organisation
     good = client.post(
@@ -154,3 +161,155 @@ def test_re_routing_a_structure_is_signed_and_told_to_the_previous_recipients(
             {"nom": ccas.name, "code_insee": "62041", "organisation": own.pk},
         )
     assert mail.outbox == []
+
+
+FREE_TEXT = "Du lundi au vendredi de 8h30 à 12h et de 13h30 à 17h"
+WARNING = "horaires non lisibles automatiquement (format OpenStreetMap attendu)"
+TUESDAY_10 = datetime.datetime(2026, 12, 1, 10, 0, tzinfo=hours.PARIS)
+
+
+def _structure_post(record: dict) -> dict:
+    keys = ("nom", "adresse", "complement_adresse", "code_postal", "code_insee", "telephone",
+            "courriel", "site_web", "horaires_accueil", "description")  # fmt: skip
+    return {key: record[key] for key in keys if key in record}
+
+
+def test_case_16_entry_imported_with_free_text_hours_saves_through_the_edit_page(client, arras):
+    """Before: imported silently, then the edit page refused the same record."""
+    with time_machine.travel(TUESDAY_10, tick=False):
+        actions.directory_import(records=actions.read_records(CASE_16), territory=arras)
+        structure = Structure.objects.get()
+        client.force_login(member(arras, "Équipe TZNR", Role.PROJECT_LEAD))
+        url = reverse("directory_structure_edit", args=[structure.pk])
+        form = html.unescape(client.get(url).content.decode())
+        assert f'value="{FREE_TEXT}"' in form
+        assert f"<li>{WARNING}</li>" in form  # said before saving, as a warning
+        response = client.post(
+            url, {**_structure_post(structure.record), "telephone": "03 99 00 00 01"}, follow=True
+        )
+        assert response.redirect_chain == [
+            (reverse("directory_structure", args=[structure.pk]), 302)
+        ]
+        page = html.unescape(response.content.decode())
+        assert f"Enregistrée avec un avertissement de qualité : {WARNING}." in page
+        assert f"<dt>Horaires (texte fourni par la structure)</dt><dd>{FREE_TEXT} " in page
+        assert "ouvert maintenant" not in page and "fermé maintenant" not in page
+        structure.refresh_from_db()
+        assert structure.record["horaires_accueil"] == FREE_TEXT  # kept as given
+        assert structure.record["telephone"] == "03 99 00 00 01"
+        assert structure.record["reseaux_porteurs"] == ["ccas-cias"]  # the rest kept
+        offer = Offer.objects.get()
+        assert offer.opening_hours == FREE_TEXT
+        # Its offer, saved through its page with free-text hours of its own.
+        response = client.post(
+            reverse("directory_offer_edit", args=[offer.pk]),
+            {"nom": offer.name, "description": offer.record["description"],
+             "thematiques": offer.record["thematiques"], "publics": offer.record["publics"],
+             "zone_eligibilite": "62041", "horaires_accueil": "le mardi matin"},
+        )  # fmt: skip
+        assert response.status_code == 302
+        offer.refresh_from_db()
+        assert offer.record["horaires_accueil"] == offer.opening_hours == "le mardi matin"
+        assert queries.entry_warnings(offer) == [WARNING]
+
+
+def test_osm_hours_saved_through_the_edit_page_answer_open_now(client, arras, ccas):
+    client.force_login(member(arras, "Équipe TZNR", Role.ADMIN))
+    with time_machine.travel(TUESDAY_10, tick=False):
+        response = client.post(
+            reverse("directory_structure_edit", args=[ccas.pk]),
+            {"nom": ccas.name, "code_insee": "62041", "horaires_accueil": "Tu 09:00-11:00"},
+            follow=True,
+        )
+        page = html.unescape(response.content.decode())
+        assert "<code>Tu 09:00-11:00</code> (ouvert maintenant)" in page
+        assert "avertissement de qualité" not in page
+        assert queries.search(arras, open_now=True)[1] == 1  # its offer has no hours of its own
+
+
+def test_an_entry_imported_outside_the_territory_communes_stays_editable(client, arras):
+    """The import accepts any commune; the edit page offered only the
+    territory's, so such an entry could not be saved again."""
+    lens = {**STRUCTURE, "id": "x--caf-lens", "nom": "CAF de Lens", "code_insee": "62498",
+            "commune": "Lens"}  # fmt: skip
+    actions.directory_import(records=[lens], territory=arras)
+    structure = Structure.objects.get()
+    client.force_login(member(arras, "Équipe TZNR", Role.ADMIN))
+    url = reverse("directory_structure_edit", args=[structure.pk])
+    assert "Lens (hors du territoire)" in html.unescape(client.get(url).content.decode())
+    response = client.post(url, {"nom": "CAF de Lens", "code_insee": "62498"})
+    assert response.status_code == 302
+    structure.refresh_from_db()
+    assert (structure.record["code_insee"], structure.record["commune"]) == ("62498", "Lens")
+
+
+def _verdict_by_import(territory, fields: dict) -> tuple[bool, dict, list[str]]:
+    today = timezone.localdate().isoformat()
+    record = {"source": "nonrecours", "id": "x--verdict", "date_maj": today, **fields}
+    with transaction.atomic():
+        try:
+            actions.directory_import(records=[record], territory=territory)
+        except actions.DirectoryImportError:
+            return False, {}, []
+        saved = Structure.objects.get(di_id="x--verdict")
+        result = (True, _kept(saved.record), queries.entry_warnings(saved))
+        transaction.set_rollback(True)
+    return result
+
+
+def _verdict_by_edit_page(client, territory, fields: dict) -> tuple[bool, dict, list[str]]:
+    url = reverse("directory_structure_new") + f"?territoire={territory.siren}"
+    with transaction.atomic():
+        response = client.post(url, fields)
+        assert response.status_code in (302, 422), response.status_code  # never an error page
+        if response.status_code == 422:
+            assert Structure.objects.count() == 0  # nothing written when refused
+            return False, {}, []
+        saved = Structure.objects.get()
+        result = (True, _kept(saved.record), queries.entry_warnings(saved))
+        transaction.set_rollback(True)
+    return result
+
+
+def _kept(record: dict) -> dict:
+    return {key: value for key, value in record.items() if key not in ("id", "date_maj")}
+
+
+HOURS = st.one_of(
+    st.sampled_from(["", " ", FREE_TEXT, "Mo-Fr 08:30-12:00; PH off", " 24/7 ", "lundi 9h-12h",
+                     "Mo-Fr unknown", 'Mo 09:00-12:00 "sur rendez-vous"', "Mo 25:00-26:00",
+                     "Mo-Fr 08:30-12:00\x00"]),
+    st.text(max_size=40),
+)  # fmt: skip
+PADDED = st.sampled_from(["", " ", "  x  "])
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    hours_text=HOURS,
+    pad=PADDED,
+    courriel=st.sampled_from(["", "accueil@ccas.example", " accueil@ccas.example ", "pas-un"]),
+    code_postal=st.sampled_from(["", "62000", " 62000 ", "6200", "62 000"]),
+    site_web=st.sampled_from(["", "https://ccas.example", " https://ccas.example ", "ccas.fr"]),
+    telephone=st.one_of(
+        st.sampled_from(["", "03 21 00 00 00", "+33321000000"]), st.text(max_size=15)
+    ),
+    nom=st.sampled_from(["CCAS d'Arras", "CCAS d'Arras.", "  CCAS  "]),
+)
+def test_the_same_entry_gets_the_same_verdict_by_import_and_by_edit_page(
+    client, arras, hours_text, pad, courriel, code_postal, site_web, telephone, nom
+):
+    """Property (issue #11): whatever the values, an import and the edit page
+    accept or refuse the same entry, store the same values and give the same
+    quality warnings."""
+    client.force_login(member(arras, "Équipe TZNR", Role.ADMIN))
+    fields = {"nom": nom, "code_insee": "62041", "horaires_accueil": hours_text,
+              "courriel": courriel, "code_postal": code_postal, "site_web": site_web,
+              "telephone": telephone, "adresse": pad}  # fmt: skip
+    by_import = _verdict_by_import(arras, {**fields, "commune": "Arras"})
+    by_edit = _verdict_by_edit_page(client, arras, fields)
+    assert by_import == by_edit, (fields, by_import, by_edit)

@@ -20,15 +20,9 @@ from nonrecours.accounts.access import (
 )
 from nonrecours.accounts.enums import Capability
 from nonrecours.accounts.models import Organisation
-from nonrecours.directory import actions, schema
+from nonrecours.directory import actions, hours, queries, schema
 from nonrecours.directory.models import Offer, Structure
 from nonrecours.territories.models import Territory
-
-HOURS_HELP = (
-    "Au format OpenStreetMap, par exemple « Mo-Fr 08:30-12:00,13:30-17:00; Sa 09:00-12:00; "
-    "PH off » (Mo lundi, Tu mardi, We mercredi, Th jeudi, Fr vendredi, Sa samedi, Su "
-    "dimanche, PH jours fériés)."
-)
 
 
 def _text(label: str, *, required: bool = False, long: bool = False, **attrs: Any) -> Any:
@@ -67,20 +61,33 @@ class StructureForm(EntryForm):
         empty_label="Aucune : par le lien envoyé au courriel",
     )
 
-    def __init__(self, *args: Any, territory: Territory, team: bool, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        territory: Territory,
+        team: bool,
+        current: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         communes = territory.communes.filter(is_member=True).order_by("name")
-        self.fields["code_insee"].choices = [("", "Choisir")] + [  # type: ignore[attr-defined]
-            (c.insee_code, c.name) for c in communes
-        ]
-        self.fields["horaires_accueil"].help_text = HOURS_HELP
+        choices = [(c.insee_code, c.name) for c in communes]
+        self._communes = dict(choices)
+        code = (current or {}).get("code_insee")
+        if code and code not in self._communes:
+            # An imported entry may sit outside the territory's communes:
+            # it stays editable with its commune (same verdict as an import).
+            name = str((current or {}).get("commune") or code)
+            self._communes[code] = name
+            choices.append((code, f"{name} (hors du territoire)"))
+        self.fields["code_insee"].choices = [("", "Choisir"), *choices]  # type: ignore[attr-defined]
+        self.fields["horaires_accueil"].help_text = hours.HOURS_HELP
         if team:
             self.fields["organisation"].queryset = Organisation.objects.filter(  # type: ignore[attr-defined]
                 territory=territory
             )
         else:  # only the territory's team decides who receives
             del self.fields["organisation"]
-        self._communes = {c.insee_code: c.name for c in communes}
 
     def record(self) -> dict[str, Any]:
         data = super().record()
@@ -136,7 +143,7 @@ class OfferForm(EntryForm):
         }
         for name, choices in sets.items():
             self.fields[name].choices = choices  # type: ignore[attr-defined]
-        self.fields["horaires_accueil"].help_text = HOURS_HELP
+        self.fields["horaires_accueil"].help_text = hours.HOURS_HELP
 
     def record(self) -> dict[str, Any]:
         data = super().record()
@@ -155,14 +162,26 @@ def _initial(record: dict[str, Any], fields: Any) -> dict[str, Any]:
 
 
 def _render(
-    request: HttpRequest, form: forms.Form, title: str, back: str, territory: Territory
+    request: HttpRequest,
+    form: forms.Form,
+    title: str,
+    back: str,
+    territory: Territory,
+    entry: Structure | Offer | None,
 ) -> HttpResponse:
+    warnings = queries.entry_warnings(entry) if entry is not None else []
     return render(
         request,
         "directory/edit.html",
-        {"form": form, "title": title, "back": back, "territory": territory},
+        {"form": form, "title": title, "back": back, "territory": territory, "warnings": warnings},
         status=422 if form.errors else 200,
     )
+
+
+def _tell_warnings(request: HttpRequest, entry: Structure | Offer) -> None:
+    """What was saved as given but is flagged: said, not refused."""
+    for warning in queries.entry_warnings(entry):
+        messages.warning(request, f"Enregistrée avec un avertissement de qualité : {warning}.")
 
 
 def _signature(request: HttpRequest) -> str:
@@ -191,7 +210,13 @@ def structure_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     initial = _initial(structure.record, StructureForm.base_fields) if structure else {}
     if structure is not None and team:
         initial["organisation"] = structure.organisation_id
-    form = StructureForm(request.POST or None, initial=initial, territory=territory, team=team)
+    form = StructureForm(
+        request.POST or None,
+        initial=initial,
+        territory=territory,
+        team=team,
+        current=structure.record if structure else None,
+    )
     if request.method == "POST" and form.is_valid():
         record = {**(structure.record if structure else {}), **form.record()}
         record["id"] = structure.di_id if structure else actions.new_entry_id(record["nom"])
@@ -221,6 +246,7 @@ def structure_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             form.add_entry_errors(error)
         else:
             messages.success(request, "Fiche enregistrée, datée d'aujourd'hui.")
+            _tell_warnings(request, saved)
             return redirect("directory_structure", pk=saved.pk)
     title = f"Modifier la fiche : {structure.name}" if structure else "Nouvelle structure"
     back = (
@@ -228,7 +254,7 @@ def structure_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         if structure
         else reverse("directory_search")
     )
-    return _render(request, form, title, back, territory)
+    return _render(request, form, title, back, territory, structure)
 
 
 @login_required
@@ -260,6 +286,7 @@ def offer_edit(
             form.add_entry_errors(error)
         else:
             messages.success(request, "Offre enregistrée, datée d'aujourd'hui.")
+            _tell_warnings(request, saved)
             return redirect("directory_offer", pk=saved.pk)
     title = f"Modifier l'offre : {offer.name}" if offer else f"Nouvelle offre de {structure.name}"
     back = (
@@ -267,4 +294,4 @@ def offer_edit(
         if offer
         else reverse("directory_structure", args=[structure.pk])
     )
-    return _render(request, form, title, back, territory)
+    return _render(request, form, title, back, territory, offer)

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from nonrecours.accounts.access import can_edit_structure, can_refer, has_capability
 from nonrecours.accounts.enums import Capability
-from nonrecours.directory import queries, schema
+from nonrecours.directory import hours, queries, schema
 from nonrecours.directory.models import Offer, Structure
 from nonrecours.territories.maps import MapClass, project_features
 from nonrecours.territories.models import Territory
@@ -97,6 +97,7 @@ def directory_search(request: HttpRequest) -> HttpResponse:
             "searched": searched,
             "map": project_features(items, points) if searched else None,
             "today": timezone.localdate(),
+            "warnings": {hit.offer.pk: queries.entry_warnings(hit.offer) for hit in hits},
             "labels": dict(schema.vocabulary("Thematique")),
             "can_refer": can_refer(request.user, territory),
             "can_add": has_capability(request.user, territory, Capability.EDIT_DIRECTORY),  # type: ignore[arg-type]
@@ -120,9 +121,9 @@ def directory_structure(request: HttpRequest, pk: int) -> HttpResponse:
             "can_refer": can_refer(request.user, structure.territory),
             "can_edit": can_edit_structure(request.user, structure),
             "stale": structure.is_stale(timezone.localdate()),
-            "state": queries.opening_state(
-                structure.record.get("horaires_accueil"), timezone.now()
-            ),  # fmt: skip
+            "hours": structure.record.get("horaires_accueil", ""),
+            "state": hours.opening_state(structure.record.get("horaires_accueil"), timezone.now()),
+            "warnings": queries.entry_warnings(structure),
         },
     )
 
@@ -146,6 +147,9 @@ def directory_offer(request: HttpRequest, pk: int) -> HttpResponse:
             "record": offer.record,
             "labels": labels,
             "stale": offer.is_stale(timezone.localdate()),
+            "hours": offer.opening_hours,
+            "state": hours.opening_state(offer.opening_hours, timezone.now()),
+            "warnings": queries.entry_warnings(offer),
             "can_refer": can_refer(request.user, offer.structure.territory),
             "can_edit": can_edit_structure(request.user, offer.structure),
         },

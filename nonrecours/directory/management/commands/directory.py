@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from nonrecours.accounts.models import Organisation
 from nonrecours.directory import actions
+from nonrecours.directory import queries as directory_queries
 from nonrecours.directory.models import Structure
 from nonrecours.territories import queries
 from nonrecours.territories.models import Territory
@@ -75,6 +76,8 @@ class Command(BaseCommand):
             except actions.DirectoryImportError as error:
                 raise CommandError(str(error)) from None
             self.stdout.write(self.style.SUCCESS(report.summary()))
+            for warning in report.warnings:
+                self.stdout.write(self.style.WARNING(f"Attention : {warning}"))
         elif action == "rattacher":
             self._attach(options["structure"], options["organisation"])
         else:
@@ -87,6 +90,8 @@ class Command(BaseCommand):
                     for name, content in actions.directory_export_csv(territory=territory).items():
                         archive.writestr(name, content)
             self.stdout.write(self.style.SUCCESS(f"Annuaire exporté dans {out}."))
+            for warning in directory_queries.quality_report(territory):
+                self.stdout.write(self.style.WARNING(f"Attention : {warning}"))
 
     def _attach(self, di_id: str, name: str | None) -> None:
         structure = Structure.objects.filter(di_id=di_id).first()
