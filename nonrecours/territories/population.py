@@ -12,7 +12,9 @@ The file (documented in docs/guide/barometre.md):
 - `NB` or `EFFECTIF`: the number of people (decimals allowed, INSEE's
   counts are weighted; decimal comma accepted);
 - `CODGEO` (optional): the commune's INSEE code; rows of other communes
-  are left out, and every member commune must be present.
+  are left out, and every member commune must be present. A code whose
+  leading zero a spreadsheet dropped (« 1071 ») is read as the member
+  commune it matches (« 01071 »), and the structure's notes say so.
 Other columns (NIVGEO, LIBGEO…) are ignored.
 """
 
@@ -26,7 +28,8 @@ from typing import Any
 
 import yaml
 
-from nonrecours.csvtext import UnreadableFile, dict_reader, read_text
+from nonrecours.csvtext import UnreadableFile, dict_rows, read_text
+from nonrecours.territories.insee import insee_code_read
 
 DEFAULT_FILE = Path(__file__).with_name("data") / "population-sexe-age-defaut.yaml"
 SEXES = ("femme", "homme")
@@ -64,6 +67,9 @@ class AgeSexStructure:
     groups: tuple[Group, ...]
     label: str
     approximation: bool
+    # What the file's reading changed, in French (restored commune codes);
+    # said once at import, not stored.
+    notes: tuple[str, ...] = ()
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -163,17 +169,56 @@ def _age(raw: str) -> tuple[int, int | None]:
     raise ValueError(raw)
 
 
+def _read_group(
+    row: dict[str, str],
+    line: int,
+    name: str,
+    columns: tuple[str, str, str],
+    totals: dict[tuple[str, int, int | None], float],
+    errors: list[str],
+) -> None:
+    """Add one census row's count to `totals`, or its French error (file,
+    line, column) to `errors`."""
+    sex_column, age_column, count_column = columns
+    raw_sex = (row.get(sex_column) or "").strip().lower()
+    sex = _SEX_CODES.get(raw_sex)
+    if sex is None:
+        errors.append(
+            f"{name}, ligne {line}, colonne « {sex_column} » : « {raw_sex} » ; attendu 1 "
+            "(homme) ou 2 (femme)."
+        )
+        return
+    try:
+        low, high = _age(row.get(age_column) or "")
+    except ValueError:
+        errors.append(
+            f"{name}, ligne {line}, colonne « {age_column} » : « {row.get(age_column)} » "
+            "n'est pas un âge (ex. 34, 18-24 ou 75+)."
+        )
+        return
+    raw_count = (row.get(count_column) or "").strip().replace(" ", "").replace(",", ".")
+    try:
+        count = float(raw_count)
+        if not math.isfinite(count) or count < 0:
+            raise ValueError
+    except ValueError:
+        errors.append(
+            f"{name}, ligne {line}, colonne « {count_column} » : « {raw_count} » n'est pas "
+            "un effectif positif."
+        )
+        return
+    totals[(sex, low, high)] = totals.get((sex, low, high), 0.0) + count
+
+
 def read_structure(
     path: Path, member_codes: Iterable[str], *, label: str | None = None
 ) -> AgeSexStructure:
     """The structure of the member communes from an INSEE-style CSV file."""
     name = path.name
     try:
-        text = read_text(path)
+        header, records = dict_rows(read_text(path), name)
     except UnreadableFile as error:
         raise PopulationFileError(str(error)) from None
-    reader = dict_reader(text)
-    header = list(reader.fieldnames or [])
     sex_column = _column(header, ["sexe"])
     age_column = _column(header, ["aged100", "age", "âge"])
     count_column = _column(header, ["nb", "effectif"])
@@ -193,42 +238,24 @@ def read_structure(
         raise PopulationFileError(f"{name} : colonnes illisibles.")
     members = set(member_codes)
     seen: set[str] = set()
+    # Restored code -> (code as in the file, first line, rows).
+    restored: dict[str, tuple[str, int, int]] = {}
     totals: dict[tuple[str, int, int | None], float] = {}
     errors: list[str] = []
-    for line, row in enumerate(reader, start=2):
-        if geo_column:
-            code = (row.get(geo_column) or "").strip()
-            if code not in members:
-                continue
-            seen.add(code)
-        raw_sex = (row.get(sex_column) or "").strip().lower()
-        sex = _SEX_CODES.get(raw_sex)
-        if sex is None:
-            errors.append(
-                f"{name}, ligne {line}, colonne « {sex_column} » : « {raw_sex} » ; attendu 1 "
-                "(homme) ou 2 (femme)."
-            )
-            continue
-        try:
-            low, high = _age(row.get(age_column) or "")
-        except ValueError:
-            errors.append(
-                f"{name}, ligne {line}, colonne « {age_column} » : « {row.get(age_column)} » "
-                "n'est pas un âge (ex. 34, 18-24 ou 75+)."
-            )
-            continue
-        raw_count = (row.get(count_column) or "").strip().replace(" ", "").replace(",", ".")
-        try:
-            count = float(raw_count)
-            if not math.isfinite(count) or count < 0:
-                raise ValueError
-        except ValueError:
-            errors.append(
-                f"{name}, ligne {line}, colonne « {count_column} » : « {raw_count} » n'est pas "
-                "un effectif positif."
-            )
-            continue
-        totals[(sex, low, high)] = totals.get((sex, low, high), 0.0) + count
+    try:
+        for line, row in records:
+            if geo_column:
+                raw_code = row.get(geo_column) or ""
+                read = insee_code_read(raw_code, members)
+                if read.code not in members:
+                    continue
+                if read.restored:
+                    _, first, count = restored.get(read.code, (raw_code.strip(), line, 0))
+                    restored[read.code] = (raw_code.strip(), first, count + 1)
+                seen.add(read.code)
+            _read_group(row, line, name, (sex_column, age_column, count_column), totals, errors)
+    except UnreadableFile as error:
+        raise PopulationFileError(str(error)) from None
     if errors:
         shown = errors[:MAX_ERRORS]
         if len(errors) > MAX_ERRORS:
@@ -247,7 +274,14 @@ def read_structure(
     if not totals:
         raise PopulationFileError(f"{name} : aucune ligne de population.")
     groups = tuple(Group(s, low, high, c) for (s, low, high), c in sorted(totals.items(), key=str))
-    structure = AgeSexStructure(groups, label=label or f"fichier {name}", approximation=False)
+    notes = tuple(
+        f"{name}, ligne {first}, colonne « {geo_column} » : « {raw} » lu comme « {code} » "
+        f"(zéro initial restauré{f', {count} lignes' if count > 1 else ''})"
+        for code, (raw, first, count) in sorted(restored.items())
+    )
+    structure = AgeSexStructure(
+        groups, label=label or f"fichier {name}", approximation=False, notes=notes
+    )
     # Usable by the barometer: its age bands, and people in every one.
     bands = structure.by_band(AGE_BANDS)
     empty = [

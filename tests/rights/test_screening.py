@@ -3,6 +3,7 @@ and a Dask cluster give the same results."""
 
 import csv
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -86,3 +87,57 @@ def test_screen_command(tmp_path):
     assert "2/2 foyers (100 %)" in stderr.getvalue()
     with pytest.raises(CommandError, match="fichier introuvable"):
         call_command("screen", str(tmp_path / "absent.csv"), "--out", str(out))
+
+
+CASE_14 = Path(__file__).parent / "fixtures" / "14-screen-semicolon-two-children.csv"
+
+
+def test_case_14_a_spreadsheet_file_with_semicolons_is_computed(tmp_path):
+    # `;`, CRLF, last column quoted because it holds `;` (two children):
+    # csv.Sniffer guessed `,` and the whole file was refused.
+    out = tmp_path / "resultats.csv"
+    stdout = StringIO()
+    call_command("screen", str(CASE_14), "--out", str(out), "--mois", "2026-11", "--workers",
+                 "1", "--silencieux", stdout=stdout)  # fmt: skip
+    assert "2 foyer(s) calculé(s), 0 en erreur" in stdout.getvalue()
+    rows = read(out)
+    assert [row["statut"] for row in rows.values()] == ["calcule", "calcule"]
+    assert all(not row["erreurs"] and not row["remarques"] for row in rows.values())
+    # F001: a single parent, HLM tenant, two children (both were read).
+    assert float(rows["F001"]["af"]) == pytest.approx(153.01)  # due from 2 children: both read
+    assert float(rows["F001"]["asf"]) > 0 and float(rows["F001"]["aide_logement"]) > 0
+    assert float(rows["F001"]["bourse_college"]) > 0  # the college child
+    # F002: alone, housed free, no children.
+    assert float(rows["F002"]["rsa"]) == pytest.approx(573.49)
+    assert float(rows["F002"]["af"]) == 0
+
+
+def test_a_commune_code_that_lost_its_leading_zero_is_restored_and_said(tmp_path):
+    path = write(
+        tmp_path,
+        "id;commune;logement;loyer;demandeur_naissance;demandeur_activite\r\n"
+        "A;1071;locataire_hlm;380;1991-05-15;chomeur\r\n"  # « 01071 », Ain
+        "B;1071.0;locataire_hlm;380;1991-05-15;chomeur\r\n"  # as a decimal number
+        "C;62041;locataire_hlm;380;1991-05-15;chomeur\r\n"
+        "D;99;locataire_hlm;380;1991-05-15;chomeur\r\n",  # no commune « 00099 »
+    )
+    out = tmp_path / "resultats.csv"
+    assert screen(path, out, default_month="2026-11", workers=1) == (3, 1)
+    rows = read(out)
+    assert rows["A"]["remarques"] == (
+        "ligne 2, commune : « 1071 » lu comme « 01071 » (zéro initial restauré)"
+    )
+    assert "« 1071.0 » lu comme « 01071 »" in rows["B"]["remarques"]
+    assert rows["A"]["aide_logement"] == rows["B"]["aide_logement"] != ""
+    assert rows["C"]["remarques"] == ""
+    assert rows["D"]["statut"] == "erreur"
+    assert "commune : « 99 » n'est pas un code INSEE" in rows["D"]["erreurs"]
+
+
+def test_a_huge_cell_or_a_repeated_column_refuses_the_file_with_its_line(tmp_path):
+    with pytest.raises(ScreeningFileError, match="ligne 3 : une cellule dépasse 128 Kio"):
+        screen(write(tmp_path, "id,demandeur_naissance\n1,1990-01-01\n2," + "x" * 200_000 + "\n"),
+               tmp_path / "o.csv", default_month="2026-11")  # fmt: skip
+    with pytest.raises(ScreeningFileError, match="colonne\\(s\\) en double : id"):
+        screen(write(tmp_path, "id;demandeur_naissance;id\n1;1990-01-01;2\n"),
+               tmp_path / "o.csv", default_month="2026-11")  # fmt: skip

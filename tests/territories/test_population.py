@@ -130,3 +130,21 @@ def test_many_bad_rows_give_a_bounded_message(tmp_path):
         read_structure(write(tmp_path, HEADER + rows), ["62041"])
     lines = str(error.value).splitlines()
     assert len(lines) == 21 and lines[-1] == "… et 480 autre(s) erreur(s)."
+
+
+def test_commune_codes_that_lost_their_leading_zero_are_restored_and_said(tmp_path):
+    # A census table of the Ain saved by a spreadsheet: « 01071 » became 1071.
+    text = (
+        "CODGEO;SEXE;AGED100;NB\r\n"
+        + every_adult_age("1071", 2).replace("COM;", "").replace("x;", "").replace("\n", "\r\n")
+        + every_adult_age("01004", 1).replace("COM;", "").replace("x;", "").replace("\n", "\r\n")
+    )
+    structure = read_structure(write(tmp_path, text), ["01071", "01004"])
+    assert structure.by_band(AGE_BANDS)["homme"]["18_24"] == 7 * 3
+    assert structure.notes == (
+        "pop.csv, ligne 2, colonne « CODGEO » : « 1071 » lu comme « 01071 » "
+        "(zéro initial restauré, 166 lignes)",
+    )
+    # « 01071 » not a member of this territory: its rows are left out, unsaid.
+    other = read_structure(write(tmp_path, text, "autre.csv"), ["01004"])
+    assert other.by_band(AGE_BANDS)["homme"]["18_24"] == 7 and other.notes == ()

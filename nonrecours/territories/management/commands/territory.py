@@ -111,9 +111,13 @@ class Command(BaseCommand):
         if options["file"] or options["approximation"]:
             path = Path(options["file"]) if options["file"] else None
             try:
-                actions.territory_set_population_structure(territory=territory, path=path)
+                imported = actions.territory_set_population_structure(
+                    territory=territory, path=path
+                )
             except PopulationFileError as error:
                 raise CommandError(str(error)) from None
+            for note in imported.notes:
+                self.stdout.write(self.style.WARNING(f"Remarque : {note}."))
         structure = territory.age_sex_structure()
         self.stdout.write(
             f"Population par sexe et âge de « {territory.name} » : {structure.label}."
