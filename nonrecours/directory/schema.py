@@ -63,6 +63,8 @@ def _message(error: Mapping[str, Any]) -> str:
         return f"texte trop court (au moins {context.get('min_length')} caractères)"
     if kind == "string_too_long":
         return f"texte trop long (au plus {context.get('max_length')} caractères)"
+    if kind == "string_type":  # a JSON number or list where text is expected
+        return f"texte attendu, pas « {error.get('input')} »"
     if kind == "string_pattern_mismatch":
         return f"format invalide (« {error.get('input')} »)"
     if kind == "too_short":

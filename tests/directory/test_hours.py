@@ -52,7 +52,8 @@ def test_case_16_free_text_hours_are_kept_shown_and_flagged(client, arras):
         said = out.getvalue()
         assert "Structures : 1 ajoutée(s)" in said
         assert (
-            "Attention : enregistrement 1 (structure « ccas-demo--ccas-arras ») : "
+            f"Attention : {CASE_16.name}, « structures » n° 1 "
+            "(structure « ccas-demo--ccas-arras ») : "
             "horaires non lisibles automatiquement (format OpenStreetMap attendu)" in said
         )
         structure = Structure.objects.get()

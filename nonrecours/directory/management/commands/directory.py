@@ -69,13 +69,18 @@ class Command(BaseCommand):
             territory = self._territory(options["territory"])
             path = Path(options["file"])
             try:
-                records = actions.read_records(path)
+                source = actions.directory_file_read(path)
                 report = actions.directory_import(
-                    records=records, territory=territory, source_name=path.name
+                    records=source.records,
+                    territory=territory,
+                    source_name=source.name,
+                    places=source.places,
                 )
             except actions.DirectoryImportError as error:
                 raise CommandError(str(error)) from None
             self.stdout.write(self.style.SUCCESS(report.summary()))
+            for correction in report.corrections:
+                self.stdout.write(f"Corrigé : {correction}")
             for warning in report.warnings:
                 self.stdout.write(self.style.WARNING(f"Attention : {warning}"))
         elif action == "rattacher":
