@@ -21,6 +21,17 @@ class Cell:
     n: int
 
 
+def threshold_problem(threshold: object) -> str:
+    """Why a disclosure threshold cannot be used, in French, or "" when it
+    can: a whole number of respondents, at least 1."""
+    if isinstance(threshold, bool) or not isinstance(threshold, int) or threshold < 1:
+        return (
+            f"Seuil du secret statistique invalide ({threshold}) : il faut un nombre entier, "
+            "au moins 1 répondant·e par case publiée."
+        )
+    return ""
+
+
 def suppressed(cells: Sequence[Cell], threshold: int = DEFAULT_THRESHOLD) -> list[bool]:
     hidden = [cell.n < threshold for cell in cells]
     groups: dict[str, list[int]] = {}

@@ -204,6 +204,41 @@ class _Cells:
         self.all_w = np.bincount(self.cell, weights=w, minlength=self.count)
         self.all_w2 = np.bincount(self.cell, weights=w * w, minlength=self.count)
         self.n = raking.n
+        # Per partition: what does not depend on the values (see _full_base).
+        self.full_base: dict[tuple[int, int], tuple[object, _FullBase]] = {}
+
+
+@dataclass(frozen=True)
+class _FullBase:
+    """For values known for every respondent, the (cell, domain) key of each
+    respondent, w², and the per-(cell, domain) sums that do not involve the
+    values: computed once per partition, shared by all its indicators."""
+
+    key: NDArray[np.intp]
+    w2: FloatArray
+    counts: FloatArray
+    s_w: FloatArray
+    s_w0: FloatArray
+    s_w2: FloatArray
+
+
+def _full_base(cells: _Cells, domains: NDArray[np.intp] | None, domain_count: int) -> _FullBase:
+    # Keyed by the domains array itself (kept alive in the entry, so its id
+    # is not reused): callers pass the same array for every indicator.
+    entry = cells.full_base.get((id(domains), domain_count))
+    if entry is not None and entry[0] is domains:
+        return entry[1]
+    codes = np.zeros(cells.n, dtype=np.intp) if domains is None else np.asarray(domains)
+    key = cells.cell * domain_count + codes
+    size = cells.count * domain_count
+    w2 = cells.w * cells.w
+    counts, s_w, s_w0, s_w2 = (
+        np.bincount(key, weights=weights, minlength=size).astype(np.float64)
+        for weights in (None, cells.w, cells.w0, w2)
+    )
+    fixed = _FullBase(key, w2, counts, s_w, s_w0, s_w2)
+    cells.full_base[id(domains), domain_count] = (domains, fixed)
+    return fixed
 
 
 def _cells(raking: RakingResult) -> _Cells:
@@ -224,23 +259,40 @@ def means_by_domain(
     cells = _cells(raking)
     y = np.asarray(values, dtype=np.float64)
     base = ~np.isnan(y)
-    codes = np.zeros(y.size, dtype=np.intp) if domains is None else np.asarray(domains)
-    if base.all():
-        key, yb, wb, w0b = cells.cell * domain_count + codes, y, cells.w, cells.w0
-    else:
-        key = cells.cell[base] * domain_count + codes[base]
-        yb, wb, w0b = y[base], cells.w[base], cells.w0[base]
     size = cells.count * domain_count
 
-    def sums(weights: FloatArray | None) -> FloatArray:
-        summed = np.bincount(key, weights=weights, minlength=size).astype(np.float64)
+    def shaped(summed: FloatArray) -> FloatArray:
         return summed.reshape(cells.count, domain_count)
 
-    w2 = wb * wb
-    stats = [
-        sums(None), sums(wb), sums(wb * yb), sums(w0b), sums(w0b * yb), sums(w2),
-        sums(w2 * yb), sums(w2 * yb * yb),
-    ]  # fmt: skip
+    if base.all():
+        fixed = _full_base(cells, domains, domain_count)
+        key, yb, wb, w0b, w2 = fixed.key, y, cells.w, cells.w0, fixed.w2
+        counts, s_w, s_w0, s_w2 = (
+            shaped(s) for s in (fixed.counts, fixed.s_w, fixed.s_w0, fixed.s_w2)
+        )
+    else:
+        codes = np.zeros(y.size, dtype=np.intp) if domains is None else np.asarray(domains)
+        key = cells.cell[base] * domain_count + codes[base]
+        yb, wb, w0b = y[base], cells.w[base], cells.w0[base]
+        w2 = wb * wb
+        counts, s_w, s_w0, s_w2 = (
+            shaped(np.bincount(key, weights=weights, minlength=size).astype(np.float64))
+            for weights in (None, wb, w0b, w2)
+        )
+
+    def sums(weights: FloatArray) -> FloatArray:
+        return shaped(np.bincount(key, weights=weights, minlength=size).astype(np.float64))
+
+    # One buffer for the products (a million rows: no fresh 8 MB per sum);
+    # per call, so that threads never share it.
+    product = np.empty_like(yb)
+    s_wy = sums(np.multiply(wb, yb, out=product))
+    s_w0y = sums(np.multiply(w0b, yb, out=product))
+    s_w2y = sums(np.multiply(w2, yb, out=product))
+    # For 0/1 values y² = y exactly: the last sum is the one before.
+    binary = bool(np.all((yb == 0) | (yb == 1)))
+    s_w2y2 = s_w2y if binary else sums(np.multiply(product, yb, out=product))
+    stats = [counts, s_w, s_wy, s_w0, s_w0y, s_w2, s_w2y, s_w2y2]
     columns = [[column[:, d] for column in stats] for d in range(domain_count)]
     if with_overall:
         columns.insert(0, [column.sum(axis=1) for column in stats])

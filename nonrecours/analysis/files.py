@@ -2,7 +2,8 @@
 
 answers.csv: one row per respondent, a column per margin variable, one per
 indicator (0 or 1, empty when the respondent is outside the indicator's
-base), optionally a column of initial weights and columns to break down by.
+base), optionally a column of initial weights and columns to break down by;
+any other column (commune, identifier, free text) is ignored and listed.
 margins.csv: `variable,modalite,effectif`, the population count of each
 category of each margin variable.
 """
@@ -14,17 +15,27 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+from numpy.typing import NDArray
 
-from nonrecours.analysis.disclosure import DEFAULT_THRESHOLD, Cell, suppressed
+from nonrecours.analysis.answers import (
+    AnswersFileError,
+    AnswersTable,
+    read_answers,
+    zero_one_or_empty,
+)
+from nonrecours.analysis.disclosure import DEFAULT_THRESHOLD, Cell, suppressed, threshold_problem
 from nonrecours.analysis.estimators import Estimate, means_by_domain
-from nonrecours.analysis.raking import Margin, RakingError, rake
-from nonrecours.csvtext import UnreadableFile, dict_reader, read_text
+from nonrecours.analysis.raking import Coded, Margin, RakingError, rake
+from nonrecours.csvtext import UnreadableFile, dict_rows, read_text
 
 OVERALL = "ensemble"
 
 
 class AnalysisFileError(ValueError):
-    """A file that cannot be analysed; the message (French) says where."""
+    """Files or options that cannot be analysed; the message (French) says
+    where: the file, and the line or the column."""
 
 
 @dataclass(frozen=True)
@@ -40,39 +51,170 @@ class ResultRow:
     suppressed: bool
 
 
-def _read_csv(path: Path) -> tuple[list[str], list[dict[str, str]]]:
-    try:
-        text = read_text(path)
-    except UnreadableFile as error:
-        raise AnalysisFileError(str(error)) from None
-    reader = dict_reader(text)
-    rows = list(reader)
-    if not reader.fieldnames:
-        raise AnalysisFileError(f"{path.name} : fichier vide ou sans en-tête.")
-    return list(reader.fieldnames), rows
+@dataclass(frozen=True)
+class Analysis:
+    """What `analyse_files` found: the published rows, the indicator
+    columns in file order, and the columns it ignored (neither margin, nor
+    breakdown, nor weight, nor indicator), in file order too."""
+
+    rows: list[ResultRow]
+    indicators: list[str]
+    ignored: list[str]
+
+
+@dataclass(frozen=True)
+class _MarginsFile:
+    margins: list[Margin]
+    lines: dict[tuple[str, str], int]  # (variable, category) -> line in the file
 
 
 def read_margins(path: Path) -> list[Margin]:
-    header, rows = _read_csv(path)
-    missing = [c for c in ("variable", "modalite", "effectif") if c not in header]
-    if missing:
-        raise AnalysisFileError(f"{path.name} : colonne(s) manquante(s) : {', '.join(missing)}.")
-    totals: dict[str, dict[str, float]] = {}
-    for line, row in enumerate(rows, start=2):
-        try:
-            count = float(row["effectif"].replace(",", ".").replace("\u202f", "").replace(" ", ""))
-        except ValueError:
+    """The margins of a `variable,modalite,effectif` file. Raises
+    AnalysisFileError (French, with the line) for a missing column, a
+    count that is not a finite number ≥ 0, a category given twice."""
+    return _read_margins(path).margins
+
+
+def _read_margins(path: Path) -> _MarginsFile:
+    try:
+        header, rows = dict_rows(read_text(path), path.name)
+        missing = [c for c in ("variable", "modalite", "effectif") if c not in header]
+        if not header:
+            raise AnalysisFileError(f"{path.name} : fichier vide ou sans en-tête.")
+        if missing:
             raise AnalysisFileError(
-                f"{path.name}, ligne {line}, colonne « effectif » : « {row['effectif']} » "
-                "n'est pas un nombre."
-            ) from None
-        variable, category = row["variable"].strip(), row["modalite"].strip()
-        if category in totals.setdefault(variable, {}):
-            raise AnalysisFileError(
-                f"{path.name}, ligne {line} : « {variable} » = « {category} » apparaît deux fois."
+                f"{path.name} : colonne(s) manquante(s) : {', '.join(missing)}."
             )
-        totals[variable][category] = count
-    return [Margin(variable, categories) for variable, categories in totals.items()]
+        totals: dict[str, dict[str, float]] = {}
+        lines: dict[tuple[str, str], int] = {}
+        for line, row in rows:
+            raw = row["effectif"]
+            try:
+                count = float(raw.replace(",", ".").replace("\u202f", "").replace(" ", ""))
+            except ValueError:
+                raise AnalysisFileError(
+                    f"{path.name}, ligne {line}, colonne « effectif » : « {raw} » "
+                    "n'est pas un nombre."
+                ) from None
+            if not math.isfinite(count) or count < 0:
+                raise AnalysisFileError(
+                    f"{path.name}, ligne {line}, colonne « effectif » : « {raw} » ; "
+                    "attendu un nombre de personnes (0 ou plus)."
+                )
+            variable, category = row["variable"].strip(), row["modalite"].strip()
+            if category in totals.setdefault(variable, {}):
+                raise AnalysisFileError(
+                    f"{path.name}, ligne {line} : « {variable} » = « {category} » "
+                    "apparaît deux fois."
+                )
+            totals[variable][category] = count
+            lines[variable, category] = line
+    except UnreadableFile as error:
+        raise AnalysisFileError(str(error)) from None
+    return _MarginsFile([Margin(v, categories) for v, categories in totals.items()], lines)
+
+
+def _coded(column: pa.ChunkedArray) -> Coded:
+    """The text column's sorted distinct values and each row's index."""
+    encoded = column.combine_chunks().dictionary_encode()
+    labels = np.asarray(encoded.dictionary.to_pylist(), dtype=str)
+    order = np.argsort(labels, kind="stable")
+    rank = np.empty(order.size, dtype=np.intp)
+    rank[order] = np.arange(order.size)
+    indices = encoded.indices.to_numpy(zero_copy_only=False)
+    return Coded(labels[order].tolist(), rank[indices])
+
+
+def _is_indicator_cell(text: str) -> bool:
+    """0, 1 or empty, as pyarrow reads integers (spaces and a leading zero
+    allowed)."""
+    text = text.strip()
+    if not text:
+        return True
+    try:
+        return int(text) in (0, 1)
+    except ValueError:
+        return False
+
+
+def _indicator_values(column: pa.ChunkedArray) -> NDArray[np.float64]:
+    """0.0, 1.0, NaN for an empty cell (outside the indicator's base)."""
+    if pa.types.is_null(column.type):
+        return np.full(len(column), np.nan)
+    # An integer column with nulls comes out as float64 with NaN already.
+    values: NDArray[np.float64] = column.to_numpy().astype(np.float64, copy=False)
+    return values
+
+
+def _weights(answers: AnswersTable, name: str) -> NDArray[np.float64]:
+    """The initial weights (comma or point as the decimal mark), each a
+    finite number above 0; else AnalysisFileError naming the line."""
+    column = answers.column(name)
+    try:
+        values: NDArray[np.float64] = pc.cast(
+            pc.replace_substring(column, ",", "."), pa.float64()
+        ).to_numpy()
+    except pa.ArrowInvalid:  # spaces, "1_000"…: Python's float() decides, as before
+        values = np.full(len(column), np.nan)
+        for index, raw in enumerate(column.to_pylist()):
+            try:
+                values[index] = float(raw.replace(",", "."))
+            except ValueError:
+                break
+    wrong = ~(np.isfinite(values) & (values > 0))
+    if wrong.any():
+        index = int(np.argmax(wrong))
+        raw = column[index].as_py().strip()
+        problem = f"poids « {raw} » invalide" if raw else "poids manquant"
+        raise AnalysisFileError(
+            f"{answers.name}, ligne {answers.line_of(index)}, colonne « {name} » : {problem} ; "
+            "attendu un nombre supérieur à 0."
+        )
+    return values
+
+
+def _check_populated(
+    answers: str, margins_name: str, margins: _MarginsFile, margin: Margin, coded: Coded
+) -> None:
+    """A category counted 0 in the population cannot hold respondents: the
+    margins or the answers are wrong, and neither is guessed."""
+    counts = np.bincount(coded.codes, minlength=len(coded.labels))
+    present = dict(zip(coded.labels, counts.tolist(), strict=True))
+    for category, total in margin.totals.items():
+        respondents = present.get(category, 0)
+        if total == 0 and respondents > 0:
+            line = margins.lines[margin.variable, category]
+            raise AnalysisFileError(
+                f"{margins_name}, ligne {line} : « {margin.variable} » = « {category} » a "
+                f"une population de 0 mais {respondents} répondant·e(s) dans {answers} ; "
+                "corrigez l'effectif ou regroupez cette modalité avec une autre."
+            )
+
+
+def _indicators(
+    answers: AnswersTable, candidates: list[str], chosen: Sequence[str] | None
+) -> tuple[list[str], list[str]]:
+    """(indicators, ignored columns). Chosen indicators must hold only 0, 1
+    or empty cells (else the first other value is refused with its line);
+    by default, every candidate column that does, with at least one value."""
+    if chosen is None:
+        indicators = [
+            c
+            for c in candidates
+            if zero_one_or_empty(answers.column(c))
+            and answers.column(c).null_count < len(answers.table)
+        ]
+        return indicators, [c for c in candidates if c not in indicators]
+    for column in chosen:
+        if not zero_one_or_empty(answers.column(column)):
+            found = answers.first_cell(column, lambda text: not _is_indicator_cell(text))
+            where = f"colonne « {column} »"
+            if found is not None:
+                where = f"ligne {found[0]}, {where} : « {found[1].strip()} »"
+            raise AnalysisFileError(
+                f"{answers.name}, {where} ; attendu 0, 1 ou vide (hors de la base de l'indicateur)."
+            )
+    return list(chosen), [c for c in candidates if c not in chosen]
 
 
 def analyse_files(
@@ -81,45 +223,60 @@ def analyse_files(
     *,
     by: Sequence[str] = (),
     weight: str | None = None,
+    indicators: Sequence[str] | None = None,
     threshold: int = DEFAULT_THRESHOLD,
     bounds: tuple[float, float] | None = None,
     cap: float | None = None,
-) -> list[ResultRow]:
-    margins = read_margins(margins_path)
-    header, rows = _read_csv(answers_path)
+) -> Analysis:
+    """Raking on the margins, then each indicator's weighted share with its
+    calibrated standard error and 95 % interval, overall and in each domain
+    of every `by` column, with the disclosure rule (`threshold` ≥ 1
+    respondents per published cell).
+
+    `indicators`: the indicator columns (default: every other column whose
+    values are all 0, 1 or empty). Raises AnalysisFileError (French, naming
+    the file, the column and, where it applies, the line) for anything that
+    cannot be analysed as it is: nothing is corrected silently.
+    """
+    if threshold_problem(threshold):
+        raise AnalysisFileError(threshold_problem(threshold))
+    margins_file = _read_margins(margins_path)
+    margins = margins_file.margins
     name = answers_path.name
-    for column in [m.variable for m in margins] + list(by) + ([weight] if weight else []):
-        if column not in header:
-            raise AnalysisFileError(f"{name} : colonne « {column} » introuvable.")
-    excluded = {m.variable for m in margins} | set(by) | ({weight} if weight else set())
-    indicators = [c for c in header if c not in excluded]
-    if not indicators:
-        raise AnalysisFileError(f"{name} : aucune colonne d'indicateur (0, 1 ou vide).")
-    values: dict[str, list[float]] = {c: [] for c in indicators}
-    initial: list[float] = []
-    for line, row in enumerate(rows, start=2):
-        for column in indicators:
-            raw = (row.get(column) or "").strip()
-            if raw in ("0", "1"):
-                values[column].append(float(raw))
-            elif raw == "":
-                values[column].append(math.nan)
-            else:
-                raise AnalysisFileError(
-                    f"{name}, ligne {line}, colonne « {column} » : « {raw} » ; attendu 0, 1 ou "
-                    "vide (hors de la base de l'indicateur)."
-                )
-        if weight:
-            try:
-                initial.append(float((row.get(weight) or "").replace(",", ".")))
-            except ValueError:
-                raise AnalysisFileError(
-                    f"{name}, ligne {line}, colonne « {weight} » : poids « {row.get(weight)} » "
-                    "invalide."
-                ) from None
-    samples = {m.variable: np.array([r[m.variable] for r in rows], dtype=object) for m in margins}
+    roles = [m.variable for m in margins] + list(by) + ([weight] if weight else [])
+    if indicators is not None:
+        indicators = list(dict.fromkeys(indicators))  # each once, in the order given
+    only = None if indicators is None else [*roles, *indicators]
     try:
-        raking = rake(samples, margins, initial or None, bounds=bounds, cap=cap)
+        answers = read_answers(answers_path, text=roles, only=only)
+    except AnswersFileError as error:
+        raise AnalysisFileError(str(error)) from None
+    for column in [*roles, *(indicators or [])]:
+        if column not in answers.header:
+            raise AnalysisFileError(f"{name} : colonne « {column} » introuvable.")
+    for column in indicators or []:
+        if column in roles:
+            raise AnalysisFileError(
+                f"{name} : la colonne « {column} » sert déjà au calage, à la ventilation ou "
+                "aux poids ; elle ne peut pas être un indicateur."
+            )
+    candidates = [c for c in answers.header if c not in roles and c]
+    chosen, ignored = _indicators(answers, candidates, indicators)
+    ignored += [c for c in answers.header if not c]  # unnamed columns
+    if not chosen:
+        names = ", ".join(c or "(sans nom)" for c in ignored)
+        listed = f" ; colonnes ignorées : {names}" if ignored else ""
+        raise AnalysisFileError(
+            f"{name} : aucune colonne d'indicateur (seulement 0, 1 ou vide){listed}."
+        )
+    categorical = dict.fromkeys([*(m.variable for m in margins), *by])
+    coded = {column: _coded(answers.column(column)) for column in categorical}
+    for margin in margins:
+        _check_populated(name, margins_path.name, margins_file, margin, coded[margin.variable])
+    initial = _weights(answers, weight) if weight else None
+    samples = {m.variable: coded[m.variable] for m in margins}
+    try:
+        raking = rake(samples, margins, initial, bounds=bounds, cap=cap)
     except RakingError as error:
         raise AnalysisFileError(f"{name} / {margins_path.name} : {error}") from None
     if not raking.converged:
@@ -127,21 +284,22 @@ def analyse_files(
             f"Le calage n'a pas convergé (écart restant {raking.max_gap:.2e}) : des modalités "
             "trop peu représentées sont à regrouper."
         )
-    breakdowns = {variable: np.array([r[variable] for r in rows], dtype=object) for variable in by}
-    coded = {
-        variable: np.unique(categories.astype(str), return_inverse=True)
-        for variable, categories in breakdowns.items()
-    }
     estimates: list[tuple[str, str, str, Estimate]] = []
-    for indicator in indicators:
-        y = np.array(values[indicator])
-        (overall,) = means_by_domain(raking, y)
+    for indicator in chosen:
+        y = _indicator_values(answers.column(indicator))
+        found = {}
+        for k, variable in enumerate(by):
+            domains = coded[variable]
+            # The first breakdown's pass also gives the overall estimate.
+            found[variable] = means_by_domain(
+                raking, y, domains.codes, len(domains.labels), with_overall=k == 0
+            )
+        overall = found[by[0]].pop(0) if by else means_by_domain(raking, y)[0]
         estimates.append((indicator, OVERALL, OVERALL, overall))
-        for variable, (labels, codes) in coded.items():
-            by_domain = means_by_domain(raking, y, codes, len(labels))
-            for label, estimate in zip(labels.tolist(), by_domain, strict=True):
-                estimates.append((indicator, variable, str(label), estimate))
-    return result_rows(estimates, threshold)
+        for variable in by:
+            for label, estimate in zip(coded[variable].labels, found[variable], strict=True):
+                estimates.append((indicator, variable, label, estimate))
+    return Analysis(result_rows(estimates, threshold), chosen, ignored)
 
 
 def result_rows(

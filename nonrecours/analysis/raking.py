@@ -67,7 +67,22 @@ class RakingResult:
         return float(self.weights.min()), float(self.weights.max())
 
 
-Samples = Mapping[str, Sequence[str] | NDArray[Any]]
+@dataclass(frozen=True)
+class Coded:
+    """Respondents' categories as a dictionary-encoded column: the distinct
+    `labels` and each respondent's index into them (`codes`, shape (n,)).
+    Every label is used by some respondent. Saves comparing a million
+    strings to the margins' few categories."""
+
+    labels: Sequence[str]
+    codes: NDArray[np.intp]
+
+    def values(self) -> NDArray[np.str_]:
+        """The category of each respondent, shape (n,)."""
+        return np.asarray(self.labels, dtype=str)[self.codes]
+
+
+Samples = Mapping[str, Sequence[str] | NDArray[Any] | Coded]
 
 
 def _categories(
@@ -94,11 +109,18 @@ def _categories(
     for margin in margins:
         if margin.variable not in samples:
             raise RakingError(f"La variable de calage « {margin.variable} » manque aux réponses.")
-        values = np.asarray(samples[margin.variable])
-        if values.dtype.kind != "U":
-            values = values.astype(str)
-        n = values.size if n is None else n
-        if values.size != n:
+        sample = samples[margin.variable]
+        coded = sample if isinstance(sample, Coded) else None
+        if coded is not None:  # match the distinct labels, then index
+            values = np.asarray(coded.labels, dtype=str)
+            size = coded.codes.size
+        else:
+            values = np.asarray(sample)
+            if values.dtype.kind != "U":
+                values = values.astype(str)
+            size = values.size
+        n = size if n is None else n
+        if size != n:
             raise RakingError("Les variables de calage n'ont pas toutes le même nombre de lignes.")
         categories = list(margin.totals)
         # Codes by binary search among the few categories: no sort of the sample.
@@ -112,6 +134,8 @@ def _categories(
                 f"« {margin.variable} » : modalité(s) absente(s) des marges : {', '.join(unknown)}."
             )
         member = order[position].astype(np.intp)
+        if coded is not None:
+            member = member[coded.codes]
         counts = np.bincount(member, minlength=len(categories))
         for i, (category, total) in enumerate(margin.totals.items()):
             if total < 0:
@@ -132,7 +156,7 @@ def _categories(
 def rake(
     samples: Samples,
     margins: Sequence[Margin],
-    weights: Sequence[float] | None = None,
+    weights: Sequence[float] | FloatArray | None = None,
     *,
     bounds: tuple[float, float] | None = None,
     cap: float | None = None,
@@ -141,7 +165,8 @@ def rake(
 ) -> RakingResult:
     """Calibrated weights whose totals match every margin.
 
-    `samples` maps each margin variable to the respondents' categories.
+    `samples` maps each margin variable to the respondents' categories
+    (one per respondent, or Coded).
     `bounds` = (L, U) keeps every calibration factor within [L, U], the
     factor being the calibrated weight over the initial weight scaled to
     the population total (as Calmar; R's `calibrate(..., bounds = c(L, U))`

@@ -5,7 +5,7 @@ from typing import Any
 
 from django.core.management.base import CommandError
 
-from nonrecours.analysis.disclosure import DEFAULT_THRESHOLD
+from nonrecours.analysis.disclosure import DEFAULT_THRESHOLD, threshold_problem
 from nonrecours.surveys import queries
 from nonrecours.surveys.models import Campaign
 
@@ -27,6 +27,16 @@ def _positive(text: str) -> float:
         raise ArgumentTypeError(f"« {text} » n'est pas un nombre") from None
 
 
+def _threshold(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise ArgumentTypeError(f"« {text} » n'est pas un nombre entier") from None
+    if threshold_problem(value):
+        raise ArgumentTypeError(threshold_problem(value))
+    return value
+
+
 def add_weighting_options(parser: ArgumentParser) -> None:
     parser.add_argument(
         "--bornes",
@@ -46,7 +56,7 @@ def add_weighting_options(parser: ArgumentParser) -> None:
     )
     parser.add_argument(
         "--threshold",
-        type=int,
+        type=_threshold,
         default=DEFAULT_THRESHOLD,
         help="secret statistique : effectif minimal d'une case publiée "
         f"(défaut : {DEFAULT_THRESHOLD})",

@@ -29,7 +29,7 @@ def test_primary_and_secondary_suppression():
 def test_results_match_the_reference_and_hide_small_cells():
     rows = {
         (r.indicator, r.by, r.domain): r
-        for r in analyse_files(ANSWERS, MARGINS, by=["strate"], weight="w0")
+        for r in analyse_files(ANSWERS, MARGINS, by=["strate"], weight="w0").rows
     }
     overall = rows[("difficile", "ensemble", "ensemble")]
     assert overall.estimate == pytest.approx(0.354775993449293, abs=1e-6)  # R survey
@@ -72,7 +72,8 @@ def write(path, text):
     ("answers", "margins", "message"),
     [
         ("strate,y\na,1\nb,2\n", "variable,modalite,effectif\nstrate,a,10\nstrate,b,10\n",
-         "reponses.csv, ligne 3, colonne « y » : « 2 » ; attendu 0, 1 ou vide"),
+         "reponses.csv : aucune colonne d'indicateur (seulement 0, 1 ou vide) ; colonnes "
+         "ignorées : y."),
         ("strate,y\na,1\nb,0\n", "variable,modalite,effectif\nstrate,a,10\nstrate,b,dix\n",
          "marges.csv, ligne 3, colonne « effectif » : « dix » n'est pas un nombre."),
         ("strate,y\na,1\nb,0\n",

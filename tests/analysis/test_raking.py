@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from nonrecours.analysis.raking import Margin, RakingError, rake
+from nonrecours.analysis.raking import Coded, Margin, RakingError, rake
 
 SAMPLES = {
     "strate": np.array(["a", "a", "b", "b", "b", "c"]),
@@ -166,3 +166,17 @@ def test_infeasible_bounds_name_the_category():
     samples, margins, weights = _fixture_samples()
     with pytest.raises(RakingError, match=r"« (strate|sexe_age) » = « \w+ » \(population"):
         rake(samples, margins, weights, bounds=(0.5, 1.5))
+
+
+def test_coded_categories_give_the_same_weights():
+    """A dictionary-encoded column (labels + codes) as a file read gives it."""
+    coded = {}
+    for name, values in SAMPLES.items():
+        labels, codes = np.unique(values, return_inverse=True)
+        coded[name] = Coded(labels.tolist(), codes)
+    np.testing.assert_array_equal(rake(coded, MARGINS).weights, rake(SAMPLES, MARGINS).weights)
+    unknown = {**coded, "sexe": Coded(["f", "x"], np.array([0, 1, 0, 0, 1, 1]))}
+    with pytest.raises(
+        RakingError, match="« sexe » : modalité\\(s\\) absente\\(s\\) des marges : x"
+    ):
+        rake(unknown, MARGINS)

@@ -94,3 +94,9 @@ def test_strata_lists_missing_figures_as_unknown(db):
     output = run("territory", "strata", "200050532")
     assert "? hab." in output
     assert "à vérifier : données manquantes" in output
+
+
+@pytest.mark.parametrize("threshold", ["0", "-3", "deux"])
+def test_a_disclosure_threshold_below_1_is_refused(db, threshold):
+    with pytest.raises(CommandError, match="--threshold"):
+        run("barometer", "compute", "--campaign", "demo-2024", "--threshold", threshold)

@@ -1,0 +1,255 @@
+"""Reading a respondents file column by column (pyarrow), for the analysis
+of a million answers without a Python object per cell.
+
+The dialect comes from nonrecours.csvtext (the project's one detector),
+run on a sample of the file's start; the header is read the same way, so
+its names are stripped and repeated ones refused before pyarrow reads the
+rest. pyarrow's own errors carry no line number: when something is wrong,
+the file is read again, slowly, with Python's parser to name the line.
+"""
+
+import codecs
+import csv
+import io
+from collections.abc import Callable, Collection, Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pa_csv
+
+from nonrecours.csvtext import SAMPLE_CHARS, Dialect, UnreadableFile, detect_dialect, read_text
+
+# Bytes read to detect the dialect and the header: SAMPLE_CHARS characters
+# of up to 4 bytes each, so the detector always gets its full sample.
+_SAMPLE_BYTES = 4 * SAMPLE_CHARS
+# pyarrow's parser works in blocks of this size; a row longer than a block
+# cannot be read (a cell of 128 KiB, the limit csvtext enforces, fits).
+_BLOCK_BYTES = 4 << 20
+
+
+class AnswersFileError(ValueError):
+    """The file cannot be read; the message (French) names the file and,
+    where known, the line."""
+
+
+@dataclass(frozen=True)
+class AnswersTable:
+    """The columns of a respondents file.
+
+    `header`: the column names in file order, stripped; "" for a column
+    without a name. `table`: the columns read, named by their position
+    (`c0`, `c1`, …), one value per data row (blank lines are skipped).
+    """
+
+    path: Path
+    header: list[str]
+    table: pa.Table
+    dialect: Dialect
+    header_end: int  # the file's line where the header row ends
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+    def column(self, name: str) -> pa.ChunkedArray:
+        """The column of that name (KeyError when absent or not read)."""
+        return self.table.column(_key(self.header.index(name)))
+
+    def first_cell(self, name: str, wrong: Callable[[str], bool]) -> tuple[int, str] | None:
+        """(line, text) of the column's first cell for which `wrong` is true,
+        None when there is none. Reads the whole file again (error path)."""
+        position = self.header.index(name)
+        for line, cells in self.data_rows():
+            cell = cells[position] if position < len(cells) else ""
+            if wrong(cell):
+                return line, cell
+        return None
+
+    def line_of(self, index: int) -> int:
+        """The file's line of the data row at `index` (0-based, as in the
+        table). Reads the file again (error path)."""
+        for position, (line, _) in enumerate(self.data_rows()):
+            if position == index:
+                return line
+        raise IndexError(index)
+
+    def data_rows(self) -> Iterator[tuple[int, list[str]]]:
+        """(line, cells) of each data row, as pyarrow counts them: empty
+        lines skipped, a row with a quoted line break at its first line."""
+        return _data_rows(self.path, self.dialect, self.header_end)
+
+
+def _key(position: int) -> str:
+    return f"c{position}"
+
+
+def read_answers(
+    path: Path, *, text: Collection[str] = (), only: Collection[str] | None = None
+) -> AnswersTable:
+    """The respondents file at `path`, read column-wise.
+
+    Columns named in `text` are kept as text (category codes such as
+    "01001" stay as written); the others get the type their values suggest
+    (a column of 0, 1 and empty cells is an integer column with nulls; only
+    an empty cell is null). `only`: read just these columns (all when None).
+    Names absent from the header are left out of both.
+    Raises AnswersFileError (French, with the line where known): missing
+    file, not UTF-8, no header, a repeated column name, a row whose number
+    of cells differs from the header's, a broken quote.
+    """
+    sample, dialect, header_raw, header_start, header_end = _head(path)
+    header = [name.strip() for name in header_raw]
+    repeated = sorted({name for name in header if name and header.count(name) > 1})
+    if repeated:
+        raise AnswersFileError(
+            f"{path.name}, ligne {header_start} : colonne(s) en double : "
+            f"{', '.join(f'« {name} »' for name in repeated)} ; renommez-les."
+        )
+    keys = [_key(i) for i in range(len(header))]
+    wanted = [k for k, name in zip(keys, header, strict=True) if only is None or name in only]
+    types = {_key(header.index(name)): pa.string() for name in text if name in header}
+    read = AnswersTable(path, header, pa.table({}), dialect, header_end)
+
+    def read_csv(source: str | io.BytesIO, types: dict[str, pa.DataType]) -> pa.Table:
+        return pa_csv.read_csv(
+            source,
+            pa_csv.ReadOptions(skip_rows=header_end, column_names=keys, block_size=_BLOCK_BYTES),
+            pa_csv.ParseOptions(
+                delimiter=dialect.delimiter,
+                quote_char=dialect.quotechar or False,
+                double_quote=True,
+                escape_char=dialect.escapechar or False,
+                newlines_in_values=True,
+            ),
+            pa_csv.ConvertOptions(
+                column_types=types,
+                include_columns=wanted,
+                null_values=[""],
+                strings_can_be_null=False,
+            ),
+        )
+
+    # Columns of 0, 1 and empty cells in the sample are read as 8-bit
+    # integers (a million answers × 20 indicators: 20 MB rather than 160);
+    # should a later value not fit, the file is read again without the hint.
+    try:
+        head = read_csv(io.BytesIO(sample.encode()), types)
+    except pa.ArrowInvalid:
+        head = pa.table({})
+    hints = {
+        field.name: pa.int8()
+        for field in head.schema
+        if pa.types.is_integer(field.type) and zero_one_or_empty(head.column(field.name))
+    }
+    try:
+        try:
+            table = read_csv(str(path), types | hints)  # a Path is read through Python: slower
+        except pa.ArrowInvalid:
+            if not hints:
+                raise
+            table = read_csv(str(path), types)
+    except pa.ArrowInvalid as error:
+        raise _explain(read, str(error)) from None
+    if any(pa.types.is_binary(field.type) for field in table.schema):
+        raise _explain(read, "UTF-8 invalide")  # a column pyarrow could not decode
+    return AnswersTable(path, header, table, dialect, header_end)
+
+
+def zero_one_or_empty(column: pa.ChunkedArray) -> bool:
+    """Every value of the column, as read, is 0, 1 or empty (null)."""
+    if pa.types.is_null(column.type):
+        return True
+    if not pa.types.is_integer(column.type):
+        return False
+    bounds = pc.min_max(column)
+    least, most = bounds["min"].as_py(), bounds["max"].as_py()
+    return least is None or (least >= 0 and most <= 1)
+
+
+def _head(path: Path) -> tuple[str, Dialect, list[str], int, int]:
+    """The decoded sample, its dialect, the raw header cells, and the lines
+    where the header starts and ends."""
+    try:
+        with path.open("rb") as file:
+            raw = file.read(_SAMPLE_BYTES)
+            whole = not file.read(1)
+    except FileNotFoundError:
+        raise AnswersFileError(f"{path} : fichier introuvable.") from None
+    except IsADirectoryError:
+        raise AnswersFileError(f"{path} : c'est un dossier, pas un fichier.") from None
+    try:
+        sample = codecs.getincrementaldecoder("utf-8-sig")().decode(raw, final=whole)
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        raise AnswersFileError(
+            f"{path.name} : le fichier n'est pas en UTF-8 (ligne {line}). "
+            "Enregistrez-le en « CSV UTF-8 »."
+        ) from None
+    if not whole:  # never detect nor read the header on a cut line
+        sample = sample[: sample.rfind("\n") + 1]
+    dialect = _for_pyarrow(detect_dialect(sample))
+    reader = csv.reader(io.StringIO(sample, newline=""), dialect.csv_dialect())
+    try:
+        for _ in range(dialect.preamble_lines):
+            next(reader, None)
+        for cells in reader:
+            if any(cell.strip() for cell in cells):
+                return sample, dialect, cells, reader.line_num - _lines_in(cells), reader.line_num
+    except csv.Error as error:
+        raise AnswersFileError(f"{path.name}, ligne 1 : en-tête illisible ({error}).") from None
+    raise AnswersFileError(f"{path.name} : fichier vide ou sans en-tête.")
+
+
+def _for_pyarrow(dialect: Dialect) -> Dialect:
+    """pyarrow takes ASCII characters only: a quote or escape character the
+    detector found among other punctuation (« ¡ ») becomes the usual quote,
+    or no escape. The slow parser uses the same dialect, so both agree."""
+    return replace(
+        dialect,
+        quotechar=dialect.quotechar if dialect.quotechar.isascii() else '"',
+        escapechar=dialect.escapechar if dialect.escapechar.isascii() else "",
+    )
+
+
+def _lines_in(cells: list[str]) -> int:
+    """Line breaks inside the quoted cells of a row."""
+    return sum(cell.count("\n") for cell in cells)
+
+
+def _data_rows(path: Path, dialect: Dialect, header_end: int) -> Iterator[tuple[int, list[str]]]:
+    try:
+        text = read_text(path)
+    except UnreadableFile as error:
+        raise AnswersFileError(str(error)) from None
+    reader = csv.reader(io.StringIO(text, newline=""), dialect.csv_dialect())
+    while reader.line_num < header_end:
+        next(reader)
+    while True:
+        start = reader.line_num + 1
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            raise AnswersFileError(
+                f"{path.name}, ligne {start} : CSV illisible ({error})."
+            ) from None
+        if cells:
+            yield start, cells
+
+
+def _explain(read: AnswersTable, problem: str) -> AnswersFileError:
+    """The French error for a file pyarrow refused, with its line: the slow
+    parser finds the first row whose width differs from the header's (or
+    raises the decoding error with its line)."""
+    width = len(read.header)
+    for line, cells in read.data_rows():
+        if len(cells) != width:
+            return AnswersFileError(
+                f"{read.name}, ligne {line} : {len(cells)} cellule(s) au lieu de {width} "
+                "(le nombre de colonnes de l'en-tête) ; vérifiez le séparateur et les "
+                "guillemets de cette ligne."
+            )
+    return AnswersFileError(f"{read.name} : CSV illisible ({problem}).")
