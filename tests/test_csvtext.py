@@ -9,7 +9,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from nonrecours import csvtext
-from nonrecours.csvtext import MAX_CELL_CHARS, UnreadableFile, decode, detect_dialect, dict_rows
+from nonrecours.csvtext import (
+    MAX_CELL_CHARS,
+    UnreadableFile,
+    decode,
+    detect_dialect,
+    dict_rows,
+    spreadsheet_safe,
+    spreadsheet_unescape,
+)
 
 
 def read(text, filename="f.csv"):
@@ -61,8 +69,8 @@ def read(text, filename="f.csv"):
             "nom;formule\r\n'Nord;'=1+1\r\nx;''\r\n",
             ";",
             ["nom", "formule"],
-            [(2, ["'Nord", "'=1+1"]), (3, ["x", "''"])],
-            id="apostrophes-are-never-quotes",
+            [(2, ["'Nord", "=1+1"]), (3, ["x", "''"])],
+            id="apostrophes-are-never-quotes-and-formula-escapes-are-undone",
         ),
         pytest.param(
             '\r\nid;note\r\n1;"deux\r\nlignes"\r\n\r\n2;après\r\n',
@@ -129,9 +137,26 @@ def test_a_repeated_column_is_refused_with_the_header_line():
         dict_rows("sep=,\nnom,age,nom\nx,1,y\n", "f.csv")
 
 
-def test_dict_rows_pads_short_rows_and_drops_cells_beyond_the_header():
-    header, body = dict_rows("a;b;c\r\n1;2\r\n1;2;3;4\r\n", "f.csv")
+def test_dict_rows_pads_short_rows_and_drops_empty_cells_beyond_the_header():
+    header, body = dict_rows("a;b;c\r\n1;2\r\n1;2;3;;\r\n", "f.csv")
     assert list(body) == [(2, {"a": "1", "b": "2", "c": ""}), (3, {"a": "1", "b": "2", "c": "3"})]
+
+
+def test_dict_rows_refuses_a_value_beyond_the_header_with_its_line():
+    header, body = dict_rows("a;b;c\r\n1;2;3\r\n1;2;3;4\r\n", "f.csv")
+    with pytest.raises(UnreadableFile, match="f.csv, ligne 3 : 4 cellules pour 3 colonnes"):
+        list(body)
+
+
+def test_what_an_escaping_export_writes_is_read_back_as_it_was():
+    values = ['=HYPERLINK("http://x")', "+33 3 21 00 00 00", "-2", "@SUM(A1)", "texte"]
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, delimiter=";")
+    writer.writerow(["v"])
+    writer.writerows([[spreadsheet_safe(v)] for v in values])
+    assert "'=HYPERLINK" in buffer.getvalue()
+    _, body = read(buffer.getvalue())
+    assert [cells[0] for _, cells in body] == values
 
 
 names = st.lists(
@@ -153,7 +178,11 @@ def test_what_a_spreadsheet_writes_is_read_back_cell_for_cell(header, data, deli
     writer.writerows(table)
     found_header, body = read(buffer.getvalue())
     assert found_header == header
-    assert [cells for _, cells in body] == [row for row in table if any(c.strip() for c in row)]
+    # A cell escaped against formulas ('=…) is read back unescaped.
+    expected = [
+        [spreadsheet_unescape(c) for c in row] for row in table if any(c.strip() for c in row)
+    ]
+    assert [cells for _, cells in body] == expected
 
 
 @settings(max_examples=200, deadline=None)

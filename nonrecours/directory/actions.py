@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from nonrecours.accounts.access import REFERRAL_ROLES
 from nonrecours.accounts.models import Organisation, User
-from nonrecours.csvtext import UnreadableFile, dict_rows, read_text
+from nonrecours.csvtext import UnreadableFile, dict_rows, read_text, spreadsheet_safe
 from nonrecours.directory import codes, quality, schema
 from nonrecours.directory.models import Offer, OfferTag, Structure, TagKind
 from nonrecours.directory.queries import commune_centres
@@ -519,7 +519,9 @@ def directory_export_json(*, territory: Territory) -> str:
 
 
 def directory_export_csv(*, territory: Territory) -> dict[str, str]:
-    """structures.csv and services.csv; list fields as JSON arrays."""
+    """structures.csv and services.csv; list fields as JSON arrays; a text
+    starting like a formula written with an apostrophe (read back as it was
+    by the import, see csvtext)."""
     structures, offers = _export_rows(territory)
     files = {}
     for name, rows, fields in (
@@ -532,7 +534,9 @@ def directory_export_csv(*, territory: Territory) -> dict[str, str]:
         for row in rows:
             writer.writerow(
                 {
-                    key: json.dumps(value, ensure_ascii=False) if isinstance(value, list) else value
+                    key: spreadsheet_safe(
+                        json.dumps(value, ensure_ascii=False) if isinstance(value, list) else value
+                    )
                     for key, value in row.items()
                 }
             )

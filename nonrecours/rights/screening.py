@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from nonrecours.csvtext import UnreadableFile, dict_rows, read_text
+from nonrecours.csvtext import UnreadableFile, dict_rows, read_text, spreadsheet_safe
 from nonrecours.rights.catalogue import benefits
 from nonrecours.rights.engine import SimulationResult, simulate
 from nonrecours.rights.situation import (
@@ -303,15 +303,19 @@ def screen(
                 errors += 1
                 writer.writerow(
                     {
-                        "id": row.identifier,
+                        "id": spreadsheet_safe(row.identifier),
                         "statut": "erreur",
                         "erreurs": f"ligne {row.line} : " + " ; ".join(row.errors),
-                        "remarques": " ; ".join(row.notes),
+                        "remarques": spreadsheet_safe(" ; ".join(row.notes)),
                     }
                 )
             else:
                 writer.writerow(
-                    {"id": row.identifier, **cells[index], "remarques": " ; ".join(row.notes)}
+                    {
+                        "id": spreadsheet_safe(row.identifier),
+                        **cells[index],
+                        "remarques": spreadsheet_safe(" ; ".join(row.notes)),
+                    }
                 )
     return len(rows) - errors, errors
 

@@ -141,3 +141,16 @@ def test_a_huge_cell_or_a_repeated_column_refuses_the_file_with_its_line(tmp_pat
     with pytest.raises(ScreeningFileError, match="colonne\\(s\\) en double : id"):
         screen(write(tmp_path, "id;demandeur_naissance;id\n1;1990-01-01;2\n"),
                tmp_path / "o.csv", default_month="2026-11")  # fmt: skip
+
+
+def test_output_never_turns_an_identifier_into_a_formula(tmp_path):
+    source = tmp_path / "foyers.csv"
+    source.write_text(
+        CASE_14.read_text(encoding="utf-8").replace("F001", '=HYPERLINK("http://x")'),
+        encoding="utf-8",
+    )
+    out = tmp_path / "resultats.csv"
+    call_command("screen", str(source), "--out", str(out), "--mois", "2026-11", "--workers",
+                 "1", "--silencieux", stdout=StringIO())  # fmt: skip
+    assert "'=HYPERLINK(" in out.read_text(encoding="utf-8")
+    assert "\n=HYPERLINK" not in out.read_text(encoding="utf-8")
