@@ -11,7 +11,7 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 # Les navigateurs de Playwright ne sont jamais téléchargés : on utilise le Chromium de Debian.
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
-.PHONY: run test test-sqlite test-postgresql quality fix bench system-deps install clean
+.PHONY: run test test-sqlite test-postgresql test-clock quality fix bench system-deps install clean
 
 install: $(VENV)/.installed
 
@@ -29,15 +29,27 @@ run: install
 system-deps:
 	@bash scripts/system-deps.sh
 
+# Les deux passes tournent toujours, même quand la première échoue ; la cible
+# échoue si l'une des deux a échoué, et le dit en une ligne.
 test: install system-deps
-	$(BIN)/pytest
-	$(BIN)/pytest --postgresql
+	@sqlite=réussie; postgresql=réussie; \
+	$(BIN)/pytest || sqlite="ÉCHOUÉE (code $$?)"; \
+	$(BIN)/pytest --postgresql || postgresql="ÉCHOUÉE (code $$?)"; \
+	echo "make test : passe SQLite $$sqlite ; passe PostgreSQL $$postgresql."; \
+	[[ $$sqlite == réussie && $$postgresql == réussie ]]
 
 test-sqlite: install system-deps
 	$(BIN)/pytest
 
 test-postgresql: install system-deps
 	$(BIN)/pytest --postgresql
+
+# La suite SQLite avec l'horloge avancée (CLOCK_OFFSET_DAYS jours, 400 par
+# défaut) : un test qui dépend de la date du jour échoue ici, pas le jour où
+# le calendrier le rattrape.
+CLOCK_OFFSET_DAYS ?= 400
+test-clock: install system-deps
+	$(BIN)/pytest --clock-offset-days=$(CLOCK_OFFSET_DAYS)
 
 quality: install
 	$(BIN)/ruff format --check .
@@ -52,7 +64,14 @@ fix: install
 	$(BIN)/ruff check --fix .
 
 bench: install
+	@bash scripts/system-deps.sh bench
 	$(BIN)/python -m benchmarks
 
 clean:
 	rm -rf $(VENV) var test-artifacts .pytest_cache .mypy_cache .ruff_cache
+
+# Entrées hostiles (tests/www/test_hostile_input.py) avec beaucoup plus
+# d'exemples tirés au hasard que `make test` (graine fixe, exemples bornés).
+.PHONY: fuzz
+fuzz: install
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/pytest tests/www/test_hostile_input.py -p no:cacheprovider -q

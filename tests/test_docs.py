@@ -1,7 +1,9 @@
 """Every command, option and setting is documented (as Datasette does)."""
 
 import argparse
+import importlib
 import re
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -55,3 +57,31 @@ def test_every_environment_variable_is_documented():
     assert read, "aucune variable trouvée : le test ne vérifierait rien"
     missing = sorted(name for name in read if f"`{name}`" not in documented)
     assert not missing, f"Variables non documentées dans docs/configuration.md : {missing}"
+
+
+def test_every_option_of_our_pytest_plugins_is_in_the_readme():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    addopts = pyproject["tool"]["pytest"]["ini_options"]["addopts"]
+    plugins = re.findall(r"-p (nonrecours\.testing\.\w+)", addopts)
+    assert plugins, "aucun greffon trouvé : le test ne vérifierait rien"
+    options: dict[str, str | None] = {}
+
+    class Recorder:
+        def addoption(self, *names: str, **attributes: object) -> None:
+            options.update(dict.fromkeys(names, attributes.get("help")))
+
+    for plugin in plugins:
+        importlib.import_module(plugin).pytest_addoption(Recorder())
+    assert {"--postgresql", "--clock-offset-days"} <= set(options)
+    for name, help_text in options.items():
+        assert help_text, f"{name} sans aide"
+        assert name in readme, f"{name} absent du README"
+
+
+def test_every_make_target_of_the_ci_is_in_the_readme():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    targets = re.findall(r"^make ([\w-]+)", (ROOT / ".ci" / "run").read_text(), re.MULTILINE)
+    assert {"test", "test-clock"} <= set(targets)
+    for target in targets:
+        assert f"`make {target}`" in readme, target

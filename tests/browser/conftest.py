@@ -3,10 +3,12 @@ the axe-core accessibility engine."""
 
 import os
 import shutil
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import time_machine
 
 ARTIFACTS = Path(__file__).resolve().parent.parent.parent / "test-artifacts"
 PHONE = {"width": 390, "height": 844}
@@ -44,9 +46,24 @@ def browser() -> Iterator[object]:
         launched.close()
 
 
+def new_context(browser, **options):
+    """A new browser context whose page clock reads the same time as Django.
+
+    When the test (or `--clock-offset-days`) moved Python's clock, the pages'
+    JavaScript clock (`Date`) starts from that same moment and ticks from it;
+    otherwise the answers dated by the page would not be those of the server.
+    Cookies are unaffected: Django sends Max-Age, which Chromium counts on
+    its own clock.
+    """
+    context = browser.new_context(**options)
+    if time_machine.escape_hatch.is_travelling():
+        context.clock.install(time=time.time())
+    return context
+
+
 @pytest.fixture
 def phone_page(browser):
-    context = browser.new_context(viewport=PHONE, device_scale_factor=2, locale="fr-FR")
+    context = new_context(browser, viewport=PHONE, device_scale_factor=2, locale="fr-FR")
     page = context.new_page()
     yield page
     context.close()
@@ -54,7 +71,7 @@ def phone_page(browser):
 
 @pytest.fixture
 def desktop_page(browser):
-    context = browser.new_context(viewport=DESKTOP, locale="fr-FR")
+    context = new_context(browser, viewport=DESKTOP, locale="fr-FR")
     page = context.new_page()
     yield page
     context.close()

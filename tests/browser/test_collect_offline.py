@@ -10,7 +10,7 @@ from nonrecours.accounts.enums import Role
 from nonrecours.surveys import actions
 from nonrecours.surveys.enums import Channel
 from nonrecours.surveys.models import Response
-from tests.browser.conftest import screenshot, serious_violations
+from tests.browser.conftest import new_context, screenshot, serious_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -58,7 +58,7 @@ def test_answers_wait_offline_and_are_sent_exactly_once(live_server, arras, make
         channels=[Channel.DOOR_TO_DOOR],
     )  # fmt: skip
     agent = make_member(arras, Role.FIELD_AGENT, first_name="Camille", last_name="Facteur")
-    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="fr-FR")
+    context = new_context(browser, viewport={"width": 390, "height": 844}, locale="fr-FR")
     page = context.new_page()
     page.goto(live_server.url + "/connexion/")
     page.get_by_label("Identifiant").fill(agent.username)

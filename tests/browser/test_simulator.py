@@ -1,12 +1,20 @@
 """The rights simulator in a real browser: the resident's path on a phone,
 the professional's page on a desktop, both audited with axe-core."""
 
+import datetime
+
 import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import screenshot, serious_violations
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+# The simulator computes the current month: November 2026 here, inside the
+# legislation OpenFisca knows.
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.time_machine(datetime.datetime(2026, 11, 16, 10, 0, tzinfo=datetime.UTC)),
+]
 
 
 def test_resident_path_on_a_phone(live_server, arras, phone_page):

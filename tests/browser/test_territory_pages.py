@@ -4,7 +4,7 @@ from playwright.sync_api import expect
 from nonrecours.accounts.enums import Role
 from nonrecours.territories.enums import Stratum
 from nonrecours.territories.models import Commune
-from tests.browser.conftest import screenshot, serious_violations
+from tests.browser.conftest import new_context, screenshot, serious_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -141,7 +141,7 @@ def test_dashboard_on_phone_and_desktop_passes_the_audit(live_server, arras, mak
         ("telephone", {"width": 390, "height": 844}),
         ("bureau", {"width": 1280, "height": 900}),
     ):
-        context = browser.new_context(viewport=viewport, locale="fr-FR")
+        context = new_context(browser, viewport=viewport, locale="fr-FR")
         page = context.new_page()
         page.goto(live_server.url + "/connexion/")
         page.get_by_label("Identifiant").fill(partner.username)

@@ -38,6 +38,17 @@ OFFER = {
 }  # fmt: skip
 
 
+def updated_today(*records: dict) -> list[dict]:
+    """The records, last updated today by the clock of the caller.
+
+    STRUCTURE and OFFER carry the date of the day the tests started; a test
+    that sets the clock earlier would import them dated in the future, which
+    the import refuses.
+    """
+    today = timezone.localdate().isoformat()
+    return [{**record, "date_maj": today} for record in records]
+
+
 def test_import_validates_scores_and_updates_without_duplicates(arras):
     report = actions.directory_import(records=[STRUCTURE, OFFER], territory=arras)
     assert (report.structures_created, report.offers_created) == (1, 1)

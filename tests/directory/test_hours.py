@@ -16,7 +16,7 @@ from django.urls import reverse
 
 from nonrecours.directory import actions, hours, quality, queries
 from nonrecours.directory.models import Offer, Structure
-from tests.directory.test_directory import OFFER, STRUCTURE
+from tests.directory.test_directory import OFFER, STRUCTURE, updated_today
 
 pytestmark = pytest.mark.django_db
 CASE_16 = Path(__file__).parent / "fixtures" / "16-data-inclusion-horaires-texte-libre.json"
@@ -102,7 +102,7 @@ def test_the_export_lists_the_quality_warnings(arras, tmp_path):
 
 def test_osm_hours_still_answer_open_now(client, arras):
     with time_machine.travel(TUESDAY_10, tick=False):
-        report = actions.directory_import(records=[STRUCTURE, OFFER], territory=arras)
+        report = actions.directory_import(records=updated_today(STRUCTURE, OFFER), territory=arras)
         assert report.warnings == []
         structure = Structure.objects.get()
         assert queries.entry_warnings(structure) == []

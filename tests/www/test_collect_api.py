@@ -31,6 +31,9 @@ def submit(client, campaign, payload):
     )
 
 
+# The answers below were collected on 27 November 2026: the campaign opens
+# that day, whatever the day the tests run.
+@pytest.mark.time_machine(datetime.datetime(2026, 11, 27, 10, 0, tzinfo=datetime.UTC), tick=False)
 def test_agent_submits_once_per_key(client, campaign, arras, make_member):
     agent = make_member(arras, Role.FIELD_AGENT)
     client.force_login(agent)

@@ -55,6 +55,11 @@ def campaign(arras):
     )
 
 
+# The rate limit counts the answers of the current clock hour: a test that
+# crossed the hour would find its counter reset. These start mid-hour.
+MID_HOUR = pytest.mark.time_machine(datetime.datetime(2026, 11, 16, 10, 15, tzinfo=datetime.UTC))
+
+
 def form_url(campaign):
     return reverse("barometer_online_form", args=[campaign.slug])
 
@@ -162,6 +167,7 @@ def test_honeypot_pretends_success_and_stores_nothing(client, campaign):
     assert Response.objects.count() == 0
 
 
+@MID_HOUR
 def test_rate_limit_per_address(client, campaign, monkeypatch):
     monkeypatch.setattr(online, "SUBMISSIONS_PER_HOUR", 2)
     for _ in range(2):
@@ -205,6 +211,7 @@ def test_final_submit_does_not_query_once_per_commune(
         assert post_page(client, campaign, response.text, PAGES[LAST]).status_code == 302
 
 
+@MID_HOUR
 def test_rate_limit_keeps_the_answers_and_counts_real_clients(
     client, campaign, monkeypatch, settings
 ):

@@ -1,6 +1,7 @@
 """The rights simulator's pages: the resident's path, the professional's
 page, the recap, and the consent rule for keeping a simulation."""
 
+import datetime
 import re
 
 import pytest
@@ -9,7 +10,13 @@ from django.urls import reverse
 from nonrecours.accounts.enums import Role
 from nonrecours.rights.models import SavedSimulation
 
-pytestmark = pytest.mark.django_db
+# The simulator computes the current month; the amounts below are those of
+# November 2026, and a month past the legislation OpenFisca knows cannot be
+# simulated at all.
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.time_machine(datetime.datetime(2026, 11, 16, 10, 0, tzinfo=datetime.UTC)),
+]
 
 
 def token(html, name="etat"):
@@ -140,8 +147,6 @@ def test_a_partner_of_another_territory_cannot_open_it(client, arras, make_membe
 
 
 def test_expired_simulations_cannot_be_opened_and_are_deleted(client, arras, make_member):
-    import datetime
-
     from django.utils import timezone
 
     from nonrecours.rights import actions
@@ -195,9 +200,9 @@ def test_expert_mode_on_one_page(client, arras):
 
 def test_results_point_to_help_nearby_from_the_directory(client, arras):
     from nonrecours.directory import actions as directory_actions
-    from tests.directory.test_directory import OFFER, STRUCTURE
+    from tests.directory.test_directory import OFFER, STRUCTURE, updated_today
 
-    directory_actions.directory_import(records=[STRUCTURE, OFFER], territory=arras)
+    directory_actions.directory_import(records=updated_today(STRUCTURE, OFFER), territory=arras)
     html = walk(client, SINGLE_TENANT).text
     assert "Se faire aider près de chez vous" in html
     assert "Accompagnement à l&#x27;accès aux droits" in html
