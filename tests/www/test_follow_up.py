@@ -75,7 +75,8 @@ def test_call_back_requests_for_the_team_only(client, demo, arras, make_member):
 
 def test_targets_per_agent(client, demo, arras, make_member):
     progress = queries.campaign_progress(demo)
-    assert all(a.target == round(300 * 0.85 / 6) for a in progress.by_agent)  # set by the demo
+    # set by the demo: 255 door-to-door answers split between 6 agents, adding up
+    assert sorted(a.target for a in progress.by_agent) == [42, 42, 42, 43, 43, 43]
     newcomer = make_member(arras, Role.FIELD_AGENT, first_name="Nora", last_name="Nouvelle")
     client.force_login(make_member(arras, Role.PROJECT_LEAD))
     url = reverse("barometer_agent_targets", args=[demo.slug])

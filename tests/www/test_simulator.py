@@ -243,3 +243,11 @@ def test_expert_mode_keeps_eight_children_and_a_partner_known_by_resources(clien
     response = client.post(reverse("rights_expert"), data)
     assert response.status_code == 422  # the partner's birth date is asked for
     assert "Date de naissance" in response.text
+
+
+@pytest.mark.time_machine(datetime.datetime(2027, 6, 15, 10, 0, tzinfo=datetime.UTC))
+def test_a_month_past_the_known_legislation_never_reads_as_no_right(client, arras):
+    html = walk(client, SINGLE_TENANT).text.replace("&#x27;", "'")
+    assert "Nous n'avons pas pu calculer les aides pour cette situation" in html
+    assert "Nous n'avons pas trouvé d'aide" not in html
+    assert "ne peut pas être simulé" in html
