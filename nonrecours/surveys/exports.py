@@ -4,26 +4,49 @@ The columns follow KoboToolbox's "XML values and headers" export (one
 column per question, codes as values, multiple choices as space-separated
 codes, `_uuid`, `start`, `end`), so an export imports back as is. Contact
 details of call-back requests are never exported.
+
+An export never fails on what people typed: a text cell is cleaned by
+writable_text() (control characters and lone surrogates become U+FFFD) and,
+in CSV and XLSX, goes through csvtext.spreadsheet_safe() (no formula runs
+when a spreadsheet opens it). Numbers stay numbers. Parquet keeps the
+cleaned text as it is: it is read by analysis tools, not spreadsheets.
 """
 
 import csv
 import io
+import json
+import re
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 
+from nonrecours.csvtext import spreadsheet_safe
+from nonrecours.surveys.analysis import (
+    OPEN_DATA_DICTIONARY,
+    campaign_analysis_cached,
+    open_data_rows,
+)
 from nonrecours.surveys.limesurvey import limesurvey_codes
 from nonrecours.surveys.models import Campaign
-from nonrecours.surveys.questionnaire import Question, Questionnaire, QuestionType
+from nonrecours.surveys.questionnaire import Question, Questionnaire
+
+# C0 controls but tab, line feed and carriage return (XML 1.0, hence XLSX,
+# cannot hold them; openpyxl raises IllegalCharacterError) and lone
+# surrogates (UTF-8 cannot encode them; a JSON answer may hold one).
+_UNWRITABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
+REPLACEMENT = "\ufffd"
+# Excel's limit on the characters of a cell; a longer text is cut, marked.
+XLSX_MAX_CELL_CHARS = 32_767
+TRUNCATED = " […tronqué]"
+NO_ANSWERS = "aucune réponse : la campagne n'a encore reçu aucune réponse, rien n'est publié."
 
 META_COLUMNS = [
     "_uuid", "campagne", "version_questionnaire", "canal", "start", "end",
-    "commune_nom", "strate",
+    "commune_nom", "strate", "_submitted_by",
 ]  # fmt: skip
 CODEBOOK_COLUMNS = [
     "question", "section", "libelle", "type", "obligatoire", "condition_affichage",
@@ -40,11 +63,40 @@ def columns(questionnaire: Questionnaire) -> list[str]:
     return META_COLUMNS + [q.name for q in _questions(questionnaire)]
 
 
+def writable_text(text: str) -> str:
+    """``text`` with every character no export format can hold (C0 controls
+    but tab, LF and CR; lone surrogates) replaced by U+FFFD."""
+    return _UNWRITABLE.sub(REPLACEMENT, text)
+
+
+def plain_value(value: Any) -> str | int | float | bool:
+    """A stored answer as one cell: numbers and booleans as they are, text
+    cleaned (writable_text), a list as its items separated by spaces (a
+    multiple choice's codes), None as "", anything else as JSON text."""
+    if isinstance(value, bool | int | float):
+        return value
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return writable_text(value)
+    if isinstance(value, list):
+        return writable_text(" ".join(str(plain_value(item)) for item in value))
+    return writable_text(json.dumps(value, ensure_ascii=False, default=str))
+
+
+def _clean(record: dict[str, Any]) -> dict[str, Any]:
+    return {k: writable_text(v) if isinstance(v, str) else v for k, v in record.items()}
+
+
+def _spreadsheet_record(record: dict[str, Any]) -> dict[str, Any]:
+    return {k: spreadsheet_safe(v) for k, v in _clean(record).items()}
+
+
 def rows(campaign: Campaign) -> Iterator[dict[str, Any]]:
     questionnaire = campaign.questionnaire.questionnaire()
     questions = _questions(questionnaire)
     responses = (
-        campaign.responses.select_related("commune", "questionnaire")
+        campaign.responses.select_related("commune", "questionnaire", "agent")
         .order_by("submitted_at", "pk")
         .iterator(chunk_size=2000)
     )
@@ -59,13 +111,16 @@ def rows(campaign: Campaign) -> Iterator[dict[str, Any]]:
             "end": response.submitted_at.isoformat(),
             "commune_nom": response.commune.name,
             "strate": response.commune.stratum,
+            # who collected it: the tool's own name for the collector
+            # (KoboToolbox _submitted_by, Central SubmitterName), else our agent
+            "_submitted_by": response.collector
+            or (response.agent.username if response.agent is not None else ""),
         }
+        if not isinstance(answers, dict):  # stored by hand: never trust the shape
+            answers = {}
         for question in questions:
-            value = answers.get(question.name, "")
-            if question.type == QuestionType.SELECT_MULTIPLE and isinstance(value, list):
-                value = " ".join(value)
-            row[question.name] = value
-        yield row
+            row[question.name] = plain_value(answers.get(question.name, ""))
+        yield _clean(row)
 
 
 def codebook(questionnaire: Questionnaire) -> list[dict[str, Any]]:
@@ -103,25 +158,33 @@ def codebook(questionnaire: Questionnaire) -> list[dict[str, Any]]:
                     "code_limesurvey_reponse": lime[question.name].answers[choice.code],
                 }
             )
-    return entries
+    return [_clean(entry) for entry in entries]
 
 
-def _csv_bytes(
-    header: list[str], records: Iterator[dict[str, Any]] | list[dict[str, Any]]
-) -> bytes:
+def _csv_bytes(header: list[str], records: Iterable[dict[str, Any]]) -> bytes:
+    """CSV (UTF-8, comma) of ``records``, each text cell spreadsheet-safe."""
     buffer = io.StringIO(newline="")
     writer = csv.DictWriter(buffer, fieldnames=header, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(records)
-    return buffer.getvalue().encode("utf-8")
+    writer.writerow({name: spreadsheet_safe(writable_text(name)) for name in header})
+    writer.writerows(_spreadsheet_record(record) for record in records)
+    return buffer.getvalue().encode("utf-8", errors="replace")
 
 
 README = """Réponses de la campagne « {name} » ({slug}), questionnaire version {version}.
 reponses : une ligne par réponse, une colonne par question (codes de réponse ;
 choix multiples : codes séparés par des espaces). Les coordonnées des demandes
-de rappel ne sont jamais exportées.
+de rappel ne sont jamais exportées. _uuid : identifiant de la soumission ;
+_submitted_by : qui l'a collectée (identifiant de l'enquêteur·rice, ou nom
+donné par KoboToolbox / ODK Central). Une soumission corrigée dans l'outil de
+collecte n'apparaît que dans sa dernière version.
 codebook : chaque question, son libellé, ses codes de réponse et leur libellé,
 la condition d'affichage (XLSForm), le codage ODENORE des raisons du non-recours.
+Dans les fichiers CSV et XLSX, un texte qui commence par =, +, -, @, une
+tabulation ou un retour à la ligne est précédé d'une apostrophe, pour qu'aucun
+tableur ne l'exécute comme une formule. Les caractères de contrôle et les
+caractères invalides sont remplacés par « \ufffd » ; dans le classeur XLSX, un
+texte de plus de 32 767 caractères (limite d'Excel) est coupé et marqué
+« […tronqué] ».
 {synthetic}"""
 
 
@@ -150,7 +213,7 @@ def export_parquet_zip(campaign: Campaign) -> bytes:
     data: dict[str, list[Any]] = {name: [] for name in header}
     for row in rows(campaign):
         for name in header:
-            data[name].append(str(row[name]))
+            data[name].append(str(row[name]))  # already cleaned by rows()
     table = pa.table({name: pa.array(values, type=pa.string()) for name, values in data.items()})
     table = table.replace_schema_metadata(
         {"campagne": campaign.slug, "questionnaire_version": str(questionnaire.version),
@@ -168,13 +231,16 @@ def export_parquet_zip(campaign: Campaign) -> bytes:
     return buffer.getvalue()
 
 
-def _text_cell(sheet: Any, value: Any) -> Any:
-    """A cell that a spreadsheet never runs: text starting with = stays text."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        cell = WriteOnlyCell(sheet, value=value)
-        cell.data_type = "s"
-        return cell
-    return value
+def _xlsx_cell(value: Any) -> Any:
+    """A cell openpyxl writes and no spreadsheet runs: text cleaned,
+    spreadsheet-safe (so never taken for a formula) and cut at Excel's
+    limit; numbers as they are."""
+    if not isinstance(value, str):
+        return value
+    text = spreadsheet_safe(writable_text(value))
+    if len(text) > XLSX_MAX_CELL_CHARS:
+        text = text[: XLSX_MAX_CELL_CHARS - len(TRUNCATED)] + TRUNCATED
+    return text
 
 
 def export_xlsx(campaign: Campaign) -> bytes:
@@ -182,16 +248,16 @@ def export_xlsx(campaign: Campaign) -> bytes:
     workbook = Workbook(write_only=True)
     answers = workbook.create_sheet("reponses")
     header = columns(questionnaire)
-    answers.append(header)
+    answers.append([_xlsx_cell(name) for name in header])
     for row in rows(campaign):
-        answers.append([_text_cell(answers, row[name]) for name in header])
+        answers.append([_xlsx_cell(row[name]) for name in header])
     book = workbook.create_sheet("codebook")
     book.append(CODEBOOK_COLUMNS)
     for entry in codebook(questionnaire):
-        book.append([entry[name] for name in CODEBOOK_COLUMNS])
+        book.append([_xlsx_cell(entry[name]) for name in CODEBOOK_COLUMNS])
     notes = workbook.create_sheet("lisezmoi")
     for line in _readme(campaign, questionnaire).splitlines():
-        notes.append([line])
+        notes.append([_xlsx_cell(line)])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -206,3 +272,46 @@ EXPORTERS = {
     ),
     "parquet": (export_parquet_zip, "zip", "application/zip"),
 }
+
+
+def open_data(campaign: Campaign) -> tuple[list[dict[str, Any]], str]:
+    """The open data of a campaign: its published indicators (one dict per
+    row, columns of OPEN_DATA_DICTIONARY, text cleaned) and a French note,
+    NO_ANSWERS for a campaign without answers (then no row), else ""."""
+    if not campaign.responses.exists():
+        return [], NO_ANSWERS
+    analysis = campaign_analysis_cached(campaign)
+    return [_clean(row) for row in open_data_rows(campaign, analysis)], ""
+
+
+def open_data_json(campaign: Campaign) -> dict[str, Any]:
+    """The open data as a JSON object: campaign, synthetic flag, column
+    dictionary, indicators and, for a campaign without answers, a note."""
+    indicators, note = open_data(campaign)
+    payload: dict[str, Any] = {
+        "campagne": campaign.slug,
+        "synthetique": campaign.is_synthetic,
+        "dictionnaire": dict(OPEN_DATA_DICTIONARY),
+        "indicateurs": indicators,
+    }
+    if note:
+        payload["note"] = note
+    return payload
+
+
+def open_data_csv_zip(campaign: Campaign) -> bytes:
+    """The open data as a .zip: ``<slug>-indicateurs.csv`` (header only, for
+    a campaign without answers), ``dictionnaire.csv`` and, when there is a
+    note, ``LISEZMOI.txt`` saying it."""
+    indicators, note = open_data(campaign)
+    dictionary = [{"colonne": n, "description": d} for n, d in OPEN_DATA_DICTIONARY]
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr(
+            f"{campaign.slug}-indicateurs.csv",
+            _csv_bytes([name for name, _ in OPEN_DATA_DICTIONARY], indicators),
+        )
+        z.writestr("dictionnaire.csv", _csv_bytes(["colonne", "description"], dictionary))
+        if note:
+            z.writestr("LISEZMOI.txt", f"Campagne « {campaign.name} » ({campaign.slug}) : {note}\n")
+    return archive.getvalue()

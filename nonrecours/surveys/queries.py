@@ -1,6 +1,7 @@
 """Reads of the barometer."""
 
 import datetime
+import re
 from dataclasses import dataclass
 
 from django.db.models import Count, F, Max, Q, QuerySet
@@ -14,6 +15,7 @@ from nonrecours.surveys.models import (
     Campaign,
     Contact,
     QuestionnaireVersion,
+    Quota,
     Response,
 )
 from nonrecours.territories.enums import Stratum
@@ -142,8 +144,11 @@ def campaign_progress(campaign: Campaign) -> CampaignProgress:
     for stratum in Stratum:
         members = [c for c in communes if c.stratum == stratum]
         target = stratum_targets.get(stratum.value)
-        if target is None and any(c.pk in commune_targets for c in members):
-            target = sum(commune_targets.get(c.pk, 0) for c in members)
+        if commune_targets:
+            # The communes' targets are the campaign's: a stratum's is their
+            # sum, so that header, strata and communes agree (surveys/targets.py).
+            reached = [commune_targets[c.pk] for c in members if c.pk in commune_targets]
+            target = sum(reached) if reached else None
         by_stratum.append(
             ProgressRow(
                 str(stratum.label), stratum.value, sum(counts.get(c.pk, 0) for c in members), target
@@ -179,7 +184,10 @@ def campaign_progress(campaign: Campaign) -> CampaignProgress:
     by_agent.sort(key=lambda a: (-a.count, a.name))
     channels = dict(campaign.responses.values_list("channel").annotate(n=Count("pk")))
     total = sum(counts.values())
-    target = sum(commune_targets.values()) or sum(stratum_targets.values())
+    if commune_targets:
+        target = sum(row.target or 0 for row in by_commune)
+    else:
+        target = sum(stratum_targets.values())
     return CampaignProgress(
         total=total,
         target=target,
@@ -197,6 +205,40 @@ def territory_campaigns(territory: Territory) -> list[Campaign]:
         .select_related("questionnaire")
         .order_by("-starts_on")
     )
+
+
+@dataclass(frozen=True)
+class CampaignSummary:
+    campaign: Campaign
+    answers: int
+    target: int  # answers; 0 without targets
+
+
+def campaign_summaries(territory: Territory | None = None) -> list[CampaignSummary]:
+    """Every campaign (of one territory, or all), by territory then newest
+    first, with its number of answers and its target, counted as
+    campaign_progress counts its header: the member communes' targets, or
+    else the strata's."""
+    campaigns = Campaign.objects.select_related("territory").annotate(answers=Count("responses"))
+    if territory is not None:
+        campaigns = campaigns.filter(territory=territory)
+    sums: dict[int, dict[str, int]] = {}
+    quotas = Quota.objects.filter(campaign__in=[c.pk for c in campaigns])
+    for campaign_id, commune_id, member, target in quotas.values_list(
+        "campaign_id", "commune_id", "commune__is_member", "target"
+    ):
+        totals = sums.setdefault(campaign_id, {"communes": 0, "member": 0, "strata": 0})
+        if commune_id is not None:
+            totals["communes"] += 1
+            totals["member"] += target if member else 0
+        else:
+            totals["strata"] += target
+    result = []
+    for campaign in campaigns.order_by("territory__name", "-starts_on", "slug"):
+        totals = sums.get(campaign.pk, {"communes": 0, "member": 0, "strata": 0})
+        target = totals["member"] if totals["communes"] else totals["strata"]
+        result.append(CampaignSummary(campaign, campaign.answers, target))
+    return result
 
 
 def campaigns_open_for(channel: Channel, today: datetime.date) -> list[Campaign]:
@@ -222,7 +264,9 @@ def campaign_contacts(campaign: Campaign) -> list[Contact]:
 
 
 def contact_of(campaign: Campaign, contact_id: str) -> Contact | None:
-    if not contact_id.isdigit():
+    # ASCII digits only, and few: "²".isdigit() is true, and a huge id
+    # overflows the database's integer.
+    if not re.fullmatch(r"[0-9]{1,18}", contact_id):
         return None
     return Contact.objects.filter(campaign=campaign, pk=int(contact_id)).first()
 

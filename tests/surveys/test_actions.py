@@ -22,7 +22,7 @@ def campaign(arras):
         ends_on=datetime.date(2026, 11, 30),
         channels=[Channel.ONLINE, Channel.DOOR_TO_DOOR],
         commune_targets={"62041": 900, "62004": 120},
-        stratum_targets={"rural": 300},
+        stratum_targets={"central_city": 900},
     )
 
 
@@ -37,7 +37,7 @@ def test_campaign_gets_the_default_questionnaire_and_quotas(campaign):
     } == {
         ("62041", 900),
         ("62004", 120),
-        ("rural", 300),
+        ("central_city", 900),
     }
 
 

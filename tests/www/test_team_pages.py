@@ -2,6 +2,7 @@ import pytest
 from django.urls import reverse
 
 from nonrecours.accounts.enums import Role
+from nonrecours.surveys import actions
 from nonrecours.surveys.models import Campaign, QuestionnaireVersion
 from nonrecours.surveys.questionnaire import default_questionnaire
 from tests.surveys.test_actions import MODULE
@@ -31,8 +32,30 @@ def test_project_lead_creates_a_campaign_with_quotas(client, arras, make_member)
     assert campaign.channels == ["online", "door_to_door"]
     commune_quotas = campaign.quotas.filter(commune__isnull=False)
     assert commune_quotas.count() == 46
-    assert commune_quotas.get(commune__insee_code="62041").target == round(2500 * 41019 / 107763)
-    assert campaign.quotas.get(stratum="rural").target == 400
+    # 2,500 by population (5 at least each) plus 400 more in rural communes.
+    assert sum(q.target for q in commune_quotas) == 2900
+    assert abs(commune_quotas.get(commune__insee_code="62041").target - 2500 * 41019 / 107763) < 2
+    rural = commune_quotas.filter(commune__stratum="rural")
+    base = actions.commune_targets_by_population(territory=arras, total=2500)
+    assert sum(q.target for q in rural) == sum(base[q.commune.insee_code] for q in rural) + 400
+    assert not campaign.quotas.filter(commune__isnull=True).exists()
+
+
+def test_campaign_form_refuses_a_total_below_five_per_commune(client, arras, make_member):
+    client.force_login(make_member(arras, Role.PROJECT_LEAD))
+    client.get(new_url(arras))
+    core = QuestionnaireVersion.objects.get(territory=None)
+    response = client.post(
+        new_url(arras),
+        {
+            "name": "Baromètre 2026", "slug": "barometre-2026", "starts_on": "2026-09-01",
+            "ends_on": "2026-11-30", "channels": ["online"], "questionnaire": core.pk,
+            "total_target": "100",
+        },
+    )  # fmt: skip
+    assert response.status_code == 422
+    assert "minimum de 5 réponses par commune pour 46 communes" in response.text
+    assert not Campaign.objects.exists()
 
 
 def test_campaign_form_errors(client, arras, make_member):

@@ -1,9 +1,7 @@
 """Pages of the territory's team: new campaign, local questionnaire module,
 call-backs, agent targets, dashboard and open data."""
 
-import csv
-import io
-import zipfile
+import re
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -16,15 +14,13 @@ from nonrecours.accounts.access import (
     access_territory_campaigns,
     access_territory_responses,
 )
-from nonrecours.surveys import actions, queries, report
+from nonrecours.surveys import actions, exports, queries, report
 from nonrecours.surveys.analysis import (
-    OPEN_DATA_DICTIONARY,
     campaign_analysis_cached,
     changes_since,
     dashboard_lines,
     filtered_lines,
     indicator_map,
-    open_data_rows,
     previous_campaign,
     stratum_comparisons,
 )
@@ -45,23 +41,27 @@ def campaign_new(request: HttpRequest, siren: str) -> HttpResponse:
     form = CampaignForm(request.POST or None, territory=territory)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        campaign = actions.campaign_create(
-            territory=territory,
-            slug=data["slug"],
-            name=data["name"],
-            starts_on=data["starts_on"],
-            ends_on=data["ends_on"],
-            channels=[Channel(c) for c in data["channels"]],
-            questionnaire=data["questionnaire"],
-            commune_targets=actions.commune_targets_by_population(
-                territory=territory, total=data["total_target"]
+        try:
+            campaign = actions.campaign_create(
+                territory=territory,
+                slug=data["slug"],
+                name=data["name"],
+                starts_on=data["starts_on"],
+                ends_on=data["ends_on"],
+                channels=[Channel(c) for c in data["channels"]],
+                questionnaire=data["questionnaire"],
+                commune_targets=actions.commune_targets_by_population(
+                    territory=territory,
+                    total=data["total_target"] or 0,
+                    stratum_extras=form.stratum_targets(),
+                    strict_minimum=True,
+                ),
             )
-            if data["total_target"]
-            else None,
-            stratum_targets=form.stratum_targets(),
-        )
-        messages.success(request, f"Campagne « {campaign.name} » créée.")
-        return redirect("barometer_follow_up", slug=campaign.slug)
+        except ValueError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"Campagne « {campaign.name} » créée.")
+            return redirect("barometer_follow_up", slug=campaign.slug)
     return render(
         request,
         "barometer/campaign_new.html",
@@ -136,7 +136,7 @@ def campaign_agent_targets(request: HttpRequest, slug: str) -> HttpResponse:
         raw = request.POST.get(f"objectif_{agent.pk}", "").strip()
         if not raw:
             targets[agent.pk] = None
-        elif raw.isdigit() and int(raw) <= 100_000:
+        elif re.fullmatch(r"[0-9]{1,6}", raw) and int(raw) <= 100_000:
             targets[agent.pk] = int(raw)
         else:
             name = agent.get_full_name() or agent.get_username()
@@ -199,31 +199,16 @@ def campaign_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
 def campaign_open_data(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
     campaign = campaign_or_404(slug)
     access_territory_aggregates(request.user, campaign.territory)  # type: ignore[arg-type]
-    rows = open_data_rows(campaign, campaign_analysis_cached(campaign))
     stamp = f"{campaign.slug}-indicateurs"
     if fmt == "json":
-        payload = {
-            "campagne": campaign.slug,
-            "synthetique": campaign.is_synthetic,
-            "dictionnaire": dict(OPEN_DATA_DICTIONARY),
-            "indicateurs": rows,
-        }
-        response: HttpResponse = JsonResponse(payload, json_dumps_params={"ensure_ascii": False})
+        response: HttpResponse = JsonResponse(
+            exports.open_data_json(campaign), json_dumps_params={"ensure_ascii": False}
+        )
         response["Content-Disposition"] = f'attachment; filename="{stamp}.json"'
         return response
     if fmt != "csv":
         raise Http404("Format inconnu.")
-    buffer = io.StringIO(newline="")
-    writer = csv.DictWriter(buffer, fieldnames=[name for name, _ in OPEN_DATA_DICTIONARY])
-    writer.writeheader()
-    writer.writerows(rows)
-    dictionary = io.StringIO(newline="")
-    csv.writer(dictionary).writerows([("colonne", "description"), *OPEN_DATA_DICTIONARY])
-    archive = io.BytesIO()
-    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as z:
-        z.writestr(f"{stamp}.csv", buffer.getvalue())
-        z.writestr("dictionnaire.csv", dictionary.getvalue())
-    response = HttpResponse(archive.getvalue(), content_type="application/zip")
+    response = HttpResponse(exports.open_data_csv_zip(campaign), content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="{stamp}.zip"'
     return response
 
