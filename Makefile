@@ -70,8 +70,9 @@ bench: install
 clean:
 	rm -rf $(VENV) var test-artifacts .pytest_cache .mypy_cache .ruff_cache
 
-# Entrées hostiles (tests/www/test_hostile_input.py) avec beaucoup plus
-# d'exemples tirés au hasard que `make test` (graine fixe, exemples bornés).
+# Entrées hostiles (tests/www/test_hostile_input.py, tests/surveys/test_hostile_answers.py)
+# avec beaucoup plus d'exemples tirés au hasard que `make test` (graine fixe, exemples bornés).
 .PHONY: fuzz
 fuzz: install
-	HYPOTHESIS_PROFILE=fuzz $(BIN)/pytest tests/www/test_hostile_input.py -p no:cacheprovider -q
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/pytest tests/www/test_hostile_input.py \
+		tests/surveys/test_hostile_answers.py -p no:cacheprovider -q

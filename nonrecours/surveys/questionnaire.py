@@ -4,6 +4,7 @@ Pure Python, no Django: the same definition drives the online form, the
 door-to-door app, the XLSForm export, imports and the analysis.
 """
 
+import datetime
 import hashlib
 import json
 import re
@@ -21,9 +22,120 @@ from nonrecours.surveys.conditions import Condition, ConditionError, parse_condi
 DEFAULT_FILE = Path(__file__).with_name("questionnaires") / "barometre-non-recours.yaml"
 NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 CODE_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_]{0,62}$")
-PHONE_PATTERN = re.compile(r"^(?:0|\+33 ?|0033 ?)[1-9](?:[ .-]?\d{2}){4}$")
+PHONE_PATTERN = re.compile(r"^(?:0|\+33 ?|0033 ?)[1-9](?:[ .-]?\d{2}){4}$", re.ASCII)
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 ODENORE = {"non_connaissance", "non_demande", "non_reception", "non_proposition"}
+
+# Outside input is bounded and clean before it is stored: one stored answer
+# with a NUL byte or a lone surrogate breaks every later XLSX, CSV or Parquet
+# export of its campaign, and PostgreSQL refuses NUL in JSON.
+TEXT_MAX_LENGTH = 2_000  # a free-text answer (may span several lines)
+LINE_MAX_LENGTH = 200  # a single-line value: name, title, key, phone, e-mail
+KEY_MAX_LENGTH = 100  # Response.idempotency_key
+INTEGER_PATTERN = re.compile(r"[+-]?[0-9]{1,15}")  # ASCII digits only, fits every format
+EARLIEST_ANSWER = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
+LATEST_ANSWER_AHEAD = datetime.timedelta(days=2)  # clocks of field phones run fast
+_LINE_BREAKS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
+# C0 and C1 controls except tab, line feed and carriage return; lone
+# surrogates; the two noncharacters every format chokes on.
+_FORBIDDEN = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+def text_problem(value: Any, *, multiline: bool = False, max_length: int = LINE_MAX_LENGTH) -> str:
+    """Why a value cannot be stored as text, in French, or "" when it can.
+
+    Text is a string without control characters (tab and line breaks are
+    allowed in multi-line text only) nor invalid code points (lone
+    surrogates), and at most ``max_length`` characters long.
+    """
+    if not isinstance(value, str):
+        return "Un texte est attendu."
+    if len(value) > max_length:
+        return f"Le texte dépasse {max_length} caractères."
+    if _FORBIDDEN.search(value):
+        return "Le texte contient des caractères de contrôle ou invalides."
+    if not multiline and any(char in value for char in _LINE_BREAKS + "\t"):
+        return "Le texte doit tenir sur une seule ligne."
+    return ""
+
+
+def clean_text(value: Any, *, multiline: bool = False, max_length: int = LINE_MAX_LENGTH) -> str:
+    """The value as stored text: stripped, line breaks as \\n.
+
+    Raises ValueError (French) when ``text_problem`` finds one.
+    """
+    if isinstance(value, str):
+        value = value.replace("\r\n", "\n").replace("\r", "\n").strip()
+    problem = text_problem(value, multiline=multiline, max_length=max_length)
+    if problem:
+        raise ValueError(problem)
+    return str(value)
+
+
+def shown(value: Any, limit: int = 60) -> str:
+    """A value quoted in a French message: short, on one line, printable."""
+    text = _FORBIDDEN.sub("\ufffd", str(value) if isinstance(value, str) else repr(value)[:limit])
+    text = re.sub(f"[{_LINE_BREAKS}\t]", " ", text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def clean_key(value: Any) -> str:
+    """An idempotency key: a single line of at most KEY_MAX_LENGTH characters.
+
+    Raises ValueError (French).
+    """
+    try:
+        key = clean_text(value, max_length=KEY_MAX_LENGTH)
+    except ValueError as error:
+        raise ValueError(f"Clé d'envoi invalide : {error}") from None
+    if not key:
+        raise ValueError("Clé d'envoi absente.")
+    return key
+
+
+def check_moment(
+    value: datetime.datetime, *, now: datetime.datetime, what: str = "La date"
+) -> datetime.datetime:
+    """An aware moment of an answer, between 2000-01-01 and two days from now.
+
+    Raises ValueError (French) outside that range or for a naive datetime.
+    """
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError(f"{what} n'a pas de fuseau horaire.")
+    try:
+        in_range = EARLIEST_ANSWER <= value <= now + LATEST_ANSWER_AHEAD
+    except OverflowError:
+        in_range = False
+    if not in_range:
+        raise ValueError(
+            f"{what} ({shown(value.isoformat())}) n'est pas plausible : "
+            "attendue entre le 1er janvier 2000 et après-demain."
+        )
+    return value
+
+
+def parse_moment(
+    value: Any, *, now: datetime.datetime, naive_zone: datetime.tzinfo, what: str = "La date"
+) -> datetime.datetime | None:
+    """An ISO 8601 date and time (``Z`` accepted), None for an empty value.
+
+    A time without offset is read in ``naive_zone``. Raises ValueError
+    (French) for anything else or a moment outside ``check_moment``'s range.
+    """
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str) or len(value) > 40:
+        raise ValueError(f"{what} doit être au format ISO 8601, par exemple 2026-05-15T09:30:00Z.")
+    try:
+        parsed = datetime.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise ValueError(
+            f"{what} « {shown(value)} » est illisible : format ISO 8601 attendu, "
+            "par exemple 2026-05-15T09:30:00Z."
+        ) from None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=naive_zone)
+    return check_moment(parsed, now=now, what=what)
 
 
 class QuestionType(StrEnum):
@@ -162,7 +274,11 @@ class Questionnaire:
 
         Returns the clean answers (codes, lists of codes, ints, normalised
         phone numbers; answers to questions hidden by the skip logic are
-        dropped) and the errors, by question name, in French.
+        dropped) and the errors, by question name, in French. Text answers
+        follow ``text_problem`` (a string, no control character nor lone
+        surrogate; free text at most TEXT_MAX_LENGTH characters and may span
+        lines, phone and e-mail on one line); whole numbers are ASCII digits,
+        15 at most; a choice is a code, never an object.
         ``require_personal=False`` accepts missing contact details (exports
         never carry them, so a re-imported export lacks them).
         """
@@ -171,7 +287,7 @@ class Questionnaire:
         errors: dict[str, str] = {}
         for name in raw:
             if name not in self._by_name:
-                errors[name] = f"Question inconnue dans ce questionnaire : « {name} »."
+                errors[str(name)] = f"Question inconnue dans ce questionnaire : « {shown(name)} »."
         for question in self.questions:
             if not self.is_relevant(question, clean):
                 continue
@@ -187,23 +303,33 @@ class Questionnaire:
         return clean, errors
 
 
+def _code(value: Any) -> str | None:
+    """A choice code as given: a string, or a whole number sent as JSON."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) < 10**15:
+        return str(value)
+    return None
+
+
 def _clean_value(question: Question, value: Any, communes: set[str]) -> Any:
     kind = question.type
     if kind == QuestionType.SELECT_ONE:
-        code = str(value)
+        code = _code(value)
         if code not in question._by_code:
             raise ValueError(
-                f"Réponse « {code} » inconnue : choisissez parmi les réponses proposées."
+                f"Réponse « {shown(value)} » inconnue : choisissez parmi les réponses proposées."
             )
         return code
     if kind == QuestionType.SELECT_MULTIPLE:
         items = value.split() if isinstance(value, str) else value
         if not isinstance(items, list | tuple):
             raise ValueError("Une liste de réponses est attendue.")
-        codes = [str(c) for c in items]
-        unknown = [c for c in codes if c not in question._by_code]
+        unknown = [c for c in items if _code(c) not in question._by_code]
         if unknown:
-            raise ValueError(f"Réponse(s) inconnue(s) : {', '.join(unknown)}.")
+            listed = ", ".join(shown(c, 30) for c in unknown[:5])
+            raise ValueError(f"Réponse(s) inconnue(s) : {listed}{'…' if len(unknown) > 5 else ''}.")
+        codes = [str(_code(c)) for c in items]
         if len(set(codes)) != len(codes):
             raise ValueError("Une même réponse est cochée deux fois.")
         exclusive = [c for c in codes if question.choice(c).exclusive]
@@ -212,29 +338,32 @@ def _clean_value(question: Question, value: Any, communes: set[str]) -> Any:
             raise ValueError(f"« {label} » ne peut pas être coché avec une autre réponse.")
         return [c for c in question.codes if c in codes]  # the questionnaire's order
     if kind == QuestionType.COMMUNE:
-        code = str(value).strip()
+        code = value.strip() if isinstance(value, str) else None
         if code not in communes:
-            raise ValueError(f"Commune « {code} » inconnue dans ce territoire.")
+            raise ValueError(f"Commune « {shown(value)} » inconnue dans ce territoire.")
         return code
     if kind == QuestionType.INTEGER:
-        try:
-            number = int(str(value).strip())
-        except ValueError:
-            raise ValueError("Un nombre entier est attendu.") from None
+        if isinstance(value, bool) or not isinstance(value, int | str):
+            raise ValueError("Un nombre entier est attendu.")
+        text = str(value).strip() if isinstance(value, str) else str(value)
+        if not INTEGER_PATTERN.fullmatch(text):
+            raise ValueError("Un nombre entier est attendu (chiffres de 0 à 9, 15 au plus).")
+        number = int(text)
         if question.minimum is not None and number < question.minimum:
             raise ValueError(f"Le nombre doit être au moins {question.minimum}.")
         if question.maximum is not None and number > question.maximum:
             raise ValueError(f"Le nombre doit être au plus {question.maximum}.")
         return number
-    text = str(value).strip()
-    if len(text) > question.max_length:
-        raise ValueError(f"La réponse dépasse {question.max_length} caractères.")
+    # Free text may span lines; phone numbers and e-mail addresses are one line.
+    multiline = kind == QuestionType.TEXT
+    limit = min(question.max_length, TEXT_MAX_LENGTH if multiline else LINE_MAX_LENGTH)
+    text = clean_text(value, multiline=multiline, max_length=limit)
     if kind == QuestionType.PHONE:
         if not PHONE_PATTERN.match(text):
             raise ValueError(
                 "Numéro de téléphone invalide : 10 chiffres, par exemple 06 12 34 56 78."
             )
-        digits = re.sub(r"\D", "", text)
+        digits = re.sub(r"[^0-9]", "", text)
         return "0" + digits[-9:]
     if kind == QuestionType.EMAIL and not EMAIL_PATTERN.match(text):
         raise ValueError("Adresse électronique invalide, par exemple prenom.nom@exemple.fr.")
@@ -312,6 +441,8 @@ def _choices(checker: _Checker, where: str, data: Any) -> tuple[Choice, ...]:
             checker.fail(spot, f"code « {code} » invalide (minuscules, chiffres et _)")
         if not isinstance(label, str) or not label.strip():
             checker.fail(spot, "il manque le libellé « label »")
+        else:
+            _line(checker, f"{spot}, « label »", label)
         odenore = item.get("odenore")
         if odenore is not None and odenore not in ODENORE:
             checker.fail(
@@ -349,7 +480,11 @@ def load_questionnaire(data: Any, source: str) -> Questionnaire:
     questions: dict[str, Question] = {}
     sections: list[Section] = []
     section_names: set[str] = set()
-    for s_index, s_data in enumerate(data.get("sections") or [], start=1):
+    for key in ("sections", "indicators"):
+        if not isinstance(data.get(key) or [], list):
+            checker.fail("racine", f"« {key} » doit être une liste")
+    _line(checker, "racine, « title »", data.get("title", ""))
+    for s_index, s_data in enumerate(_list(data.get("sections")), start=1):
         s_name = str(s_data.get("name", "")) if isinstance(s_data, Mapping) else ""
         where_s = f"section « {s_name or s_index} »"
         if not isinstance(s_data, Mapping):
@@ -362,8 +497,11 @@ def load_questionnaire(data: Any, source: str) -> Questionnaire:
         if s_name in section_names:
             checker.fail(where_s, "nom de section déjà utilisé")
         section_names.add(s_name)
+        _line(checker, f"{where_s}, « title »", s_data.get("title", s_name))
+        if not isinstance(s_data.get("questions") or [], list):
+            checker.fail(where_s, "« questions » doit être une liste")
         section_questions = []
-        for q_index, q_data in enumerate(s_data.get("questions") or [], start=1):
+        for q_index, q_data in enumerate(_list(s_data.get("questions")), start=1):
             if not isinstance(q_data, Mapping):
                 checker.fail(
                     f"{where_s}, question n° {q_index}", "une question est un dictionnaire"
@@ -376,7 +514,7 @@ def load_questionnaire(data: Any, source: str) -> Questionnaire:
         if not section_questions:
             checker.fail(where_s, "aucune question")
         sections.append(Section(s_name, str(s_data.get("title", s_name)), tuple(section_questions)))
-    indicators = _indicators(checker, data.get("indicators") or [], questions)
+    indicators = _indicators(checker, _list(data.get("indicators")), questions)
     if checker.problems:
         raise QuestionnaireError(source, checker.problems)
     return Questionnaire(
@@ -388,6 +526,18 @@ def load_questionnaire(data: Any, source: str) -> Questionnaire:
         indicators=indicators,
         source=dict(data),
     )
+
+
+def _list(value: Any) -> list[Any]:
+    """A list from the YAML, or [] when it is something else (reported apart)."""
+    return value if isinstance(value, list) else []
+
+
+def _line(checker: _Checker, where: str, value: Any, max_length: int = 1_000) -> None:
+    """Names, titles and labels hold on one line (text_problem's rule)."""
+    problem = text_problem(value, max_length=max_length)
+    if problem:
+        checker.fail(where, f"{problem[:1].lower()}{problem[1:]}")
 
 
 def _question(
@@ -419,6 +569,8 @@ def _question(
     label = data.get("label")
     if not isinstance(label, str) or not label.strip():
         checker.fail(where, "il manque le libellé « label »")
+    else:
+        _line(checker, f"{where}, « label »", label)
     choices: tuple[Choice, ...] = ()
     if kind in (QuestionType.SELECT_ONE, QuestionType.SELECT_MULTIPLE):
         choices = _choices(checker, where, data.get("choices"))
@@ -426,7 +578,17 @@ def _question(
     for key in ("minimum", "maximum", "max_length"):
         value = data.get(key)
         if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
-            checker.fail(where, f"« {key} » doit être un nombre entier (reçu : {value!r})")
+            checker.fail(
+                where, f"« {key} » doit être un nombre entier (reçu : {shown(repr(value))})"
+            )
+            value = None
+        elif key == "max_length" and value is not None and not 1 <= value <= TEXT_MAX_LENGTH:
+            checker.fail(where, f"« max_length » doit être compris entre 1 et {TEXT_MAX_LENGTH}")
+            value = None
+        elif value is not None and not -1_000_000_000 <= value <= 1_000_000_000:
+            checker.fail(
+                where, f"« {key} » doit être compris entre -1 000 000 000 et 1 000 000 000"
+            )
             value = None
         numbers[key] = value
     personal = bool(data.get("personal", False))
@@ -512,6 +674,85 @@ def load_yaml(text: str, source: str) -> Questionnaire:
     return load_questionnaire(data, source)
 
 
+# A local module is a few screens of YAML written by a territory's team.
+MODULE_MAX_BYTES = 256 * 1024
+MODULE_MAX_DEPTH = 20
+# Aliases (*name) may repeat a list of choices, not blow up into millions
+# of nodes ("billion laughs"): the tree, aliases expanded, stays this small.
+MODULE_MAX_NODES = 20_000
+_NUMBER_LIMIT = 10**15
+
+
+def read_module(text: str, source: str) -> Any:
+    """A local module's YAML as plain data (dicts with text keys, lists,
+    text, whole numbers, finite decimals, booleans, null).
+
+    Refuses, with QuestionnaireError (French): more than MODULE_MAX_BYTES,
+    nesting deeper than MODULE_MAX_DEPTH, more than MODULE_MAX_NODES nodes
+    once aliases are expanded, other YAML types (dates, binary…), and text
+    that ``text_problem`` refuses.
+    """
+    if len(text.encode("utf-8", "surrogatepass")) > MODULE_MAX_BYTES:
+        raise QuestionnaireError(source, [f"fichier : plus de {MODULE_MAX_BYTES // 1024} Ko"])
+    too_deep = f"fichier : plus de {MODULE_MAX_DEPTH} niveaux d'imbrication"
+    try:
+        # Depth first, on the event stream: PyYAML builds nested nodes by
+        # recursion and a very deep file would exhaust the stack.
+        depth = 0
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MODULE_MAX_DEPTH:
+                    raise QuestionnaireError(source, [too_deep])
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f"ligne {mark.line + 1}, colonne {mark.column + 1}" if mark else "fichier"
+        problem = shown(getattr(error, "problem", None) or "syntaxe", 120)
+        raise QuestionnaireError(source, [f"{where} : YAML illisible ({problem})"]) from None
+    except QuestionnaireError:
+        raise
+    except ValueError:  # PyYAML's own: a whole number of thousands of digits
+        raise QuestionnaireError(source, ["fichier : nombre de plus de 4 300 chiffres"]) from None
+    problems: list[str] = []
+    nodes = 0
+    stack: list[tuple[Any, int, str]] = [(data, 1, "racine")]
+    while stack and not problems:
+        value, level, where = stack.pop()
+        nodes += 1
+        if nodes > MODULE_MAX_NODES:
+            problems.append(f"fichier : plus de {MODULE_MAX_NODES} éléments (alias compris)")
+        elif level > MODULE_MAX_DEPTH:
+            problems.append(too_deep)  # reached through aliases
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                if not isinstance(key, str) or text_problem(key):
+                    problems.append(f"{where} : la clé « {shown(key)} » doit être un texte court")
+                    break
+                stack.append((item, level + 1, f"{where} > {shown(key, 30)}"))
+        elif isinstance(value, list):
+            stack.extend((item, level + 1, where) for item in value)
+        elif isinstance(value, str):
+            problem = text_problem(value, multiline=True, max_length=TEXT_MAX_LENGTH)
+            if problem:
+                problems.append(f"{where} : {problem[:1].lower()}{problem[1:]}")
+        elif isinstance(value, bool) or value is None:
+            continue
+        elif isinstance(value, int | float):
+            if not abs(value) < _NUMBER_LIMIT:  # also NaN
+                problems.append(f"{where} : nombre hors limites ({shown(value)})")
+        else:
+            problems.append(
+                f"{where} : valeur « {shown(value)} » non prise en charge (texte attendu)"
+            )
+    if problems:
+        raise QuestionnaireError(source, problems)
+    # A plain tree: aliases become copies, so the stored definition is JSON.
+    return json.loads(json.dumps(data))
+
+
 @cache
 def default_questionnaire() -> Questionnaire:
     return load_yaml(DEFAULT_FILE.read_text(encoding="utf-8"), DEFAULT_FILE.name)
@@ -525,7 +766,10 @@ def with_local_module(core: Questionnaire, module: Any, source: str) -> Question
     """
     if not isinstance(module, Mapping) or not module.get("sections"):
         raise QuestionnaireError(source, ["le module local doit contenir « sections »"])
-    unknown = sorted(set(module) - {"sections", "indicators", "title"})
+    for key in ("sections", "indicators"):
+        if not isinstance(module.get(key, []), list):
+            raise QuestionnaireError(source, [f"racine : « {key} » doit être une liste"])
+    unknown = sorted(shown(key, 30) for key in set(module) - {"sections", "indicators", "title"})
     if unknown:
         raise QuestionnaireError(source, [f"racine : champ(s) inconnu(s) : {', '.join(unknown)}"])
     merged = dict(core.source)

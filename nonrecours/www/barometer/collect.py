@@ -5,7 +5,7 @@ import json
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.templatetags.static import static
@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 from nonrecours.accounts.access import access_territory_collect
 from nonrecours.surveys import actions, queries
 from nonrecours.surveys.enums import Channel
-from nonrecours.surveys.questionnaire import Questionnaire
+from nonrecours.surveys.questionnaire import Questionnaire, clean_key, parse_moment
 from nonrecours.www.barometer.views import campaign_or_404
 
 SCOPE = "/collecte/"
@@ -123,15 +123,85 @@ def collect_manifest(request: HttpRequest) -> JsonResponse:
     )
 
 
+# One answer weighs a few kilobytes: anything much bigger or deeper is not
+# the app's, and is refused before it reaches validation.
+MAX_BODY_BYTES = 1024 * 1024
+MAX_JSON_DEPTH = 20
+UNREADABLE = "Envoi illisible : JSON attendu avec « idempotency_key » et « answers »."
+
+
+class BadSubmission(ValueError):
+    """A body that is not an answer of the app (French message, HTTP status)."""
+
+    def __init__(self, message: str, status: int = 400):
+        self.status = status
+        super().__init__(message)
+
+
 def _json_error(message: str, status: int) -> JsonResponse:
     return JsonResponse({"error": message}, status=status)
 
 
-def _parse_time(value: Any) -> datetime.datetime | None:
-    if not value:
-        return None
-    parsed = datetime.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    return parsed if parsed.tzinfo else timezone.make_aware(parsed)
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"constante JSON refusée : {name}")
+
+
+def _depth(value: Any) -> int:
+    """How deeply lists and objects nest in a parsed JSON value (iteratively)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, dict | list):
+            deepest = max(deepest, level)
+            if level <= MAX_JSON_DEPTH:
+                children = item.values() if isinstance(item, dict) else item
+                stack.extend((child, level + 1) for child in children)
+    return deepest
+
+
+def _read_payload(request: HttpRequest) -> dict[str, Any]:
+    """The JSON object sent, bounded in size and depth. Raises BadSubmission."""
+    try:
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        declared = 0
+    if declared > MAX_BODY_BYTES:
+        raise BadSubmission("Envoi trop volumineux : une réponse pèse moins de 1 Mo.", 413)
+    try:
+        body = request.body
+    except RequestDataTooBig:
+        raise BadSubmission(
+            "Envoi trop volumineux : une réponse pèse moins de 1 Mo.", 413
+        ) from None
+    if len(body) > MAX_BODY_BYTES:
+        raise BadSubmission("Envoi trop volumineux : une réponse pèse moins de 1 Mo.", 413)
+    try:
+        payload = json.loads(body, parse_constant=_refuse_constant)
+    except RecursionError:
+        raise BadSubmission(
+            f"Envoi refusé : JSON imbriqué sur plus de {MAX_JSON_DEPTH} niveaux."
+        ) from None
+    except ValueError:  # also UnicodeDecodeError
+        raise BadSubmission(UNREADABLE) from None
+    if _depth(payload) > MAX_JSON_DEPTH:
+        raise BadSubmission(f"Envoi refusé : JSON imbriqué sur plus de {MAX_JSON_DEPTH} niveaux.")
+    if not isinstance(payload, dict) or not isinstance(payload.get("answers"), dict):
+        raise BadSubmission(UNREADABLE)
+    if "idempotency_key" not in payload:
+        raise BadSubmission(UNREADABLE)
+    return payload
+
+
+def _moment(payload: dict[str, Any], name: str, what: str) -> datetime.datetime | None:
+    try:
+        return parse_moment(
+            payload.get(name),
+            now=timezone.now(),
+            naive_zone=timezone.get_current_timezone(),
+            what=what,
+        )
+    except ValueError as error:
+        raise BadSubmission(str(error), 422) from None
 
 
 @require_POST
@@ -146,17 +216,18 @@ def collect_submit(request: HttpRequest, slug: str) -> JsonResponse:
     except PermissionDenied as denied:
         return _json_error(str(denied), 403)
     try:
-        payload = json.loads(request.body)
+        payload = _read_payload(request)
         answers = payload["answers"]
-        key = str(payload["idempotency_key"])
-        started_at = _parse_time(payload.get("started_at"))
-        submitted_at = _parse_time(payload.get("submitted_at"))
-        if not isinstance(answers, dict):
-            raise TypeError
-    except (ValueError, KeyError, TypeError):
-        return _json_error(
-            "Envoi illisible : JSON attendu avec « idempotency_key » et « answers ».", 400
-        )
+        key = clean_key(payload["idempotency_key"])
+    except BadSubmission as bad:
+        return _json_error(str(bad), bad.status)
+    except ValueError as error:
+        return JsonResponse({"errors": {"idempotency_key": str(error)}}, status=422)
+    try:
+        started_at = _moment(payload, "started_at", "Le début")
+        submitted_at = _moment(payload, "submitted_at", "L'envoi")
+    except BadSubmission as bad:
+        return JsonResponse({"errors": {"date": str(bad)}}, status=bad.status)
     reason = queries.campaign_accepts_offline_answer(
         campaign, submitted_at=submitted_at, received_on=timezone.localdate()
     )
