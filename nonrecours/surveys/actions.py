@@ -1,12 +1,9 @@
 """Writes of the barometer: questionnaire versions, campaigns, answers."""
 
 import datetime
-import hashlib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Any, BinaryIO
+from typing import Any
 
-import yaml
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -14,9 +11,13 @@ from nonrecours.accounts.actions import membership_grant, organisation_get_or_cr
 from nonrecours.accounts.enums import OrganisationKind, Role
 from nonrecours.accounts.models import User
 from nonrecours.surveys import queries
+from nonrecours.surveys.contacts import contact_from as _contact
+from nonrecours.surveys.contacts import personal_fields as _personal_fields
 from nonrecours.surveys.demo import DemoCommune, DemoGenerator
 from nonrecours.surveys.enums import Channel
-from nonrecours.surveys.importers.files import SourceFormat, read_submissions
+from nonrecours.surveys.imports import ImportRejected as ImportRejected  # written there
+from nonrecours.surveys.imports import ImportSummary as ImportSummary
+from nonrecours.surveys.imports import responses_import as responses_import
 from nonrecours.surveys.models import (
     AgentTarget,
     Campaign,
@@ -26,12 +27,20 @@ from nonrecours.surveys.models import (
     Response,
 )
 from nonrecours.surveys.questionnaire import (
-    Questionnaire,
-    QuestionnaireError,
+    check_moment,
+    clean_key,
     default_questionnaire,
     load_questionnaire,
+    read_module,
     with_local_module,
 )
+from nonrecours.surveys.targets import (
+    MINIMUM_PER_COMMUNE,
+    CommuneWeight,
+    apportion,
+    commune_targets,
+)
+from nonrecours.territories.enums import Stratum
 from nonrecours.territories.models import Commune, Territory
 
 
@@ -64,10 +73,7 @@ def questionnaire_version_add_module(
     Raises QuestionnaireError (problems located, in French) and stores
     nothing when the module is invalid.
     """
-    try:
-        module = yaml.safe_load(module_yaml)
-    except yaml.YAMLError as error:
-        raise QuestionnaireError(source, [f"YAML illisible : {error}"]) from None
+    module = read_module(module_yaml, source)
     core = questionnaire_version_default()
     latest = (
         QuestionnaireVersion.objects.filter(slug=core.slug)
@@ -109,10 +115,41 @@ def campaign_create(
     stratum_targets: Mapping[str, int] | None = None,
     is_synthetic: bool = False,
 ) -> Campaign:
+    """A new campaign of the territory, with its targets (answers, by INSEE
+    code of a member commune and by stratum value).
+
+    Targets by commune are the campaign's targets (see
+    commune_targets_by_population); a stratum target given with them must
+    equal the sum over that stratum's communes, so that the campaign's total,
+    its strata and its communes always agree. Raises ValueError (French) and
+    stores nothing for reversed dates, a slug already taken, a questionnaire
+    of another territory, a negative target, a commune outside the territory,
+    an unknown stratum or a stratum target that disagrees with its communes.
+    """
+
     if ends_on < starts_on:
         raise ValueError("La date de fin de la campagne précède sa date de début.")
     if questionnaire is not None and questionnaire.territory_id not in (None, territory.pk):
         raise ValueError("Ce questionnaire appartient au module local d'un autre territoire.")
+    if Campaign.objects.filter(slug=slug).exists():
+        raise ValueError(f"L'identifiant « {slug} » est déjà pris par une autre campagne.")
+    all_targets = [*(commune_targets or {}).values(), *(stratum_targets or {}).values()]
+    if any(target < 0 for target in all_targets):
+        raise ValueError("Un objectif de réponses ne peut pas être négatif.")
+    communes = {c.insee_code: c for c in territory.communes.filter(is_member=True)}
+    for stratum, target in (stratum_targets or {}).items():
+        if stratum not in Stratum.values:
+            raise ValueError(f"Strate inconnue : {stratum}.")
+        in_stratum = [
+            t
+            for code, t in (commune_targets or {}).items()
+            if code in communes and communes[code].stratum == stratum
+        ]
+        if commune_targets and sum(in_stratum) != target:
+            raise ValueError(
+                f"L'objectif de la strate « {Stratum(stratum).label} » ({target}) diffère de "
+                f"la somme des objectifs de ses communes ({sum(in_stratum)})."
+            )
     campaign = Campaign.objects.create(
         territory=territory,
         slug=slug,
@@ -123,7 +160,6 @@ def campaign_create(
         channels=[Channel(c).value for c in channels],
         is_synthetic=is_synthetic,
     )
-    communes = {c.insee_code: c for c in territory.communes.filter(is_member=True)}
     for insee_code, target in (commune_targets or {}).items():
         if insee_code not in communes:
             raise ValueError(f"Objectif pour une commune hors du territoire : {insee_code}.")
@@ -131,10 +167,6 @@ def campaign_create(
     for stratum, target in (stratum_targets or {}).items():
         Quota.objects.create(campaign=campaign, stratum=stratum, target=target)
     return campaign
-
-
-def _personal_fields(questionnaire: Questionnaire) -> set[str]:
-    return {q.name for q in questionnaire.questions if q.personal}
 
 
 def response_submit(
@@ -156,9 +188,18 @@ def response_submit(
     Raises ResponseRejected with every error by question; nothing is stored
     then. Contact details go to a separate table, never into the answers.
     """
-    key = idempotency_key.strip()
-    if not key or len(key) > 100:
-        raise ResponseRejected({"idempotency_key": "Clé d'envoi absente ou trop longue."})
+    try:
+        key = clean_key(idempotency_key)
+    except ValueError as error:
+        raise ResponseRejected({"idempotency_key": str(error)}) from None
+    now = timezone.now()
+    moments = {"started_at": ("Le début", started_at), "submitted_at": ("L'envoi", submitted_at)}
+    for name, (what, moment) in moments.items():
+        if moment is not None:
+            try:
+                check_moment(moment, now=now, what=what)
+            except ValueError as error:
+                raise ResponseRejected({name: str(error)}) from None
     existing = _stored(key)
     if existing is not None:
         return _same_campaign(existing, campaign), False
@@ -202,18 +243,6 @@ def response_submit(
 
 def _stored(key: str) -> Response | None:
     return Response.objects.filter(idempotency_key=key).first()
-
-
-def _contact(response: Response, details: Mapping[str, str]) -> Contact:
-    """A call-back request from a response's contact details, without any
-    link back to the response (see Contact)."""
-    return Contact(
-        campaign=response.campaign,
-        commune=response.commune,
-        phone=details.get("contact_telephone", ""),
-        email=details.get("contact_email", ""),
-        received_on=timezone.localdate(response.submitted_at),
-    )
 
 
 @transaction.atomic
@@ -286,7 +315,13 @@ def demo_campaign_create(
     door_to_door_share = 0.85
     campaign_set_agent_targets(
         campaign=campaign,
-        targets={a.pk: round(responses * door_to_door_share / len(agents)) for a in agents},
+        targets=dict(
+            zip(
+                [a.pk for a in agents],
+                apportion(round(responses * door_to_door_share), [1] * len(agents)),
+                strict=True,
+            )
+        ),
     )
     questionnaire = campaign.questionnaire.questionnaire()
     personal = _personal_fields(questionnaire)
@@ -330,153 +365,40 @@ def demo_campaign_create(
     return campaign, True
 
 
-MAX_REPORTED_PROBLEMS = 200
-IMPORT_BATCH = 2000
+def commune_targets_by_population(
+    *,
+    territory: Territory,
+    total: int,
+    stratum_extras: Mapping[str, int] | None = None,
+    strict_minimum: bool = False,
+) -> dict[str, int]:
+    """Target of each member commune of known population, by INSEE code.
 
-
-class ImportRejected(ValueError):
-    """A file with bad rows: nothing was stored. ``problems`` are located
-    (line, field) and in French."""
-
-    def __init__(self, filename: str, problems: list[str], total: int):
-        self.filename = filename
-        self.problems = problems
-        self.total = total
-        more = f"\n… et {total - len(problems)} autres problèmes." if total > len(problems) else ""
-        super().__init__(
-            f"{filename} : import refusé, rien n'a été enregistré ({total} problème"
-            f"{'s' if total > 1 else ''}) :\n" + "\n".join(f"- {p}" for p in problems) + more
-        )
-
-
-@dataclass
-class ImportSummary:
-    filename: str
-    rows: int = 0
-    created: int = 0
-    already_present: int = 0
-    ignored_columns: list[str] = field(default_factory=list)
-
-    def __str__(self) -> str:
-        text = (
-            f"{self.filename} : {self.rows} lignes lues, {self.created} réponses ajoutées, "
-            f"{self.already_present} déjà présentes (import précédent)."
-        )
-        if self.ignored_columns:
-            text += " Colonnes ignorées : " + ", ".join(self.ignored_columns) + "."
-        return text
-
-
-def _import_key(source: SourceFormat, campaign: Campaign, row_id: str) -> str:
-    key = f"{source.value}:{campaign.slug}:{row_id}"
-    if len(key) > 100:
-        key = f"{source.value}:{hashlib.sha256(key.encode()).hexdigest()}"
-    return key
-
-
-def responses_import(
-    *, campaign: Campaign, stream: BinaryIO, filename: str, source: SourceFormat
-) -> ImportSummary:
-    """Import submissions collected elsewhere (KoboToolbox, ODK Central, LimeSurvey).
-
-    All or nothing: every row is validated like an online answer; if any row
-    is bad, ImportRejected lists each problem with its line and field and
-    nothing is stored. Importing the same file again adds nothing (each row
-    keeps its submission id as idempotency key).
+    ``total`` answers split by population with at least 5 per commune (so
+    that every commune is reached), plus each stratum's extra target
+    (stratum value -> answers) split between its communes: see
+    surveys.targets.commune_targets, whose rounding keeps the sum exactly
+    ``total + sum(stratum_extras)``. When ``total`` cannot give 5 to every
+    commune, ``strict_minimum`` (what a person asks: form, command) raises
+    TargetError; without it (the demo's small samples) the minimum is
+    lowered to what the total allows. Raises TargetError (a ValueError, in
+    French) when the split is impossible.
     """
-    questionnaire = campaign.questionnaire.questionnaire()
-    parsed = read_submissions(stream, filename, source, questionnaire)
-    communes = {c.insee_code: c for c in campaign.territory.communes.filter(is_member=True)}
-    personal = _personal_fields(questionnaire)
-    summary = ImportSummary(filename=filename, ignored_columns=parsed.ignored_columns)
-    problems: list[str] = []
-    total_problems = 0
-    seen: set[str] = set()
-    pending: list[tuple[Response, dict[str, Any], str]] = []
+    # Imported here to keep this change apart from the module's import block.
 
-    def problem(text: str) -> None:
-        nonlocal total_problems
-        total_problems += 1
-        if len(problems) < MAX_REPORTED_PROBLEMS:
-            problems.append(text)
-
-    def flush() -> None:
-        # A row is already there if its import key is, or if it is an export
-        # of this very campaign (its id is then one of our own keys).
-        keys = [r.idempotency_key for r, _, _ in pending] + [raw for _, _, raw in pending]
-        existing = set(
-            Response.objects.filter(idempotency_key__in=keys).values_list(
-                "idempotency_key", "campaign_id"
-            )
-        )
-        imported = {key for key, _ in existing}
-        own = {key for key, campaign_id in existing if campaign_id == campaign.pk}
-        new = [
-            (r, c) for r, c, raw in pending if r.idempotency_key not in imported and raw not in own
-        ]
-        summary.already_present += len(pending) - len(new)
-        created = Response.objects.bulk_create([r for r, _ in new], batch_size=500)
-        Contact.objects.bulk_create(
-            [_contact(r, c) for r, (_, c) in zip(created, new, strict=True) if c],
-            batch_size=500,
-        )
-        summary.created += len(new)
-        pending.clear()
-
-    now = timezone.now()
-    with transaction.atomic():
-        for row in parsed.rows:
-            summary.rows += 1
-            if not row.row_id:
-                problem(f"ligne {row.line} : identifiant de soumission vide")
-                continue
-            if row.row_id in seen:
-                problem(f"ligne {row.line} : identifiant « {row.row_id} » déjà vu plus haut")
-                continue
-            seen.add(row.row_id)
-            clean, errors = questionnaire.validate(
-                row.answers, communes=communes, require_personal=False
-            )
-            for name, message in errors.items():
-                problem(f"ligne {row.line}, champ « {name} » : {message}")
-            if errors or total_problems:
-                continue  # keep checking the rest, store nothing more
-            contact = {name: clean.pop(name) for name in list(clean) if name in personal}
-            pending.append(
-                (
-                    Response(
-                        campaign=campaign,
-                        questionnaire=campaign.questionnaire,
-                        commune=communes[clean["commune"]],
-                        channel=Channel.IMPORT,
-                        answers=clean,
-                        idempotency_key=_import_key(source, campaign, row.row_id),
-                        started_at=row.started_at,
-                        submitted_at=row.submitted_at or now,
-                        received_at=now,
-                        source_file=filename[:300],
-                        source_row=row.line,
-                    ),
-                    contact,
-                    row.row_id,
-                )
-            )
-            if len(pending) >= IMPORT_BATCH:
-                flush()
-        if total_problems:
-            raise ImportRejected(filename, problems, total_problems)
-        if summary.rows == 0:
-            raise ImportRejected(filename, ["aucune ligne de réponse dans le fichier"], 1)
-        flush()
-    return summary
-
-
-def commune_targets_by_population(*, territory: Territory, total: int) -> dict[str, int]:
-    """Split a total number of answers between communes by population, with
-    at least 5 per commune so that every commune is reached."""
-    communes = list(territory.communes.filter(is_member=True, population__isnull=False))
-    population = sum(c.population or 0 for c in communes) or 1
-    return {c.insee_code: max(5, round(total * (c.population or 0) / population)) for c in communes}
+    communes = list(
+        territory.communes.filter(is_member=True, population__isnull=False).order_by("insee_code")
+    )
+    minimum = MINIMUM_PER_COMMUNE
+    if not strict_minimum and communes:
+        minimum = min(minimum, max(total, 0) // len(communes))
+    return commune_targets(
+        [CommuneWeight(c.insee_code, c.population or 0, c.stratum) for c in communes],
+        total=total,
+        stratum_extras=stratum_extras,
+        minimum=minimum,
+        stratum_labels={s.value: str(s.label) for s in Stratum},
+    )
 
 
 @transaction.atomic

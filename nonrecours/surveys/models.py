@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from nonrecours.surveys.enums import Channel
+from nonrecours.surveys.enums import Channel, RevisionReason
 from nonrecours.surveys.questionnaire import Questionnaire, load_questionnaire
 
 _PARSED: dict[tuple[int, str], Questionnaire] = {}
@@ -181,7 +181,13 @@ class AgentTarget(models.Model):
 
 
 class Response(models.Model):
-    """One questionnaire filled in. Never edited: a correction is a new record."""
+    """One questionnaire filled in, as it now counts.
+
+    Answers given in our own forms are never edited. A submission imported
+    from a collection tool is replaced when the tool gives a corrected
+    version of it (same stable identity, new version), or withdrawn when the
+    tool's review rejects it; the earlier state is kept in ResponseRevision,
+    so every count and analysis reads this table alone."""
 
     campaign = models.ForeignKey(
         Campaign, verbose_name="campagne", on_delete=models.PROTECT, related_name="responses"
@@ -214,15 +220,88 @@ class Response(models.Model):
     received_at = models.DateTimeField("reçu le", default=timezone.now)
     source_file = models.CharField("fichier importé", max_length=300, blank=True)
     source_row = models.PositiveIntegerField("ligne du fichier", null=True, blank=True)
+    source_version = models.CharField(
+        "version à la source",
+        max_length=100,
+        blank=True,
+        help_text="Identifiant de la version dans l'outil de collecte (instanceID d'ODK, "
+        "_uuid de KoboToolbox, date de dernière action de LimeSurvey).",
+    )
+    source_version_rank = models.PositiveIntegerField(
+        "rang de la version à la source",
+        null=True,
+        blank=True,
+        help_text="Nombre de modifications (colonne Edits d'ODK Central), quand l'outil le donne.",
+    )
+    replaces_version = models.CharField(
+        "version remplacée à la source",
+        max_length=100,
+        blank=True,
+        help_text="meta/deprecatedID : la version que celle-ci corrige.",
+    )
+    source_identity = models.CharField(
+        "identité à la source",
+        max_length=100,
+        blank=True,
+        db_index=True,
+        help_text="Identifiant stable de la soumission dans l'outil (KEY, meta/rootUuid, _uuid, "
+        "enquête:réponse pour LimeSurvey).",
+    )
+    review_state = models.CharField("statut de revue à la source", max_length=64, blank=True)
+    collector = models.CharField(
+        "collecté par (outil d'origine)",
+        max_length=150,
+        blank=True,
+        help_text="_submitted_by de KoboToolbox, SubmitterName d'ODK Central.",
+    )
 
     class Meta:
         verbose_name = "réponse"
         verbose_name_plural = "réponses"
         ordering = ["-submitted_at"]
-        indexes = [models.Index(fields=["campaign", "commune"])]
+        indexes = [
+            models.Index(fields=["campaign", "commune"]),
+            models.Index(fields=["campaign", "source_version"]),
+        ]
 
     def __str__(self) -> str:
         return f"Réponse {self.pk} ({self.campaign})"
+
+
+class ResponseRevision(models.Model):
+    """An earlier state of an imported submission: the version a corrected
+    one replaced, or a submission withdrawn because the collection tool's
+    review rejected it. Never counted; kept so that a change can be traced
+    (same retention as the answers)."""
+
+    campaign = models.ForeignKey(
+        Campaign, verbose_name="campagne", on_delete=models.CASCADE, related_name="revisions"
+    )
+    idempotency_key = models.CharField("clé de la soumission", max_length=100, db_index=True)
+    source_version = models.CharField("version à la source", max_length=100, blank=True)
+    questionnaire = models.ForeignKey(
+        QuestionnaireVersion, verbose_name="version du questionnaire", on_delete=models.PROTECT
+    )
+    commune = models.ForeignKey(
+        "territories.Commune", verbose_name="commune", on_delete=models.PROTECT
+    )
+    answers = models.JSONField("réponses")
+    started_at = models.DateTimeField("commencé le", null=True, blank=True)
+    submitted_at = models.DateTimeField("saisi le")
+    source_file = models.CharField("fichier importé", max_length=300, blank=True)
+    source_row = models.PositiveIntegerField("ligne du fichier", null=True, blank=True)
+    collector = models.CharField("collecté par (outil d'origine)", max_length=150, blank=True)
+    reason = models.CharField("raison", max_length=16, choices=RevisionReason.choices)
+    recorded_at = models.DateTimeField("enregistrée le", default=timezone.now)
+    recorded_from = models.CharField("fichier de la nouvelle version", max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = "version antérieure d'une réponse"
+        verbose_name_plural = "versions antérieures des réponses"
+        ordering = ["campaign", "idempotency_key", "recorded_at"]
+
+    def __str__(self) -> str:
+        return f"{self.idempotency_key} ({self.get_reason_display()})"
 
 
 class Contact(models.Model):

@@ -172,6 +172,7 @@ def test_limesurvey_csv(campaign):
         stream=csv_file(header, rows),
         filename="lime.csv",
         source=SourceFormat.LIMESURVEY,
+        survey_id="123456",
     )
     assert summary.created == 3
     stored = Response.objects.get(commune__insee_code="62004")
@@ -201,7 +202,10 @@ def test_bad_rows_are_all_reported_and_nothing_is_stored(campaign):
     )
     assert "ligne 4, champ « commune » : Commune « 75056 » inconnue dans ce territoire." in problems
     assert "ligne 4, champ « tranche_age » : Cette question est obligatoire." in problems
-    assert "ligne 5 : identifiant « ok-1 » déjà vu plus haut" in problems
+    assert (
+        "lignes 2 et 5 : même identifiant de soumission « ok-1 » avec des réponses différentes"
+        in problems
+    )
     assert str(rejected.value).startswith(
         "mauvais.csv : import refusé, rien n'a été enregistré (4 problèmes)"
     )
@@ -280,7 +284,7 @@ def test_cli_import_and_export(campaign, tmp_path):
     path.write_bytes(csv_file(header, [kobo_row(header, ANSWERS[0], "c1")]).getvalue())
     out = StringIO()
     call_command("responses", "import", str(path), "--campaign", campaign.slug, stdout=out)
-    assert "1 lignes lues, 1 réponses ajoutées, 0 déjà présentes" in out.getvalue()
+    assert "1 ligne lue ; 1 réponse ajoutée, 0 déjà présente" in out.getvalue()
     bad = tmp_path / "bad.csv"
     bad.write_bytes(
         csv_file(header, [kobo_row(header, complete_answers(sexe="?"), "c2")]).getvalue()
@@ -323,11 +327,11 @@ def test_limesurvey_ids_restart_with_each_survey(campaign):
     header += ["prestations_connues[rsa]", "prestations_percues[aucune]"]
     singles = {k: v for k, v in complete_answers().items() if k in header}
     marks = {"prestations_connues[rsa]": "Y", "prestations_percues[aucune]": "Y"}
-    for date in ("2026-10-01 10:00:00", "2026-10-02 10:00:00"):
+    for survey, date in (("111111", "2026-10-01 10:00:00"), ("222222", "2026-10-02 10:00:00")):
         row = {"id": "1", "submitdate": date, **singles, **marks}
         summary = actions.responses_import(
             campaign=campaign, stream=csv_file(header, [row]), filename="l.csv",
-            source=SourceFormat.LIMESURVEY,
+            source=SourceFormat.LIMESURVEY, survey_id=survey,
         )  # fmt: skip
         assert summary.created == 1
     assert campaign.responses.count() == 2
@@ -368,7 +372,8 @@ def test_xlsx_export_never_turns_text_into_formulas(arras):
     header = [c.value for c in sheet[1]]
     cell = sheet.cell(row=2, column=header.index("remarque") + 1)
     assert cell.data_type == "s"
-    assert cell.value == '=HYPERLINK("http://x")'
+    # Escaped as in the CSV (csvtext.spreadsheet_safe): safe once saved as CSV too.
+    assert cell.value == '\'=HYPERLINK("http://x")'
 
 
 def test_limesurvey_codes_are_valid_in_limesurvey():
@@ -418,6 +423,7 @@ def test_limesurvey_export_with_limesurvey_codes(campaign):
         stream=csv_file(header, rows),
         filename="lime.csv",
         source=SourceFormat.LIMESURVEY,
+        survey_id="123456",
     )
     assert summary.created == 3 and summary.ignored_columns == []
     stored = Response.objects.get(commune__insee_code="62004")

@@ -7,6 +7,7 @@ from nonrecours.surveys.analysis import Filters
 from nonrecours.surveys.enums import Channel
 from nonrecours.surveys.importers.files import SourceFormat
 from nonrecours.surveys.models import Campaign, QuestionnaireVersion
+from nonrecours.surveys.questionnaire import MODULE_MAX_BYTES, shown, text_problem
 from nonrecours.territories.enums import Stratum
 from nonrecours.territories.models import Territory
 
@@ -30,6 +31,27 @@ class ImportForm(forms.Form):
         label="Fichier de soumissions",
         help_text="CSV (UTF-8) ou XLSX, 200 Mo au plus.",
     )
+    survey_id = forms.RegexField(
+        label="Identifiant de l'enquête LimeSurvey",
+        regex=r"^[A-Za-z0-9_-]{1,40}$",
+        required=False,
+        help_text="LimeSurvey seulement, si le nom du fichier ne le contient pas "
+        "(results-survey123456.csv) : les numéros de réponse recommencent à 1 dans chaque "
+        "enquête.",
+        error_messages={"invalid": "Chiffres, lettres, - ou _ seulement (40 au plus)."},
+    )
+    separator = forms.RegexField(
+        label="Séparateur des groupes dans les en-têtes",
+        regex=r"^[^\s\w]{1,3}$|^_{1,3}$",
+        required=False,
+        help_text="Laissez vide : / - . et : sont reconnus.",
+        error_messages={"invalid": "Un à trois signes de ponctuation."},
+    )
+    include_unreviewed = forms.BooleanField(
+        label="Importer aussi les lignes non approuvées, en attente, rejetées ou incomplètes "
+        "selon l'outil de collecte",
+        required=False,
+    )
 
     def clean_file(self) -> object:
         upload = self.cleaned_data["file"]
@@ -40,8 +62,15 @@ class ImportForm(forms.Form):
         return upload
 
 
+def one_line(value: str) -> None:
+    """Validator of names and titles: one line of printable text."""
+    problem = text_problem(value, max_length=len(value))
+    if problem:
+        raise forms.ValidationError(problem)
+
+
 class CampaignForm(forms.Form):
-    name = forms.CharField(label="Nom de la campagne", max_length=200)
+    name = forms.CharField(label="Nom de la campagne", max_length=200, validators=[one_line])
     slug = forms.SlugField(
         label="Identifiant (adresse du questionnaire en ligne)",
         max_length=100,
@@ -64,7 +93,10 @@ class CampaignForm(forms.Form):
         required=False,
         min_value=1,
         max_value=10_000_000,
-        help_text="Réparti entre les communes selon leur population (5 au moins par commune).",
+        help_text=(
+            "Réparti entre les communes selon leur population (5 au moins par commune), "
+            "arrondi sans rien perdre ni ajouter."
+        ),
     )
 
     def __init__(self, *args: object, territory: Territory, **kwargs: object):
@@ -73,7 +105,8 @@ class CampaignForm(forms.Form):
         self.fields["questionnaire"].queryset = queries.questionnaire_versions_for(territory)  # type: ignore[attr-defined]
         for stratum in Stratum:
             self.fields[f"target_{stratum.value}"] = forms.IntegerField(
-                label=f"Objectif pour la strate « {stratum.label} » (facultatif)",
+                label=f"Objectif supplémentaire pour la strate « {stratum.label} » (facultatif)",
+                help_text="Ajouté à l'objectif total, réparti entre les communes de la strate.",
                 required=False,
                 min_value=1,
                 max_value=10_000_000,
@@ -112,6 +145,7 @@ class ModuleForm(forms.Form):
     text = forms.CharField(
         label="… ou le module collé ici",
         required=False,
+        max_length=MODULE_MAX_BYTES,
         widget=forms.Textarea(attrs={"rows": 12, "spellcheck": "false"}),
     )
 
@@ -119,11 +153,16 @@ class ModuleForm(forms.Form):
         data = super().clean() or {}
         upload = data.get("file")
         if upload:
+            if upload.size > MODULE_MAX_BYTES:
+                raise forms.ValidationError(
+                    f"Le module dépasse {MODULE_MAX_BYTES // 1024} Ko : un module local "
+                    "tient en quelques pages."
+                )
             try:
                 data["yaml"] = upload.read().decode("utf-8")
             except UnicodeDecodeError:
                 raise forms.ValidationError("Le fichier doit être en UTF-8.") from None
-            data["source"] = upload.name
+            data["source"] = shown(upload.name, 100)
         elif str(data.get("text") or "").strip():
             data["yaml"] = data["text"]
             data["source"] = "module collé"

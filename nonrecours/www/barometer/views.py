@@ -279,6 +279,9 @@ def campaign_import(request: HttpRequest, slug: str) -> HttpResponse:
                 stream=upload,
                 filename=upload.name,
                 source=SourceFormat(form.cleaned_data["source"]),
+                survey_id=form.cleaned_data["survey_id"],
+                separator=form.cleaned_data["separator"],
+                include_unreviewed=form.cleaned_data["include_unreviewed"],
             )
         except ImportFileError as error:
             problems = [str(error)]
@@ -287,7 +290,10 @@ def campaign_import(request: HttpRequest, slug: str) -> HttpResponse:
             if rejected.total > len(rejected.problems):
                 problems.append(f"… et {rejected.total - len(rejected.problems)} autres problèmes.")
         else:
-            messages.success(request, str(summary))
+            first, *details = summary.lines()
+            messages.success(request, first)
+            for line in details:
+                messages.info(request, line)
             return redirect("barometer_follow_up", slug=campaign.slug)
     return render(
         request,

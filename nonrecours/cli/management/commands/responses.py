@@ -25,7 +25,10 @@ class Command(BaseCommand):
                 "en-têtes XML ») ou un export LimeSurvey (CSV, codes de réponse). Chaque "
                 "ligne est contrôlée comme une réponse en ligne ; au moindre problème, rien "
                 "n'est enregistré et chaque problème est listé avec sa ligne et son champ. "
-                "Réimporter le même fichier n'ajoute rien."
+                "Réimporter le même fichier n'ajoute rien ; une soumission corrigée dans "
+                "l'outil (nouvelle version) remplace l'ancienne, gardée dans l'historique. "
+                "Les lignes non approuvées, en attente ou rejetées par la revue de l'outil "
+                "sont laissées de côté et listées."
             ),
         )
         importer.add_argument("file", metavar="FICHIER", help="fichier .csv ou .xlsx")
@@ -37,6 +40,29 @@ class Command(BaseCommand):
             choices=[s.value for s in SourceFormat],
             default=SourceFormat.KOBO.value,
             help="outil d'origine : kobo (KoboToolbox, ODK Central) ou limesurvey (défaut : kobo)",
+        )
+        importer.add_argument(
+            "--enquete-limesurvey",
+            dest="survey_id",
+            default="",
+            metavar="ID",
+            help="identifiant de l'enquête LimeSurvey (sinon lu dans le nom du fichier "
+            "results-survey123456.csv) : les numéros de réponse recommencent à 1 dans chaque "
+            "enquête",
+        )
+        importer.add_argument(
+            "--separateur",
+            dest="separator",
+            default="",
+            metavar="SEP",
+            help="séparateur des groupes dans les en-têtes, s'il n'est ni / ni - ni . ni :",
+        )
+        importer.add_argument(
+            "--inclure-non-validees",
+            dest="include_unreviewed",
+            action="store_true",
+            help="importer aussi les lignes non approuvées, en attente, rejetées ou "
+            "incomplètes selon l'outil de collecte",
         )
         exporter = sub.add_parser(
             "export",
@@ -77,6 +103,9 @@ class Command(BaseCommand):
                         stream=stream,
                         filename=path.name,
                         source=SourceFormat(options["source"]),
+                        survey_id=options["survey_id"],
+                        separator=options["separator"],
+                        include_unreviewed=options["include_unreviewed"],
                     )
             except (ImportFileError, actions.ImportRejected) as error:
                 raise CommandError(str(error)) from None
