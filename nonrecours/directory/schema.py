@@ -12,6 +12,8 @@ import pydantic
 from data_inclusion.schema import v1
 from data_inclusion.schema.v1 import score_qualite
 
+from nonrecours.textrules import LINE_MAX_LENGTH, text_problem
+
 Record = dict[str, Any]
 FIELD_LABELS: dict[str, str] = {
     "source": "source",
@@ -180,12 +182,25 @@ def clean(record: Mapping[str, Any]) -> Record:
     return cleaned
 
 
-def _has_nul(value: Any) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
+# Texts of data·inclusion that may span several lines (a description, an
+# address typed on two lines); every other text field is one line (names,
+# ids, codes, phone, e-mail, links).
+MULTILINE_FIELDS = {
+    "description", "frais_precisions", "publics_precisions", "conditions_acces",
+    "mobilisation_precisions", "horaires_accueil", "adresse", "complement_adresse",
+}  # fmt: skip
+FREE_TEXT_MAX_LENGTH = 10_000
+
+
+def _text_problem(key: str, value: Any) -> str:
+    """The project's text rule (textrules) on one field's value(s)."""
     if isinstance(value, list):
-        return any(_has_nul(item) for item in value)
-    return False
+        return next((p for item in value if (p := _text_problem(key, item))), "")
+    if not isinstance(value, str):
+        return ""
+    if key in MULTILINE_FIELDS:
+        return text_problem(value, multiline=True, max_length=FREE_TEXT_MAX_LENGTH)
+    return text_problem(value, max_length=LINE_MAX_LENGTH * 5)
 
 
 def validate(record: Mapping[str, Any]) -> tuple[Record | None, list[tuple[str, str]]]:
@@ -198,11 +213,11 @@ def validate(record: Mapping[str, Any]) -> tuple[Record | None, list[tuple[str, 
     if unknown:
         return None, [("enregistrement", f"champ(s) inconnu(s) du schéma : {', '.join(unknown)}")]
     record = clean(record)
-    nul = [key for key, value in record.items() if _has_nul(value)]
-    if nul:  # refused by the edit page's fields, and by PostgreSQL's JSON
-        return None, [
-            (FIELD_LABELS.get(key, key), "caractère nul interdit dans le texte") for key in nul
-        ]
+    bad_text = [
+        (key, problem) for key, value in record.items() if (problem := _text_problem(key, value))
+    ]
+    if bad_text:  # a NUL is also refused by PostgreSQL's JSON
+        return None, [(FIELD_LABELS.get(key, key), problem) for key, problem in bad_text]
     try:
         validated = model.model_validate(record)
     except pydantic.ValidationError as exc:

@@ -18,6 +18,13 @@ from typing import Any
 import yaml
 
 from nonrecours.surveys.conditions import Condition, ConditionError, parse_condition
+from nonrecours.textrules import (
+    LINE_MAX_LENGTH,
+    TEXT_MAX_LENGTH,
+    clean_text,
+    shown,
+    text_problem,
+)
 
 DEFAULT_FILE = Path(__file__).with_name("questionnaires") / "barometre-non-recours.yaml"
 NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
@@ -29,54 +36,10 @@ ODENORE = {"non_connaissance", "non_demande", "non_reception", "non_proposition"
 # Outside input is bounded and clean before it is stored: one stored answer
 # with a NUL byte or a lone surrogate breaks every later XLSX, CSV or Parquet
 # export of its campaign, and PostgreSQL refuses NUL in JSON.
-TEXT_MAX_LENGTH = 2_000  # a free-text answer (may span several lines)
-LINE_MAX_LENGTH = 200  # a single-line value: name, title, key, phone, e-mail
 KEY_MAX_LENGTH = 100  # Response.idempotency_key
 INTEGER_PATTERN = re.compile(r"[+-]?[0-9]{1,15}")  # ASCII digits only, fits every format
 EARLIEST_ANSWER = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
 LATEST_ANSWER_AHEAD = datetime.timedelta(days=2)  # clocks of field phones run fast
-_LINE_BREAKS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
-# C0 and C1 controls except tab, line feed and carriage return; lone
-# surrogates; the two noncharacters every format chokes on.
-_FORBIDDEN = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
-
-
-def text_problem(value: Any, *, multiline: bool = False, max_length: int = LINE_MAX_LENGTH) -> str:
-    """Why a value cannot be stored as text, in French, or "" when it can.
-
-    Text is a string without control characters (tab and line breaks are
-    allowed in multi-line text only) nor invalid code points (lone
-    surrogates), and at most ``max_length`` characters long.
-    """
-    if not isinstance(value, str):
-        return "Un texte est attendu."
-    if len(value) > max_length:
-        return f"Le texte dépasse {max_length} caractères."
-    if _FORBIDDEN.search(value):
-        return "Le texte contient des caractères de contrôle ou invalides."
-    if not multiline and any(char in value for char in _LINE_BREAKS + "\t"):
-        return "Le texte doit tenir sur une seule ligne."
-    return ""
-
-
-def clean_text(value: Any, *, multiline: bool = False, max_length: int = LINE_MAX_LENGTH) -> str:
-    """The value as stored text: stripped, line breaks as \\n.
-
-    Raises ValueError (French) when ``text_problem`` finds one.
-    """
-    if isinstance(value, str):
-        value = value.replace("\r\n", "\n").replace("\r", "\n").strip()
-    problem = text_problem(value, multiline=multiline, max_length=max_length)
-    if problem:
-        raise ValueError(problem)
-    return str(value)
-
-
-def shown(value: Any, limit: int = 60) -> str:
-    """A value quoted in a French message: short, on one line, printable."""
-    text = _FORBIDDEN.sub("\ufffd", str(value) if isinstance(value, str) else repr(value)[:limit])
-    text = re.sub(f"[{_LINE_BREAKS}\t]", " ", text)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def clean_key(value: Any) -> str:

@@ -142,10 +142,31 @@ def test_a_nul_character_is_refused_with_its_field_not_a_crash(arras):
             records=[{**STRUCTURE, "horaires_accueil": "lundi\x00"}], territory=arras
         )
     assert (
-        "champ « horaires d'accueil » : caractère nul interdit dans le texte"
+        "champ « horaires d'accueil » : Le texte contient des caractères de contrôle ou invalides."
         in error.value.problems[0]
     )
     assert Structure.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("nom", "CCAS\nd'Arras", "Le texte doit tenir sur une seule ligne."),
+        ("telephone", "03 21\t00", "Le texte doit tenir sur une seule ligne."),
+        ("description", "ligne\u0007", "caractères de contrôle ou invalides"),
+        ("description", "x" * 10_001, "Le texte dépasse 10000 caractères."),
+    ],
+)
+def test_names_are_one_line_and_texts_are_clean(arras, field, value, message):
+    with pytest.raises(actions.DirectoryImportError) as error:
+        actions.directory_import(records=[{**STRUCTURE, field: value}], territory=arras)
+    assert message in error.value.problems[0]
+    assert Structure.objects.count() == 0
+    # a description on several lines is fine
+    actions.directory_import(
+        records=[{**STRUCTURE, "description": "Accueil.\nSur rendez-vous."}], territory=arras
+    )
+    assert Structure.objects.get().record["description"] == "Accueil.\nSur rendez-vous."
 
 
 def test_other_quality_warnings_unknown_commune_and_schema_warnings(arras):

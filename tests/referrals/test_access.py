@@ -243,6 +243,16 @@ def test_sending_through_the_page(client, arras, people, directory):
     assert "Sans l&#x27;accord de la personne" in text
     refused = client.post(url, {**data, "consent": "on"})
     assert "au moins un moyen de recontacter" in refused.content.decode()
+    for field, value in (("first_name", "Domi\nnique"), ("last_name", "Dur\x00and"),
+                         ("message", "motif\x07"), ("message", "x" * 2001)):  # fmt: skip
+        refused = client.post(url, {**data, "consent": "on", "phone": "0612345678", field: value})
+        assert refused.status_code == 422, (field, value)
+    assert (
+        "Le texte doit tenir sur une seule ligne."
+        in client.post(
+            url, {**data, "consent": "on", "phone": "0612345678", "first_name": "A\nB"}
+        ).content.decode()
+    )
     assert Referral.objects.count() == 0
     sent = client.post(url, {**data, "consent": "on", "phone": "0612345678"})
     referral = Referral.objects.get()

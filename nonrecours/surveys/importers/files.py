@@ -33,8 +33,9 @@ from zoneinfo import ZoneInfo
 from nonrecours.surveys.importers.moments import MomentError, is_anonymised, read_moment
 from nonrecours.surveys.importers.tables import TableError, read_table
 from nonrecours.surveys.limesurvey import limesurvey_codes
-from nonrecours.surveys.questionnaire import Questionnaire, QuestionType, shown, text_problem
+from nonrecours.surveys.questionnaire import Questionnaire, QuestionType
 from nonrecours.territories.insee import insee_code_read
+from nonrecours.textrules import shown, text_problem
 
 PARIS = ZoneInfo("Europe/Paris")
 # Group separators seen in exports: KoboToolbox `/`, ODK Central `-`,

@@ -19,7 +19,8 @@ servers' `_submission_time` / `SubmissionDate` are UTC, the devices' own
 import datetime
 import re
 
-from nonrecours.surveys.questionnaire import check_moment, shown
+from nonrecours.surveys.questionnaire import check_moment
+from nonrecours.textrules import shown
 
 _FRENCH = re.compile(
     r"^(?P<d>\d{1,2})/(?P<m>\d{1,2})/(?P<y>\d{4}|\d{2})"

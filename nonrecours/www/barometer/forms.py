@@ -7,9 +7,11 @@ from nonrecours.surveys.analysis import Filters
 from nonrecours.surveys.enums import Channel
 from nonrecours.surveys.importers.files import SourceFormat
 from nonrecours.surveys.models import Campaign, QuestionnaireVersion
-from nonrecours.surveys.questionnaire import MODULE_MAX_BYTES, shown, text_problem
+from nonrecours.surveys.questionnaire import MODULE_MAX_BYTES
 from nonrecours.territories.enums import Stratum
 from nonrecours.territories.models import Territory
+from nonrecours.textrules import shown
+from nonrecours.www.validators import single_line
 
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 
@@ -62,15 +64,8 @@ class ImportForm(forms.Form):
         return upload
 
 
-def one_line(value: str) -> None:
-    """Validator of names and titles: one line of printable text."""
-    problem = text_problem(value, max_length=len(value))
-    if problem:
-        raise forms.ValidationError(problem)
-
-
 class CampaignForm(forms.Form):
-    name = forms.CharField(label="Nom de la campagne", max_length=200, validators=[one_line])
+    name = forms.CharField(label="Nom de la campagne", max_length=200, validators=[single_line])
     slug = forms.SlugField(
         label="Identifiant (adresse du questionnaire en ligne)",
         max_length=100,

@@ -7,18 +7,24 @@ from nonrecours.referrals.enums import AgeBand, ConsentMode, OutcomeKind, Refusa
 from nonrecours.referrals.models import Scheme
 from nonrecours.rights.catalogue import benefits
 from nonrecours.territories.models import Territory
+from nonrecours.www.validators import free_text, single_line
 
 
 class ReferralForm(forms.Form):
     sender_organisation = forms.ModelChoiceField(
         label="Vous orientez au nom de", queryset=Organisation.objects.none(), empty_label=None
     )
-    first_name = forms.CharField(label="Prénom de la personne", max_length=100)
-    last_name = forms.CharField(label="Nom de la personne", max_length=100)
+    first_name = forms.CharField(
+        label="Prénom de la personne", max_length=100, validators=[single_line]
+    )
+    last_name = forms.CharField(
+        label="Nom de la personne", max_length=100, validators=[single_line]
+    )
     phone = forms.CharField(
         label="Téléphone",
         max_length=30,
         required=False,
+        validators=[single_line],
         help_text="Au moins un moyen de la recontacter : téléphone ou courriel.",
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
     )
@@ -26,6 +32,7 @@ class ReferralForm(forms.Form):
         label="Courriel",
         max_length=254,
         required=False,
+        validators=[single_line],
         widget=forms.TextInput(attrs={"type": "email", "autocomplete": "off"}),
     )
     commune = forms.ChoiceField(label="Commune où elle habite")
@@ -37,6 +44,7 @@ class ReferralForm(forms.Form):
     message = forms.CharField(
         label="Motif de l'orientation",
         required=False,
+        validators=[free_text],
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=(
             "Seulement ce qui est utile à la structure pour recontacter la personne et "
@@ -108,6 +116,7 @@ class AnswerForm(forms.Form):
     detail = forms.CharField(
         label="Précisions sur le refus (facultatif, obligatoire pour « Autre motif »)",
         required=False,
+        validators=[free_text],
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 

@@ -1,0 +1,55 @@
+"""What text the product accepts from outside, in one place (no Django):
+answers, names, titles, ids, directory records, referral forms.
+
+Outside input is bounded and clean before it is stored: one stored answer
+with a NUL byte or a lone surrogate breaks every later XLSX, CSV or Parquet
+export, and PostgreSQL refuses NUL in JSON.
+"""
+
+import re
+from typing import Any
+
+TEXT_MAX_LENGTH = 2_000  # a free text (may span several lines)
+LINE_MAX_LENGTH = 200  # a single-line value: name, title, key, phone, e-mail
+_LINE_BREAKS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
+# C0 and C1 controls except tab, line feed and carriage return; lone
+# surrogates; the two noncharacters every format chokes on.
+_FORBIDDEN = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+def text_problem(value: Any, *, multiline: bool = False, max_length: int = LINE_MAX_LENGTH) -> str:
+    """Why a value cannot be stored as text, in French, or "" when it can.
+
+    Text is a string without control characters (tab and line breaks are
+    allowed in multi-line text only) nor invalid code points (lone
+    surrogates), and at most ``max_length`` characters long.
+    """
+    if not isinstance(value, str):
+        return "Un texte est attendu."
+    if len(value) > max_length:
+        return f"Le texte dépasse {max_length} caractères."
+    if _FORBIDDEN.search(value):
+        return "Le texte contient des caractères de contrôle ou invalides."
+    if not multiline and any(char in value for char in _LINE_BREAKS + "\t"):
+        return "Le texte doit tenir sur une seule ligne."
+    return ""
+
+
+def clean_text(value: Any, *, multiline: bool = False, max_length: int = LINE_MAX_LENGTH) -> str:
+    """The value as stored text: stripped, line breaks as \\n.
+
+    Raises ValueError (French) when ``text_problem`` finds one.
+    """
+    if isinstance(value, str):
+        value = value.replace("\r\n", "\n").replace("\r", "\n").strip()
+    problem = text_problem(value, multiline=multiline, max_length=max_length)
+    if problem:
+        raise ValueError(problem)
+    return str(value)
+
+
+def shown(value: Any, limit: int = 60) -> str:
+    """A value quoted in a French message: short, on one line, printable."""
+    text = _FORBIDDEN.sub("\ufffd", str(value) if isinstance(value, str) else repr(value)[:limit])
+    text = re.sub(f"[{_LINE_BREAKS}\t]", " ", text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
