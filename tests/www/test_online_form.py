@@ -157,6 +157,9 @@ def test_tampered_state_is_refused_in_french(client, campaign):
     response = client.post(form_url(campaign), {"etat": state_of(first.text) + "x", "page": 1})
     assert response.status_code == 400
     assert "Votre questionnaire a expiré" in response.text
+    for page in (0, -1, 99, "deux"):
+        response = client.post(form_url(campaign), {"etat": state_of(first.text), "page": page})
+        assert response.status_code == 400, page
 
 
 def test_honeypot_pretends_success_and_stores_nothing(client, campaign):

@@ -152,6 +152,8 @@ def online_form(request: HttpRequest, slug: str) -> HttpResponse:
     try:
         state = FormState.loads(request.POST.get("etat", ""), campaign.slug)
         number = int(request.POST.get("page", ""))
+        if not 1 <= number <= len(questionnaire.pages()):  # [-1] would be the last page
+            raise IndexError(number)
         page = questionnaire.pages()[number - 1]
     except (signing.BadSignature, ValueError, IndexError):
         return render(request, "barometer/online_expired.html", {"campaign": campaign}, status=400)
