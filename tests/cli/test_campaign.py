@@ -95,7 +95,10 @@ def test_taken_slug_is_refused_and_nothing_changes(arras):
     assert sum(Quota.objects.values_list("target", flat=True)) == 500
 
 
-def test_bad_input_exits_non_zero_without_traceback(arras, capsys):
+def test_bad_input_exits_non_zero_without_traceback(arras, capsys, monkeypatch):
+    # run_from_argv closes the database connections when it ends, which would
+    # close the test's own transaction on PostgreSQL.
+    monkeypatch.setattr("django.core.management.base.connections.close_all", lambda: None)
     command = load_command_class("nonrecours.cli", "campaign")
     with pytest.raises(SystemExit) as exit_info:
         command.run_from_argv(

@@ -54,7 +54,7 @@ HOSTILE_TEXTS = [
     BIG,
     "emoji 🙂👩🏽‍🚀",
     "\u202eRTL \u05e9\u05dc\u05d5\u05dd \u0645\u0631\u062d\u0628\u0627",
-    "avant\x00après\x07\x1b",
+    "avant\x01après\x07\x1b",
 ]
 # SQLite (the local install) keeps these in JSON; PostgreSQL refuses them.
 UNSTORABLE_IN_POSTGRES = ["nul \x00 au milieu", "surrogate \ud800 seul", "\udfff"]
