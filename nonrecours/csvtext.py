@@ -175,15 +175,41 @@ def _read(text: str, filename: str) -> tuple[int, list[str], Iterator[tuple[int,
         return start, cells
 
     def non_blank() -> Iterator[tuple[int, list[str]]]:
+        last: tuple[int, list[str]] | None = None
         while (row := next_row()) is not None:
+            last = row
             if any(cell.strip() for cell in row[1]):
                 yield row
+        # A quote left open swallows the rest of the file into the last row's
+        # cell without a word from the lenient parser: check that row strictly.
+        if last is not None and any("\n" in c or "\r" in c for c in last[1]):
+            if _ends_inside_quotes(text, last[0], dialect):
+                raise UnreadableFile(
+                    f"{filename}, ligne {last[0]} : guillemet ouvert jamais fermé (la fin du "
+                    "fichier est lue comme une seule cellule) ; rien n'a été enregistré."
+                )
 
     body = non_blank()
     first = next(body, None)
     if first is None:
         return 1, [], body
     return first[0], [cell.strip() for cell in first[1]], body
+
+
+def _ends_inside_quotes(text: str, line: int, dialect: Dialect) -> bool:
+    """Whether the file, read strictly from ``line`` on, ends inside a
+    quoted cell."""
+    lines = io.StringIO(text, newline="").readlines()
+
+    class _Strict(dialect.csv_dialect()):  # type: ignore[misc]
+        strict = True
+
+    try:
+        for _ in csv.reader(io.StringIO("".join(lines[line - 1 :]), newline=""), _Strict):
+            pass
+    except csv.Error as error:
+        return "unexpected end of data" in str(error)
+    return False
 
 
 def _too_large(filename: str, line: int) -> UnreadableFile:

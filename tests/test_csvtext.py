@@ -219,3 +219,12 @@ def test_the_directory_reads_a_semicolon_crlf_file(tmp_path):
             "horaires_accueil": "Mo-Fr 08:30-12:00; PH off",
         }
     ]
+
+
+def test_a_quote_left_open_refuses_the_file_with_its_line():
+    text = 'id;a;b\r\nF001;1;"2014-06-01:college\r\nF002;2;x\r\nF003;3;y\r\n'
+    header, body = csvtext.rows(text, "foyers.csv")
+    with pytest.raises(UnreadableFile, match="foyers.csv, ligne 2 : guillemet ouvert jamais"):
+        list(body)
+    closed = 'id;a;b\r\nF001;1;"deux\r\nlignes"\r\n'
+    assert read(closed) == (["id", "a", "b"], [(2, ["F001", "1", "deux\r\nlignes"])])

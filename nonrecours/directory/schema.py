@@ -131,10 +131,10 @@ def parse_list_cell(cell: str) -> list[str] | None:
     if text.startswith("["):
         try:
             return [str(v) for v in json.loads(text)]
-        except json.JSONDecodeError:
+        except (json.JSONDecodeError, RecursionError, TypeError):
             try:
                 return [str(v) for v in ast.literal_eval(text)]
-            except (ValueError, SyntaxError):
+            except (ValueError, SyntaxError, TypeError, RecursionError, MemoryError):
                 return [text]
     if text.startswith("{") and text.endswith("}"):
         return [p.strip().strip('"') for p in text[1:-1].split(",") if p.strip()]

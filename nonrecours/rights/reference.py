@@ -9,11 +9,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from nonrecours.rights.catalogue import benefits
 from nonrecours.rights.engine import BenefitResult, SimulationResult
 from nonrecours.rights.situation import Situation, SituationError, parse_situation
+from nonrecours.structured import StructuredError, load_yaml_bounded
 
 CASES_DIR = Path(__file__).with_name("cases")
 TOLERANCE = 0.01  # euros
@@ -28,15 +27,36 @@ class ReferenceCase:
     computation: str
 
 
+# A situation is a household: a few dozen values, a few levels deep.
+SITUATION_MAX_BYTES = 1024 * 1024
+SITUATION_MAX_DEPTH = 10
+SITUATION_MAX_NODES = 10_000
+
+
 def load_file(path: Path) -> dict[str, Any]:
+    """A situation or reference case file (YAML or JSON) as plain data.
+
+    Raises SituationError (French, located) for a missing or unreadable
+    file, text that is not UTF-8, or YAML beyond the bounds above.
+    """
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        text = path.read_bytes().decode("utf-8-sig")
     except FileNotFoundError:
         raise SituationError([f"{path} : fichier introuvable"], path.name) from None
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f"ligne {mark.line + 1}" if mark else "fichier"
-        raise SituationError([f"{where} : YAML illisible"], path.name) from None
+    except IsADirectoryError:
+        raise SituationError([f"{path} : c'est un dossier, pas un fichier"], path.name) from None
+    except UnicodeDecodeError:
+        raise SituationError(["fichier : le texte n'est pas en UTF-8"], path.name) from None
+    try:
+        data = load_yaml_bounded(
+            text,
+            max_bytes=SITUATION_MAX_BYTES,
+            max_depth=SITUATION_MAX_DEPTH,
+            max_nodes=SITUATION_MAX_NODES,
+            dates_as_text=True,
+        )
+    except StructuredError as error:
+        raise SituationError(error.problems, path.name) from None
     if not isinstance(data, dict):
         raise SituationError(["la situation doit être un dictionnaire"], path.name)
     return data

@@ -10,7 +10,7 @@ from django.utils import timezone
 from nonrecours.accounts.actions import membership_grant, organisation_get_or_create
 from nonrecours.accounts.enums import OrganisationKind, Role
 from nonrecours.accounts.models import User
-from nonrecours.surveys import queries
+from nonrecours.surveys import campaigns, queries
 from nonrecours.surveys.contacts import contact_from as _contact
 from nonrecours.surveys.contacts import personal_fields as _personal_fields
 from nonrecours.surveys.demo import DemoCommune, DemoGenerator
@@ -127,6 +127,14 @@ def campaign_create(
     an unknown stratum or a stratum target that disagrees with its communes.
     """
 
+    for problem in (
+        campaigns.name_problem(name),
+        campaigns.slug_problem(slug),
+        campaigns.day_problem(starts_on),
+        campaigns.day_problem(ends_on),
+    ):
+        if problem:
+            raise ValueError(problem[:1].upper() + problem[1:])
     if ends_on < starts_on:
         raise ValueError("La date de fin de la campagne précède sa date de début.")
     if questionnaire is not None and questionnaire.territory_id not in (None, territory.pk):

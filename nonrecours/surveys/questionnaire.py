@@ -17,6 +17,7 @@ from typing import Any
 
 import yaml
 
+from nonrecours.structured import StructuredError, load_yaml_bounded
 from nonrecours.surveys.conditions import Condition, ConditionError, parse_condition
 from nonrecours.textrules import (
     LINE_MAX_LENGTH,
@@ -643,7 +644,6 @@ MODULE_MAX_DEPTH = 20
 # Aliases (*name) may repeat a list of choices, not blow up into millions
 # of nodes ("billion laughs"): the tree, aliases expanded, stays this small.
 MODULE_MAX_NODES = 20_000
-_NUMBER_LIMIT = 10**15
 
 
 def read_module(text: str, source: str) -> Any:
@@ -653,67 +653,17 @@ def read_module(text: str, source: str) -> Any:
     Refuses, with QuestionnaireError (French): more than MODULE_MAX_BYTES,
     nesting deeper than MODULE_MAX_DEPTH, more than MODULE_MAX_NODES nodes
     once aliases are expanded, other YAML types (dates, binary…), and text
-    that ``text_problem`` refuses.
+    that ``text_problem`` refuses (see nonrecours/structured.py).
     """
-    if len(text.encode("utf-8", "surrogatepass")) > MODULE_MAX_BYTES:
-        raise QuestionnaireError(source, [f"fichier : plus de {MODULE_MAX_BYTES // 1024} Ko"])
-    too_deep = f"fichier : plus de {MODULE_MAX_DEPTH} niveaux d'imbrication"
     try:
-        # Depth first, on the event stream: PyYAML builds nested nodes by
-        # recursion and a very deep file would exhaust the stack.
-        depth = 0
-        for event in yaml.parse(text, Loader=yaml.SafeLoader):
-            if isinstance(event, yaml.CollectionStartEvent):
-                depth += 1
-                if depth > MODULE_MAX_DEPTH:
-                    raise QuestionnaireError(source, [too_deep])
-            elif isinstance(event, yaml.CollectionEndEvent):
-                depth -= 1
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f"ligne {mark.line + 1}, colonne {mark.column + 1}" if mark else "fichier"
-        problem = shown(getattr(error, "problem", None) or "syntaxe", 120)
-        raise QuestionnaireError(source, [f"{where} : YAML illisible ({problem})"]) from None
-    except QuestionnaireError:
-        raise
-    except ValueError:  # PyYAML's own: a whole number of thousands of digits
-        raise QuestionnaireError(source, ["fichier : nombre de plus de 4 300 chiffres"]) from None
-    problems: list[str] = []
-    nodes = 0
-    stack: list[tuple[Any, int, str]] = [(data, 1, "racine")]
-    while stack and not problems:
-        value, level, where = stack.pop()
-        nodes += 1
-        if nodes > MODULE_MAX_NODES:
-            problems.append(f"fichier : plus de {MODULE_MAX_NODES} éléments (alias compris)")
-        elif level > MODULE_MAX_DEPTH:
-            problems.append(too_deep)  # reached through aliases
-        elif isinstance(value, dict):
-            for key, item in value.items():
-                if not isinstance(key, str) or text_problem(key):
-                    problems.append(f"{where} : la clé « {shown(key)} » doit être un texte court")
-                    break
-                stack.append((item, level + 1, f"{where} > {shown(key, 30)}"))
-        elif isinstance(value, list):
-            stack.extend((item, level + 1, where) for item in value)
-        elif isinstance(value, str):
-            problem = text_problem(value, multiline=True, max_length=TEXT_MAX_LENGTH)
-            if problem:
-                problems.append(f"{where} : {problem[:1].lower()}{problem[1:]}")
-        elif isinstance(value, bool) or value is None:
-            continue
-        elif isinstance(value, int | float):
-            if not abs(value) < _NUMBER_LIMIT:  # also NaN
-                problems.append(f"{where} : nombre hors limites ({shown(value)})")
-        else:
-            problems.append(
-                f"{where} : valeur « {shown(value)} » non prise en charge (texte attendu)"
-            )
-    if problems:
-        raise QuestionnaireError(source, problems)
-    # A plain tree: aliases become copies, so the stored definition is JSON.
-    return json.loads(json.dumps(data))
+        return load_yaml_bounded(
+            text,
+            max_bytes=MODULE_MAX_BYTES,
+            max_depth=MODULE_MAX_DEPTH,
+            max_nodes=MODULE_MAX_NODES,
+        )
+    except StructuredError as error:
+        raise QuestionnaireError(source, error.problems) from None
 
 
 @cache

@@ -77,6 +77,12 @@ def test_create_takes_a_local_questionnaire_version(arras):
         (["--objectif-strate", "rural=1"], "--objectif-strate : Strate « Rural »"),
         (["--questionnaire", "99"], "--questionnaire : pas de version 99"),
         (["--nom", "  "], "--nom : le nom est vide"),
+        (["--nom", "a\nb"], "--nom : le texte doit tenir sur une seule ligne"),
+        (["--nom", "a\x01b"], "--nom : le texte contient des caractères de contrôle"),
+        (["--nom", "n" * 201], "--nom : le texte dépasse 200 caractères"),
+        (["--slug", "s" * 300], "--slug : l'identifiant dépasse 100 caractères"),
+        (["--debut", "0001-01-01"], "--debut : la date 0001-01-01 n'est pas plausible"),
+        (["--fin", "9999-12-31"], "--fin : la date 9999-12-31 n'est pas plausible"),
     ],
 )
 def test_bad_input_is_a_french_error_naming_the_option(arras, extra, message):

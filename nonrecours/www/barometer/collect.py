@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from nonrecours.accounts.access import access_territory_collect
+from nonrecours.structured import StructuredError, load_json_bounded
 from nonrecours.surveys import actions, queries
 from nonrecours.surveys.enums import Channel
 from nonrecours.surveys.questionnaire import Questionnaire, clean_key, parse_moment
@@ -142,23 +143,6 @@ def _json_error(message: str, status: int) -> JsonResponse:
     return JsonResponse({"error": message}, status=status)
 
 
-def _refuse_constant(name: str) -> Any:
-    raise ValueError(f"constante JSON refusée : {name}")
-
-
-def _depth(value: Any) -> int:
-    """How deeply lists and objects nest in a parsed JSON value (iteratively)."""
-    deepest, stack = 0, [(value, 1)]
-    while stack:
-        item, level = stack.pop()
-        if isinstance(item, dict | list):
-            deepest = max(deepest, level)
-            if level <= MAX_JSON_DEPTH:
-                children = item.values() if isinstance(item, dict) else item
-                stack.extend((child, level + 1) for child in children)
-    return deepest
-
-
 def _read_payload(request: HttpRequest) -> dict[str, Any]:
     """The JSON object sent, bounded in size and depth. Raises BadSubmission."""
     try:
@@ -176,15 +160,13 @@ def _read_payload(request: HttpRequest) -> dict[str, Any]:
     if len(body) > MAX_BODY_BYTES:
         raise BadSubmission("Envoi trop volumineux : une réponse pèse moins de 1 Mo.", 413)
     try:
-        payload = json.loads(body, parse_constant=_refuse_constant)
-    except RecursionError:
-        raise BadSubmission(
-            f"Envoi refusé : JSON imbriqué sur plus de {MAX_JSON_DEPTH} niveaux."
-        ) from None
-    except ValueError:  # also UnicodeDecodeError
+        payload = load_json_bounded(body, max_bytes=MAX_BODY_BYTES, max_depth=MAX_JSON_DEPTH)
+    except StructuredError as error:
+        if "niveaux" in error.problems[0]:
+            raise BadSubmission(
+                f"Envoi refusé : JSON imbriqué sur plus de {MAX_JSON_DEPTH} niveaux."
+            ) from None
         raise BadSubmission(UNREADABLE) from None
-    if _depth(payload) > MAX_JSON_DEPTH:
-        raise BadSubmission(f"Envoi refusé : JSON imbriqué sur plus de {MAX_JSON_DEPTH} niveaux.")
     if not isinstance(payload, dict) or not isinstance(payload.get("answers"), dict):
         raise BadSubmission(UNREADABLE)
     if "idempotency_key" not in payload:

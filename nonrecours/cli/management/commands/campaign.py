@@ -2,11 +2,9 @@ import datetime
 from argparse import ArgumentParser
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
-from django.core.validators import validate_slug
 
-from nonrecours.surveys import actions, queries
+from nonrecours.surveys import actions, campaigns, queries
 from nonrecours.surveys.enums import Channel
 from nonrecours.surveys.models import Campaign, QuestionnaireVersion
 from nonrecours.surveys.targets import TargetError
@@ -91,18 +89,13 @@ class Command(BaseCommand):
     def handle_create(self, **options: Any) -> None:
         territory = _territory(options["territoire"])
         slug = options["slug"]
-        try:
-            validate_slug(slug)
-        except ValidationError:
-            raise CommandError(
-                f"--slug : « {slug} » n'est pas un identifiant valide (lettres, chiffres, "
-                "tirets et soulignés, sans espace ni accent)."
-            ) from None
+        if campaigns.slug_problem(slug):
+            raise CommandError(f"--slug : {campaigns.slug_problem(slug)}")
         if Campaign.objects.filter(slug=slug).exists():
             raise CommandError(f"--slug : l'identifiant « {slug} » est déjà pris.")
         name = options["nom"].strip()
-        if not name or len(name) > 200:
-            raise CommandError("--nom : le nom est vide ou dépasse 200 caractères.")
+        if campaigns.name_problem(name):
+            raise CommandError(f"--nom : {campaigns.name_problem(name)}")
         starts_on = _date(options["debut"], "--debut")
         ends_on = _date(options["fin"], "--fin")
         if ends_on < starts_on:
@@ -179,11 +172,14 @@ def _territory(siren: str) -> Territory:
 
 def _date(text: str, option: str) -> datetime.date:
     try:
-        return datetime.date.fromisoformat(text.strip())
+        day = datetime.date.fromisoformat(text.strip())
     except ValueError:
         raise CommandError(
             f"{option} : « {text} » n'est pas une date au format AAAA-MM-JJ (ex. 2026-09-01)."
         ) from None
+    if campaigns.day_problem(day):
+        raise CommandError(f"{option} : {campaigns.day_problem(day)}")
+    return day
 
 
 def _count(text: str, option: str) -> int:
