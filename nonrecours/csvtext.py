@@ -82,11 +82,16 @@ def decode(raw: bytes, filename: str) -> str:
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        line = raw[: error.start].count(b"\n") + 1
-        raise UnreadableFile(
-            f"{filename} : le fichier n'est pas en UTF-8 (ligne {line}). "
-            "Enregistrez-le en « CSV UTF-8 »."
-        ) from None
+        raise UnreadableFile(not_utf8(filename, raw, error)) from None
+
+
+def not_utf8(filename: str, raw: bytes, error: UnicodeDecodeError) -> str:
+    """The French message for bytes that are not UTF-8, with the line."""
+    line = raw[: error.start].count(b"\n") + 1
+    return (
+        f"{filename} : le fichier n'est pas en UTF-8 (ligne {line}). "
+        "Enregistrez-le en « CSV UTF-8 »."
+    )
 
 
 def _first_line(text: str) -> str:

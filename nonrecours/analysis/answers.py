@@ -19,7 +19,14 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
-from nonrecours.csvtext import SAMPLE_CHARS, Dialect, UnreadableFile, detect_dialect, read_text
+from nonrecours.csvtext import (
+    SAMPLE_CHARS,
+    Dialect,
+    UnreadableFile,
+    detect_dialect,
+    not_utf8,
+    read_text,
+)
 
 # Bytes read to detect the dialect and the header: SAMPLE_CHARS characters
 # of up to 4 bytes each, so the detector always gets its full sample.
@@ -182,11 +189,7 @@ def _head(path: Path) -> tuple[str, Dialect, list[str], int, int]:
     try:
         sample = codecs.getincrementaldecoder("utf-8-sig")().decode(raw, final=whole)
     except UnicodeDecodeError as error:
-        line = raw[: error.start].count(b"\n") + 1
-        raise AnswersFileError(
-            f"{path.name} : le fichier n'est pas en UTF-8 (ligne {line}). "
-            "Enregistrez-le en « CSV UTF-8 »."
-        ) from None
+        raise AnswersFileError(not_utf8(path.name, raw, error)) from None
     if not whole:  # never detect nor read the header on a cut line
         sample = sample[: sample.rfind("\n") + 1]
     dialect = _for_pyarrow(detect_dialect(sample))

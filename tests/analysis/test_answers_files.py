@@ -208,8 +208,8 @@ def test_an_empty_column_is_not_an_indicator_unless_chosen(tmp_path):
          "marges.csv, ligne 3 : « strate » = « b » a une population de 0 mais 2 répondant·e(s) "
          "dans reponses.csv ; corrigez l'effectif ou regroupez cette modalité avec une autre."),
         ("strate,y\na,1\nb,0\n", MARGINS, {"threshold": 0},
-         "Seuil du secret statistique invalide (0) : il faut au moins 1 répondant·e par case "
-         "publiée."),
+         "Seuil du secret statistique invalide (0) : il faut un nombre entier, au moins 1 "
+         "répondant·e par case publiée."),
         ("strate,y\na,1\nb,0\n", MARGINS, {"threshold": -5},
          "Seuil du secret statistique invalide (-5)"),
         ("strate,y\na,1\nb,0,1\n", MARGINS, {},
