@@ -12,17 +12,22 @@ from typing import Any
 TEXT_MAX_LENGTH = 2_000  # a free text (may span several lines)
 LINE_MAX_LENGTH = 200  # a single-line value: name, title, key, phone, e-mail
 _LINE_BREAKS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
-# C0 and C1 controls except tab, line feed and carriage return; lone
-# surrogates; the two noncharacters every format chokes on.
-_FORBIDDEN = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+# C0 and C1 controls except tab, line feed and carriage return; the
+# bidirectional embeddings, overrides and isolates (U+202A-U+202E,
+# U+2066-U+2069), which make a cell display other than what it holds
+# ("Trojan Source"); lone surrogates; the two noncharacters every format
+# chokes on.
+_FORBIDDEN = re.compile(
+    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff]"
+)
 
 
 def text_problem(value: Any, *, multiline: bool = False, max_length: int = LINE_MAX_LENGTH) -> str:
     """Why a value cannot be stored as text, in French, or "" when it can.
 
     Text is a string without control characters (tab and line breaks are
-    allowed in multi-line text only) nor invalid code points (lone
-    surrogates), and at most ``max_length`` characters long.
+    allowed in multi-line text only; bidirectional overrides never) nor
+    invalid code points (lone surrogates), and at most ``max_length`` characters long.
     """
     if not isinstance(value, str):
         return "Un texte est attendu."

@@ -6,6 +6,7 @@ calfun = "raking")`: the raking solution is unique, so iterating
 proportional fitting to a tight tolerance reaches R's Newton solution.
 """
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -259,7 +260,9 @@ def _bounds(
     upper = np.full(n, np.inf)
     if bounds is not None:
         low, high = bounds
-        if not 0 <= low < 1 < high:
+        # A NaN fails every comparison: said here, not as a calibration that
+        # "cannot meet the bounds".
+        if not (math.isfinite(low) and math.isfinite(high) and 0 <= low < 1 < high):
             raise RakingError(
                 f"Bornes de calage invalides ({low} ; {high}) : il faut 0 ≤ basse < 1 < haute."
             )
@@ -267,7 +270,7 @@ def _bounds(
         lower[:] = low * scale
         upper[:] = high * scale
     if cap is not None:
-        if cap <= 1:
+        if not math.isfinite(cap) or cap <= 1:
             raise RakingError(
                 f"Plafond des poids invalide ({cap}) : il doit dépasser 1 (fois le poids moyen)."
             )

@@ -11,10 +11,18 @@ docs/guide/simulateur.md:
     enfants ("2014-06-01:college;2018-03-01:primaire", empty: none),
     percu_<prestation> (rsa, prime_activite, aide_logement, af, …).
 
+Column names are read without case nor surrounding spaces (` ID `,
+`Demandeur_Naissance`). Dates are read as French spreadsheets save them
+(nonrecours/cells.py: `1991-05-15`, `15/05/1991`, `1991-05-15 00:00:00`,
+the serial number `33374`).
+
 A row with errors gets them in French in the `erreurs` column (with the
-line and the field); the others are still computed. What was read
-differently from the file without being an error (a commune code whose
-leading zero a spreadsheet dropped, restored) is said in `remarques`.
+line and the field); the others are still computed. A row with a control
+character or an invalid code point in any cell is refused (textrules.py),
+so none reaches the output. What was read differently from the file without
+being an error (a commune code whose leading zero a spreadsheet dropped,
+restored; a date given as a serial number; an `id` already seen on an
+earlier line, computed again) is said in `remarques`.
 Rows are computed by partitions, on local processes, or on a Dask cluster
 (`scheduler`).
 """
@@ -30,6 +38,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from nonrecours.cells import read_date_cell
 from nonrecours.csvtext import UnreadableFile, dict_rows, read_text, spreadsheet_safe
 from nonrecours.rights.catalogue import benefits
 from nonrecours.rights.engine import SimulationResult, simulate
@@ -41,11 +50,14 @@ from nonrecours.rights.situation import (
     parse_situation,
 )
 from nonrecours.territories.insee import insee_code_read
+from nonrecours.textrules import TEXT_MAX_LENGTH, shown, text_problem
 
 PARTITION_SIZE = 5_000
 PERSON_COLUMNS = ("naissance", "activite", "taux_incapacite", *RESOURCES)
 # The shape the situation's rule accepts; anything else may have lost a zero.
 COMMUNE_CODE = re.compile(r"\d[\dAB]\d{3}")
+MONTH = re.compile(r"\d{4}-\d{2}")
+DATE_FORMATS = "attendu une date : 1991-05-15, 15/05/1991 ou numéro de série de tableur"
 
 
 class ScreeningFileError(ValueError):
@@ -72,13 +84,27 @@ def columns() -> list[str]:
     return names
 
 
-def _person(raw: dict[str, str], who: str, role: str) -> dict[str, Any] | None:
+def _date(text: str) -> str | None:
+    """A date cell as ISO 8601 (`15/05/1991` -> `1991-05-15`), None when it
+    holds no readable date (cells.read_date_cell)."""
+    day = read_date_cell(text)
+    return None if day is None else day.isoformat()
+
+
+def _person(raw: dict[str, str], who: str, role: str, problems: list[str]) -> dict[str, Any] | None:
     values = {column: (raw.get(f"{who}_{column}") or "").strip() for column in PERSON_COLUMNS}
     if not any(values.values()):
         return None
     person: dict[str, Any] = {"role": role}
     if values["naissance"]:
-        person["naissance"] = values["naissance"]
+        birth = _date(values["naissance"])
+        if birth is None:
+            problems.append(
+                f"{who}_naissance : « {shown(values['naissance'])} » illisible ; {DATE_FORMATS}"
+            )
+        # None: the situation's rule takes the date as given, without a
+        # second message.
+        person["naissance"] = birth
     if values["activite"]:
         person["activite"] = values["activite"]
     if values["taux_incapacite"]:
@@ -93,19 +119,27 @@ def _children(text: str, problems: list[str]) -> list[dict[str, Any]]:
     children = []
     for index, item in enumerate(part.strip() for part in text.split(";") if part.strip()):
         birth, _, schooling = item.partition(":")
-        child: dict[str, Any] = {"role": "enfant", "naissance": birth.strip()}
+        day = _date(birth)
+        child: dict[str, Any] = {"role": "enfant", "naissance": day}
         if schooling.strip():
             child["scolarite"] = schooling.strip()
         children.append(child)
         if not birth.strip():
             problems.append(f"enfants, n° {index + 1} : date de naissance manquante")
+        elif day is None:
+            problems.append(
+                f"enfants, n° {index + 1} : « {shown(birth.strip())} » illisible ; {DATE_FORMATS}"
+            )
     return children
 
 
 def row_situation(raw: dict[str, str], default_month: str) -> dict[str, Any]:
     """The situation of a row, in the rights.situation format."""
     get = {key: (value or "").strip() for key, value in raw.items() if key is not None}
-    data: dict[str, Any] = {"mois": get.get("mois") or default_month}
+    month = get.get("mois") or default_month
+    if not MONTH.fullmatch(month) and (day := read_date_cell(month)) is not None:
+        month = f"{day:%Y-%m}"  # « 01/11/2026 »: a spreadsheet made the month a date
+    data: dict[str, Any] = {"mois": month}
     if get.get("commune"):
         data["commune"] = get["commune"]
     housing: dict[str, Any] = {}
@@ -116,12 +150,15 @@ def row_situation(raw: dict[str, str], default_month: str) -> dict[str, Any]:
     data["logement"] = housing
     if get.get("revenu_fiscal_reference"):
         data["revenu_fiscal_reference"] = get["revenu_fiscal_reference"]
+    problems: list[str] = []
     persons = [
         p
-        for p in (_person(get, "demandeur", "demandeur"), _person(get, "conjoint", "conjoint"))
+        for p in (
+            _person(get, "demandeur", "demandeur", problems),
+            _person(get, "conjoint", "conjoint", problems),
+        )
         if p
     ]
-    problems: list[str] = []
     persons += _children(get.get("enfants", ""), problems)
     data["personnes"] = persons
     received = {b: get[f"percu_{b}"] for b in RECEIVED if get.get(f"percu_{b}")}
@@ -158,43 +195,113 @@ def _commune(raw: dict[str, str], where: str) -> str | None:
     return f"{where} : « {value} » lu comme « {read.code} » (zéro initial restauré)"
 
 
+def _header(header: Sequence[str], filename: str) -> dict[str, str]:
+    """Each column of the file -> its documented name (` ID ` -> `id`).
+    Raises ScreeningFileError for two columns with the same name once read
+    that way."""
+    names: dict[str, str] = {}
+    first: dict[str, str] = {}
+    for column in header:
+        name = column.strip().lower()
+        if name and name in first:
+            raise ScreeningFileError(
+                f"{filename} : colonnes « {shown(first[name])} » et « {shown(column)} » en "
+                f"double (« {shown(name)} »)."
+            )
+        first[name] = column
+        names[column] = name
+    return names
+
+
+def _cell_problems(raw: dict[str, str]) -> list[str]:
+    """The cells a person cannot be shown nor stored (textrules.text_problem:
+    control characters, invalid code points, line breaks), in French with
+    the column; empty when every cell is clean."""
+    return [
+        f"{column} : {problem}"
+        for column, value in raw.items()
+        if (problem := text_problem((value or "").strip(), max_length=TEXT_MAX_LENGTH))
+    ]
+
+
+def _serial_notes(raw: dict[str, str], where: str) -> list[str]:
+    """A remark for each birth date given as a spreadsheet serial number
+    (« 33374 »), with the day it was read as."""
+    notes = []
+    for column in ("demandeur_naissance", "conjoint_naissance"):
+        value = (raw.get(column) or "").strip()
+        if value[:1].isdigit() and "-" not in value and "/" not in value:
+            day = read_date_cell(value)
+            if day is not None:
+                notes.append(
+                    f"{where}, {column} : « {value} » lu comme {day.isoformat()} "
+                    "(numéro de série de tableur)"
+                )
+    return notes
+
+
 def read_rows(path: Path, default_month: str) -> Iterator[Row]:
     """The households of a screening file, one Row per non-blank line, with
     its line in the file. The whole text is read (100,000 households: about
-    20 Mo), the rows are made one at a time. Raises ScreeningFileError
-    (French, with the file and, where known, the line) for a file that
-    cannot be read at all: missing, not UTF-8, not a CSV, a cell over 128
-    Kio, a repeated, missing (« id », « demandeur_naissance ») or unknown
-    column."""
+    20 Mo), the rows are made one at a time. Column names are read without
+    case nor surrounding spaces. A row with a control character or an
+    invalid code point in a cell is a Row in error naming the column (its
+    identifier is then « ligne N »); a row whose `id` an earlier row already
+    had gets a note naming that line. Raises ScreeningFileError (French,
+    with the file and, where known, the line) for a file that cannot be read
+    at all: missing, not UTF-8, not a CSV, a cell over 128 Kio, a repeated,
+    missing (« id », « demandeur_naissance ») or unknown column."""
     try:
         text = read_text(path)
         header, records = dict_rows(text, path.name)
     except UnreadableFile as error:
         raise ScreeningFileError(str(error)) from None
-    if "id" not in header or "demandeur_naissance" not in header:
+    names = _header(header, path.name)
+    if "id" not in names.values() or "demandeur_naissance" not in names.values():
         raise ScreeningFileError(
             f"{path.name} : colonnes « id » et « demandeur_naissance » attendues au moins "
             "(voir docs/guide/simulateur.md, « Cribler un fichier »)."
         )
-    unknown = sorted(set(header) - set(columns()) - {""})
+    unknown = sorted(set(names.values()) - set(columns()) - {""})
     if unknown:
-        raise ScreeningFileError(f"{path.name} : colonne(s) inconnue(s) : {', '.join(unknown)}.")
+        raise ScreeningFileError(
+            f"{path.name} : colonne(s) inconnue(s) : {', '.join(map(shown, unknown))}."
+        )
+    first_lines: dict[str, int] = {}
     try:
-        for line, raw in records:
-            identifier = (raw.get("id") or "").strip() or f"ligne {line}"
-            restored = _commune(raw, f"ligne {line}, commune")
-            notes = (restored,) if restored else ()
+        for line, cells in records:
+            raw = {names[column]: value for column, value in cells.items() if names[column]}
+            where = f"ligne {line}"
+            hostile = _cell_problems(raw)
+            if hostile:
+                yield Row(line, where, None, tuple(hostile))
+                continue
+            identifier = (raw.get("id") or "").strip()
+            notes: list[str] = []
+            if identifier:
+                if identifier in first_lines:
+                    notes.append(
+                        f"{where} : id « {identifier} » déjà vu ligne {first_lines[identifier]} "
+                        "(foyer en double ?) ; calculé à nouveau"
+                    )
+                else:
+                    first_lines[identifier] = line
+            restored = _commune(raw, f"{where}, commune")
+            if restored:
+                notes.append(restored)
+            notes += _serial_notes(raw, where)
             data = row_situation(raw, default_month)
             extra = data.pop("_problemes", [])
+            identifier = identifier or where
             try:
-                situation = parse_situation(data, f"ligne {line}")
+                situation = parse_situation(data, where)
             except SituationError as error:
-                yield Row(line, identifier, None, tuple(extra + error.problems), notes)
+                yield Row(line, identifier, None, tuple(extra + error.problems), tuple(notes))
                 continue
             if extra:
-                yield Row(line, identifier, None, tuple(extra), notes)
+                yield Row(line, identifier, None, tuple(extra), tuple(notes))
                 continue
-            yield Row(line, identifier, situation, notes=notes)
+            yield Row(line, identifier, situation, notes=tuple(notes))
     except UnreadableFile as error:
         raise ScreeningFileError(str(error)) from None
 

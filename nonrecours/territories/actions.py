@@ -243,11 +243,14 @@ def territory_set_population_structure(
         territory.population_structure = None
         territory.save(update_fields=["population_structure", "updated_at"])
         return default_structure()
-    codes = territory.communes.filter(is_member=True).values_list("insee_code", flat=True)
+    populations = dict(
+        territory.communes.filter(is_member=True).values_list("insee_code", "population")
+    )
     structure = read_structure(
         path,
-        list(codes),
+        list(populations),
         label=f"recensement, fichier « {path.name} » importé le {timezone.localdate():%d/%m/%Y}",
+        populations=populations,
     )
     territory.population_structure = structure.as_json()
     territory.save(update_fields=["population_structure", "updated_at"])

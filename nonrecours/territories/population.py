@@ -10,17 +10,21 @@ The file (documented in docs/guide/barometre.md):
 - `AGED100` or `AGE`: age in completed years (100 = 100 or more), or a
   range `18-24`, or an open range `75+`;
 - `NB` or `EFFECTIF`: the number of people (decimals allowed, INSEE's
-  counts are weighted; decimal comma accepted);
+  counts are weighted; decimal comma and French thousands separators —
+  space, no-break space, narrow no-break space — accepted); a count that is
+  not finite, negative, or larger than the commune's population (when
+  known, else than MAX_COUNT) is refused;
 - `CODGEO` (optional): the commune's INSEE code; rows of other communes
   are left out, and every member commune must be present. A code whose
   leading zero a spreadsheet dropped (« 1071 ») is read as the member
   commune it matches (« 01071 »), and the structure's notes say so.
+A (commune, sex, age) given on two lines is refused, naming both.
 Other columns (NIVGEO, LIBGEO…) are ignored.
 """
 
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -30,6 +34,7 @@ import yaml
 
 from nonrecours.csvtext import UnreadableFile, dict_rows, read_text
 from nonrecours.territories.insee import insee_code_read
+from nonrecours.textrules import shown
 
 DEFAULT_FILE = Path(__file__).with_name("data") / "population-sexe-age-defaut.yaml"
 SEXES = ("femme", "homme")
@@ -48,6 +53,11 @@ _SEX_CODES = {
     "feminin": "femme",
 }
 MAX_ERRORS = 20
+# No commune has more inhabitants (Paris: about 2.1 million); the limit of a
+# count when the commune's population is not known.
+MAX_COUNT = 10_000_000
+_THOUSANDS = (" ", "\u00a0", "\u202f")
+_COUNT = re.compile(r"-?\d+(?:\.\d*)?(?:[eE][+-]?\d+)?")
 
 
 class PopulationFileError(ValueError):
@@ -169,51 +179,113 @@ def _age(raw: str) -> tuple[int, int | None]:
     raise ValueError(raw)
 
 
+def _count(raw: str, limit: float, population: str) -> float:
+    """The number of people a cell gives: `1 234,5` (French separators) or
+    `1234.5`. Raises ValueError with the reason, in French (the caller
+    quotes the cell): not a number, not finite, negative, or over `limit`
+    (`population` says what the limit is)."""
+    text = raw.strip()
+    for separator in _THOUSANDS:
+        text = text.replace(separator, "")
+    text = text.replace(",", ".")
+    if not _COUNT.fullmatch(text):
+        raise ValueError("n'est pas un effectif (ex. 1 234,5)")
+    count = float(text)
+    if not math.isfinite(count):
+        raise ValueError("n'est pas un nombre fini")
+    if count < 0:
+        raise ValueError("est négatif")
+    if count > limit:
+        raise ValueError(f"dépasse {population} : effectif invraisemblable")
+    return count
+
+
+def _format_int(value: float) -> str:
+    return f"{value:,.0f}".replace(",", "\u202f")
+
+
+@dataclass(frozen=True)
+class _Columns:
+    sex: str
+    age: str
+    count: str
+    geo: str | None
+
+
 def _read_group(
     row: dict[str, str],
     line: int,
     name: str,
-    columns: tuple[str, str, str],
+    columns: _Columns,
+    commune: tuple[str, float | None],
     totals: dict[tuple[str, int, int | None], float],
+    first_lines: dict[tuple[str, str, int, int | None], int],
     errors: list[str],
 ) -> None:
     """Add one census row's count to `totals`, or its French error (file,
-    line, column) to `errors`."""
-    sex_column, age_column, count_column = columns
-    raw_sex = (row.get(sex_column) or "").strip().lower()
+    line, column) to `errors`. `commune` is the row's code ("" without a
+    CODGEO column) and its population when known; `first_lines` the line
+    where each (commune, sex, age) was first given."""
+    raw_sex = (row.get(columns.sex) or "").strip().lower()
     sex = _SEX_CODES.get(raw_sex)
     if sex is None:
         errors.append(
-            f"{name}, ligne {line}, colonne « {sex_column} » : « {raw_sex} » ; attendu 1 "
-            "(homme) ou 2 (femme)."
+            f"{name}, ligne {line}, colonne « {columns.sex} » : « {shown(raw_sex)} » ; attendu "
+            "1 (homme) ou 2 (femme)."
         )
         return
     try:
-        low, high = _age(row.get(age_column) or "")
+        low, high = _age(row.get(columns.age) or "")
     except ValueError:
         errors.append(
-            f"{name}, ligne {line}, colonne « {age_column} » : « {row.get(age_column)} » "
-            "n'est pas un âge (ex. 34, 18-24 ou 75+)."
+            f"{name}, ligne {line}, colonne « {columns.age} » : "
+            f"« {shown(row.get(columns.age) or '')} » n'est pas un âge (ex. 34, 18-24 ou 75+)."
         )
         return
-    raw_count = (row.get(count_column) or "").strip().replace(" ", "").replace(",", ".")
+    code, population = commune
+    if population is None:
+        limit, what = float(MAX_COUNT), _format_int(MAX_COUNT)
+    else:
+        place = f"de la commune {code}" if code else "du territoire"
+        limit, what = population, f"la population {place} ({_format_int(population)})"
+    raw_count = row.get(columns.count) or ""
     try:
-        count = float(raw_count)
-        if not math.isfinite(count) or count < 0:
-            raise ValueError
-    except ValueError:
+        count = _count(raw_count, limit, what)
+    except ValueError as error:
         errors.append(
-            f"{name}, ligne {line}, colonne « {count_column} » : « {raw_count} » n'est pas "
-            "un effectif positif."
+            f"{name}, ligne {line}, colonne « {columns.count} » : « {shown(raw_count.strip())} » "
+            f"{error}."
         )
         return
+    key = (code, sex, low, high)
+    if key in first_lines:
+        where = f"colonnes « {columns.geo} », « {columns.sex} », « {columns.age} »"
+        if not columns.geo:
+            where = f"colonnes « {columns.sex} », « {columns.age} »"
+        errors.append(
+            f"{name}, ligne {line}, {where} : même commune, sexe et âge qu'à la ligne "
+            f"{first_lines[key]} ; ne gardez qu'une des deux lignes."
+        )
+        return
+    first_lines[key] = line
     totals[(sex, low, high)] = totals.get((sex, low, high), 0.0) + count
 
 
 def read_structure(
-    path: Path, member_codes: Iterable[str], *, label: str | None = None
+    path: Path,
+    member_codes: Iterable[str],
+    *,
+    label: str | None = None,
+    populations: Mapping[str, int | None] | None = None,
 ) -> AgeSexStructure:
-    """The structure of the member communes from an INSEE-style CSV file."""
+    """The structure of the member communes from an INSEE-style CSV file.
+
+    `populations` gives the known population of member communes (INSEE
+    code -> inhabitants, None when unknown): no count may exceed its
+    commune's (or, without a CODGEO column, the territory's when every
+    commune's is known), else MAX_COUNT. Raises PopulationFileError
+    (French, with the file, line and column of each error, at most
+    MAX_ERRORS of them) for a file that cannot be used whole."""
     name = path.name
     try:
         header, records = dict_rows(read_text(path), name)
@@ -237,6 +309,12 @@ def read_structure(
     if not (sex_column and age_column and count_column):  # for the type checker
         raise PopulationFileError(f"{name} : colonnes illisibles.")
     members = set(member_codes)
+    known = {code: n for code, n in (populations or {}).items() if n is not None}
+    territory_population = (
+        float(sum(known[code] for code in members)) if members and members <= known.keys() else None
+    )
+    columns = _Columns(sex_column, age_column, count_column, geo_column)
+    first_lines: dict[tuple[str, str, int, int | None], int] = {}
     seen: set[str] = set()
     # Restored code -> (code as in the file, first line, rows).
     restored: dict[str, tuple[str, int, int]] = {}
@@ -244,6 +322,7 @@ def read_structure(
     errors: list[str] = []
     try:
         for line, row in records:
+            commune: tuple[str, float | None] = ("", territory_population)
             if geo_column:
                 raw_code = row.get(geo_column) or ""
                 read = insee_code_read(raw_code, members)
@@ -253,7 +332,9 @@ def read_structure(
                     _, first, count = restored.get(read.code, (raw_code.strip(), line, 0))
                     restored[read.code] = (raw_code.strip(), first, count + 1)
                 seen.add(read.code)
-            _read_group(row, line, name, (sex_column, age_column, count_column), totals, errors)
+                population = known.get(read.code)
+                commune = (read.code, None if population is None else float(population))
+            _read_group(row, line, name, columns, commune, totals, first_lines, errors)
     except UnreadableFile as error:
         raise PopulationFileError(str(error)) from None
     if errors:

@@ -121,6 +121,13 @@ def test_cap_trims_weights_to_a_multiple_of_the_mean_and_keeps_margins():
         ({"bounds": (1.2, 3)}, "Bornes de calage invalides"),
         ({"bounds": (0.5, 0.9)}, "Bornes de calage invalides"),
         ({"cap": 0.8}, "Plafond des poids invalide"),
+        # A NaN fails every comparison: it was taken for a calibration that
+        # « cannot meet the bounds… nan% ».
+        ({"cap": float("nan")}, "Plafond des poids invalide \\(nan\\)"),
+        ({"cap": float("inf")}, "Plafond des poids invalide \\(inf\\)"),
+        ({"bounds": (float("nan"), 3)}, "Bornes de calage invalides \\(nan ; 3\\)"),
+        ({"bounds": (0.3, float("inf"))}, "Bornes de calage invalides \\(0.3 ; inf\\)"),
+        ({"bounds": (0.3, float("nan")), "cap": 3}, "Bornes de calage invalides"),
     ],
 )
 def test_invalid_bounds_are_explained(options, message):

@@ -12,7 +12,7 @@ from nonrecours.rights.screening import ScreeningFileError, example_csv, screen
 
 BAD_ROWS = (
     "F003,,62041,chateau,,,1990-01-01,chomeur\n"
-    "F004,,62041,loge_gratuitement,,,15/05/1991,chomeur\n"
+    "F004,,62041,loge_gratuitement,,,15/05/91,chomeur\n"
     "F005,,62041,loge_gratuitement,,,1980-01-01,chomeur,2\n"
 )
 
@@ -38,7 +38,11 @@ def test_rows_are_computed_and_bad_rows_explained(tmp_path):
     assert float(rows["F001"]["aide_logement"]) == 290
     assert rows["F002"]["af"] == "153.01"
     assert rows["F003"]["erreurs"].startswith("ligne 4 : logement, statut : « chateau » inconnu")
-    assert "ligne 5 : personne 1, naissance : « 15/05/1991 »" in rows["F004"]["erreurs"]
+    # A two-digit year is not guessed (1991 or 2091?).
+    assert rows["F004"]["erreurs"] == (
+        "ligne 5 : demandeur_naissance : « 15/05/91 » illisible ; attendu une date : "
+        "1991-05-15, 15/05/1991 ou numéro de série de tableur"
+    )
     assert "ligne 6 : personne 1, taux_incapacite : 2 hors limites" in rows["F005"]["erreurs"]
 
 
@@ -154,3 +158,98 @@ def test_output_never_turns_an_identifier_into_a_formula(tmp_path):
                  "1", "--silencieux", stdout=StringIO())  # fmt: skip
     assert "'=HYPERLINK(" in out.read_text(encoding="utf-8")
     assert "\n=HYPERLINK" not in out.read_text(encoding="utf-8")
+
+
+def test_dates_as_french_spreadsheets_save_them_are_read(tmp_path):
+    # Issue #11: a spreadsheet saves a date cell as 15/05/1991, as
+    # 1991-05-15 00:00:00, or, format lost, as its serial number.
+    path = write(
+        tmp_path,
+        "id;mois;logement;demandeur_naissance;demandeur_activite;conjoint_naissance;"
+        "conjoint_activite;enfants\n"
+        "ISO;2026-11;loge_gratuitement;1991-05-15;chomeur;;;\n"
+        "FR;2026-11;loge_gratuitement;15/05/1991;chomeur;;;\n"
+        "HEURE;2026-11;loge_gratuitement;1991-05-15 00:00:00;chomeur;;;\n"
+        "SERIE;2026-11;loge_gratuitement;33373;chomeur;;;\n"  # 1900 system: 36526 = 2000-01-01
+        "MOIS;01/11/2026;loge_gratuitement;15/05/1991;chomeur;;;\n"
+        "COUPLE;2026-11;loge_gratuitement;15/05/1991;chomeur;02/03/1990 00:00;inactif;"
+        '"01/03/2018:primaire;41791:college"\n'
+        "AUTRE;2026-11;loge_gratuitement;1991-05-15;chomeur;;;\n",
+    )
+    out = tmp_path / "resultats.csv"
+    assert screen(path, out, default_month="2026-11", workers=1) == (7, 0)
+    rows = read(out)
+    for key in ("FR", "HEURE", "SERIE", "MOIS"):
+        assert rows[key]["rsa"] == rows["ISO"]["rsa"] != "", key
+    assert rows["SERIE"]["remarques"] == (
+        "ligne 5, demandeur_naissance : « 33373 » lu comme 1991-05-15 (numéro de série de tableur)"
+    )
+    assert rows["FR"]["remarques"] == ""
+    assert float(rows["COUPLE"]["af"]) > 0  # two children, both born dates read
+    assert float(rows["COUPLE"]["bourse_college"]) > 0  # 41791 = 2014-06-01
+
+
+@pytest.mark.parametrize(
+    ("cell", "column"),
+    [
+        ("F\x00", "id"),
+        ("chomeur\u202e", "demandeur_activite"),
+        ("\u2066x", "logement"),
+        ("62\x07041", "commune"),
+        ("1991-05-15\x1b", "demandeur_naissance"),
+    ],
+)
+def test_a_cell_with_control_characters_refuses_its_row_never_reaches_the_output(
+    tmp_path, cell, column
+):
+    header = ["id", "commune", "logement", "demandeur_naissance", "demandeur_activite"]
+    values = dict(zip(header, ["F1", "62041", "loge_gratuitement", "1991-05-15", "chomeur"],
+                      strict=True))  # fmt: skip
+    values[column] = cell
+    path = write(tmp_path, ",".join(header) + "\n" + ",".join(values.values()) + "\nF2,"
+                 "62041,loge_gratuitement,1991-05-15,chomeur\n")  # fmt: skip
+    out = tmp_path / "resultats.csv"
+    assert screen(path, out, default_month="2026-11", workers=1) == (1, 1)
+    text = out.read_text(encoding="utf-8")
+    assert cell not in text
+    assert not any(char in text for char in "\x00\x07\x1b\u202e\u2066")
+    rows = read(out)
+    assert rows["ligne 2"]["statut"] == "erreur"
+    assert rows["ligne 2"]["erreurs"] == (
+        f"ligne 2 : {column} : Le texte contient des caractères de contrôle ou invalides."
+    )
+    assert rows["F2"]["statut"] == "calcule"
+
+
+def test_a_repeated_household_id_is_said_with_the_earlier_line(tmp_path):
+    path = write(
+        tmp_path,
+        "id,logement,demandeur_naissance,demandeur_activite\n"
+        "F1,loge_gratuitement,1991-05-15,chomeur\n"
+        "F2,loge_gratuitement,1990-01-01,chomeur\n"
+        "F1,loge_gratuitement,1980-01-01,chomeur\n"
+        ",loge_gratuitement,1980-01-01,chomeur\n"
+        ",loge_gratuitement,1980-01-01,chomeur\n",
+    )
+    out = tmp_path / "resultats.csv"
+    assert screen(path, out, default_month="2026-11", workers=1) == (5, 0)
+    with out.open(encoding="utf-8") as handle:
+        remarks = [(row["id"], row["remarques"]) for row in csv.DictReader(handle)]
+    assert remarks == [
+        ("F1", ""),
+        ("F2", ""),
+        ("F1", "ligne 4 : id « F1 » déjà vu ligne 2 (foyer en double ?) ; calculé à nouveau"),
+        ("ligne 5", ""),  # no id: each line is its own household
+        ("ligne 6", ""),
+    ]
+
+
+def test_column_names_are_read_without_case_nor_spaces(tmp_path):
+    path = write(tmp_path, " ID ;Demandeur_Naissance; LOGEMENT ;demandeur_activite\n"
+                 "F1;1991-05-15;loge_gratuitement;chomeur\n")  # fmt: skip
+    out = tmp_path / "resultats.csv"
+    assert screen(path, out, default_month="2026-11", workers=1) == (1, 0)
+    assert float(read(out)["F1"]["rsa"]) == pytest.approx(573.49)
+    with pytest.raises(ScreeningFileError, match="colonnes « id » et « ID » en double"):
+        screen(write(tmp_path, "id;ID;demandeur_naissance\n1;2;1990-01-01\n"),
+               tmp_path / "o.csv", default_month="2026-11")  # fmt: skip

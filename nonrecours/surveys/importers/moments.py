@@ -11,24 +11,19 @@ never replaced by "now" nor by nothing.
   of Excel and LibreOffice), as a cell that lost its date format holds;
 - a typed XLSX cell (openpyxl gives a datetime; see tables.py).
 
+The reading of the cell is nonrecours/cells.py's (shared with the
+screening of households); this module adds the zone and the plausibility.
 A moment without a zone is read in the zone its column implies (the
 servers' `_submission_time` / `SubmissionDate` are UTC, the devices' own
 `start` / `end` local time).
 """
 
 import datetime
-import re
 
+from nonrecours.cells import read_datetime_cell
 from nonrecours.surveys.questionnaire import check_moment
 from nonrecours.textrules import shown
 
-_FRENCH = re.compile(
-    r"^(?P<d>\d{1,2})/(?P<m>\d{1,2})/(?P<y>\d{4}|\d{2})"
-    r"(?:[ T]+(?P<H>\d{1,2})[:h](?P<M>\d{2})(?::(?P<S>\d{2})(?:[.,](?P<f>\d{1,6}))?)?)?$"
-)
-_SERIAL = re.compile(r"^\d{5}(?:[.,]\d+)?$")
-# Wall-clock (naive) values below: the zone is the column's, set by the caller.
-_SPREADSHEET_EPOCH = datetime.datetime(1899, 12, 30)  # noqa: DTZ001
 # LimeSurvey's anonymised surveys write this for every date.
 LIMESURVEY_ANONYMISED = datetime.datetime(1980, 1, 1)  # noqa: DTZ001
 
@@ -48,7 +43,7 @@ def read_moment(
     text = value.strip()
     if not text:
         return None
-    parsed = _naive_or_aware(text)
+    parsed = read_datetime_cell(text)
     if parsed is None:
         raise MomentError(
             f"date « {shown(text)} » illisible (formats lus : 2026-10-01T10:00:00+02:00, "
@@ -64,39 +59,5 @@ def read_moment(
 
 def is_anonymised(value: str) -> bool:
     """True for LimeSurvey's placeholder date of anonymised surveys."""
-    parsed = _naive_or_aware(value.strip())
+    parsed = read_datetime_cell(value.strip())
     return parsed is not None and parsed.replace(tzinfo=None) == LIMESURVEY_ANONYMISED
-
-
-def _naive_or_aware(text: str) -> datetime.datetime | None:
-    if len(text) > 40:
-        return None
-    try:
-        return datetime.datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
-    except ValueError:
-        pass
-    french = _FRENCH.match(text)
-    if french:
-        year = int(french["y"])
-        if len(french["y"]) == 2:
-            year += 2000
-        fraction = (french["f"] or "0").ljust(6, "0")
-        try:
-            return datetime.datetime(  # noqa: DTZ001
-                year,
-                int(french["m"]),
-                int(french["d"]),
-                int(french["H"] or 0),
-                int(french["M"] or 0),
-                int(french["S"] or 0),
-                int(fraction),
-            )
-        except ValueError:
-            return None
-    if _SERIAL.match(text):
-        days = float(text.replace(",", "."))
-        try:
-            return _SPREADSHEET_EPOCH + datetime.timedelta(days=days)
-        except OverflowError:
-            return None
-    return None
