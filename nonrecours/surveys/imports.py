@@ -115,7 +115,8 @@ class ImportSummary:
             out.append(
                 "Laissées de côté selon le statut de revue de l'outil de collecte : "
                 + _listed(self.left_out)
-                + ". Pour les importer quand même : option --inclure-non-validees."
+                + ". Pour les importer quand même : case « Importer aussi les lignes non "
+                "approuvées… » de la page d'import, ou option --inclure-non-validees."
             )
         if self.withdrawn:
             out.append(
@@ -167,7 +168,8 @@ class ImportSummary:
         for read_instead, columns in redundant.items():
             out.append(
                 f"Colonnes redondantes avec la colonne « {read_instead} », lue à leur place et "
-                f"vérifiée avec elles : {', '.join(columns)}."
+                f"vérifiée avec elles : {_plural(len(columns), 'colonne')} d'options "
+                f"(« {columns[0]} »" + (f" … « {columns[-1]} »)." if len(columns) > 1 else ").")
             )
         if self.columns.metadata:
             out.append(

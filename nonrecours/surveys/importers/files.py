@@ -573,9 +573,9 @@ def limesurvey_survey_id(filename: str, given: str) -> str:
         return found.group(1)
     raise ImportFileError(
         f"{filename} : indiquez l'identifiant de l'enquête LimeSurvey (option "
-        "--enquete-limesurvey, ou champ « enquête LimeSurvey » de la page d'import). Les numéros "
-        "de réponse recommencent à 1 dans chaque enquête : sans lui, deux enquêtes importées "
-        "dans la même campagne seraient confondues."
+        "--enquete-limesurvey, ou champ « Identifiant de l'enquête LimeSurvey » de la page "
+        "d'import). Les numéros de réponse recommencent à 1 dans chaque enquête : sans lui, "
+        "deux enquêtes importées dans la même campagne seraient confondues."
     )
 
 
