@@ -140,6 +140,13 @@ NONRECOURS_DEFAULT_TERRITORY = env_str("NONRECOURS_DEFAULT_TERRITORY", "20003357
 # its code (then it is deleted).
 NONRECOURS_SIMULATION_RETENTION_DAYS = env_int("NONRECOURS_SIMULATION_RETENTION_DAYS", 90)
 
+# Call-back requests of the barometer: erased this long after they were
+# handled, or after their campaign ended, whichever comes first
+# (`nonrecours purge`, each night); the counts stay on the campaign.
+NONRECOURS_CONTACT_RETENTION_DAYS = env_int("NONRECOURS_CONTACT_RETENTION_DAYS", 92)
+if NONRECOURS_CONTACT_RETENTION_DAYS < 1:
+    raise ImproperlyConfigured("NONRECOURS_CONTACT_RETENTION_DAYS doit être d'au moins 1 jour.")
+
 # Referrals: the person's details are erased this long after the referral
 # was sent (`nonrecours orientations echeances`, each night); the statistics stay.
 NONRECOURS_REFERRAL_RETENTION_DAYS = env_int("NONRECOURS_REFERRAL_RETENTION_DAYS", 730)

@@ -4,7 +4,9 @@ import datetime
 from collections.abc import Mapping
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from nonrecours.accounts.actions import membership_grant, organisation_get_or_create
@@ -251,6 +253,29 @@ def response_submit(
 
 def _stored(key: str) -> Response | None:
     return Response.objects.filter(idempotency_key=key).first()
+
+
+@transaction.atomic
+def contacts_erase(*, today: datetime.date | None = None) -> int:
+    """Erase the call-back requests past their retention: handled more than
+    NONRECOURS_CONTACT_RETENTION_DAYS ago, or whose campaign ended more than
+    that long ago (handled or not). Their number, and how many had been
+    handled, stay on the campaign. Returns how many were erased."""
+    today = today or timezone.localdate()
+    limit = today - datetime.timedelta(days=settings.NONRECOURS_CONTACT_RETENTION_DAYS)
+    expired = Contact.objects.filter(Q(handled_at__date__lt=limit) | Q(campaign__ends_on__lt=limit))
+    counts = expired.values("campaign").annotate(
+        total=Count("pk"), handled=Count("pk", filter=Q(handled_at__isnull=False))
+    )
+    erased = 0
+    for row in counts:
+        Campaign.objects.filter(pk=row["campaign"]).update(
+            erased_contacts=F("erased_contacts") + row["total"],
+            erased_contacts_handled=F("erased_contacts_handled") + row["handled"],
+        )
+        erased += row["total"]
+    expired.delete()
+    return erased
 
 
 @transaction.atomic

@@ -1,8 +1,12 @@
 """Contact details of respondents who ask to be called back, kept apart
 from their answers (see models.Contact)."""
 
+import datetime
+import hashlib
+import hmac
 from collections.abc import Mapping
 
+from django.conf import settings
 from django.utils import timezone
 
 from nonrecours.surveys.models import Contact, Response
@@ -15,13 +19,28 @@ def personal_fields(questionnaire: Questionnaire) -> set[str]:
     return {q.name for q in questionnaire.questions if q.personal}
 
 
+def week_of(day: datetime.date) -> datetime.date:
+    """The Monday of ``day``'s week: the only date a call-back request keeps."""
+    return day - datetime.timedelta(days=day.weekday())
+
+
 def contact_from(response: Response, details: Mapping[str, str]) -> Contact:
     """A call-back request (unsaved) from a response's contact details,
-    without any link back to the response."""
+    without any link back to the response: the campaign, the commune and
+    the week only."""
     return Contact(
         campaign=response.campaign,
         commune=response.commune,
         phone=details.get("contact_telephone", ""),
         email=details.get("contact_email", ""),
-        received_on=timezone.localdate(response.submitted_at),
+        received_on=week_of(timezone.localdate(response.submitted_at)),
     )
+
+
+def contact_token(contact: Contact) -> str:
+    """What the call-back page names a request by: a keyed hash of its id,
+    which says nothing of the order in which requests came in."""
+    digest = hmac.new(
+        settings.SECRET_KEY.encode(), f"contact:{contact.pk}".encode(), hashlib.sha256
+    )
+    return digest.hexdigest()[:24]

@@ -92,6 +92,14 @@ class Campaign(models.Model):
     starts_on = models.DateField("début")
     ends_on = models.DateField("fin")
     channels = models.JSONField("canaux de collecte", default=list)
+    erased_contacts = models.PositiveIntegerField(
+        "demandes de rappel effacées",
+        default=0,
+        help_text="Demandes effacées à la fin de leur durée de conservation (le nombre reste).",
+    )
+    erased_contacts_handled = models.PositiveIntegerField(
+        "dont traitées avant effacement", default=0
+    )
     is_synthetic = models.BooleanField(
         "données synthétiques",
         default=False,
@@ -307,8 +315,10 @@ class ResponseRevision(models.Model):
 class Contact(models.Model):
     """Contact details of a respondent who asked to be called back, kept
     apart from the answers: no link to the response, only the campaign, the
-    commune and the day, so that a phone number cannot be tied to what the
-    person answered. The analysis and the exports never read this table."""
+    commune and the week (``received_on`` is the Monday of the week it came
+    in), so that a phone number cannot be tied to what the person answered.
+    The analysis and the exports never read this table. Erased after
+    NONRECOURS_CONTACT_RETENTION_DAYS (actions.contacts_erase)."""
 
     campaign = models.ForeignKey(
         Campaign, verbose_name="campagne", on_delete=models.PROTECT, related_name="contacts"
@@ -318,7 +328,7 @@ class Contact(models.Model):
     )
     phone = models.CharField("téléphone", max_length=20, blank=True)
     email = models.EmailField("adresse électronique", blank=True)
-    received_on = models.DateField("reçue le", default=timezone.localdate)
+    received_on = models.DateField("reçue la semaine du")
     handled_at = models.DateTimeField("traitée le", null=True, blank=True)
     handled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -332,7 +342,9 @@ class Contact(models.Model):
     class Meta:
         verbose_name = "demande de rappel"
         verbose_name_plural = "demandes de rappel"
-        ordering = ["handled_at", "received_on", "pk"]
+        # Never the order of creation: with the answers' times it would tie a
+        # number to its answers.
+        ordering = ["handled_at", "commune__name", "phone", "email"]
 
     def __str__(self) -> str:
         return f"Demande de rappel — {self.commune} ({self.received_on:%d/%m/%Y})"

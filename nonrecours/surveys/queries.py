@@ -1,6 +1,7 @@
 """Reads of the barometer."""
 
 import datetime
+import hmac
 import re
 from dataclasses import dataclass
 
@@ -9,6 +10,7 @@ from django.utils import timezone
 
 from nonrecours.accounts.enums import Role
 from nonrecours.accounts.models import User
+from nonrecours.surveys.contacts import contact_token
 from nonrecours.surveys.enums import Channel
 from nonrecours.surveys.models import (
     AgentTarget,
@@ -259,16 +261,25 @@ def questionnaire_versions_for(territory: Territory) -> "QuerySet[QuestionnaireV
 
 
 def campaign_contacts(campaign: Campaign) -> list[Contact]:
-    """Call-back requests, those still to handle first."""
-    return list(Contact.objects.filter(campaign=campaign).select_related("commune", "handled_by"))
+    """Call-back requests, those still to handle first, then by commune (never
+    in the order they came in); each with its ``token`` for the page."""
+    contacts = list(
+        Contact.objects.filter(campaign=campaign).select_related("commune", "handled_by")
+    )
+    for contact in contacts:
+        contact.token = contact_token(contact)  # type: ignore[attr-defined]
+    return contacts
 
 
-def contact_of(campaign: Campaign, contact_id: str) -> Contact | None:
-    # ASCII digits only, and few: "²".isdigit() is true, and a huge id
-    # overflows the database's integer.
-    if not re.fullmatch(r"[0-9]{1,18}", contact_id):
+def contact_of(campaign: Campaign, token: str) -> Contact | None:
+    """The campaign's call-back request named by ``token`` (contacts.
+    contact_token), or None."""
+    if not re.fullmatch(r"[0-9a-f]{24}", token):
         return None
-    return Contact.objects.filter(campaign=campaign, pk=int(contact_id)).first()
+    for contact in Contact.objects.filter(campaign=campaign).only("pk"):
+        if hmac.compare_digest(contact_token(contact), token):
+            return Contact.objects.select_related("commune").get(pk=contact.pk)
+    return None
 
 
 def territory_field_agents(territory: Territory) -> list[User]:

@@ -1,7 +1,9 @@
+import datetime
 import re
 from io import StringIO
 
 import pytest
+import time_machine
 from django.core.management import call_command
 from django.urls import reverse
 
@@ -54,6 +56,7 @@ def test_anonymous_is_sent_to_sign_in(client, demo):
 
 
 def test_call_back_requests_for_the_team_only(client, demo, arras, make_member):
+    from nonrecours.surveys.contacts import contact_token
     from nonrecours.surveys.models import Contact
 
     url = reverse("barometer_contacts", args=[demo.slug])
@@ -66,7 +69,15 @@ def test_call_back_requests_for_the_team_only(client, demo, arras, make_member):
     assert contacts.exists()
     assert contacts.first().phone in html
     first = contacts.filter(handled_at__isnull=True).first()
-    done = client.post(url, {"demande": first.pk}, follow=True)
+    # Requests are named by a keyed hash, never by their creation-ordered id,
+    # and dated by their week only.
+    assert f'value="{first.pk}"' not in html
+    assert all(c.received_on.weekday() == 0 for c in contacts)
+    assert (
+        "Demande de rappel introuvable."
+        in client.post(url, {"demande": first.pk}, follow=True).text
+    )
+    done = client.post(url, {"demande": contact_token(first)}, follow=True)
     assert "marquée comme traitée" in done.text
     first.refresh_from_db()
     assert first.handled_by == lead and first.handled_at is not None
@@ -91,3 +102,31 @@ def test_targets_per_agent(client, demo, arras, make_member):
     )
     client.force_login(make_member(arras, Role.FIELD_AGENT))
     assert client.post(url, {}).status_code == 403
+
+
+def test_call_back_requests_are_erased_after_their_retention(demo, arras, make_member, settings):
+    from nonrecours.surveys import actions
+    from nonrecours.surveys.models import Contact
+
+    settings.NONRECOURS_CONTACT_RETENTION_DAYS = 92
+    lead = make_member(arras, Role.PROJECT_LEAD)
+    total = Contact.objects.filter(campaign=demo).count()
+    handled = Contact.objects.filter(campaign=demo).first()
+    with time_machine.travel(datetime.datetime(2024, 10, 1, 12, tzinfo=datetime.UTC)):
+        actions.contact_mark_handled(contact=handled, user=lead)
+    # The demo campaign ended on 2024-11-29: its requests stay until 92 days later.
+    assert actions.contacts_erase(today=datetime.date(2024, 12, 31)) == 0
+    assert actions.contacts_erase(today=datetime.date(2025, 1, 2)) == 1  # handled 1 October
+    assert actions.contacts_erase(today=datetime.date(2025, 3, 1)) == 0  # 92 days exactly
+    assert actions.contacts_erase(today=datetime.date(2025, 3, 2)) == total - 1
+    assert not Contact.objects.filter(campaign=demo).exists()
+    demo = Campaign.objects.get(pk=demo.pk)
+    assert (demo.erased_contacts, demo.erased_contacts_handled) == (total, 1)
+
+
+def test_purge_erases_call_back_requests_and_the_notice_says_when(client, demo):
+    out = StringIO()
+    call_command("purge", stdout=out)  # today is long after the 2024 demo ended
+    assert "demande(s) de rappel du baromètre effacée(s)" in out.getvalue()
+    notice = client.get(reverse("barometer_online_privacy", args=[demo.slug])).text
+    assert "effacés 92 jours après le rappel" in notice

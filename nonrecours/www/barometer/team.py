@@ -3,6 +3,7 @@ call-backs, agent targets, dashboard and open data."""
 
 import re
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -122,7 +123,11 @@ def campaign_contacts(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "barometer/contacts.html",
-        {"campaign": campaign, "contacts": queries.campaign_contacts(campaign)},
+        {
+            "campaign": campaign,
+            "contacts": queries.campaign_contacts(campaign),
+            "retention_days": settings.NONRECOURS_CONTACT_RETENTION_DAYS,
+        },
     )
 
 

@@ -1,5 +1,6 @@
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
@@ -52,7 +53,14 @@ def online_start(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def online_privacy(request: HttpRequest, slug: str) -> HttpResponse:
-    return render(request, "barometer/privacy.html", {"campaign": campaign_or_404(slug)})
+    return render(
+        request,
+        "barometer/privacy.html",
+        {
+            "campaign": campaign_or_404(slug),
+            "contact_retention_days": settings.NONRECOURS_CONTACT_RETENTION_DAYS,
+        },
+    )
 
 
 def online_thanks(request: HttpRequest, slug: str) -> HttpResponse:
