@@ -86,7 +86,6 @@ class ImportSummary:
     outside_period: list[str] = field(default_factory=list)
     collectors_linked: int = 0
     columns: ColumnReport = field(default_factory=ColumnReport)
-    include_unreviewed: bool = False
 
     @property
     def ignored_columns(self) -> list[str]:
@@ -250,9 +249,7 @@ def responses_import(
     )
     personal = personal_fields(questionnaire)
     agents = {u.username.casefold(): u for u in queries.territory_field_agents(campaign.territory)}
-    summary = ImportSummary(
-        filename=filename, columns=parsed.columns, include_unreviewed=include_unreviewed
-    )
+    summary = ImportSummary(filename=filename, columns=parsed.columns)
     problems: list[str] = []
     total_problems = 0
     seen: dict[str, tuple[int, int]] = {}

@@ -14,7 +14,12 @@ MINIMUM_PER_COMMUNE = 5
 
 
 class TargetError(ValueError):
-    """Targets that cannot be split as asked (message in French)."""
+    """Targets that cannot be split as asked (message in French);
+    ``stratum`` names the stratum at fault, "" for the total."""
+
+    def __init__(self, message: str, stratum: str = ""):
+        super().__init__(message)
+        self.stratum = stratum
 
 
 def apportion(total: int, weights: Sequence[int], *, minimum: int = 0) -> list[int]:
@@ -136,13 +141,15 @@ def commune_targets(
         label = labels.get(stratum, stratum)
         members = [c for c in communes if c.stratum == stratum]
         if extra and not members:
-            raise TargetError(f"La strate « {label} » n'a aucune commune de population connue.")
+            raise TargetError(
+                f"La strate « {label} » n'a aucune commune de population connue.", stratum
+            )
         try:
             shares = apportion(
                 extra, [c.population for c in members], minimum=0 if total else minimum
             )
         except TargetError as error:
-            raise TargetError(f"Strate « {label} » : {error}") from None
+            raise TargetError(f"Strate « {label} » : {error}", stratum) from None
         for commune, share in zip(members, shares, strict=True):
             result[commune.insee_code] = result.get(commune.insee_code, 0) + share
     return {code: target for code, target in result.items() if target}

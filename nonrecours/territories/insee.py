@@ -16,15 +16,17 @@ _NUMERIC = re.compile(r"^\d{1,5}(?:[.,]0+)?$")
 @dataclass(frozen=True)
 class InseeCode:
     """A code read from a file: ``code`` as found or restored, ``restored``
-    True when a leading zero (or a decimal ``.0``) had to be put back."""
+    True when a leading zero (or a decimal ``.0``) had to be put back, and
+    ``given`` the cell as the file wrote it."""
 
     code: str
     restored: bool = False
+    given: str = ""
 
     def note(self, where: str) -> str:
         """French line for an import summary, e.g. « ligne 3 : code commune
         « 1071 » lu comme « 01071 » »."""
-        return f"{where} : code commune lu comme « {self.code} » (zéro initial restauré)"
+        return f"{where} : code commune « {self.given} » lu comme « {self.code} »"
 
 
 def insee_code_read(value: object, known: Collection[str]) -> InseeCode:
@@ -45,5 +47,5 @@ def insee_code_read(value: object, known: Collection[str]) -> InseeCode:
     digits = re.split(r"[.,]", text)[0]
     padded = digits.zfill(5)
     if padded != text and padded in known:
-        return InseeCode(padded, restored=True)
+        return InseeCode(padded, restored=True, given=text)
     return InseeCode(text)

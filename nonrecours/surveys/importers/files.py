@@ -428,9 +428,7 @@ def _kobo(
                 elif name == "commune":
                     insee = insee_code_read(value, communes)
                     if insee.restored:
-                        row.notes.append(
-                            f"ligne {line} : code commune « {value} » lu comme « {insee.code} »"
-                        )
+                        row.notes.append(insee.note(f"ligne {line}"))
                     row.answers[name] = insee.code
                 else:
                     row.answers[name] = value
@@ -693,9 +691,7 @@ def _limesurvey(
                 if name == "commune":
                     insee = insee_code_read(value, communes)
                     if insee.restored:
-                        row.notes.append(
-                            f"ligne {line} : code commune « {value} » lu comme « {insee.code} »"
-                        )
+                        row.notes.append(insee.note(f"ligne {line}"))
                     value = insee.code
                 row.answers[name] = back.get(value, value)
             for name, options in multiples.items():

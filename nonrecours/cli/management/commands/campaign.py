@@ -111,8 +111,7 @@ class Command(BaseCommand):
                 territory=territory, total=total, stratum_extras=extras, strict_minimum=True
             )
         except TargetError as error:
-            by_stratum = str(error).startswith(("Strate", "La strate"))
-            option = "--objectif-strate" if by_stratum else "--objectif"
+            option = "--objectif-strate" if error.stratum else "--objectif"
             raise CommandError(f"{option} : {error}") from None
         try:
             campaign = actions.campaign_create(
