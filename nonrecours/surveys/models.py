@@ -124,6 +124,40 @@ class Campaign(models.Model):
         return bool(self.starts_on <= day <= self.ends_on)  # type: ignore[operator]
 
 
+class Publication(models.Model):
+    """A wave's results made public, exactly as the secrecy model released
+    them: the released cells are stored, so the public pages, report and
+    open data stay the same whatever happens to the answers afterwards.
+
+    `content` holds the released figures (JSON, see
+    nonrecours.surveys.publication); hidden cells are stored without value.
+    """
+
+    campaign = models.OneToOneField(
+        Campaign, verbose_name="campagne", on_delete=models.PROTECT, related_name="publication"
+    )
+    published_at = models.DateTimeField("publiée le", default=timezone.now)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="publiée par",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    respondents = models.PositiveIntegerField("réponses analysées")
+    threshold = models.PositiveIntegerField("seuil du secret statistique")
+    content = models.JSONField("résultats publiés")
+
+    class Meta:
+        verbose_name = "publication d'une vague"
+        verbose_name_plural = "publications des vagues"
+        ordering = ["-published_at"]
+
+    def __str__(self) -> str:
+        return f"{self.campaign} (publiée le {self.published_at:%d/%m/%Y})"
+
+
 class Quota(models.Model):
     """Target number of answers for a commune or a stratum in a campaign."""
 
