@@ -71,13 +71,14 @@ def main() -> None:
         f"{home / minimal:.1f} × la référence"
     )
 
-    from benchmarks import analysis, directory, referrals, report, rights, surveys
+    from benchmarks import analysis, directory, referrals, report, rights, secrecy, surveys
     from nonrecours.territories.models import Territory
 
     arras = Territory.objects.get(siren="200033579")
     surveys.online_submissions(arras)
     surveys.kobo_import(arras)
     analysis.run()
+    secrecy.run()
     report.run(arras)
     rights.run()
     directory.run(arras)

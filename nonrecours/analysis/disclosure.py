@@ -1,24 +1,20 @@
-"""Statistical disclosure control of published tables.
+"""Statistical disclosure control of everything one release publishes.
 
-Primary suppression: a cell computed on fewer than `threshold` respondents
-is not published. Secondary suppression: when a breakdown has exactly one
-hidden cell beside a published total, the hidden value could be recomputed
-from the total and the other cells (the population shares are public), so
-the smallest other cell is hidden too.
+One engine for the barometer, the potential non-take-up, the plain-file
+analysis and the referrals statistics (ADR 013): `protect` decides, on all
+the published cells together, which are hidden — primary suppression under
+the threshold, then secondary suppression until no protected set is given
+back exactly by the published ones (linear algebra on the published sums).
+`merged_rows` pools the small rows of a table into « Autres » beforehand.
 """
 
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import NDArray
 
 DEFAULT_THRESHOLD = 11
-
-
-@dataclass(frozen=True)
-class Cell:
-    group: str  # cells that add up to one published total (indicator × breakdown)
-    n: int
 
 
 def threshold_problem(threshold: object) -> str:
@@ -30,21 +26,6 @@ def threshold_problem(threshold: object) -> str:
             "au moins 1 répondant·e par case publiée."
         )
     return ""
-
-
-def suppressed(cells: Sequence[Cell], threshold: int = DEFAULT_THRESHOLD) -> list[bool]:
-    hidden = [cell.n < threshold for cell in cells]
-    groups: dict[str, list[int]] = {}
-    for index, cell in enumerate(cells):
-        groups.setdefault(cell.group, []).append(index)
-    for members in groups.values():
-        if len(members) < 2:
-            continue
-        if sum(hidden[i] for i in members) == 1:
-            shown = [i for i in members if not hidden[i]]
-            smallest = min(shown, key=lambda i: (cells[i].n, i))
-            hidden[smallest] = True
-    return hidden
 
 
 def merged_rows(sizes: Sequence[int], threshold: int = DEFAULT_THRESHOLD) -> list[bool]:
@@ -63,25 +44,211 @@ def merged_rows(sizes: Sequence[int], threshold: int = DEFAULT_THRESHOLD) -> lis
     return merged
 
 
-def determined(unknowns: int, equations: Sequence[Sequence[tuple[int, float]]]) -> list[int]:
-    """Which hidden cells the published figures give back exactly.
+# ---------------------------------------------------------------------------
+# The secrecy model of everything one release publishes.
+#
+# Attacker model (docs/adr/013-secret-statistique.md): the reader knows every
+# published figure of the release and the weighted total of every cell (the
+# weights are calibrated on public populations), so a published share is a
+# published weighted sum, and sums add up: a cell is given away when its sum
+# is a linear combination of published sums. Cells are unions of "atoms",
+# the finest crossing of everything published (for the barometer: commune ×
+# sex × age band); an atom with no respondent in the base is known to be
+# empty, so it neither protects nor needs protecting.
 
-    Each equation is one published sum restricted to its hidden cells, as
-    (cell, coefficient): a row adding up to its published number, a column
-    adding up to the total row's cell (−1 when that margin is hidden too). A
-    hidden cell is determined when every change of the hidden cells that
-    keeps all the sums leaves it unchanged: its coordinate is zero in the
-    whole kernel of the equations."""
-    if unknowns == 0:
-        return []
-    matrix = np.zeros((max(len(equations), 1), unknowns))
-    for line, terms in enumerate(equations):
-        for cell, coefficient in terms:
-            matrix[line, cell] = coefficient
-    _, singular, vt = np.linalg.svd(matrix)
-    tolerance = 1e-9 * max(float(singular.max(initial=0.0)), 1.0)
-    rank = int((singular > tolerance).sum())
-    kernel = vt[rank:]
-    if kernel.shape[0] == 0:
-        return list(range(unknowns))
-    return [i for i in range(unknowns) if float(np.abs(kernel[:, i]).max()) < 1e-9]
+
+class SecrecyError(ValueError):
+    """Figures already released give a protected cell away; nothing can be
+    hidden now to protect it (French message)."""
+
+
+class Status:
+    PUBLISHED = "publiee"
+    HIDDEN = "masquee"
+    EMPTY = "vide"  # no respondent in the base: known to be empty
+
+
+@dataclass(frozen=True)
+class Release:
+    """What a release may publish about one indicator.
+
+    `atom_sizes[a]`: respondents in the indicator's base in atom a.
+    `cells[c]`: the atoms cell c adds up (a cell of a published table).
+    `lines`: (parent, children): the children partition the parent, as a
+    table's row adds up to its margin; used for the rule that hidden cells
+    of one line must not be small together.
+    `root`: the cell of everyone (the overall figure), or None.
+    `released`: cells already released elsewhere (a previous publication of
+    the same wave): they stay published and cannot be hidden now.
+    """
+
+    atom_sizes: Sequence[int]
+    cells: Sequence[Sequence[int]]
+    lines: Sequence[tuple[int, Sequence[int]]] = ()
+    root: int | None = None
+    released: frozenset[int] = frozenset()
+    # Unions of cells also protected when all their cells are hidden and
+    # they have 1 to threshold − 1 respondents together (for a crossed
+    # table with its margins: rectangles and crosses of hidden cells).
+    groups: Sequence[Sequence[int]] = ()
+
+
+def protect(release: Release, threshold: int = DEFAULT_THRESHOLD) -> list[str]:
+    """The status of each cell (Status.*): primary suppression of cells with
+    fewer than `threshold` respondents, then secondary suppression until no
+    protected set is given back exactly by the published cells (checked on
+    the span of the published sums: Gram matrix and pseudo-inverse).
+
+    Protected sets: every hidden cell; every atom with 1 to threshold − 1
+    respondents; the hidden children of a line when together they have 1
+    to threshold − 1 respondents, and so do the hidden cells of each of
+    `groups`; the complement of a published cell in
+    `root` when it has 1 to threshold − 1 respondents. Secondary suppression
+    hides, for each set given away, the published cell with the fewest
+    respondents among the finest cells that take part in giving it away. Raises SecrecyError when a
+    set is given away by `released` cells alone, or when a released cell is
+    under the threshold.
+
+    Source: Hundepool et al., *Statistical Disclosure Control* (Wiley, 2012),
+    ch. 4 (frequency rule, secondary suppression, linked tables)."""
+    problem = threshold_problem(int(threshold) if isinstance(threshold, np.integer) else threshold)
+    if problem:
+        raise ValueError(problem)
+    threshold = int(threshold)
+    sizes = np.asarray(release.atom_sizes, dtype=np.int64)
+    occupied = np.flatnonzero(sizes > 0)
+    column = {int(a): i for i, a in enumerate(occupied)}
+    matrix = np.zeros((len(release.cells), occupied.size))
+    for c, atoms in enumerate(release.cells):
+        for a in atoms:
+            if a in column:
+                matrix[c, column[a]] = 1.0
+    weights = sizes[occupied].astype(float)
+    n = matrix @ weights
+    status = [
+        Status.EMPTY if size == 0 else Status.HIDDEN if size < threshold else Status.PUBLISHED
+        for size in n
+    ]
+    for c in release.released:
+        if status[c] == Status.HIDDEN:
+            raise SecrecyError(
+                f"Une case déjà publiée compte moins de {threshold} répondant·es : "
+                "elle ne peut plus être protégée."
+            )
+    # Secondary suppression hides the finest cells first (a table's margins
+    # are worth more than its inner cells), then the smallest.
+    fineness = (matrix > 0).sum(axis=1)
+    small_atoms = np.flatnonzero(weights < threshold)
+    released = np.array([c in release.released for c in range(len(status))])
+    while True:
+        shown = np.array([c for c, s in enumerate(status) if s == Status.PUBLISHED], dtype=int)
+        if shown.size == 0:
+            return status
+        span = _Span(matrix[shown])
+        protected = _protected_sets(release, matrix, n, status, shown.tolist(), threshold)
+        names = [name for name, _ in protected]
+        vectors = [v for _, v in protected]
+        for a in small_atoms[span.atoms_held()[small_atoms]]:
+            unit = np.zeros(matrix.shape[1])
+            unit[a] = 1.0
+            names.append(f"croisement le plus fin {a}")
+            vectors.append(unit)
+        if not vectors:
+            return status
+        stacked = np.array(vectors)
+        coefficients = span.inverse @ (span.rows @ stacked.T)  # published cell × set
+        residual = np.abs(stacked.T - span.rows.T @ coefficients).max(axis=0)
+        given_away = np.flatnonzero(residual < 1e-7 * np.maximum(1.0, np.abs(stacked).max(axis=1)))
+        if given_away.size == 0:
+            return status
+        chosen: set[int] = set()  # positions in `shown`
+        for k in given_away:
+            taking_part = np.flatnonzero(np.abs(coefficients[:, k]) > 1e-9)
+            if any(span.coloop[j] for j in taking_part if j in chosen):
+                continue  # a cell hidden in this round already frees it
+            candidates = [j for j in taking_part if not released[shown[j]]]
+            if not candidates:
+                raise SecrecyError(
+                    f"Les chiffres déjà publiés redonnent une case protégée ({names[k]}) : "
+                    "rien ne peut plus la masquer."
+                )
+            # A cell that every way of computing the set needs frees it
+            # alone; when none does (the set is given away along several
+            # routes), hide one taking part and the next round goes on.
+            freeing = [j for j in candidates if span.coloop[j]]
+            pool = freeing or candidates
+            chosen.add(int(min(pool, key=lambda j: (fineness[shown[j]], n[shown[j]], shown[j]))))
+        for j in chosen:
+            status[shown[j]] = Status.HIDDEN
+
+
+class _Span:
+    """The span of some published cells (rows over the occupied atoms),
+    through their Gram matrix (cells × cells, small) rather than the rows."""
+
+    def __init__(self, rows: NDArray[np.float64]) -> None:
+        self.rows = rows
+        gram = rows @ rows.T
+        values, vectors = np.linalg.eigh(gram)
+        keep = values > 1e-9 * max(float(values.max(initial=0.0)), 1.0)
+        # Pseudo-inverse of the Gram matrix.
+        self.inverse = (vectors[:, keep] / values[keep]) @ vectors[:, keep].T
+        # The other eigenvectors are the dependencies between the rows; a
+        # row in none of them (a coloop) is not the sum of others: without
+        # it the span loses a dimension, and every vector whose combination
+        # uses it (the coefficient is then the same in all combinations)
+        # no longer follows.
+        dependencies = vectors[:, ~keep]
+        self.coloop: NDArray[np.bool_] = np.abs(dependencies).max(axis=1, initial=0.0) < 1e-7
+
+    def coefficients(self, vector: NDArray[np.float64]) -> NDArray[np.float64]:
+        """The smallest combination of the rows closest to `vector`."""
+        result: NDArray[np.float64] = self.inverse @ (self.rows @ vector)
+        return result
+
+    def holds(self, vector: NDArray[np.float64]) -> bool:
+        """Whether `vector` is a combination of the rows: its value follows
+        from the published ones."""
+        residual = vector - self.rows.T @ self.coefficients(vector)
+        return float(np.abs(residual).max()) < 1e-7 * max(1.0, float(np.abs(vector).max()))
+
+    def atoms_held(self) -> NDArray[np.bool_]:
+        """For each atom, whether its own value follows from the rows (the
+        diagonal of the projection on the rows' span is 1)."""
+        diagonal = np.einsum("ij,ij->j", self.inverse @ self.rows, self.rows)
+        held: NDArray[np.bool_] = np.abs(diagonal - 1.0) < 1e-7
+        return held
+
+    def taking_part(self, vector: NDArray[np.float64]) -> list[int]:
+        """The rows with a non-zero coefficient in the smallest combination
+        giving `vector`: a row without which `vector` no longer follows has
+        a non-zero coefficient in every combination, so it is among these."""
+        return [int(j) for j in np.flatnonzero(np.abs(self.coefficients(vector)) > 1e-9)]
+
+
+def _protected_sets(
+    release: Release,
+    matrix: NDArray[np.float64],
+    n: NDArray[np.float64],
+    status: list[str],
+    shown: list[int],
+    threshold: int,
+) -> list[tuple[str, NDArray[np.float64]]]:
+    sets: list[tuple[str, NDArray[np.float64]]] = [
+        (f"case {c}", matrix[c]) for c, s in enumerate(status) if s == Status.HIDDEN
+    ]
+    for parent, children in release.lines:
+        hidden = [c for c in children if status[c] == Status.HIDDEN]
+        if len(hidden) > 1 and 0 < sum(n[c] for c in hidden) < threshold:
+            sets.append((f"cases masquées de la ligne {parent}", matrix[hidden].sum(axis=0)))
+    for group in release.groups:
+        if all(status[c] != Status.PUBLISHED for c in group):
+            hidden = [c for c in group if status[c] == Status.HIDDEN]
+            if len(hidden) > 1 and 0 < sum(n[c] for c in hidden) < threshold:
+                sets.append(("union de cases masquées", matrix[hidden].sum(axis=0)))
+    if release.root is not None and status[release.root] == Status.PUBLISHED:
+        total = n[release.root]
+        for c in shown:
+            if 0 < total - n[c] < threshold:
+                sets.append((f"reste de la case {c}", matrix[release.root] - matrix[c]))
+    return sets

@@ -9,7 +9,7 @@ category of each margin variable.
 """
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -25,7 +25,13 @@ from nonrecours.analysis.answers import (
     read_answers,
     zero_one_or_empty,
 )
-from nonrecours.analysis.disclosure import DEFAULT_THRESHOLD, Cell, suppressed, threshold_problem
+from nonrecours.analysis.disclosure import (
+    DEFAULT_THRESHOLD,
+    Release,
+    Status,
+    protect,
+    threshold_problem,
+)
 from nonrecours.analysis.estimators import Estimate, means_by_domain
 from nonrecours.analysis.raking import Coded, Margin, RakingError, rake
 from nonrecours.csvtext import UnreadableFile, dict_rows, read_text
@@ -284,44 +290,90 @@ def analyse_files(
             f"Le calage n'a pas convergé (écart restant {raking.max_gap:.2e}) : des modalités "
             "trop peu représentées sont à regrouper."
         )
-    estimates: list[tuple[str, str, str, Estimate]] = []
+    breakdowns = [coded[variable] for variable in by]
+    release = _Breakdowns(breakdowns)
+    rows: list[ResultRow] = []
     for indicator in chosen:
         y = _indicator_values(answers.column(indicator))
-        found = {}
-        for k, variable in enumerate(by):
-            domains = coded[variable]
+        estimates = [means_by_domain(raking, y)[0]] if not by else []
+        for k, domains in enumerate(breakdowns):
             # The first breakdown's pass also gives the overall estimate.
-            found[variable] = means_by_domain(
+            estimates += means_by_domain(
                 raking, y, domains.codes, len(domains.labels), with_overall=k == 0
             )
-        overall = found[by[0]].pop(0) if by else means_by_domain(raking, y)[0]
-        estimates.append((indicator, OVERALL, OVERALL, overall))
-        for variable in by:
-            for label, estimate in zip(coded[variable].labels, found[variable], strict=True):
-                estimates.append((indicator, variable, label, estimate))
-    return Analysis(result_rows(estimates, threshold), chosen, ignored)
+        status = release.decide(~np.isnan(y), threshold)
+        rows += result_rows(indicator, release.keys(by), estimates, status)
+    return Analysis(rows, chosen, ignored)
+
+
+class _Breakdowns:
+    """The published cells of a plain-file analysis as one system for the
+    secrecy model (nonrecours.analysis.disclosure.protect): atoms are the
+    crossing of every breakdown column (those present), the cells are the
+    overall figure then each breakdown's categories in order, the overall
+    splits into each breakdown's categories. Decisions are shared by the
+    indicators with the same base."""
+
+    def __init__(self, breakdowns: Sequence[Coded]) -> None:
+        self.breakdowns = breakdowns
+        if breakdowns:
+            stacked = np.array([b.codes for b in breakdowns], dtype=np.intp)
+            combinations, inverse = np.unique(stacked, axis=1, return_inverse=True)
+        else:  # the overall figure alone: one atom
+            combinations, inverse = np.zeros((0, 1), dtype=np.intp), np.zeros(0, dtype=np.intp)
+        self.atom_of: NDArray[np.intp] = inverse.reshape(-1)
+        self.atom_count = int(combinations.shape[1])
+        cells: list[list[int]] = [list(range(self.atom_count))]
+        lines: list[tuple[int, list[int]]] = []
+        for k, breakdown in enumerate(breakdowns):
+            first = len(cells)
+            for code in range(len(breakdown.labels)):
+                cells.append(np.flatnonzero(combinations[k] == code).tolist())
+            lines.append((0, list(range(first, len(cells)))))
+        self.cells = cells
+        self.lines = lines
+        self._decided: dict[bytes, list[str]] = {}
+
+    def keys(self, by: Sequence[str]) -> list[tuple[str, str]]:
+        """(breakdown, domain) of each cell, in the cells' order."""
+        return [(OVERALL, OVERALL)] + [
+            (variable, label)
+            for variable, breakdown in zip(by, self.breakdowns, strict=True)
+            for label in breakdown.labels
+        ]
+
+    def decide(self, in_base: NDArray[np.bool_], threshold: int) -> list[str]:
+        """Each cell's status (Status.*) for the respondents in `in_base`.
+        Raises SecrecyError (see protect; not with nothing released)."""
+        if self.breakdowns:
+            sizes = np.bincount(self.atom_of[in_base], minlength=self.atom_count)
+        else:
+            sizes = np.array([int(in_base.sum())])
+        signature = sizes.tobytes() + threshold.to_bytes(4, "little")
+        if signature not in self._decided:
+            release = Release(atom_sizes=sizes.tolist(), cells=self.cells, lines=self.lines, root=0)
+            self._decided[signature] = protect(release, threshold)
+        return self._decided[signature]
 
 
 def result_rows(
-    estimates: Sequence[tuple[str, str, str, Estimate]],
-    threshold: int = DEFAULT_THRESHOLD,
-    group_of: Callable[[str, str, str], str] | None = None,
+    indicator: str,
+    keys: Sequence[tuple[str, str]],
+    estimates: Sequence[Estimate],
+    status: Sequence[str],
 ) -> list[ResultRow]:
-    """Published rows of (indicator, breakdown, domain, estimate), with the
-    disclosure rule applied within each indicator × breakdown. Indicators
-    are shares: their 95 % interval (estimate ± 1.96 SE, as R's confint) is
-    cut to [0, 1]."""
-    cells = [
-        Cell(group=group_of(ident, by, domain) if group_of else f"{ident}|{by}", n=e.n)
-        for ident, by, domain, e in estimates
-    ]
-    hidden = suppressed(cells, threshold)
+    """Published rows of one indicator: (breakdown, domain) of each cell,
+    its estimate and its status from the secrecy model. A hidden cell has no
+    figure and `suppressed`; an empty one (nobody in the base) has no figure
+    either, but is known to be empty (n = 0), as the barometer's rows.
+    Indicators are shares: their 95 % interval (estimate ± 1.96 SE, as R's
+    confint) is cut to [0, 1]."""
     rows = []
-    for (ident, by, domain, estimate), is_hidden in zip(estimates, hidden, strict=True):
-        show = not is_hidden and estimate.n > 0
+    for (by, domain), estimate, state in zip(keys, estimates, status, strict=True):
+        show = state == Status.PUBLISHED
         rows.append(
             ResultRow(
-                indicator=ident,
+                indicator=indicator,
                 by=by,
                 domain=domain,
                 estimate=estimate.estimate if show else None,
@@ -329,7 +381,7 @@ def result_rows(
                 ci_low=max(0.0, estimate.ci_low) if show else None,
                 ci_high=min(1.0, estimate.ci_high) if show else None,
                 n=estimate.n,
-                suppressed=not show,
+                suppressed=state == Status.HIDDEN,
             )
         )
     return rows

@@ -1,12 +1,33 @@
-"""The referral statistics as a CSV file for the funders: the published
-cells only, with the same disclosure as the page."""
+"""The referral statistics as files that open directly in a spreadsheet.
+
+For the funders, the published view (the secrecy rule applied, the same as
+the page's « vue publiée »): a CSV whose first line is its header, the notes
+that go with it (period, rule, generation date, territory, columns) as a
+text file, or both in one XLSX workbook, sheets « données » and « notes ».
+For the territory team only, the exact view as an XLSX workbook named
+« usage interne — ne pas diffuser ». No comment line ever precedes a header;
+every text cell goes through csvtext.spreadsheet_safe() (no formula runs).
+"""
 
 import csv
+import datetime
 import io
+from dataclasses import dataclass
 from decimal import Decimal
 
+from django.utils import timezone
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
 from nonrecours.csvtext import spreadsheet_safe
-from nonrecours.referrals.queries import PARTS, ReferralStatistics, Row
+from nonrecours.referrals.queries import (
+    DIMENSIONS,
+    MONTHS,
+    PARTS,
+    ReferralDashboard,
+    ReferralStatistics,
+    Row,
+)
 
 PARTS_LABELS = [label for _, label in PARTS]
 SECRET = "secret"  # noqa: S105 (the statistical secret, not a password)
@@ -21,57 +42,235 @@ HEADER = [
     "délai médian de réponse (jours)",
     "montant annuel estimé des droits ouverts (€)",
 ]
+COLUMNS: tuple[tuple[str, str], ...] = (
+    ("tableau", "« ensemble », puis la même année répartie autrement : "
+     + ", ".join(title.lower() for _, title, _ in DIMENSIONS) + "."),
+    ("ligne", "la ligne du tableau (organisation, offre, commune, mois…)."),
+    ("orientations", "orientations envoyées dans l'année ; les six colonnes suivantes les "
+     "partagent et en font le total."),
+    *((label, f"orientations {label}.") for label in PARTS_LABELS),
+    ("dont acceptées (somme)", "acceptées sans résultat encore + avec un résultat sans droit "
+     "ouvert + avec au moins un droit ouvert."),
+    ("dont avec un résultat (somme)", "avec un résultat sans droit ouvert + avec au moins un "
+     "droit ouvert."),
+    ("part avec un résultat (%)", "« dont avec un résultat » divisé par « orientations »."),
+    ("délai médian de réponse (jours)", "entre l'envoi et l'acceptation ou le refus, pour les "
+     "orientations qui ont reçu une réponse."),
+    ("montant annuel estimé des droits ouverts (€)", "12 fois la somme des montants mensuels "
+     "estimés des droits ouverts."),
+)  # fmt: skip
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+INTERNAL_WARNING = (
+    "USAGE INTERNE — NE PAS DIFFUSER : chiffres exacts, sans secret statistique, pour "
+    "l'équipe du territoire. Ne les transmettez pas aux financeurs et ne les publiez pas : "
+    "une case de quelques orientations peut faire reconnaître une personne. Pour les "
+    "financeurs, utilisez l'export « pour les financeurs »."
+)
+
+Cell = str | int | float | None  # None: hidden by the rule (or, exact view: no answer yet)
 
 
-def _cell(value: int | float | Decimal | None) -> str:
-    if value is None:
-        return SECRET
+def _number(value: int | float | Decimal | None) -> Cell:
+    if isinstance(value, Decimal):
+        return int(value)
     if isinstance(value, float):
-        return f"{value:.1f}".replace(".", ",")
-    return str(value)
+        return round(value, 1)
+    return value
 
 
-def _line(table: str, row: Row) -> list[str]:
+def _values(row: Row) -> list[Cell]:
     share = None if row.share_with_outcome is None else 100 * row.share_with_outcome
     return [
-        spreadsheet_safe(table),
-        spreadsheet_safe(row.label),
-        str(row.n),
-        *[_cell(row.parts[key]) for key, _ in PARTS],
-        _cell(row.accepted),
-        _cell(row.with_outcome),
-        _cell(share),
-        _cell(row.median_delay_days),
-        _cell(row.yearly_amount),
+        row.n,
+        *[row.parts[key] for key, _ in PARTS],
+        row.accepted,
+        row.with_outcome,
+        _number(share),
+        _number(row.median_delay_days),
+        _number(row.yearly_amount),
     ]
 
 
+def statistics_rows(stats: ReferralStatistics) -> list[list[Cell]]:
+    """The data lines, without the header (HEADER): the total line, then
+    every table's rows. Numbers are ints or floats (one decimal); ``None``
+    is a hidden value (published view), or a median delay with no answer
+    yet (exact view). Under the threshold, the published view has one total
+    line whose figures are all hidden."""
+    if stats.total is None:
+        if stats.exact:
+            return []
+        return [["ensemble", "Ensemble", *[None] * (len(HEADER) - 2)]]
+    lines: list[list[Cell]] = [["ensemble", stats.total.label, *_values(stats.total)]]
+    for table in stats.tables:
+        lines += [[table.title, row.label, *_values(row)] for row in table.rows]
+    return lines
+
+
+def _csv_cell(value: Cell, exact: bool) -> str:
+    if value is None:
+        return "" if exact else SECRET
+    if isinstance(value, float):
+        return f"{value:.1f}".replace(".", ",")
+    return str(spreadsheet_safe(value))
+
+
 def statistics_csv(stats: ReferralStatistics) -> str:
+    """The view as CSV text (separator « ; », decimal comma): the header
+    on the first line, then statistics_rows(); « secret » for a hidden
+    value. The notes are apart: statistics_notes_text()."""
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, delimiter=";")
-    period = f"orientations envoyées en {stats.year}" if stats.year else "aucune orientation"
-    writer.writerow([f"# Orientations — {stats.territory.name} — {period}"])
-    writer.writerow(
-        [
-            f"# « {SECRET} » : secret statistique (moins de {stats.threshold} personnes, "
-            "ou valeur qui permettrait, avec les totaux des lignes et des colonnes, de "
-            "retrouver une autre case masquée). Les six parts d'une ligne font son nombre "
-            f"d'orientations. Les lignes de moins de {stats.threshold} orientations sont "
-            "regroupées dans « Autres »."
-        ]
-    )
-    if not stats.closed:
-        writer.writerow(["# Année en cours : chiffres provisoires."])
-    if stats.synthetic:
-        writer.writerow(["# Contient des données de démonstration (synthétiques)."])
     writer.writerow(HEADER)
-    if stats.total is None:
-        writer.writerow(
-            ["ensemble", f"moins de {stats.threshold} orientations : rien n'est publié"]
-        )
-        return buffer.getvalue()
-    writer.writerow(_line("ensemble", stats.total))
-    for table in stats.tables:
-        for row in table.rows:
-            writer.writerow(_line(table.title, row))
+    for line in statistics_rows(stats):
+        writer.writerow([_csv_cell(value, stats.exact) for value in line])
     return buffer.getvalue()
+
+
+def _moment(moment: datetime.datetime) -> str:
+    local = timezone.localtime(moment)
+    day = "1er" if local.day == 1 else str(local.day)
+    return f"{day} {MONTHS[local.month - 1]} {local.year} à {local:%H:%M}"
+
+
+def statistics_notes(
+    stats: ReferralStatistics, *, generated_at: datetime.datetime
+) -> list[tuple[str, str]]:
+    """The notes that go with a data file, as (heading, text) pairs: what
+    the file is, territory, period, provisional or not, generation date
+    (``generated_at``, an aware datetime, written in French local time),
+    the rule, how to read it, and each column. Never an exact count of a
+    published view."""
+    threshold = stats.threshold
+    territory = stats.territory
+    notes = [
+        (
+            "fichier",
+            INTERNAL_WARNING
+            if stats.exact
+            else "Statistiques des orientations entre partenaires, vue publiée pour les "
+            "financeurs (secret statistique appliqué).",
+        ),
+        ("territoire", f"{territory.name} (SIREN {territory.siren})"),
+        (
+            "période",
+            f"orientations envoyées du 1er janvier au 31 décembre {stats.year} (année civile)"
+            if stats.year
+            else "aucune orientation pour l'instant",
+        ),
+        (
+            "état des chiffres",
+            "année close"
+            if stats.closed
+            else "année en cours : chiffres provisoires, ils changent à chaque réponse et à "
+            "chaque résultat",
+        ),
+        ("généré le", _moment(generated_at)),
+    ]
+    if stats.exact:
+        notes.append(("règle de diffusion", "aucune : ce sont les chiffres exacts."))
+    else:
+        notes.append(
+            (
+                "règle de diffusion",
+                f"celle du baromètre : aucune case ne décrit moins de {threshold} personnes. "
+                f"« {SECRET} » : valeur masquée (secret statistique), parce qu'elle compte "
+                f"moins de {threshold} orientations, ou parce qu'avec les totaux des lignes et "
+                "des colonnes elle permettrait de retrouver une autre valeur masquée. Les "
+                f"lignes de moins de {threshold} orientations sont regroupées dans « Autres » "
+                f"(avec la plus petite des autres si ce regroupement reste sous {threshold}). "
+                "Le délai médian "
+                f"est donné à partir de {threshold} réponses, le montant à partir de "
+                f"{threshold} personnes dont le droit a un montant.",
+            )
+        )
+        if stats.total is None:
+            notes.append(
+                ("contenu", f"moins de {threshold} orientations dans l'année : rien n'est publié.")
+            )
+    if stats.synthetic:
+        notes.append(
+            (
+                "démonstration",
+                "contient des données de démonstration (synthétiques), fabriquées pour "
+                "montrer le logiciel.",
+            )
+        )
+    notes += [(f"colonne « {name} »", text) for name, text in COLUMNS]
+    return notes
+
+
+def statistics_notes_text(stats: ReferralStatistics, *, generated_at: datetime.datetime) -> str:
+    """statistics_notes() as plain text, one « heading : text » line each."""
+    return "".join(
+        f"{heading} : {text}\n"
+        for heading, text in statistics_notes(stats, generated_at=generated_at)
+    )
+
+
+def _xlsx_cell(value: Cell, exact: bool) -> Cell:
+    if value is None:
+        return None if exact else SECRET
+    if isinstance(value, str):
+        return str(spreadsheet_safe(ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)))
+    return value
+
+
+def statistics_xlsx(stats: ReferralStatistics, *, generated_at: datetime.datetime) -> bytes:
+    """The view as an XLSX workbook: a data sheet (« données », or
+    « données usage interne » for the exact view) whose first row is the
+    header, numbers as numbers, then a « notes » sheet (statistics_notes)."""
+    workbook = Workbook()
+    workbook.remove(workbook.worksheets[0])  # the default, untitled sheet
+    data = workbook.create_sheet("données usage interne" if stats.exact else "données")
+    data.append(HEADER)
+    for line in statistics_rows(stats):
+        data.append([_xlsx_cell(value, stats.exact) for value in line])
+    data.freeze_panes = "C2"
+    data.column_dimensions["A"].width = 30
+    data.column_dimensions["B"].width = 40
+    notes = workbook.create_sheet("notes")
+    notes.append(["rubrique", "note"])
+    for heading, text in statistics_notes(stats, generated_at=generated_at):
+        notes.append([_xlsx_cell(heading, True), _xlsx_cell(text, True)])
+    notes.column_dimensions["A"].width = 45
+    notes.column_dimensions["B"].width = 110
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+@dataclass(frozen=True)
+class ExportFile:
+    content: bytes
+    content_type: str
+    filename: str
+
+
+EXPORT_KINDS = ("csv", "xlsx", "notes", "internal")
+
+
+def statistics_export(
+    dashboard: ReferralDashboard, kind: str, *, generated_at: datetime.datetime | None = None
+) -> ExportFile:
+    """One download of the statistics page. ``kind``: "csv" (published
+    view, UTF-8 with a BOM so that Excel reads its accents), "xlsx"
+    (published view and its notes), "notes" (the CSV's notes, text) or
+    "internal" (the exact view, XLSX, for the team only: the caller checks
+    the permission). ``generated_at`` defaults to now. Raises ValueError
+    for another kind."""
+    moment = generated_at or timezone.now()
+    published = dashboard.published
+    stem = f"orientations-{published.territory.siren}-{published.year or 'aucune-annee'}"
+    if kind == "csv":
+        text = "\ufeff" + statistics_csv(published)
+        return ExportFile(text.encode(), "text/csv; charset=utf-8", f"{stem}.csv")
+    if kind == "notes":
+        text = "\ufeff" + statistics_notes_text(published, generated_at=moment)
+        return ExportFile(text.encode(), "text/plain; charset=utf-8", f"{stem}-notes.txt")
+    if kind == "xlsx":
+        return ExportFile(statistics_xlsx(published, generated_at=moment), XLSX, f"{stem}.xlsx")
+    if kind == "internal":
+        content = statistics_xlsx(dashboard.exact, generated_at=moment)
+        return ExportFile(content, XLSX, f"{stem}-usage-interne-ne-pas-diffuser.xlsx")
+    raise ValueError(f"Export inconnu : {kind!r} (attendu : {', '.join(EXPORT_KINDS)}).")

@@ -19,16 +19,15 @@ import numpy as np
 from django.db.models import Count, Max
 from numpy.typing import NDArray
 
-from nonrecours.analysis.disclosure import DEFAULT_THRESHOLD, Cell, suppressed
+from nonrecours.analysis.disclosure import DEFAULT_THRESHOLD, Release, Status, protect
 from nonrecours.analysis.estimators import (
     Difference,
     Estimate,
     difference,
     difference_between_waves,
-    mean,
     means_by_domain,
 )
-from nonrecours.analysis.files import OVERALL, ResultRow, as_json_rows, result_rows
+from nonrecours.analysis.files import OVERALL, ResultRow, as_json_rows
 from nonrecours.analysis.raking import FloatArray, Margin, RakingError, RakingResult, rake
 from nonrecours.surveys.models import Campaign
 from nonrecours.territories.enums import Stratum
@@ -92,6 +91,11 @@ class CampaignAnalysis:
     structure_approximation: bool = False
     weighting: Weighting = Weighting()
     respondents: Respondents | None = None
+    # The sex and age band tables, overall and by stratum (CROSSED_TABLES),
+    # released with `rows` and `commune_rows` by one secrecy decision.
+    tables: list[ResultRow] = field(default_factory=list)
+    layout: "Layout | None" = None
+    stratum_of: dict[str, str] = field(default_factory=dict)  # commune -> stratum
 
 
 STRATA = [s.value for s in Stratum]
@@ -164,6 +168,7 @@ def campaign_analysis(campaign: Campaign, weighting: Weighting | None = None) ->
     described = [f"population municipale de {len(zone_margin.totals)} zones de calage"]
 
     names = {q.name: q for q in questionnaire.questions}
+    sexes_shown: tuple[str, ...] | None = None
     sexes = np.array([NOT_GIVEN] * len(responses))
     ages = np.array([NOT_GIVEN] * len(responses))
     structure = campaign.territory.age_sex_structure()
@@ -177,6 +182,7 @@ def campaign_analysis(campaign: Campaign, weighting: Weighting | None = None) ->
         # Answers outside the structure's sexes ("autre…") are calibrated
         # with those who did not answer.
         sex_codes = tuple(s for s in names[SEX_QUESTION].codes if s in by_band)
+        sexes_shown = sex_codes
         sexes = np.array(
             [_answer(a, SEX_QUESTION, names[SEX_QUESTION].codes) for _, a in responses]
         )
@@ -270,11 +276,9 @@ def campaign_analysis(campaign: Campaign, weighting: Weighting | None = None) ->
     commune_order = sorted(c.insee_code for c in communes)
     position = {code: i for i, code in enumerate(commune_order)}
     commune_codes = np.array([position[c] for c in codes], dtype=np.intp)
-    estimates: list[tuple[str, str, str, Estimate]] = []
-    commune_estimates: list[tuple[str, str, str, Estimate]] = []
     values_by_indicator: dict[str, FloatArray] = {}
     for indicator in questionnaire.indicators:
-        values = np.array(
+        values_by_indicator[indicator.id] = np.array(
             [
                 (1.0 if indicator.numerator.evaluate(answers) else 0.0)
                 if indicator.base_condition is None or indicator.base_condition.evaluate(answers)
@@ -282,44 +286,300 @@ def campaign_analysis(campaign: Campaign, weighting: Weighting | None = None) ->
                 for _, answers in responses
             ]
         )
-        values_by_indicator[indicator.id] = values
-        overall, *by_stratum = means_by_domain(
-            raking, values, strata, len(STRATA), with_overall=True
-        )
-        estimates.append((indicator.id, OVERALL, OVERALL, overall))
-        for stratum, estimate in zip(STRATA, by_stratum, strict=True):
-            estimates.append((indicator.id, "strate", stratum, estimate))
-        by_commune = means_by_domain(raking, values, commune_codes, len(commune_order))
-        for insee_code, estimate in zip(commune_order, by_commune, strict=True):
-            commune_estimates.append((indicator.id, "commune", insee_code, estimate))
-    threshold = weighting.threshold
-    stratum_of = {c.insee_code: c.stratum for c in communes}
+    respondents = Respondents(
+        strata=strata,
+        communes=commune_codes,
+        commune_codes=tuple(commune_order),
+        sexes=sexes,
+        ages=ages,
+        values=values_by_indicator,
+        ids=ids,
+    )
+    stratum_of = {c.insee_code: STRATA.index(c.stratum) for c in communes}
+    layout = layout_of(respondents, [stratum_of[code] for code in commune_order], sexes_shown)
+    released = released_rows(ReleasePlan(layout), raking, values_by_indicator, weighting.threshold)
     return CampaignAnalysis(
-        rows=result_rows(estimates, threshold),
+        rows=[r for r in released if r.by in KEY_TABLES],
         raking=raking,
         zones=zones,
-        # The communes of a stratum add up to the published stratum: their
-        # secondary suppression is within the stratum.
-        commune_rows=result_rows(
-            commune_estimates,
-            threshold,
-            group_of=lambda ident, by, code: f"{ident}|commune|{stratum_of[code]}",
-        ),
+        commune_rows=[r for r in released if r.by == "commune"],
         margins=tuple(described),
         structure_label=structure.label,
         structure_approximation=structure.approximation
         and any(m.variable != "zone" for m in margins),
         weighting=weighting,
-        respondents=Respondents(
-            strata=strata,
-            communes=commune_codes,
-            commune_codes=tuple(commune_order),
-            sexes=sexes,
-            ages=ages,
-            values=values_by_indicator,
-            ids=ids,
-        ),
+        respondents=respondents,
+        tables=[r for r in released if r.by in CROSSED_TABLES],
+        layout=layout,
+        stratum_of={c.insee_code: c.stratum for c in communes},
     )
+
+
+# ---------------------------------------------------------------------------
+# What a wave publishes, as one system for the secrecy model.
+#
+# The published tables are declared here and nowhere else: the key figures
+# (overall, by stratum), the communes (map and its table), and the sex and
+# age band tables overall and by stratum — the dashboard's filters reach
+# exactly these cells (a commune is not crossed with sex or age). The
+# secrecy model (nonrecours.analysis.disclosure.protect) decides, on all of
+# them together, what is hidden; the report, open data and public pages
+# publish the same rows.
+
+# (name, dimensions) of every published table, the overall figure first.
+TABLES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    (OVERALL, ()),
+    ("strate", ("strate",)),
+    ("commune", ("commune",)),
+    ("sexe", ("sexe",)),
+    ("age", ("age",)),
+    ("sexe_age", ("sexe", "age")),
+)
+KEY_TABLES = (OVERALL, "strate")
+CROSSED_TABLES = tuple(name for name, _ in TABLES if name not in (OVERALL, "strate", "commune"))
+
+
+@dataclass(frozen=True)
+class Layout:
+    """The atoms (commune × sex × age band, the finest crossing of what is
+    published) and, for each declared table, each respondent's cell."""
+
+    categories: dict[str, tuple[str, ...]]  # dimension -> its category codes
+    atom_of: NDArray[np.intp]  # respondent -> atom
+    atom_count: int
+    # table -> (respondent -> cell code, atom -> cell code, number of cells)
+    codes: dict[str, tuple[NDArray[np.intp], NDArray[np.intp], int]]
+
+    def domain(self, table: str, code: int) -> str:
+        """The cell's categories joined by "|" (OVERALL for the overall)."""
+        dimensions = dict(TABLES)[table]
+        if not dimensions:
+            return OVERALL
+        parts = []
+        for dimension in reversed(dimensions):
+            size = len(self.categories[dimension])
+            code, position = divmod(code, size)
+            parts.append(self.categories[dimension][position])
+        return "|".join(reversed(parts))
+
+
+def layout_of(
+    respondents: "Respondents",
+    stratum_of_commune: list[int],
+    sexes_shown: tuple[str, ...] | None = None,
+) -> Layout:
+    """The atoms and the cells of each declared table for these respondents;
+    `stratum_of_commune[i]` is the index in STRATA of the stratum of
+    `respondents.commune_codes[i]`. Every sex and age category present is a
+    category (not given included): the tables add up. With `sexes_shown`
+    (those of the population's structure), the other answers ("autre") are
+    counted with "not given" — the tables have one small category less.
+    """
+    given_sexes = respondents.sexes
+    if sexes_shown is not None:
+        given_sexes = np.where(np.isin(given_sexes, sexes_shown), given_sexes, NOT_GIVEN)
+    sexes = tuple(sorted(set(given_sexes.tolist()) | {NOT_GIVEN}))
+    ages = tuple(sorted(set(respondents.ages.tolist()) | {NOT_GIVEN}))
+    categories = {
+        "strate": tuple(STRATA),
+        "commune": respondents.commune_codes,
+        "sexe": sexes,
+        "age": ages,
+    }
+    n_communes, n_sexes, n_ages = len(respondents.commune_codes), len(sexes), len(ages)
+    sex_of = np.searchsorted(np.array(sexes), given_sexes)
+    age_of = np.searchsorted(np.array(ages), respondents.ages)
+    atom_of = (respondents.communes * n_sexes + sex_of) * n_ages + age_of
+    atom_count = n_communes * n_sexes * n_ages
+    atoms = np.arange(atom_count)
+    atom_commune, rest = np.divmod(atoms, n_sexes * n_ages)
+    atom_sex, atom_age = np.divmod(rest, n_ages)
+    stratum_of = np.asarray(stratum_of_commune, dtype=np.intp)
+    of_respondent = {
+        "strate": respondents.strata,
+        "commune": respondents.communes,
+        "sexe": sex_of,
+        "age": age_of,
+    }
+    of_atom = {
+        "strate": stratum_of[atom_commune] if atom_count else atom_commune,
+        "commune": atom_commune,
+        "sexe": atom_sex,
+        "age": atom_age,
+    }
+    codes = {}
+    for name, dimensions in TABLES:
+        by_respondent = np.zeros(respondents.strata.size, dtype=np.intp)
+        by_atom = np.zeros(atom_count, dtype=np.intp)
+        count = 1
+        for dimension in dimensions:
+            size = len(categories[dimension])
+            by_respondent = by_respondent * size + of_respondent[dimension]
+            by_atom = by_atom * size + of_atom[dimension]
+            count *= size
+        codes[name] = (by_respondent, by_atom, count)
+    return Layout(categories, atom_of, atom_count, codes)
+
+
+def _release_structure(
+    layout: Layout, tables: tuple[str, ...]
+) -> tuple[list[tuple[str, int]], list[list[int]], list[tuple[int, list[int]]]]:
+    """The cells of the declared `tables` (as (table, code)), the atoms of
+    each, and the lines: each cell of a table split along one more
+    dimension (the overall by stratum, a stratum by commune, the women by
+    age band…)."""
+    keys: list[tuple[str, int]] = []
+    cells: list[list[int]] = []
+    for name in tables:
+        _, by_atom, count = layout.codes[name]
+        order = np.argsort(by_atom, kind="stable")
+        bounds = np.searchsorted(by_atom[order], np.arange(count + 1))
+        for code in range(count):
+            keys.append((name, code))
+            cells.append(order[bounds[code] : bounds[code + 1]].tolist())
+    index = {key: i for i, key in enumerate(keys)}
+    dimensions = dict(TABLES)
+    lines: list[tuple[int, list[int]]] = []
+    for child in tables:
+        for parent in tables:
+            finer, coarser = dimensions[child], dimensions[parent]
+            refines = set(coarser) < set(finer) and len(finer) == len(coarser) + 1
+            # A stratum splits into its communes.
+            nested = parent == "strate" and child == "commune"
+            nested |= parent == OVERALL and child == "commune" and "strate" not in tables
+            if not (refines or nested):
+                continue
+            _, child_atoms, child_count = layout.codes[child]
+            _, parent_atoms, _ = layout.codes[parent]
+            children: dict[int, set[int]] = {}
+            for atom in range(layout.atom_count):
+                children.setdefault(int(parent_atoms[atom]), set()).add(int(child_atoms[atom]))
+            for parent_code, child_codes in children.items():
+                lines.append(
+                    (index[(parent, parent_code)], [index[(child, c)] for c in sorted(child_codes)])
+                )
+    return keys, cells, lines
+
+
+ALL_TABLES = tuple(name for name, _ in TABLES)
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The secrecy model's decision on the declared tables for one base of
+    respondents: each cell as (table, code), its status (Status.*) and its
+    number of respondents in the base."""
+
+    keys: list[tuple[str, int]]
+    status: list[str]
+    sizes: list[int]
+
+
+class ReleasePlan:
+    """The declared tables of one campaign as one system (cells, atoms,
+    lines), ready to decide any indicator's base; decisions are shared by
+    indicators with the same base."""
+
+    def __init__(self, layout: Layout, tables: tuple[str, ...] = ALL_TABLES) -> None:
+        self.layout = layout
+        self.tables = tables
+        self.keys, self.cells, self.lines = _release_structure(layout, tables)
+        self.root = self.keys.index((OVERALL, 0)) if OVERALL in tables else None
+        self.groups = _crossed_groups(layout, self.keys) if "sexe_age" in tables else []
+        self._decided: dict[bytes, Decision] = {}
+
+    def decide(self, in_base: NDArray[np.bool_], threshold: int) -> Decision:
+        """The decision for the respondents in `in_base` (boolean, one per
+        respondent). Raises SecrecyError (see protect)."""
+        sizes = np.bincount(self.layout.atom_of[in_base], minlength=self.layout.atom_count)
+        signature = sizes.tobytes() + threshold.to_bytes(4, "little")
+        if signature not in self._decided:
+            status = protect(
+                Release(
+                    atom_sizes=sizes.tolist(),
+                    cells=self.cells,
+                    lines=self.lines,
+                    root=self.root,
+                    groups=self.groups,
+                ),
+                threshold,
+            )
+            cell_sizes = [int(sizes[atoms].sum()) for atoms in self.cells]
+            self._decided[signature] = Decision(self.keys, status, cell_sizes)
+        return self._decided[signature]
+
+
+def _crossed_groups(layout: Layout, keys: list[tuple[str, int]]) -> list[list[int]]:
+    """The unions of the sex × age table that its margins can give back
+    when all their cells are hidden: for every set of sexes S and of age
+    bands A (neither empty nor whole), the rectangle S × A and the cross
+    (S × not A) ∪ (not S × A)."""
+    sexes, ages = len(layout.categories["sexe"]), len(layout.categories["age"])
+    if sexes * ages > 64:
+        return []
+    index = {key: i for i, key in enumerate(keys)}
+    cell = [[index[("sexe_age", s * ages + a)] for a in range(ages)] for s in range(sexes)]
+    groups = []
+    for sex_set in range(1, 2**sexes - 1):
+        for age_set in range(1, 2**ages - 1):
+            rectangle, cross = [], []
+            for s in range(sexes):
+                for a in range(ages):
+                    in_s, in_a = bool(sex_set >> s & 1), bool(age_set >> a & 1)
+                    if in_s and in_a:
+                        rectangle.append(cell[s][a])
+                    elif in_s != in_a:
+                        cross.append(cell[s][a])
+            groups += [rectangle, cross]
+    return groups
+
+
+def released_rows(
+    plan: ReleasePlan,
+    raking: RakingResult,
+    indicator_values: dict[str, FloatArray],
+    threshold: int,
+) -> list[ResultRow]:
+    """The rows of every declared table for every indicator, as the secrecy
+    model releases them (one system per indicator, all tables together):
+    a hidden row has no figure and `suppressed`; a row with n = 0 is known
+    to be empty (nobody in the indicator's base there)."""
+    rows: list[ResultRow] = []
+    layout = plan.layout
+    everyone = plan.decide(np.ones(layout.atom_of.size, dtype=bool), threshold)
+    for indicator, values in indicator_values.items():
+        in_base = ~np.isnan(values)
+        decision = plan.decide(in_base, threshold)
+        status = decision.status
+        if not in_base.all():
+            # Who is in the base is itself an answer (those in financial
+            # difficulty…): its counts are published with the indicator, so
+            # a cell hidden for everyone is hidden here too, even if empty.
+            status = [
+                Status.HIDDEN if whole == Status.HIDDEN else own
+                for own, whole in zip(status, everyone.status, strict=True)
+            ]
+        estimates: dict[str, list[Estimate]] = {}
+        for name in plan.tables:
+            by_respondent, _, count = layout.codes[name]
+            estimates[name] = means_by_domain(raking, values, by_respondent, count)
+        for (name, code), state in zip(decision.keys, status, strict=True):
+            estimate = estimates[name][code]
+            show = state == Status.PUBLISHED
+            rows.append(
+                ResultRow(
+                    indicator=indicator,
+                    by=name,
+                    domain=layout.domain(name, code),
+                    estimate=estimate.estimate if show else None,
+                    se=estimate.se if show else None,
+                    ci_low=max(0.0, estimate.ci_low) if show else None,
+                    ci_high=min(1.0, estimate.ci_high) if show else None,
+                    n=estimate.n,
+                    suppressed=state == Status.HIDDEN,
+                )
+            )
+    return rows
 
 
 MAP_CLASSES = [
@@ -330,6 +590,8 @@ MAP_CLASSES = [
     (float("inf"), "80 % et plus", "#54278f"),
 ]
 HIDDEN_CLASS = "masquee"
+EMPTY_CLASS = "aucune réponse"
+EMPTY_COLOR = "#ffffff"
 
 
 def indicator_map_classes(
@@ -341,8 +603,11 @@ def indicator_map_classes(
     for row in analysis.commune_rows:
         if row.indicator != indicator_id:
             continue
-        if row.suppressed or row.estimate is None:
+        if row.suppressed:
             result[row.domain] = (HIDDEN_CLASS, "url(#hachures)", row)
+            continue
+        if row.estimate is None:  # nobody in the indicator's base there
+            result[row.domain] = (EMPTY_CLASS, EMPTY_COLOR, row)
             continue
         for upper, label, color in MAP_CLASSES:
             if row.estimate < upper:
@@ -555,7 +820,9 @@ def indicator_map(
         if commune.geometry:
             items.append((commune.insee_code, commune.geometry, MapClass(key, key, color)))
     legend = [(label, color) for _, label, color in MAP_CLASSES]
-    legend.append(("masquée (moins de 11 réponses, ou déductible)", "url(#hachures)"))
+    threshold = analysis.weighting.threshold
+    legend.append((f"masquée (moins de {threshold} réponses, ou déductible)", "url(#hachures)"))
+    legend.append((EMPTY_CLASS, EMPTY_COLOR))
     return IndicatorMap(
         indicator=indicator_id,
         label=indicators[indicator_id].label,
@@ -603,106 +870,87 @@ class FilteredLine:
     versus_rest: Difference | None  # subgroup minus the rest of the population
 
 
-def _filter_dimensions(
-    filters: Filters, respondents: Respondents
-) -> list[tuple[NDArray[Any], NDArray[np.bool_]]]:
-    """For each active filter: the respondents' category on that dimension,
-    and who is in the chosen category."""
-    dimensions: list[tuple[NDArray[Any], NDArray[np.bool_]]] = []
-    for name, values in (
-        ("stratum", respondents.strata),
-        ("commune", respondents.communes),
-        ("sex", respondents.sexes),
-        ("age", respondents.ages),
-    ):
-        if getattr(filters, name):
-            chosen = Filters(**{name: getattr(filters, name)}).mask(respondents)
-            dimensions.append((values, chosen))
-    return dimensions
+NOT_CROSSED = (
+    "La strate et la commune ne sont croisées ni avec le sexe ni avec l'âge : il y aurait trop "
+    "peu de réponses par case, et ces chiffres permettraient de retrouver ceux qui sont "
+    "masqués. Retirez soit le filtre géographique, soit le sexe et l'âge."
+)
 
 
-def _subgroup_hidden(
-    dimensions: list[tuple[NDArray[Any], NDArray[np.bool_]]],
-    in_base: NDArray[np.bool_],
-    threshold: int,
-) -> bool:
-    """The disclosure rule on every table the subgroup belongs to: for each
-    filter, the other filters' group split by this filter's categories
-    (e.g. the women split by age band) must not have a lone hidden cell, so
-    that no hidden cell is the difference between published ones."""
-    for index, (values, chosen) in enumerate(dimensions):
-        parent = in_base.copy()
-        for other, (_, other_chosen) in enumerate(dimensions):
-            if other != index:
-                parent &= other_chosen
-        categories, counts = np.unique(values[parent], return_counts=True)
-        mine = values[chosen & parent]
-        if mine.size == 0:
-            return True
-        cells = [Cell(group="partition", n=int(c)) for c in counts]
-        hidden = suppressed(cells, threshold)
-        position = int(np.searchsorted(categories, mine[0]))
-        if hidden[position]:
-            return True
-    return False
+def subgroup_cell(filters: Filters, analysis: CampaignAnalysis) -> tuple[str, str] | str:
+    """The published cell a subgroup is: (table, domain) of a declared table
+    (see TABLES), or why it is not published (French). A stratum or a
+    commune is not crossed with sex or age; sex and age band are."""
+    if filters.commune:
+        if filters.sex or filters.age:
+            return NOT_CROSSED
+        respondents = analysis.respondents
+        codes = respondents.commune_codes if respondents is not None else ()
+        if filters.commune not in codes:
+            return "Cette commune n'est pas dans le périmètre analysé."
+        if filters.stratum and analysis.stratum_of.get(filters.commune) != filters.stratum:
+            return "Cette commune n'est pas dans la strate choisie."
+        return "commune", filters.commune
+    layout = analysis.layout
+    respondents = analysis.respondents
+    if filters.sex and layout is not None and respondents is not None:
+        if filters.sex not in layout.categories["sexe"] and filters.sex in respondents.sexes:
+            return (
+                "Cette réponse est comptée avec « non renseigné » dans les tableaux publiés : "
+                "trop rare pour être publiée seule."
+            )
+    parts = [
+        (name, value)
+        for name, value in (
+            ("strate", filters.stratum),
+            ("sexe", filters.sex),
+            ("age", filters.age),
+        )
+        if value
+    ]
+    if not parts:
+        return OVERALL, OVERALL
+    table = "_".join(name for name, _ in parts)
+    if table not in dict(TABLES):
+        return NOT_CROSSED
+    return table, "|".join(str(value) for _, value in parts)
 
 
 def filtered_lines(
     campaign: Campaign, analysis: CampaignAnalysis, filters: Filters
-) -> list[FilteredLine]:
+) -> tuple[list[FilteredLine], str]:
     """Each indicator in the subgroup, beside the whole population, with the
-    test of "no difference from the rest". Hidden (all indicators) when the
-    subgroup, or the rest of the population, has fewer respondents than the
-    disclosure threshold; hidden (one indicator) when its cell, or a cell
-    that would give it away, is hidden in a table the subgroup belongs to
-    (the subgroup's parent split by each filter) or on the commune map."""
+    test of "no difference from the rest", and "" — or no line and why the
+    subgroup is not published (French). The subgroup's figures are the cell
+    of a declared table, hidden exactly as everywhere else (the secrecy
+    model decided on all the tables together)."""
     respondents = analysis.respondents
     if respondents is None:
-        return []
-    inside = filters.mask(respondents)
+        return [], ""
+    cell = subgroup_cell(filters, analysis)
+    if isinstance(cell, str):
+        return [], cell
+    table, domain = cell
+    published = {
+        (r.indicator, r.by, r.domain): r
+        for r in (*analysis.rows, *analysis.commune_rows, *analysis.tables)
+    }
     overall = {r.indicator: r for r in analysis.rows if r.by == OVERALL}
-    threshold = analysis.weighting.threshold
-    everyone_in, everyone_out = int(inside.sum()), int((~inside).sum())
-    too_small = everyone_in < threshold or 0 < everyone_out < threshold
-    hidden_communes = {(r.indicator, r.domain) for r in analysis.commune_rows if r.suppressed}
-    dimensions = _filter_dimensions(filters, respondents)
+    inside = filters.mask(respondents)
     lines = []
     for indicator in campaign.questionnaire.questionnaire().indicators:
-        values = respondents.values[indicator.id]
-        in_base = ~np.isnan(values)
-        n_in = int(np.sum(inside & in_base))
-        n_rest = int(np.sum(~inside & in_base))
-        hidden = (
-            too_small
-            or n_in < threshold
-            or 0 < n_rest < threshold
-            or (filters.commune is not None and (indicator.id, filters.commune) in hidden_communes)
-            or _subgroup_hidden(dimensions, in_base, threshold)
-        )
+        row = published.get((indicator.id, table, domain))
+        if row is None:  # a category nobody gave: an empty cell
+            row = ResultRow(indicator.id, table, domain, None, None, None, None, 0, False)
         versus_rest = None
-        if hidden:
-            row = ResultRow(
-                indicator.id, "filtre", "sous-groupe", None, None, None, None, n_in, True
-            )
-        else:
-            estimate = mean(analysis.raking, values, inside)
-            row = ResultRow(
-                indicator.id,
-                "filtre",
-                "sous-groupe",
-                estimate.estimate,
-                estimate.se,
-                max(0.0, estimate.ci_low),
-                min(1.0, estimate.ci_high),
-                n_in,
-                False,
-            )
-            if n_rest:
-                versus_rest = difference(analysis.raking, values, inside, ~inside)
+        values = respondents.values[indicator.id]
+        n_rest = int(np.sum(~inside & ~np.isnan(values)))
+        if not row.suppressed and row.n > 0 and n_rest > 0 and table != OVERALL:
+            versus_rest = difference(analysis.raking, values, inside, ~inside)
         lines.append(
             FilteredLine(indicator.id, indicator.label, overall[indicator.id], row, versus_rest)
         )
-    return lines
+    return lines, ""
 
 
 @dataclass(frozen=True)
@@ -715,11 +963,11 @@ class StratumComparison:
 
 def stratum_comparisons(campaign: Campaign, analysis: CampaignAnalysis) -> list[StratumComparison]:
     """Each stratum against the central city, with the calibration's
-    covariance; no test where either cell is hidden."""
+    covariance; no test where either cell is hidden or empty."""
     respondents = analysis.respondents
     if respondents is None:
         return []
-    shown = {(r.indicator, r.domain) for r in analysis.rows if not r.suppressed}
+    shown = {(r.indicator, r.domain) for r in analysis.rows if r.estimate is not None}
     reference = Stratum.CENTRAL_CITY
     in_reference = respondents.strata == STRATA.index(reference.value)
     result = []

@@ -23,11 +23,15 @@ from typing import Any
 
 import numpy as np
 
-from nonrecours.analysis.estimators import Estimate, means_by_domain
-from nonrecours.analysis.files import OVERALL, ResultRow, result_rows
+from nonrecours.analysis.files import OVERALL, ResultRow
 from nonrecours.rights.engine import LEGISLATION_FROM, LEGISLATION_UNTIL, simulate
 from nonrecours.rights.situation import Situation, SituationError, parse_situation
-from nonrecours.surveys.analysis import STRATA, CampaignAnalysis
+from nonrecours.surveys.analysis import (
+    KEY_TABLES,
+    CampaignAnalysis,
+    ReleasePlan,
+    released_rows,
+)
 from nonrecours.surveys.models import Campaign
 from nonrecours.territories.enums import Stratum
 
@@ -174,8 +178,8 @@ def potential_non_take_up(campaign: Campaign, analysis: CampaignAnalysis) -> Pot
     # simulator's requests are not kept waiting behind a whole campaign.
     kept = [s for s in situations if s is not None]
     results = [r for start in range(0, len(kept), 250) for r in simulate(kept[start : start + 250])]
-    estimates: list[tuple[str, str, str, Estimate]] = []
     labels = {}
+    values_by_benefit: dict[str, Any] = {}
     for code, benefit_id in SIMULATED.items():
         labels[code] = catalogue_benefit(benefit_id).label
         values = np.full(len(situations), np.nan)
@@ -190,16 +194,21 @@ def potential_non_take_up(campaign: Campaign, analysis: CampaignAnalysis) -> Pot
                 continue
             if item.eligible:
                 values[position] = 0.0 if code in received else 1.0
-        overall, *by_stratum = means_by_domain(
-            analysis.raking, values, respondents.strata, len(STRATA), with_overall=True
-        )
-        estimates.append((code, OVERALL, OVERALL, overall))
-        for stratum, estimate in zip(STRATA, by_stratum, strict=True):
-            estimates.append((code, "strate", stratum, estimate))
+        values_by_benefit[code] = values
+    # Published with the rest of the wave: overall and by stratum, on the
+    # same respondents and atoms, decided by the same secrecy model.
+    if analysis.layout is None:
+        raise ValueError("analyse sans découpage publié")
+    rows = released_rows(
+        ReleasePlan(analysis.layout, KEY_TABLES),
+        analysis.raking,
+        values_by_benefit,
+        analysis.weighting.threshold,
+    )
     return PotentialNonTakeUp(
         month=month,
         simulated=len(index),
-        rows=result_rows(estimates, analysis.weighting.threshold),
+        rows=rows,
         labels=labels,
     )
 

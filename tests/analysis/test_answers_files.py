@@ -170,7 +170,8 @@ def test_an_empty_column_is_not_an_indicator_unless_chosen(tmp_path):
     analysis = analyse_files(write(tmp_path / "reponses.csv", answers), margins)
     assert (analysis.indicators, analysis.ignored) == (["y"], ["vide"])
     chosen = analyse_files(tmp_path / "reponses.csv", margins, indicators=["vide"])
-    assert all(r.n == 0 and r.suppressed for r in chosen.rows)
+    # Known to be empty (nobody in the base): no figure, nothing to hide.
+    assert all(r.n == 0 and r.estimate is None and not r.suppressed for r in chosen.rows)
 
 
 @pytest.mark.parametrize(

@@ -1,11 +1,12 @@
+import csv
 import json
 from io import StringIO
 from pathlib import Path
 
+import numpy as np
 import pytest
 from django.core.management import CommandError, call_command
 
-from nonrecours.analysis.disclosure import Cell, suppressed
 from nonrecours.analysis.files import AnalysisFileError, analyse_files
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -13,17 +14,82 @@ ANSWERS = FIXTURES / "strates.csv"
 MARGINS = FIXTURES / "strates-marges.csv"
 
 
-def test_primary_and_secondary_suppression():
-    cells = [
-        Cell("a|ensemble", 800),
-        Cell("a|strate", 5),
-        Cell("a|strate", 300),
-        Cell("a|strate", 40),
-    ]
-    assert suppressed(cells) == [False, True, False, True]  # 40 could be recomputed otherwise
-    two_hidden = [Cell("b|s", 3), Cell("b|s", 4), Cell("b|s", 500)]
-    assert suppressed(two_hidden) == [True, True, False]
-    assert suppressed([Cell("c|s", 10), Cell("c|s", 100)], threshold=5) == [False, False]
+def _members(answers: Path, row) -> np.ndarray:
+    """Who is in a published cell, read from the answers file itself."""
+    with answers.open(encoding="utf-8") as f:
+        lines = list(csv.DictReader(f))
+    if row.by == "ensemble":
+        return np.ones(len(lines), dtype=bool)
+    return np.array([line[row.by] == row.domain for line in lines])
+
+
+def in_span(published: list[np.ndarray], target: np.ndarray) -> bool:
+    """Whether `target` (who a sum is over) is a combination of the
+    published sums: its value then follows from them (rank test)."""
+    if not published:
+        return False
+    matrix = np.array(published, dtype=float)
+    stacked = np.vstack([matrix, target.astype(float)])
+    return bool(np.linalg.matrix_rank(stacked) == np.linalg.matrix_rank(matrix))
+
+
+def recovered(answers: Path, analysis) -> list[tuple[str, str, str]]:
+    """The hidden cells an attacker recovers exactly, on their own
+    reasoning: one unknown per respondent in the indicator's base (their
+    weighted answer; the weighted totals are known), each published share a
+    sum of them; a hidden cell comes back when its sum is a combination of
+    the published sums."""
+    with answers.open(encoding="utf-8") as f:
+        lines = list(csv.DictReader(f))
+    found = []
+    for indicator in analysis.indicators:
+        base = np.array([line[indicator].strip() != "" for line in lines])
+        mine = [r for r in analysis.rows if r.indicator == indicator]
+        published = [_members(answers, r)[base] for r in mine if r.estimate is not None]
+        for row in mine:
+            if row.suppressed and in_span(published, _members(answers, row)[base]):
+                found.append((indicator, row.by, row.domain))
+    return found
+
+
+def test_no_hidden_cell_comes_back_from_the_published_rows():
+    analysis = analyse_files(ANSWERS, MARGINS, by=["strate", "sexe_age"], weight="w0")
+    assert any(r.suppressed for r in analysis.rows)  # the attack has something to aim at
+    assert recovered(ANSWERS, analysis) == []
+
+
+def test_an_empty_category_does_not_protect(tmp_path):
+    """Stratum a: 5 in the base, b: nobody (known to be empty), c: 30. The
+    overall less c would give a: c is hidden too, b stays published empty."""
+    lines = ["strate,y"] + ["a,1"] * 3 + ["a,0"] * 2 + ["b,"] * 20 + ["c,1", "c,0"] * 15
+    answers = write(tmp_path / "reponses.csv", "\n".join(lines) + "\n")
+    margins = write(tmp_path / "marges.csv", "variable,modalite,effectif\n" + "".join(
+        f"strate,{s},100\n" for s in "abc"
+    ))  # fmt: skip
+    analysis = analyse_files(answers, margins, by=["strate"])
+    rows = {r.domain: r for r in analysis.rows}
+    assert rows["a"].suppressed and rows["a"].estimate is None
+    assert rows["b"].n == 0 and not rows["b"].suppressed and rows["b"].estimate is None
+    assert rows["c"].suppressed or rows["ensemble"].suppressed
+    assert recovered(answers, analysis) == []
+
+
+def test_breakdowns_are_protected_together(tmp_path):
+    """Nobody is a man in stratum b, so stratum a less the men gives the 5
+    women of a, a cell no table shows: one of the figures is hidden."""
+    lines = ["strate,sexe,y"] + ["a,f,1"] * 5 + ["a,h,1", "a,h,0"] * 15 + ["b,f,0", "b,f,1"] * 15
+    answers = write(tmp_path / "reponses.csv", "\n".join(lines) + "\n")
+    margins = write(
+        tmp_path / "marges.csv",
+        "variable,modalite,effectif\nstrate,a,100\nstrate,b,100\n",
+    )
+    analysis = analyse_files(answers, margins, by=["strate", "sexe"])
+    assert not any(r.suppressed and r.n == 0 for r in analysis.rows)
+    published = [_members(answers, r) for r in analysis.rows if r.estimate is not None]
+    women_of_a = np.array([line.startswith("a,f") for line in lines[1:]])
+    assert not in_span(published, women_of_a)
+    assert any(r.suppressed for r in analysis.rows)
+    assert recovered(answers, analysis) == []
 
 
 def test_results_match_the_reference_and_hide_small_cells():

@@ -387,6 +387,22 @@ def test_project_lead_reads_and_exports_the_statistics_on_a_desktop(
     screenshot(page, "orientations-tableau-de-bord-bureau")
     assert serious_violations(page) == []
 
+    # The exact figures are the team's, and say so; what goes to the
+    # funders is the published view, a click away.
+    expect(page.get_by_role("heading", name="Usage interne — ne pas diffuser")).to_be_visible()
+    expect(page.get_by_role("link", name="Exacts (usage interne)")).to_have_attribute(
+        "aria-current", "true"
+    )
+    expect(page.get_by_role("link", name=re.compile("Exporter pour les financeurs"))).to_have_count(
+        0
+    )
+    page.get_by_role("link", name="Vue publiée (financeurs)").click()
+    expect(page.get_by_role("heading", name="Vue publiée pour les financeurs")).to_be_visible()
+    expect(page.get_by_role("link", name=str(year))).to_have_attribute("aria-current", "true")
+    expect(page.locator(".key-figures")).to_contain_text(f"{this_year} orientations envoyées")
+    screenshot(page, "orientations-vue-publiee-bureau")
+    assert serious_violations(page) == []
+
     with page.expect_download() as download:
         page.get_by_role("link", name="Exporter pour les financeurs (CSV)").click()
     assert download.value.suggested_filename == f"orientations-{arras.siren}-{year}.csv"
@@ -394,14 +410,23 @@ def test_project_lead_reads_and_exports_the_statistics_on_a_desktop(
     download.value.save_as(path)
     text = path.read_text(encoding="utf-8-sig")
     lines = text.splitlines()
-    assert lines[0].startswith("# Orientations — Communauté urbaine d'Arras")
-    assert "# Contient des données de démonstration (synthétiques)." in lines
+    assert lines[0].startswith("tableau;ligne;orientations;")  # the header, first
+    assert not any(line.startswith("#") for line in lines)
     total = next(line for line in lines if line.startswith("ensemble;"))
     assert total.split(";")[2] == str(this_year)
     assert "secret" in text or re.search(r";\d+;", text)
     for name in demo.FIRST_NAMES + demo.LAST_NAMES:
         assert not re.search(rf"\b{name}\b", text), name
     assert "06 00 00" not in text
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Notes qui accompagnent le CSV (texte)").click()
+    download.value.save_as(tmp_path / "notes.txt")
+    notes = (tmp_path / "notes.txt").read_text(encoding="utf-8-sig")
+    assert "territoire : Communauté urbaine d'Arras" in notes
+    assert "démonstration : contient des données de démonstration (synthétiques)" in notes
+    with page.expect_download() as download:
+        page.get_by_role("link", name=re.compile(r"tableur \.xlsx")).click()
+    assert download.value.suggested_filename == f"orientations-{arras.siren}-{year}.xlsx"
 
     # The same page on the project lead's phone: the wide tables scroll, the
     # page does not.
@@ -410,10 +435,51 @@ def test_project_lead_reads_and_exports_the_statistics_on_a_desktop(
     log_in(page, live_server.url, lead.username)
     page.goto(f"{live_server.url}/territoires/{arras.siren}/orientations/")
     expect(page.locator("h1")).to_have_text("Tableau de bord des orientations")
+    expect(page.get_by_role("heading", name="Usage interne — ne pas diffuser")).to_be_visible()
     assert_fits_the_screen(page)
     screenshot(page, "orientations-tableau-de-bord-telephone")
     assert serious_violations(page) == []
+    page.get_by_role("link", name="Vue publiée (financeurs)").click()
+    expect(page.get_by_role("heading", name="Vue publiée pour les financeurs")).to_be_visible()
+    assert_fits_the_screen(page)
+    screenshot(page, "orientations-vue-publiee-telephone")
+    assert serious_violations(page) == []
     phone.close()
+
+
+def test_a_newcomer_learns_why_the_published_view_is_empty_on_a_phone(
+    live_server, arras, ccas_offer, partner, phone_page
+):
+    """Four real referrals: the team sees them, the funders' view says why
+    it is empty and from how many referrals it fills."""
+    for _ in range(4):
+        actions.referral_send(
+            territory=arras,
+            sender=partner,
+            sender_organisation=partner.memberships.get().organisation,
+            structure=ccas_offer.structure,
+            offer=ccas_offer,
+            person=PERSON,
+            consent=True,
+            consent_mode=ConsentMode.ORAL,
+        )
+    lead = member(
+        arras, "Communauté urbaine d'Arras", Role.PROJECT_LEAD, OrganisationKind.TERRITORY
+    )
+    page = phone_page
+    log_in(page, live_server.url, lead.username)
+    page.goto(f"{live_server.url}/territoires/{arras.siren}/orientations/")
+    expect(page.locator(".key-figures")).to_contain_text("4 orientations envoyées")
+    expect(page.get_by_role("note").filter(has_text="La vue publiée est vide")).to_be_visible()
+    page.get_by_role("link", name="voir pourquoi et à partir de combien d'orientations").click()
+    expect(page.get_by_role("heading", name="Vue publiée pour les financeurs")).to_be_visible()
+    explanation = page.get_by_role("note").filter(has_text="Rien n'est encore publié")
+    expect(explanation).to_contain_text("Il en faut au moins 11 dans l'année ; il y en a 4")
+    expect(explanation).to_contain_text("il en manque 7")
+    expect(page.locator(".key-figures")).to_have_count(0)
+    assert_fits_the_screen(page)
+    screenshot(page, "orientations-vue-publiee-vide-telephone")
+    assert serious_violations(page) == []
 
 
 def test_partner_follows_its_referrals_on_a_phone(live_server, arras, demo_referrals, phone_page):

@@ -1,4 +1,7 @@
+import datetime
+
 import pytest
+import time_machine
 from django.utils import timezone
 
 from nonrecours.accounts.enums import OrganisationKind, Role
@@ -6,8 +9,8 @@ from nonrecours.accounts.models import Membership, Organisation, User
 from nonrecours.directory import actions as directory_actions
 from nonrecours.directory.models import Offer, Structure
 from nonrecours.referrals import actions
-from nonrecours.referrals.enums import ConsentMode
-from nonrecours.referrals.models import Referral
+from nonrecours.referrals.enums import Channel, ConsentMode, OutcomeKind, RefusalReason
+from nonrecours.referrals.models import Referral, Scheme
 
 TODAY = timezone.localdate().isoformat()
 STRUCTURE = {
@@ -25,6 +28,8 @@ OFFER = {
     ],
     "publics": ["tous-publics"], "zone_eligibilite": ["62041"],
 }  # fmt: skip
+# The statistics' referrals are sent on this day (a calendar year's, 2026).
+START = datetime.datetime(2026, 1, 5, 9, 0, tzinfo=datetime.UTC)
 PERSON = actions.Person(
     first_name="Camille", last_name="Martin", phone="06 12 34 56 78", commune="62041",
     age_band="25_34", message="Souhaite faire le point sur le RSA.",
@@ -85,6 +90,50 @@ def send(arras, directory, sender):
         return actions.referral_send(**arguments)
 
     return make
+
+
+@pytest.fixture
+def dataset(arras, send, receiver):
+    """51 referrals: France Services 30 (25 accepted with RSA opened, 5
+    refused), Mission locale 12 (unanswered), CAF 5 and CCAS 4 (accepted,
+    person not reached), answered 2 days after sending."""
+    scheme = Scheme.objects.create(territory=arras, name="Pass santé jeunes")
+    senders = {
+        name: member(arras, name, Role.PARTNER)
+        for name in ("Mission locale", '=HYPERLINK("x")', "CCAS de quartier")
+    }
+
+    def many(count, user=None, answer=None, outcome=None, **overrides):
+        for _ in range(count):
+            extra = (
+                {"sender": user, "sender_organisation": user.memberships.get().organisation}
+                if user
+                else {}
+            )
+            with time_machine.travel(START, tick=False):
+                referral = send(**extra, **overrides)
+            if answer is None:
+                continue
+            with time_machine.travel(START + datetime.timedelta(days=2), tick=False):
+                actions.referral_answer(
+                    referral,
+                    accept=answer,
+                    reason=RefusalReason.FULL,
+                    user=receiver,
+                    via=Channel.ACCOUNT,
+                )
+                if outcome:
+                    actions.referral_record_outcome(
+                        referral, user=receiver, via=Channel.ACCOUNT, **outcome
+                    )
+
+    rsa = {"kind": OutcomeKind.RIGHT_OPENED, "benefit": "rsa", "monthly_amount": "500"}
+    many(25, answer=True, outcome=rsa, scheme=scheme)
+    many(5, answer=False)
+    many(12, senders["Mission locale"])
+    many(5, senders['=HYPERLINK("x")'], answer=True, outcome={"kind": OutcomeKind.NOT_REACHED})
+    many(4, senders["CCAS de quartier"], answer=True, outcome={"kind": OutcomeKind.NOT_REACHED})
+    return arras
 
 
 @pytest.fixture(autouse=True)

@@ -408,9 +408,12 @@ def test_anonymisation_erases_every_personal_field(send, receiver):
     assert "Camille" not in trail and "camille@example.org" not in trail
 
 
-def test_the_reminder_goes_to_the_entrys_e_mail_as_corrected_since(
+def test_the_reminder_goes_to_the_receivers_told_at_sending_time(
     send, directory, django_capture_on_commit_callbacks
 ):
+    """Issue #12: the entry's e-mail changed since (by the page it is told,
+    dated and signed) routes the new referrals, never the reminders, whose
+    link opens the person's details, of those already sent."""
     with time_machine.travel(START, tick=False):
         send()
     structure = directory[0]
@@ -420,4 +423,4 @@ def test_the_reminder_goes_to_the_entrys_e_mail_as_corrected_since(
         with django_capture_on_commit_callbacks(execute=True):
             actions.referrals_process_deadlines()
     (reminder,) = [m for m in mail.outbox if m.subject.startswith("Relance")]
-    assert reminder.to == ["nouvelle-adresse@ccas-arras.example"]
+    assert reminder.to == ["accueil@ccas-arras.example"]

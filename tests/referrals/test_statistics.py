@@ -6,23 +6,21 @@ import datetime
 import io
 from decimal import Decimal
 from io import StringIO
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
 import time_machine
 from django.core.management import call_command
+from openpyxl import load_workbook
 
 from nonrecours.accounts.enums import Role
-from nonrecours.analysis.disclosure import determined, merged_rows
-from nonrecours.referrals import actions, queries
+from nonrecours.analysis.disclosure import DEFAULT_THRESHOLD, merged_rows
+from nonrecours.referrals import queries
 from nonrecours.referrals.demo import referrals_demo_create
-from nonrecours.referrals.enums import Channel, OutcomeKind, RefusalReason
-from nonrecours.referrals.exports import statistics_csv
-from nonrecours.referrals.models import Scheme
-from nonrecours.referrals.queries import PART_KEYS
-from tests.referrals.conftest import member
-
-START = datetime.datetime(2026, 1, 5, 9, 0, tzinfo=datetime.UTC)
+from nonrecours.referrals.exports import HEADER, statistics_csv, statistics_notes_text
+from nonrecours.referrals.queries import PART_KEYS, _Item
+from tests.referrals.conftest import START, member
 
 
 def test_small_rows_are_pooled_until_the_pool_is_publishable():
@@ -32,97 +30,60 @@ def test_small_rows_are_pooled_until_the_pool_is_publishable():
     assert merged_rows([5]) == [True]
 
 
-@pytest.fixture
-def dataset(arras, send, receiver):
-    """51 referrals: France Services 30 (25 accepted with RSA opened, 5
-    refused), Mission locale 12 (unanswered), CAF 5 and CCAS 4 (accepted,
-    person not reached), answered 2 days after sending."""
-    scheme = Scheme.objects.create(territory=arras, name="Pass santé jeunes")
-    senders = {
-        name: member(arras, name, Role.PARTNER)
-        for name in ("Mission locale", '=HYPERLINK("x")', "CCAS de quartier")
-    }
-
-    def many(count, user=None, answer=None, outcome=None, **overrides):
-        for _ in range(count):
-            extra = (
-                {"sender": user, "sender_organisation": user.memberships.get().organisation}
-                if user
-                else {}
-            )
-            with time_machine.travel(START, tick=False):
-                referral = send(**extra, **overrides)
-            if answer is None:
-                continue
-            with time_machine.travel(START + datetime.timedelta(days=2), tick=False):
-                actions.referral_answer(
-                    referral,
-                    accept=answer,
-                    reason=RefusalReason.FULL,
-                    user=receiver,
-                    via=Channel.ACCOUNT,
-                )
-                if outcome:
-                    actions.referral_record_outcome(
-                        referral, user=receiver, via=Channel.ACCOUNT, **outcome
-                    )
-
-    rsa = {"kind": OutcomeKind.RIGHT_OPENED, "benefit": "rsa", "monthly_amount": "500"}
-    many(25, answer=True, outcome=rsa, scheme=scheme)
-    many(5, answer=False)
-    many(12, senders["Mission locale"])
-    many(5, senders['=HYPERLINK("x")'], answer=True, outcome={"kind": OutcomeKind.NOT_REACHED})
-    many(4, senders["CCAS de quartier"], answer=True, outcome={"kind": OutcomeKind.NOT_REACHED})
-    return arras
+def _rows_of(stats) -> list:
+    return [stats.total] + [row for table in stats.tables for row in table.rows]
 
 
-def recoverable_cells(stats) -> list[str]:
-    """The hidden parts that the published figures give back exactly, by an
-    attacker's own reasoning: each row's six parts add up to its number, and
-    each table's rows add up to the total row, part by part. A hidden part is
-    determined when its unit vector lies in the span of these equations
-    restricted to the hidden parts (rank test, independent of the code's)."""
-    unknowns: dict[tuple, int] = {}
-    equations = []
-    rows = [("total", stats.total)] + [
-        ((table.key, i), row) for table in stats.tables for i, row in enumerate(table.rows)
-    ]
-    for key, row in rows:
-        equation = {
-            unknowns.setdefault((key, p), len(unknowns)): 1
-            for p in PART_KEYS
-            if row.parts[p] is None
-        }
-        equations.append(equation)
-    for table in stats.tables:
+def recovered(stats, cells) -> list[str]:
+    """The hidden figures of `stats` (the published view) that an attacker
+    recovers exactly, by their own reasoning, independent of the atoms the
+    secrecy model uses: one unknown per referral, each published number a
+    sum of these unknowns (a row's number, a row's part; the amount, with
+    one unknown per right opened with an amount). A hidden figure is
+    recovered when its sum is a combination of the published sums (rank
+    test). `cells`: the rows as _Cells, in the same order, for who is where."""
+    units = {id(item): k for k, item in enumerate(cells[0].items)}
+
+    def vector(row_cells, keep) -> np.ndarray:
+        v = np.zeros(len(units))
+        for item in row_cells.items:
+            if keep(item):
+                v[units[id(item)]] = 1.0
+        return v
+
+    counts, amounts = [], []
+    for row, row_cells in zip(_rows_of(stats), cells, strict=True):
+        counts.append((f"{row.label} : nombre", row.n, vector(row_cells, lambda i: True)))
         for p in PART_KEYS:
-            equation = {
-                unknowns.setdefault(((table.key, i), p), len(unknowns)): 1
-                for i, row in enumerate(table.rows)
-                if row.parts[p] is None
-            }
-            if stats.total.parts[p] is None:
-                equation[unknowns.setdefault(("total", p), len(unknowns))] = -1
-            equations.append(equation)
-    equations = [e for e in equations if e]
-    if not unknowns:
-        return []
-    matrix = np.zeros((len(equations), len(unknowns)))
-    for line, equation in enumerate(equations):
-        for index, coefficient in equation.items():
-            matrix[line, index] = coefficient
-    rank = np.linalg.matrix_rank(matrix)
+            counts.append(
+                (f"{row.label} : {p}", row.parts[p], vector(row_cells, lambda i, p=p: i.part == p))
+            )
+        amounts.append(
+            (f"{row.label} : montant", row.yearly_amount, vector(row_cells, lambda i: i.has_amount))
+        )
     found = []
-    for key, index in unknowns.items():
-        unit = np.zeros((1, len(unknowns)))
-        unit[0, index] = 1
-        if np.linalg.matrix_rank(np.vstack([matrix, unit])) == rank:
-            found.append(str(key))
+    for system in (counts, amounts):
+        published = np.array([v for _, value, v in system if value is not None])
+        published = published.reshape(-1, len(units))
+        rank = np.linalg.matrix_rank(published) if published.size else 0
+        for name, value, v in system:
+            if value is None and np.linalg.matrix_rank(np.vstack([published, v])) == rank:
+                found.append(name)
     return found
 
 
+def _published_cells(territory, year=None) -> list:
+    """The published view's rows as _Cells (who is in each row)."""
+    selection = queries._selection(territory, year)
+    exact = [queries._grouped(key, selection.items, by) for key, _, by in queries.DIMENSIONS]
+    total, tables = queries._disclose(
+        queries._cells("Ensemble", selection.items), exact, DEFAULT_THRESHOLD
+    )
+    return [total, *(row for rows in tables for row in rows)]
+
+
 def published_counts(stats):
-    for row in [stats.total] + [row for table in stats.tables for row in table.rows]:
+    for row in _rows_of(stats):
         yield row.n
         yield from row.parts.values()
         yield row.accepted
@@ -134,9 +95,12 @@ def test_tables_follow_the_rule(dataset):
     stats = queries.referral_statistics(dataset)
     total = stats.total
     assert total is not None and total.n == 51
-    # Waiting 12, refused 5, accepted with no outcome 0, an outcome without a
-    # right 9, a right 25: the 5 and the 9 are hidden, so is another part.
+    # Waiting 12, refused 5, an outcome without a right 9, a right 25. The
+    # 5 refused are all France Services' referrals without a right: its
+    # row's 25 rights are hidden with them, and so is the total's 25 (all
+    # of France Services'). Parts with no referral are known to be 0.
     assert total.parts["refused"] is None and total.parts["outcome_no_right"] is None
+    assert total.parts["right_opened"] is None
     assert total.parts["expired"] == 0 and total.parts["accepted_open"] == 0
     assert total.median_delay_days == 2.0
     partners = next(t for t in stats.tables if t.key == "partenaire")
@@ -144,40 +108,105 @@ def test_tables_follow_the_rule(dataset):
         ("France Services d'Arras", 30),
         ("Autres (regroupés : moins de 11 orientations chacun)", 21),
     ]
+    france_services = partners.rows[0]
+    assert france_services.parts["refused"] is None
+    assert france_services.parts["right_opened"] is None
+    # France Services (30) less the scheme (25, all France Services') would
+    # give 5 referrals of France Services without a scheme: both hidden.
     schemes = next(t for t in stats.tables if t.key == "dispositif")
-    assert {r.label: r.n for r in schemes.rows} == {"Pass santé jeunes": 25, "Sans dispositif": 26}
+    assert {r.label: r.n for r in schemes.rows} == {
+        "Pass santé jeunes": None,
+        "Sans dispositif": None,
+    }
     months = next(t for t in stats.tables if t.key == "mois")
     assert [r.label for r in months.rows] == ["janvier 2026"]
     for count in published_counts(stats):
         assert count is None or count == 0 or count >= 11
-    assert recoverable_cells(stats) == []
+    assert recovered(stats, _published_cells(dataset)) == []
+
+
+def _item(age, part, amount=0, partner="P"):
+    return _Item(
+        partner, "O", "S", "Arras", age, "2026-01", part, None, Decimal(amount), amount > 0
+    )
+
+
+def _disclosed(items, *dimensions):
+    """_disclose on tables by these item attributes, as a published view
+    (Stats) and its rows as _Cells."""
+    exact = [queries._grouped("offre", items, lambda i, d=d: getattr(i, d)) for d in dimensions]
+    total, tables = queries._disclose(queries._cells("Ensemble", items), exact, 11)
+    stats = SimpleNamespace(
+        total=queries._row(total, 11),
+        tables=[
+            queries.Table(d, d, [queries._row(r, 11) for r in rows])
+            for d, rows in zip(dimensions, tables, strict=True)
+        ],
+    )
+    return stats, [total, *(r for rows in tables for r in rows)]
 
 
 def test_the_reviewers_age_case_is_protected():
     """84 referrals differing only by age band, where hiding one more part
-    per line was not enough: the exact check hides what is needed."""
-    from nonrecours.referrals.queries import _cells, _grouped, _Item, _suppress
-
-    def item(age, part):
-        return _Item("P", "O", "S", "Arras", age, "2026-01", part, None, Decimal(0), False)
-
+    per line was not enough."""
     items = (
-        [item("25_34", "sent")] * 5 + [item("25_34", "refused")] * 24
-        + [item("35_44", "sent")] * 10 + [item("35_44", "right_opened")] * 2
-        + [item("35_44", "refused")] * 19 + [item("35_44", "expired")] * 1
-        + [item("", "sent")] * 3 + [item("", "refused")] * 20
-    )  # fmt: skip
-    total = _cells("Ensemble", items, 11)
-    rows = _grouped("age", items, lambda i: i.age_band, 11)
-    _suppress(total, [rows])
+        [_item("25_34", "sent") for _ in range(5)]
+        + [_item("25_34", "refused") for _ in range(24)]
+        + [_item("35_44", "sent") for _ in range(10)]
+        + [_item("35_44", "right_opened") for _ in range(2)]
+        + [_item("35_44", "refused") for _ in range(19)]
+        + [_item("35_44", "expired")]
+        + [_item("", "sent") for _ in range(3)]
+        + [_item("", "refused") for _ in range(20)]
+    )
+    stats, cells = _disclosed(items, "age_band")
+    assert any(c is None for c in published_counts(stats))
+    assert recovered(stats, cells) == []
 
-    class Stats:
-        pass
 
-    stats = Stats()
-    stats.total = queries._row(total, 11)
-    stats.tables = [queries.Table("age", "Par âge", [queries._row(r, 11) for r in rows])]
-    assert recoverable_cells(stats) == []
+def test_empty_parts_do_not_protect():
+    """A row whose only small part sits beside zeros: the zeros are known,
+    so a second part (or the row's number) is hidden, never a zero."""
+    items = (
+        [_item("25_34", "refused") for _ in range(5)]
+        + [_item("25_34", "right_opened", 400) for _ in range(20)]
+        + [_item("35_44", "sent") for _ in range(30)]
+    )
+    stats, cells = _disclosed(items, "age_band")
+    row = next(r for r in stats.tables[0].rows if r.label == "25_34")
+    assert row.parts["refused"] is None
+    assert row.parts["right_opened"] is None or row.n is None
+    assert [row.parts[p] for p in ("expired", "accepted_open", "outcome_no_right")] == [0, 0, 0]
+    assert recovered(stats, cells) == []
+
+
+def test_tables_are_protected_together():
+    """Two tables crossing: partner A's 5 referrals without a scheme come
+    back from A's number less the scheme's, unless one of them is hidden."""
+    items = [_item("25_34", "sent", partner="A", amount=300) for _ in range(25)]
+    items += [_item("25_34", "sent", partner="A") for _ in range(5)]
+    items += [_item("35_44", "sent", partner="B") for _ in range(21)]
+    for item in items[:25]:
+        item.scheme = "Pass"
+    stats, cells = _disclosed(items, "sender", "scheme")
+    partners, schemes = stats.tables
+    shown = {(t.key, r.label): r.n for t in stats.tables for r in t.rows}
+    assert None in (shown["sender", "A"], shown["scheme", "Pass"], shown["scheme", "S"])
+    assert recovered(stats, cells) == []
+
+
+def test_an_amount_alone_in_its_table_is_not_left_hidden():
+    """An amount under 11 people is hidden, and so is another amount of the
+    table: the total's amount less the others would give it back."""
+    items = [_item("25_34", "right_opened", 500) for _ in range(20)]
+    items += [_item("35_44", "right_opened", 300) for _ in range(12)]
+    items += [_item("35_44", "right_opened") for _ in range(8)]
+    items += [_item("", "right_opened", 200) for _ in range(4)]
+    items += [_item("", "sent") for _ in range(10)]
+    stats, cells = _disclosed(items, "age_band")
+    amounts = [r.yearly_amount for r in stats.tables[0].rows]
+    assert amounts[2] is None and sum(a is None for a in [stats.total.yearly_amount, *amounts]) >= 2
+    assert recovered(stats, cells) == []
 
 
 @pytest.mark.django_db
@@ -192,35 +221,21 @@ def test_no_hidden_cell_is_recovered_on_demonstration_data(arras, seed):
         assert any(c is None for c in published_counts(stats))  # the rule does hide cells
         for count in published_counts(stats):
             assert count is None or count == 0 or count >= 11
-        assert recoverable_cells(stats) == [], (seed, year)
-
-
-def test_the_exact_check_finds_what_sums_give_away():
-    assert determined(2, [[(0, 1.0), (1, 1.0)]]) == []  # two unknowns, one sum
-    assert determined(3, [[(0, 1.0), (1, 1.0)], [(1, 1.0), (2, 1.0)], [(0, 1.0), (2, 1.0)]]) == [
-        0,
-        1,
-        2,
-    ]
-    square = [
-        [(0, 1.0), (1, 1.0)],
-        [(2, 1.0), (3, 1.0)],
-        [(0, 1.0), (2, 1.0)],
-        [(1, 1.0), (3, 1.0)],
-    ]
-    assert determined(4, square) == []  # the classic protected rectangle
+        assert recovered(stats, _published_cells(arras, year)) == [], (seed, year)
 
 
 @pytest.mark.django_db
 def test_export_for_funders_has_only_published_cells(dataset):
     text = statistics_csv(queries.referral_statistics(dataset))
     rows = list(csv.reader(io.StringIO(text), delimiter=";"))
-    header = next(r for r in rows if r and r[0] == "tableau")
-    ensemble = next(r for r in rows if r and r[0] == "ensemble")
+    header = rows[0]  # a spreadsheet opens it as is: no comment line before the header
+    assert header == HEADER and not any(r[0].startswith("#") for r in rows)
+    ensemble = rows[1]
     line = dict(zip(header, ensemble, strict=True))
     assert line["orientations"] == "51"
     assert line["refusées"] == "secret"
-    assert line["avec au moins un droit ouvert"] == "25"
+    assert line["avec au moins un droit ouvert"] == "secret"  # France Services' 25
+    # 25 people with an amount: an amount is a sum of money, its own system.
     assert line["montant annuel estimé des droits ouverts (€)"] == "150000"
     assert "Camille" not in text and "06 12" not in text
     assert "HYPERLINK" not in text  # pooled in « Autres », and never a formula anyway
@@ -241,7 +256,11 @@ def test_fewer_than_11_referrals_publish_nothing(arras, send):
         send()
     stats = queries.referral_statistics(arras)
     assert stats.total is None and stats.tables == []
-    assert "rien n'est publié" in statistics_csv(stats)
+    rows = list(csv.reader(io.StringIO(statistics_csv(stats)), delimiter=";"))
+    assert rows == [HEADER, ["ensemble", "Ensemble", *["secret"] * (len(HEADER) - 2)]]
+    notes = statistics_notes_text(stats, generated_at=START)
+    assert "moins de 11 orientations dans l'année : rien n'est publié" in notes
+    assert "10 orientation" not in notes  # the exact count stays with the team
 
 
 @pytest.mark.django_db
@@ -257,6 +276,18 @@ def test_calendar_years_and_command_line_export(dataset, tmp_path, send):
         "orientations", "export", dataset.siren, "--out", str(out), "--annee", "2026",
         stdout=StringIO(),
     )  # fmt: skip
-    assert "orientations envoyées en 2026" in out.read_text(encoding="utf-8-sig")
+    assert out.read_text(encoding="utf-8-sig").startswith("tableau;ligne;orientations;")
+    notes = (tmp_path / "orientations-notes.txt").read_text(encoding="utf-8-sig")
+    assert "orientations envoyées du 1er janvier au 31 décembre 2026" in notes
+    workbook = tmp_path / "orientations.xlsx"
+    call_command(
+        "orientations", "export", dataset.siren, "--out", str(workbook), "--annee", "2026",
+        stdout=StringIO(),
+    )  # fmt: skip
+    assert load_workbook(workbook).sheetnames == ["données", "notes"]
+    with pytest.raises(Exception, match="Impossible d'écrire"):
+        call_command(
+            "orientations", "export", dataset.siren, "--out", str(tmp_path / "x" / "y.csv")
+        )
     with pytest.raises(Exception, match="Aucune orientation envoyée en 2024 ; années : 2026, 2025"):
         call_command("orientations", "export", dataset.siren, "--out", str(out), "--annee", "2024")

@@ -75,15 +75,22 @@ def test_changes_since_the_previous_wave(client, demo, arras, make_member):
 
 
 def test_indicator_map_by_commune_hatches_hidden_communes(client, demo, arras, make_member):
-    from nonrecours.surveys.analysis import HIDDEN_CLASS, campaign_analysis, indicator_map_classes
+    from nonrecours.surveys.analysis import (
+        EMPTY_CLASS,
+        HIDDEN_CLASS,
+        campaign_analysis,
+        indicator_map_classes,
+    )
 
     analysis = campaign_analysis(demo)
     classes = indicator_map_classes(analysis, "non_recours_declare")
     assert len(classes) == 46
     hidden = [code for code, (key, _, _) in classes.items() if key == HIDDEN_CLASS]
-    shown = [row for key, _, row in classes.values() if key != HIDDEN_CLASS]
+    shown = [row for key, _, row in classes.values() if key not in (HIDDEN_CLASS, EMPTY_CLASS)]
+    empty = [row for key, _, row in classes.values() if key == EMPTY_CLASS]
     assert hidden and shown
     assert all(row.n >= 11 for row in shown)
+    assert all(row.n == 0 and not row.suppressed for row in empty)
     client.force_login(make_member(arras, Role.PARTNER))
     url = reverse("barometer_dashboard", args=[demo.slug])
     html = client.get(url, {"indicateur": "illectronisme"}).text
@@ -108,7 +115,7 @@ def test_filters_estimate_a_subgroup_and_compare_it_with_the_rest(client, demo, 
 
     analysis = campaign_analysis(demo)
     women = Filters(sex="femme")
-    lines = {line.indicator: line for line in filtered_lines(demo, analysis, women)}
+    lines = {line.indicator: line for line in filtered_lines(demo, analysis, women)[0]}
     line = lines["situation_financiere_difficile"]
     values = analysis.respondents.values["situation_financiere_difficile"]
     expected = mean(analysis.raking, values, analysis.respondents.sexes == "femme")
@@ -118,9 +125,10 @@ def test_filters_estimate_a_subgroup_and_compare_it_with_the_rest(client, demo, 
     # A tiny subgroup is hidden.
     counts = np.bincount(analysis.respondents.communes)
     small = int(np.flatnonzero((counts > 0) & (counts < 11))[0])
-    tiny = filtered_lines(
+    tiny, refusal = filtered_lines(
         demo, analysis, Filters(commune=analysis.respondents.commune_codes[small])
     )
+    assert refusal == ""
     assert all(line.subgroup.suppressed for line in tiny)
     assert all(line.versus_rest is None for line in tiny)
     client.force_login(make_member(arras, Role.PARTNER))
@@ -178,8 +186,16 @@ def test_everyone_but_a_few_is_hidden(arras):
     for index, response in enumerate(responses):
         response.answers = {**response.answers, "sexe": "homme" if index < 3 else "femme"}
     type(responses[0]).objects.bulk_update(responses, ["answers"])
-    lines = filtered_lines(campaign, campaign_analysis(campaign), Filters(sex="femme"))
-    assert all(line.subgroup.suppressed for line in lines)
+    analysis = campaign_analysis(campaign)
+    lines, _ = filtered_lines(campaign, analysis, Filters(sex="femme"))
+    men = {r.indicator: r for r in analysis.tables if r.by == "sexe" and r.domain == "homme"}
+    # Hidden wherever a man is in the indicator's base (the rest would be
+    # the overall minus the women); where none is, the women are everyone.
+    assert all(line.subgroup.suppressed or men[line.indicator].n == 0 for line in lines), [
+        (line.indicator, line.subgroup.n, men[line.indicator].n) for line in lines
+    ]
+    assert any(line.subgroup.suppressed for line in lines)
+    assert not any(r.suppressed for r in analysis.rows if r.by == "ensemble")
 
 
 def _hidden_in_partition(campaign, analysis, indicator, parent_filters, dimension, categories):
@@ -189,7 +205,7 @@ def _hidden_in_partition(campaign, analysis, indicator, parent_filters, dimensio
     for category in categories:
         filters = Filters(**{**parent_filters, dimension: category})
         line = next(
-            x for x in filtered_lines(campaign, analysis, filters) if x.indicator == indicator
+            x for x in filtered_lines(campaign, analysis, filters)[0] if x.indicator == indicator
         )
         hidden += line.subgroup.suppressed
     return hidden
@@ -205,7 +221,7 @@ def test_no_hidden_cell_is_the_difference_of_published_ones(arras):
     campaign = Campaign.objects.get(slug="demo-2024")
     analysis = campaign_analysis(campaign)
     ages = sorted(set(analysis.respondents.ages.tolist()))
-    women = {x.indicator: x for x in filtered_lines(campaign, analysis, Filters(sex="femme"))}
+    women = {x.indicator: x for x in filtered_lines(campaign, analysis, Filters(sex="femme"))[0]}
     checked = 0
     for indicator, line in women.items():
         if line.subgroup.suppressed:

@@ -4,6 +4,7 @@ opens, and the territory's statistics with their export."""
 
 import datetime
 from typing import Any
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
@@ -33,16 +34,26 @@ from nonrecours.accounts.models import User
 from nonrecours.directory.models import Offer, Structure
 from nonrecours.referrals import actions, queries
 from nonrecours.referrals.enums import Channel, Status
-from nonrecours.referrals.exports import statistics_csv
+from nonrecours.referrals.exports import statistics_export
 from nonrecours.referrals.models import Referral
 from nonrecours.referrals.notifications import read_token
 from nonrecours.rights.catalogue import benefits
 from nonrecours.territories.models import Territory
+from nonrecours.www.ratelimit import simulation_code_refusal
 from nonrecours.www.referrals.forms import AnswerForm, OutcomeForm, ReferralForm
 
 
 def _form_error(form: forms.Form, error: actions.ReferralError) -> None:
     form.add_error(error.field if error.field in form.fields else None, str(error))
+
+
+def _count_code_lookup(request: HttpRequest, code: str) -> None:
+    """A simulation code given with a referral is looked up: counted like a
+    reopening (www.ratelimit). Raises ReferralError past the limit."""
+    if code.strip():
+        refusal = simulation_code_refusal(request)
+        if refusal:
+            raise actions.ReferralError(refusal, "simulation_code")
 
 
 def _destination(request: HttpRequest) -> tuple[Structure, Offer | None]:
@@ -80,6 +91,7 @@ def referral_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
+            _count_code_lookup(request, data["simulation_code"])
             organisation = access_refer(
                 request.user,  # type: ignore[arg-type]
                 territory,
@@ -342,44 +354,92 @@ def referral_link(request: HttpRequest, token: str) -> HttpResponse:
     return redirect("referral_detail", pk=referral.pk)
 
 
-def _statistics(request: HttpRequest, siren: str) -> tuple[Territory, queries.ReferralStatistics]:
-    """A calendar year's statistics (periods never overlap: their
-    difference would show what the rule hides)."""
+class _UnknownYear(Exception):
+    """The year asked has no referral: the page says so from the latest one."""
+
+
+def _statistics(request: HttpRequest, siren: str) -> queries.ReferralDashboard:
+    """A calendar year's statistics, exact and published (periods never
+    overlap: their difference would show what the rule hides). Raises
+    _UnknownYear for a year with no referral."""
     territory = get_object_or_404(Territory, siren=siren)
     access_referral_statistics(request.user, territory)  # type: ignore[arg-type]
     raw = request.GET.get("annee", "")
-    year = int(raw) if raw.isdigit() and 2000 <= int(raw) <= 2100 else None
-    stats = queries.referral_statistics(territory, year=year)
-    if year is not None and year not in stats.years:
-        raise Http404("Aucune orientation cette année-là.")
-    return territory, stats
+    # ASCII digits only: « ² » is a digit to str.isdigit(), not to int().
+    year = int(raw) if raw.isascii() and raw.isdigit() and 2000 <= int(raw) <= 2100 else None
+    if raw and (year is None or year not in queries.statistics_years(territory)):
+        raise _UnknownYear(raw)
+    return queries.referral_dashboard(territory, year=year)
+
+
+def _unknown_year(request: HttpRequest, siren: str, raw: str) -> HttpResponse:
+    years = ", ".join(str(y) for y in queries.statistics_years(Territory.objects.get(siren=siren)))
+    messages.warning(
+        request,
+        f"Année « {raw[:20]} » : aucune orientation envoyée cette année-là "
+        f"(années avec des orientations : {years or 'aucune'}). Voici la dernière.",
+    )
+    return redirect("referral_dashboard", siren=siren)
+
+
+PUBLISHED_VIEW = "publiee"  # ?vue=publiee: the funders' view; otherwise the exact one
+EXPORT_URLS = {
+    "csv": "referral_export",
+    "xlsx": "referral_export_xlsx",
+    "notes": "referral_export_notes",
+    "internal": "referral_export_internal",
+}
+
+
+def _query(**params: object) -> str:
+    """``?key=value&…`` of the params that are set, or ""."""
+    query = urlencode({key: value for key, value in params.items() if value})
+    return f"?{query}" if query else ""
 
 
 @never_cache
 @login_required
 def referral_dashboard(request: HttpRequest, siren: str) -> HttpResponse:
-    territory, stats = _statistics(request, siren)
+    """The team's statistics page: exact counts (« usage interne ») by
+    default, the funders' published view with ``?vue=publiee``; a year
+    with no referral (``?annee=``) is said, then the latest is shown."""
+    try:
+        dashboard = _statistics(request, siren)
+    except _UnknownYear as error:
+        return _unknown_year(request, siren, str(error))
+    view = PUBLISHED_VIEW if request.GET.get("vue") == PUBLISHED_VIEW else ""
+    year = dashboard.published.year
+    page = reverse("referral_dashboard", args=[siren])
     return render(
         request,
         "referrals/dashboard.html",
         {
-            "territory": territory,
-            "stats": stats,
+            "territory": dashboard.published.territory,
+            "stats": dashboard.exact if not view else dashboard.published,
+            "coverage": dashboard.coverage,
+            "published_view": bool(view),
+            "years": [(y, page + _query(annee=y, vue=view)) for y in dashboard.published.years],
+            "exact_url": page + _query(annee=year),
+            "published_url": page + _query(annee=year, vue=PUBLISHED_VIEW),
             "parts": queries.PARTS,
-            "export_url": reverse("referral_export", args=[siren])
-            + (f"?annee={stats.year}" if stats.year else ""),
+            "exports": {
+                kind: reverse(name, args=[siren]) + _query(annee=year)
+                for kind, name in EXPORT_URLS.items()
+            },
         },
     )
 
 
 @never_cache
 @login_required
-def referral_export(request: HttpRequest, siren: str) -> HttpResponse:
-    territory, stats = _statistics(request, siren)
-    response = HttpResponse(
-        "\ufeff" + statistics_csv(stats), content_type="text/csv; charset=utf-8"
-    )
-    response["Content-Disposition"] = (
-        f'attachment; filename="orientations-{territory.siren}-{stats.year}.csv"'
-    )
+def referral_export(request: HttpRequest, siren: str, kind: str = "csv") -> HttpResponse:
+    """A download of the statistics page (see exports.statistics_export):
+    the published view for the funders, or the exact one for the team."""
+    try:
+        dashboard = _statistics(request, siren)
+    except _UnknownYear as error:
+        return _unknown_year(request, siren, str(error))
+    exported = statistics_export(dashboard, kind)
+    response = HttpResponse(exported.content, content_type=exported.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{exported.filename}"'
     return response

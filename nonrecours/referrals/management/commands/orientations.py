@@ -3,10 +3,11 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from nonrecours.referrals import actions, queries
 from nonrecours.referrals.demo import referrals_demo_create
-from nonrecours.referrals.exports import statistics_csv
+from nonrecours.referrals.exports import statistics_csv, statistics_notes_text, statistics_xlsx
 from nonrecours.territories import queries as territory_queries
 from nonrecours.territories.models import Territory
 
@@ -29,10 +30,18 @@ class Command(BaseCommand):
         scheme.add_argument("siren", metavar="SIREN", help="code SIREN du territoire")
         scheme.add_argument("name", metavar="NOM", help="ex. « Pass santé jeunes »")
         exporter = sub.add_parser(
-            "export", help="Statistiques des orientations (CSV, règle de diffusion appliquée)."
+            "export",
+            help="Statistiques des orientations pour les financeurs (règle de diffusion "
+            "appliquée) : tableur .xlsx avec ses notes, ou CSV et ses notes à côté.",
         )
         exporter.add_argument("siren", metavar="SIREN", help="code SIREN du territoire")
-        exporter.add_argument("--out", required=True, metavar="FICHIER", help="fichier écrit")
+        exporter.add_argument(
+            "--out",
+            required=True,
+            metavar="FICHIER",
+            help="fichier écrit : .xlsx (feuilles « données » et « notes ») ; sinon CSV, "
+            "et ses notes dans FICHIER-notes.txt",
+        )
         exporter.add_argument(
             "--annee",
             type=int,
@@ -68,8 +77,24 @@ class Command(BaseCommand):
                 raise CommandError(
                     f"Aucune orientation envoyée en {options['annee']} ; années : {years}."
                 )
-            Path(options["out"]).write_text(statistics_csv(stats), encoding="utf-8-sig")
-            self.stdout.write(self.style.SUCCESS(f"Statistiques écrites dans {options['out']}."))
+            out = Path(options["out"])
+            notes = out.with_name(f"{out.stem}-notes.txt")
+            now = timezone.now()
+            try:
+                if out.suffix.lower() == ".xlsx":
+                    out.write_bytes(statistics_xlsx(stats, generated_at=now))
+                    written = f"{out}"
+                else:
+                    out.write_text(statistics_csv(stats), encoding="utf-8-sig")
+                    notes.write_text(
+                        statistics_notes_text(stats, generated_at=now), encoding="utf-8-sig"
+                    )
+                    written = f"{out}, et leurs notes dans {notes}"
+            except OSError as error:
+                raise CommandError(
+                    f"Impossible d'écrire {error.filename or out} : {error.strerror}."
+                ) from None
+            self.stdout.write(self.style.SUCCESS(f"Statistiques écrites dans {written}."))
         else:
             territory = self._territory(options["siren"])
             created = referrals_demo_create(territory=territory)
