@@ -1,12 +1,15 @@
-"""The published report of a barometer campaign, in HTML and PDF.
+"""The report of a barometer campaign, in HTML and PDF.
 
-The numbers are those of the dashboard and of the JSON (the same
-CampaignAnalysis); the HTML is one self-contained file (styles and SVG
+For the team (build_report), the numbers are those of the dashboard and of
+the JSON (the same CampaignAnalysis, computed now); for a published wave
+(report_from_publication), those stored when it was published, and only
+them. The HTML is one self-contained file (styles and SVG
 charts and maps inline, nothing fetched), and the PDF is that HTML laid out
 by WeasyPrint (ADR 005).
 """
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -38,8 +41,9 @@ from nonrecours.surveys.eligibility import (
     potential_non_take_up_cached,
 )
 from nonrecours.surveys.enums import Channel
-from nonrecours.surveys.models import Campaign
-from nonrecours.surveys.questionnaire import THEMES, Indicator, default_questionnaire
+from nonrecours.surveys.models import Campaign, Publication
+from nonrecours.surveys.publication import published_map, published_results
+from nonrecours.surveys.questionnaire import THEMES, default_questionnaire
 from nonrecours.territories.enums import Stratum
 from nonrecours.territories.models import Commune
 
@@ -86,40 +90,76 @@ class CommuneLine:
     name: str
     stratum: str
     population: int | None
-    answers: int
     population_share: float
-    answer_share: float
-    own_zone: bool
+    # For the team only: a published report gives no count by commune (a
+    # hidden commune's count is not published).
+    answers: int | None = None
+    answer_share: float | None = None
+    own_zone: bool | None = None
+
+
+@dataclass(frozen=True)
+class ReportWave:
+    """What the report says of the wave and its territory."""
+
+    slug: str
+    name: str
+    territory_name: str
+    population: int | None
+    communes: int
+    starts_on: date
+    ends_on: date
+    is_synthetic: bool
+    questionnaire: str
+
+
+@dataclass(frozen=True)
+class ReportMethod:
+    """The weighting and the secrecy, as the annex describes them."""
+
+    threshold: int
+    margins: tuple[str, ...]
+    structure_label: str
+    structure_approximation: bool
+    options: str
+    bounded: int
+    converged: bool
+    iterations: int
+    kish_deff: float
+    effective_n: float
+    n: int
+    weight_range: tuple[float, float] | None = None  # team only: see publication.py
 
 
 @dataclass
 class Report:
-    campaign: Campaign
-    analysis: CampaignAnalysis
+    wave: ReportWave
+    method: ReportMethod
     generated_on: date
     answers: int
     channels: list[tuple[str, int]]
     headline: list[ReportIndicator]
     themes: list[ReportTheme]
-    previous: Campaign | None
+    previous_name: str | None
     comparisons: list[StratumComparison]
     published: list[PublishedCheck] = field(default_factory=list)
     communes: list[CommuneLine] = field(default_factory=list)
     potential: PotentialNonTakeUp | None = None
     potential_lines: list[Any] = field(default_factory=list)
     potential_chart: SafeString = mark_safe("")  # noqa: S308 (empty)
+    published_on: date | None = None  # the day a published wave's figures were released
 
     @property
     def published_inside(self) -> int:
         return sum(1 for check in self.published if check.inside)
 
 
-def _theme(indicator: Indicator, defaults: dict[str, str]) -> str:
+def _theme(theme: str, ident: str, defaults: dict[str, str]) -> str:
     """An indicator's theme; questionnaires stored before themes existed
     take the theme of the same indicator in the current questionnaire."""
-    if indicator.theme != "autres":
-        return indicator.theme
-    return defaults.get(indicator.id, "autres")
+    if theme != "autres":
+        return theme
+    return defaults.get(ident, "autres")
 
 
 def interval_chart(
@@ -152,9 +192,9 @@ def interval_chart(
             f'font-weight="{weight}" fill="#1b1f24">{escape(label)}</text>'
         )
         if row.suppressed or row.estimate is None:
+            why = "masqué (secret statistique)" if row.suppressed else "aucune réponse"
             parts.append(
-                f'<text x="{x0 + 4}" y="{y + 16}" font-size="11" fill="#3d4650">'
-                "masqué (secret statistique)</text>"
+                f'<text x="{x0 + 4}" y="{y + 16}" font-size="11" fill="#3d4650">{why}</text>'
             )
             continue
         colour = "#2e2a6b" if total else "#7b74c9"
@@ -176,25 +216,25 @@ def interval_chart(
     return mark_safe("".join(parts))  # noqa: S308 (every text above is escaped)
 
 
-def _published_checks(campaign: Campaign, analysis: CampaignAnalysis) -> list[PublishedCheck]:
-    if campaign.territory.siren != reference_siren():
+def _published_checks(siren: str, rows: list[ResultRow]) -> list[PublishedCheck]:
+    if siren != reference_siren():
         return []
-    rows = {(r.indicator, r.domain): r for r in analysis.rows}
+    by_domain = {(r.indicator, r.domain): r for r in rows}
     labels = {s.value: str(s.label) for s in Stratum}
     checks = []
     for ident, published in published_targets().items():
-        if "value" in published and (ident, OVERALL) in rows:
+        if "value" in published and (ident, OVERALL) in by_domain:
             checks.append(
                 PublishedCheck(
-                    published["text"], "Ensemble", published["value"], rows[(ident, OVERALL)]
+                    published["text"], "Ensemble", published["value"], by_domain[(ident, OVERALL)]
                 )
             )
         for name, value in (published.get("breakdowns") or {}).items():
             stratum = BREAKDOWN_STRATA[name].value
-            if (ident, stratum) in rows:
+            if (ident, stratum) in by_domain:
                 checks.append(
                     PublishedCheck(
-                        published["text"], labels[stratum], value, rows[(ident, stratum)]
+                        published["text"], labels[stratum], value, by_domain[(ident, stratum)]
                     )
                 )
     return checks
@@ -218,8 +258,8 @@ def _commune_lines(campaign: Campaign, analysis: CampaignAnalysis) -> list[Commu
             name=c.name,
             stratum=c.get_stratum_display(),
             population=c.population,
-            answers=counts[c.insee_code],
             population_share=(c.population or 0) / population,
+            answers=counts[c.insee_code],
             answer_share=counts[c.insee_code] / answers,
             own_zone=analysis.zones.get(c.insee_code) == c.insee_code,
         )
@@ -227,7 +267,45 @@ def _commune_lines(campaign: Campaign, analysis: CampaignAnalysis) -> list[Commu
     ]
 
 
+def _report_indicator(
+    ident: str,
+    label: str,
+    base: str,
+    rows: dict[tuple[str, str], ResultRow],
+    changes: dict[tuple[str, str], Change],
+) -> ReportIndicator:
+    strata = [
+        (str(s.label), rows[(ident, s.value)], changes.get((ident, s.value))) for s in Stratum
+    ]
+    overall = rows[(ident, OVERALL)]
+    return ReportIndicator(
+        id=ident,
+        label=label,
+        base=base,
+        overall=overall,
+        strata=strata,
+        change=changes.get((ident, OVERALL)),
+        chart=interval_chart(label, [("Ensemble", overall)] + [(lab, r) for lab, r, _ in strata]),
+    )
+
+
+def _themes(
+    items: list[tuple[str, ReportIndicator]], map_of: Callable[[str], IndicatorMap]
+) -> list[ReportTheme]:
+    """The report's parts: one per theme in THEMES order, each with the map
+    of its first indicator."""
+    by_theme: dict[str, list[ReportIndicator]] = {code: [] for code in THEMES}
+    for theme, item in items:
+        by_theme[theme].append(item)
+    return [
+        ReportTheme(code=code, title=THEMES[code], indicators=found, map=map_of(found[0].id))
+        for code, found in by_theme.items()
+        if found
+    ]
+
+
 def build_report(campaign: Campaign) -> Report:
+    """The team's report of ``campaign``, computed from its answers now."""
     analysis = campaign_analysis_cached(campaign)
     previous = previous_campaign(campaign)
     changes: dict[tuple[str, str], Change] = {}
@@ -237,37 +315,16 @@ def build_report(campaign: Campaign) -> Report:
         previous = None
     rows = {(r.indicator, r.domain): r for r in analysis.rows}
     defaults = {i.id: i.theme for i in default_questionnaire().indicators}
-    by_theme: dict[str, list[ReportIndicator]] = {code: [] for code in THEMES}
-    for indicator in campaign.questionnaire.questionnaire().indicators:
-        strata = [
-            (str(s.label), rows[(indicator.id, s.value)], changes.get((indicator.id, s.value)))
-            for s in Stratum
-        ]
-        overall = rows[(indicator.id, OVERALL)]
-        chart = interval_chart(
-            indicator.label, [("Ensemble", overall)] + [(label, row) for label, row, _ in strata]
-        )
-        by_theme[_theme(indicator, defaults)].append(
-            ReportIndicator(
-                id=indicator.id,
-                label=indicator.label,
-                base=indicator.base,
-                overall=overall,
-                strata=strata,
-                change=changes.get((indicator.id, OVERALL)),
-                chart=chart,
+    themes = _themes(
+        [
+            (
+                _theme(i.theme, i.id, defaults),
+                _report_indicator(i.id, i.label, i.base, rows, changes),
             )
-        )
-    themes = [
-        ReportTheme(
-            code=code,
-            title=THEMES[code],
-            indicators=items,
-            map=indicator_map(campaign, analysis, items[0].id),
-        )
-        for code, items in by_theme.items()
-        if items
-    ]
+            for i in campaign.questionnaire.questionnaire().indicators
+        ],
+        lambda ident: indicator_map(campaign, analysis, ident),
+    )
     potential = potential_non_take_up_cached(campaign, analysis)
     lines = [
         (code, SHORT_LABELS[code], row, strata)
@@ -281,18 +338,43 @@ def build_report(campaign: Campaign) -> Report:
         .order_by("-n")
         .values_list("channel", "n")
     ]
+    raking = analysis.raking
+    communes = _commune_lines(campaign, analysis)
     return Report(
-        campaign=campaign,
-        analysis=analysis,
+        wave=ReportWave(
+            slug=campaign.slug,
+            name=campaign.name,
+            territory_name=campaign.territory.name,
+            population=campaign.territory.population,
+            communes=len(communes),
+            starts_on=campaign.starts_on,
+            ends_on=campaign.ends_on,
+            is_synthetic=campaign.is_synthetic,
+            questionnaire=str(campaign.questionnaire),
+        ),
+        method=ReportMethod(
+            threshold=analysis.weighting.threshold,
+            margins=analysis.margins,
+            structure_label=analysis.structure_label,
+            structure_approximation=analysis.structure_approximation,
+            options=analysis.weighting.describe(),
+            bounded=raking.bounded,
+            converged=raking.converged,
+            iterations=raking.iterations,
+            kish_deff=raking.kish_deff,
+            effective_n=raking.effective_n,
+            n=raking.n,
+            weight_range=raking.weight_range,
+        ),
         generated_on=timezone.localdate(),
-        answers=analysis.raking.n,
+        answers=raking.n,
         channels=channels,
         headline=[theme.indicators[0] for theme in themes],
         themes=themes,
-        previous=previous,
+        previous_name=previous.name if previous is not None else None,
         comparisons=stratum_comparisons(campaign, analysis),
-        published=_published_checks(campaign, analysis),
-        communes=_commune_lines(campaign, analysis),
+        published=_published_checks(campaign.territory.siren, analysis.rows),
+        communes=communes,
         potential=potential,
         potential_lines=lines,
         potential_chart=interval_chart(
@@ -303,12 +385,91 @@ def build_report(campaign: Campaign) -> Report:
     )
 
 
+def report_from_publication(publication: Publication) -> Report:
+    """The report of a published wave, drawn from its stored content only
+    (publication.published_results): the same figures whatever happened to
+    the answers since. Without the simulated potential non-take-up, which
+    is not part of what a wave publishes."""
+    results = published_results(publication)
+    content = results.content
+    rows = {(r.indicator, r.domain): r for r in results.rows}
+    defaults = {i.id: i.theme for i in default_questionnaire().indicators}
+    themes = _themes(
+        [
+            (
+                _theme(i.theme, i.id, defaults),
+                _report_indicator(i.id, i.label, i.base, rows, results.changes),
+            )
+            for i in results.indicators
+        ],
+        lambda ident: published_map(results, ident),
+    )
+    labels = {i.id: i.label for i in results.indicators}
+    others = [s for s in Stratum if s != Stratum.CENTRAL_CITY]
+    comparisons = [
+        StratumComparison(
+            i.id,
+            labels[i.id],
+            str(Stratum.CENTRAL_CITY.label),
+            [(str(s.label), results.comparisons.get((i.id, s.value))) for s in others],
+        )
+        for i in results.indicators
+    ]
+    territory = results.territory
+    communes = territory["communes"]
+    population = sum(c["population"] or 0 for c in communes) or 1
+    weighting = results.weighting
+    return Report(
+        wave=ReportWave(
+            slug=results.wave["slug"],
+            name=results.wave["name"],
+            territory_name=territory["name"],
+            population=territory["population"],
+            communes=len(communes),
+            starts_on=results.starts_on,
+            ends_on=results.ends_on,
+            is_synthetic=bool(results.wave["synthetic"]),
+            questionnaire=results.wave["questionnaire"],
+        ),
+        method=ReportMethod(
+            threshold=publication.threshold,
+            margins=tuple(weighting["margins"]),
+            structure_label=weighting["structure_label"],
+            structure_approximation=weighting["structure_approximation"],
+            options=weighting["options"],
+            bounded=weighting["bounded"],
+            converged=weighting["converged"],
+            iterations=weighting["iterations"],
+            kish_deff=weighting["kish_deff"],
+            effective_n=weighting["effective_n"],
+            n=publication.respondents,
+        ),
+        generated_on=timezone.localdate(),
+        published_on=timezone.localdate(publication.published_at),
+        answers=publication.respondents,
+        channels=[(label, n) for label, n in content["channels"]],
+        headline=[theme.indicators[0] for theme in themes],
+        themes=themes,
+        previous_name=results.previous_name,
+        comparisons=comparisons,
+        published=_published_checks(territory["siren"], results.rows),
+        communes=[
+            CommuneLine(
+                name=c["name"],
+                stratum=str(Stratum(c["stratum"]).label) if c["stratum"] in Stratum.values else "",
+                population=c["population"],
+                population_share=(c["population"] or 0) / population,
+            )
+            for c in communes
+        ],
+    )
+
+
 def report_html(report: Report, *, for_print: bool = False) -> str:
     context: dict[str, Any] = {
         "report": report,
-        "campaign": report.campaign,
-        "analysis": report.analysis,
-        "raking": report.analysis.raking,
+        "wave": report.wave,
+        "method": report.method,
         "for_print": for_print,
         "min_respondents": MIN_RESPONDENTS,
         "published_year": PUBLISHED_YEAR,

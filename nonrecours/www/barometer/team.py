@@ -1,6 +1,7 @@
 """Pages of the territory's team: new campaign, local questionnaire module,
-call-backs, agent targets, dashboard and open data."""
+call-backs, agent targets, dashboard, open data and publishing a wave."""
 
+import datetime
 import re
 
 from django.conf import settings
@@ -8,14 +9,17 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from nonrecours.accounts.access import (
     access_territory_aggregates,
     access_territory_campaigns,
     access_territory_responses,
+    has_capability,
 )
-from nonrecours.surveys import actions, exports, queries, report
+from nonrecours.accounts.enums import Capability
+from nonrecours.surveys import actions, exports, publication, queries, report
 from nonrecours.surveys.analysis import (
     campaign_analysis_cached,
     changes_since,
@@ -156,8 +160,18 @@ def campaign_agent_targets(request: HttpRequest, slug: str) -> HttpResponse:
 def campaign_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     campaign = campaign_or_404(slug)
     access_territory_aggregates(request.user, campaign.territory)  # type: ignore[arg-type]
+    published = {
+        "publication": publication.publication_of(campaign),
+        "can_publish": has_capability(
+            request.user,  # type: ignore[arg-type]
+            campaign.territory,
+            Capability.MANAGE_CAMPAIGNS,
+        ),
+    }
     if not campaign.responses.exists():
-        return render(request, "barometer/dashboard.html", {"campaign": campaign, "lines": []})
+        return render(
+            request, "barometer/dashboard.html", {"campaign": campaign, "lines": [], **published}
+        )
     analysis = campaign_analysis_cached(campaign)
     previous = previous_campaign(campaign)
     changes = None
@@ -170,6 +184,9 @@ def campaign_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     filter_form = DashboardFilterForm(request.GET or None, campaign=campaign)
     filters = filter_form.filters()
     potential = potential_non_take_up_cached(campaign, analysis)
+    filtered, filtered_refusal = (
+        filtered_lines(campaign, analysis, filters) if filters.active else ([], "")
+    )
     return render(
         request,
         "barometer/dashboard.html",
@@ -184,7 +201,8 @@ def campaign_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
             "comparisons": stratum_comparisons(campaign, analysis),
             "filter_form": filter_form,
             "filters": filters,
-            "filtered": filtered_lines(campaign, analysis, filters) if filters.active else [],
+            "filtered": filtered,
+            "filtered_refusal": filtered_refusal,
             "potential": potential,
             "potential_lines": potential_lines(potential),
             "declared": next(
@@ -195,8 +213,43 @@ def campaign_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
                 ),
                 None,
             ),
+            **published,
         },
         status=422 if filter_form.errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def campaign_publish(request: HttpRequest, slug: str) -> HttpResponse:
+    """Publish a wave, after a page that says what becomes public (GET)."""
+    campaign = campaign_or_404(slug)
+    access_territory_campaigns(request.user, campaign.territory)  # type: ignore[arg-type]
+    existing = publication.publication_of(campaign)
+    problem = None if existing else publication.publication_problem(campaign)
+    if request.method == "POST" and existing is None and problem is None:
+        try:
+            publication.campaign_publish(campaign=campaign, user=request.user)  # type: ignore[arg-type]
+        except publication.PublicationRefused as error:
+            problem = str(error)
+        else:
+            messages.success(
+                request,
+                f"La vague « {campaign.name} » est publiée : ses résultats, son rapport et ses "
+                "données ouvertes sont en ligne, sans connexion.",
+            )
+            return redirect("public_results", siren=campaign.territory.siren, slug=campaign.slug)
+    return render(
+        request,
+        "barometer/publish.html",
+        {
+            "campaign": campaign,
+            "problem": problem,
+            "publication": existing,
+            "grace_until": campaign.ends_on + datetime.timedelta(days=queries.OFFLINE_GRACE_DAYS),
+            "today": timezone.localdate(),
+        },
+        status=422 if request.method == "POST" and problem else 200,
     )
 
 

@@ -2,9 +2,11 @@ import datetime
 from argparse import ArgumentParser
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.urls import reverse
 
-from nonrecours.surveys import actions, campaigns, queries
+from nonrecours.surveys import actions, campaigns, publication, queries
 from nonrecours.surveys.enums import Channel
 from nonrecours.surveys.models import Campaign, QuestionnaireVersion
 from nonrecours.surveys.targets import TargetError
@@ -23,7 +25,7 @@ DEFAULT_CHANNELS = "import"
 
 
 class Command(BaseCommand):
-    help = "Campagnes du baromètre : créer une campagne, lister les campagnes."
+    help = "Campagnes du baromètre : créer une campagne, lister les campagnes, publier une vague."
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
@@ -78,7 +80,19 @@ class Command(BaseCommand):
             help="numéro de version du questionnaire (commun ou module local du territoire ; "
             "défaut : le questionnaire commun)",
         )
+        publish = sub.add_parser(
+            "publish",
+            help="Publier une vague : résultats, rapport et données ouvertes publics, figés.",
+            description=(
+                "Publie une vague finie : ses résultats (tels que le secret statistique les "
+                "laisse publier), son rapport et ses données ouvertes deviennent publics, sans "
+                "connexion, à /barometre/<SIREN>/<IDENTIFIANT>/. Définitif : les chiffres sont "
+                "gardés tels quels et la vague ne reçoit plus de réponse."
+            ),
+        )
+        publish.add_argument("slug", metavar="IDENTIFIANT", help="identifiant de la campagne")
         listing = sub.add_parser("list", help="Lister les campagnes, leurs réponses et objectifs.")
+
         listing.add_argument(
             "--territoire", metavar="SIREN", help="seulement les campagnes de ce territoire"
         )
@@ -131,6 +145,25 @@ class Command(BaseCommand):
                 f"Campagne « {campaign.name} » ({campaign.slug}) créée pour {territory.name} : "
                 f"objectif de {sum(targets.values())} réponses réparti entre "
                 f"{len(targets)} communes."
+            )
+        )
+
+    def handle_publish(self, **options: Any) -> None:
+        try:
+            campaign = queries.campaign_by_slug(options["slug"])
+        except Campaign.DoesNotExist:
+            raise CommandError(
+                f"Aucune campagne « {options['slug']} ». Voir : nonrecours campaign list"
+            ) from None
+        try:
+            published = publication.campaign_publish(campaign=campaign, user=None)
+        except publication.PublicationRefused as error:
+            raise CommandError(str(error)) from None
+        address = reverse("public_results", args=[campaign.territory.siren, campaign.slug])
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Vague « {campaign.name} » publiée ({published.respondents} réponses) : "
+                f"{settings.NONRECOURS_BASE_URL}{address}"
             )
         )
 
