@@ -5,11 +5,12 @@ behalf of an organisation). What a role allows is the matrix below; the
 ``access_*`` functions are what views, commands and actions call.
 """
 
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 
 from nonrecours.accounts.enums import Capability, Role
-from nonrecours.accounts.models import Membership, Organisation, User
+from nonrecours.accounts.models import Invitation, Membership, Organisation, User
 from nonrecours.directory.models import Structure
 from nonrecours.referrals.models import Referral
 from nonrecours.territories.models import Territory
@@ -26,6 +27,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             Capability.REFER,
             Capability.VIEW_REFERRAL_STATISTICS,
             Capability.EDIT_DIRECTORY,
+            Capability.INVITE,
         }
     ),
     Role.FIELD_AGENT: frozenset({Capability.COLLECT}),
@@ -59,18 +61,56 @@ DENIAL_MESSAGES: dict[str, str] = {
         "Seule l'équipe du territoire (ou l'organisation rattachée à la structure, pour sa "
         "fiche) peut modifier l'annuaire."
     ),
+    Capability.INVITE: (
+        "Seule l'équipe du territoire (administrateur·rice, chargé·e de mission) invite des "
+        "personnes dans ses organisations."
+    ),
 }
 
 
 def can_use_back_office(user: User | AnonymousUser) -> bool:
     """The Django admin (accounts, organisations, memberships, raw data) is
     for superusers only: a territory's administrator works through the pages,
-    whose actions keep the rules (strata, permissions) consistent."""
+    whose actions keep the rules (strata, permissions) consistent. Where the
+    second factor is required, the login must have been confirmed by a code
+    too (``is_verified``, set by django-otp's middleware)."""
     if not user.is_authenticated:
         return False
     if not user.is_active:
         return False
-    return bool(user.is_superuser)
+    if not user.is_superuser:
+        return False
+    return not second_factor_required(user) or is_verified(user)
+
+
+# The second factor (TOTP). Whoever sees personal data confirms each login
+# with a code: administrators and project leads of any territory, and the
+# back-office's users (`is_staff`, `is_superuser`). NONRECOURS_REQUIRE_2FA
+# turns it off (development, the test suite); `check --deploy` warns then.
+SECOND_FACTOR_ROLES = frozenset({Role.ADMIN, Role.PROJECT_LEAD})
+
+
+def second_factor_required(user: User | AnonymousUser) -> bool:
+    """Whether this user must confirm their login with a code."""
+    if not settings.NONRECOURS_REQUIRE_2FA:
+        return False
+    if not user.is_authenticated:
+        return False
+    if user.is_staff or user.is_superuser:
+        return True
+    return Membership.objects.filter(user=user, role__in=SECOND_FACTOR_ROLES).exists()
+
+
+def role_requires_second_factor(role: str) -> bool:
+    """Whether a person given this role will have to set up a second factor."""
+    return bool(settings.NONRECOURS_REQUIRE_2FA) and role in SECOND_FACTOR_ROLES
+
+
+def is_verified(user: User | AnonymousUser) -> bool:
+    """Whether this session's login was confirmed by a code (django-otp's
+    middleware sets ``is_verified`` on the request's user)."""
+    check = getattr(user, "is_verified", None)
+    return bool(check()) if callable(check) else False
 
 
 def roles_on(user: User, territory: Territory) -> set[str]:
@@ -269,3 +309,64 @@ def access_structure_edit(user: User | AnonymousUser, structure: Structure) -> S
     if not can_edit_structure(user, structure):
         raise PermissionDenied(DENIAL_MESSAGES[Capability.EDIT_DIRECTORY])
     return structure
+
+
+# Invitations: the territory's team (administrators, project leads) invites
+# people into the territory's organisations; only an administrator (of the
+# territory, or a superuser) grants the administrator role.
+
+INVITATION_ROLE_DENIED = (
+    "Seul·e un·e administrateur·rice peut donner le rôle d'administrateur·rice : "
+    "choisissez un autre rôle."
+)
+
+
+def access_territory_invitations(user: User, territory: Territory) -> Territory:
+    """The user may invite into the territory's organisations (administrators, project leads)."""
+    return _require(user, territory, Capability.INVITE)
+
+
+def grantable_roles(user: User | AnonymousUser, territory: Territory) -> list[Role]:
+    """The roles the user may give on the territory, in the enum's order."""
+    if not has_capability(user, territory, Capability.INVITE):  # type: ignore[arg-type]
+        return []
+    if has_capability(user, territory, Capability.ADMINISTER):  # type: ignore[arg-type]
+        return list(Role)
+    return [role for role in Role if role != Role.ADMIN]
+
+
+def access_grant(user: User, organisation: Organisation, role: str) -> Organisation:
+    """The user may invite into this organisation with this role."""
+    access_territory_invitations(user, organisation.territory)
+    if role not in grantable_roles(user, organisation.territory):
+        raise PermissionDenied(INVITATION_ROLE_DENIED)
+    return organisation
+
+
+def access_invitation(user: User, invitation: Invitation) -> Invitation:
+    """Resending or cancelling: whoever could have sent this invitation."""
+    access_grant(user, invitation.organisation, invitation.role)
+    return invitation
+
+
+PRIVACY_REGISTER_DENIED = (
+    "Le registre des traitements de données personnelles est réservé aux administrateur·rices."
+)
+
+
+def can_read_privacy_register(user: User | AnonymousUser) -> bool:
+    """The register of processing (RGPD article 30) covers the whole site:
+    for superusers and the administrators of any territory."""
+    if not user.is_authenticated:
+        return False
+    if not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    return Membership.objects.filter(user=user, role=Role.ADMIN).exists()
+
+
+def access_privacy_register(user: User | AnonymousUser) -> None:
+    """Raises PermissionDenied (French) unless can_read_privacy_register."""
+    if not can_read_privacy_register(user):
+        raise PermissionDenied(PRIVACY_REGISTER_DENIED)

@@ -43,3 +43,13 @@ class Capability(models.TextChoices):
         "Consulter et exporter les statistiques des orientations",
     )
     EDIT_DIRECTORY = "edit_directory", "Saisir et modifier les fiches de l'annuaire"
+    INVITE = "invite", "Inviter des personnes dans les organisations du territoire"
+
+
+class InvitationStatus(models.TextChoices):
+    """Where an invitation stands; computed from its dates (never stored)."""
+
+    PENDING = "pending", "En attente"
+    ACCEPTED = "accepted", "Acceptée"
+    EXPIRED = "expired", "Expirée"
+    CANCELLED = "cancelled", "Annulée"

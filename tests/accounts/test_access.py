@@ -22,6 +22,7 @@ EXPECTED = {
         Capability.REFER,
         Capability.VIEW_REFERRAL_STATISTICS,
         Capability.EDIT_DIRECTORY,
+        Capability.INVITE,
     },
     Role.FIELD_AGENT: {Capability.COLLECT},
     Role.PARTNER: {Capability.VIEW_AGGREGATES, Capability.REOPEN_SIMULATIONS, Capability.REFER},
@@ -39,6 +40,7 @@ ACCESS_FUNCTIONS = {
     Capability.REFER: access.access_territory_refer,
     Capability.VIEW_REFERRAL_STATISTICS: access.access_referral_statistics,
     Capability.EDIT_DIRECTORY: access.access_directory_edit,
+    Capability.INVITE: access.access_territory_invitations,
 }
 
 
