@@ -1,5 +1,8 @@
 """Gunicorn settings for production: `gunicorn -c config/gunicorn.py config.wsgi`.
 
+The environment file (/etc/nonrecours/nonrecours.env, or NONRECOURS_ENV_FILE)
+is read first, as config/wsgi.py and the `nonrecours` command read it.
+
 Threads, so that the rights simulator's concurrent requests are computed
 together (nonrecours.rights.batching); the OpenFisca-France legislation is
 loaded once, before the workers are forked, so that no request waits for it.
@@ -7,6 +10,13 @@ loaded once, before the workers are forked, so that no request waits for it.
 
 import multiprocessing
 import os
+
+from config.settings.env import load_env_file
+
+# The same environment file as config/wsgi.py and the `nonrecours` command:
+# read before the settings below, which it may set.
+load_env_file()
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.production")
 
 bind = os.environ.get("NONRECOURS_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("NONRECOURS_WEB_WORKERS", multiprocessing.cpu_count()))

@@ -1,16 +1,51 @@
+"""Settings: what production refuses, the environment file, and the nightly
+jobs run exactly as the documented crontab runs them."""
+
 import os
+import re
+import secrets
+import shlex
 import subprocess
 import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from config.settings import env
+
+ROOT = Path(__file__).resolve().parent.parent
+NONRECOURS = Path(sys.executable).with_name("nonrecours")
+CRON_PATH = "/usr/bin:/bin"  # what cron gives, with HOME
 
 
-def settings_import(module: str, **env: str) -> subprocess.CompletedProcess[str]:
+def settings_import(module: str, **variables: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-c", f"import {module}"],
         capture_output=True,
         text=True,
         check=False,
-        env={"PATH": os.environ["PATH"], **env},
+        env={"PATH": os.environ["PATH"], **variables},
     )
+
+
+def production(**overrides: str) -> dict[str, str]:
+    """A complete, plausible production environment."""
+    variables = {
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        "DJANGO_ALLOWED_HOSTS": "nonrecours.exemple.fr",
+        "DATABASE_URL": "postgresql://nonrecours:motdepasse@localhost:5432/nonrecours",
+        "NONRECOURS_BASE_URL": "https://nonrecours.exemple.fr",
+        "NONRECOURS_EMAIL_HOST": "smtp.exemple.fr",
+        "NONRECOURS_EMAIL_FROM": "nonrecours <ne-pas-repondre@nonrecours.exemple.fr>",
+    }
+    variables.update(overrides)
+    return {name: value for name, value in variables.items() if value is not None}
+
+
+def production_import(**overrides: str) -> subprocess.CompletedProcess[str]:
+    return settings_import("config.settings.production", **production(**overrides))
 
 
 def test_production_refuses_to_start_without_secret_key():
@@ -25,13 +60,88 @@ def test_production_refuses_to_start_without_allowed_hosts():
 
 
 def test_production_starts_with_its_variables():
-    result = settings_import(
-        "config.settings.production",
-        DJANGO_SECRET_KEY="x" * 50,
-        DJANGO_ALLOWED_HOSTS="exemple.fr",
-        DATABASE_URL="postgresql://u@localhost/nonrecours",
+    result = production_import()
+    assert result.returncode == 0, result.stderr
+
+
+def test_production_refuses_to_fall_back_on_sqlite(tmp_path):
+    variables = production(NONRECOURS_VAR_DIR=str(tmp_path / "var"))
+    del variables["DATABASE_URL"]
+    result = settings_import("config.settings.production", **variables)
+    assert result.returncode != 0
+    assert "DATABASE_URL doit désigner la base de production" in result.stderr
+    assert not list(tmp_path.rglob("*.sqlite3"))
+
+
+@pytest.mark.parametrize(
+    ("url", "allow", "message"),
+    [
+        ("sqlite:////var/lib/nonrecours/base.sqlite3", "", "NONRECOURS_ALLOW_SQLITE=1"),
+        ("sqlite:///base.sqlite3", "1", "chemin absolu"),
+    ],
+)
+def test_production_refuses_sqlite_unless_allowed_with_an_absolute_path(url, allow, message):
+    result = production_import(DATABASE_URL=url, NONRECOURS_ALLOW_SQLITE=allow)
+    assert result.returncode != 0
+    assert message in result.stderr
+
+
+def test_production_runs_on_sqlite_when_allowed(tmp_path):
+    result = production_import(
+        DATABASE_URL=f"sqlite:///{tmp_path / 'base.sqlite3'}", NONRECOURS_ALLOW_SQLITE="1"
     )
     assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize(
+    ("base_url", "message"),
+    [
+        (None, "NONRECOURS_BASE_URL doit donner l'adresse publique"),
+        ("", "NONRECOURS_BASE_URL doit donner l'adresse publique"),
+        ("http://nonrecours.exemple.fr", "attendu une adresse en https"),
+        ("https://nonrecours.exemple.fr/app", "sans chemin"),
+        ("nonrecours.exemple.fr", "attendu une adresse en https"),
+    ],
+)
+def test_production_refuses_a_missing_or_unsafe_base_url(base_url, message):
+    result = production_import(NONRECOURS_BASE_URL=base_url)
+    assert result.returncode != 0
+    assert message in result.stderr
+
+
+def test_production_refuses_to_start_without_an_email_server():
+    result = production_import(NONRECOURS_EMAIL_HOST=None)
+    assert result.returncode != 0
+    assert "NONRECOURS_EMAIL_HOST doit désigner le serveur SMTP" in result.stderr
+    assert "NONRECOURS_EMAIL_DISABLED=1" in result.stderr
+
+
+def test_production_without_email_when_it_says_so():
+    result = production_import(NONRECOURS_EMAIL_HOST=None, NONRECOURS_EMAIL_DISABLED="1")
+    assert result.returncode == 0, result.stderr
+
+
+def test_email_server_and_no_email_at_once_is_refused():
+    result = production_import(NONRECOURS_EMAIL_DISABLED="1")
+    assert "sont donnés tous les deux" in result.stderr
+
+
+def test_development_keeps_the_console_and_the_local_address():
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import config.settings.dev as s; print(s.EMAIL_BACKEND, s.NONRECOURS_BASE_URL)",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={"PATH": os.environ["PATH"]},
+    )
+    assert result.stdout.split() == [
+        "django.core.mail.backends.console.EmailBackend",
+        "http://127.0.0.1:8000",
+    ]
 
 
 def test_the_embedded_database_folder_is_created_by_any_command(tmp_path):
@@ -44,3 +154,276 @@ def test_the_embedded_database_folder_is_created_by_any_command(tmp_path):
 def test_a_bad_boolean_gets_a_french_message():
     result = settings_import("config.settings.dev", DJANGO_DEBUG="peut-être")
     assert "DJANGO_DEBUG vaut « peut-être » : attendu « true » ou « false »" in result.stderr
+
+
+# The environment file.
+
+
+def test_env_file_lines():
+    text = (
+        "# commentaire\n"
+        "\n"
+        "A=simple\n"
+        "export B = avec des espaces \n"
+        'C="guillemets \\"doubles\\" et \\\\ # pas un commentaire"\n'
+        "D='à la lettre \\n #'\n"
+        "E=\n"
+        "F=mot#de#passe\n"
+    )
+    assert env.parse_env_file(text) == {
+        "A": "simple",
+        "B": "avec des espaces",
+        "C": 'guillemets "doubles" et \\ # pas un commentaire',
+        "D": "à la lettre \\n #",
+        "E": "",
+        "F": "mot#de#passe",
+    }
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("A=1\nsans égal\n", "ligne 2 : attendu NOM=valeur"),
+        ("1A=x\n", "ligne 1 : « 1A » n'est pas un nom de variable"),
+        ("A B=x\n", "n'est pas un nom de variable"),
+        ('A="ouvert\n', 'ligne 1 : guillemet " ouvert et jamais fermé'),
+        ("A='x' # commentaire\n", "du texte après le guillemet fermant"),
+        ("A=l'apostrophe\n", "un guillemet au milieu d'une valeur"),
+        ("A=1\n\nA=2\n", "ligne 3 : A est déjà défini ligne 1"),
+    ],
+)
+def test_env_file_errors_give_the_file_and_the_line(text, message):
+    with pytest.raises(env.EnvFileError) as error:
+        env.parse_env_file(text, "/etc/nonrecours/nonrecours.env")
+    assert "/etc/nonrecours/nonrecours.env, " in str(error.value)
+    assert message in str(error.value)
+
+
+@given(st.text(max_size=300))
+def test_any_env_file_is_read_or_refused_in_french(text):
+    try:
+        values = env.parse_env_file(text)
+    except env.EnvFileError as error:
+        assert re.search(r", ligne \d+ : ", str(error))
+    else:
+        assert all(re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name) for name in values)
+
+
+NAMES = st.from_regex(r"[A-Z_][A-Z0-9_]{0,20}", fullmatch=True)
+LINE_BREAKS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"  # what str.splitlines splits on
+VALUES = st.text(
+    st.characters(exclude_categories=["Cs"], exclude_characters=LINE_BREAKS), max_size=40
+)
+
+
+@given(st.dictionaries(NAMES, VALUES, max_size=8))
+def test_double_quoted_values_come_back_as_written(values):
+    def quoted(value: str) -> str:
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+    text = "".join(f"{name}={quoted(value)}\n" for name, value in values.items())
+    assert env.parse_env_file(text) == values
+
+
+@pytest.fixture
+def clean_environ(monkeypatch):
+    """os.environ restored after the test, whatever load_env_file set."""
+
+    def forget(*names: str) -> None:
+        for name in names:
+            monkeypatch.delenv(name, raising=False)
+
+    return forget
+
+
+def test_the_file_fills_the_environment_but_the_environment_wins(tmp_path, clean_environ):
+    path = tmp_path / "nonrecours.env"
+    path.write_text("NR_TEST_A=du fichier\nNR_TEST_B=du fichier\n", encoding="utf-8")
+    clean_environ("NR_TEST_A", "NR_TEST_B", env.ENV_FILE_VARIABLE)
+    os.environ[env.ENV_FILE_VARIABLE] = str(path)
+    os.environ["NR_TEST_B"] = "de l'environnement"
+    loaded = env.load_env_file()
+    assert os.environ["NR_TEST_A"] == "du fichier"
+    assert os.environ["NR_TEST_B"] == "de l'environnement"
+    assert loaded.path == path.resolve()
+    assert loaded.names == ("NR_TEST_A",)
+    assert env.loaded_env_file().describe() == f"fichier d'environnement lu : {path.resolve()}"
+
+
+def test_a_named_env_file_that_is_missing_stops_everything(tmp_path, clean_environ):
+    clean_environ(env.ENV_FILE_VARIABLE)
+    os.environ[env.ENV_FILE_VARIABLE] = str(tmp_path / "absent.env")
+    with pytest.raises(env.EnvFileError, match="absent.env, qui n'existe pas"):
+        env.load_env_file()
+
+
+def test_an_empty_env_file_variable_reads_nothing(clean_environ):
+    clean_environ(env.ENV_FILE_VARIABLE)
+    os.environ[env.ENV_FILE_VARIABLE] = ""
+    assert env.load_env_file().path is None
+    assert "NONRECOURS_ENV_FILE est vide" in env.loaded_env_file().describe()
+
+
+# The nightly jobs, as cron runs them.
+
+
+def documented_crontab() -> list[str]:
+    """The crontab lines of docs/configuration.md, without their schedule."""
+    text = (ROOT / "docs" / "configuration.md").read_text(encoding="utf-8")
+    lines = re.findall(r"^(?:[\d*/,-]+ ){5}(.+)$", text, re.MULTILINE)
+    assert len(lines) >= 2, "crontab introuvable dans docs/configuration.md"
+    return lines
+
+
+def on_this_machine(command: str, env_file: Path) -> str:
+    """A documented command with this checkout and the test's environment file."""
+    assert "/srv/nonrecours" in command and str(env.DEFAULT_ENV_FILE) in command
+    return command.replace("/srv/nonrecours", shlex.quote(str(ROOT))).replace(
+        str(env.DEFAULT_ENV_FILE), shlex.quote(str(env_file))
+    )
+
+
+def as_cron(command: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    """Run through /bin/sh with only HOME and PATH, as cron does."""
+    return subprocess.run(
+        ["/usr/bin/env", "-i", f"HOME={tmp_path}", f"PATH={CRON_PATH}", "/bin/sh", "-c", command],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+
+
+def with_command(line: str, arguments: str) -> str:
+    """The documented line with another `nonrecours` sub-command."""
+    prefix, _, _ = line.partition(".venv/bin/nonrecours ")
+    return f"{prefix}.venv/bin/nonrecours {arguments}"
+
+
+@pytest.fixture
+def production_env_file(tmp_path) -> tuple[Path, Path]:
+    """An environment file for production settings on a test database
+    (SQLite, allowed for a single machine), and that database's path."""
+    database = tmp_path / "production.sqlite3"
+    path = tmp_path / "nonrecours.env"
+    lines = [
+        "# production de test",
+        "DJANGO_SETTINGS_MODULE=config.settings.production",
+        f"NONRECOURS_VAR_DIR={tmp_path / 'var'}",
+        *(f'{name}="{value}"' for name, value in production().items() if name != "DATABASE_URL"),
+        f"DATABASE_URL=sqlite:///{database}",
+        "NONRECOURS_ALLOW_SQLITE=1",
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    path.chmod(0o600)
+    return path, database
+
+
+def test_the_documented_nightly_jobs_reach_the_production_database(tmp_path, production_env_file):
+    env_file, database = production_env_file
+    lines = [on_this_machine(line, env_file) for line in documented_crontab()]
+    migrate = as_cron(with_command(lines[0], "migrate -v0"), tmp_path)
+    assert migrate.returncode == 0, migrate.stderr
+    seed = as_cron(
+        with_command(
+            lines[0],
+            "shell -v 0 -c "
+            + shlex.quote(
+                "import datetime; from django.utils import timezone; "
+                "from nonrecours.rights.models import SavedSimulation as S; "
+                "now = timezone.now(); "
+                "S.objects.create(code='PERIME', situation={}, consent_text='oui', "
+                "created_at=now - datetime.timedelta(days=200), "
+                "expires_at=now - datetime.timedelta(days=1))"
+            ),
+        ),
+        tmp_path,
+    )
+    assert seed.returncode == 0, seed.stderr
+    for line in lines:
+        job = as_cron(line, tmp_path)
+        assert job.returncode == 0, f"{line}\n{job.stderr}"
+    where = as_cron(with_command(lines[0], "environnement"), tmp_path)
+    assert where.returncode == 0, where.stderr
+    assert "Réglages : config.settings.production" in where.stdout
+    assert f"Base de données : sqlite, fichier {database}" in where.stdout
+    assert f"Fichier d'environnement lu : {env_file.resolve()}" in where.stdout
+    left = as_cron(
+        with_command(
+            lines[0],
+            "shell -v 0 -c "
+            + shlex.quote(
+                "from nonrecours.rights.models import SavedSimulation as S; "
+                "print('reste', S.objects.count())"
+            ),
+        ),
+        tmp_path,
+    )
+    assert left.stdout.split() == ["reste", "0"], left.stderr  # purge ran on that database
+    assert not (tmp_path / "var" / "nonrecours.sqlite3").exists()
+
+
+def test_without_its_env_file_a_nightly_job_stops_in_french(tmp_path):
+    line = on_this_machine(documented_crontab()[-1], tmp_path / "absent.env")
+    result = as_cron(line, tmp_path)
+    assert result.returncode == 2
+    assert "absent.env, qui n'existe pas" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_production_without_a_database_refuses_instead_of_using_sqlite(tmp_path):
+    variables = production(
+        DJANGO_SETTINGS_MODULE="config.settings.production",
+        NONRECOURS_VAR_DIR=str(tmp_path / "var"),
+        NONRECOURS_ENV_FILE="",
+    )
+    del variables["DATABASE_URL"]
+    result = subprocess.run(
+        [str(NONRECOURS), "purge"],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={"HOME": str(tmp_path), "PATH": CRON_PATH, **variables},
+    )
+    assert result.returncode == 2
+    assert "DATABASE_URL doit désigner la base de production" in result.stderr
+    assert "NONRECOURS_ENV_FILE est vide" in result.stderr
+    assert not list(tmp_path.rglob("*.sqlite3"))
+
+
+# check --deploy
+
+
+def nonrecours_command(*arguments: str, **variables: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(NONRECOURS), *arguments],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={"HOME": "/nonexistent", "PATH": CRON_PATH, "NONRECOURS_ENV_FILE": "", **variables},
+    )
+
+
+def test_check_deploy_is_clean_in_a_realistic_production():
+    result = nonrecours_command(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DJANGO_SETTINGS_MODULE="config.settings.production",
+        **production(),
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_check_deploy_warns_when_email_is_disabled():
+    result = nonrecours_command(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DJANGO_SETTINGS_MODULE="config.settings.production",
+        **production(NONRECOURS_EMAIL_HOST=None, NONRECOURS_EMAIL_DISABLED="1"),
+    )
+    assert result.returncode != 0
+    assert "nonrecours.W001" in result.stderr + result.stdout

@@ -24,12 +24,16 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "nonrecours.accounts",
     "nonrecours.territories",
     "nonrecours.surveys",
     "nonrecours.rights",
     "nonrecours.directory",
     "nonrecours.referrals",
+    "nonrecours.privacy",
     "nonrecours.www",
     "nonrecours.cli",
 ]
@@ -42,9 +46,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "nonrecours.www.accounts.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "nonrecours.www.middleware.ContentSecurityPolicyMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into its page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -89,6 +97,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"
+# django-axes first: it refuses a locked-out login before the password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 
@@ -133,6 +146,29 @@ LOGGING = {
 # application: the respondent's address is then read from X-Forwarded-For.
 NONRECOURS_PROXY_COUNT = env_int("NONRECOURS_PROXY_COUNT", 0)
 
+# Accounts (docs/guide/comptes.md, ADR 011). Administrators and project leads,
+# who see personal data, confirm their login with a code (TOTP, django-otp).
+NONRECOURS_REQUIRE_2FA = env_bool("NONRECOURS_REQUIRE_2FA", True)
+# How long the link of an invitation e-mail opens the account's creation.
+NONRECOURS_INVITATION_DAYS = env_int("NONRECOURS_INVITATION_DAYS", 7)
+if NONRECOURS_INVITATION_DAYS < 1:
+    raise ImproperlyConfigured("NONRECOURS_INVITATION_DAYS doit être d'au moins 1 jour.")
+# Login throttling (django-axes): after AXES_FAILURE_LIMIT wrong passwords for
+# one account, or from one address, logging in is refused for this many
+# minutes or until an administrator unlocks it (0: only an administrator).
+NONRECOURS_LOGIN_LOCKOUT_MINUTES = env_int("NONRECOURS_LOGIN_LOCKOUT_MINUTES", 60)
+if NONRECOURS_LOGIN_LOCKOUT_MINUTES < 0:
+    raise ImproperlyConfigured("NONRECOURS_LOGIN_LOCKOUT_MINUTES ne peut pas être négatif.")
+AXES_FAILURE_LIMIT = 5
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each one locks on its own
+AXES_COOLOFF_TIME = NONRECOURS_LOGIN_LOCKOUT_MINUTES / 60 or None  # hours
+AXES_CLIENT_IP_CALLABLE = "nonrecours.www.ratelimit.client_address"
+AXES_LOCKOUT_CALLABLE = "nonrecours.www.accounts.lockout.lockout_response"
+AXES_DISABLE_ACCESS_LOG = True  # failures are kept, not every successful login
+AXES_VERBOSE = False  # no banner on every command
+OTP_TOTP_ISSUER = "nonrecours"
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # the back-office never shows a device's secret
+
 # The territory shown on the home page and imported by `nonrecours setup`.
 NONRECOURS_DEFAULT_TERRITORY = env_str("NONRECOURS_DEFAULT_TERRITORY", "200033579")
 
@@ -157,18 +193,29 @@ if NONRECOURS_REFERRAL_RETENTION_DAYS < 31:
         "attend sa réponse 30 jours)."
     )
 
-# The address of the application, for the links sent by e-mail.
+# The address of the application, for the links sent by e-mail. The local
+# address is a development default only: production requires it (https).
 NONRECOURS_BASE_URL = env_str("NONRECOURS_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 
-# E-mail: printed on the console unless an SMTP server is given.
+# E-mail: printed on the console unless an SMTP server is given (development;
+# production requires a server or NONRECOURS_EMAIL_DISABLED). With
+# NONRECOURS_EMAIL_DISABLED, nothing is sent nor printed, and no link opening
+# personal data is offered (nonrecours.privacy.mail.links_can_be_sent).
 EMAIL_HOST = env_str("NONRECOURS_EMAIL_HOST", "")
 EMAIL_PORT = env_int("NONRECOURS_EMAIL_PORT", 587)
 EMAIL_HOST_USER = env_str("NONRECOURS_EMAIL_USER", "")
 EMAIL_HOST_PASSWORD = env_str("NONRECOURS_EMAIL_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("NONRECOURS_EMAIL_TLS", True)
-EMAIL_BACKEND = (
-    "django.core.mail.backends.smtp.EmailBackend"
-    if EMAIL_HOST
-    else "django.core.mail.backends.console.EmailBackend"
-)
+NONRECOURS_EMAIL_DISABLED = env_bool("NONRECOURS_EMAIL_DISABLED", False)
+if NONRECOURS_EMAIL_DISABLED and EMAIL_HOST:
+    raise ImproperlyConfigured(
+        "NONRECOURS_EMAIL_DISABLED et NONRECOURS_EMAIL_HOST sont donnés tous les deux : "
+        "retirez l'un des deux (courriels désactivés, ou envoyés par ce serveur)."
+    )
+if NONRECOURS_EMAIL_DISABLED:
+    EMAIL_BACKEND = "nonrecours.privacy.mail.DisabledEmailBackend"
+elif EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = env_str("NONRECOURS_EMAIL_FROM", "nonrecours <ne-pas-repondre@localhost>")

@@ -1,15 +1,39 @@
-"""The `nonrecours` console command: Django's management commands under one name."""
+"""The `nonrecours` console command: Django's management commands under one name.
+
+Before the settings load, it reads the environment file (config.settings.env,
+/etc/nonrecours/nonrecours.env or NONRECOURS_ENV_FILE), as the web server
+does: run from cron with only HOME and PATH, a nightly job reaches the same
+database as the site. Without any DJANGO_SETTINGS_MODULE, the development
+settings are used.
+"""
 
 import os
 import signal
 import sys
 
+from config.settings.env import EnvFileError, load_env_file
+
 
 def main(argv: list[str] | None = None) -> None:
+    try:
+        load_env_file()
+    except EnvFileError as error:
+        sys.stderr.write(f"nonrecours : {error}\n")
+        raise SystemExit(2) from None
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
     if hasattr(signal, "SIGPIPE"):
         # `nonrecours campaign list | head` ends quietly, like any Unix command.
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    from django.conf import settings
+    from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line
 
-    execute_from_command_line(["nonrecours", *(sys.argv[1:] if argv is None else argv)])
+    try:
+        # Load the settings now: Django would otherwise hide a refusal
+        # (production without its database…) behind "Unknown command".
+        settings.INSTALLED_APPS  # noqa: B018
+        execute_from_command_line(["nonrecours", *(sys.argv[1:] if argv is None else argv)])
+    except ImproperlyConfigured as error:
+        # A setting refused: its French message, without a traceback.
+        sys.stderr.write(f"nonrecours : {error}\n")
+        raise SystemExit(2) from None

@@ -1,5 +1,7 @@
+from importlib import import_module
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from nonrecours.referrals.actions import referrals_anonymise
@@ -12,7 +14,7 @@ class Command(BaseCommand):
         "Supprimer les données personnelles arrivées à échéance (simulations de droits "
         "conservées au-delà de leur durée, demandes de rappel du baromètre au-delà de leur durée, "
         "coordonnées des personnes orientées au-delà de la durée de conservation des "
-        "orientations) ; à planifier chaque nuit."
+        "orientations, sessions de connexion expirées) ; à planifier chaque nuit."
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -29,3 +31,7 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(f"{anonymised} orientation(s) anonymisée(s) (statistiques gardées).")
         )
+        # Django keeps expired sessions (who was logged in, answers being
+        # typed) until told to remove them, as `clearsessions` does.
+        import_module(settings.SESSION_ENGINE).SessionStore.clear_expired()
+        self.stdout.write(self.style.SUCCESS("Sessions de connexion expirées supprimées."))
