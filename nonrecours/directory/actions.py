@@ -568,11 +568,21 @@ def structure_attach(
     return structure
 
 
-def route_keepers(structure: Structure) -> list[str]:
-    """Who receives a structure's referrals: its e-mail (the link), and the
-    members of its organisation who handle referrals."""
-    record = structure.record
-    addresses = [str(record["courriel"])] if record.get("courriel") else []
+def entry_email(structure: Structure, offer: Offer | None = None) -> str:
+    """The e-mail a directory entry's referrals are sent to: the offer's,
+    else its structure's ("" when neither has one)."""
+    for record in ([offer.record] if offer is not None else []) + [structure.record]:
+        if record.get("courriel"):
+            return str(record["courriel"])
+    return ""
+
+
+def route_keepers(structure: Structure, offer: Offer | None = None) -> list[str]:
+    """Who receives the referrals made to a structure, or to one of its
+    offers: the entry's e-mail (the link, entry_email), and the members of
+    the structure's organisation who handle referrals."""
+    email = entry_email(structure, offer)
+    addresses = [email] if email else []
     if structure.organisation_id is not None:
         addresses += list(
             User.objects.filter(
@@ -586,13 +596,20 @@ def route_keepers(structure: Structure) -> list[str]:
     return sorted(set(addresses))
 
 
-def route_change_notify(*, structure: Structure, before: list[str], by: str) -> list[str]:
-    """Tell whoever received the structure's referrals and no longer does
-    (a new organisation, or a new e-mail): nobody re-routes them unseen.
-    Returns the addresses told."""
-    dropped = sorted(set(before) - set(route_keepers(structure)))
+def route_change_notify(
+    *, structure: Structure, before: list[str], by: str, offer: Offer | None = None
+) -> list[str]:
+    """Tell whoever received the referrals of a structure, or of one of its
+    offers, and no longer does (a new organisation, or a new e-mail): the
+    change is dated and signed (``by``) and nobody re-routes referrals
+    unseen. The referrals they already received stay theirs (their
+    reminders go to the receivers told at sending time,
+    referrals.notifications.receiver_addresses). Sent once the transaction
+    is committed. Returns the addresses told."""
+    dropped = sorted(set(before) - set(route_keepers(structure, offer)))
     if not dropped:
         return []
+    destination = f"{offer.name} — {structure.name}" if offer is not None else structure.name
     now_to = (
         f"{structure.organisation.name}, avec ses comptes"
         if structure.organisation is not None
@@ -600,14 +617,16 @@ def route_change_notify(*, structure: Structure, before: list[str], by: str) -> 
     )
     when = timezone.localtime()
     body = (
-        f"Bonjour,\n\nLes orientations vers « {structure.name} » ne vous sont plus "
+        f"Bonjour,\n\nLes nouvelles orientations vers « {destination} » ne vous sont plus "
         f"adressées : elles sont désormais reçues par {now_to}. Changement fait le "
         f"{when:%d/%m/%Y à %H:%M} par {by}.\n\n"
+        "Les orientations que vous avez déjà reçues restent les vôtres : leurs rappels et "
+        "leurs suites continuent de vous être envoyés.\n\n"
         "Si ce changement vous surprend, prévenez l'équipe du territoire.\n\n— nonrecours\n"
     )
     transaction.on_commit(
         lambda: send_mail(
-            f"Orientations vers {structure.name} : changement de destinataire",
+            f"Orientations vers {destination} : changement de destinataire",
             body,
             None,
             dropped,
@@ -615,6 +634,40 @@ def route_change_notify(*, structure: Structure, before: list[str], by: str) -> 
         robust=True,  # a failing mail server is logged, the change stays
     )
     return dropped
+
+
+@transaction.atomic
+def directory_entry_edit(
+    *,
+    territory: Territory,
+    record: dict[str, Any],
+    by: str,
+    entry: Structure | Offer | None = None,
+    attach: bool = False,
+    organisation: Organisation | None = None,
+) -> Structure | Offer:
+    """Save a structure or an offer entered in the pages
+    (directory_entry_save) and, with ``attach``, a structure's partner
+    organisation that answers its referrals (structure_attach). A change
+    of who receives the entry's referrals (its e-mail, its organisation) is
+    dated, signed by ``by`` and told to whoever no longer receives them
+    (route_change_notify), for a structure and an offer alike. ``entry``:
+    the entry edited (None for a new one). All or nothing: raises
+    EntryError (or ValueError for an organisation of another territory)."""
+    if isinstance(entry, Offer):
+        before = route_keepers(entry.structure, entry)
+    elif entry is not None:
+        before = route_keepers(entry)
+    else:
+        before = []
+    saved = directory_entry_save(territory=territory, record=record)
+    if isinstance(saved, Offer):
+        route_change_notify(structure=saved.structure, offer=saved, before=before, by=by)
+        return saved
+    if attach:
+        structure_attach(structure=saved, organisation=organisation, by=by)
+    route_change_notify(structure=saved, before=before, by=by)
+    return saved
 
 
 class EntryError(ValueError):

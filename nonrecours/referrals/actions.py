@@ -19,7 +19,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from nonrecours.accounts.models import Organisation, User
+from nonrecours.directory.actions import entry_email
 from nonrecours.directory.models import Offer, Structure
+from nonrecours.privacy.mail import links_can_be_sent
 from nonrecours.referrals import notifications
 from nonrecours.referrals.enums import (
     EXPIRY_AFTER_DAYS,
@@ -35,7 +37,7 @@ from nonrecours.referrals.enums import (
 from nonrecours.referrals.models import Event, Outcome, Referral, Scheme
 from nonrecours.rights.batching import simulate_one
 from nonrecours.rights.catalogue import benefits
-from nonrecours.rights.queries import simulation_by_code
+from nonrecours.rights.queries import simulation_of_territory
 from nonrecours.rights.situation import SituationError, parse_situation
 from nonrecours.territories.models import Territory
 
@@ -112,8 +114,17 @@ def _notify_later(referral: Referral, template: str, to: str, **context: object)
     """Send after the commit (nothing is announced that was rolled back), and
     keep the sending in the audit trail. A mail server that fails neither
     undoes the step nor stops the others: the failure is in the trail.
-    Demonstration referrals send nothing."""
+    Demonstration referrals send nothing, nor does a server with e-mail
+    disabled (nonrecours.privacy.mail: the link would open the person's
+    details; the organisations see the referral in their lists)."""
     if referral.is_synthetic:
+        return
+    if not links_can_be_sent():
+        logger.info(
+            "Orientation %s : courriel « %s » non envoyé (courriels désactivés)",
+            referral.pk,
+            template,
+        )
         return
 
     def send() -> None:
@@ -183,8 +194,8 @@ def _clean_person(person: Person, territory: Territory) -> Person:
 def simulated_amounts(code: str, territory: Territory) -> dict[str, float]:
     """The benefits found by a kept simulation of this territory, with their
     estimated monthly amounts."""
-    saved = simulation_by_code(code)
-    if saved is None or saved.territory_id != territory.pk:
+    saved = simulation_of_territory(code, territory)
+    if saved is None:
         raise ReferralError(
             f"Aucune simulation en cours du territoire avec le code « {code} » "
             "(elle a peut-être expiré).",
@@ -203,7 +214,7 @@ def simulated_amounts(code: str, territory: Territory) -> dict[str, float]:
 def receiver_of(structure: Structure, offer: Offer | None) -> tuple[Organisation | None, str]:
     """Who answers: the structure's partner organisation (its accounts), and
     the e-mail the link goes to (the offer's, else the structure's)."""
-    return structure.organisation, notifications.entry_email(structure, offer)
+    return structure.organisation, entry_email(structure, offer)
 
 
 @transaction.atomic
@@ -248,6 +259,14 @@ def referral_send(
             f"« {destination} » n'a ni adresse de courriel dans l'annuaire ni organisation "
             "partenaire inscrite : elle ne peut pas recevoir d'orientation. Contactez-la "
             "directement, ou complétez sa fiche."
+        )
+    if organisation is None and not links_can_be_sent():
+        # Its only way in would be a link e-mailed to the structure.
+        raise ReferralError(
+            f"« {destination} » ne reçoit les orientations que par un lien envoyé à son "
+            "courriel, et l'envoi de courriels est désactivé sur ce serveur : l'orientation "
+            "n'est pas envoyée. Contactez la structure directement, ou demandez à l'équipe "
+            "du territoire de la rattacher à une organisation partenaire."
         )
     person = _clean_person(person, territory)
     code = simulation_code.strip()

@@ -12,7 +12,6 @@ from django.urls import reverse
 
 from nonrecours.accounts.access import REFERRAL_ROLES
 from nonrecours.accounts.models import User
-from nonrecours.directory.models import Offer, Structure
 from nonrecours.referrals.models import Referral
 
 LINK_SALT = "nonrecours.referrals.link"
@@ -57,20 +56,14 @@ def _handlers(organisation_id: int) -> list[str]:
     )
 
 
-def entry_email(structure: Structure, offer: Offer | None) -> str:
-    """The e-mail of a directory entry: the offer's, else its structure's."""
-    for record in ([offer.record] if offer is not None else []) + [structure.record]:
-        if record.get("courriel"):
-            return str(record["courriel"])
-    return ""
-
-
 def receiver_addresses(referral: Referral) -> list[str]:
-    """The entry's e-mail as it is today (it may have been corrected since
-    the referral was sent), and the receiving organisation's members."""
+    """Who was told of the referral when it was sent, and only them: the
+    entry's e-mail at that time (``receiver_email``: the link, which opens
+    the person's details, went there) and the members of the organisation
+    that received it. A later change of the entry's e-mail, which is dated,
+    signed and told (directory.actions.route_change_notify), routes the new
+    referrals, never the reminders of those already sent."""
     email = referral.receiver_email
-    if referral.structure is not None:
-        email = entry_email(referral.structure, referral.offer) or email
     addresses = [email] if email else []
     if referral.receiver_organisation_id is not None:
         addresses += _handlers(referral.receiver_organisation_id)

@@ -28,6 +28,7 @@ from nonrecours.surveys.models import (
     Quota,
     Response,
 )
+from nonrecours.surveys.publication import CampaignPublished, publication_guard
 from nonrecours.surveys.questionnaire import (
     check_moment,
     clean_key,
@@ -195,8 +196,11 @@ def response_submit(
 
     The same idempotency key always returns the response stored first, with
     created=False (a double submit, a refresh, an offline queue replayed).
-    Raises ResponseRejected with every error by question; nothing is stored
-    then. Contact details go to a separate table, never into the answers.
+    A key is the sender's (models.AGENT_KEYS): a field agent's within the
+    campaign, else the campaign's for that channel; another agent who sends
+    the same key gets their own answer stored. Raises ResponseRejected with
+    every error by question; nothing is stored then. Contact details go to a
+    separate table, never into the answers.
     """
     try:
         key = clean_key(idempotency_key)
@@ -210,9 +214,10 @@ def response_submit(
                 check_moment(moment, now=now, what=what)
             except ValueError as error:
                 raise ResponseRejected({name: str(error)}) from None
-    existing = _stored(key)
+    existing = queries.response_by_key(campaign=campaign, channel=channel, agent=agent, key=key)
     if existing is not None:
-        return _same_campaign(existing, campaign), False
+        return existing, False
+    _not_published(campaign)
     questionnaire = campaign.questionnaire.questionnaire()
     communes = {
         c.insee_code: c
@@ -242,17 +247,23 @@ def response_submit(
             )
             if contact:
                 _contact(response, contact).save()
+            # Again after the write: a publication that got in meanwhile
+            # is seen now, and this answer is undone.
+            _not_published(campaign)
     except IntegrityError:
         # Two deliveries of the same answers raced: the other one won.
-        existing = Response.objects.filter(idempotency_key=key).first()
+        existing = queries.response_by_key(campaign=campaign, channel=channel, agent=agent, key=key)
         if existing is None:
             raise
-        return _same_campaign(existing, campaign), False
+        return existing, False
     return response, True
 
 
-def _stored(key: str) -> Response | None:
-    return Response.objects.filter(idempotency_key=key).first()
+def _not_published(campaign: Campaign) -> None:
+    try:
+        publication_guard(campaign)
+    except CampaignPublished as published:
+        raise ResponseRejected({"campagne": str(published)}) from None
 
 
 @transaction.atomic
@@ -286,14 +297,6 @@ def contact_mark_handled(*, contact: Contact, user: User) -> Contact:
         contact.handled_by = user
         contact.save(update_fields=["handled_at", "handled_by"])
     return contact
-
-
-def _same_campaign(response: Response, campaign: Campaign) -> Response:
-    if response.campaign_id != campaign.pk:
-        raise ResponseRejected(
-            {"idempotency_key": "Cette clé d'envoi a déjà servi pour une autre campagne."}
-        )
-    return response
 
 
 DEMO_AGENTS = 6

@@ -2,8 +2,11 @@
 
 The columns follow KoboToolbox's "XML values and headers" export (one
 column per question, codes as values, multiple choices as space-separated
-codes, `_uuid`, `start`, `end`), so an export imports back as is. Contact
-details of call-back requests are never exported.
+codes, `_uuid`, `start`, `end`), so an export imports back (the answers
+whose commune is withheld excepted). The call-back questions (contact
+details and the consent to be called back) are never exported, and the
+place, time and id of each answer are coarsened (coarsening.py) so that no
+call-back request can be tied back to its answers.
 
 An export never fails on what people typed: a text cell is cleaned by
 writable_text() (control characters and lone surrogates become U+FFFD) and,
@@ -25,14 +28,15 @@ import pyarrow.parquet as pq
 from openpyxl import Workbook
 
 from nonrecours.csvtext import spreadsheet_safe
+from nonrecours.surveys import coarsening
 from nonrecours.surveys.analysis import (
     OPEN_DATA_DICTIONARY,
     campaign_analysis_cached,
     open_data_rows,
 )
 from nonrecours.surveys.limesurvey import limesurvey_codes
-from nonrecours.surveys.models import Campaign
-from nonrecours.surveys.questionnaire import Question, Questionnaire
+from nonrecours.surveys.models import Campaign, Response
+from nonrecours.surveys.questionnaire import Question, Questionnaire, QuestionType
 
 # C0 controls but tab, line feed and carriage return (XML 1.0, hence XLSX,
 # cannot hold them; openpyxl raises IllegalCharacterError) and lone
@@ -56,7 +60,9 @@ CODEBOOK_COLUMNS = [
 
 
 def _questions(questionnaire: Questionnaire) -> list[Question]:
-    return [q for q in questionnaire.questions if not q.personal]
+    """The exported questions: all but the call-back ones."""
+    withheld = questionnaire.contact_questions
+    return [q for q in questionnaire.questions if q.name not in withheld]
 
 
 def columns(questionnaire: Questionnaire) -> list[str]:
@@ -92,35 +98,53 @@ def _spreadsheet_record(record: dict[str, Any]) -> dict[str, Any]:
     return {k: spreadsheet_safe(v) for k, v in _clean(record).items()}
 
 
-def rows(campaign: Campaign) -> Iterator[dict[str, Any]]:
+def rows(campaign: Campaign, plan: coarsening.ExportPlan | None = None) -> Iterator[dict[str, Any]]:
+    """The export's rows, in the plan's order (coarsening.export_plan):
+    ``start`` and ``end`` are the dates of the period the answer was given
+    in; a withheld commune leaves ``commune``, ``commune_nom`` and
+    ``_submitted_by`` empty (and ``strate`` when it is withheld too)."""
     questionnaire = campaign.questionnaire.questionnaire()
     questions = _questions(questionnaire)
-    responses = (
-        campaign.responses.select_related("commune", "questionnaire", "agent")
-        .order_by("submitted_at", "pk")
-        .iterator(chunk_size=2000)
-    )
-    for response in responses:
-        answers = response.answers
-        row: dict[str, Any] = {
-            "_uuid": response.idempotency_key,
-            "campagne": campaign.slug,
-            "version_questionnaire": response.questionnaire.version,
-            "canal": response.channel,
-            "start": response.started_at.isoformat() if response.started_at else "",
-            "end": response.submitted_at.isoformat(),
-            "commune_nom": response.commune.name,
-            "strate": response.commune.stratum,
-            # who collected it: the tool's own name for the collector
-            # (KoboToolbox _submitted_by, Central SubmitterName), else our agent
-            "_submitted_by": response.collector
-            or (response.agent.username if response.agent is not None else ""),
-        }
-        if not isinstance(answers, dict):  # stored by hand: never trust the shape
-            answers = {}
-        for question in questions:
-            row[question.name] = plain_value(answers.get(question.name, ""))
-        yield _clean(row)
+    plan = plan or coarsening.export_plan(campaign)
+    stored = campaign.responses.select_related("commune", "questionnaire", "agent")
+    for chunk in coarsening.chunked(plan):
+        loaded = stored.in_bulk([row.pk for row in chunk])
+        for exported in chunk:
+            yield _row(campaign, loaded[exported.pk], exported, questions)
+
+
+def _row(
+    campaign: Campaign,
+    response: Response,
+    exported: coarsening.ExportedRow,
+    questions: list[Question],
+) -> dict[str, Any]:
+    place = exported.place
+    answers = response.answers
+    row: dict[str, Any] = {
+        "_uuid": exported.export_id,
+        "campagne": campaign.slug,
+        "version_questionnaire": response.questionnaire.version,
+        "canal": response.channel,
+        "start": place.start.isoformat(),
+        "end": place.end.isoformat(),
+        "commune_nom": response.commune.name if place.commune_shown else "",
+        "strate": response.commune.stratum if place.stratum_shown else "",
+        # who collected it: the tool's own name for the collector
+        # (KoboToolbox _submitted_by, Central SubmitterName), else our agent
+        "_submitted_by": (
+            response.collector or (response.agent.username if response.agent is not None else "")
+        )
+        if place.commune_shown
+        else "",
+    }
+    if not isinstance(answers, dict):  # stored by hand: never trust the shape
+        answers = {}
+    for question in questions:
+        row[question.name] = plain_value(answers.get(question.name, ""))
+        if question.type == QuestionType.COMMUNE and not place.commune_shown:
+            row[question.name] = ""
+    return _clean(row)
 
 
 def codebook(questionnaire: Questionnaire) -> list[dict[str, Any]]:
@@ -172,11 +196,24 @@ def _csv_bytes(header: list[str], records: Iterable[dict[str, Any]]) -> bytes:
 
 README = """Réponses de la campagne « {name} » ({slug}), questionnaire version {version}.
 reponses : une ligne par réponse, une colonne par question (codes de réponse ;
-choix multiples : codes séparés par des espaces). Les coordonnées des demandes
-de rappel ne sont jamais exportées. _uuid : identifiant de la soumission ;
-_submitted_by : qui l'a collectée (identifiant de l'enquêteur·rice, ou nom
-donné par KoboToolbox / ODK Central). Une soumission corrigée dans l'outil de
-collecte n'apparaît que dans sa dernière version.
+choix multiples : codes séparés par des espaces). Les questions de la demande
+de rappel (accord pour être recontacté·e, téléphone, courriel) ne sont jamais
+exportées.
+Pour qu'aucune demande de rappel (commune et semaine) ne puisse être
+rapprochée de ses réponses, aucune réponse n'est datée à l'heure près :
+start et end sont le premier et le dernier jour de la période où elle a été
+donnée (des semaines entières, du lundi au dimanche, élargies dans chaque
+commune jusqu'à ce que {minimum} réponses au moins la partagent). Les réponses
+d'une commune qui en compte moins de {minimum} sont exportées sans leur commune
+(colonnes commune et commune_nom vides), sans _submitted_by, et sans leur
+strate si moins de {minimum} réponses la partagent ; elles ne se réimportent
+pas. Les lignes sont rangées par commune puis dans un ordre fixe sans lien
+avec l'ordre d'arrivée.
+_uuid : identifiant de la soumission, propre à cet export (il ne dit rien de
+l'ordre d'arrivée ; le même d'un export à l'autre) ; _submitted_by : qui l'a
+collectée (identifiant de l'enquêteur·rice, ou nom donné par KoboToolbox /
+ODK Central). Une soumission corrigée dans l'outil de collecte n'apparaît que
+dans sa dernière version.
 codebook : chaque question, son libellé, ses codes de réponse et leur libellé,
 la condition d'affichage (XLSForm), le codage ODENORE des raisons du non-recours.
 Dans les fichiers CSV et XLSX, un texte qui commence par =, +, -, @, une
@@ -185,33 +222,46 @@ tableur ne l'exécute comme une formule. Les caractères de contrôle et les
 caractères invalides sont remplacés par « \ufffd » ; dans le classeur XLSX, un
 texte de plus de 32 767 caractères (limite d'Excel) est coupé et marqué
 « […tronqué] ».
-{synthetic}"""
+{left_out}{synthetic}"""
 
 
-def _readme(campaign: Campaign, questionnaire: Questionnaire) -> str:
+def _readme(campaign: Campaign, questionnaire: Questionnaire, plan: coarsening.ExportPlan) -> str:
     synthetic = (
         "ATTENTION : données de démonstration SYNTHÉTIQUES.\n" if campaign.is_synthetic else ""
     )
+    left_out = (
+        f"{plan.left_out} réponse(s) ne sont pas exportées : elles viennent de communes "
+        f"qui, toutes ensemble, comptent moins de {coarsening.EXPORT_MIN_GROUP} réponses.\n"
+        if plan.left_out
+        else ""
+    )
     return README.format(
-        name=campaign.name, slug=campaign.slug, version=questionnaire.version, synthetic=synthetic
+        name=campaign.name,
+        slug=campaign.slug,
+        version=questionnaire.version,
+        minimum=coarsening.EXPORT_MIN_GROUP,
+        left_out=left_out,
+        synthetic=synthetic,
     )
 
 
 def export_csv_zip(campaign: Campaign) -> bytes:
     questionnaire = campaign.questionnaire.questionnaire()
+    plan = coarsening.export_plan(campaign)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("reponses.csv", _csv_bytes(columns(questionnaire), rows(campaign)))
+        archive.writestr("reponses.csv", _csv_bytes(columns(questionnaire), rows(campaign, plan)))
         archive.writestr("codebook.csv", _csv_bytes(CODEBOOK_COLUMNS, codebook(questionnaire)))
-        archive.writestr("LISEZMOI.txt", _readme(campaign, questionnaire))
+        archive.writestr("LISEZMOI.txt", _readme(campaign, questionnaire, plan))
     return buffer.getvalue()
 
 
 def export_parquet_zip(campaign: Campaign) -> bytes:
     questionnaire = campaign.questionnaire.questionnaire()
+    plan = coarsening.export_plan(campaign)
     header = columns(questionnaire)
     data: dict[str, list[Any]] = {name: [] for name in header}
-    for row in rows(campaign):
+    for row in rows(campaign, plan):
         for name in header:
             data[name].append(str(row[name]))  # already cleaned by rows()
     table = pa.table({name: pa.array(values, type=pa.string()) for name, values in data.items()})
@@ -227,7 +277,7 @@ def export_parquet_zip(campaign: Campaign) -> bytes:
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("reponses.parquet", answers.getvalue())
         archive.writestr("codebook.parquet", book.getvalue())
-        archive.writestr("LISEZMOI.txt", _readme(campaign, questionnaire))
+        archive.writestr("LISEZMOI.txt", _readme(campaign, questionnaire, plan))
     return buffer.getvalue()
 
 
@@ -245,18 +295,19 @@ def _xlsx_cell(value: Any) -> Any:
 
 def export_xlsx(campaign: Campaign) -> bytes:
     questionnaire = campaign.questionnaire.questionnaire()
+    plan = coarsening.export_plan(campaign)
     workbook = Workbook(write_only=True)
     answers = workbook.create_sheet("reponses")
     header = columns(questionnaire)
     answers.append([_xlsx_cell(name) for name in header])
-    for row in rows(campaign):
+    for row in rows(campaign, plan):
         answers.append([_xlsx_cell(row[name]) for name in header])
     book = workbook.create_sheet("codebook")
     book.append(CODEBOOK_COLUMNS)
     for entry in codebook(questionnaire):
         book.append([_xlsx_cell(entry[name]) for name in CODEBOOK_COLUMNS])
     notes = workbook.create_sheet("lisezmoi")
-    for line in _readme(campaign, questionnaire).splitlines():
+    for line in _readme(campaign, questionnaire, plan).splitlines():
         notes.append([_xlsx_cell(line)])
     buffer = io.BytesIO()
     workbook.save(buffer)

@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from nonrecours.accounts.models import User
 from nonrecours.surveys import queries
+from nonrecours.surveys.coarsening import EXPORT_ID_PREFIX, EXPORT_MIN_GROUP, export_ids
 from nonrecours.surveys.contacts import contact_from, personal_fields
 from nonrecours.surveys.enums import Channel, RevisionReason
 from nonrecours.surveys.importers.files import (
@@ -32,6 +33,8 @@ from nonrecours.surveys.importers.files import (
     read_submissions,
 )
 from nonrecours.surveys.models import Campaign, Contact, Response, ResponseRevision
+from nonrecours.surveys.publication import CampaignPublished, publication_guard
+from nonrecours.surveys.questionnaire import Questionnaire, QuestionType
 from nonrecours.territories.models import Commune
 
 MAX_REPORTED_PROBLEMS = 200
@@ -78,6 +81,7 @@ class ImportSummary:
     modified: int = 0
     refused: int = 0
     left_out: list[str] = field(default_factory=list)
+    without_commune: list[str] = field(default_factory=list)
     withdrawn: list[str] = field(default_factory=list)
     duplicates: list[str] = field(default_factory=list)
     older_versions: list[str] = field(default_factory=list)
@@ -116,6 +120,13 @@ class ImportSummary:
                 + _listed(self.left_out)
                 + ". Pour les importer quand même : case « Importer aussi les lignes non "
                 "approuvées… » de la page d'import, ou option --inclure-non-validees."
+            )
+        if self.without_commune:
+            out.append(
+                "Lignes d'un export de nonrecours sans commune (commune de moins de "
+                f"{EXPORT_MIN_GROUP} réponses, masquée à l'export), non importées : "
+                + _listed(self.without_commune)
+                + "."
             )
         if self.withdrawn:
             out.append(
@@ -232,8 +243,10 @@ def responses_import(
     ``survey_id``: the LimeSurvey survey id (else read from the file name);
     ``separator``: the headers' group separator when not `/ - . :`.
 
-    Raises ImportFileError when the file cannot be read as a whole.
+    Raises ImportFileError when the file cannot be read as a whole, and
+    ImportRejected when the campaign is published (publication_guard).
     """
+    _not_published(campaign, filename)
     questionnaire = campaign.questionnaire.questionnaire()
     communes = {c.insee_code: c for c in campaign.territory.communes.filter(is_member=True)}
     now = timezone.now()
@@ -248,6 +261,8 @@ def responses_import(
         separator=separator,
     )
     personal = personal_fields(questionnaire)
+    commune_question = _commune_question(questionnaire)
+    own = _OwnExport(campaign)
     agents = {u.username.casefold(): u for u in queries.territory_field_agents(campaign.territory)}
     summary = ImportSummary(filename=filename, columns=parsed.columns)
     problems: list[str] = []
@@ -280,6 +295,9 @@ def responses_import(
             summary.restored_codes += row.notes
             if not row.identity:
                 problem(f"ligne {row.line} : identifiant de soumission vide")
+                continue
+            if row.identity.startswith(EXPORT_ID_PREFIX) and not row.answers.get(commune_question):
+                summary.without_commune.append(f"ligne {row.line}")
                 continue
             for text in row.problems:
                 problem(text)
@@ -324,17 +342,32 @@ def responses_import(
                 )
             )
             if len(pending) >= IMPORT_BATCH:
-                _store(pending, campaign, source, filename, now, summary, problem)
+                _store(pending, campaign, source, filename, now, summary, problem, own)
                 pending.clear()
         if not total_problems:
-            _store(pending, campaign, source, filename, now, summary, problem)
+            _store(pending, campaign, source, filename, now, summary, problem, own)
         if not total_problems and to_withdraw:
             _withdraw(campaign, to_withdraw, filename, summary)
         if total_problems:
             raise ImportRejected(filename, problems, total_problems)
         if summary.rows == 0:
             raise ImportRejected(filename, ["aucune ligne de réponse dans le fichier"], 1)
+        _not_published(campaign, filename)  # a publication that got in meanwhile
     return summary
+
+
+def _commune_question(questionnaire: Questionnaire) -> str:
+    for question in questionnaire.questions:
+        if question.type == QuestionType.COMMUNE:
+            return question.name
+    return "commune"
+
+
+def _not_published(campaign: Campaign, filename: str) -> None:
+    try:
+        publication_guard(campaign)
+    except CampaignPublished as published:
+        raise ImportRejected(filename, [str(published)], 1) from None
 
 
 def _revision(stored: Response, reason: RevisionReason, filename: str) -> ResponseRevision:
@@ -363,6 +396,7 @@ def _store(
     now: datetime.datetime,
     summary: ImportSummary,
     problem: Callable[[str], None],
+    own: "_OwnExport",
 ) -> None:
     """Store a batch: new submissions created, newer versions replacing the
     stored ones, older versions and unchanged ones reported, the rest
@@ -370,7 +404,8 @@ def _store(
     cannot be told, a submission of another campaign)."""
     if not pending:
         return
-    found = _stored_matches(pending, campaign)
+    found = _stored_matches(pending, campaign, own)
+    withheld = campaign.questionnaire.questionnaire().contact_questions
     elsewhere = dict(
         Response.objects.filter(source_identity__in=[p.row.identity for p in pending])
         .exclude(campaign=campaign)
@@ -385,13 +420,13 @@ def _store(
                 f"la campagne « {elsewhere[row.identity]} »"
             )
             continue
-        stored, history = found.get(item.key, (None, set()))
+        stored, history, own_export = found.get(item.key, (None, set(), False))
         if stored is None:
             _count_dates(summary, row, campaign)
             new.append(item)
             continue
-        if stored.channel != Channel.IMPORT:  # this campaign's own export, read back
-            if stored.answers == item.answers:
+        if own_export or stored.channel != Channel.IMPORT:  # its own export, read back
+            if _without(stored.answers, withheld) == _without(item.answers, withheld):
                 summary.already_present += 1
             else:
                 problem(
@@ -464,16 +499,42 @@ def _store(
     summary.collectors_linked += sum(item.agent is not None for item in new)
 
 
+def _without(answers: Any, names: frozenset[str]) -> dict[str, Any]:
+    """The answers an export carries (the call-back questions left out)."""
+    return {k: v for k, v in answers.items() if k not in names} if isinstance(answers, dict) else {}
+
+
+@dataclass
+class _OwnExport:
+    """The export ids of the campaign's responses (coarsening.export_ids),
+    computed once per import, when a row carries one."""
+
+    campaign: Campaign
+    _ids: dict[str, int] | None = None
+
+    def ids(self) -> dict[str, int]:
+        if self._ids is None:
+            self._ids = export_ids(self.campaign)
+        return self._ids
+
+
 def _stored_matches(
-    pending: list[_Pending], campaign: Campaign
-) -> dict[str, tuple[Response, set[str]]]:
-    """For each pending key, the stored response of the same submission and
-    the versions already in its history. A submission is found by its key,
-    by its id when the file is this campaign's own export, or by a version
-    id: its own or the one it replaces, current or in the history (Kobo
-    edits without `meta/rootUuid` only name the version they replace)."""
+    pending: list[_Pending], campaign: Campaign, own: _OwnExport
+) -> dict[str, tuple[Response, set[str], bool]]:
+    """For each pending key, the stored response of the same submission,
+    the versions already in its history, and whether the row comes from
+    this campaign's own export. A submission is found by its key (among
+    the campaign's imported ones: models.AGENT_KEYS), by its export id
+    (coarsening.export_id) or, in an export made before export ids, by its
+    key, or by a version id: its own or the one it replaces, current or in
+    the history (Kobo edits without `meta/rootUuid` only name the version
+    they replace)."""
     keys = [p.key for p in pending]
     identities = [p.row.identity for p in pending]
+    by_export_id: dict[str, int] = {}
+    if any(i.startswith(EXPORT_ID_PREFIX) for i in identities):
+        by_export_id = own.ids()
+    exported_pks = {by_export_id[i] for i in identities if i in by_export_id}
     versions = {v for p in pending for v in (p.row.version, p.row.previous_version) if v}
     revised = dict(
         ResponseRevision.objects.filter(campaign=campaign, source_version__in=versions).values_list(
@@ -482,14 +543,21 @@ def _stored_matches(
     )
     responses = list(
         Response.objects.filter(
-            Q(idempotency_key__in=keys)
+            Q(campaign=campaign, channel=Channel.IMPORT, idempotency_key__in=keys)
+            | Q(campaign=campaign, pk__in=exported_pks)
             | Q(campaign=campaign, idempotency_key__in=identities)
             | Q(campaign=campaign, source_version__in=versions)
             | Q(campaign=campaign, replaces_version__in=versions)
-            | Q(campaign=campaign, idempotency_key__in=set(revised.values()))
+            | Q(
+                campaign=campaign,
+                channel=Channel.IMPORT,
+                idempotency_key__in=set(revised.values()),
+            )
         ).select_related("commune")
     )
-    by_key = {r.idempotency_key: r for r in responses}
+    by_pk = {r.pk: r for r in responses}
+    by_key = {r.idempotency_key: r for r in responses if r.channel == Channel.IMPORT}
+    by_own_key = {r.idempotency_key: r for r in responses}
     by_version = {r.source_version: r for r in responses if r.source_version}
     by_replaced = {r.replaces_version: r for r in responses if r.replaces_version}
     history: dict[str, set[str]] = {}
@@ -497,12 +565,13 @@ def _stored_matches(
         campaign=campaign, idempotency_key__in=list(by_key)
     ).values_list("idempotency_key", "source_version"):
         history.setdefault(key, set()).add(version)
-    found: dict[str, tuple[Response, set[str]]] = {}
+    found: dict[str, tuple[Response, set[str], bool]] = {}
     for item in pending:
         row = item.row
+        read_back = by_pk.get(by_export_id.get(row.identity, 0)) or by_own_key.get(row.identity)
         stored = (
             by_key.get(item.key)
-            or by_key.get(row.identity)
+            or read_back
             or (by_version.get(row.version) if row.version else None)
             or (by_version.get(row.previous_version) if row.previous_version else None)
             or (by_replaced.get(row.version) if row.version else None)
@@ -510,7 +579,12 @@ def _stored_matches(
             or by_key.get(revised.get(row.previous_version, ""))
         )
         if stored is not None and stored.campaign_id == campaign.pk:
-            found[item.key] = (stored, history.get(stored.idempotency_key, set()))
+            history_of = history.get(stored.idempotency_key, set())
+            found[item.key] = (
+                stored,
+                history_of,
+                stored is read_back and stored is not by_key.get(item.key),
+            )
     return found
 
 

@@ -10,6 +10,19 @@ from nonrecours.surveys.questionnaire import Questionnaire, load_questionnaire
 
 _PARSED: dict[tuple[int, str], Questionnaire] = {}
 
+# Whose a submission key is. A field agent's offline app draws its own keys:
+# they are the agent's, within the campaign (two agents, or two phones, may
+# draw the same one and each keeps their answer). Other answers (online,
+# imports, whose keys carry the source's identity, ADR 010) share the
+# campaign's keys channel by channel, whoever collected them. The two unique
+# constraints of Response and queries.response_by_key read this one rule.
+AGENT_KEYS = Q(agent__isnull=False) & ~Q(channel=Channel.IMPORT)
+
+
+def agent_keyed(*, channel: str, agent_id: int | None) -> bool:
+    """AGENT_KEYS for one answer: whether its key is its agent's."""
+    return agent_id is not None and channel != Channel.IMPORT
+
 
 def _parsed(pk: int, checksum: str, slug: str, version: int, definition: Any) -> Questionnaire:
     key = (pk, checksum)
@@ -256,7 +269,7 @@ class Response(models.Model):
         related_name="collected_responses",
     )
     answers = models.JSONField("réponses")
-    idempotency_key = models.CharField("clé d'idempotence", max_length=100, unique=True)
+    idempotency_key = models.CharField("clé d'idempotence", max_length=100)
     started_at = models.DateTimeField("commencé le", null=True, blank=True)
     submitted_at = models.DateTimeField("saisi le")
     received_at = models.DateTimeField("reçu le", default=timezone.now)
@@ -305,6 +318,18 @@ class Response(models.Model):
             models.Index(fields=["campaign", "commune"]),
             models.Index(fields=["campaign", "source_version"]),
         ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "agent", "idempotency_key"],
+                condition=AGENT_KEYS,
+                name="response_agent_key_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["campaign", "channel", "idempotency_key"],
+                condition=~AGENT_KEYS,
+                name="response_channel_key_unique",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Réponse {self.pk} ({self.campaign})"
@@ -319,7 +344,9 @@ class ResponseRevision(models.Model):
     campaign = models.ForeignKey(
         Campaign, verbose_name="campagne", on_delete=models.CASCADE, related_name="revisions"
     )
-    idempotency_key = models.CharField("clé de la soumission", max_length=100, db_index=True)
+    # Only imported submissions have revisions: their keys are the
+    # campaign's (AGENT_KEYS), looked up with the campaign.
+    idempotency_key = models.CharField("clé de la soumission", max_length=100)
     source_version = models.CharField("version à la source", max_length=100, blank=True)
     questionnaire = models.ForeignKey(
         QuestionnaireVersion, verbose_name="version du questionnaire", on_delete=models.PROTECT
@@ -341,6 +368,9 @@ class ResponseRevision(models.Model):
         verbose_name = "version antérieure d'une réponse"
         verbose_name_plural = "versions antérieures des réponses"
         ordering = ["campaign", "idempotency_key", "recorded_at"]
+        indexes = [
+            models.Index(fields=["campaign", "idempotency_key"], name="revision_campaign_key_idx")
+        ]
 
     def __str__(self) -> str:
         return f"{self.idempotency_key} ({self.get_reason_display()})"

@@ -13,12 +13,14 @@ from nonrecours.accounts.models import User
 from nonrecours.surveys.contacts import contact_token
 from nonrecours.surveys.enums import Channel
 from nonrecours.surveys.models import (
+    AGENT_KEYS,
     AgentTarget,
     Campaign,
     Contact,
     QuestionnaireVersion,
     Quota,
     Response,
+    agent_keyed,
 )
 from nonrecours.territories.enums import Stratum
 from nonrecours.territories.models import Commune, Territory
@@ -66,8 +68,22 @@ def campaign_accepts_offline_answer(
     return campaign_accepts(campaign, Channel.DOOR_TO_DOOR, collected_on)
 
 
-def response_exists(idempotency_key: str) -> bool:
-    return Response.objects.filter(idempotency_key=idempotency_key).exists()
+def response_by_key(
+    *, campaign: Campaign, channel: Channel, key: str, agent: User | None = None
+) -> Response | None:
+    """The response stored under a submission key, in the key's scope
+    (models.AGENT_KEYS): a field agent's own keys within the campaign, else
+    the campaign's keys of that channel. Another agent's, another channel's
+    or another campaign's response with the same key is not this one."""
+    scoped = Response.objects.filter(campaign=campaign, idempotency_key=key)
+    if agent_keyed(channel=channel, agent_id=agent.pk if agent is not None else None):
+        return scoped.filter(AGENT_KEYS, agent=agent).first()
+    return scoped.filter(channel=channel).exclude(AGENT_KEYS).first()
+
+
+def response_exists(*, campaign: Campaign, channel: Channel, key: str) -> bool:
+    """Whether an answer without agent (online) is stored under ``key``."""
+    return response_by_key(campaign=campaign, channel=channel, key=key) is not None
 
 
 def territory_communes(territory: Territory) -> list[Commune]:

@@ -210,6 +210,16 @@ class Questionnaire:
     def question(self, name: str) -> Question:
         return self._by_name[name]
 
+    @cached_property
+    def contact_questions(self) -> frozenset[str]:
+        """The call-back questions: the contact details (``personal``) and
+        the questions that decide whether they are asked (the consent to be
+        called back). None of them leaves with the answers (exports), so
+        that a call-back request cannot be tied back to them."""
+        personal = [q for q in self.questions if q.personal]
+        gates = {name for q in personal if q.relevant for name in q.relevant.questions()}
+        return frozenset({q.name for q in personal} | gates)
+
     @property
     def checksum(self) -> str:
         canonical = json.dumps(self.source, sort_keys=True, ensure_ascii=False)
@@ -243,8 +253,9 @@ class Questionnaire:
         surrogate; free text at most TEXT_MAX_LENGTH characters and may span
         lines, phone and e-mail on one line); whole numbers are ASCII digits,
         15 at most; a choice is a code, never an object.
-        ``require_personal=False`` accepts missing contact details (exports
-        never carry them, so a re-imported export lacks them).
+        ``require_personal=False`` accepts missing answers to the call-back
+        questions (``contact_questions``: exports never carry them, so a
+        re-imported export lacks them).
         """
         allowed_communes = set(communes)
         clean: dict[str, Any] = {}
@@ -257,7 +268,9 @@ class Questionnaire:
                 continue
             value = raw.get(question.name)
             if value in (None, "", []):
-                if question.required and (require_personal or not question.personal):
+                if question.required and (
+                    require_personal or question.name not in self.contact_questions
+                ):
                     errors[question.name] = "Cette question est obligatoire."
                 continue
             try:

@@ -1,11 +1,14 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from nonrecours.www.accounts import views as account_views
 from nonrecours.www.barometer import collect as collect_views
+from nonrecours.www.barometer import public as public_views
 from nonrecours.www.barometer import team as team_views
 from nonrecours.www.barometer import views as barometer_views
 from nonrecours.www.directory import edit as directory_edit
 from nonrecours.www.directory import views as directory_views
+from nonrecours.www.privacy import views as privacy_views
 from nonrecours.www.referrals import views as referral_views
 from nonrecours.www.rights import views as rights_views
 from nonrecours.www.territories import views as territory_views
@@ -59,13 +62,31 @@ urlpatterns = [
         referral_views.referral_export,
         name="referral_export",
     ),
+    path(
+        "territoires/<str:siren>/orientations.xlsx",
+        referral_views.referral_export,
+        {"kind": "xlsx"},
+        name="referral_export_xlsx",
+    ),
+    path(
+        "territoires/<str:siren>/orientations-notes.txt",
+        referral_views.referral_export,
+        {"kind": "notes"},
+        name="referral_export_notes",
+    ),
+    path(
+        "territoires/<str:siren>/orientations-usage-interne.xlsx",
+        referral_views.referral_export,
+        {"kind": "internal"},
+        name="referral_export_internal",
+    ),
     path("simulateur/", rights_views.simulator_start, name="rights_start"),
     path("simulateur/etapes/", rights_views.simulator_step, name="rights_step"),
     path("simulateur/expert/", rights_views.simulator_expert, name="rights_expert"),
     path("simulateur/recapitulatif.pdf", rights_views.simulator_recap, name="rights_recap"),
     path("simulateur/conserver/", rights_views.simulator_keep, name="rights_keep"),
     path("simulateur/reprendre/", rights_views.simulator_reopen, name="rights_reopen"),
-    path("connexion/", auth_views.LoginView.as_view(), name="login"),
+    path("connexion/", account_views.LoginView.as_view(), name="login"),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
 ]
 
@@ -141,5 +162,94 @@ urlpatterns += [
         "b/<slug:slug>/confidentialite/",
         barometer_views.online_privacy,
         name="barometer_online_privacy",
+    ),
+]
+
+urlpatterns += [
+    path(
+        "administration/registre-des-traitements/",
+        privacy_views.privacy_register,
+        name="privacy_register",
+    ),
+    path(
+        "administration/registre-des-traitements.csv",
+        privacy_views.privacy_register_csv,
+        name="privacy_register_csv",
+    ),
+]
+
+# Accounts: second factor, invitations (docs/guide/comptes.md).
+urlpatterns += [
+    path(
+        "connexion/second-facteur/",
+        account_views.second_factor_verify,
+        name="second_factor_verify",
+    ),
+    path(
+        "connexion/second-facteur/installer/",
+        account_views.second_factor_setup,
+        name="second_factor_setup",
+    ),
+    path(
+        "territoires/<str:siren>/invitations/",
+        account_views.invitation_list,
+        name="invitation_list",
+    ),
+    path(
+        "territoires/<str:siren>/invitations/nouvelle/",
+        account_views.invitation_new,
+        name="invitation_new",
+    ),
+    path(
+        "territoires/<str:siren>/invitations/fichier/",
+        account_views.invitation_import,
+        name="invitation_import",
+    ),
+    path(
+        "territoires/<str:siren>/invitations/<int:pk>/renvoyer/",
+        account_views.invitation_resend,
+        name="invitation_resend",
+    ),
+    path(
+        "territoires/<str:siren>/invitations/<int:pk>/annuler/",
+        account_views.invitation_cancel,
+        name="invitation_cancel",
+    ),
+    path("invitation/<str:token>/", account_views.invitation_accept, name="invitation_accept"),
+    path(
+        "invitation/<str:token>/deconnexion/",
+        account_views.logout_then_invitation,
+        name="invitation_logout",
+    ),
+]
+
+# A published wave, without login (404 until it is published).
+urlpatterns += [
+    path("barometre/<str:siren>/", public_views.public_waves, name="public_waves"),
+    path("barometre/<str:siren>/<slug:slug>/", public_views.public_results, name="public_results"),
+    path(
+        "barometre/<str:siren>/<slug:slug>/rapport.<str:fmt>",
+        public_views.public_report,
+        name="public_report",
+    ),
+    path(
+        "barometre/<str:siren>/<slug:slug>/donnees.<str:fmt>",
+        public_views.public_data,
+        name="public_data",
+    ),
+    path(
+        "barometre/<str:siren>/<slug:slug>/dictionnaire.csv",
+        public_views.public_dictionary,
+        name="public_dictionary",
+    ),
+    path(
+        "barometre/<str:siren>/<slug:slug>/lisezmoi.txt",
+        public_views.public_notes,
+        name="public_notes",
+    ),
+    path(
+        "campagnes/<slug:slug>/publier/",
+        team_views.campaign_publish,
+        name="barometer_publish",
     ),
 ]

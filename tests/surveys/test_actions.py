@@ -2,7 +2,7 @@ import datetime
 
 import pytest
 
-from nonrecours.surveys import actions
+from nonrecours.surveys import actions, queries
 from nonrecours.surveys.actions import ResponseRejected
 from nonrecours.surveys.enums import Channel
 from nonrecours.surveys.models import Contact, QuestionnaireVersion, Response
@@ -109,18 +109,25 @@ def test_contact_details_are_kept_apart_from_the_answers(campaign):
     assert not any(f.related_model is Response for f in Contact._meta.get_fields())
 
 
-def test_key_reused_for_another_campaign_is_refused(campaign, arras):
+def test_a_key_is_the_campaigns_another_campaign_keeps_its_own_answer(campaign, arras):
+    """Keys are scoped to their campaign (issue #12): the same key sent to
+    another campaign is that campaign's answer, and each stays once."""
     other = actions.campaign_create(
         territory=arras, slug="autre", name="Autre", starts_on=datetime.date(2026, 1, 1),
         ends_on=datetime.date(2026, 2, 1), channels=[Channel.ONLINE],
     )  # fmt: skip
-    actions.response_submit(
+    first, _ = actions.response_submit(
         campaign=campaign, answers=complete_answers(), channel=Channel.ONLINE, idempotency_key="k4"
     )
-    with pytest.raises(ResponseRejected, match="une autre campagne"):
-        actions.response_submit(
-            campaign=other, answers=complete_answers(), channel=Channel.ONLINE, idempotency_key="k4"
-        )
+    second, created = actions.response_submit(
+        campaign=other, answers=complete_answers(), channel=Channel.ONLINE, idempotency_key="k4"
+    )
+    assert created and second.pk != first.pk and second.campaign == other
+    again, created_again = actions.response_submit(
+        campaign=other, answers=complete_answers(), channel=Channel.ONLINE, idempotency_key="k4"
+    )
+    assert not created_again and again.pk == second.pk
+    assert Response.objects.count() == 2
 
 
 MODULE = """
@@ -185,14 +192,14 @@ def test_two_deliveries_racing_store_one_answer(campaign, monkeypatch):
         channel=Channel.ONLINE,
         idempotency_key="course",
     )
-    real = actions._stored
+    real = queries.response_by_key
     calls = []
 
-    def late_check(key):
-        calls.append(key)
-        return None if len(calls) == 1 else real(key)
+    def late_check(**scope):
+        calls.append(scope)
+        return None if len(calls) == 1 else real(**scope)
 
-    monkeypatch.setattr(actions, "_stored", late_check)
+    monkeypatch.setattr(queries, "response_by_key", late_check)
     second, created = actions.response_submit(
         campaign=campaign,
         answers=complete_answers(),

@@ -143,7 +143,10 @@ def test_a_partner_of_another_territory_cannot_open_it(client, arras, make_membe
     saved = SavedSimulation.objects.get()
     lens = actions.territory_import(siren=LENS_SIREN).territory
     client.force_login(make_member(lens, Role.PARTNER))
-    assert client.post(reverse("rights_reopen"), {"code": saved.code}).status_code == 403
+    # The same answer as an unknown code: whether it exists is not told.
+    refused = client.post(reverse("rights_reopen"), {"code": saved.code})
+    assert refused.status_code == 422
+    assert "Aucune simulation en cours avec ce code" in refused.content.decode()
 
 
 def test_expired_simulations_cannot_be_opened_and_are_deleted(client, arras, make_member):

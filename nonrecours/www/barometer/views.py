@@ -190,7 +190,8 @@ def _submit(
     request: HttpRequest, campaign: Campaign, questionnaire: Questionnaire, state: FormState
 ) -> HttpResponse:
     key = f"online-{state.key}"
-    if queries.response_exists(key):  # a double submit or a refresh: already stored
+    if queries.response_exists(campaign=campaign, channel=Channel.ONLINE, key=key):
+        # a double submit or a refresh: already stored
         return redirect("barometer_online_thanks", slug=campaign.slug)
     if rate_limited(request, campaign.slug):
         return render(

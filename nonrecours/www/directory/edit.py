@@ -8,7 +8,6 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -230,18 +229,16 @@ def structure_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         ):  # moved: its old coordinates would place it wrongly
             record.pop("longitude", None)
             record.pop("latitude", None)
-        before = actions.route_keepers(structure) if structure else []
         try:
-            with transaction.atomic():
-                saved = actions.directory_entry_save(territory=territory, record=record)
-                assert isinstance(saved, Structure)  # noqa: S101 (a structure record)
-                if team:
-                    actions.structure_attach(
-                        structure=saved,
-                        organisation=form.cleaned_data["organisation"],
-                        by=_signature(request),
-                    )
-                actions.route_change_notify(structure=saved, before=before, by=_signature(request))
+            saved = actions.directory_entry_edit(
+                territory=territory,
+                record=record,
+                by=_signature(request),
+                entry=structure,
+                attach=team,
+                organisation=form.cleaned_data.get("organisation"),
+            )
+            assert isinstance(saved, Structure)  # noqa: S101 (a structure record)
         except actions.EntryError as error:
             form.add_entry_errors(error)
         else:
@@ -281,7 +278,9 @@ def offer_edit(
             if not form.cleaned_data.get(key):
                 record.pop(key, None)
         try:
-            saved = actions.directory_entry_save(territory=territory, record=record)
+            saved = actions.directory_entry_edit(
+                territory=territory, record=record, by=_signature(request), entry=offer
+            )
         except actions.EntryError as error:
             form.add_entry_errors(error)
         else:

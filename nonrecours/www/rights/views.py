@@ -19,13 +19,14 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from nonrecours.accounts.access import access_saved_simulation, can_refer, can_reopen_simulations
+from nonrecours.accounts.access import can_refer, can_reopen_simulations
 from nonrecours.directory import queries as directory_queries
 from nonrecours.rights import actions, queries
 from nonrecours.rights.batching import simulate_one
 from nonrecours.rights.engine import SimulationResult
 from nonrecours.rights.situation import SituationError, parse_situation
 from nonrecours.territories.models import Commune, Territory
+from nonrecours.www.ratelimit import simulation_code_refusal
 from nonrecours.www.rights.forms import (
     MAX_CHILDREN,
     ChildForm,
@@ -490,12 +491,16 @@ def simulator_reopen(request: HttpRequest) -> HttpResponse:
             "simulation enregistrée."
         )
     form = CodeForm(request.POST or None)
+    refusal = ""
     if request.method == "POST" and form.is_valid():
-        saved = queries.simulation_by_code(form.cleaned_data["code"])
-        if saved is None:
-            form.add_error("code", "Aucune simulation en cours avec ce code (ou elle a expiré).")
+        # Every look-up is counted; an unknown code, an expired one and one
+        # of another territory get the same answer (rights.queries).
+        refusal = simulation_code_refusal(request)
+        code = form.cleaned_data["code"]
+        saved = None if refusal else queries.simulation_to_reopen(request.user, code)  # type: ignore[arg-type]
+        if refusal or saved is None:
+            form.add_error("code", refusal or queries.NO_SIMULATION)
         else:
-            access_saved_simulation(request.user, saved.territory)  # type: ignore[arg-type]
             territory = saved.territory or _territory()
             forms = _expert_forms(expert_initial(saved.situation), territory)
             return _results(
@@ -517,5 +522,5 @@ def simulator_reopen(request: HttpRequest) -> HttpResponse:
         request,
         "rights/reopen.html",
         {"form": form},
-        status=422 if form.errors else 200,
+        status=429 if refusal else (422 if form.errors else 200),
     )

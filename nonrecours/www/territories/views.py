@@ -8,6 +8,7 @@ from django.views.decorators.http import require_http_methods
 from nonrecours.accounts.access import access_territory_administration, capabilities_on
 from nonrecours.accounts.enums import Capability
 from nonrecours.surveys import queries as survey_queries
+from nonrecours.surveys.publication import territory_publications
 from nonrecours.territories import actions, queries
 from nonrecours.territories.models import Territory
 from nonrecours.www.territories.forms import StrataForm
@@ -34,11 +35,13 @@ def _render_territory(request: HttpRequest, territory: Territory) -> HttpRespons
             "map": queries.territory_map(territory, measure),
             "measures": queries.MapMeasure.CHOICES,
             "can_administer": Capability.ADMINISTER in capabilities,
+            "can_invite": Capability.INVITE in capabilities,
             "can_manage_campaigns": Capability.MANAGE_CAMPAIGNS in capabilities,
             "can_see_referrals": Capability.VIEW_REFERRAL_STATISTICS in capabilities,
             "can_collect": Capability.COLLECT in capabilities,
             "can_view_aggregates": Capability.VIEW_AGGREGATES in capabilities,
             "campaigns": survey_queries.territory_campaigns(territory),
+            "published": {wave.slug for wave in territory_publications(territory)},
             "today": timezone.localdate(),
             "other_territories": [t for t in queries.territory_list() if t.pk != territory.pk],
         },
