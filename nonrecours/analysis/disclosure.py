@@ -87,10 +87,18 @@ class Release:
     lines: Sequence[tuple[int, Sequence[int]]] = ()
     root: int | None = None
     released: frozenset[int] = frozenset()
-    # Unions of cells also protected when all their cells are hidden and
-    # they have 1 to threshold − 1 respondents together (for a crossed
-    # table with its margins: rectangles and crosses of hidden cells).
+    # Groups of cells whose hidden cells, together, are also protected when
+    # they have 1 to threshold − 1 respondents (for a crossed table with its
+    # margins: rectangles, crosses, whole rows and columns).
     groups: Sequence[Sequence[int]] = ()
+    # Sets of atoms that are not published cells but that differences of
+    # published cells could give (a commune's men, when the commune and the
+    # men are published): protected when they have 1 to threshold − 1
+    # respondents.
+    watched: Sequence[Sequence[int]] = ()
+    # Cells hidden whatever their size (decided elsewhere: a cell hidden for
+    # everyone stays hidden for a sub-population); empty ones stay hidden.
+    hidden: frozenset[int] = frozenset()
 
 
 def protect(release: Release, threshold: int = DEFAULT_THRESHOLD) -> list[str]:
@@ -129,6 +137,8 @@ def protect(release: Release, threshold: int = DEFAULT_THRESHOLD) -> list[str]:
         Status.EMPTY if size == 0 else Status.HIDDEN if size < threshold else Status.PUBLISHED
         for size in n
     ]
+    for c in release.hidden:
+        status[c] = Status.HIDDEN
     for c in release.released:
         if status[c] == Status.HIDDEN:
             raise SecrecyError(
@@ -139,13 +149,21 @@ def protect(release: Release, threshold: int = DEFAULT_THRESHOLD) -> list[str]:
     # are worth more than its inner cells), then the smallest.
     fineness = (matrix > 0).sum(axis=1)
     small_atoms = np.flatnonzero(weights < threshold)
+    watched = []
+    for atoms in release.watched:
+        vector = np.zeros(occupied.size)
+        for a in atoms:
+            if a in column:
+                vector[column[a]] = 1.0
+        if 0 < vector @ weights < threshold:
+            watched.append(("croisement non publié", vector))
     released = np.array([c in release.released for c in range(len(status))])
     while True:
         shown = np.array([c for c, s in enumerate(status) if s == Status.PUBLISHED], dtype=int)
         if shown.size == 0:
             return status
         span = _Span(matrix[shown])
-        protected = _protected_sets(release, matrix, n, status, shown.tolist(), threshold)
+        protected = _protected_sets(release, matrix, n, status, shown.tolist(), threshold, watched)
         names = [name for name, _ in protected]
         vectors = [v for _, v in protected]
         for a in small_atoms[span.atoms_held()[small_atoms]]:
@@ -233,19 +251,21 @@ def _protected_sets(
     status: list[str],
     shown: list[int],
     threshold: int,
+    watched: list[tuple[str, NDArray[np.float64]]],
 ) -> list[tuple[str, NDArray[np.float64]]]:
     sets: list[tuple[str, NDArray[np.float64]]] = [
-        (f"case {c}", matrix[c]) for c, s in enumerate(status) if s == Status.HIDDEN
+        (f"case {c}", matrix[c]) for c, s in enumerate(status) if s == Status.HIDDEN and n[c] > 0
     ]
     for parent, children in release.lines:
         hidden = [c for c in children if status[c] == Status.HIDDEN]
         if len(hidden) > 1 and 0 < sum(n[c] for c in hidden) < threshold:
             sets.append((f"cases masquées de la ligne {parent}", matrix[hidden].sum(axis=0)))
     for group in release.groups:
-        if all(status[c] != Status.PUBLISHED for c in group):
-            hidden = [c for c in group if status[c] == Status.HIDDEN]
-            if len(hidden) > 1 and 0 < sum(n[c] for c in hidden) < threshold:
-                sets.append(("union de cases masquées", matrix[hidden].sum(axis=0)))
+        hidden = [c for c in group if status[c] == Status.HIDDEN]
+        if len(hidden) > 1 and 0 < sum(n[c] for c in hidden) < threshold:
+            sets.append(("union de cases masquées", matrix[hidden].sum(axis=0)))
+    for name, vector in watched:
+        sets.append((name, vector))
     if release.root is not None and status[release.root] == Status.PUBLISHED:
         total = n[release.root]
         for c in shown:

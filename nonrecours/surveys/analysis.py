@@ -486,13 +486,25 @@ class ReleasePlan:
         self.keys, self.cells, self.lines = _release_structure(layout, tables)
         self.root = self.keys.index((OVERALL, 0)) if OVERALL in tables else None
         self.groups = _crossed_groups(layout, self.keys) if "sexe_age" in tables else []
+        # Geography is not crossed with sex or age, but differences of
+        # published cells could give such a crossing: watch them all.
+        geography = [
+            i for i, (name, _) in enumerate(self.keys) if name in KEY_TABLES + ("commune",)
+        ]
+        people = [i for i, (name, _) in enumerate(self.keys) if name in CROSSED_TABLES]
+        self.watched = [
+            sorted(set(self.cells[g]) & set(self.cells[p])) for g in geography for p in people
+        ]
         self._decided: dict[bytes, Decision] = {}
 
-    def decide(self, in_base: NDArray[np.bool_], threshold: int) -> Decision:
+    def decide(
+        self, in_base: NDArray[np.bool_], threshold: int, hidden: frozenset[int] = frozenset()
+    ) -> Decision:
         """The decision for the respondents in `in_base` (boolean, one per
         respondent). Raises SecrecyError (see protect)."""
         sizes = np.bincount(self.layout.atom_of[in_base], minlength=self.layout.atom_count)
-        signature = sizes.tobytes() + threshold.to_bytes(4, "little")
+        signature = sizes.tobytes() + int(threshold).to_bytes(4, "little")
+        signature += np.array(sorted(hidden), dtype=np.int64).tobytes()
         if signature not in self._decided:
             status = protect(
                 Release(
@@ -501,6 +513,8 @@ class ReleasePlan:
                     lines=self.lines,
                     root=self.root,
                     groups=self.groups,
+                    watched=self.watched,
+                    hidden=hidden,
                 ),
                 threshold,
             )
@@ -510,9 +524,9 @@ class ReleasePlan:
 
 
 def _crossed_groups(layout: Layout, keys: list[tuple[str, int]]) -> list[list[int]]:
-    """The unions of the sex × age table that its margins can give back
-    when all their cells are hidden: for every set of sexes S and of age
-    bands A (neither empty nor whole), the rectangle S × A and the cross
+    """Groups of the sex × age table whose hidden cells its margins and
+    published cells can give back together: for every set of sexes S and
+    of age bands A (not both whole), the rectangle S × A and the cross
     (S × not A) ∪ (not S × A)."""
     sexes, ages = len(layout.categories["sexe"]), len(layout.categories["age"])
     if sexes * ages > 64:
@@ -520,8 +534,10 @@ def _crossed_groups(layout: Layout, keys: list[tuple[str, int]]) -> list[list[in
     index = {key: i for i, key in enumerate(keys)}
     cell = [[index[("sexe_age", s * ages + a)] for a in range(ages)] for s in range(sexes)]
     groups = []
-    for sex_set in range(1, 2**sexes - 1):
-        for age_set in range(1, 2**ages - 1):
+    for sex_set in range(1, 2**sexes):
+        for age_set in range(1, 2**ages):
+            if sex_set == 2**sexes - 1 and age_set == 2**ages - 1:
+                continue
             rectangle, cross = [], []
             for s in range(sexes):
                 for a in range(ages):
@@ -549,16 +565,13 @@ def released_rows(
     everyone = plan.decide(np.ones(layout.atom_of.size, dtype=bool), threshold)
     for indicator, values in indicator_values.items():
         in_base = ~np.isnan(values)
-        decision = plan.decide(in_base, threshold)
+        # Who is in the base is itself an answer (those in financial
+        # difficulty…) and its counts are published with the indicator: a
+        # cell hidden for everyone is hidden here too, even if empty, and
+        # the secondary suppression protects it.
+        forced = frozenset(i for i, whole in enumerate(everyone.status) if whole == Status.HIDDEN)
+        decision = plan.decide(in_base, threshold, forced if not in_base.all() else frozenset())
         status = decision.status
-        if not in_base.all():
-            # Who is in the base is itself an answer (those in financial
-            # difficulty…): its counts are published with the indicator, so
-            # a cell hidden for everyone is hidden here too, even if empty.
-            status = [
-                Status.HIDDEN if whole == Status.HIDDEN else own
-                for own, whole in zip(status, everyone.status, strict=True)
-            ]
         estimates: dict[str, list[Estimate]] = {}
         for name in plan.tables:
             by_respondent, _, count = layout.codes[name]
