@@ -6,7 +6,6 @@ import logging
 import math
 import re
 import secrets
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -29,7 +28,7 @@ from nonrecours.accounts.invitation_file import (
     role_names,
 )
 from nonrecours.accounts.models import Invitation, Membership, Organisation, User
-from nonrecours.accounts.queries import token_hash
+from nonrecours.accounts.queries import organisation_named, territory_organisations, token_hash
 from nonrecours.privacy.mail import links_can_be_sent
 from nonrecours.territories.models import Territory
 from nonrecours.textrules import text_problem
@@ -273,14 +272,6 @@ def invitation_create(
     return invitation
 
 
-def _organisation_named(name: str, organisations: Sequence[Organisation]) -> Organisation | None:
-    wanted = " ".join(name.split()).casefold()
-    for organisation in organisations:
-        if " ".join(organisation.name.split()).casefold() == wanted:
-            return organisation
-    return None
-
-
 @transaction.atomic
 def invitations_import(
     *, invited_by: User | None, territory: Territory, text: str, filename: str
@@ -300,7 +291,7 @@ def invitations_import(
         lines = read_invitation_file(text, filename)
     except InvitationFileError as error:
         raise InvitationsRejected([str(error)]) from None
-    organisations = list(Organisation.objects.filter(territory=territory))
+    organisations = list(territory_organisations(territory))
     known = ", ".join(f"« {o.name} »" for o in organisations) or "aucune"
     problems: list[str] = []
     checked: list[tuple[str, Organisation, str]] = []
@@ -308,7 +299,7 @@ def invitations_import(
     for row in lines:
         where = f"ligne {row.line}"
         email = email_normalised(row.email)
-        organisation = _organisation_named(row.organisation, organisations)
+        organisation = organisation_named(row.organisation, organisations)
         role = role_from_text(row.role)
         row_problems = []
         problem = email_problem(email)

@@ -3,13 +3,11 @@ organisation and with which role, and gives the link (valid until a date)
 where the person chooses their password."""
 
 from django.conf import settings
-from django.core.mail import send_mail
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
 
 from nonrecours.accounts.access import role_requires_second_factor
 from nonrecours.accounts.models import Invitation
+from nonrecours.privacy.mail import send_templated
 
 
 def invitation_url(token: str) -> str:
@@ -21,15 +19,13 @@ def invitation_send(invitation: Invitation, token: str) -> None:
     """Send the invitation's e-mail to the person (raises what the mail
     backend raises). ``token`` is the link's secret: it is never stored."""
     inviter = invitation.invited_by
-    with translation.override(settings.LANGUAGE_CODE):  # dates in French, from a command too
-        text = render_to_string(
-            "accounts/emails/invitation.txt",
-            {
-                "invitation": invitation,
-                "inviter": (inviter.get_full_name() or inviter.get_username()) if inviter else "",
-                "link_url": invitation_url(token),
-                "second_factor": role_requires_second_factor(invitation.role),
-            },
-        )
-    subject, _, body = text.strip().partition("\n")
-    send_mail(subject.strip(), body.strip() + "\n", None, [invitation.email])
+    send_templated(
+        "accounts/emails/invitation.txt",
+        {
+            "invitation": invitation,
+            "inviter": (inviter.get_full_name() or inviter.get_username()) if inviter else "",
+            "link_url": invitation_url(token),
+            "second_factor": role_requires_second_factor(invitation.role),
+        },
+        [invitation.email],
+    )

@@ -1,6 +1,7 @@
 """Reads on organisations and invitations."""
 
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
@@ -18,6 +19,17 @@ def token_hash(token: str) -> str:
 def territory_organisations(territory: Territory) -> QuerySet[Organisation]:
     """The territory's organisations, by name."""
     return Organisation.objects.filter(territory=territory).order_by("name")
+
+
+def organisation_named(name: str, organisations: Iterable[Organisation]) -> Organisation | None:
+    """The organisation, among ``organisations``, that ``name`` designates
+    whatever its case and spacing (« caf du  Pas-de-Calais »), or None. One
+    rule for the invitation file and the command line."""
+    wanted = " ".join(name.split()).casefold()
+    for organisation in organisations:
+        if " ".join(organisation.name.split()).casefold() == wanted:
+            return organisation
+    return None
 
 
 def invitation_by_token(token: str) -> Invitation | None:

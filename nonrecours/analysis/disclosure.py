@@ -102,20 +102,22 @@ class Release:
 
 
 def protect(release: Release, threshold: int = DEFAULT_THRESHOLD) -> list[str]:
-    """The status of each cell (Status.*): primary suppression of cells with
-    fewer than `threshold` respondents, then secondary suppression until no
-    protected set is given back exactly by the published cells (checked on
-    the span of the published sums: Gram matrix and pseudo-inverse).
+    """The status of each cell (Status.*): EMPTY with no respondent, HIDDEN
+    under `threshold` respondents or in `release.hidden`, then secondary
+    suppression until no protected set is given back exactly by the
+    published cells (it lies in their span: Gram matrix, pseudo-inverse).
 
-    Protected sets: every hidden cell; every atom with 1 to threshold − 1
-    respondents; the hidden children of a line when together they have 1
-    to threshold − 1 respondents, and so do the hidden cells of each of
-    `groups`; the complement of a published cell in
-    `root` when it has 1 to threshold − 1 respondents. Secondary suppression
-    hides, for each set given away, the published cell with the fewest
-    respondents among the finest cells that take part in giving it away. Raises SecrecyError when a
-    set is given away by `released` cells alone, or when a released cell is
-    under the threshold.
+    Protected sets, each when it has 1 to threshold − 1 respondents unless
+    said: every hidden, non-empty cell (whatever its size); every atom; the
+    hidden cells of a line, or of one of `groups`, together; each of
+    `watched`; the rest of `root` beside a published cell. Each round hides,
+    for each set given away, a published cell without which it can no
+    longer be computed (or, when it is given away along several routes, one
+    that takes part), the finest first (fewest atoms), then the smallest.
+
+    Raises ValueError (French) for an unusable threshold; SecrecyError when
+    a released cell is under the threshold or `released` cells alone give a
+    set away.
 
     Source: Hundepool et al., *Statistical Disclosure Control* (Wiley, 2012),
     ch. 4 (frequency rule, secondary suppression, linked tables)."""
@@ -125,12 +127,19 @@ def protect(release: Release, threshold: int = DEFAULT_THRESHOLD) -> list[str]:
     threshold = int(threshold)
     sizes = np.asarray(release.atom_sizes, dtype=np.int64)
     occupied = np.flatnonzero(sizes > 0)
-    column = {int(a): i for i, a in enumerate(occupied)}
-    matrix = np.zeros((len(release.cells), occupied.size))
-    for c, atoms in enumerate(release.cells):
-        for a in atoms:
-            if a in column:
-                matrix[c, column[a]] = 1.0
+    column = np.full(sizes.size, -1)
+    column[occupied] = np.arange(occupied.size)
+
+    def indicator(atoms: Sequence[int]) -> NDArray[np.float64]:
+        """A set of atoms as 0/1 over the occupied atoms."""
+        vector = np.zeros(occupied.size)
+        columns = column[np.asarray(atoms, dtype=np.intp)]
+        vector[columns[columns >= 0]] = 1.0
+        return vector
+
+    matrix = np.array([indicator(atoms) for atoms in release.cells]).reshape(
+        len(release.cells), occupied.size
+    )
     weights = sizes[occupied].astype(float)
     n = matrix @ weights
     status = [
@@ -149,14 +158,11 @@ def protect(release: Release, threshold: int = DEFAULT_THRESHOLD) -> list[str]:
     # are worth more than its inner cells), then the smallest.
     fineness = (matrix > 0).sum(axis=1)
     small_atoms = np.flatnonzero(weights < threshold)
-    watched = []
-    for atoms in release.watched:
-        vector = np.zeros(occupied.size)
-        for a in atoms:
-            if a in column:
-                vector[column[a]] = 1.0
-        if 0 < vector @ weights < threshold:
-            watched.append(("croisement non publié", vector))
+    watched = [
+        ("croisement non publié", vector)
+        for vector in map(indicator, release.watched)
+        if 0 < vector @ weights < threshold
+    ]
     released = np.array([c in release.released for c in range(len(status))])
     while True:
         shown = np.array([c for c, s in enumerate(status) if s == Status.PUBLISHED], dtype=int)
@@ -219,29 +225,12 @@ class _Span:
         dependencies = vectors[:, ~keep]
         self.coloop: NDArray[np.bool_] = np.abs(dependencies).max(axis=1, initial=0.0) < 1e-7
 
-    def coefficients(self, vector: NDArray[np.float64]) -> NDArray[np.float64]:
-        """The smallest combination of the rows closest to `vector`."""
-        result: NDArray[np.float64] = self.inverse @ (self.rows @ vector)
-        return result
-
-    def holds(self, vector: NDArray[np.float64]) -> bool:
-        """Whether `vector` is a combination of the rows: its value follows
-        from the published ones."""
-        residual = vector - self.rows.T @ self.coefficients(vector)
-        return float(np.abs(residual).max()) < 1e-7 * max(1.0, float(np.abs(vector).max()))
-
     def atoms_held(self) -> NDArray[np.bool_]:
         """For each atom, whether its own value follows from the rows (the
         diagonal of the projection on the rows' span is 1)."""
         diagonal = np.einsum("ij,ij->j", self.inverse @ self.rows, self.rows)
         held: NDArray[np.bool_] = np.abs(diagonal - 1.0) < 1e-7
         return held
-
-    def taking_part(self, vector: NDArray[np.float64]) -> list[int]:
-        """The rows with a non-zero coefficient in the smallest combination
-        giving `vector`: a row without which `vector` no longer follows has
-        a non-zero coefficient in every combination, so it is among these."""
-        return [int(j) for j in np.flatnonzero(np.abs(self.coefficients(vector)) > 1e-9)]
 
 
 def _protected_sets(
@@ -256,11 +245,7 @@ def _protected_sets(
     sets: list[tuple[str, NDArray[np.float64]]] = [
         (f"case {c}", matrix[c]) for c, s in enumerate(status) if s == Status.HIDDEN and n[c] > 0
     ]
-    for parent, children in release.lines:
-        hidden = [c for c in children if status[c] == Status.HIDDEN]
-        if len(hidden) > 1 and 0 < sum(n[c] for c in hidden) < threshold:
-            sets.append((f"cases masquées de la ligne {parent}", matrix[hidden].sum(axis=0)))
-    for group in release.groups:
+    for group in [*(children for _, children in release.lines), *release.groups]:
         hidden = [c for c in group if status[c] == Status.HIDDEN]
         if len(hidden) > 1 and 0 < sum(n[c] for c in hidden) < threshold:
             sets.append(("union de cases masquées", matrix[hidden].sum(axis=0)))

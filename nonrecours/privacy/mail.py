@@ -6,14 +6,18 @@ link is ever sent nor written to a log: whoever would send one (a referral
 to a structure reached only by its e-mail, an invitation) calls
 ``links_can_be_sent()`` first and, when it is False, refuses with
 ``LINKS_DISABLED_MESSAGE`` (or a message of its own saying the same).
+
+Every e-mail written from a template goes through ``send_templated``.
 """
 
 import logging
 from collections.abc import Sequence
 
 from django.conf import settings
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMessage, send_mail
 from django.core.mail.backends.base import BaseEmailBackend
+from django.template.loader import render_to_string
+from django.utils import translation
 
 logger = logging.getLogger(__name__)
 
@@ -32,6 +36,20 @@ def links_can_be_sent() -> bool:
     e.g. LINKS_DISABLED_MESSAGE) when it returns False.
     """
     return not settings.NONRECOURS_EMAIL_DISABLED
+
+
+def send_templated(template: str, context: dict[str, object], recipients: Sequence[str]) -> str:
+    """Render the text template ``template`` (its first line is the subject,
+    the rest the body) in the site's language (dates in French, from a
+    command too) and send it to ``recipients`` from DEFAULT_FROM_EMAIL.
+    Returns the subject. Raises what the template or the mail backend raises:
+    the caller, which sends after its commit, records the failure."""
+    with translation.override(settings.LANGUAGE_CODE):
+        text = render_to_string(template, context)
+    subject, _, body = text.strip().partition("\n")
+    subject = subject.strip()
+    send_mail(subject, body.strip() + "\n", None, list(recipients))
+    return subject
 
 
 class DisabledEmailBackend(BaseEmailBackend):

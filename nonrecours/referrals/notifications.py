@@ -6,12 +6,11 @@ import datetime
 
 from django.conf import settings
 from django.core import signing
-from django.core.mail import send_mail
-from django.template.loader import render_to_string
 from django.urls import reverse
 
 from nonrecours.accounts.access import REFERRAL_ROLES
 from nonrecours.accounts.models import User
+from nonrecours.privacy.mail import send_templated
 from nonrecours.referrals.models import Referral
 
 LINK_SALT = "nonrecours.referrals.link"
@@ -93,7 +92,5 @@ def send(referral: Referral, template: str, recipients: list[str], **context: ob
         else "",
         **context,
     }
-    text = render_to_string(f"referrals/emails/{template}.txt", context)
-    subject, _, body = text.strip().partition("\n")
-    send_mail(subject.strip(), body.strip() + "\n", None, recipients)
-    return f"« {subject.strip()} » à {', '.join(recipients)}"
+    subject = send_templated(f"referrals/emails/{template}.txt", context, recipients)
+    return f"« {subject} » à {', '.join(recipients)}"

@@ -228,7 +228,6 @@ class _Cells:
     hidden: dict[str, bool] = field(default_factory=dict)
     n_hidden: bool = False
     amount: Decimal = Decimal(0)
-    amount_people: int = 0
     amount_hidden: bool = False
     pooled: bool = False  # the « Autres » row of small rows
 
@@ -238,7 +237,6 @@ def _cells(label: str, items: list[_Item]) -> _Cells:
     values = {key: sum(1 for i in items if i.part == key) for key in PART_KEYS}
     cells = _Cells(label, items, values, dict.fromkeys(PART_KEYS, False))
     cells.amount = sum((i.monthly for i in items), Decimal(0)) * 12
-    cells.amount_people = sum(1 for i in items if i.has_amount)
     return cells
 
 
@@ -618,14 +616,8 @@ def referral_dashboard(
 
 
 def referral_statistics(
-    territory: Territory,
-    *,
-    year: int | None = None,
-    threshold: int = DEFAULT_THRESHOLD,
-    exact: bool = False,
+    territory: Territory, *, year: int | None = None, threshold: int = DEFAULT_THRESHOLD
 ) -> ReferralStatistics:
-    """One view of referral_dashboard(): the published one (what the
-    funders get), or with ``exact`` the team's exact counts (« usage
-    interne », never for funders)."""
-    dashboard = referral_dashboard(territory, year=year, threshold=threshold)
-    return dashboard.exact if exact else dashboard.published
+    """The published view of referral_dashboard(): what the funders get
+    (the exact counts are the dashboard's, for the team only)."""
+    return referral_dashboard(territory, year=year, threshold=threshold).published

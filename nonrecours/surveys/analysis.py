@@ -12,11 +12,12 @@ since a zone without respondents cannot be weighted.
 
 import threading
 from collections import Counter, OrderedDict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
-from django.db.models import Count, Max
+from django.db.models import Count, Max, QuerySet
 from numpy.typing import NDArray
 
 from nonrecours.analysis.disclosure import DEFAULT_THRESHOLD, Release, Status, protect
@@ -320,8 +321,9 @@ def campaign_analysis(campaign: Campaign, weighting: Weighting | None = None) ->
 #
 # The published tables are declared here and nowhere else: the key figures
 # (overall, by stratum), the communes (map and its table), and the sex and
-# age band tables overall and by stratum — the dashboard's filters reach
-# exactly these cells (a commune is not crossed with sex or age). The
+# age band tables of the whole territory — the dashboard's filters reach
+# exactly these cells (neither a stratum nor a commune is crossed with sex
+# or age: ADR 013). The
 # secrecy model (nonrecours.analysis.disclosure.protect) decides, on all of
 # them together, what is hidden; the report, open data and public pages
 # publish the same rows.
@@ -562,21 +564,23 @@ def released_rows(
     to be empty (nobody in the indicator's base there)."""
     rows: list[ResultRow] = []
     layout = plan.layout
+    # Who is in a base is itself an answer (those in financial difficulty…)
+    # and its counts are published with the indicator: a cell hidden for
+    # everyone is hidden for a base too, even if empty, and the secondary
+    # suppression protects it.
     everyone = plan.decide(np.ones(layout.atom_of.size, dtype=bool), threshold)
+    hidden_for_everyone = frozenset(
+        i for i, status in enumerate(everyone.status) if status == Status.HIDDEN
+    )
     for indicator, values in indicator_values.items():
         in_base = ~np.isnan(values)
-        # Who is in the base is itself an answer (those in financial
-        # difficulty…) and its counts are published with the indicator: a
-        # cell hidden for everyone is hidden here too, even if empty, and
-        # the secondary suppression protects it.
-        forced = frozenset(i for i, whole in enumerate(everyone.status) if whole == Status.HIDDEN)
-        decision = plan.decide(in_base, threshold, forced if not in_base.all() else frozenset())
-        status = decision.status
+        forced = hidden_for_everyone if not in_base.all() else frozenset()
+        decision = plan.decide(in_base, threshold, forced)
         estimates: dict[str, list[Estimate]] = {}
         for name in plan.tables:
             by_respondent, _, count = layout.codes[name]
             estimates[name] = means_by_domain(raking, values, by_respondent, count)
-        for (name, code), state in zip(decision.keys, status, strict=True):
+        for (name, code), state in zip(decision.keys, decision.status, strict=True):
             estimate = estimates[name][code]
             show = state == Status.PUBLISHED
             rows.append(
@@ -603,17 +607,20 @@ MAP_CLASSES = [
     (float("inf"), "80 % et plus", "#54278f"),
 ]
 HIDDEN_CLASS = "masquee"
-EMPTY_CLASS = "aucune réponse"
-EMPTY_COLOR = "#ffffff"
+EMPTY_CLASS = "aucune-reponse"
+EMPTY_COLOR = "url(#points)"  # dotted: unlike any class of MAP_CLASSES
 
 
 def indicator_map_classes(
-    analysis: CampaignAnalysis, indicator_id: str
+    commune_rows: Iterable[ResultRow], indicator_id: str
 ) -> dict[str, tuple[str, str, ResultRow]]:
-    """For each commune (INSEE code): its class key, colour and published row;
-    hidden communes get the hatched class."""
+    """For each commune (INSEE code) of ``commune_rows`` (rows by commune,
+    computed now or read from a publication): its class key, colour and
+    row. Hidden communes get the hatched class, communes with nobody in the
+    indicator's base the dotted EMPTY_CLASS, the others the class of
+    MAP_CLASSES their estimate falls in."""
     result = {}
-    for row in analysis.commune_rows:
+    for row in commune_rows:
         if row.indicator != indicator_id:
             continue
         if row.suppressed:
@@ -681,8 +688,23 @@ def campaign_analysis_cached(campaign: Campaign) -> CampaignAnalysis:
     return analysis
 
 
+class LabelledIndicator(Protocol):
+    """What a line needs of an indicator: a questionnaire's Indicator or a
+    publication's PublishedIndicator."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def label(self) -> str: ...
+    @property
+    def base(self) -> str: ...
+
+
 @dataclass(frozen=True)
 class DashboardLine:
+    """One indicator: overall, by stratum (label, row, change since the
+    previous wave), and the overall change."""
+
     indicator: str
     label: str
     base: str
@@ -692,29 +714,29 @@ class DashboardLine:
 
 
 def dashboard_lines(
-    campaign: Campaign,
-    analysis: CampaignAnalysis,
+    indicators: Iterable[LabelledIndicator],
+    rows: Iterable[ResultRow],
     changes: "dict[tuple[str, str], Change] | None" = None,
 ) -> list[DashboardLine]:
-    questionnaire = campaign.questionnaire.questionnaire()
-    rows = {(r.indicator, r.by, r.domain): r for r in analysis.rows}
+    """One line per indicator, in the order of ``indicators``, from the key
+    ``rows`` (overall and by stratum: computed now or read from a
+    publication) and the ``changes`` by (indicator, domain). Raises
+    KeyError when a row is missing."""
+    by_key = {(r.indicator, r.by, r.domain): r for r in rows}
+    changes = changes or {}
     return [
         DashboardLine(
             indicator=i.id,
             label=i.label,
             base=i.base,
-            overall=rows[(i.id, OVERALL, OVERALL)],
+            overall=by_key[(i.id, OVERALL, OVERALL)],
             by_stratum=[
-                (
-                    str(s.label),
-                    rows[(i.id, "strate", s.value)],
-                    (changes or {}).get((i.id, s.value)),
-                )
+                (str(s.label), by_key[(i.id, "strate", s.value)], changes.get((i.id, s.value)))
                 for s in Stratum
             ],
-            change=(changes or {}).get((i.id, OVERALL)),
+            change=changes.get((i.id, OVERALL)),
         )
-        for i in questionnaire.indicators
+        for i in indicators
     ]
 
 
@@ -817,28 +839,42 @@ class IndicatorMap:
 def indicator_map(
     campaign: Campaign, analysis: CampaignAnalysis, indicator_id: str
 ) -> IndicatorMap:
-    """Choropleth of one indicator by commune; hidden communes are hatched."""
+    """Choropleth of one indicator by commune, for the team (see commune_map)."""
     indicators = {i.id: i for i in campaign.questionnaire.questionnaire().indicators}
-    classes = indicator_map_classes(analysis, indicator_id)
-    communes = list(
-        Commune.objects.filter(territory=campaign.territory, is_member=True).order_by("name")
+    return commune_map(
+        Commune.objects.filter(territory=campaign.territory, is_member=True),
+        analysis.commune_rows,
+        indicator_id,
+        indicators[indicator_id].label,
+        analysis.weighting.threshold,
     )
+
+
+def commune_map(
+    communes: QuerySet[Commune],
+    commune_rows: Iterable[ResultRow],
+    indicator_id: str,
+    label: str,
+    threshold: int,
+) -> IndicatorMap:
+    """Choropleth of one indicator over `communes` from its rows by commune
+    (computed now, or read from a publication): hidden communes hatched,
+    communes with nobody in the indicator's base dotted; the data table
+    lists the communes in name order."""
+    classes = indicator_map_classes(commune_rows, indicator_id)
     items = []
     table = []
-    for commune in communes:
-        if commune.insee_code not in classes:
-            continue
+    for commune in communes.filter(insee_code__in=list(classes)).order_by("name"):
         key, color, row = classes[commune.insee_code]
         table.append((commune, row))
         if commune.geometry:
             items.append((commune.insee_code, commune.geometry, MapClass(key, key, color)))
-    legend = [(label, color) for _, label, color in MAP_CLASSES]
-    threshold = analysis.weighting.threshold
+    legend = [(name, color) for _, name, color in MAP_CLASSES]
+    legend.append(("aucune réponse dans la base de l'indicateur", EMPTY_COLOR))
     legend.append((f"masquée (moins de {threshold} réponses, ou déductible)", "url(#hachures)"))
-    legend.append((EMPTY_CLASS, EMPTY_COLOR))
     return IndicatorMap(
         indicator=indicator_id,
-        label=indicators[indicator_id].label,
+        label=label,
         projected=project_features(items),
         legend=legend,
         communes=table,

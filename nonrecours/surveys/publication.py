@@ -28,14 +28,13 @@ from nonrecours.analysis.files import OVERALL, ResultRow
 from nonrecours.analysis.raking import RakingError
 from nonrecours.surveys.analysis import (
     AGE_QUESTION,
-    HIDDEN_CLASS,
-    MAP_CLASSES,
     NOT_GIVEN,
     SEX_QUESTION,
     CampaignAnalysis,
     Change,
     IndicatorMap,
     campaign_analysis,
+    commune_map,
     previous_campaign,
     stratum_comparisons,
 )
@@ -43,12 +42,9 @@ from nonrecours.surveys.enums import Channel
 from nonrecours.surveys.models import Campaign, Publication
 from nonrecours.surveys.questionnaire import Questionnaire
 from nonrecours.territories.enums import Stratum
-from nonrecours.territories.maps import MapClass, project_features
 from nonrecours.territories.models import Commune, Territory
 
 FORMAT = 1  # version of Publication.content's shape
-NO_ANSWER_CLASS = "aucune-reponse"
-NO_ANSWER_COLOR = "url(#points)"  # dotted: unlike any class of MAP_CLASSES
 # Labels of the table categories that read better as a group than the
 # questionnaire's answer ("Une femme").
 GROUP_LABELS = {"femme": "Femmes", "homme": "Hommes", NOT_GIVEN: "Non renseigné"}
@@ -432,75 +428,16 @@ def published_results(publication: Publication) -> PublishedResults:
     )
 
 
-@dataclass(frozen=True)
-class PublishedLine:
-    """One indicator: overall, by stratum (label, row, change since the
-    previous published wave)."""
-
-    indicator: str
-    label: str
-    base: str
-    overall: ResultRow
-    by_stratum: list[tuple[str, ResultRow, Change | None]]
-    change: Change | None
-
-
-def published_lines(results: PublishedResults) -> list[PublishedLine]:
-    rows = {(r.indicator, r.by, r.domain): r for r in results.rows}
-    return [
-        PublishedLine(
-            indicator=i.id,
-            label=i.label,
-            base=i.base,
-            overall=rows[(i.id, OVERALL, OVERALL)],
-            by_stratum=[
-                (
-                    str(s.label),
-                    rows[(i.id, "strate", s.value)],
-                    results.changes.get((i.id, s.value)),
-                )
-                for s in Stratum
-            ],
-            change=results.changes.get((i.id, OVERALL)),
-        )
-        for i in results.indicators
-    ]
-
-
 def published_map(results: PublishedResults, indicator_id: str) -> IndicatorMap:
-    """The choropleth of one indicator by commune, from the stored rows (the
-    classes of analysis.indicator_map): hidden communes hatched, communes
-    without respondents in the indicator's base dotted."""
+    """The choropleth of one indicator by commune, from the stored rows
+    (analysis.commune_map)."""
     labels = {i.id: i.label for i in results.indicators}
-    by_code = {r.domain: r for r in results.commune_rows if r.indicator == indicator_id}
-    communes = Commune.objects.filter(
-        territory__siren=results.territory["siren"], insee_code__in=list(by_code)
-    ).order_by("name")
-    items = []
-    table = []
-    for commune in communes:
-        row = by_code[commune.insee_code]
-        table.append((commune, row))
-        if row.suppressed:
-            key, color = HIDDEN_CLASS, "url(#hachures)"
-        elif row.estimate is None:
-            key, color = NO_ANSWER_CLASS, NO_ANSWER_COLOR
-        else:
-            key, color = next((lab, col) for up, lab, col in MAP_CLASSES if row.estimate < up)
-        if commune.geometry:
-            items.append((commune.insee_code, commune.geometry, MapClass(key, key, color)))
-    legend = [(label, color) for _, label, color in MAP_CLASSES]
-    legend.append(("aucune réponse dans la base de l'indicateur", NO_ANSWER_COLOR))
-    legend.append(
-        (f"masquée (moins de {results.publication.threshold} réponses, ou déductible)",
-         "url(#hachures)")
-    )  # fmt: skip
-    return IndicatorMap(
-        indicator=indicator_id,
-        label=labels[indicator_id],
-        projected=project_features(items),
-        legend=legend,
-        communes=table,
+    return commune_map(
+        Commune.objects.filter(territory__siren=results.territory["siren"]),
+        results.commune_rows,
+        indicator_id,
+        labels[indicator_id],
+        results.publication.threshold,
     )
 
 

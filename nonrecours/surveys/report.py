@@ -9,10 +9,10 @@ by WeasyPrint (ADR 005).
 """
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, Protocol
 
 from django.db.models import Count
 from django.template.loader import render_to_string
@@ -25,10 +25,13 @@ from nonrecours.surveys.analysis import (
     MIN_RESPONDENTS,
     CampaignAnalysis,
     Change,
+    DashboardLine,
     IndicatorMap,
+    LabelledIndicator,
     StratumComparison,
     campaign_analysis_cached,
     changes_since,
+    dashboard_lines,
     indicator_map,
     previous_campaign,
     stratum_comparisons,
@@ -267,36 +270,38 @@ def _commune_lines(campaign: Campaign, analysis: CampaignAnalysis) -> list[Commu
     ]
 
 
-def _report_indicator(
-    ident: str,
-    label: str,
-    base: str,
-    rows: dict[tuple[str, str], ResultRow],
-    changes: dict[tuple[str, str], Change],
-) -> ReportIndicator:
-    strata = [
-        (str(s.label), rows[(ident, s.value)], changes.get((ident, s.value))) for s in Stratum
-    ]
-    overall = rows[(ident, OVERALL)]
+class ThemedIndicator(LabelledIndicator, Protocol):
+    """An indicator with its theme (questionnaire or publication)."""
+
+    @property
+    def theme(self) -> str: ...
+
+
+def _report_indicator(line: DashboardLine) -> ReportIndicator:
+    chart_rows = [("Ensemble", line.overall)] + [(lab, r) for lab, r, _ in line.by_stratum]
     return ReportIndicator(
-        id=ident,
-        label=label,
-        base=base,
-        overall=overall,
-        strata=strata,
-        change=changes.get((ident, OVERALL)),
-        chart=interval_chart(label, [("Ensemble", overall)] + [(lab, r) for lab, r, _ in strata]),
+        id=line.indicator,
+        label=line.label,
+        base=line.base,
+        overall=line.overall,
+        strata=line.by_stratum,
+        change=line.change,
+        chart=interval_chart(line.label, chart_rows),
     )
 
 
 def _themes(
-    items: list[tuple[str, ReportIndicator]], map_of: Callable[[str], IndicatorMap]
+    indicators: Sequence[ThemedIndicator],
+    rows: list[ResultRow],
+    changes: dict[tuple[str, str], Change],
+    map_of: Callable[[str], IndicatorMap],
 ) -> list[ReportTheme]:
-    """The report's parts: one per theme in THEMES order, each with the map
-    of its first indicator."""
+    """The report's parts: one per theme in THEMES order (an indicator's
+    `theme`; see _theme), each with the map of its first indicator."""
+    defaults = {i.id: i.theme for i in default_questionnaire().indicators}
     by_theme: dict[str, list[ReportIndicator]] = {code: [] for code in THEMES}
-    for theme, item in items:
-        by_theme[theme].append(item)
+    for indicator, line in zip(indicators, dashboard_lines(indicators, rows, changes), strict=True):
+        by_theme[_theme(indicator.theme, indicator.id, defaults)].append(_report_indicator(line))
     return [
         ReportTheme(code=code, title=THEMES[code], indicators=found, map=map_of(found[0].id))
         for code, found in by_theme.items()
@@ -313,16 +318,10 @@ def build_report(campaign: Campaign) -> Report:
         changes = changes_since(analysis, campaign_analysis_cached(previous))
     else:
         previous = None
-    rows = {(r.indicator, r.domain): r for r in analysis.rows}
-    defaults = {i.id: i.theme for i in default_questionnaire().indicators}
     themes = _themes(
-        [
-            (
-                _theme(i.theme, i.id, defaults),
-                _report_indicator(i.id, i.label, i.base, rows, changes),
-            )
-            for i in campaign.questionnaire.questionnaire().indicators
-        ],
+        campaign.questionnaire.questionnaire().indicators,
+        analysis.rows,
+        changes,
         lambda ident: indicator_map(campaign, analysis, ident),
     )
     potential = potential_non_take_up_cached(campaign, analysis)
@@ -392,16 +391,10 @@ def report_from_publication(publication: Publication) -> Report:
     is not part of what a wave publishes."""
     results = published_results(publication)
     content = results.content
-    rows = {(r.indicator, r.domain): r for r in results.rows}
-    defaults = {i.id: i.theme for i in default_questionnaire().indicators}
     themes = _themes(
-        [
-            (
-                _theme(i.theme, i.id, defaults),
-                _report_indicator(i.id, i.label, i.base, rows, results.changes),
-            )
-            for i in results.indicators
-        ],
+        results.indicators,
+        results.rows,
+        results.changes,
         lambda ident: published_map(results, ident),
     )
     labels = {i.id: i.label for i in results.indicators}

@@ -21,7 +21,12 @@ def run(*args: str) -> str:
 def test_invite_one_person_with_any_role(caf, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         said = run(
-            "inviter", "200033579", "Chef@CAF.example", "caf du pas-de-calais", "administratrice"
+            # The organisation's name as the invitation file reads it: any case, any spacing.
+            "inviter",
+            "200033579",
+            "Chef@CAF.example",
+            " caf du  pas-de-calais",
+            "administratrice",
         )
     assert (
         "Invitation envoyée à chef@caf.example (CAF du Pas-de-Calais, Administrateur·rice)" in said

@@ -73,7 +73,7 @@ def test_a_failing_mail_server_is_kept_on_the_invitation(
     def broken(*args, **kwargs):
         raise ConnectionRefusedError
 
-    monkeypatch.setattr("nonrecours.accounts.notifications.send_mail", broken)
+    monkeypatch.setattr("nonrecours.privacy.mail.send_mail", broken)
     invitation = invite(caf, lead, capture=django_capture_on_commit_callbacks)
     invitation.refresh_from_db()
     assert invitation.send_error == "Courriel non envoyé (ConnectionRefusedError)."

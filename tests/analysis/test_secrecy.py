@@ -252,3 +252,82 @@ def test_released_cells_stay_published_and_block_what_they_give_away():
         Status.HIDDEN,
         Status.HIDDEN,
     ]
+
+
+def _given_away_sets(plan: ReleasePlan, in_base: np.ndarray, sets: list[list[int]]) -> list:
+    """Which of these atom sets (with 1 to 10 respondents) the published
+    cells give back."""
+    decision = plan.decide(in_base, THRESHOLD)
+    sizes = np.bincount(plan.layout.atom_of[in_base], minlength=plan.layout.atom_count)
+    matrix = np.zeros((len(plan.cells), plan.layout.atom_count))
+    for c, atoms in enumerate(plan.cells):
+        matrix[c, atoms] = 1.0
+    published = [c for c, s in enumerate(decision.status) if s == Status.PUBLISHED]
+    found = []
+    for atoms in sets:
+        if 0 < sizes[atoms].sum() < THRESHOLD:
+            vector = np.zeros(plan.layout.atom_count)
+            vector[atoms] = 1.0
+            if _given_away(matrix, published, vector, sizes == 0):
+                found.append(atoms)
+    return found
+
+
+def _case(cells: dict[tuple[int, str, str], int], stratum_of: list[int] | None = None):
+    where, sexes, ages = [], [], []
+    for (commune, sex, age), count in cells.items():
+        where += [commune] * count
+        sexes += [sex] * count
+        ages += [age] * count
+    respondents, _ = _respondents(None, where, sexes, ages)
+    stratum_of = stratum_of or [0] * len(respondents.commune_codes)
+    return ReleasePlan(layout_of(respondents, stratum_of)), np.ones(len(where), dtype=bool)
+
+
+def test_a_block_of_the_sex_by_age_table_is_not_given_back():
+    """Reviewer's case: overall − women − 35–44 + women 35–44 gives the men
+    under 35 (8 people) though each of their cells is hidden."""
+    plan, in_base = _case(
+        {
+            (0, "femme", "18_24"): 1,
+            (0, "femme", "25_34"): 11,
+            (0, "femme", "35_44"): 28,
+            (0, "homme", "18_24"): 1,
+            (0, "homme", "25_34"): 7,
+            (0, "homme", "35_44"): 17,
+            (0, "non_renseigne", "35_44"): 1,
+        }
+    )
+    layout = plan.layout
+    men_under_35 = [
+        a
+        for a in range(layout.atom_count)
+        if layout.domain("sexe_age", int(layout.codes["sexe_age"][1][a]))
+        in ("homme|18_24", "homme|25_34")
+    ]
+    assert _given_away_sets(plan, in_base, [men_under_35]) == []
+    assert _attack(plan, in_base) == []
+
+
+def test_the_men_of_a_commune_are_not_the_men_minus_the_other_commune():
+    """Reviewer's case: commune 62001 has only men; « hommes » − 62001 would
+    give the 3 men of 62000, a crossing the tables do not publish."""
+    plan, in_base = _case(
+        {
+            (0, "homme", "18_24"): 2,
+            (0, "homme", "25_34"): 1,
+            (0, "non_renseigne", "18_24"): 2,
+            (1, "homme", "18_24"): 9,
+            (1, "homme", "25_34"): 7,
+            (1, "homme", "non_renseigne"): 9,
+        },
+        stratum_of=[0, 1],
+    )
+    layout = plan.layout
+    commune_of, sex_of = layout.codes["commune"][1], layout.codes["sexe"][1]
+    homme = layout.categories["sexe"].index("homme")
+    men_of_62000 = [
+        a for a in range(layout.atom_count) if commune_of[a] == 0 and sex_of[a] == homme
+    ]
+    assert _given_away_sets(plan, in_base, [men_of_62000]) == []
+    assert _attack(plan, in_base) == []

@@ -60,6 +60,20 @@ def base_url(settings, live_server) -> str:
     return live_server.url
 
 
+def send_to_ccas(arras, partner, ccas_offer, consent_mode) -> Referral:
+    """A referral from the France Services partner to the CCAS's offer."""
+    return actions.referral_send(
+        territory=arras,
+        sender=partner,
+        sender_organisation=partner.memberships.get().organisation,
+        structure=ccas_offer.structure,
+        offer=ccas_offer,
+        person=PERSON,
+        consent=True,
+        consent_mode=consent_mode,
+    )
+
+
 def log_in(page, base: str, username: str) -> None:
     page.goto(base + "/connexion/")
     page.get_by_label("Identifiant").fill(username)
@@ -181,16 +195,7 @@ def test_partner_refers_a_person_from_the_directory_on_a_phone(
 def test_structure_answers_from_the_emailed_link_and_records_the_right_opened(
     base_url, arras, ccas_offer, partner, phone_page
 ):
-    actions.referral_send(
-        territory=arras,
-        sender=partner,
-        sender_organisation=partner.memberships.get().organisation,
-        structure=ccas_offer.structure,
-        offer=ccas_offer,
-        person=PERSON,
-        consent=True,
-        consent_mode=ConsentMode.PHONE,
-    )  # the e-mails leave on commit
+    send_to_ccas(arras, partner, ccas_offer, ConsentMode.PHONE)  # the e-mails leave on commit
     referral = Referral.objects.get()
     (to_structure,) = [m for m in mail.outbox if m.to == ["accueil@ccas-arras.example"]]
     link = LINK.search(to_structure.body).group(0)
@@ -289,16 +294,7 @@ def test_structure_with_an_account_refuses_from_its_list_on_a_phone(
     directory_actions.structure_attach(
         structure=ccas_offer.structure, organisation=ccas.memberships.get().organisation
     )
-    referral = actions.referral_send(
-        territory=arras,
-        sender=partner,
-        sender_organisation=partner.memberships.get().organisation,
-        structure=ccas_offer.structure,
-        offer=ccas_offer,
-        person=PERSON,
-        consent=True,
-        consent_mode=ConsentMode.WRITTEN,
-    )
+    referral = send_to_ccas(arras, partner, ccas_offer, ConsentMode.WRITTEN)
     page = phone_page
     log_in(page, live_server.url, ccas.username)
     page.get_by_role("link", name="Orientations").click()
@@ -329,16 +325,7 @@ def test_structure_with_an_account_refuses_from_its_list_on_a_phone(
 def test_answering_without_choosing_says_what_is_missing(
     live_server, arras, ccas_offer, partner, phone_page
 ):
-    referral = actions.referral_send(
-        territory=arras,
-        sender=partner,
-        sender_organisation=partner.memberships.get().organisation,
-        structure=ccas_offer.structure,
-        offer=ccas_offer,
-        person=PERSON,
-        consent=True,
-        consent_mode=ConsentMode.ORAL,
-    )
+    referral = send_to_ccas(arras, partner, ccas_offer, ConsentMode.ORAL)
     page = phone_page
     page.goto(f"{live_server.url}/orientations/lien/{link_token(referral)}/")
     page.get_by_role("button", name="Ouvrir l'orientation").click()
@@ -453,16 +440,7 @@ def test_a_newcomer_learns_why_the_published_view_is_empty_on_a_phone(
     """Four real referrals: the team sees them, the funders' view says why
     it is empty and from how many referrals it fills."""
     for _ in range(4):
-        actions.referral_send(
-            territory=arras,
-            sender=partner,
-            sender_organisation=partner.memberships.get().organisation,
-            structure=ccas_offer.structure,
-            offer=ccas_offer,
-            person=PERSON,
-            consent=True,
-            consent_mode=ConsentMode.ORAL,
-        )
+        send_to_ccas(arras, partner, ccas_offer, ConsentMode.ORAL)
     lead = member(
         arras, "Communauté urbaine d'Arras", Role.PROJECT_LEAD, OrganisationKind.TERRITORY
     )

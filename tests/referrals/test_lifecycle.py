@@ -347,7 +347,7 @@ def test_outcomes_do_not_contradict_each_other(send, receiver):
 def test_a_failing_mail_server_neither_undoes_the_step_nor_stops_the_night(
     send, receiver, django_capture_on_commit_callbacks, monkeypatch
 ):
-    from nonrecours.referrals import notifications
+    from nonrecours.privacy import mail as privacy_mail
 
     with time_machine.travel(START, tick=False):
         first, second = send(), send()
@@ -355,7 +355,7 @@ def test_a_failing_mail_server_neither_undoes_the_step_nor_stops_the_night(
     def broken(*args, **kwargs):
         raise ConnectionRefusedError("serveur de courriel injoignable")
 
-    monkeypatch.setattr(notifications, "send_mail", broken)
+    monkeypatch.setattr(privacy_mail, "send_mail", broken)
     with time_machine.travel(START + datetime.timedelta(days=10), tick=False):
         with django_capture_on_commit_callbacks(execute=True):
             report = actions.referrals_process_deadlines()

@@ -54,6 +54,14 @@ def run(campaign, name, source=SourceFormat.KOBO, **options):
         )
 
 
+def import_rows(campaign, header, rows, filename, **options):
+    """Import KoboToolbox ``rows`` (dicts by ``header`` name) as the file ``filename``."""
+    return actions.responses_import(
+        campaign=campaign, stream=csv_file(header, rows), filename=filename,
+        source=SourceFormat.KOBO, **options,
+    )  # fmt: skip
+
+
 # --- submission identity ------------------------------------------------------
 
 
@@ -107,25 +115,16 @@ def test_kobo_edit_found_by_root_uuid_and_by_deprecated_id(campaign):
     header = kobo_header() + ["_uuid", "meta/rootUuid", "meta/deprecatedID"]
     first = kobo_row(header, complete_answers(), "v1")
     first.update({"_uuid": "v1", "meta/rootUuid": "uuid:root-1"})
-    actions.responses_import(
-        campaign=campaign, stream=csv_file(header, [first]), filename="a.csv",
-        source=SourceFormat.KOBO,
-    )  # fmt: skip
+    import_rows(campaign, header, [first], "a.csv")
     edit = kobo_row(header, complete_answers(sexe="homme"), "v2")
     edit.update({"_uuid": "v2", "meta/rootUuid": "uuid:root-1", "meta/deprecatedID": "uuid:v1"})
-    summary = actions.responses_import(
-        campaign=campaign, stream=csv_file(header, [edit]), filename="b.csv",
-        source=SourceFormat.KOBO,
-    )  # fmt: skip
+    summary = import_rows(campaign, header, [edit], "b.csv")
     assert summary.modified == 1
     # An older Kobo export without rootUuid: the edit names what it replaces.
     old_header = [h for h in header if h != "meta/rootUuid"]
     third = kobo_row(old_header, complete_answers(sexe="femme", tranche_age="45_54"), "v3")
     third.update({"_uuid": "v3", "meta/deprecatedID": "uuid:v2"})
-    summary = actions.responses_import(
-        campaign=campaign, stream=csv_file(old_header, [third]), filename="c.csv",
-        source=SourceFormat.KOBO,
-    )  # fmt: skip
+    summary = import_rows(campaign, old_header, [third], "c.csv")
     assert (summary.created, summary.modified) == (0, 1)
     assert campaign.responses.get().answers["tranche_age"] == "45_54"
     assert ResponseRevision.objects.count() == 2
@@ -175,19 +174,13 @@ def test_limesurvey_survey_id_read_from_the_default_export_name(campaign):
 def test_exact_duplicate_counted_once_and_conflicting_duplicate_refused(campaign):
     header = kobo_header()
     row = kobo_row(header, complete_answers(), "dup-1")
-    summary = actions.responses_import(
-        campaign=campaign, stream=csv_file(header, [row, dict(row)]), filename="d.csv",
-        source=SourceFormat.KOBO,
-    )  # fmt: skip
+    summary = import_rows(campaign, header, [row, dict(row)], "d.csv")
     assert (summary.rows, summary.created) == (2, 1)
     assert summary.duplicates == ["ligne 3 (copie de la ligne 2)"]
     other = kobo_row(header, complete_answers(sexe="homme"), "dup-2")
     conflicting = kobo_row(header, complete_answers(sexe="femme"), "dup-2")
     with pytest.raises(ImportRejected, match="lignes 2 et 3 : même identifiant"):
-        actions.responses_import(
-            campaign=campaign, stream=csv_file(header, [other, conflicting]), filename="e.csv",
-            source=SourceFormat.KOBO,
-        )  # fmt: skip
+        import_rows(campaign, header, [other, conflicting], "e.csv")
     assert campaign.responses.count() == 1
 
 
@@ -241,10 +234,7 @@ def test_every_group_separator_is_read(campaign, separator):
         "sep-1",
         separator,
     )
-    summary = actions.responses_import(
-        campaign=campaign, stream=csv_file(header, [row]), filename="s.csv",
-        source=SourceFormat.KOBO,
-    )  # fmt: skip
+    summary = import_rows(campaign, header, [row], "s.csv")
     assert summary.created == 1
     assert Response.objects.get().answers["strategies"] == ["epargne"]
 
@@ -253,14 +243,8 @@ def test_a_separator_given_by_option(campaign):
     header = kobo_header("__")
     row = kobo_row(header, complete_answers(), "sep-2", "__")
     with pytest.raises(ImportFileError, match="colonne « commune » introuvable"):
-        actions.responses_import(
-            campaign=campaign, stream=csv_file(header, [row]), filename="s.csv",
-            source=SourceFormat.KOBO,
-        )  # fmt: skip
-    summary = actions.responses_import(
-        campaign=campaign, stream=csv_file(header, [row]), filename="s.csv",
-        source=SourceFormat.KOBO, separator="__",
-    )  # fmt: skip
+        import_rows(campaign, header, [row], "s.csv")
+    summary = import_rows(campaign, header, [row], "s.csv", separator="__")
     assert summary.created == 1
 
 
@@ -273,10 +257,7 @@ def test_split_columns_disagreeing_with_their_column_are_refused(campaign):
     )
     row["finances/strategies/credit"] = "1"
     with pytest.raises(ImportRejected, match="ne correspondent pas"):
-        actions.responses_import(
-            campaign=campaign, stream=csv_file(header, [row]), filename="s.csv",
-            source=SourceFormat.KOBO,
-        )  # fmt: skip
+        import_rows(campaign, header, [row], "s.csv")
     row = kobo_row(
         header,
         complete_answers(situation_financiere="difficile", strategies=["epargne"]),
@@ -284,10 +265,7 @@ def test_split_columns_disagreeing_with_their_column_are_refused(campaign):
     )
     row["finances/strategies/credit"] = "peut-être"
     with pytest.raises(ImportRejected, match="« finances/strategies/credit » : valeur"):
-        actions.responses_import(
-            campaign=campaign, stream=csv_file(header, [row]), filename="s.csv",
-            source=SourceFormat.KOBO,
-        )  # fmt: skip
+        import_rows(campaign, header, [row], "s.csv")
 
 
 # --- review states -----------------------------------------------------------------
@@ -388,10 +366,7 @@ def test_every_date_format_is_read(campaign, cell, expected):
     header = kobo_header()
     row = kobo_row(header, complete_answers(), "date-1")
     row["end"] = cell
-    actions.responses_import(
-        campaign=campaign, stream=csv_file(header, [row]), filename="d.csv",
-        source=SourceFormat.KOBO,
-    )  # fmt: skip
+    import_rows(campaign, header, [row], "d.csv")
     assert Response.objects.get().submitted_at == expected
 
 
@@ -404,10 +379,7 @@ def test_unreadable_or_implausible_dates_refuse_the_row_with_line_and_column(cam
     rows = [kobo_row(header, complete_answers(), "ok"), kobo_row(header, complete_answers(), "x")]
     rows[1]["start"] = cell
     with pytest.raises(ImportRejected) as refused:
-        actions.responses_import(
-            campaign=campaign, stream=csv_file(header, rows), filename="d.csv",
-            source=SourceFormat.KOBO,
-        )  # fmt: skip
+        import_rows(campaign, header, rows, "d.csv")
     assert "ligne 3, colonne « start » : " in str(refused.value)
     assert not Response.objects.exists()
 
@@ -418,10 +390,7 @@ def test_an_empty_submission_date_is_refused_never_now(campaign):
     row["end"] = ""
     row["_submission_time"] = ""
     with pytest.raises(ImportRejected, match="ligne 2 : date de soumission absente"):
-        actions.responses_import(
-            campaign=campaign, stream=csv_file(header, [row]), filename="d.csv",
-            source=SourceFormat.KOBO,
-        )  # fmt: skip
+        import_rows(campaign, header, [row], "d.csv")
 
 
 def test_limesurvey_y_converted_to_1_reads_like_y(campaign):
@@ -491,10 +460,7 @@ def test_collector_linked_to_the_agent_account_or_kept_as_text(arras, make_membe
     mine["_submitted_by"] = agent.username.upper()
     stranger = kobo_row(header, complete_answers(), "c-2")
     stranger["_submitted_by"] = "tablette-arras-1"
-    summary = actions.responses_import(
-        campaign=campaign, stream=csv_file(header, [mine, stranger]), filename="c.csv",
-        source=SourceFormat.KOBO,
-    )  # fmt: skip
+    summary = import_rows(campaign, header, [mine, stranger], "c.csv")
     assert summary.collectors_linked == 1
     linked = campaign.responses.get(idempotency_key__endswith=":c-1")
     assert (linked.agent, linked.collector) == (agent, agent.username.upper())
@@ -617,10 +583,7 @@ def kobo_version(uuid, previous="", **answers):
 
 
 def kobo_import(campaign, *rows):
-    return actions.responses_import(
-        campaign=campaign, stream=csv_file(KOBO_HEADER, list(rows)), filename="k.csv",
-        source=SourceFormat.KOBO,
-    )  # fmt: skip
+    return import_rows(campaign, KOBO_HEADER, list(rows), "k.csv")
 
 
 def test_kobo_edit_chains_without_root_uuid_never_duplicate(campaign):
@@ -758,18 +721,12 @@ def test_headers_in_capitals_french_review_labels_and_unknown_options(campaign):
     header = kobo_header() + ["droits/prestations_connues/autre"]
     row = kobo_row(header, complete_answers(), "opt-1")
     row["droits/prestations_connues/autre"] = "0"
-    done = actions.responses_import(
-        campaign=campaign, stream=csv_file(header, [row]), filename="o.csv",
-        source=SourceFormat.KOBO,
-    )  # fmt: skip
+    done = import_rows(campaign, header, [row], "o.csv")
     assert "options inconnues du questionnaire, vérifiées vides" in str(done)
     row = kobo_row(header, complete_answers(), "opt-2")
     row["droits/prestations_connues/autre"] = "1"
     with pytest.raises(ImportRejected, match="l'option « autre » de « prestations_connues »"):
-        actions.responses_import(
-            campaign=campaign, stream=csv_file(header, [row]), filename="o.csv",
-            source=SourceFormat.KOBO,
-        )  # fmt: skip
+        import_rows(campaign, header, [row], "o.csv")
 
 
 def test_answers_outside_the_campaign_are_listed_by_line(campaign):

@@ -11,13 +11,14 @@ import time_machine
 from django.core.management import CommandError, call_command
 
 from nonrecours.surveys import actions, open_data
-from nonrecours.surveys.analysis import campaign_analysis
+from nonrecours.surveys.analysis import MAP_CLASSES, campaign_analysis
 from nonrecours.surveys.enums import Channel
 from nonrecours.surveys.importers.files import SourceFormat
 from nonrecours.surveys.models import Publication, Response
 from nonrecours.surveys.publication import (
     PublicationRefused,
     campaign_publish,
+    published_map,
     published_results,
     published_tables,
     territory_publications,
@@ -172,6 +173,28 @@ def test_changes_since_the_previous_published_wave(arras, demo):
         overall["situation_financiere_difficile"].estimate - change.previous
     )
     assert [w.slug for w in territory_publications(arras)] == ["demo-2025", "demo-2024"]
+
+
+def test_the_published_map_colours_each_commune_by_its_stored_row(demo):
+    """Hidden communes hatched, a commune with nobody in the indicator's
+    base dotted (unlike any share's colour), the others by their share."""
+    publication = campaign_publish(campaign=demo, user=None)
+    stored = [r for r in publication.content["commune_rows"] if r["indicator"] == "illectronisme"]
+    empty = next(r for r in stored if not r["suppressed"])
+    empty.update(estimate=None, se=None, ci_low=None, ci_high=None, n=0)
+    found = published_map(published_results(publication), "illectronisme")
+    colours = {feature.key: feature.color for feature in found.projected.features}
+    expected = {}
+    for row in stored:
+        if row["suppressed"]:
+            expected[row["domain"]] = "url(#hachures)"
+        elif row["estimate"] is None:
+            expected[row["domain"]] = "url(#points)"
+        else:
+            expected[row["domain"]] = next(c for up, _, c in MAP_CLASSES if row["estimate"] < up)
+    assert colours == expected
+    assert {"url(#hachures)", "url(#points)"} < set(colours.values())
+    assert ("aucune réponse dans la base de l'indicateur", "url(#points)") in found.legend
 
 
 def test_tables_render_hidden_and_empty_cells_by_the_rules(demo):

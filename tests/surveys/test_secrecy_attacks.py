@@ -136,3 +136,23 @@ def test_a_commune_is_not_crossed_with_sex_or_age(demo):
     assert lines == [] and "Retirez soit" in refusal
     lines, refusal = filtered_lines(demo, analysis, Filters(stratum="rural", sex="femme"))
     assert lines == [] and refusal == NOT_CROSSED
+
+
+def test_who_is_in_a_base_is_not_counted_where_everyone_is_hidden(demo):
+    """The reviewer's attack: « recours_aide_proches » is asked to those in
+    financial difficulty, so its published count of men is the number of
+    men in difficulty, hidden in « situation_financiere_difficile ». A cell
+    hidden for an indicator on everyone is hidden for every base, and what
+    is still published does not give it back."""
+    analysis = campaign_analysis(demo)
+    rows = [*analysis.rows, *analysis.commune_rows, *analysis.tables]
+    everyone = {
+        (r.by, r.domain)
+        for r in rows
+        if r.indicator == "situation_financiere_difficile" and r.suppressed
+    }
+    assert everyone
+    for indicator in ("recours_aide_proches", "puise_dans_epargne"):
+        mine = {(r.by, r.domain): r for r in rows if r.indicator == indicator}
+        assert all(mine[cell].suppressed for cell in everyone), indicator
+    assert _recovered(analysis) == []

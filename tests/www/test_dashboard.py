@@ -83,7 +83,7 @@ def test_indicator_map_by_commune_hatches_hidden_communes(client, demo, arras, m
     )
 
     analysis = campaign_analysis(demo)
-    classes = indicator_map_classes(analysis, "non_recours_declare")
+    classes = indicator_map_classes(analysis.commune_rows, "non_recours_declare")
     assert len(classes) == 46
     hidden = [code for code, (key, _, _) in classes.items() if key == HIDDEN_CLASS]
     shown = [row for key, _, row in classes.values() if key not in (HIDDEN_CLASS, EMPTY_CLASS)]
@@ -98,7 +98,7 @@ def test_indicator_map_by_commune_hatches_hidden_communes(client, demo, arras, m
     assert html.count('fill="url(#hachures)"') == len(
         [
             1
-            for key, _, _ in indicator_map_classes(analysis, "illectronisme").values()
+            for key, _, _ in indicator_map_classes(analysis.commune_rows, "illectronisme").values()
             if key == HIDDEN_CLASS
         ]
     )

@@ -12,6 +12,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from nonrecours.surveys import open_data, publication, report
+from nonrecours.surveys.analysis import dashboard_lines
 from nonrecours.surveys.models import Publication
 from nonrecours.territories.enums import Stratum
 from nonrecours.www.territories.views import territory_or_404
@@ -48,7 +49,7 @@ def public_waves(request: HttpRequest, siren: str) -> HttpResponse:
 def public_results(request: HttpRequest, siren: str, slug: str) -> HttpResponse:
     found = _publication_or_404(siren, slug)
     results = publication.published_results(found)
-    lines = publication.published_lines(results)
+    lines = dashboard_lines(results.indicators, results.rows, results.changes)
     chosen = request.GET.get("indicateur", "")
     if chosen not in {line.indicator for line in lines}:
         chosen = lines[0].indicator

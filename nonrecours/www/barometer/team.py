@@ -177,7 +177,9 @@ def campaign_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     changes = None
     if previous is not None and previous.responses.exists():
         changes = changes_since(analysis, campaign_analysis_cached(previous))
-    indicator_ids = [line.indicator for line in dashboard_lines(campaign, analysis)]
+    indicators = campaign.questionnaire.questionnaire().indicators
+    lines = dashboard_lines(indicators, analysis.rows, changes)
+    indicator_ids = [line.indicator for line in lines]
     chosen = request.GET.get("indicateur", indicator_ids[0])
     if chosen not in indicator_ids:
         chosen = indicator_ids[0]
@@ -194,7 +196,7 @@ def campaign_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
             "campaign": campaign,
             "map": indicator_map(campaign, analysis, chosen),
             "previous": previous if changes is not None else None,
-            "lines": dashboard_lines(campaign, analysis, changes),
+            "lines": lines,
             "analysis": analysis,
             "raking": analysis.raking,
             "strata": [str(s.label) for s in Stratum],
@@ -206,12 +208,7 @@ def campaign_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
             "potential": potential,
             "potential_lines": potential_lines(potential),
             "declared": next(
-                (
-                    line
-                    for line in dashboard_lines(campaign, analysis)
-                    if line.indicator == "non_recours_declare"
-                ),
-                None,
+                (line for line in lines if line.indicator == "non_recours_declare"), None
             ),
             **published,
         },

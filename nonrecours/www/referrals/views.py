@@ -367,9 +367,12 @@ def _statistics(request: HttpRequest, siren: str) -> queries.ReferralDashboard:
     raw = request.GET.get("annee", "")
     # ASCII digits only: « ² » is a digit to str.isdigit(), not to int().
     year = int(raw) if raw.isascii() and raw.isdigit() and 2000 <= int(raw) <= 2100 else None
-    if raw and (year is None or year not in queries.statistics_years(territory)):
+    if raw and year is None:
         raise _UnknownYear(raw)
-    return queries.referral_dashboard(territory, year=year)
+    dashboard = queries.referral_dashboard(territory, year=year)
+    if year is not None and year not in dashboard.published.years:
+        raise _UnknownYear(raw)  # its dashboard was empty: cheap, and nothing is shown
+    return dashboard
 
 
 def _unknown_year(request: HttpRequest, siren: str, raw: str) -> HttpResponse:

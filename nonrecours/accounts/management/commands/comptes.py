@@ -4,9 +4,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from nonrecours.accounts import actions
+from nonrecours.accounts import actions, queries
 from nonrecours.accounts.invitation_file import role_from_text, role_names
-from nonrecours.accounts.models import Organisation, User
+from nonrecours.accounts.models import User
 from nonrecours.csvtext import UnreadableFile, read_text
 from nonrecours.territories import queries as territory_queries
 from nonrecours.territories.models import Territory
@@ -80,13 +80,10 @@ class Command(BaseCommand):
             return
         if not (options["email"] and options["organisation"] and options["role"]):
             raise CommandError("Donnez E-MAIL ORGANISATION RÔLE, ou --fichier CSV.")
-        organisation = Organisation.objects.filter(
-            territory=territory, name__iexact=options["organisation"].strip()
-        ).first()
+        organisations = list(queries.territory_organisations(territory))
+        organisation = queries.organisation_named(options["organisation"], organisations)
         if organisation is None:
-            names = ", ".join(
-                f"« {o.name} »" for o in Organisation.objects.filter(territory=territory)
-            )
+            names = ", ".join(f"« {o.name} »" for o in organisations)
             raise CommandError(
                 f"« {options['organisation']} » n'est pas une organisation de {territory.name} "
                 f"(organisations : {names or 'aucune'})."
