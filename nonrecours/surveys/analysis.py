@@ -781,9 +781,17 @@ def open_data_rows(campaign: Campaign, analysis: CampaignAnalysis) -> list[dict[
 
 @dataclass(frozen=True)
 class Change:
+    """A published cell against the previous wave: its share then, and the
+    difference (points as a share, now minus then) with its standard error."""
+
     previous: float
     difference: float
-    p_value: float
+    se: float
+
+    @property
+    def p_value(self) -> float:
+        """Two-sided p-value of "no change" (independent samples)."""
+        return Difference(self.difference, self.se).p_value
 
     @property
     def significant(self) -> bool:
@@ -800,14 +808,14 @@ def previous_campaign(campaign: Campaign) -> Campaign | None:
 
 
 def changes_since(
-    current: CampaignAnalysis, previous: CampaignAnalysis
+    current: Iterable[ResultRow], previous: Iterable[ResultRow]
 ) -> dict[tuple[str, str], Change]:
     """Change of each published cell from the previous wave, by (indicator,
-    domain), with the p-value of "no change" (independent samples). Cells
-    hidden in either wave have no change."""
-    before = {(r.indicator, r.domain): r for r in previous.rows}
+    domain), from the rows of both (computed now or read from a
+    publication). Cells hidden or empty in either wave have no change."""
+    before = {(r.indicator, r.domain): r for r in previous}
     changes = {}
-    for row in current.rows:
+    for row in current:
         old = before.get((row.indicator, row.domain))
         if old is None or row.suppressed or old.suppressed:
             continue
@@ -817,7 +825,7 @@ def changes_since(
             Estimate(row.estimate, row.se, row.n), Estimate(old.estimate, old.se, old.n)
         )
         changes[(row.indicator, row.domain)] = Change(
-            previous=old.estimate, difference=change.estimate, p_value=change.p_value
+            previous=old.estimate, difference=change.estimate, se=change.se
         )
     return changes
 

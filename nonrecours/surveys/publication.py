@@ -23,7 +23,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from nonrecours.accounts.models import User
-from nonrecours.analysis.estimators import Difference, Estimate, difference_between_waves
+from nonrecours.analysis.estimators import Difference
 from nonrecours.analysis.files import OVERALL, ResultRow
 from nonrecours.analysis.raking import RakingError
 from nonrecours.surveys.analysis import (
@@ -34,6 +34,7 @@ from nonrecours.surveys.analysis import (
     Change,
     IndicatorMap,
     campaign_analysis,
+    changes_since,
     commune_map,
     previous_campaign,
     stratum_comparisons,
@@ -189,26 +190,11 @@ def publication_content(
         if found is not None
     ]
     rows = [_released(r) for r in analysis.rows]
-    changes: list[dict[str, Any]] = []
-    if previous is not None:
-        before = {(r.indicator, r.domain): r for r in published_results(previous).rows}
-        for row in analysis.rows:
-            old = before.get((row.indicator, row.domain))
-            if old is None or not _shown(row) or not _shown(old):
-                continue
-            change = difference_between_waves(
-                Estimate(row.estimate or 0.0, row.se or 0.0, row.n),
-                Estimate(old.estimate or 0.0, old.se or 0.0, old.n),
-            )
-            changes.append(
-                {
-                    "indicator": row.indicator,
-                    "domain": row.domain,
-                    "previous": old.estimate,
-                    "difference": change.estimate,
-                    "se": change.se,
-                }
-            )
+    changes = (
+        changes_since(analysis.rows, published_results(previous).rows)
+        if previous is not None
+        else {}
+    )
     return {
         "format": FORMAT,
         "wave": {
@@ -263,12 +249,17 @@ def publication_content(
             if previous is not None
             else None
         ),
-        "changes": changes,
+        "changes": [
+            {
+                "indicator": indicator,
+                "domain": domain,
+                "previous": change.previous,
+                "difference": change.difference,
+                "se": change.se,
+            }
+            for (indicator, domain), change in changes.items()
+        ],
     }
-
-
-def _shown(row: ResultRow) -> bool:
-    return not row.suppressed and row.estimate is not None and row.se is not None
 
 
 # Reads
@@ -405,9 +396,8 @@ def published_results(publication: Publication) -> PublishedResults:
     content = publication.content
     changes = {}
     for item in content.get("changes", []):
-        change = Difference(item["difference"], item["se"])
         changes[(item["indicator"], item["domain"])] = Change(
-            previous=item["previous"], difference=change.estimate, p_value=change.p_value
+            previous=item["previous"], difference=item["difference"], se=item["se"]
         )
     return PublishedResults(
         publication=publication,

@@ -315,7 +315,7 @@ def build_report(campaign: Campaign) -> Report:
     previous = previous_campaign(campaign)
     changes: dict[tuple[str, str], Change] = {}
     if previous is not None and previous.responses.exists():
-        changes = changes_since(analysis, campaign_analysis_cached(previous))
+        changes = changes_since(analysis.rows, campaign_analysis_cached(previous).rows)
     else:
         previous = None
     themes = _themes(

@@ -64,7 +64,7 @@ def test_changes_since_the_previous_wave(client, demo, arras, make_member):
     later.save()
     assert previous_campaign(later) == demo
     assert previous_campaign(demo) is None
-    changes = changes_since(campaign_analysis(later), campaign_analysis(demo))
+    changes = changes_since(campaign_analysis(later).rows, campaign_analysis(demo).rows)
     change = changes[("situation_financiere_difficile", "ensemble")]
     assert 0 <= change.p_value <= 1
     assert change.significant == (change.p_value < 0.05)

@@ -176,7 +176,7 @@ def campaign_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     previous = previous_campaign(campaign)
     changes = None
     if previous is not None and previous.responses.exists():
-        changes = changes_since(analysis, campaign_analysis_cached(previous))
+        changes = changes_since(analysis.rows, campaign_analysis_cached(previous).rows)
     indicators = campaign.questionnaire.questionnaire().indicators
     lines = dashboard_lines(indicators, analysis.rows, changes)
     indicator_ids = [line.indicator for line in lines]
