@@ -99,6 +99,11 @@ class Release:
     # Cells hidden whatever their size (decided elsewhere: a cell hidden for
     # everyone stays hidden for a sub-population); empty ones stay hidden.
     hidden: frozenset[int] = frozenset()
+    # Whether every union of atoms under the threshold is searched (see
+    # _small_unions); off where atoms are about one per person (referrals:
+    # the search would be combinatorial), and only the named sets above are
+    # then protected.
+    search_unions: bool = True
 
 
 def protect(release: Release, threshold: int = DEFAULT_THRESHOLD) -> list[str]:
@@ -110,7 +115,9 @@ def protect(release: Release, threshold: int = DEFAULT_THRESHOLD) -> list[str]:
     Protected sets, each when it has 1 to threshold − 1 respondents unless
     said: every hidden, non-empty cell (whatever its size); every atom; the
     hidden cells of a line, or of one of `groups`, together; each of
-    `watched`; the rest of `root` beside a published cell. Each round hides,
+    `watched`; the rest of `root` beside a published cell; and, when none of
+    these is given away, every other union of atoms (found by
+    `_small_unions`, which bounds its search). Each round hides,
     for each set given away, a published cell without which it can no
     longer be computed (or, when it is given away along several routes, one
     that takes part), the finest first (fewest atoms), then the smallest.
@@ -125,23 +132,8 @@ def protect(release: Release, threshold: int = DEFAULT_THRESHOLD) -> list[str]:
     if problem:
         raise ValueError(problem)
     threshold = int(threshold)
-    sizes = np.asarray(release.atom_sizes, dtype=np.int64)
-    occupied = np.flatnonzero(sizes > 0)
-    column = np.full(sizes.size, -1)
-    column[occupied] = np.arange(occupied.size)
-
-    def indicator(atoms: Sequence[int]) -> NDArray[np.float64]:
-        """A set of atoms as 0/1 over the occupied atoms."""
-        vector = np.zeros(occupied.size)
-        columns = column[np.asarray(atoms, dtype=np.intp)]
-        vector[columns[columns >= 0]] = 1.0
-        return vector
-
-    matrix = np.array([indicator(atoms) for atoms in release.cells]).reshape(
-        len(release.cells), occupied.size
-    )
-    weights = sizes[occupied].astype(float)
-    n = matrix @ weights
+    system = _System(release.cells, np.asarray(release.atom_sizes, dtype=np.int64))
+    weights, n = system.weights, system.cell_sizes
     status = [
         Status.EMPTY if size == 0 else Status.HIDDEN if size < threshold else Status.PUBLISHED
         for size in n
@@ -156,35 +148,37 @@ def protect(release: Release, threshold: int = DEFAULT_THRESHOLD) -> list[str]:
             )
     # Secondary suppression hides the finest cells first (a table's margins
     # are worth more than its inner cells), then the smallest.
-    fineness = (matrix > 0).sum(axis=1)
+    fineness = system.fineness
     small_atoms = np.flatnonzero(weights < threshold)
-    watched = [
-        ("croisement non publié", vector)
-        for vector in map(indicator, release.watched)
-        if 0 < vector @ weights < threshold
-    ]
+    watched = []
+    for atoms in release.watched:
+        columns = system.columns_of(atoms)
+        if 0 < weights[columns].sum() < threshold:
+            watched.append(("croisement non publié", _Set.of_atoms(columns)))
     released = np.array([c in release.released for c in range(len(status))])
     while True:
         shown = np.array([c for c, s in enumerate(status) if s == Status.PUBLISHED], dtype=int)
         if shown.size == 0:
             return status
-        span = _Span(matrix[shown])
-        protected = _protected_sets(release, matrix, n, status, shown.tolist(), threshold, watched)
-        names = [name for name, _ in protected]
-        vectors = [v for _, v in protected]
-        for a in small_atoms[span.atoms_held()[small_atoms]]:
-            unit = np.zeros(matrix.shape[1])
-            unit[a] = 1.0
-            names.append(f"croisement le plus fin {a}")
-            vectors.append(unit)
-        if not vectors:
+        span = _Span(system, shown)
+        protected = _protected_sets(release, n, status, shown.tolist(), threshold, watched)
+        for a in small_atoms[span.atoms_held(small_atoms)]:
+            protected.append((f"croisement le plus fin {a}", _Set.of_atoms(np.array([a]))))
+        coefficients, given_away = span.follows([s for _, s in protected])
+        if given_away.size == 0 and not release.search_unions:
             return status
-        stacked = np.array(vectors)
-        coefficients = span.inverse @ (span.rows @ stacked.T)  # published cell × set
-        residual = np.abs(stacked.T - span.rows.T @ coefficients).max(axis=0)
-        given_away = np.flatnonzero(residual < 1e-7 * np.maximum(1.0, np.abs(stacked).max(axis=1)))
         if given_away.size == 0:
-            return status
+            # The named sets are safe; the last word is the search of every
+            # union of atoms under the threshold that the published cells
+            # give back (a stratum minus a commune plus another line…).
+            protected = [
+                ("union de croisements fins", _Set.of_atoms(np.flatnonzero(v), v[v != 0]))
+                for v in _small_unions(span.dense_rows(), weights, threshold)
+            ]
+            coefficients, given_away = span.follows([s for _, s in protected])
+            if given_away.size == 0:
+                return status
+        names = [name for name, _ in protected]
         chosen: set[int] = set()  # positions in `shown`
         for k in given_away:
             taking_part = np.flatnonzero(np.abs(coefficients[:, k]) > 1e-9)
@@ -206,13 +200,94 @@ def protect(release: Release, threshold: int = DEFAULT_THRESHOLD) -> list[str]:
             status[shown[j]] = Status.HIDDEN
 
 
-class _Span:
-    """The span of some published cells (rows over the occupied atoms),
-    through their Gram matrix (cells × cells, small) rather than the rows."""
+class _System:
+    """The cells over the occupied atoms, kept sparse: for each occupied
+    atom, the cells it is in (a padded array); the Gram matrix of all the
+    cells (cells × cells: how many occupied atoms two cells share) is built
+    from it, so nothing is ever cells × atoms (20,000 referrals are about
+    20,000 atoms)."""
 
-    def __init__(self, rows: NDArray[np.float64]) -> None:
-        self.rows = rows
-        gram = rows @ rows.T
+    def __init__(self, cells: Sequence[Sequence[int]], sizes: NDArray[np.int64]) -> None:
+        occupied = np.flatnonzero(sizes > 0)
+        self.column = np.full(sizes.size, -1)
+        self.column[occupied] = np.arange(occupied.size)
+        self.weights = sizes[occupied].astype(float)
+        self.cell_count = len(cells)
+        pairs_cell, pairs_atom = [], []
+        for c, atoms in enumerate(cells):
+            columns = np.unique(self.columns_of(atoms))
+            pairs_cell.append(np.full(columns.size, c))
+            pairs_atom.append(columns)
+        cell_of = np.concatenate(pairs_cell) if pairs_cell else np.zeros(0, dtype=int)
+        atom_of = np.concatenate(pairs_atom) if pairs_atom else np.zeros(0, dtype=int)
+        self.fineness = np.bincount(cell_of, minlength=self.cell_count)
+        self.cell_sizes = np.bincount(
+            cell_of, weights=self.weights[atom_of], minlength=self.cell_count
+        ).astype(float)
+        # Cells of each atom, padded with -1.
+        order = np.argsort(atom_of, kind="stable")
+        degree = np.bincount(atom_of, minlength=occupied.size)
+        width = int(degree.max(initial=0))
+        self.cells_of = np.full((occupied.size, width), -1)
+        starts = np.cumsum(degree) - degree
+        rank = np.arange(order.size) - np.repeat(starts, degree)
+        self.cells_of[atom_of[order], rank] = cell_of[order]
+        left = np.repeat(self.cells_of, width, axis=1)
+        right = np.tile(self.cells_of, (1, width))
+        both = (left >= 0) & (right >= 0)
+        self.gram = (
+            np.bincount(left[both] * self.cell_count + right[both], minlength=self.cell_count**2)
+            .reshape(self.cell_count, self.cell_count)
+            .astype(float)
+        )
+
+    def columns_of(self, atoms: Sequence[int]) -> NDArray[np.intp]:
+        """The occupied atoms among `atoms`, as columns."""
+        columns = self.column[np.asarray(atoms, dtype=np.intp)]
+        return columns[columns >= 0]
+
+    def image(self, atoms: NDArray[np.intp], values: NDArray[np.float64]) -> NDArray[np.float64]:
+        """For a vector over the atoms (its nonzero `values` at `atoms`), its
+        sum in each cell (cells)."""
+        cells = self.cells_of[atoms]
+        mask = cells >= 0
+        spread = np.broadcast_to(values[:, None], cells.shape)[mask]
+        sums = np.bincount(cells[mask], weights=spread, minlength=self.cell_count)
+        return sums.astype(float)
+
+
+@dataclass(frozen=True)
+class _Set:
+    """A protected set: a combination of cells (`cells`, one coefficient per
+    cell) or, when `cells` is None, a vector over the occupied atoms
+    (`values` at `atoms`)."""
+
+    cells: NDArray[np.float64] | None
+    atoms: NDArray[np.intp]
+    values: NDArray[np.float64]
+
+    @classmethod
+    def of_cells(cls, count: int, plus: Sequence[int], minus: Sequence[int] = ()) -> "_Set":
+        combination = np.zeros(count)
+        np.add.at(combination, np.asarray(plus, dtype=np.intp), 1.0)
+        np.add.at(combination, np.asarray(minus, dtype=np.intp), -1.0)
+        return cls(combination, np.zeros(0, dtype=np.intp), np.zeros(0))
+
+    @classmethod
+    def of_atoms(cls, atoms: NDArray[np.intp], values: NDArray[np.float64] | None = None) -> "_Set":
+        return cls(None, atoms, np.ones(atoms.size) if values is None else values)
+
+
+class _Span:
+    """The span of the published cells `shown`, worked through their Gram
+    matrix (shown × shown) rather than their rows over the atoms."""
+
+    def __init__(self, system: _System, shown: NDArray[np.intp]) -> None:
+        self.system = system
+        self.shown = shown
+        self.position = np.full(system.cell_count + 1, -1)  # last: padding
+        self.position[shown] = np.arange(shown.size)
+        gram = system.gram[np.ix_(shown, shown)]
         values, vectors = np.linalg.eigh(gram)
         keep = values > 1e-9 * max(float(values.max(initial=0.0)), 1.0)
         # Pseudo-inverse of the Gram matrix.
@@ -225,35 +300,196 @@ class _Span:
         dependencies = vectors[:, ~keep]
         self.coloop: NDArray[np.bool_] = np.abs(dependencies).max(axis=1, initial=0.0) < 1e-7
 
-    def atoms_held(self) -> NDArray[np.bool_]:
-        """For each atom, whether its own value follows from the rows (the
-        diagonal of the projection on the rows' span is 1)."""
-        diagonal = np.einsum("ij,ij->j", self.inverse @ self.rows, self.rows)
-        held: NDArray[np.bool_] = np.abs(diagonal - 1.0) < 1e-7
+    def follows(self, sets: Sequence[_Set]) -> tuple[NDArray[np.float64], NDArray[np.intp]]:
+        """The coefficients of the published cells that give each set back
+        (shown × sets) and the positions of the sets they give back exactly:
+        those whose distance to the span (‖v‖² − bᵀG⁺b, b the set's sums
+        over the shown cells) is zero."""
+        if not sets:
+            return np.zeros((self.shown.size, 0)), np.zeros(0, dtype=np.intp)
+        sums = np.empty((self.shown.size, len(sets)))
+        norms = np.empty(len(sets))
+        by_cells = [k for k, vector in enumerate(sets) if vector.cells is not None]
+        if by_cells:
+            combinations = np.array([sets[k].cells for k in by_cells]).T  # cells × sets
+            through = self.system.gram @ combinations
+            sums[:, by_cells] = through[self.shown]
+            norms[by_cells] = np.einsum("ij,ij->j", combinations, through)
+        for k, vector in enumerate(sets):
+            if vector.cells is None:
+                sums[:, k] = self.system.image(vector.atoms, vector.values)[self.shown]
+                norms[k] = vector.values @ vector.values
+        coefficients = self.inverse @ sums
+        distance = norms - np.einsum("ij,ij->j", sums, coefficients)
+        return coefficients, np.flatnonzero(distance < 1e-7 * np.maximum(1.0, norms))
+
+    def atoms_held(self, atoms: NDArray[np.intp]) -> NDArray[np.bool_]:
+        """For each of `atoms`, whether its own value follows from the shown
+        cells (its distance to their span, 1 − bᵀG⁺b, is zero)."""
+        at = self.position[self.system.cells_of[atoms]]  # -1 for padding too
+        mask = at >= 0
+        at = np.where(mask, at, 0)
+        pairs = self.inverse[at[:, :, None], at[:, None, :]]
+        diagonal = (pairs * (mask[:, :, None] & mask[:, None, :])).sum(axis=(1, 2))
+        held: NDArray[np.bool_] = np.abs(1.0 - diagonal) < 1e-7
         return held
+
+    def dense_rows(self) -> NDArray[np.float64]:
+        """The shown cells as 0/1 rows over the occupied atoms."""
+        rows = np.zeros((self.shown.size, self.system.weights.size))
+        at = self.position[self.system.cells_of]
+        atom, slot = np.nonzero(at >= 0)
+        rows[at[atom, slot], atom] = 1.0
+        return rows
 
 
 def _protected_sets(
     release: Release,
-    matrix: NDArray[np.float64],
     n: NDArray[np.float64],
     status: list[str],
     shown: list[int],
     threshold: int,
-    watched: list[tuple[str, NDArray[np.float64]]],
-) -> list[tuple[str, NDArray[np.float64]]]:
-    sets: list[tuple[str, NDArray[np.float64]]] = [
-        (f"case {c}", matrix[c]) for c, s in enumerate(status) if s == Status.HIDDEN and n[c] > 0
+    watched: list[tuple[str, _Set]],
+) -> list[tuple[str, _Set]]:
+    count = len(status)
+    sets: list[tuple[str, _Set]] = [
+        (f"case {c}", _Set.of_cells(count, [c]))
+        for c, s in enumerate(status)
+        if s == Status.HIDDEN and n[c] > 0
     ]
     for group in [*(children for _, children in release.lines), *release.groups]:
         hidden = [c for c in group if status[c] == Status.HIDDEN]
         if len(hidden) > 1 and 0 < sum(n[c] for c in hidden) < threshold:
-            sets.append(("union de cases masquées", matrix[hidden].sum(axis=0)))
-    for name, vector in watched:
-        sets.append((name, vector))
+            sets.append(("union de cases masquées", _Set.of_cells(count, hidden)))
+    sets.extend(watched)
     if release.root is not None and status[release.root] == Status.PUBLISHED:
         total = n[release.root]
         for c in shown:
             if 0 < total - n[c] < threshold:
-                sets.append((f"reste de la case {c}", matrix[release.root] - matrix[c]))
+                sets.append((f"reste de la case {c}", _Set.of_cells(count, [release.root], [c])))
     return sets
+
+
+# Past this many subsets tried in one block, the search gives up on proving
+# the block safe and protects it as a whole (it hides one more cell).
+_UNION_SEARCH_BUDGET = 100_000
+
+
+def _small_unions(
+    rows: NDArray[np.float64], weights: NDArray[np.float64], threshold: int
+) -> list[NDArray[np.float64]]:
+    """Unions of atoms with 1 to threshold − 1 respondents whose sum the
+    published `rows` (cells × occupied atoms) give back, at most one per
+    independent block; [] when there is none.
+
+    Such a union holds only atoms under the threshold, and lies in the rows'
+    span: so it lies in W, the published combinations that are zero on every
+    atom at or over the threshold. W has a basis in reduced echelon form
+    (pivots on the largest atoms first); a vector of W is the sum of the
+    basis vectors of its pivots, and a union's pivots add up to fewer than
+    `threshold` respondents, which bounds the search. Blocks of the basis
+    with disjoint atoms are searched apart (a union splits along them).
+    A block whose search passes _UNION_SEARCH_BUDGET subsets is returned
+    whole (one basis vector): it is protected, not proved safe."""
+    small = np.flatnonzero(weights < threshold)
+    if small.size == 0 or rows.shape[0] == 0:
+        return []
+    big = np.flatnonzero(weights >= threshold)
+    combinations = np.eye(rows.shape[0])
+    if big.size:
+        u, singular, _ = np.linalg.svd(rows[:, big], full_matrices=True)
+        rank = int((singular > 1e-9 * max(float(singular.max(initial=0.0)), 1.0)).sum())
+        combinations = u[:, rank:]
+    if combinations.shape[1] == 0:
+        return []
+    atoms = small[np.argsort(-weights[small], kind="stable")]
+    basis, pivots = _echelon(combinations.T @ rows[:, atoms])
+    sizes = weights[atoms]
+    found = []
+    for block in _blocks(basis):
+        block.sort(key=lambda i: -sizes[pivots[i]])
+        union = _search_block(basis, [pivots[i] for i in block], block, sizes, threshold)
+        if union is not None:
+            vector = np.zeros(weights.size)
+            vector[atoms] = union
+            found.append(vector)
+    return found
+
+
+def _echelon(matrix: NDArray[np.float64]) -> tuple[NDArray[np.float64], list[int]]:
+    """The reduced row echelon form of `matrix` (rows spanning the same
+    space, each 1 on its pivot column and 0 on the others' pivots) and the
+    pivot columns, taken left to right (Gauss–Jordan, partial pivoting)."""
+    rows = matrix.copy()
+    tolerance = 1e-9 * max(float(np.abs(rows).max(initial=0.0)), 1.0)
+    pivots: list[int] = []
+    for column in range(rows.shape[1]):
+        r = len(pivots)
+        if r == rows.shape[0]:
+            break
+        best = r + int(np.argmax(np.abs(rows[r:, column])))
+        if abs(rows[best, column]) < tolerance:
+            continue
+        rows[[r, best]] = rows[[best, r]]
+        rows[r] /= rows[r, column]
+        others = np.abs(rows[:, column]) > 0
+        others[r] = False
+        rows[others] -= np.outer(rows[others, column], rows[r])
+        pivots.append(column)
+    basis = rows[: len(pivots)]
+    basis[np.abs(basis) < 1e-9] = 0.0
+    return basis, pivots
+
+
+def _blocks(basis: NDArray[np.float64]) -> list[list[int]]:
+    """The basis vectors grouped by shared atoms (connected components)."""
+    parent = list(range(basis.shape[0]))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    first_owner: dict[int, int] = {}
+    for i, vector in enumerate(basis):
+        for atom in np.flatnonzero(vector).tolist():
+            if atom in first_owner:
+                parent[root(i)] = root(first_owner[atom])
+            else:
+                first_owner[atom] = i
+    blocks: dict[int, list[int]] = {}
+    for i in range(basis.shape[0]):
+        blocks.setdefault(root(i), []).append(i)
+    return list(blocks.values())
+
+
+def _search_block(
+    basis: NDArray[np.float64],
+    pivots: list[int],
+    block: list[int],
+    sizes: NDArray[np.float64],
+    threshold: int,
+) -> NDArray[np.float64] | None:
+    """A 0/1 sum of some of the `block`'s basis vectors with 1 to
+    threshold − 1 respondents, or None; a basis vector when the budget
+    runs out (see _small_unions)."""
+    tried = 0
+    stack: list[tuple[int, NDArray[np.float64], float]] = [(0, np.zeros(basis.shape[1]), 0.0)]
+    while stack:
+        start, total, pivot_sizes = stack.pop()
+        for t in range(start, len(block)):
+            with_pivot = pivot_sizes + sizes[pivots[t]]
+            if with_pivot >= threshold:
+                continue
+            tried += 1
+            if tried > _UNION_SEARCH_BUDGET:
+                first: NDArray[np.float64] = basis[block[0]]
+                return first
+            candidate = total + basis[block[t]]
+            rounded: NDArray[np.float64] = np.round(candidate)
+            if np.abs(candidate - rounded).max() < 1e-7 and set(np.unique(rounded)) <= {0.0, 1.0}:
+                if 0 < sizes @ rounded < threshold:
+                    return rounded
+            stack.append((t + 1, candidate, with_pivot))
+    return None

@@ -287,7 +287,7 @@ def _release(
         first = offsets[t]
         for k in range(width):
             lines.append((k, [width * (first + r) + k for r in range(len(rows_of_table))]))
-    return Release(atom_sizes=sizes, cells=cells, lines=lines, root=0), columns
+    return Release(atom_sizes=sizes, cells=cells, lines=lines, root=0, search_unions=False), columns
 
 
 def _column_order(column: str) -> int:

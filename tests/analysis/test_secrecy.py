@@ -1,11 +1,14 @@
 """The secrecy model on everything a wave publishes, checked from the
 outside: an attacker who knows every published figure and the weighted
 total of every cell (public populations) must not recover any hidden cell,
-any finest crossing under the threshold, nor the hidden part of a line.
+nor any group of 1 to 10 respondents (a finest crossing, the hidden part of
+a line, or any union of finest crossings across tables).
 
 The check here is independent of the engine's: it compares matrix ranks
 (numpy.linalg.matrix_rank) of the published sums with and without the
-protected set, on every atom (empty ones included, as unknowns fixed to 0).
+protected set, on every atom (empty ones included, as unknowns fixed to 0),
+and searches unions of small atoms through the kernel of the published sums
+(a union is given back when its atoms' kernel rows add up to zero).
 """
 
 import numpy as np
@@ -68,7 +71,44 @@ def _attack(plan: ReleasePlan, in_base: np.ndarray, threshold: int = THRESHOLD) 
         if len(hidden) > 1 and 0 < together < threshold:
             if _given_away(matrix, published, matrix[hidden].sum(axis=0), empty):
                 recovered.append(f"ligne {plan.keys[parent]}")
+    union = _small_union(matrix[published], sizes, threshold)
+    if union:
+        recovered.append(f"union des atomes {union}")
     return recovered
+
+
+def _small_union(published_rows: np.ndarray, sizes: np.ndarray, threshold: int) -> tuple:
+    """A set of atoms with 1 to threshold − 1 respondents whose sum the
+    published rows and the empty atoms give back, by depth-first search over
+    the small atoms (kernel rows adding up to zero); () when there is none."""
+    known = [published_rows] + [np.eye(sizes.size)[np.flatnonzero(sizes == 0)]]
+    rows = np.vstack(known)
+    _, singular, vt = np.linalg.svd(rows) if rows.size else (None, np.zeros(0), np.eye(sizes.size))
+    rank = int((singular > 1e-9 * max(singular.max(initial=0.0), 1.0)).sum())
+    kernel = vt[rank:].T  # atoms × kernel dimensions
+    small = sorted(np.flatnonzero((sizes > 0) & (sizes < threshold)), key=lambda a: sizes[a])
+    # Atoms whose kernel row is zero are given back alone (checked above);
+    # the search is bounded (30,000 subsets), the smallest unions first.
+    small = [a for a in small if np.abs(kernel[a]).max(initial=0.0) > 1e-9]
+    tried = [0]
+
+    def search(start: int, total: np.ndarray, count: int, chosen: tuple) -> tuple:
+        for j in range(start, len(small)):
+            atom = small[j]
+            if count + sizes[atom] >= threshold:
+                break
+            tried[0] += 1
+            if tried[0] > 30_000:
+                return ()
+            with_atom = total + kernel[atom]
+            if np.abs(with_atom).max(initial=0.0) < 1e-7:
+                return (*chosen, int(atom))
+            found = search(j + 1, with_atom, count + sizes[atom], (*chosen, int(atom)))
+            if found:
+                return found
+        return ()
+
+    return search(0, np.zeros(kernel.shape[1]), 0, ())
 
 
 def _respondents(strata, communes, sexes, ages) -> tuple[Respondents, list[int]]:
@@ -331,3 +371,44 @@ def test_the_men_of_a_commune_are_not_the_men_minus_the_other_commune():
     ]
     assert _given_away_sets(plan, in_base, [men_of_62000]) == []
     assert _attack(plan, in_base) == []
+
+
+def test_a_union_across_lines_is_not_given_back():
+    """Found by a random search: the strata line hides the central city
+    (3) and the rural stratum (18), the communes line hides 62000 (4, rural)
+    and others; everyone − the two published strata − the published rural
+    commune gave the central city and 62000 together (7 people), a union of
+    hidden cells of two different lines."""
+    cells = {
+        (0, "femme", "25_34"): 4,
+        (1, "femme", "25_34"): 15,
+        (2, "femme", "25_34"): 5,
+        (2, "femme", "non_renseigne"): 1,
+        (3, "femme", "25_34"): 3,
+        (4, "femme", "18_24"): 1,
+        (4, "femme", "25_34"): 13,
+        (5, "femme", "18_24"): 3,
+        (5, "femme", "25_34"): 12,
+    }
+    plan, in_base = _case(cells, stratum_of=[3, 1, 2, 0, 3, 2])
+    layout = plan.layout
+    commune_of = layout.codes["commune"][1]
+    central_and_62000 = [a for a in range(layout.atom_count) if commune_of[a] in (0, 3)]
+    assert _given_away_sets(plan, in_base, [central_and_62000]) == []
+    assert _attack(plan, in_base) == []
+
+
+def test_a_union_search_out_of_budget_protects_rather_than_proves(monkeypatch):
+    """When the search of a block runs out of budget, the block is
+    protected (one more cell hidden), never assumed safe."""
+    from nonrecours.analysis import disclosure
+
+    cells = {(c, "femme", age): 3 + c for c in range(4) for age in ("18_24", "25_34")}
+    plan, in_base = _case(cells, stratum_of=[0, 0, 1, 1])
+    generous = plan.decide(in_base, THRESHOLD).status
+    monkeypatch.setattr(disclosure, "_UNION_SEARCH_BUDGET", 0)
+    plan, in_base = _case(cells, stratum_of=[0, 0, 1, 1])
+    cautious = plan.decide(in_base, THRESHOLD).status
+    assert _attack(plan, in_base) == []
+    assert cautious.count(Status.HIDDEN) >= generous.count(Status.HIDDEN)
+    assert cautious != generous
