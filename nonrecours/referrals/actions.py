@@ -36,7 +36,7 @@ from nonrecours.referrals.enums import (
 )
 from nonrecours.referrals.models import Event, Outcome, Referral, Scheme
 from nonrecours.rights.batching import simulate_one
-from nonrecours.rights.catalogue import benefits
+from nonrecours.rights.catalogue import IN_KIND, benefits
 from nonrecours.rights.queries import simulation_of_territory
 from nonrecours.rights.situation import SituationError, parse_situation
 from nonrecours.territories.models import Territory
@@ -193,7 +193,11 @@ def _clean_person(person: Person, territory: Territory) -> Person:
 
 def simulated_amounts(code: str, territory: Territory) -> dict[str, float]:
     """The benefits found by a kept simulation of this territory, with their
-    estimated monthly amounts."""
+    estimated monthly amounts (euros per month); for a right in kind
+    (rights.catalogue.IN_KIND: the complémentaire santé solidaire), the
+    household's monthly participation instead (0: gratuite), since no money
+    is received. Raises ReferralError (French) for an unknown code or a
+    simulation that can no longer be computed."""
     saved = simulation_of_territory(code, territory)
     if saved is None:
         raise ReferralError(
@@ -208,7 +212,12 @@ def simulated_amounts(code: str, territory: Territory) -> dict[str, float]:
             "La simulation conservée ne peut plus être calculée : " + "; ".join(error.problems),
             "simulation_code",
         ) from None
-    return {b.benefit.id: float(b.monthly) for b in result.found if b.monthly is not None}
+    amounts = {}
+    for found in result.found:
+        value = found.participation if found.benefit.id in IN_KIND else found.monthly
+        if value is not None:
+            amounts[found.benefit.id] = float(value)
+    return amounts
 
 
 def receiver_of(structure: Structure, offer: Offer | None) -> tuple[Organisation | None, str]:
@@ -439,7 +448,9 @@ def referral_record_outcome(
             raise ReferralError("Choisissez le droit ouvert.", "benefit")
         if referral.outcomes.filter(kind=OutcomeKind.RIGHT_OPENED, benefit=benefit).exists():
             raise ReferralError("Ce droit est déjà enregistré pour cette orientation.", "benefit")
-        if amount is None and benefit in referral.simulated_amounts:
+        if benefit in IN_KIND:
+            amount = None  # a right in kind: no money is received
+        elif amount is None and benefit in referral.simulated_amounts:
             amount = _amount(referral.simulated_amounts[benefit])
             from_simulator = True
     else:

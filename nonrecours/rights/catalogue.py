@@ -70,3 +70,23 @@ def benefits() -> tuple[Benefit, ...]:
 
 def benefit(benefit_id: str) -> Benefit:
     return next(b for b in benefits() if b.id == benefit_id)
+
+
+# Rights given in kind: no money is received (their monthly amount is 0), the
+# household may pay a monthly participation. Source: code de la sécurité
+# sociale, art. L861-1 (complémentaire santé solidaire, avec ou sans
+# participation financière).
+IN_KIND = frozenset({"css"})
+
+
+def in_kind_text(participation: float | None) -> str:
+    """How a right in kind reads for a person, in French: « gratuite » with
+    no participation, « avec une participation de 8,00 € par mois » (euros
+    per month, for the household), or « gratuite ou avec une participation »
+    when the participation is not known. Never « 0 € par mois »."""
+    if participation is None:
+        return "gratuite ou avec une participation"
+    if participation <= 0:
+        return "gratuite"
+    amount = f"{participation:.2f}".replace(".", ",")
+    return f"avec une participation de {amount}\u00a0€ par mois"

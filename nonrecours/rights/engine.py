@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from nonrecours.rights.catalogue import Benefit, benefits
+from nonrecours.rights.catalogue import Benefit, benefits, in_kind_text
 from nonrecours.rights.situation import (
     ACTIVITY_TO_OPENFISCA,
     TENANTS,
@@ -499,9 +499,7 @@ def _result(
                 "eligible",
                 monthly=0.0,
                 participation=round(participation, 2),
-                reason=f"avec une participation de {participation:.2f} € par mois".replace(
-                    ".", ","
-                ),
+                reason=in_kind_text(participation),
             )
         return BenefitResult(benefit, "not_eligible", monthly=0.0)
     if amount <= 0:

@@ -424,3 +424,45 @@ def test_the_reminder_goes_to_the_receivers_told_at_sending_time(
             actions.referrals_process_deadlines()
     (reminder,) = [m for m in mail.outbox if m.subject.startswith("Relance")]
     assert reminder.to == ["accueil@ccas-arras.example"]
+
+
+def test_the_css_reads_gratuite_or_its_participation_never_zero_euros(
+    arras, send, receiver, client
+):
+    """A right in kind: the kept simulation's CSS is its participation (0:
+    gratuite), shown in words; a CSS right opened records no amount."""
+    from django.urls import reverse
+
+    from nonrecours.rights.actions import simulation_save
+
+    situation = {
+        "mois": "2026-11",
+        "commune": "62041",
+        "logement": {"statut": "loge_gratuitement"},
+        "personnes": [{"role": "demandeur", "naissance": "1962-05-15", "activite": "inactif"}],
+    }
+    saved = simulation_save(situation=situation, territory=arras, consent=True)
+    referral = send(simulation_code=saved.code)
+    assert referral.simulated_amounts["css"] == 0  # an RSA household: gratuite
+    actions.referral_answer(referral, accept=True, user=receiver, via=Channel.ACCOUNT)
+    actions.referral_record_outcome(
+        referral,
+        kind=OutcomeKind.RIGHT_OPENED,
+        benefit="css",
+        monthly_amount=12,
+        user=receiver,
+        via=Channel.ACCOUNT,
+    )
+    assert referral.outcomes.get(benefit="css").monthly_amount is None
+    client.force_login(receiver)
+    page = client.get(reverse("referral_detail", args=[referral.pk])).content.decode()
+    assert "Complémentaire santé solidaire : gratuite" in page
+    assert "0 € par mois" not in page and "0,00 € par mois" not in page
+
+
+def test_in_kind_text():
+    from nonrecours.rights.catalogue import in_kind_text
+
+    assert in_kind_text(0) == "gratuite"
+    assert in_kind_text(8) == "avec une participation de 8,00\u00a0€ par mois"
+    assert in_kind_text(None) == "gratuite ou avec une participation"

@@ -139,8 +139,8 @@ class OutcomeForm(forms.Form):
         assert isinstance(benefit, forms.ChoiceField)  # noqa: S101
         benefit.choices = [("", "Choisir le droit")] + [(b.id, b.label) for b in benefits()]
         if simulated:
-            self.fields[
-                "monthly_amount"
-            ].help_text = (
-                "Laissé vide, le montant estimé par le simulateur pour ce droit est repris."
+            self.fields["monthly_amount"].help_text = (
+                "Laissé vide, le montant estimé par le simulateur pour ce droit est repris. "
+                "Pas de montant pour la complémentaire santé solidaire (gratuite ou avec "
+                "participation, elle ne verse pas d'argent)."
             )

@@ -37,7 +37,7 @@ from nonrecours.referrals.enums import Channel, Status
 from nonrecours.referrals.exports import statistics_export
 from nonrecours.referrals.models import Referral
 from nonrecours.referrals.notifications import read_token
-from nonrecours.rights.catalogue import benefits
+from nonrecours.rights.catalogue import IN_KIND, benefits, in_kind_text
 from nonrecours.territories.models import Territory
 from nonrecours.www.ratelimit import simulation_code_refusal
 from nonrecours.www.referrals.forms import AnswerForm, OutcomeForm, ReferralForm
@@ -197,7 +197,11 @@ def _context(referral: Referral, sides: set[str]) -> dict[str, Any]:
         if receiver and referral.status == Status.ACCEPTED and not referral.anonymised_at
         else None,
         "outcomes": [(o, labels.get(o.benefit, o.benefit)) for o in referral.outcomes.all()],
-        "simulated": [(labels.get(k, k), v) for k, v in referral.simulated_amounts.items()],
+        "simulated": [
+            (labels.get(k, k), v, in_kind_text(v) if k in IN_KIND else "")
+            for k, v in referral.simulated_amounts.items()
+        ],
+        "in_kind": IN_KIND,
         "events": referral.events.all(),
         "commune_name": referral.territory.communes.filter(insee_code=referral.commune)
         .values_list("name", flat=True)
