@@ -592,3 +592,35 @@ def second_factor_reset(*, user: User) -> int:
     set up a new one at their next login. Returns how many were removed."""
     count, _ = TOTPDevice.objects.filter(user=user).delete()
     return int(count)
+
+
+# Failed-login records under the limit, with no lockout end: kept a day.
+UNLOCKING_ATTEMPTS_KEPT = datetime.timedelta(days=1)
+
+
+def login_attempts_purge_expired(now: datetime.datetime | None = None) -> int:
+    """Erase the failed-login records of django-axes that no longer lock
+    anything, as the register of processing promises
+    (privacy/framework.py, « Tentatives de connexion échouées »): with a
+    lockout of NONRECOURS_LOGIN_LOCKOUT_MINUTES, every record older than it;
+    with 0 (locked until an administrator unlocks), the records under the
+    failure limit older than a day (locked ones stay until unlocked).
+    Axes itself only erases them at the next attempt of the same account or
+    address, so an address that never comes back stayed for ever. Returns
+    the number of records erased (attempts, failure and access logs)."""
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+
+    now = now or timezone.now()
+    minutes = settings.NONRECOURS_LOGIN_LOCKOUT_MINUTES
+    if minutes:
+        cutoff = now - datetime.timedelta(minutes=minutes)
+        attempts = AccessAttempt.objects.filter(attempt_time__lt=cutoff)
+    else:
+        cutoff = now - UNLOCKING_ATTEMPTS_KEPT
+        attempts = AccessAttempt.objects.filter(
+            attempt_time__lt=cutoff, failures_since_start__lt=settings.AXES_FAILURE_LIMIT
+        )
+    erased = attempts.delete()[0]
+    erased += AccessFailureLog.objects.filter(attempt_time__lt=cutoff).delete()[0]
+    erased += AccessLog.objects.filter(attempt_time__lt=cutoff).delete()[0]
+    return int(erased)

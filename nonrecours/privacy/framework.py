@@ -54,9 +54,10 @@ PROCESSING = [
         "d'échecs (jamais le mot de passe).",
         seen_by="Super-utilisateur·rices (back-office), qui débloquent.",
         recipients="Aucun.",
-        retention="Effacées une fois le blocage écoulé ({NONRECOURS_LOGIN_LOCKOUT_MINUTES} "
-        "minutes ; 0 : jusqu'au déblocage), à la tentative suivante du même compte ou de la "
-        "même adresse, ou au déblocage par un·e administrateur·rice.",
+        retention="Effacées chaque nuit (nonrecours purge) une fois le blocage écoulé "
+        "({NONRECOURS_LOGIN_LOCKOUT_MINUTES} minutes) ; avec 0 (bloqué jusqu'au déblocage), "
+        "les échecs sous la limite après un jour et les blocages au déblocage par un·e "
+        "administrateur·rice.",
         legal_basis="Sécurité du traitement (art. 32 RGPD) ; mission d'intérêt public "
         "(art. 6.1.e).",
     ),

@@ -147,3 +147,37 @@ def test_the_login_page_says_how_many_tries_are_allowed(client, partner):
     assert "L'identifiant ou le mot de passe est incorrect" in text
     assert "Après 5 essais erronés, la connexion est bloquée" in text
     assert 'aria-invalid="true"' in text
+
+
+def test_the_nightly_purge_erases_failures_that_no_longer_lock(client, partner, settings):
+    """Axes erases expired records only at the same account's or address's
+    next attempt: an address that never comes back stayed for ever."""
+    start = datetime.datetime(2026, 3, 2, 8, 0, tzinfo=datetime.UTC)
+    with time_machine.travel(start, tick=False):
+        for _ in range(5):
+            log_in(client, partner.username, "mauvais")
+        log_in(client, "inconnu", "mauvais", address=ELSEWHERE)
+    assert AccessAttempt.objects.count() >= 2
+    with time_machine.travel(start + datetime.timedelta(minutes=30), tick=False):
+        call_command("purge", stdout=StringIO())
+    assert AccessAttempt.objects.count() >= 2  # still locking
+    with time_machine.travel(start + datetime.timedelta(minutes=61), tick=False):
+        out = StringIO()
+        call_command("purge", stdout=out)
+    assert AccessAttempt.objects.count() == 0
+    assert "connexion échouée" in out.getvalue()
+
+
+def test_with_no_lockout_end_locks_stay_and_small_failures_go(client, partner, settings):
+    from nonrecours.accounts.actions import login_attempts_purge_expired
+
+    settings.NONRECOURS_LOGIN_LOCKOUT_MINUTES = 0
+    start = datetime.datetime(2026, 3, 2, 8, 0, tzinfo=datetime.UTC)
+    with time_machine.travel(start, tick=False):
+        for _ in range(5):
+            log_in(client, partner.username, "mauvais")
+        log_in(client, "inconnu", "mauvais", address=ELSEWHERE)
+    later = start + datetime.timedelta(days=2)
+    assert login_attempts_purge_expired(later) >= 1
+    remaining = list(AccessAttempt.objects.values_list("failures_since_start", flat=True))
+    assert remaining and min(remaining) >= 5
