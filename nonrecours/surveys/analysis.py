@@ -30,6 +30,7 @@ from nonrecours.analysis.estimators import (
 )
 from nonrecours.analysis.files import OVERALL, ResultRow, as_json_rows
 from nonrecours.analysis.raking import FloatArray, Margin, RakingError, RakingResult, rake
+from nonrecours.french import sort_key
 from nonrecours.surveys.models import Campaign
 from nonrecours.territories.enums import Stratum
 from nonrecours.territories.maps import MapClass, MapFeature, ProjectedMap, project_features
@@ -872,7 +873,9 @@ def commune_map(
     classes = indicator_map_classes(commune_rows, indicator_id)
     items = []
     table = []
-    for commune in communes.filter(insee_code__in=list(classes)).order_by("name"):
+    for commune in sorted(
+        communes.filter(insee_code__in=list(classes)), key=lambda c: sort_key(c.name)
+    ):
         key, color, row = classes[commune.insee_code]
         table.append((commune, row))
         if commune.geometry:

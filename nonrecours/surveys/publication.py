@@ -44,6 +44,7 @@ from nonrecours.surveys.models import Campaign, Publication
 from nonrecours.surveys.questionnaire import Questionnaire
 from nonrecours.territories.enums import Stratum
 from nonrecours.territories.models import Commune, Territory
+from nonrecours.territories.queries import member_communes
 
 FORMAT = 1  # version of Publication.content's shape
 # Labels of the table categories that read better as a group than the
@@ -167,7 +168,7 @@ def publication_content(
     published, the change of each cell published in both."""
     questionnaire = campaign.questionnaire.questionnaire()
     territory = campaign.territory
-    communes = Commune.objects.filter(territory=territory, is_member=True).order_by("name")
+    communes = member_communes(territory)
     raking = analysis.raking
     channel_labels = dict(Channel.choices)
     channels = (

@@ -48,7 +48,7 @@ from nonrecours.surveys.models import Campaign, Publication
 from nonrecours.surveys.publication import published_map, published_results
 from nonrecours.surveys.questionnaire import THEMES, default_questionnaire
 from nonrecours.territories.enums import Stratum
-from nonrecours.territories.models import Commune
+from nonrecours.territories.queries import member_communes
 
 PUBLISHED_YEAR = 2024
 
@@ -251,9 +251,7 @@ def _commune_lines(campaign: Campaign, analysis: CampaignAnalysis) -> list[Commu
             .values_list("commune__insee_code", "n")
         )
     )
-    communes = list(
-        Commune.objects.filter(territory=campaign.territory, is_member=True).order_by("name")
-    )
+    communes = member_communes(campaign.territory)
     population = sum(c.population or 0 for c in communes) or 1
     answers = sum(counts.values()) or 1
     return [

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db.models import F
 
+from nonrecours.french import sort_key
 from nonrecours.territories.enums import Stratum
 from nonrecours.territories.maps import MapClass, MapFeature, ProjectedMap, project_features
 from nonrecours.territories.models import Commune, Territory
@@ -72,6 +73,14 @@ def territory_default() -> Territory | None:
 
 def territory_list() -> list[Territory]:
     return list(Territory.objects.all())
+
+
+def member_communes(territory: Territory) -> list[Commune]:
+    """Member communes in alphabetical order as a French reader expects
+    (accents ignored: « Écurie » among the E, not after « Wancourt »;
+    nonrecours.french.sort_key), for lists people choose from."""
+    communes = territory.communes.filter(is_member=True).defer("geometry")
+    return sorted(communes, key=lambda commune: sort_key(commune.name))
 
 
 def commune_list(territory: Territory) -> list[Commune]:

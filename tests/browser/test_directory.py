@@ -22,9 +22,13 @@ def test_search_town_halls_on_a_phone(live_server, arras, phone_page):
     assert serious_violations(page) == []
     page.get_by_label("Commune de la personne").select_option(label="Arras")
     page.get_by_role("button", name="Chercher").click()
-    expect(page.locator("#resultats")).to_contain_text("trouvée")
+    # the town hall (a structure without offer) and the CCAS's offer
+    expect(page.locator("#resultats")).to_have_text("2 résultats")
+    expect(page.get_by_role("link", name="Mairie d'Arras")).to_be_visible()
+    expect(page.locator(".hit__hours").first).to_contain_text("fermé les jours fériés")
     screenshot(page, "annuaire-recherche-telephone")
     assert serious_violations(page) == []
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390  # nothing wider
     page.get_by_role("link", name="Accompagnement à l'accès aux droits").click()
     expect(page.locator("h1")).to_have_text("Accompagnement à l'accès aux droits")
     assert serious_violations(page) == []

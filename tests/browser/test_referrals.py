@@ -107,7 +107,9 @@ def test_partner_refers_a_person_from_the_directory_on_a_phone(
     assert serious_violations(page) == []
 
     # The professional finds the CCAS offer in the directory, as usual.
-    page.get_by_role("link", name="Annuaire").click()
+    page.get_by_role("navigation", name="Menu principal").get_by_role(
+        "link", name="Annuaire"
+    ).click()
     page.get_by_label("Commune de la personne").select_option(label="Arras")
     page.get_by_role("button", name="Chercher").click()
     page.get_by_role("link", name=OFFER_NAME, exact=True).click()
@@ -297,7 +299,9 @@ def test_structure_with_an_account_refuses_from_its_list_on_a_phone(
     referral = send_to_ccas(arras, partner, ccas_offer, ConsentMode.WRITTEN)
     page = phone_page
     log_in(page, live_server.url, ccas.username)
-    page.get_by_role("link", name="Orientations").click()
+    page.get_by_role("navigation", name="Menu principal").get_by_role(
+        "link", name="Orientations"
+    ).click()
     page.get_by_label("Sens").select_option(label="Reçues")
     page.get_by_role("button", name="Filtrer").click()
     page.get_by_role("link", name=f"n° {referral.pk}").click()
@@ -465,7 +469,9 @@ def test_partner_follows_its_referrals_on_a_phone(live_server, arras, demo_refer
     sent = Referral.objects.filter(sender_organisation__name="France Services (démonstration)")
     page = phone_page
     log_in(page, live_server.url, partner.username)
-    page.get_by_role("link", name="Orientations").click()
+    page.get_by_role("navigation", name="Menu principal").get_by_role(
+        "link", name="Orientations"
+    ).click()
     expect(page.locator("h1")).to_have_text("Les orientations de mon organisation")
     expect(page.locator("caption")).to_have_text(f"{sent.count()} orientations")
     rows = page.locator("table tbody tr")

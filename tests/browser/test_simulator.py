@@ -30,7 +30,7 @@ def test_resident_path_on_a_phone(live_server, arras, phone_page):
     screenshot(page, "simulateur-erreurs-telephone")
     assert serious_violations(page) == []
     page.get_by_label("Votre commune").select_option(label="Arras")
-    page.get_by_label("Loyer mensuel, charges comprises").fill("450")
+    page.get_by_label("Loyer mensuel, hors charges").fill("450")
     page.get_by_role("button", name="Continuer").click()
     expect(page.locator("h1")).to_have_text("Vous")
     page.get_by_label("Date de naissance").fill("1991-05-15")

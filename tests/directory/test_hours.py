@@ -107,14 +107,18 @@ def test_osm_hours_still_answer_open_now(client, arras):
         structure = Structure.objects.get()
         assert queries.entry_warnings(structure) == []
         page = _text(client.get(reverse("directory_structure", args=[structure.pk])))
-        assert "<code>Mo-Fr 08:30-12:00,13:30-17:00; PH off</code> (ouvert maintenant)" in page
+        assert (
+            "<dd>Du lundi au vendredi de 8\u00a0h\u00a030 à 12\u00a0h et de 13\u00a0h\u00a030 à "
+            '17\u00a0h ; fermé les jours fériés <span class="muted">(ouvert maintenant)</span></dd>'
+        ) in page
+        assert "Mo-Fr" not in page
         assert "texte fourni par la structure" not in page
         assert "<dt>Avertissements de qualité</dt><dd>aucun</dd>" in page
         hits, total = queries.search(arras, open_now=True)
         assert total == 1 and hits[0].state == "ouvert"
     with time_machine.travel(TUESDAY_10.replace(hour=22), tick=False):
         page = _text(client.get(reverse("directory_offer", args=[Offer.objects.get().pk])))
-        assert "(fermé maintenant)" in page
+        assert "(fermé maintenant)" in page and "Du lundi au vendredi de 8\u00a0h\u00a030" in page
         assert queries.search(arras, open_now=True) == ([], 0)
 
 

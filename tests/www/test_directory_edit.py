@@ -222,7 +222,10 @@ def test_osm_hours_saved_through_the_edit_page_answer_open_now(client, arras, cc
             follow=True,
         )
         page = html.unescape(response.content.decode())
-        assert "<code>Tu 09:00-11:00</code> (ouvert maintenant)" in page
+        assert (
+            '<dd>Le mardi de 9\u00a0h à 11\u00a0h <span class="muted">(ouvert maintenant)</span>'
+            in page
+        )
         assert "avertissement de qualité" not in page
         assert queries.search(arras, open_now=True)[1] == 1  # its offer has no hours of its own
 

@@ -271,3 +271,45 @@ def test_a_month_past_the_known_legislation_never_reads_as_no_right(client, arra
     assert "Nous n'avons pas pu calculer les aides pour cette situation" in html
     assert "Nous n'avons pas trouvé d'aide" not in html
     assert "ne peut pas être simulé" in html
+
+
+def test_results_always_give_a_place_to_get_help_the_town_hall_at_least(client, arras):
+    # The default install: the directory holds the town halls only.
+    from nonrecours.directory import actions as directory_actions
+
+    directory_actions.directory_prefill_town_halls(territory=arras)
+    html = walk(client, SINGLE_TENANT).text
+    help_section = html[html.index('id="pres-de-chez-vous"') :]
+    help_section = help_section[: help_section.index("</section>")]
+    commune = arras.communes.get(insee_code="62041")
+    assert "Votre mairie peut vous aider" in help_section
+    assert "Mairie d" in help_section and commune.town_hall_phone in help_section
+    assert "Horaires : " in help_section and "Mo-Fr" not in help_section  # hours in French
+    assert "lundi" in help_section
+
+
+def test_france_services_comes_before_the_town_hall(client, arras):
+    from nonrecours.directory import actions as directory_actions
+    from tests.directory.test_directory import STRUCTURE, updated_today
+
+    france_services = {
+        **STRUCTURE, "id": "nonrecours--fs", "nom": "France Services d'Arras",
+        "reseaux_porteurs": ["france-service"],
+    }  # fmt: skip
+    directory_actions.directory_prefill_town_halls(territory=arras)
+    directory_actions.directory_import(records=updated_today(france_services), territory=arras)
+    html = walk(client, SINGLE_TENANT).text
+    assert "Dans une maison France Services" in html
+    assert "France Services d&#x27;Arras" in html and "Votre mairie peut vous aider" not in html
+
+
+def test_recap_pdf_lists_where_to_get_help(client, arras):
+    import io
+
+    from pypdf import PdfReader
+
+    html = walk(client, SINGLE_TENANT).text
+    response = client.post(reverse("rights_recap"), {"situation": token(html, "situation")})
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+    assert "Se faire aider près de chez vous" in text
+    assert arras.communes.get(insee_code="62041").town_hall_phone in text

@@ -10,6 +10,7 @@ from nonrecours.surveys.models import Campaign, QuestionnaireVersion
 from nonrecours.surveys.questionnaire import MODULE_MAX_BYTES
 from nonrecours.territories.enums import Stratum
 from nonrecours.territories.models import Territory
+from nonrecours.territories.queries import member_communes
 from nonrecours.textrules import shown
 from nonrecours.www.validators import single_line
 
@@ -179,7 +180,7 @@ class DashboardFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         everyone = [("", "Toutes")]
         self._choice("strate").choices = everyone + [(s.value, s.label) for s in Stratum]
-        communes = campaign.territory.communes.filter(is_member=True).order_by("name")
+        communes = member_communes(campaign.territory)
         self._choice("commune").choices = everyone + [(c.insee_code, c.name) for c in communes]
         questionnaire = campaign.questionnaire.questionnaire()
         names = {q.name: q for q in questionnaire.questions}

@@ -22,6 +22,7 @@ from nonrecours.accounts.models import Organisation
 from nonrecours.directory import actions, hours, queries, schema
 from nonrecours.directory.models import Offer, Structure
 from nonrecours.territories.models import Territory
+from nonrecours.territories.queries import member_communes
 
 
 def _text(label: str, *, required: bool = False, long: bool = False, **attrs: Any) -> Any:
@@ -69,7 +70,7 @@ class StructureForm(EntryForm):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        communes = territory.communes.filter(is_member=True).order_by("name")
+        communes = member_communes(territory)
         choices = [(c.insee_code, c.name) for c in communes]
         self._communes = dict(choices)
         code = (current or {}).get("code_insee")

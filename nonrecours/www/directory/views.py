@@ -14,6 +14,7 @@ from nonrecours.directory import hours, queries, schema
 from nonrecours.directory.models import Offer, Structure
 from nonrecours.territories.maps import MapClass, project_features
 from nonrecours.territories.models import Territory
+from nonrecours.territories.queries import member_communes
 
 
 class SearchForm(forms.Form):
@@ -24,7 +25,7 @@ class SearchForm(forms.Form):
 
     def __init__(self, *args: Any, territory: Territory, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        communes = territory.communes.filter(is_member=True).order_by("name")
+        communes = member_communes(territory)
         self._set("commune", [("", "Toutes")] + [(c.insee_code, c.name) for c in communes])
         categories = dict(schema.vocabulary("Categorie"))
         grouped: dict[str, list[tuple[str, str]]] = {}
@@ -52,9 +53,10 @@ def _territory() -> Territory:
 def directory_search(request: HttpRequest) -> HttpResponse:
     territory = _territory()
     form = SearchForm(request.GET or None, territory=territory)
-    hits: list[queries.Hit] = []
+    results: list[queries.Result] = []
     total = 0
     searched = bool(request.GET) and form.is_valid()
+    commune = None
     if searched:
         data = form.cleaned_data
         commune = (
@@ -62,7 +64,7 @@ def directory_search(request: HttpRequest) -> HttpResponse:
             if data["commune"]
             else None
         )
-        hits, total = queries.search(
+        results, total = queries.search_directory(
             territory,
             commune=commune,
             thematic=data["thematique"],
@@ -82,9 +84,9 @@ def directory_search(request: HttpRequest) -> HttpResponse:
         for c in communes
     ]
     points = [
-        (str(index), hit.position[0], hit.position[1])
-        for index, hit in enumerate(hits, start=1)
-        if hit.position
+        (str(index), result.position[0], result.position[1])
+        for index, result in enumerate(results, start=1)
+        if result.position
     ]
     return render(
         request,
@@ -92,12 +94,14 @@ def directory_search(request: HttpRequest) -> HttpResponse:
         {
             "territory": territory,
             "form": form,
-            "hits": hits,
+            "results": results,
             "total": total,
             "searched": searched,
+            "nearest": commune is not None,
+            "narrowed": searched
+            and bool(form.cleaned_data["thematique"] or form.cleaned_data["public"]),
             "map": project_features(items, points) if searched else None,
             "today": timezone.localdate(),
-            "warnings": {hit.offer.pk: queries.entry_warnings(hit.offer) for hit in hits},
             "labels": dict(schema.vocabulary("Thematique")),
             "can_refer": can_refer(request.user, territory),
             "can_add": has_capability(request.user, territory, Capability.EDIT_DIRECTORY),  # type: ignore[arg-type]

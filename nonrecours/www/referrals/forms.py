@@ -7,6 +7,7 @@ from nonrecours.referrals.enums import AgeBand, ConsentMode, OutcomeKind, Refusa
 from nonrecours.referrals.models import Scheme
 from nonrecours.rights.catalogue import benefits
 from nonrecours.territories.models import Territory
+from nonrecours.territories.queries import member_communes
 from nonrecours.www.validators import free_text, single_line
 
 
@@ -93,8 +94,7 @@ class ReferralForm(forms.Form):
         commune = self.fields["commune"]
         assert isinstance(commune, forms.ChoiceField)  # noqa: S101
         commune.choices = [("", "Choisir la commune")] + [
-            (c.insee_code, c.name)
-            for c in territory.communes.filter(is_member=True).order_by("name")
+            (c.insee_code, c.name) for c in member_communes(territory)
         ]
         scheme = self.fields["scheme"]
         assert isinstance(scheme, forms.ModelChoiceField)  # noqa: S101

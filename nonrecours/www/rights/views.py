@@ -26,6 +26,7 @@ from nonrecours.rights.batching import simulate_one
 from nonrecours.rights.engine import SimulationResult
 from nonrecours.rights.situation import SituationError, parse_situation
 from nonrecours.territories.models import Commune, Territory
+from nonrecours.territories.queries import member_communes
 from nonrecours.www.ratelimit import simulation_code_refusal
 from nonrecours.www.rights.forms import (
     MAX_CHILDREN,
@@ -51,7 +52,7 @@ def _territory() -> Territory | None:
 def _communes(territory: Territory | None) -> list[Commune]:
     if territory is None:
         return []
-    return list(territory.communes.filter(is_member=True).order_by("name"))
+    return member_communes(territory)
 
 
 def _month() -> str:
@@ -287,19 +288,16 @@ def _results(
     return render(request, template, context)
 
 
-# The directory's offers where someone helps to claim rights.
-ACCESS_THEME = "difficultes-administratives-ou-juridiques--accompagnement-pour-lacces-aux-droits"
+# The directory search of every offer of help to claim rights.
+ACCESS_THEME = directory_queries.ACCESS_THEME
 
 
-def _nearby(territory: Territory | None, commune_code: str) -> list[Any]:
-    """The three nearest offers of help to claim rights, for the person's commune."""
+def _nearby(territory: Territory | None, commune_code: str) -> list[directory_queries.HelpPlace]:
+    """The nearest places to get help, for the person's commune (the
+    directory's chain: accès aux droits, France Services, CCAS, town hall)."""
     if territory is None or not commune_code:
         return []
-    commune = territory.communes.filter(insee_code=commune_code).first()
-    if commune is None:
-        return []
-    hits, _ = directory_queries.search(territory, commune=commune, thematic=ACCESS_THEME, limit=3)
-    return hits
+    return directory_queries.help_places_near(territory, commune_code, limit=3)
 
 
 @require_POST
@@ -309,9 +307,15 @@ def simulator_recap(request: HttpRequest) -> HttpResponse:
     if not isinstance(situation, dict):
         raise Http404("Simulation illisible.")
     result = _simulate(situation)
+    territory = _territory()
     html = render_to_string(
         "rights/recap.html",
-        {"result": result, "today": timezone.localdate(), "territory": _territory()},
+        {
+            "result": result,
+            "today": timezone.localdate(),
+            "territory": territory,
+            "nearby": _nearby(territory, str(situation.get("commune") or "")),
+        },
         request=request,
     )
     from weasyprint import HTML  # loads Pango: only when a PDF is asked for
@@ -341,12 +345,13 @@ def simulator_keep(request: HttpRequest) -> HttpResponse:
             "rights/results.html",
             {
                 "result": result,
-                "nearby": [],
+                "nearby": _nearby(_territory(), str(situation.get("commune") or "")),
                 "access_theme": ACCESS_THEME,
                 "situation_token": request.POST.get("situation", ""),
                 "consent_text": actions.consent_text(),
                 "consent_form": form,
                 "territory": _territory(),
+                "refer_code": "",
             },
             status=422,
         )

@@ -5,6 +5,8 @@ import math
 
 from django import template
 
+from nonrecours.french import is_plural, iso_date_text, of
+
 register = template.Library()
 
 
@@ -42,3 +44,32 @@ def pvalue(value: float | None) -> str:
 def get_item(mapping: dict[str, str], key: str) -> str | None:
     """A dictionary's value in a template: {{ labels|get_item:code }}."""
     return mapping.get(key)
+
+
+@register.filter
+def pluriel(count: object, suffix: str = "s") -> str:
+    """French plural ending for a count: « s » from 2 on, « » for 0 and 1
+    (Django's pluralize follows English: « 0 réponses »). `suffix` as
+    pluralize's: « x » or « al,aux » (singular, plural endings)."""
+    singular, _, plural_ending = suffix.rpartition(",")
+    if isinstance(count, list | tuple | set | dict):
+        count = len(count)
+    try:
+        number = float(count or 0)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return singular
+    return plural_ending if is_plural(number) else singular
+
+
+@register.filter(name="de")
+def de_filter(name: str) -> str:
+    """« de » before a name, elided or contracted: « d'Arras », « du
+    Transloy » (nonrecours.french.of)."""
+    return of(str(name))
+
+
+@register.filter
+def date_iso_fr(value: str) -> str:
+    """« 2026-11 » → « novembre 2026 », « 2026-11-27 » → « 27 novembre
+    2026 » (nonrecours.french.iso_date_text)."""
+    return iso_date_text(value)

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -8,6 +9,7 @@ from django.views.decorators.http import require_http_methods
 from nonrecours.accounts.access import access_territory_administration, capabilities_on
 from nonrecours.accounts.enums import Capability
 from nonrecours.surveys import queries as survey_queries
+from nonrecours.surveys.enums import Channel
 from nonrecours.surveys.publication import territory_publications
 from nonrecours.territories import actions, queries
 from nonrecours.territories.models import Territory
@@ -22,8 +24,12 @@ def territory_or_404(siren: str) -> Territory:
 
 
 def _render_territory(request: HttpRequest, territory: Territory) -> HttpResponse:
+    """A territory's page: first what a resident can do here (check their
+    rights, answer the barometer, find help), then the territory's facts."""
     measure = request.GET.get("carte", queries.MapMeasure.DENSITY)
     capabilities = capabilities_on(request.user, territory)  # type: ignore[arg-type]
+    today = timezone.localdate()
+    campaigns = survey_queries.territory_campaigns(territory)
     return render(
         request,
         "territories/detail.html",
@@ -40,9 +46,19 @@ def _render_territory(request: HttpRequest, territory: Territory) -> HttpRespons
             "can_see_referrals": Capability.VIEW_REFERRAL_STATISTICS in capabilities,
             "can_collect": Capability.COLLECT in capabilities,
             "can_view_aggregates": Capability.VIEW_AGGREGATES in capabilities,
-            "campaigns": survey_queries.territory_campaigns(territory),
+            "campaigns": campaigns,
+            # A resident is asked to answer only a real campaign (not the
+            # synthetic demonstration) that takes online answers today.
+            "open_online": [
+                c
+                for c in campaigns
+                if not c.is_synthetic
+                and survey_queries.campaign_accepts(c, Channel.ONLINE, today) is None
+            ],
+            # The simulator and the directory serve the default territory.
+            "resident_tools": territory.siren == settings.NONRECOURS_DEFAULT_TERRITORY,
             "published": {wave.slug for wave in territory_publications(territory)},
-            "today": timezone.localdate(),
+            "today": today,
             "other_territories": [t for t in queries.territory_list() if t.pk != territory.pk],
         },
     )

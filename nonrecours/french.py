@@ -1,0 +1,84 @@
+"""French for people: plurals, elision of « de » before a name, and the
+alphabetical order of names with accents (no Django).
+
+Sources: plural — CLDR plural rules for French (« one » for 0 and 1, so
+« 0 réponse », « 1,5 kilomètre »); elision and contraction — Grevisse, *Le
+Bon Usage*, § 44 (élision devant voyelle) and § 580 (« de le » → « du »,
+« de les » → « des »); order — the letters compared without their accents
+first, as a dictionary does.
+"""
+
+import unicodedata
+
+_VOWELS = set("aeiouyàâäéèêëîïôöùûüÿœæ")
+
+
+def is_plural(count: float) -> bool:
+    """Whether a count takes the plural in French: from 2 on (0 and 1 take
+    the singular)."""
+    return abs(count) >= 2
+
+
+def plural(count: float, singular: str, plural_form: str | None = None) -> str:
+    """The noun for `count`: « réponse » for 0 or 1, « réponses » from 2
+    (`plural_form` for irregular ones: « journal », « journaux »)."""
+    if not is_plural(count):
+        return singular
+    return plural_form if plural_form is not None else singular + "s"
+
+
+def of(name: str) -> str:
+    """« de » before a name, elided or contracted: « d'Arras », « de
+    Bapaume », « du Transloy » (Le Transloy), « des Hauts-de-France » (Les
+    …), « de La Couture ». Before a name that starts with a h, « de » is
+    kept (« de Habarcq »): which h are mute cannot be told from spelling."""
+    text = name.strip()
+    if text.startswith("Le "):
+        return "du " + text[3:]
+    if text.startswith("Les "):
+        return "des " + text[4:]
+    if text[:1].lower() in _VOWELS:
+        return "d'" + text
+    return "de " + text
+
+
+def sort_key(text: str) -> tuple[str, str]:
+    """A key that orders names as a French reader expects: accents and case
+    ignored first (« Écurie » between « Duisans » and « Feuchy », not after
+    « Z »), then the exact text to break ties."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    bare = bare.replace("œ", "oe").replace("Œ", "Oe").replace("æ", "ae").replace("Æ", "Ae")
+    return bare.casefold(), text
+
+
+MONTHS = (
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+)
+
+
+def iso_date_text(value: str) -> str:
+    """An ISO month or day written for people: « 2026-11 » → « novembre
+    2026 », « 2026-11-27 » → « 27 novembre 2026 », « 2026-11-01 » → « 1er
+    novembre 2026 »; anything else is returned as given."""
+    parts = str(value).strip().split("-")
+    if len(parts) not in (2, 3) or not all(part.isdigit() for part in parts):
+        return str(value)
+    year, month = int(parts[0]), int(parts[1])
+    if not 1 <= month <= 12:
+        return str(value)
+    if len(parts) == 2:
+        return f"{MONTHS[month - 1]} {year}"
+    day = int(parts[2])
+    return f"{'1er' if day == 1 else day} {MONTHS[month - 1]} {year}"
