@@ -14,7 +14,7 @@ from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Q, Sum
 from django.utils import timezone
 from django_otp import verify_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -603,8 +603,9 @@ def login_attempts_purge_expired(now: datetime.datetime | None = None) -> int:
     anything, as the register of processing promises
     (privacy/framework.py, « Tentatives de connexion échouées »): with a
     lockout of NONRECOURS_LOGIN_LOCKOUT_MINUTES, every record older than it;
-    with 0 (locked until an administrator unlocks), the records under the
-    failure limit older than a day (locked ones stay until unlocked).
+    with 0 (locked until an administrator unlocks), the records older than a
+    day of accounts and addresses that are not locked (axes adds up the
+    failures of an account, or of an address, over its rows).
     Axes itself only erases them at the next attempt of the same account or
     address, so an address that never comes back stayed for ever. Returns
     the number of records erased (attempts, failure and access logs)."""
@@ -616,9 +617,30 @@ def login_attempts_purge_expired(now: datetime.datetime | None = None) -> int:
         cutoff = now - datetime.timedelta(minutes=minutes)
         attempts = AccessAttempt.objects.filter(attempt_time__lt=cutoff)
     else:
+        # Axes keeps a row per account × address × browser and locks an
+        # account, or an address, on the sum of its rows' failures (5
+        # addresses trying one account once each lock it): a row stays
+        # while its account or its address is locked.
         cutoff = now - UNLOCKING_ATTEMPTS_KEPT
-        attempts = AccessAttempt.objects.filter(
-            attempt_time__lt=cutoff, failures_since_start__lt=settings.AXES_FAILURE_LIMIT
+        limit = settings.AXES_FAILURE_LIMIT
+        locked_accounts = (
+            AccessAttempt.objects.exclude(username=None)
+            .values("username")
+            .annotate(failures=Sum("failures_since_start"))
+            .filter(failures__gte=limit)
+            .values("username")
+        )
+        locked_addresses = (
+            AccessAttempt.objects.exclude(ip_address=None)
+            .values("ip_address")
+            .annotate(failures=Sum("failures_since_start"))
+            .filter(failures__gte=limit)
+            .values("ip_address")
+        )
+        attempts = (
+            AccessAttempt.objects.filter(attempt_time__lt=cutoff)
+            .exclude(username__in=locked_accounts)
+            .exclude(ip_address__in=locked_addresses)
         )
     erased = attempts.delete()[0]
     erased += AccessFailureLog.objects.filter(attempt_time__lt=cutoff).delete()[0]

@@ -397,9 +397,12 @@ def _small_unions(
     big = np.flatnonzero(weights >= threshold)
     combinations = np.eye(rows.shape[0])
     if big.size:
-        u, singular, _ = np.linalg.svd(rows[:, big], full_matrices=True)
-        rank = int((singular > 1e-9 * max(float(singular.max(initial=0.0)), 1.0)).sum())
-        combinations = u[:, rank:]
+        # The combinations of the rows that are zero on every large atom:
+        # the kernel of their Gram matrix there (rows × rows, small, never
+        # atoms × atoms).
+        on_big = rows[:, big]
+        values, vectors = np.linalg.eigh(on_big @ on_big.T)
+        combinations = vectors[:, values <= 1e-9 * max(float(values.max(initial=0.0)), 1.0)]
     if combinations.shape[1] == 0:
         return []
     atoms = small[np.argsort(-weights[small], kind="stable")]
@@ -408,10 +411,18 @@ def _small_unions(
     found = []
     for block in _blocks(basis):
         block.sort(key=lambda i: -sizes[pivots[i]])
-        union = _search_block(basis, [pivots[i] for i in block], block, sizes, threshold)
+        # Only the block's own atoms (the others are 0 in all its vectors).
+        columns = np.flatnonzero(np.any(basis[block] != 0, axis=0))
+        position = {int(c): k for k, c in enumerate(columns)}
+        union = _search_block(
+            basis[np.ix_(np.asarray(block, dtype=np.intp), columns)],
+            [position[pivots[i]] for i in block],
+            sizes[columns],
+            threshold,
+        )
         if union is not None:
             vector = np.zeros(weights.size)
-            vector[atoms] = union
+            vector[atoms[columns]] = union
             found.append(vector)
     return found
 
@@ -465,31 +476,31 @@ def _blocks(basis: NDArray[np.float64]) -> list[list[int]]:
 
 
 def _search_block(
-    basis: NDArray[np.float64],
+    vectors: NDArray[np.float64],
     pivots: list[int],
-    block: list[int],
     sizes: NDArray[np.float64],
     threshold: int,
 ) -> NDArray[np.float64] | None:
-    """A 0/1 sum of some of the `block`'s basis vectors with 1 to
-    threshold − 1 respondents, or None; a basis vector when the budget
-    runs out (see _small_unions)."""
+    """A 0/1 sum of some of a block's basis `vectors` (over the block's
+    atoms; `pivots[k]`: the column of vector k's pivot, largest first) with
+    1 to threshold − 1 respondents, or None; the first basis vector when
+    the budget runs out (see _small_unions)."""
     tried = 0
-    stack: list[tuple[int, NDArray[np.float64], float]] = [(0, np.zeros(basis.shape[1]), 0.0)]
+    stack: list[tuple[int, NDArray[np.float64], float]] = [(0, np.zeros(vectors.shape[1]), 0.0)]
     while stack:
         start, total, pivot_sizes = stack.pop()
-        for t in range(start, len(block)):
+        for t in range(start, len(pivots)):
             with_pivot = pivot_sizes + sizes[pivots[t]]
             if with_pivot >= threshold:
                 continue
             tried += 1
             if tried > _UNION_SEARCH_BUDGET:
-                first: NDArray[np.float64] = basis[block[0]]
+                first: NDArray[np.float64] = vectors[0]
                 return first
-            candidate = total + basis[block[t]]
-            rounded: NDArray[np.float64] = np.round(candidate)
-            if np.abs(candidate - rounded).max() < 1e-7 and set(np.unique(rounded)) <= {0.0, 1.0}:
-                if 0 < sizes @ rounded < threshold:
-                    return rounded
+            candidate = total + vectors[t]
+            zero, one = np.abs(candidate) < 1e-7, np.abs(candidate - 1.0) < 1e-7
+            if np.all(zero | one) and 0 < sizes[one].sum() < threshold:
+                union: NDArray[np.float64] = one.astype(float)
+                return union
             stack.append((t + 1, candidate, with_pivot))
     return None

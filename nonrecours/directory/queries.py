@@ -2,6 +2,7 @@
 
 import datetime
 import math
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -13,7 +14,7 @@ from shapely.geometry import shape
 from nonrecours.directory.hours import PARIS, OpeningState, opening_state
 from nonrecours.directory.models import Offer, OfferTag, Structure, TagKind
 from nonrecours.directory.quality import quality_warnings
-from nonrecours.french import of
+from nonrecours.french import of, sort_key
 from nonrecours.territories.models import Commune, Territory
 
 MAX_RESULTS = 50
@@ -98,7 +99,7 @@ def _nearest_first(
         distances = [None if math.isnan(d) else float(d) for d in km]
     order = sorted(
         range(len(places)),
-        key=lambda i: (distances[i] is None, distances[i] or 0.0, places[i][0]),
+        key=lambda i: (distances[i] is None, distances[i] or 0.0, sort_key(places[i][0])),
     )[:limit]
     return order, distances
 
@@ -362,22 +363,29 @@ def _in_network(structure: Structure, network: str) -> bool:
 
 
 def _is_france_services(structure: Structure) -> bool:
+    """By network, or by name (« France Services », « Espace France Service »:
+    the same test as the database filter)."""
     return _in_network(structure, FRANCE_SERVICES_NETWORK) or (
-        "france services" in structure.name.lower()
+        "france service" in structure.name.lower()
     )
+
+
+def _words(name: str) -> set[str]:
+    """The words of a name, punctuation and dots dropped (« C.C.A.S. »,
+    « CCAS-Arras » → ccas)."""
+    folded = name.lower().replace(".", "")
+    return set(re.findall(r"[a-zà-ÿ0-9]+", folded))
 
 
 def _is_social_action_centre(structure: Structure) -> bool:
     name = structure.name.lower()
-    named = any(w in name.replace("'", " ").split() for w in ("ccas", "cias")) or (
-        "action sociale" in name
-    )
+    named = bool(_words(name) & {"ccas", "cias"}) or "action sociale" in name
     return named or _in_network(structure, CCAS_NETWORK)
 
 
 def _is_intercommunal(structure: Structure) -> bool:
     name = structure.name.lower()
-    return "cias" in name.replace("'", " ").split() or "intercommunal" in name
+    return "cias" in _words(name) or "intercommunal" in name
 
 
 def help_places_near(
@@ -427,6 +435,7 @@ def help_places_near(
         return _structure_places("france-services", found, origin, centres, now, limit)
     social = (
         structures.filter(name__icontains="ccas")
+        | structures.filter(name__icontains="c.c.a.s")
         | structures.filter(name__icontains="cias")
         | structures.filter(name__icontains="action sociale")
         | structures.filter(record__reseaux_porteurs__icontains=CCAS_NETWORK)

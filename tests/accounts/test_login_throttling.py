@@ -181,3 +181,19 @@ def test_with_no_lockout_end_locks_stay_and_small_failures_go(client, partner, s
     assert login_attempts_purge_expired(later) >= 1
     remaining = list(AccessAttempt.objects.values_list("failures_since_start", flat=True))
     assert remaining and min(remaining) >= 5
+
+
+def test_with_no_lockout_end_a_lock_spread_over_addresses_stays(client, partner, settings):
+    """Five addresses trying the same account once each lock it (axes adds
+    the rows up): none of the rows is erased while it is locked."""
+    from nonrecours.accounts.actions import login_attempts_purge_expired
+
+    settings.NONRECOURS_LOGIN_LOCKOUT_MINUTES = 0
+    start = datetime.datetime(2026, 3, 2, 8, 0, tzinfo=datetime.UTC)
+    with time_machine.travel(start, tick=False):
+        for index in range(5):
+            log_in(client, partner.username, "mauvais", address=f"203.0.113.{index + 1}")
+    rows = AccessAttempt.objects.count()
+    assert rows == 5
+    login_attempts_purge_expired(start + datetime.timedelta(days=3))
+    assert AccessAttempt.objects.count() == rows

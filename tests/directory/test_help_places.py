@@ -107,3 +107,18 @@ def test_every_member_commune_gets_a_place_and_an_unknown_one_none(arras):
         assert places(arras, commune.insee_code), commune.name
     assert places(arras, "75056") == []  # Paris is not in the territory
     assert places(arras, "") == []
+
+
+def test_names_written_otherwise_are_recognised(arras):
+    """Partners' files seldom fill the network: « Espace France Service »
+    (no s) is France Services, « C.C.A.S. » and « CCAS-Arras » are CCAS."""
+    espace = structure("fs-espace", "Espace France Service", reseaux_porteurs=[])
+    actions.directory_import(records=updated_today(espace), territory=arras)
+    assert [p.kind for p in places(arras)] == ["france-services"]
+
+
+@pytest.mark.parametrize("name", ["C.C.A.S. d'Arras", "CCAS-Arras", "Ccas, Arras"])
+def test_ccas_names_with_punctuation(arras, name):
+    ccas = structure("ccas-ponctue", name, reseaux_porteurs=[])
+    actions.directory_import(records=updated_today(ccas), territory=arras)
+    assert [(p.kind, p.name) for p in places(arras)] == [("ccas", name)]

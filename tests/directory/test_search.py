@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from nonrecours.directory import actions, queries
 from nonrecours.directory.models import Offer, Structure
+from nonrecours.french import sort_key
 from tests.directory.test_directory import OFFER, STRUCTURE
 
 pytestmark = pytest.mark.django_db
@@ -134,7 +135,7 @@ def test_structures_without_offer_are_results_offers_show_their_structure(town_h
     assert town_hall.offer is None and town_hall.structure.is_town_hall
     assert town_hall.name == "Mairie d'Arras"
     assert town_hall.hours.startswith("Mo-Tu 08:00-12:15")
-    assert results == sorted(results, key=lambda r: r.name)  # no commune: by name
+    assert results == sorted(results, key=lambda r: sort_key(r.name))  # no commune: by name
     limited, total = queries.search_directory(town_halls, limit=5)
     assert len(limited) == 5 and total == 48
 
