@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 from nonrecours.accounts.enums import OrganisationKind, Role
 from nonrecours.accounts.models import Membership, Organisation, User
-from tests.browser.conftest import PHONE, new_context, screenshot, serious_violations
+from tests.browser.conftest import PHONE, new_context, page_width, screenshot, serious_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -57,7 +57,7 @@ def code_from_page(page, steps_ahead: int = 0) -> str:
 
 
 def assert_fits_the_screen(page) -> None:
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert page_width(page) <= PHONE["width"]
 
 
 def test_a_login_locked_after_wrong_passwords(base_url, team, phone_page):

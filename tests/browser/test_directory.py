@@ -4,7 +4,7 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
 
-from tests.browser.conftest import screenshot, serious_violations
+from tests.browser.conftest import page_width, screenshot, serious_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -28,7 +28,7 @@ def test_search_town_halls_on_a_phone(live_server, arras, phone_page):
     expect(page.locator(".hit__hours").first).to_contain_text("fermé les jours fériés")
     screenshot(page, "annuaire-recherche-telephone")
     assert serious_violations(page) == []
-    assert page.evaluate("document.documentElement.scrollWidth") <= 390  # nothing wider
+    assert page_width(page) <= 390  # nothing wider
     page.get_by_role("link", name="Accompagnement à l'accès aux droits").click()
     expect(page.locator("h1")).to_have_text("Accompagnement à l'accès aux droits")
     assert serious_violations(page) == []

@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from nonrecours.directory import actions as directory_actions
-from tests.browser.conftest import screenshot, serious_violations
+from tests.browser.conftest import page_width, screenshot, serious_violations
 
 # The simulator computes the current month: November 2026 here, inside the
 # legislation OpenFisca knows.
@@ -17,10 +17,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.time_machine(datetime.datetime(2026, 11, 16, 10, 0, tzinfo=datetime.UTC)),
 ]
-
-
-def page_width(page) -> int:
-    return page.evaluate("document.documentElement.scrollWidth")
 
 
 def test_home_entry_points_on_a_phone(live_server, arras, phone_page):

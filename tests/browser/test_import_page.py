@@ -9,7 +9,7 @@ import pytest
 from nonrecours.accounts.enums import Role
 from nonrecours.surveys import actions
 from nonrecours.surveys.enums import Channel
-from tests.browser.conftest import screenshot, serious_violations
+from tests.browser.conftest import page_width, screenshot, serious_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 CASES = Path(__file__).resolve().parents[1] / "fixtures" / "cases" / "2026-11-30"
@@ -47,6 +47,6 @@ def test_import_page_refuses_then_summarises_on_a_phone(
     page.get_by_role("button", name="Importer").click()
     text = page.locator(".messages").inner_text()
     assert "1 réponse ajoutée" in text and "ligne 3 (non approuvée)" in text
-    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert page_width(page) <= 390
     screenshot(page, "import-bilan-telephone")
     assert serious_violations(page) == []

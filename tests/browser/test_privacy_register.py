@@ -2,7 +2,7 @@ import pytest
 from playwright.sync_api import expect
 
 from nonrecours.accounts.enums import Role
-from tests.browser.conftest import screenshot, serious_violations
+from tests.browser.conftest import page_width, screenshot, serious_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -20,7 +20,7 @@ def test_an_administrator_opens_the_register_from_the_territory(
         "Registre des traitements de données personnelles"
     )
     expect(phone_page.locator("section.card h2").first).to_be_visible()
-    assert phone_page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert page_width(phone_page) <= 390
     screenshot(phone_page, "registre-des-traitements-telephone")
     assert serious_violations(phone_page) == []
     with phone_page.expect_download() as download:

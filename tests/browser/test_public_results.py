@@ -6,7 +6,7 @@ import pytest
 
 from nonrecours.surveys import actions
 from nonrecours.surveys.publication import campaign_publish
-from tests.browser.conftest import screenshot, serious_violations
+from tests.browser.conftest import page_width, screenshot, serious_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -18,14 +18,14 @@ def test_public_results_on_a_phone(live_server, arras, phone_page):
     page.goto(live_server.url + f"/territoires/{arras.siren}/")
     page.get_by_role("link", name="Toutes les vagues publiées").click()
     assert page.locator("h1").inner_text() == "Baromètre du non-recours : vagues publiées"
-    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert page_width(page) <= 390
     screenshot(page, "vagues-publiees-telephone")
     assert serious_violations(page) == []
     page.get_by_role("link", name=campaign.name).click()
     assert page.locator("h1").inner_text() == campaign.name
     assert page.locator("ul.key-figures li").count() == 16
     assert page.locator("path.map__commune").count() == 46
-    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert page_width(page) <= 390
     screenshot(page, "resultats-publics-telephone")
     assert serious_violations(page) == []
     page.get_by_label("Indicateur représenté").select_option(

@@ -21,7 +21,7 @@ from nonrecours.referrals import actions, demo
 from nonrecours.referrals.enums import ConsentMode, EventKind, OutcomeKind, Status
 from nonrecours.referrals.models import Referral
 from nonrecours.referrals.notifications import link_token
-from tests.browser.conftest import PHONE, new_context, screenshot, serious_violations
+from tests.browser.conftest import PHONE, new_context, page_width, screenshot, serious_violations
 from tests.referrals.conftest import OFFER, PERSON, STRUCTURE, member
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -84,7 +84,7 @@ def log_in(page, base: str, username: str) -> None:
 
 def assert_fits_the_screen(page) -> None:
     """Mobile first: nothing wider than the phone but the tables' scroll areas."""
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert page_width(page) <= PHONE["width"]
 
 
 def card(page, heading: str):

@@ -4,7 +4,7 @@ from playwright.sync_api import expect
 from nonrecours.accounts.enums import Role
 from nonrecours.territories.enums import Stratum
 from nonrecours.territories.models import Commune
-from tests.browser.conftest import new_context, screenshot, serious_violations
+from tests.browser.conftest import new_context, page_width, screenshot, serious_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -15,8 +15,7 @@ def test_home_page_on_a_phone(live_server, arras, phone_page):
     assert phone_page.locator("svg[role=img] path.map__commune").count() == 46
     assert phone_page.locator("table.communes tbody tr").count() == 46
     # Mobile-first: nothing wider than the screen but the tables' own scroll areas.
-    page_width = phone_page.evaluate("document.documentElement.scrollWidth")
-    assert page_width <= 390
+    assert page_width(phone_page) <= 390
     css_loaded = phone_page.evaluate(
         "getComputedStyle(document.querySelector('.site-header')).backgroundColor"
     )
