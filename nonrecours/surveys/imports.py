@@ -21,6 +21,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from nonrecours.accounts.models import User
+from nonrecours.french import plural
 from nonrecours.surveys import queries
 from nonrecours.surveys.coarsening import EXPORT_ID_PREFIX, EXPORT_MIN_GROUP, export_ids
 from nonrecours.surveys.contacts import contact_from, personal_fields
@@ -57,8 +58,8 @@ class ImportRejected(ValueError):
         )
 
 
-def _plural(count: int, word: str, plural: str = "") -> str:
-    return f"{count} {word if count <= 1 else (plural or word + 's')}"
+def _plural(count: int, word: str, plural_form: str = "") -> str:
+    return f"{count} {plural(count, word, plural_form or None)}"
 
 
 def _listed(items: list[str]) -> str:

