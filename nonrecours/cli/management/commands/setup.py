@@ -9,6 +9,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from nonrecours.accounts.actions import local_admin_ensure
 from nonrecours.directory.actions import directory_prefill_town_halls
 from nonrecours.directory.models import Structure
+from nonrecours.localaids.actions import SEED_FILE, local_aids_import
+from nonrecours.localaids.models import LocalAid
 from nonrecours.referrals.demo import referrals_demo_create
 from nonrecours.surveys.actions import demo_campaign_create
 from nonrecours.territories import actions as territory_actions
@@ -87,4 +89,6 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"{created_referrals} orientations de démonstration (synthétiques) créées."
             )
+        if not LocalAid.objects.exists():
+            self.stdout.write(f"Aides locales : {local_aids_import(path=SEED_FILE).summary()}")
         self.stdout.write("Application : http://127.0.0.1:8000/")

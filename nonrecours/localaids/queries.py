@@ -1,0 +1,165 @@
+"""Reads of local aids: those of a claimant's commune, evaluated on their
+situation beside the national benefits the simulator found.
+
+One query a situation (the aids of the commune still valid today); the
+conditions are read once per process and aid version, then evaluated in
+pure Python (localaids/evaluation.py): about a millisecond in all.
+"""
+
+import datetime
+import threading
+from dataclasses import dataclass
+
+from django.db.models import Q
+from django.utils import timezone
+
+from nonrecours.localaids.enums import InstitutionKind, Period, Status
+from nonrecours.localaids.evaluation import evaluate
+from nonrecours.localaids.models import LocalAid
+from nonrecours.localaids.rules import Conditions, Outcome, Verdict, parse_conditions
+from nonrecours.rights.engine import SimulationResult
+from nonrecours.rights.situation import Situation
+
+STATUS_LABELS = {
+    "eligible": "Vous y avez probablement droit",
+    "to_check": "À vérifier",
+    "not_eligible": "Pas de droit trouvé",
+}
+
+
+@dataclass(frozen=True)
+class LocalAidResult:
+    """A local aid and what the simulator says of it for one situation.
+
+    ``status``: "eligible", "to_check" (a condition the simulator cannot
+    know, or an aid « à confirmer ») or "not_eligible"; ``outcome`` holds
+    the conditions met, unknown and failed (French phrases)."""
+
+    slug: str
+    label: str
+    description: str
+    institution: str
+    institution_kind: str
+    amount_text: str
+    how_to_apply: str
+    apply_url: str
+    source_url: str
+    verified_on: datetime.date
+    valid_until: datetime.date | None
+    confirmed: bool
+    status: str
+    outcome: Outcome
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS[self.status]
+
+    @property
+    def eligible(self) -> bool:
+        return self.status == "eligible"
+
+    @property
+    def institution_kind_label(self) -> str:
+        return str(InstitutionKind(self.institution_kind).label)
+
+
+def amount_text(aid: LocalAid) -> str:
+    """« 1 500 € une fois », « jusqu'à 30 € par mois », or the in-kind text."""
+    if aid.amount is None:
+        return aid.in_kind
+    value = float(aid.amount)
+    decimals = 0 if value == int(value) else 2
+    euros = f"{value:,.{decimals}f}".replace(",", "\u202f").replace(".", ",") + " €"
+    text = f"{'jusqu’à ' if aid.amount_up_to else ''}{euros}"
+    if aid.amount_period:
+        text += f" {Period(aid.amount_period).label}"
+    if aid.amount_note:
+        text += f" ({aid.amount_note})"
+    if aid.in_kind:
+        text += f", et {aid.in_kind}"
+    return text
+
+
+_CONDITIONS: dict[tuple[int, datetime.datetime], Conditions] = {}
+_LOCK = threading.Lock()
+
+
+def _conditions(aid: LocalAid) -> Conditions | None:
+    key = (aid.pk, aid.updated_at)
+    with _LOCK:
+        known = _CONDITIONS.get(key)
+    if known is not None:
+        return known
+    conditions, problems = parse_conditions(aid.conditions)
+    if problems:
+        return None  # checked on save: only a database edited by hand gets here
+    with _LOCK:
+        if len(_CONDITIONS) > 5000:
+            _CONDITIONS.clear()
+        _CONDITIONS[key] = conditions
+    return conditions
+
+
+def current_aids_of(commune: str, today: datetime.date | None = None) -> list[LocalAid]:
+    """The aids whose area covers this commune (INSEE code) and whose
+    validity date is not past; one query."""
+    day = today or timezone.localdate()
+    return list(
+        LocalAid.objects.filter(communes__commune_code=commune)
+        .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=day))
+        .order_by("label")
+    )
+
+
+def local_aids_for(
+    situation: Situation,
+    national_results: SimulationResult | None,
+    *,
+    today: datetime.date | None = None,
+) -> list[LocalAidResult]:
+    """The local aids of the situation's commune, each evaluated: eligible
+    ones first, then those to check, then the others (each group by
+    label). ``national_results``: the simulation of the same situation
+    (its found benefits count for the conditions « prestations » and the
+    CAF family quotient), None when it was not run. An unknown commune
+    ("") has no local aid. Aids past their validity date (``today``,
+    default: the local date) are left out. One query, no error raised."""
+    if not situation.commune:
+        return []
+    found: dict[str, float] | None = None
+    if national_results is not None:
+        found = {b.benefit.id: b.monthly or 0.0 for b in national_results.found}
+    results: list[LocalAidResult] = []
+    for aid in current_aids_of(situation.commune, today):
+        conditions = _conditions(aid)
+        if conditions is None:
+            outcome = Outcome(Verdict.UNKNOWN, unknown=("conditions illisibles, à vérifier",))
+        else:
+            outcome = evaluate(conditions, situation, found)
+        confirmed = aid.status == Status.CONFIRMED
+        if outcome.verdict == Verdict.NO:
+            status = "not_eligible"
+        elif outcome.verdict == Verdict.UNKNOWN or not confirmed:
+            status = "to_check"
+        else:
+            status = "eligible"
+        results.append(
+            LocalAidResult(
+                slug=aid.slug,
+                label=aid.label,
+                description=aid.description,
+                institution=aid.institution_name,
+                institution_kind=aid.institution_kind,
+                amount_text=amount_text(aid),
+                how_to_apply=aid.how_to_apply,
+                apply_url=aid.apply_url,
+                source_url=aid.source_url,
+                verified_on=aid.verified_on,
+                valid_until=aid.valid_until,
+                confirmed=confirmed,
+                status=status,
+                outcome=outcome,
+            )
+        )
+    order = {"eligible": 0, "to_check": 1, "not_eligible": 2}
+    return sorted(results, key=lambda r: order[r.status])
