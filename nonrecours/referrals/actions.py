@@ -214,6 +214,8 @@ def simulated_amounts(code: str, territory: Territory) -> dict[str, float]:
         ) from None
     amounts = {}
     for found in result.found:
+        if found.is_range or found.depends_on:
+            continue  # depends on a tax notice not given: no single amount to record
         value = found.participation if found.benefit.id in IN_KIND else found.monthly
         if value is not None:
             amounts[found.benefit.id] = float(value)

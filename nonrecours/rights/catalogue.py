@@ -10,7 +10,7 @@ import yaml
 
 CATALOGUE_FILE = Path(__file__).with_name("benefits.yaml")
 # OpenFisca-France entity of each variable used (checked by the tests).
-INDIVIDUAL = {"aah", "asi", "contrat_engagement_jeune"}
+INDIVIDUAL = {"aah", "asi", "contrat_engagement_jeune", "bourse_criteres_sociaux"}
 HOUSEHOLD = {"cheque_energie"}  # ménage; a situation is one famille, one ménage
 
 

@@ -17,16 +17,20 @@ households.
 """
 
 import datetime
+import functools
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 from functools import cache
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-from nonrecours.rights.catalogue import Benefit, benefits, in_kind_text
+from nonrecours.french import euros_text, french_list
+from nonrecours.rights.catalogue import IN_KIND, Benefit, benefits, in_kind_text
+from nonrecours.rights.legislation import overlaid, unknown_scales
 from nonrecours.rights.situation import (
     ACTIVITY_TO_OPENFISCA,
     TENANTS,
@@ -91,12 +95,21 @@ LEGISLATION_UNTIL = "2027-03"
 
 @cache
 def tax_benefit_system() -> Any:
+    """OpenFisca-France (this process's own instance) with the project's
+    overlay of current scales applied as a reform (ADR 017), and the
+    declared incomes as inputs."""
     from openfisca_france import FranceTaxBenefitSystem
 
-    system = FranceTaxBenefitSystem()  # this process's own instance
+    system = overlaid(FranceTaxBenefitSystem())
     for name in INPUT_ONLY:
         system.variables[name].formulas.clear()
     return system
+
+
+@functools.lru_cache(maxsize=64)
+def _unknown_scales(month: str) -> dict[str, list[str]]:
+    """Benefit id → stale parameter paths at `month` (rights.legislation)."""
+    return unknown_scales(month, tax_benefit_system())
 
 
 _LOCK = threading.Lock()  # one OpenFisca simulation at a time per process
@@ -104,16 +117,35 @@ _LOCK = threading.Lock()  # one OpenFisca simulation at a time per process
 
 @dataclass(frozen=True)
 class BenefitResult:
+    """One benefit for one household.
+
+    `monthly` is the amount once every benefit found is paid (the stable
+    amount, euros per month; for a yearly benefit a twelfth of `yearly`).
+    `first_months` is the amount of the first months when it differs: the
+    resources of the previous months do not yet hold the other new benefits
+    (euros per month). `low`/`high` bound the amount (euros per month, or
+    per year for a yearly benefit) when it depends on an income not given:
+    `monthly`/`yearly` then hold the lower bound.
+    """
+
     benefit: Benefit
     status: str  # "eligible", "not_eligible", "not_computable"
-    monthly: float | None = None  # euros per month (for a yearly benefit: a twelfth)
-    yearly: float | None = None  # for benefits paid once a year or by term
+    monthly: float | None = None
+    yearly: float | None = None
     participation: float | None = None  # CSS: monthly contribution of the household
     reason: str = ""  # why it cannot be computed, or what to check
+    first_months: float | None = None
+    low: float | None = None
+    high: float | None = None
+    depends_on: str = ""  # the missing input the range comes from, in French
 
     @property
     def eligible(self) -> bool:
         return self.status == "eligible"
+
+    @property
+    def is_range(self) -> bool:
+        return self.low is not None and self.high is not None
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -127,6 +159,9 @@ class BenefitResult:
             "montant_mensuel": self.monthly,
             "montant_annuel": self.yearly,
             "participation_mensuelle": self.participation,
+            "montant_premiers_mois": self.first_months,
+            "fourchette": [self.low, self.high] if self.is_range else None,
+            "depend_de": self.depends_on or None,
             "remarque": self.reason,
             "versee_par": self.benefit.payer,
         }
@@ -136,6 +171,7 @@ class BenefitResult:
 class SimulationResult:
     situation: Situation
     benefits: tuple[BenefitResult, ...]
+    stable: bool = True  # the amounts reached a fixed point (see _settle)
 
     @property
     def found(self) -> tuple[BenefitResult, ...]:
@@ -151,12 +187,40 @@ class SimulationResult:
 
     @property
     def total_monthly(self) -> float:
-        """The found benefits' monthly total; the RSA and the prime d'activité
-        whose amount will fall once another benefit found is paid (their
-        note says so) are left out, rather than counted twice."""
+        """The found benefits' monthly total once all are paid (euros per
+        month, yearly ones for a twelfth). Benefits that exclude each other
+        are never both found (OpenFisca decides on consistent previous
+        months); for a range, its lower bound."""
+        return round(sum(b.monthly or 0.0 for b in self.found), 2)
+
+    @property
+    def total_high(self) -> float | None:
+        """The upper bound of the total when an amount is a range, else None."""
+        if not any(b.is_range for b in self.found):
+            return None
+        total = 0.0
+        for b in self.found:
+            if b.is_range and b.high is not None:
+                total += b.high / 12 if b.yearly is not None else b.high
+            else:
+                total += b.monthly or 0.0
+        return round(total, 2)
+
+    @property
+    def total_first_months(self) -> float | None:
+        """The monthly total of the first months when it differs (euros)."""
+        if not any(b.first_months is not None for b in self.found):
+            return None
         return round(
-            sum(b.monthly or 0.0 for b in self.found if not b.reason.startswith(REVIEW_NOTE)), 2
-        )
+            sum(b.first_months if b.first_months is not None else b.monthly or 0.0
+                for b in self.found),
+            2,
+        )  # fmt: skip
+
+    @property
+    def depends_on(self) -> tuple[str, ...]:
+        """The missing inputs some amounts depend on (French, no repeats)."""
+        return tuple(dict.fromkeys(b.depends_on for b in self.benefits if b.depends_on))
 
     def by_id(self, benefit_id: str) -> BenefitResult:
         return next(b for b in self.benefits if b.benefit.id == benefit_id)
@@ -166,6 +230,9 @@ class SimulationResult:
             "mois": self.situation.month,
             "prestations": [b.as_json() for b in self.benefits],
             "total_mensuel_estime": self.total_monthly,
+            "total_mensuel_maximum": self.total_high,
+            "total_premiers_mois": self.total_first_months,
+            "montants_stables": self.stable,
         }
 
 
@@ -181,8 +248,37 @@ def _previous(month: str, count: int) -> list[str]:
     return _months(month)[-count - 1 : -1]
 
 
-def simulate(situations: Sequence[Situation]) -> list[SimulationResult]:
-    """Every benefit of the catalogue for each situation, in the order given."""
+class Variant(StrEnum):
+    """How the incomes of year N-2 (tax notice) are set for one computation."""
+
+    GIVEN = "given"  # the tax notice on year N-2 is given
+    ASSUMED = "assumed"  # not given: twelve times today's monthly incomes
+    LOW = "low"  # not given: no income (the upper bound of the amounts)
+    HIGH = "high"  # not given: a high income (the lower bound)
+
+
+# The "high" income of year N-2 for the lower bound of a range: above every
+# ceiling of the benefits computed here (euros per year, taxable salary).
+HIGH_INCOME_N2 = 1_000_000.0
+# The revenu fiscal de référence is the taxable income after the 10 %
+# allowance on wages and pensions (code général des impôts, art. 83 and 158).
+TAXABLE_TO_RFR = 0.9
+# The fixed point: passes at most (each one a full computation).
+MAX_PASSES = 6
+STABLE_EPSILON = 0.005  # euros
+
+
+def simulate(situations: Sequence[Situation], *, ranges: bool = True) -> list[SimulationResult]:
+    """Every benefit of the catalogue for each situation, in the order given.
+
+    Amounts are those paid once every benefit found is paid (a fixed point
+    over the previous months, see `_settle`). With `ranges` (a person's
+    simulation), an amount that depends on the tax notice of year N-2 when
+    it is not given is a range; without (screening and statistics on many
+    households), the incomes of year N-2 are taken as twelve times today's,
+    a stated assumption. Situations outside LEGISLATION_FROM..UNTIL get
+    "not_computable" results; nothing raises for a parsed Situation.
+    """
     results: list[SimulationResult | None] = [None] * len(situations)
     by_month: dict[str, list[int]] = {}
     for index, situation in enumerate(situations):
@@ -193,7 +289,7 @@ def simulate(situations: Sequence[Situation]) -> list[SimulationResult]:
     for month, indices in by_month.items():
         group = [situations[i] for i in indices]
         with _LOCK:
-            computed = _simulate_month(month, group)
+            computed = _simulate_month(month, group, ranges)
         for i, result in zip(indices, computed, strict=True):
             results[i] = result
     return [r for r in results if r is not None]
@@ -211,14 +307,16 @@ def _out_of_range(situation: Situation) -> SimulationResult:
 
 @dataclass
 class _Batch:
-    """The situations of one month, flattened into OpenFisca's entities."""
+    """The rows of one month (a situation, or one variant of it), flattened
+    into OpenFisca's entities."""
 
-    situations: Sequence[Situation]
+    situations: Sequence[Situation]  # one per row
+    variants: Sequence[Variant]
     persons: list[Person]
     household_of: NDArray[np.intp]
 
     @classmethod
-    def of(cls, situations: Sequence[Situation]) -> "_Batch":
+    def of(cls, situations: Sequence[Situation], variants: Sequence[Variant]) -> "_Batch":
         persons: list[Person] = []
         household_of: list[int] = []
         for index, situation in enumerate(situations):
@@ -229,15 +327,33 @@ class _Batch:
             )
             persons.extend(ordered)
             household_of.extend([index] * len(ordered))
-        return cls(situations, persons, np.asarray(household_of, dtype=np.intp))
+        return cls(situations, variants, persons, np.asarray(household_of, dtype=np.intp))
 
 
-def _simulate_month(month: str, situations: Sequence[Situation]) -> list[SimulationResult]:
+def _variants(situation: Situation, ranges: bool) -> tuple[Variant, ...]:
+    if situation.tax_income_n2 is not None:
+        return (Variant.GIVEN,)
+    return (Variant.LOW, Variant.HIGH) if ranges else (Variant.ASSUMED,)
+
+
+def _simulate_month(
+    month: str, situations: Sequence[Situation], ranges: bool
+) -> list[SimulationResult]:
     from openfisca_core.simulation_builder import SimulationBuilder
 
+    rows: list[Situation] = []
+    row_variants: list[Variant] = []
+    rows_of: list[list[int]] = []
+    for situation in situations:
+        indices = []
+        for variant in _variants(situation, ranges):
+            indices.append(len(rows))
+            rows.append(situation)
+            row_variants.append(variant)
+        rows_of.append(indices)
     system = tax_benefit_system()
-    batch = _Batch.of(situations)
-    n = len(situations)
+    batch = _Batch.of(rows, row_variants)
+    n = len(rows)
     roles = np.array([p.role for p in batch.persons])
     family_roles = np.where(
         roles == Role.CLAIMANT, "demandeur", np.where(roles == Role.PARTNER, "conjoint", "enfant")
@@ -265,14 +381,22 @@ def _simulate_month(month: str, situations: Sequence[Situation]) -> list[Simulat
         builder.join_with_persons(population, batch.household_of, entity_roles)
     simulation = builder.build(system)
     _set_inputs(simulation, month, batch)
-    return _read_results(simulation, month, batch)
+    first, last, stable = _settle(simulation, month, batch)
+    results = []
+    for index, situation in enumerate(situations):
+        results.append(
+            _combine(situation, [(first[i], last[i]) for i in rows_of[index]], stable[index])
+        )
+    return results
 
 
 def _set_inputs(simulation: Any, month: str, batch: _Batch) -> None:
     persons, situations = batch.persons, batch.situations
     months = _months(month)
+    last_3 = set(_previous(month, 3)) | {month}
     year = month[:4]
     n_2 = str(int(year) - 2)
+    household_of = batch.household_of
     simulation.set_input(
         "date_naissance",
         "ETERNITY",
@@ -292,49 +416,68 @@ def _set_inputs(simulation: Any, month: str, batch: _Batch) -> None:
         ["inconnue" if p.schooling == Schooling.NONE else p.schooling.value for p in persons]
     )
     rate = np.array([p.disability_rate for p in persons])
+    rsdae = np.array([p.rsdae for p in persons])
+    pregnant = np.array([p.pregnant for p in persons])
+    shared_custody = np.array([p.shared_custody for p in persons])
 
-    def resource(key: str) -> NDArray[np.float64]:
-        return np.array([p.resources.get(key, 0.0) for p in persons])
+    def resource(key: str, recent: bool) -> NDArray[np.float64]:
+        """Monthly amounts: the 3-month average for the last three months
+        and this one; for the nine before (and earlier), the amount that
+        makes the 12-month average the one declared."""
+        values = []
+        for p in persons:
+            three = p.resources.get(key, 0.0)
+            if recent or p.resources_12m is None:
+                values.append(three)
+            else:
+                twelve = p.resources_12m.get(key, 0.0)
+                values.append(max(0.0, (12 * twelve - 3 * three) / 9))
+        return np.array(values)
 
-    salary = resource("salaire_net")
-    unemployment = resource("chomage_net")
-    pension = resource("retraite_nette")
-    monthly_inputs = {
-        "salaire_net": salary,
-        "salaire_imposable": salary * SALARY_TAXABLE,
-        "salaire_de_base": salary * SALARY_GROSS,
-        "chomage_net": unemployment,
-        "chomage_imposable": unemployment * UNEMPLOYMENT_TAXABLE,
-        "chomage_brut": unemployment * UNEMPLOYMENT_GROSS,
-        "retraite_nette": pension,
-        "retraite_imposable": pension * PENSION_TAXABLE,
-        "retraite_brute": pension * PENSION_GROSS,
-        "pensions_invalidite": resource("pension_invalidite"),
-        "pensions_alimentaires_percues": resource("pension_alimentaire"),
-        "indemnites_journalieres": resource("indemnites_journalieres"),
-    }
+    def monthly_inputs(recent: bool) -> dict[str, NDArray[np.float64]]:
+        salary = resource("salaire_net", recent)
+        unemployment = resource("chomage_net", recent)
+        pension = resource("retraite_nette", recent)
+        return {
+            "salaire_net": salary,
+            "salaire_imposable": salary * SALARY_TAXABLE,
+            "salaire_de_base": salary * SALARY_GROSS,
+            "chomage_net": unemployment,
+            "chomage_imposable": unemployment * UNEMPLOYMENT_TAXABLE,
+            "chomage_brut": unemployment * UNEMPLOYMENT_GROSS,
+            "retraite_nette": pension,
+            "retraite_imposable": pension * PENSION_TAXABLE,
+            "retraite_brute": pension * PENSION_GROSS,
+            "pensions_invalidite": resource("pension_invalidite", recent),
+            "pensions_alimentaires_percues": resource("pension_alimentaire", recent),
+            "pensions_alimentaires_versees_individu": resource(
+                "pension_alimentaire_versee", recent
+            ),
+            "indemnites_journalieres": resource("indemnites_journalieres", recent),
+            "revenus_capital": resource("revenus_capital", recent),
+            "rpns_auto_entrepreneur_CA_achat_revente": resource("ca_micro_vente", recent),
+            "rpns_auto_entrepreneur_CA_bic": resource("ca_micro_services", recent),
+            "rpns_auto_entrepreneur_CA_bnc": resource("ca_micro_liberal", recent),
+        }
+
+    recent_inputs = monthly_inputs(True)
+    earlier_inputs = monthly_inputs(False)
+    claimant = np.array([p.role == Role.CLAIMANT for p in persons])
+    savings = np.where(claimant, np.array([s.savings for s in situations])[household_of], 0.0)
     for period in months:
         simulation.set_input("activite", period, activity)
         simulation.set_input("scolarite", period, schooling)
         simulation.set_input("taux_incapacite", period, rate)
         simulation.set_input("handicap", period, rate >= 0.5)
-        for name, values in monthly_inputs.items():
-            simulation.set_input(name, period, values)
-    # Year N-2 (family benefits, grants, energy voucher): stable incomes assumed.
-    for name in ("salaire_imposable", "salaire_de_base", "chomage_imposable", "retraite_imposable"):
-        simulation.set_input(name, n_2, monthly_inputs[name] * 12)
-    simulation.set_input("retraite_brute", n_2, monthly_inputs["retraite_brute"] * 12)
-    declared_rfr = [s.tax_income_n2 for s in situations]
-    if any(value is not None for value in declared_rfr):
-        estimated = simulation.calculate("rfr", n_2)
-        simulation.delete_arrays("rfr", n_2)
-        simulation.set_input(
-            "rfr",
-            n_2,
-            np.array(
-                [estimated[i] if value is None else value for i, value in enumerate(declared_rfr)]
-            ),
-        )
+        simulation.set_input("aah_restriction_substantielle_durable_acces_emploi", period, rsdae)
+        simulation.set_input("enceinte", period, pregnant)
+        simulation.set_input("garde_alternee", period, shared_custody)
+        simulation.set_input("livret_a", period, savings)
+        values = recent_inputs if period in last_3 else earlier_inputs
+        for name, array in values.items():
+            simulation.set_input(name, period, array)
+    _set_year_n_2(simulation, n_2, batch, earlier_inputs)
+    _set_students(simulation, month, batch)
     # Households.
     communes = np.array([s.commune or "" for s in situations])
     housing = np.array(
@@ -344,35 +487,227 @@ def _set_inputs(simulation: Any, month: str, batch: _Batch) -> None:
         ]
     )
     rent = np.array([s.rent for s in situations])
+    flat_share = np.array([s.flat_share for s in situations])
+    relative = np.array([s.relative_landlord for s in situations])
     for period in months:
         simulation.set_input("depcom", period, communes)
         simulation.set_input("statut_occupation_logement", period, housing)
         simulation.set_input("loyer", period, rent)
+        simulation.set_input("coloc", period, flat_share)
+        simulation.set_input("proprietaire_proche_famille", period, relative)
     # Benefits already received, for the 12 previous months.
-    claimant = np.array([p.role == Role.CLAIMANT for p in persons])
+    past = _declared_past(batch)
+    _set_past(simulation, month, past)
+
+
+def _set_year_n_2(
+    simulation: Any, n_2: str, batch: _Batch, monthly: dict[str, NDArray[np.float64]]
+) -> None:
+    """The taxable incomes of year N-2, which the family benefits, school
+    grants, chèque énergie and CEJ read (through the tax notice):
+
+    - GIVEN: spread over the adults as their incomes are today (all on the
+      claimant when nobody has any), scaled so that the taxable total is
+      the declared revenu fiscal de référence / 0.9, and the revenu fiscal
+      de référence itself set to the declared amount;
+    - ASSUMED: twelve times today's monthly incomes (12-month average);
+    - LOW: none; HIGH: HIGH_INCOME_N2 on the claimant.
+    """
+    persons, situations, variants = batch.persons, batch.situations, batch.variants
     household_of = batch.household_of
+    variant_of = np.array([variants[h] for h in household_of])
+    categories = ("salaire_imposable", "chomage_imposable", "retraite_imposable")
+    gross = {
+        "salaire_imposable": ("salaire_de_base", SALARY_GROSS / SALARY_TAXABLE),
+        "retraite_imposable": ("retraite_brute", PENSION_GROSS / PENSION_TAXABLE),
+        "chomage_imposable": ("chomage_brut", UNEMPLOYMENT_GROSS / UNEMPLOYMENT_TAXABLE),
+    }
+    annual = {name: monthly[name] * 12 for name in categories}
+    claimant = np.array([p.role == Role.CLAIMANT for p in persons])
+    retired = np.array([p.activity == Activity.RETIRED for p in persons])
+    current_total = np.bincount(
+        household_of, weights=sum(annual.values()), minlength=len(situations)
+    )[household_of]
+    declared = np.array(
+        [s.tax_income_n2 if s.tax_income_n2 is not None else 0.0 for s in situations]
+    )[household_of]
+    target = declared / TAXABLE_TO_RFR
+    given = variant_of == Variant.GIVEN
+    nobody = current_total <= 0
+    scale = np.divide(target, current_total, out=np.zeros_like(target), where=~nobody)
+    for name in categories:
+        values = annual[name]
+        values = np.where(given, values * scale, values)
+        if name == "salaire_imposable":
+            values = np.where(given & nobody & claimant & ~retired, target, values)
+            values = np.where(variant_of == Variant.HIGH, claimant * HIGH_INCOME_N2, values)
+        if name == "retraite_imposable":
+            values = np.where(given & nobody & claimant & retired, target, values)
+        if name != "salaire_imposable":
+            values = np.where(variant_of == Variant.HIGH, 0.0, values)
+        values = np.where(variant_of == Variant.LOW, 0.0, values)
+        simulation.set_input(name, n_2, values)
+        gross_name, factor = gross[name]
+        simulation.set_input(gross_name, n_2, values * factor)
+    declared_rfr = [
+        (index, s.tax_income_n2)
+        for index, s in enumerate(situations)
+        if batch.variants[index] == Variant.GIVEN
+    ]
+    if declared_rfr:
+        estimated = np.asarray(simulation.calculate("rfr", n_2), dtype=np.float64).copy()
+        simulation.delete_arrays("rfr", n_2)
+        for index, value in declared_rfr:
+            estimated[index] = value
+        simulation.set_input("rfr", n_2, estimated)
+
+
+def _set_students(simulation: Any, month: str, batch: _Batch) -> None:
+    """The CROUS grant's criteria of each student (bourse sur critères
+    sociaux: parents' revenu brut global N-2 against annual ceilings by
+    points de charge; arrêté of each academic year)."""
+    persons = batch.persons
+    studies = [p.studies for p in persons]
+    if not any(s is not None for s in studies):
+        return
+    income = np.array([s.parents_income or 0.0 if s else 0.0 for s in studies])
+    distance = np.array([s.distance_km if s else 0 for s in studies])
+    # The parents' children: OpenFisca-France holds them on the student's
+    # famille (one value per household: its student's).
+    n = len(batch.situations)
+    children = np.zeros(n, dtype=np.int64)
+    in_higher = np.zeros(n, dtype=np.int64)
+    for person, studies_of, row in zip(persons, studies, batch.household_of, strict=True):
+        if studies_of is not None and (person.role == Role.CLAIMANT or not children[row]):
+            children[row] = studies_of.parents_children
+            in_higher[row] = studies_of.parents_children_higher_education
+    simulation.set_input("bourse_criteres_sociaux_base_ressources_parentale", month, income)
+    simulation.set_input("bourse_criteres_sociaux_nombre_enfants_a_charge", month, children)
+    simulation.set_input(
+        "bourse_criteres_sociaux_nombre_enfants_a_charge_dans_enseignement_superieur",
+        month,
+        in_higher,
+    )
+    simulation.set_input("bourse_criteres_sociaux_distance_domicile_familial", month, distance)
+    # Studies in an institution habilitated for the grant (public, or private
+    # under contract): the catalogue's conditions say so.
+    simulation.set_input(
+        "statuts_etablissement_scolaire",
+        month,
+        np.array(["public" if s is not None else "inconnu" for s in studies]),
+    )
+
+
+def _attach_students(simulation: Any, month: str, batch: _Batch) -> bool:
+    """A student attached to the parents' tax household is not financially
+    autonomous for the CROUS grant (the parents' income counts); the others
+    as OpenFisca-France decides. Computed once every input is set; returns
+    whether anything was set."""
+    attached = np.array([bool(p.studies and p.studies.attached_to_parents) for p in batch.persons])
+    if not attached.any():
+        return False
+    name = "bourse_criteres_sociaux_etudiant_autonome"
+    autonomous = np.asarray(simulation.calculate(name, month)).copy()
+    simulation.delete_arrays(name, month)
+    simulation.set_input(name, month, autonomous & ~attached)
+    return True
+
+
+# Benefits paid in the previous months, which other formulas read: the
+# declared ones, then (fixed point) the ones computed.
+FEEDBACK_FAMILY = ("rsa", "ppa", "aide_logement", "af", "cf", "asf", "paje_base", "aspa")
+FEEDBACK_PERSON = ("aah", "asi")
+# Declared only (not simulated here): their previous months as received.
+DECLARED_FAMILY = {"aeeh": "aeeh"}
+DECLARED_PERSON = {"ass": "ass", "pch": "pch", "caah": None}
+
+
+@dataclass
+class _Past:
+    """Monthly amounts of the previous months: by OpenFisca variable, one
+    value per row (family) or per person."""
+
+    family: dict[str, NDArray[np.float64]]
+    person: dict[str, NDArray[np.float64]]
+
+    def differs(self, other: "_Past") -> NDArray[np.bool_]:
+        """Rows whose amounts differ (family arrays are per row)."""
+        rows = next(iter(self.family.values())).shape[0]
+        changed = np.zeros(rows, dtype=bool)
+        for name, values in self.family.items():
+            changed |= np.abs(values - other.family[name]) > STABLE_EPSILON
+        return changed
+
+
+def _declared_past(batch: _Batch) -> _Past:
+    situations, persons = batch.situations, batch.persons
+    claimant = np.array([p.role == Role.CLAIMANT for p in persons])
+    family: dict[str, NDArray[np.float64]] = {}
+    for variable, benefit_id in {**PAST_FAMILY, **DECLARED_FAMILY}.items():
+        family[variable] = np.array([s.received.get(benefit_id, 0.0) for s in situations])
+    person: dict[str, NDArray[np.float64]] = {}
+    person_ids: dict[str, str | None] = {**PAST_PERSON, **DECLARED_PERSON}
+    for variable, person_benefit in person_ids.items():
+        values = np.zeros(len(persons))
+        if person_benefit is not None:
+            declared = np.array([s.received.get(person_benefit, 0.0) for s in situations])
+            values = np.where(claimant, declared[batch.household_of], 0.0)
+        person[variable] = values
+    return _Past(family, person)
+
+
+def _set_past(simulation: Any, month: str, past: _Past, *, replace: bool = False) -> None:
     for period in _previous(month, 12):
-        for variable, benefit_id in PAST_FAMILY.items():
-            values = np.array([s.received.get(benefit_id, 0.0) for s in situations])
-            simulation.set_input(variable, period, values)
-        for variable, person_benefit in PAST_PERSON.items():
-            values = np.zeros(len(persons))
-            if person_benefit is not None:
-                declared = np.array([s.received.get(person_benefit, 0.0) for s in situations])[
-                    household_of
-                ]
-                values = np.where(claimant, declared, 0.0)
-            simulation.set_input(variable, period, values)
+        for variables in (past.family, past.person):
+            for variable, values in variables.items():
+                if replace:
+                    simulation.delete_arrays(variable, period)
+                simulation.set_input(variable, period, values)
 
 
-def _family_total(values: NDArray[Any], batch: _Batch, n: int) -> NDArray[np.float64]:
-    total: NDArray[np.float64] = np.bincount(
-        batch.household_of, weights=values.astype(np.float64), minlength=n
-    ).astype(np.float64)
-    return total
+def _inputs_of(simulation: Any) -> dict[str, set[Any]]:
+    """The periods each variable holds right after the inputs are set."""
+    known: dict[str, set[Any]] = {}
+    for population in simulation.populations.values():
+        for name, holder in population._holders.items():
+            known[name] = set(holder.get_known_periods())
+    return known
 
 
-def _read_results(simulation: Any, month: str, batch: _Batch) -> list[SimulationResult]:
+def _forget_computed(simulation: Any, inputs: dict[str, set[Any]], month: str) -> None:
+    """Drop every computed value that may read the previous months, keeping
+    the inputs: the next pass recomputes from the new previous months.
+    Values of periods that end before the first previous month set (year
+    N-2: the tax notice's chain) cannot read them and are kept."""
+    from openfisca_core import periods
+
+    first = periods.period(_previous(month, 12)[0]).start
+    old: dict[Any, bool] = {}  # period → ends before the first previous month
+    for population in simulation.populations.values():
+        for name, holder in population._holders.items():
+            kept = inputs.get(name, set())
+            for period in list(holder.get_known_periods()):
+                if period in kept:
+                    continue
+                if period not in old:
+                    old[period] = period.stop < first
+                if not old[period]:
+                    holder.delete_arrays(period)
+
+
+@dataclass
+class _Pass:
+    """What one pass computed, by benefit id: per row (family totals for
+    individual benefits) and per person for the individual ones fed back."""
+
+    amounts: dict[str, NDArray[np.float64]]
+    person_amounts: dict[str, NDArray[np.float64]]
+    participation: NDArray[np.float64]
+    housing_status: NDArray[Any]
+    crous_echelon: NDArray[np.int64]
+
+
+def _compute(simulation: Any, month: str, batch: _Batch) -> _Pass:
     n = len(batch.situations)
     year = month[:4]
     neither_work_nor_school = np.array(
@@ -382,71 +717,237 @@ def _read_results(simulation: Any, month: str, batch: _Batch) -> list[Simulation
         ]
     )
     amounts: dict[str, NDArray[np.float64]] = {}
+    person_amounts: dict[str, NDArray[np.float64]] = {}
     for benefit in benefits():
         period = year if benefit.period == "year" else month
-        values = simulation.calculate(benefit.variable, period)
+        values = np.asarray(simulation.calculate(benefit.variable, period), dtype=np.float64)
         if benefit.variable == "contrat_engagement_jeune":
             # For young people neither in work nor in training (OpenFisca
             # only tapers it with their resources).
             values = np.where(neither_work_nor_school, values, 0.0)
         if benefit.entity == "individu":
+            person_amounts[benefit.variable] = values
             values = _family_total(values, batch, n)
-        amounts[benefit.id] = np.asarray(values, dtype=np.float64)
+        amounts[benefit.id] = values
     participation = np.asarray(simulation.calculate("css_participation_forfaitaire", month))
     foyer = np.asarray(simulation.calculate("aide_logement_non_calculable", month).decode_to_str())
-    day = datetime.date(int(year), int(month[5:]), 1)
-    results = []
-    for index, situation in enumerate(batch.situations):
-        items = []
-        for benefit in benefits():
-            items.append(
-                _result(
-                    benefit,
-                    situation,
-                    day,
-                    amounts[benefit.id][index],
-                    float(participation[index]),
-                    str(foyer[index]),
-                )  # fmt: skip
-            )
-        results.append(SimulationResult(situation, _with_subsidiarity(situation, items)))
-    return results
+    echelon = np.zeros(len(batch.persons), dtype=np.int64)
+    if any(p.activity == Activity.STUDENT for p in batch.persons):
+        echelon = np.asarray(simulation.calculate("bourse_criteres_sociaux_echelon", month))
+    return _Pass(amounts, person_amounts, participation.astype(np.float64), foyer, echelon)
+
+
+def _computed_past(done: _Pass, declared: _Past, batch: _Batch) -> _Past:
+    """The previous months as they will be once every benefit found is
+    paid: the amounts computed, except where the simulator cannot compute
+    one (then what the household declares)."""
+    family = dict(declared.family)
+    ids = {variable: benefit_id for variable, benefit_id in PAST_FAMILY.items()}
+    not_computable_housing = np.array(
+        [
+            (s.housing in TENANTS and not s.commune) or str(status) == "locataire_foyer"
+            for s, status in zip(batch.situations, done.housing_status, strict=True)
+        ]
+    )
+    for variable in FEEDBACK_FAMILY:
+        computed = done.amounts[ids[variable]]
+        if variable == "aide_logement":
+            computed = np.where(not_computable_housing, declared.family[variable], computed)
+        family[variable] = computed
+    person = dict(declared.person)
+    for variable in FEEDBACK_PERSON:
+        person[variable] = done.person_amounts[variable]
+    return _Past(family, person)
+
+
+def _settle(
+    simulation: Any, month: str, batch: _Batch
+) -> tuple[list["_RowAmounts"], list["_RowAmounts"], list[bool]]:
+    """The amounts of the first months, and the amounts once every benefit
+    found is paid: the previous months are set to the amounts computed and
+    everything recomputed until nothing moves (as the next quarterly reviews
+    of a CAF file would), at most MAX_PASSES times. Benefits that exclude
+    each other (CEJ and RSA or prime d'activité, AAH and ASPA…) settle as
+    OpenFisca-France decides on these previous months. Returns, per row, the
+    first and last amounts and whether they settled."""
+    inputs = _inputs_of(simulation)
+    if _attach_students(simulation, month, batch):
+        inputs["bourse_criteres_sociaux_etudiant_autonome"] = set(
+            simulation.get_holder("bourse_criteres_sociaux_etudiant_autonome").get_known_periods()
+        )
+        _forget_computed(simulation, inputs, month)
+    declared = _declared_past(batch)
+    first = _compute(simulation, month, batch)
+    done, past = first, declared
+    stable = np.ones(len(batch.situations), dtype=bool)
+    for _ in range(MAX_PASSES - 1):
+        wanted = _computed_past(done, declared, batch)
+        moving = wanted.differs(past) | _person_differs(wanted, past, batch)
+        if not moving.any():
+            break
+        _forget_computed(simulation, inputs, month)
+        _set_past(simulation, month, wanted, replace=True)
+        past = wanted
+        done = _compute(simulation, month, batch)
+    else:
+        wanted = _computed_past(done, declared, batch)
+        stable = ~(wanted.differs(past) | _person_differs(wanted, past, batch))
+    return _rows(first, batch), _rows(done, batch), [bool(x) for x in stable]
+
+
+def _person_differs(a: _Past, b: _Past, batch: _Batch) -> NDArray[np.bool_]:
+    changed = np.zeros(len(batch.situations), dtype=bool)
+    for name, values in a.person.items():
+        moved = np.abs(values - b.person[name]) > STABLE_EPSILON
+        changed |= np.bincount(batch.household_of, weights=moved, minlength=len(changed)) > 0
+    return changed
+
+
+@dataclass(frozen=True)
+class _RowAmounts:
+    situation: Situation
+    variant: Variant
+    amounts: dict[str, float]
+    participation: float
+    housing_status: str
+    crous_echelon: int  # the claimant's, -1 when not eligible
+
+
+def _rows(done: _Pass, batch: _Batch) -> list[_RowAmounts]:
+    claimant_index = np.flatnonzero(np.array([p.role == Role.CLAIMANT for p in batch.persons]))
+    return [
+        _RowAmounts(
+            situation,
+            batch.variants[index],
+            {key: float(values[index]) for key, values in done.amounts.items()},
+            float(done.participation[index]),
+            str(done.housing_status[index]),
+            int(done.crous_echelon[claimant_index[index]]),
+        )
+        for index, situation in enumerate(batch.situations)
+    ]
+
+
+def _family_total(values: NDArray[Any], batch: _Batch, n: int) -> NDArray[np.float64]:
+    total: NDArray[np.float64] = np.bincount(
+        batch.household_of, weights=values.astype(np.float64), minlength=n
+    ).astype(np.float64)
+    return total
+
+
+def _notice_text(situation: Situation) -> str:
+    year = situation.notice_year
+    return (
+        f"votre revenu fiscal de référence {year} (avis d'imposition {year + 1} "
+        f"sur les revenus {year})"
+    )
+
+
+def _combine(
+    situation: Situation, rows: list[tuple[_RowAmounts, _RowAmounts]], stable: bool
+) -> SimulationResult:
+    """One result from the rows of a situation: one row when the incomes of
+    year N-2 are known (or assumed), two (no income, a high income) when an
+    amount may depend on them: the amounts that differ become ranges."""
+    day = situation.first_day
+    items: list[BenefitResult] = []
+    new_benefits = [
+        benefit.label
+        for benefit in benefits()
+        if benefit.id in COUNTED_IN_RSA
+        and rows[0][1].amounts[benefit.id] > 0
+        and situation.received.get(benefit.id, 0.0) <= 0
+    ]
+    for benefit in benefits():
+        results = [
+            _result(benefit, situation, day, first, last, new_benefits) for first, last in rows
+        ]
+        item = results[0] if len(results) == 1 else _range(benefit, situation, *results)
+        stale = _unknown_scales(situation.month).get(benefit.id)
+        if stale and item.status != "not_computable" and (item.eligible or _decisive(stale)):
+            item = _stale(item, stale)
+        items.append(item)
+    return SimulationResult(situation, tuple(items), stable)
+
+
+def _decisive(paths: list[str]) -> bool:
+    """Whether stale parameters may open a right the last known scale
+    refuses: a ceiling (plafond) does; an amount (montant) of a benefit the
+    household is not eligible to (age, activity…) does not."""
+    return not all(".montant" in path for path in paths)
+
+
+def _stale(item: BenefitResult, paths: list[str]) -> BenefitResult:
+    """A benefit whose scale is not known for the month: no figure, and
+    what the last known scale gives, for information."""
+    if not item.eligible:
+        known = "pas de droit"
+    elif item.benefit.id in IN_KIND:
+        known = in_kind_text(item.participation)
+    elif item.is_range:
+        known = f"de {euros_text(item.low or 0.0)} à {euros_text(item.high or 0.0)}"
+    elif item.yearly is not None:
+        known = f"{euros_text(item.yearly)} par an"
+    else:
+        known = f"{euros_text(item.monthly or 0.0)} par mois"
+    return BenefitResult(
+        item.benefit,
+        "not_computable",
+        reason=f"barème non à jour pour ce mois (le dernier texte publié n'est pas encore "
+        f"dans le simulateur) ; avec le dernier barème connu : {known}",
+    )
+
+
+def _amount_of(result: BenefitResult) -> float:
+    if not result.eligible:
+        return 0.0
+    if result.benefit.id in IN_KIND:
+        return -(result.participation or 0.0)  # gratuite ranks above a participation
+    return result.yearly if result.yearly is not None else result.monthly or 0.0
+
+
+def _range(
+    benefit: Benefit, situation: Situation, upper: BenefitResult, lower: BenefitResult
+) -> BenefitResult:
+    """The result of a benefit computed with no income of year N-2 (upper)
+    and a high one (lower): the same, or a range that says what it depends
+    on."""
+    if upper.status == "not_computable" or lower.status == "not_computable":
+        return upper if upper.status == "not_computable" else lower
+    high, low = _amount_of(upper), _amount_of(lower)
+    if abs(high - low) <= 0.01 and upper.status == lower.status:
+        return upper
+    depends = _notice_text(situation)
+    if benefit.id in IN_KIND:
+        return BenefitResult(
+            benefit,
+            "eligible",
+            monthly=0.0,
+            participation=None,
+            reason=f"{in_kind_text(None)}, selon {depends}",
+            depends_on=depends,
+        )
+    yearly = benefit.period == "year" or benefit.annual_amount
+    low, high = min(low, high), max(low, high)
+    text = f"selon {depends} : à indiquer pour un montant précis"
+    reason = "; ".join(part for part in (upper.reason, text) if part)
+    return BenefitResult(
+        benefit,
+        "eligible",
+        monthly=round(low / 12, 2) if yearly else low,
+        yearly=low if yearly else None,
+        reason=reason,
+        low=low,
+        high=high,
+        depends_on=depends,
+        first_months=None if yearly else upper.first_months,
+    )
 
 
 REVIEW_NOTE = "montant à revoir"
 # Benefits that count in the resources of the RSA and the prime d'activité
-# once paid (the household must claim them first: subsidiarity).
-COUNTED_IN_RSA = ("aah", "asi", "aspa", "af", "cf", "asf", "paje_base")
-
-
-def _with_subsidiarity(
-    situation: Situation, items: list[BenefitResult]
-) -> tuple[BenefitResult, ...]:
-    """The RSA and the prime d'activité are computed on what the household
-    receives today; a new benefit found here will count in their resources
-    once paid. Say so on them, rather than show a total that will not be."""
-    new = [
-        item.benefit.label
-        for item in items
-        if item.eligible
-        and item.benefit.id in COUNTED_IN_RSA
-        and situation.received.get(item.benefit.id, 0.0) <= 0
-    ]
-    if not new:
-        return tuple(items)
-    note = (
-        f"{REVIEW_NOTE} : une fois versée{'s' if len(new) > 1 else ''}, "
-        f"{', '.join(new)} compter{'ont' if len(new) > 1 else 'a'} dans les ressources et "
-        "réduir" + ("ont" if len(new) > 1 else "a") + " ce montant"
-    )
-    result = []
-    for item in items:
-        if item.eligible and item.benefit.id in ("rsa", "prime_activite"):
-            item = BenefitResult(
-                item.benefit, item.status, item.monthly, item.yearly, item.participation, note
-            )
-        result.append(item)
-    return tuple(result)
+# once paid: named when the amount of the first months differs.
+COUNTED_IN_RSA = ("aah", "asi", "aspa", "af", "cf", "asf", "paje_base", "aide_logement")
 
 
 def _missing_schooling(situation: Situation, day: datetime.date, low: int, high: int) -> bool:
@@ -456,15 +957,26 @@ def _missing_schooling(situation: Situation, day: datetime.date, low: int, high:
     )
 
 
+def _first_months_text(first: float, last: float, new_benefits: list[str]) -> str:
+    what = french_list(new_benefits) if new_benefits else "les autres aides trouvées"
+    plural = len(new_benefits) > 1
+    return (
+        f"les premiers mois : {euros_text(first)} par mois ; ensuite {euros_text(last)}, "
+        f"une fois {what} versée{'s' if plural else ''} (elle{'s' if plural else ''} "
+        "compte" + ("nt" if plural else "") + " dans les ressources des mois suivants)"
+    )
+
+
 def _result(
     benefit: Benefit,
     situation: Situation,
     day: datetime.date,
-    amount: float,
-    participation: float,
-    foyer: str,
+    first: _RowAmounts,
+    last: _RowAmounts,
+    new_benefits: list[str],
 ) -> BenefitResult:
-    amount = round(float(amount), 2)
+    amount = round(last.amounts[benefit.id], 2)
+    first_amount = round(first.amounts[benefit.id], 2)
     if benefit.id == "aide_logement":
         if situation.housing in TENANTS and not situation.commune:
             return BenefitResult(
@@ -472,7 +984,7 @@ def _result(
                 "not_computable",
                 reason="commune inconnue : le montant dépend de la zone du logement",
             )
-        if foyer == "locataire_foyer":
+        if last.housing_status == "locataire_foyer":
             return BenefitResult(
                 benefit,
                 "not_computable",
@@ -489,20 +1001,55 @@ def _result(
             return BenefitResult(
                 benefit, "not_computable", reason="scolarité de l'enfant de 15 à 18 ans inconnue"
             )
+    if benefit.id == "bourse_crous":
+        claimant = next(p for p in situation.persons if p.role == Role.CLAIMANT)
+        if claimant.activity != Activity.STUDENT or claimant.schooling != Schooling.HIGHER:
+            return BenefitResult(benefit, "not_eligible", monthly=0.0)
+        studies = claimant.studies
+        if (studies is None or studies.parents_income is None) and last.crous_echelon < 0:
+            return BenefitResult(
+                benefit,
+                "not_computable",
+                reason="revenus de vos parents inconnus : la bourse dépend de leur revenu "
+                f"brut global {situation.notice_year} (avis d'imposition "
+                f"{situation.notice_year + 1})",
+            )
+    if benefit.id == "cheque_energie":
+        claimant = next(p for p in situation.persons if p.role == Role.CLAIMANT)
+        if claimant.studies is not None and claimant.studies.attached_to_parents:
+            return BenefitResult(
+                benefit,
+                "not_eligible",
+                monthly=0.0,
+                reason="le chèque énergie va aux foyers qui déclarent leurs revenus à "
+                "l'adresse du logement ; rattaché·e au foyer fiscal de vos parents, "
+                "vous ne faites pas cette déclaration",
+            )
     if benefit.id == "css":
         if amount > 0:
             return BenefitResult(benefit, "eligible", monthly=0.0, participation=0.0,
                                  reason="gratuite")  # fmt: skip
-        if participation > 0:
+        if last.participation > 0:
             return BenefitResult(
                 benefit,
                 "eligible",
                 monthly=0.0,
-                participation=round(participation, 2),
-                reason=in_kind_text(participation),
+                participation=round(last.participation, 2),
+                reason=in_kind_text(last.participation),
             )
         return BenefitResult(benefit, "not_eligible", monthly=0.0)
     if amount <= 0:
+        if first_amount > 0 and benefit.period != "year" and not benefit.annual_amount:
+            # Found at first, then replaced by a benefit that excludes it
+            # (CEJ once the RSA is paid) or by higher resources.
+            return BenefitResult(
+                benefit,
+                "not_eligible",
+                monthly=0.0,
+                first_months=first_amount,
+                reason=f"possible les premiers mois ({euros_text(first_amount)} par mois), "
+                "mais plus une fois les autres aides trouvées versées",
+            )
         return BenefitResult(benefit, "not_eligible", monthly=0.0)
     if benefit.period == "year" or benefit.annual_amount:
         return BenefitResult(
@@ -511,5 +1058,12 @@ def _result(
             monthly=round(amount / 12, 2),
             yearly=amount,
             reason=benefit.caveat,
+        )
+    if abs(first_amount - amount) > 0.5:
+        others = [label for label in new_benefits if label != benefit.label]
+        note = _first_months_text(first_amount, amount, others)
+        reason = "; ".join(part for part in (benefit.caveat, note) if part)
+        return BenefitResult(
+            benefit, "eligible", monthly=amount, reason=reason, first_months=first_amount
         )
     return BenefitResult(benefit, "eligible", monthly=amount, reason=benefit.caveat)

@@ -297,7 +297,7 @@ def read_rows(path: Path, default_month: str) -> Iterator[Row]:
 
 def compute_partition(situations: Sequence[Situation]) -> list[dict[str, Any]]:
     """The output cells of a partition (run in a worker process)."""
-    return [_cells(result) for result in simulate(situations)]
+    return [_cells(result) for result in simulate(situations, ranges=False)]
 
 
 def _cells(result: SimulationResult) -> dict[str, Any]:

@@ -14,7 +14,7 @@ def test_every_benefit_is_an_openfisca_variable_of_its_entity_and_period():
 
 
 def test_every_benefit_says_who_pays_how_to_claim_and_where_it_comes_from():
-    assert len(benefits()) == 16
+    assert len(benefits()) == 17
     for benefit in benefits():
         assert benefit.payer and benefit.description and benefit.how_to_claim, benefit.id
         assert benefit.documents and benefit.conditions, benefit.id

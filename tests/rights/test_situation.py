@@ -171,7 +171,7 @@ def test_simulate_command_prints_benefits_as_json(tmp_path):
     assert "af" not in found  # only what was found, unless --toutes
     out = StringIO()
     call_command("simulate", str(path), "--toutes", stdout=out)
-    assert len(json.loads(out.getvalue())["prestations"]) == 16
+    assert len(json.loads(out.getvalue())["prestations"]) == 17
     bad = tmp_path / "mauvais.yaml"
     bad.write_text(GOOD.replace("2026-11", "novembre"), encoding="utf-8")
     with pytest.raises(CommandError, match="mauvais.yaml : situation invalide :\n- mois"):
