@@ -41,14 +41,16 @@ def test_simulator_results_show_the_town_hall_on_a_phone(live_server, arras, pho
     page.goto(live_server.url + "/simulateur/etapes/")
     page.get_by_label("Votre commune").select_option(label="Arras")
     page.get_by_label("Locataire d'un logement non meublé").check()
-    page.get_by_label("Loyer mensuel, hors charges").fill("450")
+    page.get_by_role("button", name="Continuer").click()
+    page.get_by_label("Loyer mensuel hors charges").fill("450")
     page.get_by_role("button", name="Continuer").click()
     page.get_by_label("Date de naissance").fill("1991-05-15")
     page.get_by_label("Demandeur·se d'emploi").check()
     page.get_by_role("button", name="Continuer").click()
-    page.get_by_label("Non").check()
+    page.locator("#id_foyer-en_couple_0").check()  # « Non »
     page.get_by_role("button", name="Continuer").click()
     page.get_by_role("button", name="Continuer").click()  # no resources
+    page.get_by_label("Je ne le connais pas").check()
     page.get_by_role("button", name="Voir mes droits").click()
     expect(page.locator("h1")).to_have_text("Vos droits estimés")
     section = page.locator("section.help-places")

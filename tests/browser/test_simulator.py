@@ -25,19 +25,21 @@ def test_resident_path_on_a_phone(live_server, arras, phone_page):
     page.get_by_role("link", name="Commencer").click()
     expect(page.locator("h1")).to_have_text("Votre logement")
     page.get_by_label("Locataire d'un logement non meublé").check()
-    page.get_by_role("button", name="Continuer").click()  # commune and rent missing
+    page.get_by_role("button", name="Continuer").click()  # commune missing
     expect(page.get_by_role("alert")).to_contain_text("Des réponses sont à corriger")
     screenshot(page, "simulateur-erreurs-telephone")
     assert serious_violations(page) == []
     page.get_by_label("Votre commune").select_option(label="Arras")
-    page.get_by_label("Loyer mensuel, hors charges").fill("450")
+    page.get_by_role("button", name="Continuer").click()
+    expect(page.locator("h1")).to_have_text("Votre loyer")
+    page.get_by_label("Loyer mensuel hors charges").fill("450")
     page.get_by_role("button", name="Continuer").click()
     expect(page.locator("h1")).to_have_text("Vous")
     page.get_by_label("Date de naissance").fill("1991-05-15")
     page.get_by_label("Demandeur·se d'emploi").check()
     page.get_by_role("button", name="Continuer").click()
     expect(page.locator("h1")).to_have_text("Votre foyer")
-    page.get_by_label("Oui").check()
+    page.get_by_label("Oui", exact=True).check()
     page.get_by_label("Nombre d'enfants à votre charge").fill("1")
     screenshot(page, "simulateur-foyer-telephone")
     assert serious_violations(page) == []
@@ -54,6 +56,7 @@ def test_resident_path_on_a_phone(live_server, arras, phone_page):
     page.locator("#id_ressources-demandeur-salaire_net").fill("900")
     page.get_by_role("button", name="Continuer").click()
     expect(page.locator("h1")).to_have_text("Ce que vous percevez déjà")
+    page.get_by_label("Je ne le connais pas").check()
     page.get_by_role("button", name="Voir mes droits").click()
     expect(page.locator("h1")).to_have_text("Vos droits estimés")
     expect(page.get_by_role("heading", name="Prime d'activité")).to_be_visible()

@@ -35,7 +35,8 @@ def walk(client, steps):
 
 
 SINGLE_TENANT = [
-    {"logement-commune": "62041", "logement-statut": "locataire_vide", "logement-loyer": "450"},
+    {"logement-commune": "62041", "logement-statut": "locataire_vide"},
+    {"logement-loyer": "450"},  # a tenant's screen
     {
         "demandeur-naissance": "1991-05-15",
         "demandeur-activite": "chomeur",
@@ -61,7 +62,8 @@ def test_resident_path_gives_benefits_with_where_to_claim(client, arras):
 
 def test_path_with_couple_and_children_has_at_most_ten_screens(client, arras):
     steps = [
-        {"logement-commune": "62041", "logement-statut": "locataire_hlm", "logement-loyer": "550"},
+        {"logement-commune": "62041", "logement-statut": "locataire_hlm"},
+        {"logement-loyer": "550"},
         {"demandeur-naissance": "1984-05-15", "demandeur-activite": "salarie"},
         {"foyer-en_couple": "oui", "foyer-enfants": "2"},
         {"conjoint-naissance": "1985-02-15", "conjoint-activite": "inactif"},
@@ -70,7 +72,7 @@ def test_path_with_couple_and_children_has_at_most_ten_screens(client, arras):
             "enfant1-naissance": "2014-09-01", "enfant1-scolarite": "college",
         },
         {"ressources-demandeur-salaire_net": "1200"},
-        {"percues-af": "153.01"},
+        {"percues-af": "153.01", "percues-avis_inconnu": "on"},
     ]  # fmt: skip
     html = client.get(reverse("rights_step")).text
     assert "étape 1 sur" in html
@@ -80,17 +82,11 @@ def test_path_with_couple_and_children_has_at_most_ten_screens(client, arras):
 
 
 def test_a_tenant_is_asked_a_rent_without_charges_above_zero(client, arras):
-    html = client.get(reverse("rights_step")).text
-    assert "Loyer mensuel, hors charges" in html
+    html = walk(client, SINGLE_TENANT[:1]).text
+    assert "Loyer mensuel hors charges" in html
+    assert "c&#x27;est ce montant que la CAF retient" in html
     response = client.post(
-        reverse("rights_step"),
-        {
-            "etat": token(html),
-            "action": "suivant",
-            "logement-commune": "62041",
-            "logement-statut": "locataire_vide",
-            "logement-loyer": "0",
-        },
+        reverse("rights_step"), {"etat": token(html), "action": "suivant", "logement-loyer": "0"}
     )
     assert response.status_code == 422
     assert "Indiquez le loyer mensuel hors charges" in response.text
@@ -104,11 +100,16 @@ def test_each_screen_says_what_is_wrong_and_keeps_the_answers(client, arras):
     )
     assert response.status_code == 422
     assert "Des réponses sont à corriger" in response.text
-    assert "Indiquez le loyer mensuel" in response.text
     assert "Votre commune : Ce champ est obligatoire." in response.text
-    ok = client.post(
+    housed = client.post(
         reverse("rights_step"),
         {"etat": token(response.text), "action": "suivant", **SINGLE_TENANT[0]},
+    )
+    no_rent = client.post(reverse("rights_step"), {"etat": token(housed.text), "action": "suivant"})
+    assert no_rent.status_code == 422 and "Indiquez le loyer mensuel" in no_rent.text
+    ok = client.post(
+        reverse("rights_step"),
+        {"etat": token(no_rent.text), "action": "suivant", **SINGLE_TENANT[1]},
     )
     future = client.post(
         reverse("rights_step"),

@@ -6,6 +6,7 @@ No JavaScript is needed. Between steps the answers travel in a signed token
 (a hidden field), never in the database: nothing personal is stored unless
 the person asks for it and consents."""
 
+import re
 import secrets
 from typing import Any
 
@@ -21,24 +22,16 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from nonrecours.accounts.access import can_refer, can_reopen_simulations
 from nonrecours.directory import queries as directory_queries
+from nonrecours.localaids.queries import local_aids_for
 from nonrecours.rights import actions, queries
 from nonrecours.rights.batching import simulate_one
 from nonrecours.rights.engine import SimulationResult
 from nonrecours.rights.situation import SituationError, parse_situation
-from nonrecours.territories.models import Commune, Territory
-from nonrecours.territories.queries import member_communes
+from nonrecours.rights.summary import describe as describe_situation
+from nonrecours.territories.models import Territory
 from nonrecours.www.ratelimit import simulation_code_refusal
-from nonrecours.www.rights.forms import (
-    MAX_CHILDREN,
-    ChildForm,
-    CodeForm,
-    ConsentForm,
-    HouseholdForm,
-    HousingForm,
-    PersonForm,
-    ReceivedForm,
-    ResourcesForm,
-)
+from nonrecours.www.rights import path
+from nonrecours.www.rights.forms import MAX_CHILDREN, CodeForm, ConsentForm, income_year
 
 SALT = "nonrecours.rights.simulator"
 MAX_AGE_SECONDS = 6 * 3600
@@ -49,14 +42,17 @@ def _territory() -> Territory | None:
     return Territory.objects.filter(siren=settings.NONRECOURS_DEFAULT_TERRITORY).first()
 
 
-def _communes(territory: Territory | None) -> list[Commune]:
-    if territory is None:
-        return []
-    return member_communes(territory)
-
-
 def _month() -> str:
     return timezone.localdate().strftime("%Y-%m")
+
+
+def _state_month(state: dict[str, Any]) -> str:
+    """The month the path started in (its questions name the tax year of
+    that month); today's for a state without one."""
+    month = state.get("mois")
+    if isinstance(month, str) and re.fullmatch(r"20\d\d-(0[1-9]|1[0-2])", month):
+        return month
+    return _month()
 
 
 def _sign(data: dict[str, Any]) -> str:
@@ -76,103 +72,14 @@ def _unsign(token: str) -> dict[str, Any]:
 # --- The step-by-step path -------------------------------------------------
 
 
-def _steps(answers: dict[str, dict[str, Any]]) -> list[str]:
-    household = answers.get("foyer", {})
-    steps = ["logement", "vous", "foyer"]
-    if household.get("foyer-en_couple") == "oui":
-        steps.append("conjoint")
-    if int(household.get("foyer-enfants") or 0) > 0:
-        steps.append("enfants")
-    return [*steps, "ressources", "percues"]
-
-
-STEP_TITLES = {
-    "logement": "Votre logement",
-    "vous": "Vous",
-    "foyer": "Votre foyer",
-    "conjoint": "Votre conjoint·e",
-    "enfants": "Vos enfants",
-    "ressources": "Vos ressources",
-    "percues": "Ce que vous percevez déjà",
-}
-
-
-def _forms(
-    step: str, answers: dict[str, dict[str, Any]], data: Any, territory: Territory | None
-) -> list[tuple[str, Any]]:
-    """(legend, form) of a step, bound to `data` (a POST or stored answers)."""
-    household = answers.get("foyer", {})
-    couple = household.get("foyer-en_couple") == "oui"
-    children = int(household.get("foyer-enfants") or 0)
-    if step == "logement":
-        return [("", HousingForm(data, prefix="logement", communes=_communes(territory)))]
-    if step == "vous":
-        return [("", PersonForm(data, prefix="demandeur"))]
-    if step == "foyer":
-        return [("", HouseholdForm(data, prefix="foyer"))]
-    if step == "conjoint":
-        return [("", PersonForm(data, prefix="conjoint"))]
-    if step == "enfants":
-        return [(f"Enfant {i + 1}", ChildForm(data, prefix=f"enfant{i}")) for i in range(children)]
-    if step == "ressources":
-        parts = [
-            (
-                "Vos ressources : moyenne par mois des 3 derniers mois",
-                ResourcesForm(data, prefix="ressources-demandeur"),
-            )
-        ]
-        if couple:
-            parts.append(
-                (
-                    "Celles de votre conjoint·e",
-                    ResourcesForm(data, prefix="ressources-conjoint"),
-                )
-            )
-        return parts
-    return [("", ReceivedForm(data, prefix="percues"))]
-
-
-def situation_from_answers(
-    answers: dict[str, dict[str, Any]], territory: Territory | None
-) -> dict[str, Any]:
-    """The situation (rights.situation format) from the stored answers of
-    every step, each already validated."""
-    merged: dict[str, Any] = {}
-    for stored in answers.values():
-        merged.update(stored)
-    situation: dict[str, Any] = {"mois": _month()}
-    parts = {step: _forms(step, answers, merged, territory) for step in _steps(answers)}
-    for step_forms in parts.values():
-        for _, form in step_forms:
-            if not form.is_valid():
-                raise SituationError(["des réponses enregistrées sont invalides : recommencez"])
-    housing = parts["logement"][0][1]
-    situation.update(housing.part())
-    claimant = {"role": "demandeur", **parts["vous"][0][1].part()}
-    persons = [claimant]
-    if "conjoint" in parts:
-        persons.append({"role": "conjoint", **parts["conjoint"][0][1].part()})
-    for _, child in parts.get("enfants", []):
-        data = child.cleaned_data
-        persons.append(
-            {
-                "role": "enfant",
-                "naissance": data["naissance"].isoformat(),
-                "scolarite": data["scolarite"],
-            }
-        )
-    resources = parts["ressources"]
-    claimant["ressources"] = resources[0][1].part()
-    if len(resources) > 1:
-        persons[1]["ressources"] = resources[1][1].part()
-    situation["personnes"] = persons
-    situation.update(parts["percues"][0][1].part())
-    return situation
-
-
 @require_http_methods(["GET", "POST"])
 def simulator_start(request: HttpRequest) -> HttpResponse:
-    return render(request, "rights/start.html", {"territory": _territory()})
+    year = income_year(_month())
+    return render(
+        request,
+        "rights/start.html",
+        {"territory": _territory(), "income_year": year, "notice_year": year + 1},
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -181,24 +88,26 @@ def simulator_step(request: HttpRequest) -> HttpResponse:
     territory = _territory()
     answers: dict[str, dict[str, Any]] = {}
     step = "logement"
+    state: dict[str, Any] = {}
     if request.method == "POST" and request.POST.get("etat"):
         state = _unsign(request.POST["etat"])
-        answers = state.get("answers", {})
+        answers = state.get("answers") or {}
         step = str(state.get("step", "logement"))
-    steps = _steps(answers)
+    month = _state_month(state)
+    steps = path.steps(answers)
     if step not in steps:
         step = steps[0]
     if request.method == "POST" and request.POST.get("action") == "precedent":
         index = max(0, steps.index(step) - 1)
         step = steps[index]
-        bound = _forms(step, answers, answers.get(step, {}), territory)
-        return _render_step(request, step, steps, answers, bound, errors=False)
+        bound = path.step_forms(step, answers, answers.get(step, {}), territory, month)
+        return _render_step(request, step, steps, answers, bound, month, errors=False)
     if request.method == "GET" or request.POST.get("action") not in ("suivant", "precedent"):
-        bound = _forms(step, answers, answers.get(step) or None, territory)
-        return _render_step(request, step, steps, answers, bound, errors=False)
-    bound = _forms(step, answers, request.POST, territory)
+        bound = path.step_forms(step, answers, answers.get(step) or None, territory, month)
+        return _render_step(request, step, steps, answers, bound, month, errors=False)
+    bound = path.step_forms(step, answers, request.POST, territory, month)
     if not all(form.is_valid() for _, form in bound):
-        return _render_step(request, step, steps, answers, bound, errors=True)
+        return _render_step(request, step, steps, answers, bound, month, errors=True)
     # Only this step's fields (one value each) go into the signed state.
     answers[step] = {
         form.add_prefix(name): form.data.get(form.add_prefix(name))
@@ -206,17 +115,17 @@ def simulator_step(request: HttpRequest) -> HttpResponse:
         for name in form.fields
         if form.data.get(form.add_prefix(name)) is not None
     }
-    steps = _steps(answers)
+    steps = path.steps(answers)
     for stale in [s for s in answers if s not in steps]:
         del answers[stale]
     if steps.index(step) + 1 < len(steps):
         step = steps[steps.index(step) + 1]
-        bound = _forms(step, answers, answers.get(step) or None, territory)
-        return _render_step(request, step, steps, answers, bound, errors=False)
+        bound = path.step_forms(step, answers, answers.get(step) or None, territory, month)
+        return _render_step(request, step, steps, answers, bound, month, errors=False)
     try:
-        situation = situation_from_answers(answers, territory)
-    except SituationError as error:
-        return render(request, "rights/invalid.html", {"problems": error.problems}, status=422)
+        situation = path.situation_from_answers(answers, territory, month)
+    except ValueError as error:
+        return render(request, "rights/invalid.html", {"problems": [str(error)]}, status=422)
     return _results(request, situation, territory, token_answers=answers)
 
 
@@ -226,6 +135,7 @@ def _render_step(
     steps: list[str],
     answers: dict[str, dict[str, Any]],
     bound: list[tuple[str, Any]],
+    month: str,
     *,
     errors: bool,
 ) -> HttpResponse:
@@ -234,12 +144,12 @@ def _render_step(
         "rights/step.html",
         {
             "step": step,
-            "title": STEP_TITLES[step],
+            "title": path.step_title(step, answers),
             "number": steps.index(step) + 1,
             "total": len(steps) + 1,  # and the results
             "forms": bound,
             "errors": errors,
-            "token": _sign({"answers": answers, "step": step}),
+            "token": _sign({"answers": answers, "step": step, "mois": month}),
             "first": steps.index(step) == 0,
         },
         status=422 if errors else 200,
@@ -251,6 +161,16 @@ def _render_step(
 
 def _simulate(situation: dict[str, Any]) -> SimulationResult:
     return simulate_one(parse_situation(situation, "simulateur"))
+
+
+def _explained(result: SimulationResult) -> dict[str, Any]:
+    """What the results page and the recap show besides the national
+    benefits: the local aids evaluated on the same situation and the
+    situation restated."""
+    return {
+        "local_aids": local_aids_for(result.situation, result),
+        "summary": describe_situation(result.situation),
+    }
 
 
 def _results(
@@ -273,10 +193,13 @@ def _results(
         )
     context = {
         "result": result,
+        **_explained(result),
         "nearby": _nearby(territory, situation.get("commune", "")),
         "access_theme": ACCESS_THEME,
         "situation_token": _sign({"situation": situation, "nonce": secrets.token_hex(16)}),
-        "step_token": _sign({"answers": token_answers, "step": "percues"})
+        "step_token": _sign(
+            {"answers": token_answers, "step": "percues", "mois": situation.get("mois")}
+        )
         if token_answers is not None
         else "",
         "consent_text": actions.consent_text(),
@@ -303,7 +226,8 @@ def _nearby(territory: Territory | None, commune_code: str) -> list[directory_qu
 @require_POST
 def simulator_recap(request: HttpRequest) -> HttpResponse:
     """The printable recap, as a PDF (nothing stored)."""
-    situation = _unsign(request.POST.get("situation", "")).get("situation")
+    token = _unsign(request.POST.get("situation", ""))
+    situation = token.get("situation")
     if not isinstance(situation, dict):
         raise Http404("Simulation illisible.")
     result = _simulate(situation)
@@ -312,6 +236,9 @@ def simulator_recap(request: HttpRequest) -> HttpResponse:
         "rights/recap.html",
         {
             "result": result,
+            **_explained(result),
+            # Signed by the server when the simulation was kept: never typed in.
+            "code": str(token.get("code") or ""),
             "today": timezone.localdate(),
             "territory": territory,
             "nearby": _nearby(territory, str(situation.get("commune") or "")),
@@ -345,6 +272,7 @@ def simulator_keep(request: HttpRequest) -> HttpResponse:
             "rights/results.html",
             {
                 "result": result,
+                **_explained(result),
                 "nearby": _nearby(_territory(), str(situation.get("commune") or "")),
                 "access_theme": ACCESS_THEME,
                 "situation_token": request.POST.get("situation", ""),
@@ -352,6 +280,7 @@ def simulator_keep(request: HttpRequest) -> HttpResponse:
                 "consent_form": form,
                 "territory": _territory(),
                 "refer_code": "",
+                "form_has_errors": True,
             },
             status=422,
         )
@@ -361,12 +290,17 @@ def simulator_keep(request: HttpRequest) -> HttpResponse:
     saved = actions.simulation_save(
         situation=situation, territory=territory, consent=True, nonce=str(token.get("nonce") or "")
     )
+    code = f"{saved.code[:4]}-{saved.code[4:]}"
     return render(
         request,
         "rights/kept.html",
         {
-            "code": f"{saved.code[:4]}-{saved.code[4:]}",
+            "code": code,
             "expires_at": saved.expires_at,
+            # The recap of the kept simulation restates its code.
+            "recap_token": _sign(
+                {"situation": situation, "nonce": secrets.token_hex(16), "code": code}
+            ),
         },
     )
 
@@ -374,112 +308,17 @@ def simulator_keep(request: HttpRequest) -> HttpResponse:
 # --- The professional's one-page mode --------------------------------------
 
 
-def _expert_forms(data: Any, territory: Territory | None) -> dict[str, Any]:
-    return {
-        "housing": HousingForm(data, prefix="logement", communes=_communes(territory)),
-        "claimant": PersonForm(data, prefix="demandeur"),
-        "claimant_resources": ResourcesForm(data, prefix="ressources-demandeur"),
-        "partner": PersonForm(data, prefix="conjoint", use_required_attribute=False),
-        "partner_resources": ResourcesForm(data, prefix="ressources-conjoint"),
-        "children": [
-            ChildForm(data, prefix=f"enfant{i}", use_required_attribute=False)
-            for i in range(EXPERT_CHILDREN)
-        ],
-        "received": ReceivedForm(data, prefix="percues"),
-    }
-
-
-def _filled(form: Any) -> bool:
-    return any(
-        value not in (None, "")
-        for name, value in form.data.items()
-        if name.startswith(f"{form.prefix}-")
-        and not name.endswith("activite")
-        and not name.endswith("scolarite")
-        and not name.endswith("handicap")
-    )
-
-
-def situation_from_expert(forms: dict[str, Any]) -> dict[str, Any] | None:
-    """The situation, or None when a form has errors (shown on the page)."""
-    required = [forms["housing"], forms["claimant"], forms["claimant_resources"], forms["received"]]
-    partner = (
-        forms["partner"]
-        if _filled(forms["partner"]) or _filled(forms["partner_resources"])
-        else None
-    )
-    children = [c for c in forms["children"] if _filled(c)]
-    checked = required + ([partner, forms["partner_resources"]] if partner else []) + children
-    if not all(form.is_valid() for form in checked):
-        return None
-    situation: dict[str, Any] = {"mois": _month(), **forms["housing"].part()}
-    persons = [
-        {
-            "role": "demandeur",
-            **forms["claimant"].part(),
-            "ressources": forms["claimant_resources"].part(),
-        }
-    ]
-    if partner is not None:
-        persons.append(
-            {
-                "role": "conjoint",
-                **partner.part(),
-                "ressources": forms["partner_resources"].part(),
-            }
-        )
-    for child in children:
-        persons.append(
-            {
-                "role": "enfant",
-                "naissance": child.cleaned_data["naissance"].isoformat(),
-                "scolarite": child.cleaned_data["scolarite"],
-            }
-        )
-    situation["personnes"] = persons
-    situation.update(forms["received"].part())
-    return situation
-
-
-def expert_initial(situation: dict[str, Any]) -> dict[str, Any]:
-    """Form data that shows a kept situation in the one-page mode."""
-    data: dict[str, Any] = {
-        "logement-commune": situation.get("commune", ""),
-        "logement-statut": situation.get("logement", {}).get("statut", ""),
-        "logement-loyer": situation.get("logement", {}).get("loyer", ""),
-    }
-    children = 0
-    for person in situation.get("personnes", []):
-        role = person.get("role")
-        if role == "enfant":
-            prefix = f"enfant{children}"
-            children += 1
-            data[f"{prefix}-naissance"] = person.get("naissance", "")
-            data[f"{prefix}-scolarite"] = person.get("scolarite", "aucune")
-            continue
-        prefix = "demandeur" if role == "demandeur" else "conjoint"
-        data[f"{prefix}-naissance"] = person.get("naissance", "")
-        data[f"{prefix}-activite"] = person.get("activite", "")
-        if person.get("taux_incapacite"):
-            data[f"{prefix}-handicap"] = "0.8" if person["taux_incapacite"] >= 0.8 else "0.5"
-        for key, value in (person.get("ressources") or {}).items():
-            data[f"ressources-{prefix}-{key}"] = value
-    for key, value in (situation.get("prestations_percues") or {}).items():
-        data[f"percues-{key}"] = value
-    if situation.get("revenu_fiscal_reference") is not None:
-        data["percues-revenu_fiscal_reference"] = situation["revenu_fiscal_reference"]
-    return data
-
-
 @require_http_methods(["GET", "POST"])
 def simulator_expert(request: HttpRequest) -> HttpResponse:
     territory = _territory()
-    forms = _expert_forms(request.POST if request.method == "POST" else None, territory)
+    month = _month()
+    forms = path.expert_forms(request.POST if request.method == "POST" else None, territory, month)
     context: dict[str, Any] = {"forms": forms, "max_children": EXPERT_CHILDREN}
     if request.method == "POST":
-        situation = situation_from_expert(forms)
+        situation = path.situation_from_expert(forms, month)
         if situation is None:
             context["errors"] = True
+            context["error_forms"] = path.expert_error_forms(forms)
             return render(request, "rights/expert.html", context, status=422)
         return _results(request, situation, territory, template="rights/expert.html",
                         extra=context)  # fmt: skip
@@ -507,7 +346,9 @@ def simulator_reopen(request: HttpRequest) -> HttpResponse:
             form.add_error("code", refusal or queries.NO_SIMULATION)
         else:
             territory = saved.territory or _territory()
-            forms = _expert_forms(expert_initial(saved.situation), territory)
+            month = _month()
+            forms = path.expert_forms(path.expert_initial(saved.situation, month), territory, month)
+            path.drop_absent_blocks(forms, month)
             return _results(
                 request,
                 saved.situation,
