@@ -2,7 +2,15 @@
 
 import pytest
 
-from nonrecours.french import is_plural, of, plural, sort_key
+from nonrecours.french import (
+    is_plural,
+    of,
+    plural,
+    sentence,
+    sort_key,
+    with_article,
+    without_nested_parentheses,
+)
 
 
 @pytest.mark.parametrize(
@@ -86,3 +94,76 @@ def test_iso_dates_are_written_for_people():
     assert iso_date_text("2026-08-01") == "1er août 2026"
     assert iso_date_text("2026-13") == "2026-13"
     assert iso_date_text("bientôt") == "bientôt"
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("Communauté urbaine d'Arras", "la Communauté urbaine d'Arras"),
+        (
+            "Communauté de communes des Campagnes de l'Artois",
+            "la Communauté de communes des Campagnes de l'Artois",
+        ),
+        ("Agglomération du Pays de Dreux", "l'Agglomération du Pays de Dreux"),
+        ("Eurométropole de Strasbourg", "l'Eurométropole de Strasbourg"),
+        ("Métropole du Grand Paris", "la Métropole du Grand Paris"),
+        (
+            "Établissement public territorial Plaine Commune",
+            "l'Établissement public territorial Plaine Commune",
+        ),
+        ("Toulouse Métropole", "Toulouse Métropole"),  # a brand, used bare
+        ("  Communauté   urbaine d'Arras ", "la Communauté urbaine d'Arras"),
+    ],
+)
+def test_territory_names_take_their_article(name, expected):
+    assert with_article(name) == expected
+
+
+def test_of_after_the_article():
+    assert of(with_article("Communauté urbaine d'Arras")) == "de la Communauté urbaine d'Arras"
+    assert of(with_article("Agglomération du Boulonnais")) == "de l'Agglomération du Boulonnais"
+    assert of("le Pays de Saint-Omer") == "du Pays de Saint-Omer"
+    assert of("Le Transloy") == "du Transloy"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("la CAF le vérifiera.", "La CAF le vérifiera."),  # issue 13: was « vérifiera.. »
+        ("montant à revoir", "Montant à revoir."),
+        ("vraiment ?", "Vraiment ?"),
+        ("", ""),
+    ],
+)
+def test_sentence_ends_with_one_stop(text, expected):
+    assert sentence(text) == expected
+
+
+def test_no_nested_parentheses():
+    # issue 13: « (annuel (envoyé au printemps)) »
+    assert (
+        without_nested_parentheses("annuel (envoyé au printemps)") == "annuel, envoyé au printemps"
+    )
+    assert without_nested_parentheses("mensuelle") == "mensuelle"
+
+
+def test_template_filters_phrase_avec_article_sans_parentheses():
+    from django.template import Context, Template
+
+    template = Template(
+        "{{ reason|phrase }} | Elles aideront {{ name|avec_article }} | "
+        "questions {{ name|avec_article|de }} | ({{ frequency|sans_parentheses }})"
+    )
+    rendered = template.render(
+        Context(
+            {
+                "reason": "la CAF le vérifiera.",
+                "name": "Communauté urbaine d'Arras",
+                "frequency": "annuel (envoyé au printemps)",
+            }
+        )
+    )
+    assert rendered == (
+        "La CAF le vérifiera. | Elles aideront la Communauté urbaine d&#x27;Arras | "
+        "questions de la Communauté urbaine d&#x27;Arras | (annuel, envoyé au printemps)"
+    )

@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "nonrecours.directory",
     "nonrecours.referrals",
     "nonrecours.privacy",
+    "nonrecours.localaids",
     "nonrecours.www",
     "nonrecours.cli",
 ]
@@ -68,6 +69,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "nonrecours.www.context_processors.menu",
             ],
             "builtins": ["nonrecours.www.templatetags.numbers"],
         },
@@ -102,7 +104,7 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-LOGIN_REDIRECT_URL = "home"
+LOGIN_REDIRECT_URL = "landing"  # « Mon espace »: each role's own work
 LOGOUT_REDIRECT_URL = "home"
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -1,13 +1,15 @@
-"""Reads on organisations and invitations."""
+"""Reads on organisations and invitations, and where a person lands after signing in."""
 
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
+from enum import StrEnum
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
 
-from nonrecours.accounts.enums import InvitationStatus
-from nonrecours.accounts.models import Invitation, Organisation
+from nonrecours.accounts.enums import InvitationStatus, Role
+from nonrecours.accounts.models import Invitation, Membership, Organisation, User
 from nonrecours.territories.models import Territory
 
 
@@ -64,3 +66,65 @@ def territory_invitations(territory: Territory, status: str = "") -> InvitationL
     if status in InvitationStatus.values:
         invitations = [i for i in invitations if i.status == status]
     return InvitationList(invitations=invitations, counts=counts)
+
+
+# Where a person lands after signing in ------------------------------------------
+
+
+class LandingPage(StrEnum):
+    """The kind of page a person's work starts on (the web layer names the URL)."""
+
+    BACK_OFFICE = "back_office"  # the Django admin: superusers
+    TERRITORY_TEAM = "territory_team"  # the campaign follow-up of the territory
+    REFERRALS = "referrals"  # the directory's referrals: partners
+    COLLECTION = "collection"  # door-to-door collection: field agents
+    HOME = "home"  # no role yet
+
+
+# The first role found in this order decides: a person who is both partner
+# and field agent mostly refers (the collection is one menu item away).
+LANDING_BY_ROLE = (
+    (Role.ADMIN, LandingPage.TERRITORY_TEAM),
+    (Role.PROJECT_LEAD, LandingPage.TERRITORY_TEAM),
+    (Role.PARTNER, LandingPage.REFERRALS),
+    (Role.FIELD_AGENT, LandingPage.COLLECTION),
+)
+
+
+@dataclass(frozen=True)
+class Landing:
+    """Where a person's work starts: the page kind, and for the territory's
+    team the territory (the first by name when they work on several)."""
+
+    page: LandingPage
+    territory: Territory | None = None
+
+
+def landing_for(user: User | AnonymousUser) -> Landing:
+    """The page a signed-in person lands on, from their roles (docs/guide/
+    comptes.md): a superuser → the back-office; a territory's administrator
+    or project lead → their territory's campaign follow-up; a partner → the
+    referrals; a field agent → the collection; anyone else (or anonymous,
+    or inactive) → the home page."""
+    if not user.is_authenticated or not user.is_active:
+        return Landing(LandingPage.HOME)
+    if user.is_superuser:
+        return Landing(LandingPage.BACK_OFFICE)
+    memberships = list(
+        Membership.objects.filter(user=user)
+        .select_related("organisation__territory")
+        .order_by("organisation__territory__name", "organisation__territory__siren")
+    )
+    for role, page in LANDING_BY_ROLE:
+        held = [m for m in memberships if m.role == role]
+        if held:
+            territory = held[0].organisation.territory
+            return Landing(page, territory if page == LandingPage.TERRITORY_TEAM else None)
+    return Landing(LandingPage.HOME)
+
+
+def member_territories(user: User | AnonymousUser) -> list[Territory]:
+    """The territories where the user holds a role (any organisation), by name."""
+    if not user.is_authenticated or not user.is_active:
+        return []
+    return list(Territory.objects.filter(organisations__memberships__user=user).distinct())

@@ -113,6 +113,10 @@ _SELECTORS = [
 _PIECE = re.compile("|".join(f"(?P<{kind}>{pattern})(?![\\w:+/-])" for kind, pattern in _SELECTORS))
 
 
+NBSP = "\u00a0"  # between a number and its unit (Lexique de l'Imprimerie nationale)
+ROUND_THE_CLOCK = f"24{NBSP}h sur 24"
+
+
 class _Unsupported(ValueError):
     """A piece of a valid expression this rendering does not read."""
 
@@ -125,12 +129,13 @@ def _clock(value: str) -> str:
     hour, minute = int(value[:2]), int(value[3:])
     if (hour, minute) in ((0, 0), (24, 0)):
         return "minuit"
-    return f"{hour} h" if minute == 0 else f"{hour} h {minute:02d}"
+    # No-break spaces: « 17 h 30 » never breaks across lines.
+    return f"{hour}{NBSP}h" if minute == 0 else f"{hour}{NBSP}h{NBSP}{minute:02d}"
 
 
 def _times(text: str) -> str:
     if text == "24/7":
-        return "24 h sur 24"
+        return ROUND_THE_CLOCK
     if text.endswith("+"):
         return f"à partir de {_clock(text[:-1])}"
     spans = [span.split("-") for span in text.split(",")]
@@ -233,11 +238,11 @@ def _rule(text: str) -> str:
         sentence = " ".join(["fermé", *when, days, times]).strip()
     else:
         if not days and not when and times:
-            days = "tous les jours" if times != "24 h sur 24" else "ouvert"
-        if times == "24 h sur 24":
-            times = "24 h sur 24, 7 jours sur 7" if days == "ouvert" else times
+            days = "tous les jours" if times != ROUND_THE_CLOCK else "ouvert"
+        if times == ROUND_THE_CLOCK:
+            times = f"{ROUND_THE_CLOCK}, 7{NBSP}jours sur 7" if days == "ouvert" else times
         if not times and (days or when) and modifier == "open":
-            times = "24 h sur 24"
+            times = ROUND_THE_CLOCK
         sentence = ", ".join(filter(None, [*when, " ".join(filter(None, [days, times]))]))
         if modifier == "unknown":
             sentence = f"{sentence} : horaires à confirmer" if sentence else "horaires à confirmer"

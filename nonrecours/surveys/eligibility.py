@@ -13,6 +13,18 @@ has the respondent's age and no income of their own; the household's
 income is the respondent's, of the kind their activity suggests (salary,
 unemployment benefit, pension); children at the middle of their age band;
 benefits received count as received, without their amount.
+
+Rent: the questionnaire (version 2) asks the rent « charges comprises »;
+the simulator reads the rent without charges (rights.situation), and the
+housing aid adds the law's flat amount for charges itself (the « forfait
+charges » C of CCH art. D823-16, 3°, by household). So the rent simulated
+is the rent declared minus that same flat amount for the household and
+month (rent_without_charges): the rent plus charges the calculation counts
+is then the amount declared. A declared rent not above the flat amount
+cannot be told apart from charges alone: the respondent is not simulated.
+A published version is never edited in place (answers keep the version
+they were given under); an answer ``loyer_hors_charges`` (a later version
+asking the rent alone) is taken as given.
 """
 
 import datetime
@@ -24,7 +36,12 @@ from typing import Any
 import numpy as np
 
 from nonrecours.analysis.files import OVERALL, ResultRow
-from nonrecours.rights.engine import LEGISLATION_FROM, LEGISLATION_UNTIL, simulate
+from nonrecours.rights.engine import (
+    LEGISLATION_FROM,
+    LEGISLATION_UNTIL,
+    simulate,
+    tax_benefit_system,
+)
 from nonrecours.rights.situation import Situation, SituationError, parse_situation
 from nonrecours.surveys.analysis import (
     KEY_TABLES,
@@ -96,6 +113,27 @@ def _born(day: datetime.date, age: int) -> str:
     return birthday.isoformat()
 
 
+def charges_flat_amount(children: int, month: str) -> float:
+    """The housing aid's flat amount for charges (« forfait charges » C,
+    CCH art. D823-16, 3°; OpenFisca-France parameter
+    prestations_sociales.aides_logement.allocations_logement.locatif.
+    formule.c_forfait_charges.cas_general), in euros a month, for a
+    household with ``children`` dependent children, in ``month``
+    (YYYY-MM), metropolitan France."""
+    parameters = tax_benefit_system().parameters(f"{month}-01")
+    flat = parameters.prestations_sociales.aides_logement.allocations_logement.locatif
+    general = flat.formule.c_forfait_charges.cas_general
+    return float(general.cas_general) + children * float(general.majoration_par_enfant)
+
+
+def rent_without_charges(rent_with_charges: float, children: int, month: str) -> float:
+    """A rent declared « charges comprises » as the simulator reads it: minus
+    the housing aid's flat amount for charges (charges_flat_amount), in
+    euros a month, rounded to the cent; ≤ 0 when the amount declared does
+    not exceed it."""
+    return round(rent_with_charges - charges_flat_amount(children, month), 2)
+
+
 def situation_of(answers: dict[str, Any], commune: str, month: str) -> Situation | None:
     """The respondent's situation, or None when the optional section was
     not answered (or not enough of it)."""
@@ -127,9 +165,16 @@ def situation_of(answers: dict[str, Any], commune: str, month: str) -> Situation
             persons.append(child)
     logement: dict[str, Any] = {"statut": housing}
     if housing.startswith("locataire"):
-        if answers.get("loyer") is None:
+        if answers.get("loyer_hors_charges") is not None:
+            logement["loyer"] = answers["loyer_hors_charges"]
+        elif answers.get("loyer") is not None:
+            children = sum(int(answers.get(question) or 0) for question in CHILDREN)
+            rent = rent_without_charges(float(answers["loyer"]), children, month)
+            if rent <= 0:
+                return None
+            logement["loyer"] = rent
+        else:
             return None
-        logement["loyer"] = answers["loyer"]
     try:
         return parse_situation(
             {"mois": month, "commune": commune, "logement": logement, "personnes": persons}
@@ -177,7 +222,11 @@ def potential_non_take_up(campaign: Campaign, analysis: CampaignAnalysis) -> Pot
     # By partitions: the engine's lock is released between them, so the web
     # simulator's requests are not kept waiting behind a whole campaign.
     kept = [s for s in situations if s is not None]
-    results = [r for start in range(0, len(kept), 250) for r in simulate(kept[start : start + 250])]
+    results = [
+        r
+        for start in range(0, len(kept), 250)
+        for r in simulate(kept[start : start + 250], ranges=False)
+    ]
     labels = {}
     values_by_benefit: dict[str, Any] = {}
     for code, benefit_id in SIMULATED.items():

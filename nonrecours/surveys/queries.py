@@ -313,3 +313,15 @@ def territory_field_agents(territory: Territory) -> list[User]:
 
 def agent_targets(campaign: Campaign) -> dict[int, int]:
     return dict(AgentTarget.objects.filter(campaign=campaign).values_list("agent_id", "target"))
+
+
+def campaign_to_follow(territory: Territory, today: datetime.date) -> Campaign | None:
+    """The territory's campaign its team follows now: the one collecting
+    today (the latest started if several), else the latest started, else
+    None (no campaign yet). Synthetic (demonstration) campaigns come last."""
+    campaigns = list(
+        Campaign.objects.filter(territory=territory).order_by("is_synthetic", "-starts_on", "-pk")
+    )
+    open_now = [c for c in campaigns if c.is_open_on(today)]
+    chosen = open_now or campaigns
+    return chosen[0] if chosen else None

@@ -87,6 +87,7 @@ urlpatterns = [
     path("simulateur/conserver/", rights_views.simulator_keep, name="rights_keep"),
     path("simulateur/reprendre/", rights_views.simulator_reopen, name="rights_reopen"),
     path("connexion/", account_views.LoginView.as_view(), name="login"),
+    path("mon-espace/", account_views.landing, name="landing"),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
 ]
 
@@ -157,6 +158,11 @@ urlpatterns += [
         "campagnes/<slug:slug>/suivi/",
         barometer_views.campaign_follow_up,
         name="barometer_follow_up",
+    ),
+    path(
+        "campagnes/<slug:slug>/affiche/",
+        barometer_views.campaign_poster,
+        name="barometer_poster",
     ),
     path(
         "b/<slug:slug>/confidentialite/",

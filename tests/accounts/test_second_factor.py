@@ -217,7 +217,7 @@ def test_a_foreign_next_is_not_followed(client, lead, clock):
     done = client.post(
         reverse("second_factor_setup"), {"code": code_for(key), "next": "https://ailleurs.example/"}
     )
-    assert done.url == "/"
+    assert done.url == reverse("landing")  # « Mon espace », as after the password
 
 
 def test_check_deploy_warns_when_the_second_factor_is_off(settings):

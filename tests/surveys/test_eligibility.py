@@ -9,7 +9,12 @@ from django.core.management import call_command
 from nonrecours.analysis.estimators import mean
 from nonrecours.rights.engine import simulate
 from nonrecours.surveys.analysis import campaign_analysis
-from nonrecours.surveys.eligibility import potential_non_take_up, situation_of
+from nonrecours.surveys.eligibility import (
+    charges_flat_amount,
+    potential_non_take_up,
+    rent_without_charges,
+    situation_of,
+)
 from nonrecours.surveys.models import Campaign
 
 pytestmark = pytest.mark.django_db
@@ -29,7 +34,9 @@ def test_answers_become_a_situation_with_the_documented_approximations():
     assert january.persons[0].age_on(january.first_day) == 40
     assert claimant.activity.value == "chomeur"
     assert child.schooling.value == "primaire" and child.age_on(situation.first_day) == 7
-    assert situation.housing.value == "locataire_vide" and situation.rent == 450
+    # 450 € charges comprises, minus the housing aid's flat amount for charges
+    # of a household with one child in November 2026 (61,29 + 13,90 €).
+    assert situation.housing.value == "locataire_vide" and situation.rent == 374.81
     (result,) = simulate([situation])
     assert result.by_id("asf").eligible and result.by_id("aide_logement").eligible
     # Without the optional section, or a tenant without rent: not simulated.
@@ -95,3 +102,26 @@ def test_an_aah_recipient_is_not_counted_as_not_taking_up_the_rsa(arras):
     potential = potential_non_take_up(campaign, analysis)
     assert potential.row("rsa").n == 0  # left out, not "eligible and not receiving"
     assert potential.row("aah").n == 12 and potential.row("aah").estimate == 0.0
+
+
+def test_the_rent_asked_charges_included_is_simulated_without_charges():
+    """Issue 13: the questionnaire (v2) asks the rent « charges comprises »,
+    the simulator reads it without charges (the housing aid adds its own flat
+    amount for charges): the flat amount is taken off, so the calculation
+    counts exactly what was declared."""
+    assert charges_flat_amount(0, "2026-11") == pytest.approx(61.29)  # rights/cases, zone 3
+    assert charges_flat_amount(2, "2026-11") > charges_flat_amount(0, "2026-11")
+    assert rent_without_charges(450, 0, "2026-11") == pytest.approx(388.71)
+    alone = {**ANSWERS, "type_foyer": "seul", "enfants_3_10": 0}
+    assert situation_of(alone, "62041", "2026-11").rent == pytest.approx(388.71)
+    # Nothing left once the charges are taken off: cannot be simulated.
+    assert situation_of({**alone, "loyer": 60}, "62041", "2026-11") is None
+    # A later version asking the rent alone is taken as given.
+    later = {**alone, "loyer_hors_charges": 400}
+    del later["loyer"]
+    assert situation_of(later, "62041", "2026-11").rent == 400
+    # The housing aid of the declared rent is no longer the one of a rent
+    # 61 € higher.
+    (converted,) = simulate([situation_of(alone, "62041", "2026-11")])
+    (as_is,) = simulate([situation_of({**alone, "loyer_hors_charges": 450}, "62041", "2026-11")])
+    assert converted.by_id("aide_logement").monthly <= as_is.by_id("aide_logement").monthly

@@ -158,18 +158,39 @@
         el("h3", {}, `${names.length} réponse${names.length > 1 ? "s" : ""} à corriger`), list));
     }
     for (const q of shown(page, draft.answers)) form.append(renderQuestion(q, errors));
-    // Last step only if no later page can appear, whatever is answered here.
-    const here = new Set(page.questions);
-    const last = nextPage(draft.page, 1) === null && !config.pages.slice(draft.page + 1).some((p) =>
-      p.questions.some((n) => conditionQuestions(questions[n].relevant).some((d) => here.has(d))));
-    const actions = el("div", { class: "form-actions" },
-      el("button", { type: "submit", class: "button" }, last ? "Enregistrer la réponse" : "Continuer"));
+    const submit = el("button", { type: "submit", class: "button" });
+    const actions = el("div", { class: "form-actions" }, submit);
+    // The button says what it does with the answers given on this page:
+    // « Enregistrer la réponse » when no later page will appear (a person
+    // who declines the call-back), « Continuer » otherwise.
+    const label = () => { submit.textContent = isLast() ? SAVE : CONTINUE; };
+    form.oninput = form.onchange = label;
     if (nextPage(draft.page, -1) !== null) {
       const back = el("button", { type: "button", class: "button button--secondary" }, "Étape précédente");
       back.addEventListener("click", async () => { collect(); draft.page = nextPage(draft.page, -1); await saveDraft(); renderPage(); focusTitle(); });
       actions.append(back);
     }
     form.append(actions);
+    label();
+  }
+  const SAVE = "Enregistrer la réponse";
+  const CONTINUE = "Continuer";
+  // Whether the page shown is the last, with what is given on it now (read
+  // without touching the draft): no later page appears, and none depends on
+  // a question of this page still unanswered.
+  function isLast() {
+    const saved = draft.answers;
+    draft.answers = { ...saved };
+    try {
+      collect();
+      const unanswered = new Set(config.pages[draft.page].questions.filter((n) => {
+        const value = draft.answers[n];
+        return value === undefined || value === "" || (Array.isArray(value) && !value.length);
+      }));
+      const waiting = config.pages.slice(draft.page + 1).some((p) =>
+        p.questions.some((n) => conditionQuestions(questions[n].relevant).some((d) => unanswered.has(d))));
+      return nextPage(draft.page, 1) === null && !waiting;
+    } finally { draft.answers = saved; }
   }
   const focusTitle = () => document.getElementById("titre-page").focus();
 
@@ -218,6 +239,15 @@
     if (Object.keys(errors).length) { renderPage(errors); form.querySelector(".error-summary").focus(); return; }
     const next = nextPage(draft.page, 1);
     if (next !== null) { draft.page = next; await saveDraft(); renderPage(); focusTitle(); return; }
+    // Never saved by a button that said « Continuer »: the agent confirms.
+    const button = form.querySelector("button[type=submit]");
+    if (button.textContent !== SAVE) {
+      await saveDraft();
+      button.textContent = SAVE;
+      announce("Dernière étape : vérifiez les réponses puis enregistrez la réponse.");
+      button.focus();
+      return;
+    }
     const item = {
       idempotency_key: draft.key, campaign: config.campaign, submit_url: config.submit_url, user: config.user_id,
       answers: relevantAnswers(), started_at: draft.started_at, submitted_at: new Date().toISOString(), attempts: 0,

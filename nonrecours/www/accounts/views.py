@@ -1,11 +1,11 @@
-"""Accounts' pages: the second factor (set-up, code after the password),
-the territory's invitations, and the invitation link's page."""
+"""Accounts' pages: the landing page after login, the second factor (set-up,
+code after the password), the territory's invitations, and the invitation
+link's page."""
 
 import base64
 from typing import Any
 from urllib.parse import urlencode
 
-import segno
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
@@ -14,6 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
@@ -23,6 +24,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from nonrecours.accounts import access, actions, queries
 from nonrecours.accounts.enums import InvitationStatus, Role
 from nonrecours.accounts.models import Invitation, User
+from nonrecours.surveys import queries as survey_queries
 from nonrecours.territories.models import Territory
 from nonrecours.www.accounts.forms import (
     CodeForm,
@@ -30,6 +32,7 @@ from nonrecours.www.accounts.forms import (
     InvitationForm,
     NewAccountForm,
 )
+from nonrecours.www.qr import qr_svg
 from nonrecours.www.territories.views import territory_or_404
 
 # The referrals' badges, reused: yellow waiting, green done, grey expired, red cancelled.
@@ -60,7 +63,29 @@ def _next_url(request: HttpRequest) -> str:
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return target
-    return reverse("home")
+    return reverse(settings.LOGIN_REDIRECT_URL)
+
+
+@login_required
+def landing(request: HttpRequest) -> HttpResponse:
+    """« Mon espace »: where each role's work starts (LOGIN_REDIRECT_URL;
+    Django's login keeps a safe ``next`` first). The choice is
+    accounts.queries.landing_for; the team of a territory lands on the
+    follow-up of the campaign it collects now, or on the territory's page
+    while it has none."""
+    where = queries.landing_for(request.user)
+    if where.page == queries.LandingPage.BACK_OFFICE:
+        return redirect("admin:index")
+    if where.page == queries.LandingPage.REFERRALS:
+        return redirect("referral_list")
+    if where.page == queries.LandingPage.COLLECTION:
+        return redirect("barometer_collect_index")
+    if where.page == queries.LandingPage.TERRITORY_TEAM and where.territory is not None:
+        campaign = survey_queries.campaign_to_follow(where.territory, timezone.localdate())
+        if campaign is not None:
+            return redirect("barometer_follow_up", slug=campaign.slug)
+        return redirect("territory_detail", siren=where.territory.siren)
+    return redirect("home")
 
 
 def _with_next(name: str, target: str) -> str:
@@ -78,12 +103,9 @@ def enrolment(key: str, account: str) -> dict[str, str]:
     SVG, the secret in base32 by groups of four for typing it in, and the
     otpauth:// link (opens the application on the phone itself)."""
     uri = TOTPDevice(user=User(username=account), key=key).config_url
-    svg = segno.make(uri, error="m").svg_inline(
-        scale=5, border=2, dark="#161616", light="#ffffff", title="QR code du second facteur"
-    )
     secret = base64.b32encode(bytes.fromhex(key)).decode()
     return {
-        "qr_svg": svg.replace("<svg ", '<svg role="img" focusable="false" ', 1),
+        "qr_svg": qr_svg(uri, title="QR code du second facteur", fluid=True),
         "secret": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
         "uri": uri,
     }

@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
@@ -23,6 +24,7 @@ from nonrecours.surveys.questionnaire import Page, Question, Questionnaire, Ques
 from nonrecours.surveys.xlsform import xlsform_bytes
 from nonrecours.www.barometer.forms import ImportForm
 from nonrecours.www.barometer.online import HONEYPOT_FIELD, FormState, is_spam, rate_limited
+from nonrecours.www.qr import qr_svg
 
 
 def campaign_or_404(slug: str) -> Campaign:
@@ -236,6 +238,40 @@ def campaign_xlsform(request: HttpRequest, slug: str) -> HttpResponse:
     return response
 
 
+QR_TITLE = "Code QR vers le questionnaire en ligne"
+
+
+def online_address(campaign: Campaign) -> str:
+    """The online questionnaire's full address, from NONRECOURS_BASE_URL
+    (https in production, checked by its settings): the one printed on
+    posters and flyers, whatever address the team opened the page at."""
+    return settings.NONRECOURS_BASE_URL + reverse("barometer_online_start", args=[campaign.slug])
+
+
+def _online(campaign: Campaign, *, fluid: bool = False) -> dict[str, str]:
+    """The address and its QR code, for a campaign that takes online answers."""
+    if Channel.ONLINE.value not in campaign.channels:
+        return {"online_url": "", "qr_svg": ""}
+    address = online_address(campaign)
+    scale = 4 if not fluid else 1
+    return {
+        "online_url": address,
+        "qr_svg": qr_svg(address, title=QR_TITLE, scale=scale, fluid=fluid),
+    }
+
+
+@login_required
+def campaign_poster(request: HttpRequest, slug: str) -> HttpResponse:
+    """A page to print (posters, flyers): the campaign's name, the QR code
+    large, the address under it. 404 for a campaign without online answers."""
+    campaign = campaign_or_404(slug)
+    access_territory_campaigns(request.user, campaign.territory)  # type: ignore[arg-type]
+    online = _online(campaign, fluid=True)
+    if not online["online_url"]:
+        raise Http404("Cette campagne ne recueille pas de réponses en ligne.")
+    return render(request, "barometer/poster.html", {"campaign": campaign, **online})
+
+
 @login_required
 def campaign_follow_up(request: HttpRequest, slug: str) -> HttpResponse:
     campaign = campaign_or_404(slug)
@@ -245,6 +281,7 @@ def campaign_follow_up(request: HttpRequest, slug: str) -> HttpResponse:
         request,
         "barometer/follow_up.html",
         {
+            **_online(campaign),
             "campaign": campaign,
             "progress": queries.campaign_progress(campaign),
             "field_agents": [

@@ -5,7 +5,14 @@ import math
 
 from django import template
 
-from nonrecours.french import is_plural, iso_date_text, of
+from nonrecours.french import (
+    is_plural,
+    iso_date_text,
+    of,
+    sentence,
+    with_article,
+    without_nested_parentheses,
+)
 
 register = template.Library()
 
@@ -73,3 +80,23 @@ def date_iso_fr(value: str) -> str:
     """« 2026-11 » → « novembre 2026 », « 2026-11-27 » → « 27 novembre
     2026 » (nonrecours.french.iso_date_text)."""
     return iso_date_text(value)
+
+
+@register.filter
+def avec_article(name: str) -> str:
+    """A territory's name with its article: « la Communauté urbaine
+    d'Arras » (nonrecours.french.with_article)."""
+    return with_article(str(name))
+
+
+@register.filter
+def phrase(text: str) -> str:
+    """A sentence with one final stop, never two (nonrecours.french.sentence)."""
+    return sentence(str(text))
+
+
+@register.filter
+def sans_parentheses(text: str) -> str:
+    """A text to put between parentheses, its own parenthesis turned into a
+    comma (nonrecours.french.without_nested_parentheses)."""
+    return without_nested_parentheses(str(text))

@@ -1,0 +1,50 @@
+"""What every page's template knows about the person: the main menu's items."""
+
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AnonymousUser
+from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
+
+from nonrecours.accounts import access, queries
+from nonrecours.accounts.enums import Capability
+from nonrecours.accounts.models import User
+
+
+@dataclass(frozen=True)
+class Menu:
+    """The menu items a signed-in person may use (each one opens a page that
+    does not refuse them)."""
+
+    workspace: bool = False  # « Mon espace »: the territory team's follow-up
+    referrals: bool = False  # « Orientations »
+    collection: bool = False  # « Collecte »
+    back_office: bool = False  # « Administration »
+
+
+def menu_for(user: User | AnonymousUser) -> Menu:
+    """The items, from the access rules: « Orientations » for whoever
+    handles referrals for an organisation (access.referral_organisations,
+    as the referrals' list), « Collecte » for whoever may collect on a
+    territory (Capability.COLLECT, as access_territory_collect),
+    « Administration » for the back-office's users
+    (access.can_use_back_office), « Mon espace » for a territory's team
+    (accounts.queries.landing_for). Nothing for anonymous or inactive users."""
+    if not isinstance(user, User) or not user.is_authenticated or not user.is_active:
+        return Menu()
+    collection = user.is_superuser or any(
+        access.has_capability(user, territory, Capability.COLLECT)
+        for territory in queries.member_territories(user)
+    )
+    return Menu(
+        workspace=queries.landing_for(user).page == queries.LandingPage.TERRITORY_TEAM,
+        referrals=bool(access.referral_organisations(user)),
+        collection=collection,
+        back_office=access.can_use_back_office(user),
+    )
+
+
+def menu(request: HttpRequest) -> dict[str, object]:
+    """Context processor: ``menu`` (a Menu), computed at most once per
+    request, and only when a template reads it."""
+    return {"menu": SimpleLazyObject(lambda: menu_for(request.user))}
