@@ -93,7 +93,111 @@ def serious_violations(page) -> list[str]:
         + "; ".join(n["target"][0] for n in v["nodes"][:5])
         for v in results.response["violations"]
         if v["impact"] in {"serious", "critical"}
-    ]
+    ] + unseen_problems(page)
+
+
+# What axe does not report as serious, checked on every audited page state
+# (issue 13, item 8): references to ids that do not exist, two landmarks of
+# one role with one name, and a page wider than a small phone.
+DANGLING_REFERENCES = """() => {
+  const problems = [];
+  const visible = (el) => !el.closest("[hidden], template");
+  for (const attr of ["aria-describedby", "aria-labelledby", "aria-controls"]) {
+    for (const el of document.querySelectorAll(`[${attr}]`)) {
+      if (!visible(el)) continue;
+      for (const id of el.getAttribute(attr).split(/\\s+/).filter(Boolean)) {
+        if (document.getElementById(id)) continue;
+        const where = el.tagName.toLowerCase() + (el.id ? "#" + el.id : "");
+        problems.push(`${attr}="${id}" sur <${where}> : aucun élément n'a cet id`);
+      }
+    }
+  }
+  for (const a of document.querySelectorAll('a[href^="#"]')) {
+    const target = decodeURIComponent(a.getAttribute("href").slice(1));
+    if (target && document.getElementById(target)) continue;
+    const text = a.textContent.trim().slice(0, 60);
+    problems.push(`lien « ${text} » vers « #${target} » : cible absente`);
+  }
+  return problems;
+}"""
+
+DUPLICATE_LANDMARKS = """() => {
+  const name = (el) => {
+    if (el.hasAttribute("aria-labelledby")) {
+      return el.getAttribute("aria-labelledby").split(/\\s+/).map((id) => {
+        const ref = document.getElementById(id);
+        return ref ? ref.textContent : "";
+      }).join(" ").replace(/\\s+/g, " ").trim();
+    }
+    return (el.getAttribute("aria-label") || "").trim();
+  };
+  const implicit = {
+    NAV: "navigation", MAIN: "main", ASIDE: "complementary", SECTION: "region", FORM: "form",
+  };
+  const seen = new Map();
+  const problems = [];
+  const candidates = "nav, main, aside, section, form, header, footer, [role]";
+  for (const el of document.querySelectorAll(candidates)) {
+    if (el.closest("[hidden], template")) continue;
+    let role = el.getAttribute("role") || implicit[el.tagName];
+    if (!role && (el.tagName === "HEADER" || el.tagName === "FOOTER")) {
+      if (el.parentElement.closest("article, aside, main, nav, section")) continue;
+      role = el.tagName === "HEADER" ? "banner" : "contentinfo";
+    }
+    const landmarks = [
+      "banner", "complementary", "contentinfo", "form", "main", "navigation", "region", "search",
+    ];
+    if (!landmarks.includes(role)) continue;
+    const label = name(el);
+    if ((role === "region" || role === "form") && !label) continue;  // no name: no landmark
+    const key = `${role} « ${label} »`;
+    if (seen.has(key)) problems.push(`deux repères ${key}`);
+    seen.set(key, true);
+  }
+  return problems;
+}"""
+
+
+# The innermost elements whose right edge passes the screen's, to say
+# where a page too wide must be fixed.
+WIDEST = """(width) => {
+  const describe = (el) => el.tagName.toLowerCase() + (el.id ? "#" + el.id : "")
+    + (typeof el.className === "string" && el.className.trim()
+      ? "." + el.className.trim().split(/\\s+/).join(".") : "");
+  const out = [];
+  const passes = (el) => el.getBoundingClientRect().right + window.scrollX > width + 0.5;
+  for (const el of document.body.querySelectorAll("*")) {
+    const right = el.getBoundingClientRect().right + window.scrollX;
+    if (!passes(el) || [...el.children].some(passes)) continue;
+    out.push(`${describe(el)} (${Math.round(right)} px)`);
+    if (out.length === 5) break;
+  }
+  return out;
+}"""
+
+
+def unseen_problems(page) -> list[str]:
+    """French descriptions of what is wrong on the page, beyond axe: each
+    aria-describedby / aria-labelledby / aria-controls and each in-page link
+    must point to an existing id; no two landmarks of the same role may
+    share a name; at 320 and 390 CSS px wide the page must not scroll
+    sideways (the message names the elements that pass the screen's edge).
+    The viewport is put back as it was."""
+    problems = list(page.evaluate(DANGLING_REFERENCES))
+    problems += page.evaluate(DUPLICATE_LANDMARKS)
+    viewport = page.viewport_size
+    try:
+        for width in (320, 390):
+            page.set_viewport_size({"width": width, "height": viewport["height"]})
+            if (measured := page_width(page)) > width:
+                culprits = ", ".join(page.evaluate(WIDEST, width))
+                problems.append(
+                    f"{measured} px de large sur un écran de {width} px : {page.url}"
+                    f" (dépassent : {culprits})"
+                )
+    finally:
+        page.set_viewport_size(viewport)
+    return problems
 
 
 def page_width(page) -> int:

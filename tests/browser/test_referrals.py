@@ -126,7 +126,7 @@ def test_partner_refers_a_person_from_the_directory_on_a_phone(
     # First try: everything but the person's consent.
     page.get_by_label("Prénom de la personne").fill("Camille")
     page.get_by_label("Nom de la personne", exact=True).fill("Martin")
-    page.get_by_label("Téléphone", exact=True).fill("06 12 34 56 78")
+    page.get_by_label("Téléphone (facultatif)", exact=True).fill("06 12 34 56 78")
     page.get_by_label("Commune où elle habite").select_option(label="Arras")
     page.get_by_label("Tranche d'âge (facultatif)").select_option(label="25 à 34 ans")
     page.get_by_label("Motif de l'orientation").fill("Souhaite faire le point sur le RSA.")
