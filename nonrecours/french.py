@@ -135,11 +135,20 @@ def sentence(text: str) -> str:
     """``text`` as a sentence: capital first letter, one final stop — added
     when missing, never doubled (« la CAF le vérifiera. » stays with one
     dot); a text ending with « ? », « ! » or « … » keeps it."""
-    body = " ".join(str(text).split())
+    body = no_break_before_punctuation(" ".join(str(text).split()))
     if not body:
         return ""
     body = body[0].upper() + body[1:]
     return body if body[-1] in ".?!…" else body + "."
+
+
+def no_break_before_punctuation(text: str) -> str:
+    """A no-break space before « ; : ! ? » and inside « » (French
+    typography, Lexique des règles typographiques en usage à l'Imprimerie
+    nationale): the sign never starts a line on a phone."""
+    for sign in (";", ":", "!", "?", "»"):
+        text = text.replace(" " + sign, "\u00a0" + sign)
+    return text.replace("« ", "«\u00a0")
 
 
 def without_nested_parentheses(text: str) -> str:

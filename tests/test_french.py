@@ -131,7 +131,7 @@ def test_of_after_the_article():
     [
         ("la CAF le vérifiera.", "La CAF le vérifiera."),  # issue 13: was « vérifiera.. »
         ("montant à revoir", "Montant à revoir."),
-        ("vraiment ?", "Vraiment ?"),
+        ("vraiment ?", "Vraiment\u00a0?"),
         ("", ""),
     ],
 )
@@ -167,3 +167,13 @@ def test_template_filters_phrase_avec_article_sans_parentheses():
         "La CAF le vérifiera. | Elles aideront la Communauté urbaine d&#x27;Arras | "
         "questions de la Communauté urbaine d&#x27;Arras | (annuel, envoyé au printemps)"
     )
+
+
+def test_no_line_starts_with_a_semicolon_or_a_colon():
+    from nonrecours.french import no_break_before_punctuation
+
+    text = sentence("les premiers mois : 611 € ; ensuite 91 € « à revoir » ? voir https://caf.fr")
+    assert " ;" not in text and " :" not in text and " ?" not in text and " »" not in text
+    assert "\u00a0;" in text and "\u00a0:" in text and "«\u00a0à" in text
+    assert "https://caf.fr" in text
+    assert no_break_before_punctuation("a : b") == "a\u00a0: b"

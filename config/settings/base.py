@@ -177,6 +177,11 @@ NONRECOURS_DEFAULT_TERRITORY = env_str("NONRECOURS_DEFAULT_TERRITORY", "20003357
 # How long a simulation kept with the person's consent can be reopened from
 # its code (then it is deleted).
 NONRECOURS_SIMULATION_RETENTION_DAYS = env_int("NONRECOURS_SIMULATION_RETENTION_DAYS", 90)
+# Rate limits of the rights simulator, per client address (www.ratelimit):
+# simulations computed (results, expert mode, PDF recap) per 10 minutes, and
+# simulations kept under a code per hour; past them, a 429 page.
+NONRECOURS_SIMULATIONS_PER_ADDRESS = env_int("NONRECOURS_SIMULATIONS_PER_ADDRESS", 60)
+NONRECOURS_KEPT_SIMULATIONS_PER_ADDRESS = env_int("NONRECOURS_KEPT_SIMULATIONS_PER_ADDRESS", 20)
 
 # Call-back requests of the barometer: erased this long after they were
 # handled, or after their campaign ended, whichever comes first

@@ -13,3 +13,7 @@ WHITENOISE_AUTOREFRESH = True
 # The suite's hundreds of `force_login` would otherwise all stop at the
 # second factor; tests/accounts turns it on where it is the subject.
 NONRECOURS_REQUIRE_2FA = False
+# The suite computes hundreds of simulations from one address;
+# tests/www/test_simulator_limits.py sets small limits where they are the subject.
+NONRECOURS_SIMULATIONS_PER_ADDRESS = 1_000_000
+NONRECOURS_KEPT_SIMULATIONS_PER_ADDRESS = 1_000_000

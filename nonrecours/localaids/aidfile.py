@@ -63,6 +63,18 @@ SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 MAX_FILE_BYTES = 2_000_000
 
 
+def is_web_url(value: object) -> bool:
+    """Whether ``value`` is an http or https address (Django's URLValidator):
+    the only addresses the aids link to (never « javascript: », « data: »…)."""
+    if not isinstance(value, str) or value != value.strip():
+        return False
+    try:
+        URLValidator(schemes=["http", "https"])(value)
+    except ValidationError:
+        return False
+    return True
+
+
 class LocalAidFileError(ValueError):
     """A file refused; ``problems`` are French, each with its place."""
 
@@ -139,9 +151,7 @@ class _Reader:
             if required:
                 self.add(where, "adresse obligatoire (https://…)")
             return ""
-        try:
-            URLValidator(schemes=["http", "https"])(str(value))
-        except ValidationError:
+        if not is_web_url(value):
             self.add(where, f"« {value} » n'est pas une adresse web (https://…)")
             return ""
         return str(value)

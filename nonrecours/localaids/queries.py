@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from django.db.models import Q
 from django.utils import timezone
 
+from nonrecours.localaids.aidfile import is_web_url
 from nonrecours.localaids.enums import InstitutionKind, Period, Status
 from nonrecours.localaids.evaluation import evaluate
 from nonrecours.localaids.models import LocalAid
@@ -33,7 +34,10 @@ class LocalAidResult:
 
     ``status``: "eligible", "to_check" (a condition the simulator cannot
     know, or an aid « à confirmer ») or "not_eligible"; ``outcome`` holds
-    the conditions met, unknown and failed (French phrases)."""
+    the conditions met, unknown and failed (French phrases).
+    ``apply_url`` and ``source_url`` are http(s) addresses or "" (an
+    address of another scheme stored without validation is dropped: the
+    page links to them)."""
 
     slug: str
     label: str
@@ -127,15 +131,23 @@ def local_aids_for(
     if not situation.commune:
         return []
     found: dict[str, float] | None = None
+    uncertain: set[str] = set()
     if national_results is not None:
         found = {b.benefit.id: b.monthly or 0.0 for b in national_results.found}
+        # Neither received nor refused: « non calculable » (a stale scale, a
+        # missing income) or a range that starts at 0.
+        uncertain = {b.benefit.id for b in national_results.not_computable} | {
+            b.benefit.id
+            for b in national_results.found
+            if b.is_range and b.low is not None and b.low <= 0
+        }
     results: list[LocalAidResult] = []
     for aid in current_aids_of(situation.commune, today):
         conditions = _conditions(aid)
         if conditions is None:
             outcome = Outcome(Verdict.UNKNOWN, unknown=("conditions illisibles, à vérifier",))
         else:
-            outcome = evaluate(conditions, situation, found)
+            outcome = evaluate(conditions, situation, found, uncertain=uncertain)
         confirmed = aid.status == Status.CONFIRMED
         if outcome.verdict == Verdict.NO:
             status = "not_eligible"
@@ -152,8 +164,8 @@ def local_aids_for(
                 institution_kind=aid.institution_kind,
                 amount_text=amount_text(aid),
                 how_to_apply=aid.how_to_apply,
-                apply_url=aid.apply_url,
-                source_url=aid.source_url,
+                apply_url=aid.apply_url if is_web_url(aid.apply_url) else "",
+                source_url=aid.source_url if is_web_url(aid.source_url) else "",
                 verified_on=aid.verified_on,
                 valid_until=aid.valid_until,
                 confirmed=confirmed,

@@ -25,7 +25,7 @@ or a child (a 17-year-old lycéen for a youth aid). The format follows the
 the benefit files of openfisca-france-local (ADR 016).
 
 Each condition answers yes, no or unknown (what the simulator cannot know:
-an apprenticeship contract, a grant from the Crous); an aid with an unknown
+an apprenticeship contract, a grant the simulator does not compute); an aid with an unknown
 condition, a text in ``a_verifier`` or the status « à confirmer » is « à
 vérifier », never « éligible ».
 """

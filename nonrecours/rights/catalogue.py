@@ -32,6 +32,7 @@ class Benefit:
     caveat: str = ""
     frequency: str = "mensuelle"
     annual_amount: bool = False  # a monthly variable holding a yearly amount (grants)
+    months_per_year: int = 12  # months it is paid (the CROUS grant: 10)
 
     @property
     def entity(self) -> str:
@@ -63,6 +64,7 @@ def benefits() -> tuple[Benefit, ...]:
                 caveat=item.get("caveat", ""),
                 frequency=item.get("frequency", "mensuelle"),
                 annual_amount=bool(item.get("annual_amount", False)),
+                months_per_year=int(item.get("months_per_year", 12)),
             )
         )
     return tuple(items)

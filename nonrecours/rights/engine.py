@@ -172,6 +172,10 @@ class SimulationResult:
     situation: Situation
     benefits: tuple[BenefitResult, ...]
     stable: bool = True  # the amounts reached a fixed point (see _settle)
+    # The monthly total with no income and with a high income in year N-2,
+    # when the tax notice is not given and the total depends on it (euros).
+    total_low: float | None = None
+    total_high: float | None = None
 
     @property
     def found(self) -> tuple[BenefitResult, ...]:
@@ -186,25 +190,20 @@ class SimulationResult:
         return tuple(b for b in self.benefits if b.status == "not_eligible")
 
     @property
+    def possible(self) -> tuple[BenefitResult, ...]:
+        """Benefits not found that are possible the first months or with
+        other incomes of year N-2 (their note says so)."""
+        return tuple(b for b in self.not_found if b.first_months is not None or b.high is not None)
+
+    @property
     def total_monthly(self) -> float:
         """The found benefits' monthly total once all are paid (euros per
         month, yearly ones for a twelfth). Benefits that exclude each other
         are never both found (OpenFisca decides on consistent previous
-        months); for a range, its lower bound."""
+        months). When the tax notice of year N-2 is not given, the total
+        with that year's incomes assumed equal to today's; `total_low` and
+        `total_high` then bound it."""
         return round(sum(b.monthly or 0.0 for b in self.found), 2)
-
-    @property
-    def total_high(self) -> float | None:
-        """The upper bound of the total when an amount is a range, else None."""
-        if not any(b.is_range for b in self.found):
-            return None
-        total = 0.0
-        for b in self.found:
-            if b.is_range and b.high is not None:
-                total += b.high / 12 if b.yearly is not None else b.high
-            else:
-                total += b.monthly or 0.0
-        return round(total, 2)
 
     @property
     def total_first_months(self) -> float | None:
@@ -230,7 +229,9 @@ class SimulationResult:
             "mois": self.situation.month,
             "prestations": [b.as_json() for b in self.benefits],
             "total_mensuel_estime": self.total_monthly,
-            "total_mensuel_maximum": self.total_high,
+            "total_mensuel_fourchette": (
+                [self.total_low, self.total_high] if self.total_high is not None else None
+            ),
             "total_premiers_mois": self.total_first_months,
             "montants_stables": self.stable,
         }
@@ -331,9 +332,12 @@ class _Batch:
 
 
 def _variants(situation: Situation, ranges: bool) -> tuple[Variant, ...]:
+    """GIVEN when the tax notice on year N-2 is given; else ASSUMED (the
+    amount shown, its assumption stated) and, for a person's simulation,
+    LOW and HIGH (the bounds of the range)."""
     if situation.tax_income_n2 is not None:
         return (Variant.GIVEN,)
-    return (Variant.LOW, Variant.HIGH) if ranges else (Variant.ASSUMED,)
+    return (Variant.ASSUMED, Variant.LOW, Variant.HIGH) if ranges else (Variant.ASSUMED,)
 
 
 def _simulate_month(
@@ -413,7 +417,14 @@ def _set_inputs(simulation: Any, month: str, batch: _Batch) -> None:
         ]
     )
     schooling = np.array(
-        ["inconnue" if p.schooling == Schooling.NONE else p.schooling.value for p in persons]
+        [
+            Schooling.HIGHER.value
+            if p.role != Role.CHILD and _in_higher_education(p)
+            else "inconnue"
+            if p.schooling == Schooling.NONE
+            else p.schooling.value
+            for p in persons
+        ]
     )
     rate = np.array([p.disability_rate for p in persons])
     rsdae = np.array([p.rsdae for p in persons])
@@ -430,7 +441,8 @@ def _set_inputs(simulation: Any, month: str, batch: _Batch) -> None:
             if recent or p.resources_12m is None:
                 values.append(three)
             else:
-                twelve = p.resources_12m.get(key, 0.0)
+                # A resource absent from the 12 months: unchanged over the year.
+                twelve = p.resources_12m.get(key, three)
                 values.append(max(0.0, (12 * twelve - 3 * three) / 9))
         return np.array(values)
 
@@ -704,7 +716,7 @@ class _Pass:
     person_amounts: dict[str, NDArray[np.float64]]
     participation: NDArray[np.float64]
     housing_status: NDArray[Any]
-    crous_echelon: NDArray[np.int64]
+    css_margin: NDArray[np.float64]  # see _RowAmounts
 
 
 def _compute(simulation: Any, month: str, batch: _Batch) -> _Pass:
@@ -731,10 +743,14 @@ def _compute(simulation: Any, month: str, batch: _Batch) -> _Pass:
         amounts[benefit.id] = values
     participation = np.asarray(simulation.calculate("css_participation_forfaitaire", month))
     foyer = np.asarray(simulation.calculate("aide_logement_non_calculable", month).decode_to_str())
-    echelon = np.zeros(len(batch.persons), dtype=np.int64)
-    if any(p.activity == Activity.STUDENT for p in batch.persons):
-        echelon = np.asarray(simulation.calculate("bourse_criteres_sociaux_echelon", month))
-    return _Pass(amounts, person_amounts, participation.astype(np.float64), foyer, echelon)
+    # How far the CSS resources are from the ceiling that decides (the
+    # participation ceiling when not eligible, the free one when paying).
+    resources = np.asarray(simulation.calculate("css_cmu_base_ressources", month), dtype=float)
+    free = np.asarray(simulation.calculate("cmu_c_plafond", month), dtype=float)
+    paying = np.asarray(simulation.calculate("acs_plafond", month), dtype=float)
+    ceiling = np.where(amounts["css"] > 0, free, np.where(participation > 0, free, paying))
+    margin = np.divide(resources, ceiling, out=np.full_like(resources, np.inf), where=ceiling > 0)
+    return _Pass(amounts, person_amounts, participation.astype(np.float64), foyer, margin)
 
 
 def _computed_past(done: _Pass, declared: _Past, batch: _Batch) -> _Past:
@@ -810,11 +826,12 @@ class _RowAmounts:
     amounts: dict[str, float]
     participation: float
     housing_status: str
-    crous_echelon: int  # the claimant's, -1 when not eligible
+    # CSS resources / the ceiling that decides (free ceiling for a paying or
+    # free CSS, participation ceiling when not eligible).
+    css_margin: float
 
 
 def _rows(done: _Pass, batch: _Batch) -> list[_RowAmounts]:
-    claimant_index = np.flatnonzero(np.array([p.role == Role.CLAIMANT for p in batch.persons]))
     return [
         _RowAmounts(
             situation,
@@ -822,7 +839,7 @@ def _rows(done: _Pass, batch: _Batch) -> list[_RowAmounts]:
             {key: float(values[index]) for key, values in done.amounts.items()},
             float(done.participation[index]),
             str(done.housing_status[index]),
-            int(done.crous_echelon[claimant_index[index]]),
+            float(done.css_margin[index]),
         )
         for index, situation in enumerate(batch.situations)
     ]
@@ -847,37 +864,50 @@ def _combine(
     situation: Situation, rows: list[tuple[_RowAmounts, _RowAmounts]], stable: bool
 ) -> SimulationResult:
     """One result from the rows of a situation: one row when the incomes of
-    year N-2 are known (or assumed), two (no income, a high income) when an
-    amount may depend on them: the amounts that differ become ranges."""
+    year N-2 are given (or assumed, for screening); else three, ASSUMED
+    (the amounts shown), LOW and HIGH (their range, per benefit and for the
+    total, each total from one consistent computation)."""
     day = situation.first_day
-    items: list[BenefitResult] = []
     new_benefits = [
         benefit.label
         for benefit in benefits()
-        if benefit.id in COUNTED_IN_RSA
+        if benefit.id in PAID_BENEFITS
         and rows[0][1].amounts[benefit.id] > 0
         and situation.received.get(benefit.id, 0.0) <= 0
     ]
+    by_variant: list[list[BenefitResult]] = [[] for _ in rows]
+    items: list[BenefitResult] = []
     for benefit in benefits():
         results = [
             _result(benefit, situation, day, first, last, new_benefits) for first, last in rows
         ]
-        item = results[0] if len(results) == 1 else _range(benefit, situation, *results)
+        for index, result in enumerate(results):
+            by_variant[index].append(result)
+        item = results[0] if len(results) == 1 else _range(benefit, situation, results)
         stale = _unknown_scales(situation.month).get(benefit.id)
-        if stale and item.status != "not_computable" and (item.eligible or _decisive(stale)):
-            item = _stale(item, stale)
+        if stale and item.status != "not_computable":
+            item = _with_stale_scale(item, stale, rows[0][1])
         items.append(item)
-    return SimulationResult(situation, tuple(items), stable)
+    low = high = None
+    if len(rows) > 1:
+        totals = [_total(results, items) for results in by_variant]
+        if max(totals) - min(totals) > 0.5:
+            low, high = round(min(totals), 2), round(max(totals), 2)
+    return SimulationResult(situation, tuple(items), stable, total_low=low, total_high=high)
 
 
-def _decisive(paths: list[str]) -> bool:
-    """Whether stale parameters may open a right the last known scale
-    refuses: a ceiling (plafond) does; an amount (montant) of a benefit the
-    household is not eligible to (age, activity…) does not."""
-    return not all(".montant" in path for path in paths)
+def _total(results: list[BenefitResult], shown: list[BenefitResult]) -> float:
+    """The monthly total of one computation, over the benefits the result
+    shows as found or as a range (not those without a figure)."""
+    total = 0.0
+    for result, item in zip(results, shown, strict=True):
+        if item.status == "not_computable" or not result.eligible:
+            continue
+        total += result.monthly or 0.0
+    return total
 
 
-def _stale(item: BenefitResult, paths: list[str]) -> BenefitResult:
+def _stale(item: BenefitResult) -> BenefitResult:
     """A benefit whose scale is not known for the month: no figure, and
     what the last known scale gives, for information."""
     if not item.eligible:
@@ -885,7 +915,8 @@ def _stale(item: BenefitResult, paths: list[str]) -> BenefitResult:
     elif item.benefit.id in IN_KIND:
         known = in_kind_text(item.participation)
     elif item.is_range:
-        known = f"de {euros_text(item.low or 0.0)} à {euros_text(item.high or 0.0)}"
+        unit = "par an" if item.yearly is not None else "par mois"
+        known = f"de {euros_text(item.low or 0.0)} à {euros_text(item.high or 0.0)} {unit}"
     elif item.yearly is not None:
         known = f"{euros_text(item.yearly)} par an"
     else:
@@ -893,9 +924,14 @@ def _stale(item: BenefitResult, paths: list[str]) -> BenefitResult:
     return BenefitResult(
         item.benefit,
         "not_computable",
-        reason=f"barème non à jour pour ce mois (le dernier texte publié n'est pas encore "
+        reason="barème non à jour pour ce mois (le dernier texte publié n'est pas encore "
         f"dans le simulateur) ; avec le dernier barème connu : {known}",
     )
+
+
+def _joined(*parts: str) -> str:
+    """Notes joined by « ; », without a stop before the semicolon."""
+    return " ; ".join(part.rstrip(". ") for part in parts if part)
 
 
 def _amount_of(result: BenefitResult) -> float:
@@ -906,48 +942,110 @@ def _amount_of(result: BenefitResult) -> float:
     return result.yearly if result.yearly is not None else result.monthly or 0.0
 
 
-def _range(
-    benefit: Benefit, situation: Situation, upper: BenefitResult, lower: BenefitResult
-) -> BenefitResult:
-    """The result of a benefit computed with no income of year N-2 (upper)
-    and a high one (lower): the same, or a range that says what it depends
-    on."""
-    if upper.status == "not_computable" or lower.status == "not_computable":
-        return upper if upper.status == "not_computable" else lower
-    high, low = _amount_of(upper), _amount_of(lower)
-    if abs(high - low) <= 0.01 and upper.status == lower.status:
-        return upper
+def _range(benefit: Benefit, situation: Situation, results: list[BenefitResult]) -> BenefitResult:
+    """A benefit computed with the incomes of year N-2 assumed (results[0],
+    the amount shown), none and a high one: the assumed result when all
+    agree, else the same with the range of amounts and what it depends on.
+    A benefit not found with the assumption but possible with other
+    incomes stays « not found », its note saying up to how much."""
+    central = results[0]
+    if any(r.status == "not_computable" for r in results):
+        return next(r for r in results if r.status == "not_computable")
+    amounts = [_amount_of(r) for r in results]
+    if max(amounts) - min(amounts) <= 0.01 and len({r.status for r in results}) == 1:
+        return central
     depends = _notice_text(situation)
+    assumption = f"si vos revenus de {situation.notice_year} étaient ceux d'aujourd'hui"
     if benefit.id in IN_KIND:
+        if not central.eligible:
+            return BenefitResult(
+                benefit,
+                "not_eligible",
+                monthly=0.0,
+                reason=f"possible selon {depends}",
+                depends_on=depends,
+            )
         return BenefitResult(
             benefit,
             "eligible",
             monthly=0.0,
-            participation=None,
-            reason=f"{in_kind_text(None)}, selon {depends}",
+            participation=central.participation,
+            reason=_joined(central.reason, f"{assumption} ; peut changer selon {depends}"),
             depends_on=depends,
         )
-    yearly = benefit.period == "year" or benefit.annual_amount
-    low, high = min(low, high), max(low, high)
-    text = f"selon {depends} : à indiquer pour un montant précis"
-    reason = "; ".join(part for part in (upper.reason, text) if part)
+    yearly = benefit.period == "year" or benefit.annual_amount or benefit.months_per_year != 12
+    low, high = min(amounts), max(amounts)
+    unit = "par an" if yearly else "par mois"
+    if not central.eligible:
+        return BenefitResult(
+            benefit,
+            "not_eligible",
+            monthly=0.0,
+            reason=_joined(
+                central.reason,
+                f"pas de droit {assumption}, mais jusqu'à {euros_text(high)} {unit} "
+                f"selon {depends}",
+            ),
+            low=low,
+            high=high,
+            depends_on=depends,
+        )
     return BenefitResult(
         benefit,
         "eligible",
-        monthly=round(low / 12, 2) if yearly else low,
-        yearly=low if yearly else None,
-        reason=reason,
+        monthly=central.monthly,
+        yearly=central.yearly,
+        reason=_joined(
+            central.reason,
+            f"montant estimé {assumption} ; de {euros_text(low)} à {euros_text(high)} {unit} "
+            f"selon {depends} : indiquez-le pour un montant précis",
+        ),
+        first_months=central.first_months,
         low=low,
         high=high,
         depends_on=depends,
-        first_months=None if yearly else upper.first_months,
     )
 
 
-REVIEW_NOTE = "montant à revoir"
-# Benefits that count in the resources of the RSA and the prime d'activité
-# once paid: named when the amount of the first months differs.
-COUNTED_IN_RSA = ("aah", "asi", "aspa", "af", "cf", "asf", "paje_base", "aide_logement")
+# The largest yearly rise of the CSS ceilings since 2019: +5.6 % on 1 April
+# 2023 (9 203 € → 9 719 € for a person alone; arrêtés of 24 March 2022 and
+# 27 March 2023). A household further than this from the ceiling that
+# decides keeps its result when the new ceiling is not yet known.
+CEILING_RISE_BOUND = 1.06
+
+
+def _with_stale_scale(item: BenefitResult, stale: list[str], row: _RowAmounts) -> BenefitResult:
+    """A benefit whose scale is not known for the month: « barème non à
+    jour », unless the result cannot depend on it. Ceilings only rise at a
+    revaluation: a complémentaire santé solidaire free under the last known
+    ceiling stays free (as for an RSA household), and one far enough from
+    the ceiling that decides (CEILING_RISE_BOUND) keeps its result; an
+    amount (montant) cannot open a benefit the household is refused for
+    other reasons (age, activity…)."""
+    if item.benefit.id in IN_KIND:
+        if item.eligible and not item.participation:
+            return item  # gratuite: a higher ceiling changes nothing
+        if row.css_margin > CEILING_RISE_BOUND:
+            return item
+        return _stale(item)
+    if not item.eligible and all(".montant" in path for path in stale):
+        return item
+    return _stale(item)
+
+
+# Benefits paid every month that count in the resources of others in the
+# following months (fed back by _settle): named when the amount of the first
+# months differs.
+PAID_BENEFITS = (*PAST_FAMILY.values(), "aah", "asi")
+
+
+def _in_higher_education(person: Person) -> bool:
+    """An adult student is in higher education unless a school level is
+    given (a lycée pupil of 18, say)."""
+    return person.activity == Activity.STUDENT and person.schooling in (
+        Schooling.HIGHER,
+        Schooling.NONE,
+    )
 
 
 def _missing_schooling(situation: Situation, day: datetime.date, low: int, high: int) -> bool:
@@ -957,13 +1055,26 @@ def _missing_schooling(situation: Situation, day: datetime.date, low: int, high:
     )
 
 
-def _first_months_text(first: float, last: float, new_benefits: list[str]) -> str:
-    what = french_list(new_benefits) if new_benefits else "les autres aides trouvées"
-    plural = len(new_benefits) > 1
+def _lowercase_label(label: str) -> str:
+    """A benefit's label inside a sentence: « aide au logement (APL…) »,
+    but « ASPA… » and « RSA » keep their capitals."""
+    if len(label) > 1 and label[1].isupper():
+        return label
+    return label[:1].lower() + label[1:]
+
+
+def _first_months_text(first: float, new_benefits: list[str]) -> str:
+    """« les premiers mois : 592,83 € par mois, puis moins quand
+    s'ajouteront à vos ressources : aide au logement (APL, ALF ou ALS) et
+    allocation de soutien familial (ASF) »."""
+    what = (
+        french_list([_lowercase_label(label) for label in new_benefits])
+        if new_benefits
+        else "les autres aides trouvées"
+    )
     return (
-        f"les premiers mois : {euros_text(first)} par mois ; ensuite {euros_text(last)}, "
-        f"une fois {what} versée{'s' if plural else ''} (elle{'s' if plural else ''} "
-        "compte" + ("nt" if plural else "") + " dans les ressources des mois suivants)"
+        f"les premiers mois : {euros_text(first)} par mois ; ce montant change quand "
+        f"s'ajouteront à vos ressources : {what}"
     )
 
 
@@ -1002,21 +1113,20 @@ def _result(
                 benefit, "not_computable", reason="scolarité de l'enfant de 15 à 18 ans inconnue"
             )
     if benefit.id == "bourse_crous":
-        claimant = next(p for p in situation.persons if p.role == Role.CLAIMANT)
-        if claimant.activity != Activity.STUDENT or claimant.schooling != Schooling.HIGHER:
+        students = [p for p in situation.adults if _in_higher_education(p)]
+        if not students:
             return BenefitResult(benefit, "not_eligible", monthly=0.0)
-        studies = claimant.studies
-        if (studies is None or studies.parents_income is None) and last.crous_echelon < 0:
+        if any(p.studies is None or p.studies.parents_income is None for p in students):
             return BenefitResult(
                 benefit,
                 "not_computable",
-                reason="revenus de vos parents inconnus : la bourse dépend de leur revenu "
+                reason="revenus des parents à indiquer : la bourse dépend de leur revenu "
                 f"brut global {situation.notice_year} (avis d'imposition "
-                f"{situation.notice_year + 1})",
+                f"{situation.notice_year + 1}), sauf pour un·e étudiant·e indépendant·e "
+                "financièrement, ce que le CROUS vérifie",
             )
     if benefit.id == "cheque_energie":
-        claimant = next(p for p in situation.persons if p.role == Role.CLAIMANT)
-        if claimant.studies is not None and claimant.studies.attached_to_parents:
+        if all(p.studies is not None and p.studies.attached_to_parents for p in situation.adults):
             return BenefitResult(
                 benefit,
                 "not_eligible",
@@ -1051,6 +1161,14 @@ def _result(
                 "mais plus une fois les autres aides trouvées versées",
             )
         return BenefitResult(benefit, "not_eligible", monthly=0.0)
+    if benefit.months_per_year != 12:
+        # Paid some months of the year: its yearly amount, and a twelfth
+        # for the monthly total.
+        yearly = round(amount * benefit.months_per_year, 2)
+        return BenefitResult(
+            benefit, "eligible", monthly=round(yearly / 12, 2), yearly=yearly,
+            reason=benefit.caveat,
+        )  # fmt: skip
     if benefit.period == "year" or benefit.annual_amount:
         return BenefitResult(
             benefit,
@@ -1061,8 +1179,8 @@ def _result(
         )
     if abs(first_amount - amount) > 0.5:
         others = [label for label in new_benefits if label != benefit.label]
-        note = _first_months_text(first_amount, amount, others)
-        reason = "; ".join(part for part in (benefit.caveat, note) if part)
+        note = _first_months_text(first_amount, others)
+        reason = _joined(benefit.caveat, note)
         return BenefitResult(
             benefit, "eligible", monthly=amount, reason=reason, first_months=first_amount
         )

@@ -21,7 +21,7 @@ a partner's file (one situation per household):
 
 Money is in euros per month: `ressources` are the average of the last three
 months, as on a CAF claim; `ressources_12_mois` the average of the last
-twelve (when absent, the same). A tax notice gives the annual "revenu
+twelve (a resource absent there: the same over the year). A tax notice gives the annual "revenu
 fiscal de référence" of one year of incomes: the family benefits, school
 grants, chèque énergie and CEJ read the incomes of year N-2 (the notice
 received in N-1). Other person keys: `taux_incapacite` (0 to 1), `rsdae`
@@ -538,6 +538,17 @@ def parse_situation(data: Any, source: str = "situation") -> Situation:
             resources_12m = _resources(
                 problems, f"{where}, ressources_12_mois", raw["ressources_12_mois"]
             )
+            for key, twelve in resources_12m.items():
+                # The last 3 months are in the last 12: their average is at
+                # least a quarter of the 3-month one. A resource not given
+                # for 12 months is taken as unchanged over the year.
+                three = resources.get(key, 0.0)
+                if 12 * twelve < 3 * three - 0.01:
+                    problems.append(
+                        f"{where}, ressources_12_mois, {key} : {twelve:g} € en moyenne sur 12 "
+                        f"mois, c'est impossible avec {three:g} € par mois sur les 3 derniers "
+                        f"(ils en font partie) : au moins {three / 4:g} €"
+                    )
         rsdae = _flag(problems, f"{where}, rsdae", raw.get("rsdae"))
         if rsdae and not 0.5 <= rate < 0.8:
             problems.append(

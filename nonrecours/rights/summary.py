@@ -112,6 +112,12 @@ def describe(situation: Situation) -> list[str]:
         f"Revenu fiscal de référence {year} (avis d'imposition {year + 1}) : "
         + ("non indiqué" if notice is None else euros_text(notice))
     )
+    for other_year, value in sorted(situation.tax_notices.items()):
+        if other_year != year:
+            lines.append(
+                f"Revenu fiscal de référence {other_year} (avis d'imposition {other_year + 1}) : "
+                f"{euros_text(value)}, non lu pour ce mois (les aides lisent les revenus {year})"
+            )
     if situation.savings:
         lines.append(f"Épargne : {euros_text(situation.savings)}")
     received = [

@@ -1,17 +1,21 @@
 """How many times someone may do something in a while: every rate limit of
-the site (online answers, look-ups of a kept simulation's code) counted the
-same way, in fixed windows, in the cache shared by the web workers
+the site (online answers, look-ups of a kept simulation's code, simulations
+computed and kept) counted the same way, in fixed windows, in the cache shared by the web workers
 (production: the database cache, see docs/configuration.md).
 
 Logins have their own limit (django-axes: per account and per address)."""
 
 import datetime
+import functools
 import hashlib
+import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.utils import timezone
 
 
@@ -85,3 +89,90 @@ def simulation_code_refusal(request: HttpRequest) -> str:
         f"réessayez à {timezone.localtime(retry):%H:%M} (dans {minutes} minute"
         f"{'s' if minutes > 1 else ''})."
     )
+
+
+# One simulation takes 0.3 to 0.5 s of a process (OpenFisca, one at a time):
+# the simulations computed (results of the path, expert mode, PDF recap) and
+# the simulations kept (a database row each) are counted per address.
+SIMULATIONS_WINDOW_SECONDS = 600
+KEPT_SIMULATIONS_WINDOW_SECONDS = 3600
+TOO_MANY_SIMULATIONS = "Trop de simulations depuis cette adresse ; réessayez dans quelques minutes."
+TOO_MANY_KEPT_SIMULATIONS = (
+    "Trop de simulations conservées depuis cette adresse ; réessayez dans une heure."
+)
+
+
+def simulations_limit() -> Limit:
+    """NONRECOURS_SIMULATIONS_PER_ADDRESS simulations per 10 minutes."""
+    return Limit(
+        "simulations-address",
+        settings.NONRECOURS_SIMULATIONS_PER_ADDRESS,
+        SIMULATIONS_WINDOW_SECONDS,
+    )
+
+
+def kept_simulations_limit() -> Limit:
+    """NONRECOURS_KEPT_SIMULATIONS_PER_ADDRESS simulations kept per hour."""
+    return Limit(
+        "kept-simulations-address",
+        settings.NONRECOURS_KEPT_SIMULATIONS_PER_ADDRESS,
+        KEPT_SIMULATIONS_WINDOW_SECONDS,
+    )
+
+
+def too_many(request: HttpRequest, limit: Limit, message: str) -> HttpResponse | None:
+    """Count one request of this address under ``limit``: None while
+    allowed, else the French 429 page (``message``, the time to retry)
+    with a Retry-After header (seconds)."""
+    retry = hit(limit, client_address(request))
+    if retry is None:
+        return None
+    seconds = max(1, math.ceil((retry - timezone.now()).total_seconds()))
+    response = render(
+        request,
+        "rate_limited.html",
+        {"message": message, "retry_at": timezone.localtime(retry)},
+        status=429,
+    )
+    response["Retry-After"] = str(seconds)
+    return response
+
+
+def too_many_simulations(request: HttpRequest) -> HttpResponse | None:
+    """Count one simulation computed for this request's address; None
+    while allowed, else the 429 page. Called before each simulation."""
+    return too_many(request, simulations_limit(), TOO_MANY_SIMULATIONS)
+
+
+def limit_simulations(
+    view: Callable[..., HttpResponse],
+) -> Callable[..., HttpResponse]:
+    """A view whose POST computes a simulation: counted per address
+    (too_many_simulations), answered by the 429 page past the limit."""
+
+    @functools.wraps(view)
+    def limited(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        if request.method == "POST":
+            refused = too_many_simulations(request)
+            if refused is not None:
+                return refused
+        return view(request, *args, **kwargs)
+
+    return limited
+
+
+def limit_kept_simulations(
+    view: Callable[..., HttpResponse],
+) -> Callable[..., HttpResponse]:
+    """The view that keeps a simulation under a code: each POST counted per
+    address (kept_simulations_limit), answered by the 429 page past it."""
+
+    @functools.wraps(view)
+    def limited(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        if request.method == "POST":
+            refused = too_many(request, kept_simulations_limit(), TOO_MANY_KEPT_SIMULATIONS)
+            if refused is not None:
+                return refused
+        return view(request, *args, **kwargs)
+
+    return limited

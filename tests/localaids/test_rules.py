@@ -149,32 +149,6 @@ def test_texts_to_check_make_the_aid_unknown():
     assert (outcome.verdict, outcome.unknown) == (Verdict.UNKNOWN, ("Avoir le code.",))
 
 
-def test_new_optional_fields_of_the_situation_are_read_when_present():
-    """Another part of the project adds optional fields to Person; when one
-    says the person is an apprentice or a grant holder, it counts."""
-    from dataclasses import dataclass
-
-    from nonrecours.rights.situation import Person
-
-    @dataclass(frozen=True)
-    class LaterPerson(Person):
-        apprentice: bool | None = None
-        scholarship_level: int | None = None
-
-    base = situation(claimant("2004-01-01", "salarie"))
-    person = LaterPerson(
-        *[
-            getattr(base.persons[0], f)
-            for f in ("role", "birth_date", "activity", "schooling", "disability_rate", "resources")
-        ],
-        apprentice=True,
-        scholarship_level=2,
-    )  # noqa: E501
-    case = base.__class__(**{**base.__dict__, "persons": (person,)})
-    assert verdict({"activite": ["apprenti"]}, case) == Verdict.YES
-    assert verdict({"boursier": {"echelon_min": 3}}, case) == Verdict.NO
-
-
 @pytest.mark.parametrize(
     ("conditions", "problem"),
     [

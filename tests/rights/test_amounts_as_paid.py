@@ -47,11 +47,17 @@ def test_family_benefits_read_the_tax_notice_of_year_n_2_not_todays_income():
 def test_an_unknown_tax_notice_gives_a_range_and_says_which_notice():
     result = run({"personnes": COUPLE_TWO_CHILDREN})
     af = result.by_id("af")
+    # The amount shown assumes the incomes of 2024 equal today's (none),
+    # and says so; the range goes from a high income to none.
+    assert af.monthly == pytest.approx(151.80, abs=0.01)
     assert af.is_range and af.low == pytest.approx(37.95, abs=0.01)
     assert af.high == pytest.approx(151.80, abs=0.01)
     assert "revenu fiscal de référence 2024" in af.depends_on
     assert "avis d'imposition 2025" in af.depends_on
-    assert result.total_high is not None and result.total_high > result.total_monthly
+    assert "si vos revenus de 2024 étaient ceux d'aujourd'hui" in af.reason
+    assert result.total_low is not None and result.total_high is not None
+    assert result.total_low < result.total_high
+    assert result.total_low <= result.total_monthly <= result.total_high
     # The RSA counts the allocations familiales: its amount follows them.
     assert result.by_id("rsa").is_range
 
@@ -107,7 +113,10 @@ def test_a_prime_d_activite_reduced_by_new_benefits_is_in_the_total_with_its_fir
     )  # fmt: skip
     ppa = result.by_id("prime_activite")
     assert ppa.eligible and ppa.first_months and ppa.first_months > ppa.monthly
-    assert "premiers mois" in ppa.reason and "ensuite" in ppa.reason
+    assert "premiers mois" in ppa.reason and "ce montant change" in ppa.reason
+    # The benefits that will count, named inside the sentence in lower case.
+    assert "aide au logement (APL, ALF ou ALS)" in ppa.reason
+    assert "allocation de soutien familial (ASF)" in ppa.reason
     assert result.total_monthly == pytest.approx(sum(b.monthly or 0 for b in result.found))
     assert result.total_first_months and result.total_first_months > result.total_monthly
 
@@ -323,3 +332,15 @@ def test_students_in_a_batch_with_other_households_and_a_partner():
     assert together[1].by_id("bourse_crous").monthly == alone[0].by_id("bourse_crous").monthly
     assert alone[0].by_id("bourse_crous").eligible
     assert together[0].by_id("af").monthly == together[2].by_id("af").monthly
+
+
+def test_twelve_month_average_below_a_quarter_of_the_three_month_one_is_refused():
+    with pytest.raises(SituationError) as error:
+        parse_situation(
+            {"mois": MONTH, "personnes": [
+                {"role": "demandeur", "naissance": "1990-01-01", "activite": "salarie",
+                 "ressources": {"salaire_net": 2000},
+                 "ressources_12_mois": {"salaire_net": 100}}]}
+        )  # fmt: skip
+    assert any("au moins 500 €" in p and "ressources_12_mois, salaire_net" in p
+               for p in error.value.problems)  # fmt: skip

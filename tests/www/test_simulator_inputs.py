@@ -542,3 +542,35 @@ def test_expert_mode_never_breaks_on_hostile_values(client, arras, field, value)
     assert response.status_code in (200, 422)
     if response.status_code == 200:
         situation_of(response)
+
+
+def test_a_student_in_the_resident_path_sees_the_crous_grant_and_a_missing_parents_income(
+    client, arras
+):
+    # Review of issue 13: the path sets no school level for an adult, and
+    # a blank parents' income became 0 € (the highest grant).
+    student = {"demandeur-naissance": "2005-09-01", "demandeur-activite": "etudiant"}
+
+    def results(studies: dict[str, str]) -> str:
+        page = walk(
+            client,
+            [("Votre logement", OWNER), ("Vous", student), ("Vos études", studies),
+             ("Votre foyer", SINGLE), ("Vos ressources", {}),
+             ("Ce que vous percevez déjà", {"percues-revenu_fiscal_reference": "0"})],
+        )  # fmt: skip
+        assert page.status_code == 200, text(page.text)[-2000:]
+        words = text(re.sub(r"<[^>]+>", " ", page.text))
+        return " ".join(words.replace("\u202f", " ").replace("\xa0", " ").split())
+
+    known = results({"demandeur-rattache_foyer_parents": "oui",
+                     "demandeur-revenus_parents": "20000",
+                     "demandeur-enfants_a_charge_parents": "2",
+                     "demandeur-enfants_etudiants_parents": "1",
+                     "demandeur-distance_domicile_familial": "40"})  # fmt: skip
+    found = known.split("Vous avez probablement droit")[1].split("près de chez vous")[0]
+    assert "Bourse sur critères sociaux (CROUS) 3 828 € par an" in found
+    unknown = results({"demandeur-rattache_foyer_parents": "oui",
+                       "demandeur-enfants_a_charge_parents": "2",
+                       "demandeur-enfants_etudiants_parents": "1"})  # fmt: skip
+    assert "revenus des parents à indiquer" in unknown
+    assert "633,50" not in unknown

@@ -169,20 +169,33 @@ def _yes(value: Any) -> bool:
 class DateField(forms.DateField):
     widget = forms.DateInput(attrs={"type": "date"})
 
-    def __init__(self, **kwargs: Any):
+    def __init__(self, *, minimum_age: int = 0, **kwargs: Any):
         kwargs.setdefault("input_formats", ["%Y-%m-%d", "%d/%m/%Y"])
         kwargs.setdefault(
             "error_messages",
             {"invalid": "Date invalide : jour/mois/année, par exemple 15/05/1991."},
         )
         super().__init__(**kwargs)
+        self.minimum_age = minimum_age
 
     def validate(self, value: Any) -> None:
+        """The checks parse_situation makes, said on the field: no date in
+        the future, none over 120 years ago, an adult of at least
+        `minimum_age` years (the situation refuses a claimant or a partner
+        under 16)."""
         super().validate(value)
-        if value and value > timezone.localdate():
+        today = timezone.localdate()
+        if value and value > today:
             raise forms.ValidationError("Cette date est dans le futur.")
-        if value and value.year < 1900:
-            raise forms.ValidationError("Cette date est trop ancienne.")
+        if value and (value.year < 1900 or today.year - value.year > 120):
+            raise forms.ValidationError("Cette date est trop ancienne (plus de 120 ans).")
+        if value and self.minimum_age:
+            age = today.year - value.year - ((today.month, today.day) < (value.month, value.day))
+            if age < self.minimum_age:
+                raise forms.ValidationError(
+                    f"Une personne adulte du foyer a au moins {self.minimum_age} ans ; "
+                    "un enfant se déclare à l'étape des enfants."
+                )
 
 
 class BlockForm(forms.Form):
@@ -298,7 +311,7 @@ class ExpertHousingForm(HousingForm, RentForm):
 
 
 class PersonForm(BlockForm):
-    naissance = DateField(label="Date de naissance")
+    naissance = DateField(label="Date de naissance", minimum_age=16)
     activite = forms.ChoiceField(label="Situation", choices=ACTIVITIES, widget=forms.RadioSelect)
     handicap = forms.ChoiceField(
         label="Handicap reconnu par la MDPH",

@@ -6,6 +6,7 @@ No JavaScript is needed. Between steps the answers travel in a signed token
 (a hidden field), never in the database: nothing personal is stored unless
 the person asks for it and consents."""
 
+import datetime
 import re
 import secrets
 from typing import Any
@@ -29,7 +30,12 @@ from nonrecours.rights.engine import SimulationResult
 from nonrecours.rights.situation import SituationError, parse_situation
 from nonrecours.rights.summary import describe as describe_situation
 from nonrecours.territories.models import Territory
-from nonrecours.www.ratelimit import simulation_code_refusal
+from nonrecours.www.ratelimit import (
+    limit_kept_simulations,
+    limit_simulations,
+    simulation_code_refusal,
+    too_many_simulations,
+)
 from nonrecours.www.rights import path
 from nonrecours.www.rights.forms import MAX_CHILDREN, CodeForm, ConsentForm, income_year
 
@@ -182,6 +188,9 @@ def _results(
     template: str = "rights/results.html",
     extra: dict[str, Any] | None = None,
 ) -> HttpResponse:
+    refused = too_many_simulations(request)  # per address (www.ratelimit)
+    if refused is not None:
+        return refused
     try:
         result = _simulate(situation)
     except SituationError as error:
@@ -224,6 +233,7 @@ def _nearby(territory: Territory | None, commune_code: str) -> list[directory_qu
 
 
 @require_POST
+@limit_simulations
 def simulator_recap(request: HttpRequest) -> HttpResponse:
     """The printable recap, as a PDF (nothing stored)."""
     token = _unsign(request.POST.get("situation", ""))
@@ -239,6 +249,7 @@ def simulator_recap(request: HttpRequest) -> HttpResponse:
             **_explained(result),
             # Signed by the server when the simulation was kept: never typed in.
             "code": str(token.get("code") or ""),
+            "expires_at": _date_or_none(token.get("expires")),
             "today": timezone.localdate(),
             "territory": territory,
             "nearby": _nearby(territory, str(situation.get("commune") or "")),
@@ -253,11 +264,19 @@ def simulator_recap(request: HttpRequest) -> HttpResponse:
     return response
 
 
+def _date_or_none(value: Any) -> datetime.date | None:
+    try:
+        return datetime.date.fromisoformat(str(value))
+    except ValueError:
+        return None
+
+
 def _no_fetch(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
     raise ValueError(f"aucune ressource externe ({url})")
 
 
 @require_POST
+@limit_kept_simulations
 def simulator_keep(request: HttpRequest) -> HttpResponse:
     """Keep the simulation under a short code, only with consent."""
     token = _unsign(request.POST.get("situation", ""))
@@ -299,7 +318,12 @@ def simulator_keep(request: HttpRequest) -> HttpResponse:
             "expires_at": saved.expires_at,
             # The recap of the kept simulation restates its code.
             "recap_token": _sign(
-                {"situation": situation, "nonce": secrets.token_hex(16), "code": code}
+                {
+                    "situation": situation,
+                    "nonce": secrets.token_hex(16),
+                    "code": code,
+                    "expires": saved.expires_at.date().isoformat(),
+                }
             ),
         },
     )
