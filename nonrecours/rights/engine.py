@@ -30,6 +30,7 @@ from numpy.typing import NDArray
 
 from nonrecours.french import euros_text, french_list
 from nonrecours.rights.catalogue import IN_KIND, Benefit, benefits, in_kind_text
+from nonrecours.rights.dependencies import feedback_dependents
 from nonrecours.rights.legislation import overlaid, unknown_scales
 from nonrecours.rights.situation import (
     ACTIVITY_TO_OPENFISCA,
@@ -687,16 +688,31 @@ def _inputs_of(simulation: Any) -> dict[str, set[Any]]:
 
 
 def _forget_computed(simulation: Any, inputs: dict[str, set[Any]], month: str) -> None:
-    """Drop every computed value that may read the previous months, keeping
+    """Drop the computed values that may read the previous months, keeping
     the inputs: the next pass recomputes from the new previous months.
-    Values of periods that end before the first previous month set (year
-    N-2: the tax notice's chain) cannot read them and are kept."""
+    Only the variables that may depend on the benefits fed back
+    (rights.dependencies, traced) and only their periods that do not end
+    before the first previous month set (year N-2: the tax notice's chain)."""
+    dependents = feedback_dependents()
+    _forget(simulation, inputs, month, dependents)
+
+
+def _forget_everything(simulation: Any, inputs: dict[str, set[Any]], month: str) -> None:
+    """As _forget_computed, for every variable (the reference computation)."""
+    _forget(simulation, inputs, month, None)
+
+
+def _forget(
+    simulation: Any, inputs: dict[str, set[Any]], month: str, names: frozenset[str] | None
+) -> None:
     from openfisca_core import periods
 
     first = periods.period(_previous(month, 12)[0]).start
     old: dict[Any, bool] = {}  # period → ends before the first previous month
     for population in simulation.populations.values():
         for name, holder in population._holders.items():
+            if names is not None and name not in names:
+                continue
             kept = inputs.get(name, set())
             for period in list(holder.get_known_periods()):
                 if period in kept:

@@ -5,7 +5,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from nonrecours.rights import legislation
+from nonrecours.rights import dependencies, legislation
 
 
 def _french_date(day: datetime.date) -> str:
@@ -40,7 +40,8 @@ class Command(BaseCommand):
             "--regenerer",
             action="store_true",
             help="refaire d'abord la liste des paramètres lus (rights/parameters_read.txt) "
-            "en traçant les cas de référence",
+            "et celle des variables à recalculer au point fixe "
+            "(rights/feedback_dependents.txt) en traçant les cas de référence",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -52,6 +53,12 @@ class Command(BaseCommand):
             legislation.parameters_read.cache_clear()
             self.stdout.write(
                 f"{len(read)} paramètres lus écrits dans {legislation.PARAMETERS_READ_FILE.name}."
+            )
+            dependencies.write_dependents()
+            names = dependencies.feedback_dependents() or frozenset()
+            self.stdout.write(
+                f"{len(names)} variables à recalculer écrites dans "
+                f"{dependencies.DEPENDENTS_FILE.name}."
             )
         month = options["mois"] or timezone.localdate().strftime("%Y-%m")
         try:
