@@ -3,11 +3,14 @@ situation beside the national benefits the simulator found.
 
 One query a situation (the aids of the commune still valid today); the
 conditions are read once per process and aid version, then evaluated in
-pure Python (localaids/evaluation.py): about a millisecond in all.
+pure Python (localaids/evaluation.py): about a millisecond in all. Many
+situations (the barometer's respondents): the aids of all their communes
+in one query (current_aids_by_commune), then evaluate_aids for each.
 """
 
 import datetime
 import threading
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
 from django.db.models import Q
@@ -16,7 +19,7 @@ from django.utils import timezone
 from nonrecours.localaids.aidfile import is_web_url
 from nonrecours.localaids.enums import InstitutionKind, Period, Status
 from nonrecours.localaids.evaluation import evaluate
-from nonrecours.localaids.models import LocalAid
+from nonrecours.localaids.models import LocalAid, LocalAidCommune
 from nonrecours.localaids.rules import Conditions, Outcome, Verdict, parse_conditions
 from nonrecours.rights.engine import SimulationResult
 from nonrecours.rights.situation import Situation
@@ -115,6 +118,28 @@ def current_aids_of(commune: str, today: datetime.date | None = None) -> list[Lo
     )
 
 
+def current_aids_by_commune(
+    communes: Collection[str], today: datetime.date | None = None
+) -> dict[str, list[LocalAid]]:
+    """For each of these communes (INSEE codes) that has any, the aids
+    whose area covers it and whose validity date is not past on ``today``
+    (default: the local date), by label, as current_aids_of gives them;
+    one query for all (an aid covering several communes is one object)."""
+    day = today or timezone.localdate()
+    links = (
+        LocalAidCommune.objects.filter(commune_code__in=list(communes))
+        .filter(Q(aid__valid_until__isnull=True) | Q(aid__valid_until__gte=day))
+        .select_related("aid")
+        .order_by("aid__label", "aid__pk")
+    )
+    aids: dict[int, LocalAid] = {}
+    by_commune: dict[str, list[LocalAid]] = {}
+    for link in links:
+        aid = aids.setdefault(link.aid_id, link.aid)
+        by_commune.setdefault(link.commune_code, []).append(aid)
+    return by_commune
+
+
 def local_aids_for(
     situation: Situation,
     national_results: SimulationResult | None,
@@ -130,6 +155,17 @@ def local_aids_for(
     default: the local date) are left out. One query, no error raised."""
     if not situation.commune:
         return []
+    return evaluate_aids(current_aids_of(situation.commune, today), situation, national_results)
+
+
+def evaluate_aids(
+    aids: Iterable[LocalAid],
+    situation: Situation,
+    national_results: SimulationResult | None,
+) -> list[LocalAidResult]:
+    """These aids (already fetched: no query) evaluated on the situation,
+    sorted as local_aids_for sorts them; ``national_results`` as there.
+    The caller chooses the aids (commune covered, validity date)."""
     found: dict[str, float] | None = None
     uncertain: set[str] = set()
     if national_results is not None:
@@ -142,7 +178,7 @@ def local_aids_for(
             if b.is_range and b.low is not None and b.low <= 0
         }
     results: list[LocalAidResult] = []
-    for aid in current_aids_of(situation.commune, today):
+    for aid in aids:
         conditions = _conditions(aid)
         if conditions is None:
             outcome = Outcome(Verdict.UNKNOWN, unknown=("conditions illisibles, à vérifier",))

@@ -480,15 +480,15 @@ def _set_inputs(simulation: Any, month: str, batch: _Batch) -> None:
     for period in months:
         simulation.set_input("activite", period, activity)
         simulation.set_input("scolarite", period, schooling)
-        simulation.set_input("taux_incapacite", period, rate)
-        simulation.set_input("handicap", period, rate >= 0.5)
-        simulation.set_input("aah_restriction_substantielle_durable_acces_emploi", period, rsdae)
-        simulation.set_input("enceinte", period, pregnant)
-        simulation.set_input("garde_alternee", period, shared_custody)
-        simulation.set_input("livret_a", period, savings)
+        _put(simulation, "taux_incapacite", period, rate)
+        _put(simulation, "handicap", period, rate >= 0.5)
+        _put(simulation, "aah_restriction_substantielle_durable_acces_emploi", period, rsdae)
+        _put(simulation, "enceinte", period, pregnant)
+        _put(simulation, "garde_alternee", period, shared_custody)
+        _put(simulation, "livret_a", period, savings)
         values = recent_inputs if period in last_3 else earlier_inputs
         for name, array in values.items():
-            simulation.set_input(name, period, array)
+            _put(simulation, name, period, array)
     _set_year_n_2(simulation, n_2, batch, earlier_inputs)
     _set_students(simulation, month, batch)
     # Households.
@@ -505,9 +505,9 @@ def _set_inputs(simulation: Any, month: str, batch: _Batch) -> None:
     for period in months:
         simulation.set_input("depcom", period, communes)
         simulation.set_input("statut_occupation_logement", period, housing)
-        simulation.set_input("loyer", period, rent)
-        simulation.set_input("coloc", period, flat_share)
-        simulation.set_input("proprietaire_proche_famille", period, relative)
+        _put(simulation, "loyer", period, rent)
+        _put(simulation, "coloc", period, flat_share)
+        _put(simulation, "proprietaire_proche_famille", period, relative)
     # Benefits already received, for the 12 previous months.
     past = _declared_past(batch)
     _set_past(simulation, month, past)
@@ -669,13 +669,32 @@ def _declared_past(batch: _Batch) -> _Past:
     return _Past(family, person)
 
 
+@functools.lru_cache(maxsize=256)
+def _month_period(month: str) -> Any:
+    from openfisca_core import periods
+
+    return periods.period(month)
+
+
+def _put(simulation: Any, name: str, month: str, values: NDArray[Any]) -> None:
+    """An input for one month: straight into the holder for a monthly
+    number or flag (what set_input ends doing, without parsing the period
+    and choosing a casting each time), else through set_input."""
+    holder = simulation.get_holder(name)
+    variable = holder.variable
+    if variable.definition_period == "month" and variable.value_type in (float, bool, int):
+        holder.put_in_cache(values, _month_period(month))
+    else:
+        simulation.set_input(name, month, values)
+
+
 def _set_past(simulation: Any, month: str, past: _Past, *, replace: bool = False) -> None:
     for period in _previous(month, 12):
         for variables in (past.family, past.person):
             for variable, values in variables.items():
                 if replace:
-                    simulation.delete_arrays(variable, period)
-                simulation.set_input(variable, period, values)
+                    simulation.get_holder(variable).delete_arrays(_month_period(period))
+                _put(simulation, variable, period, values)
 
 
 def _inputs_of(simulation: Any) -> dict[str, set[Any]]:
@@ -746,9 +765,15 @@ def _compute(simulation: Any, month: str, batch: _Batch) -> _Pass:
     )
     amounts: dict[str, NDArray[np.float64]] = {}
     person_amounts: dict[str, NDArray[np.float64]] = {}
+    students = any(p.role != Role.CHILD and _in_higher_education(p) for p in batch.persons)
     for benefit in benefits():
         period = year if benefit.period == "year" else month
-        values = np.asarray(simulation.calculate(benefit.variable, period), dtype=np.float64)
+        if benefit.variable == "bourse_criteres_sociaux" and not students:
+            # No student in the batch: the grant's computation (the tax
+            # chain of year N-2 for autonomy) is skipped.
+            values = np.zeros(len(batch.persons))
+        else:
+            values = np.asarray(simulation.calculate(benefit.variable, period), dtype=np.float64)
         if benefit.variable == "contrat_engagement_jeune":
             # For young people neither in work nor in training (OpenFisca
             # only tapers it with their resources).

@@ -25,6 +25,17 @@ cannot be told apart from charges alone: the respondent is not simulated.
 A published version is never edited in place (answers keep the version
 they were given under); an answer ``loyer_hors_charges`` (a later version
 asking the rent alone) is taken as given.
+
+Local aids (issue 13): the barometer knows who receives a local aid when
+the campaign's questionnaire has, in « prestations_percues », a choice
+named like the aid's identifier (slug, e.g. ``pass_sante_jeunes``; a
+hyphen of the slug written ``_``, choice_code). Such
+an aid, confirmed, covering the respondent's commune and valid on the
+last day of the collection, is evaluated on the same situation
+(localaids.queries.evaluate_aids) and counted like a national benefit;
+only « probablement droit » counts as eligible (an aid « à vérifier » —
+a condition the simulator cannot know — is left out, and an aid « à
+confirmer » has no line).
 """
 
 import datetime
@@ -36,9 +47,13 @@ from typing import Any
 import numpy as np
 
 from nonrecours.analysis.files import OVERALL, ResultRow
+from nonrecours.localaids.enums import Status
+from nonrecours.localaids.models import LocalAid
+from nonrecours.localaids.queries import current_aids_by_commune, evaluate_aids
 from nonrecours.rights.engine import (
     LEGISLATION_FROM,
     LEGISLATION_UNTIL,
+    SimulationResult,
     simulate,
     tax_benefit_system,
 )
@@ -188,7 +203,8 @@ class PotentialNonTakeUp:
     month: str
     simulated: int  # respondents simulated
     rows: list[ResultRow]  # indicator = benefit id; by/domain as the barometer's
-    labels: dict[str, str]
+    labels: dict[str, str]  # benefit id -> label, in the pages' order
+    local: tuple[str, ...] = ()  # the local aids' slugs among the labels
 
     def row(self, benefit: str, domain: str = OVERALL) -> ResultRow:
         return next(r for r in self.rows if r.indicator == benefit and r.domain == domain)
@@ -200,7 +216,93 @@ def simulation_month(campaign: Campaign) -> str:
     return min(max(month, LEGISLATION_FROM), LEGISLATION_UNTIL)
 
 
+RECEIVED_QUESTION = "prestations_percues"
+# Received, not simulated: the RSA, the prime d'activité and the local aids
+# with a resource or benefit condition cannot be judged for their recipients.
+COUNTED_IN_RESOURCES = ("aah", "aspa")
+LOCAL_LABEL_SUFFIX = " (aide locale)"
+
+
+def local_aid_choices(campaign: Campaign) -> set[str]:
+    """The choices of the campaign questionnaire's question
+    « prestations_percues » that may name a local aid (neither a national
+    benefit of SIMULATED nor an exclusive answer such as « aucune »);
+    empty when the questionnaire does not ask that question."""
+    questionnaire = campaign.questionnaire.questionnaire()
+    if RECEIVED_QUESTION not in {q.name for q in questionnaire.questions}:
+        return set()
+    question = questionnaire.question(RECEIVED_QUESTION)
+    return {c.code for c in question.choices if not c.exclusive and c.code not in SIMULATED}
+
+
+def choice_code(slug: str) -> str:
+    """The « prestations_percues » choice naming a local aid: its slug, its
+    hyphens written as underscores (a choice code has none)."""
+    return slug.replace("-", "_")
+
+
+def _local_aids(campaign: Campaign, communes: tuple[str, ...]) -> dict[str, list[LocalAid]]:
+    """By commune, the confirmed local aids the barometer knows who
+    receives (local_aid_choices), valid on the last day of the collection."""
+    choices = local_aid_choices(campaign)
+    if not choices:
+        return {}
+    by_commune = current_aids_by_commune(communes, today=campaign.ends_on)
+    kept = {
+        commune: [
+            a for a in aids if choice_code(a.slug) in choices and a.status == Status.CONFIRMED
+        ]
+        for commune, aids in by_commune.items()
+    }
+    return {commune: aids for commune, aids in kept.items() if aids}
+
+
+def _judges_resources(aid: LocalAid) -> bool:
+    """Whether the aid's conditions read resources or national benefits
+    (file grammar keys « ressources », « prestations »)."""
+    conditions = aid.conditions if isinstance(aid.conditions, dict) else {}
+    return bool(conditions.get("ressources") or conditions.get("prestations"))
+
+
+def _local_values(
+    campaign: Campaign,
+    communes: tuple[str, ...],
+    responses: list[tuple[str, dict[str, Any]]],
+    index: list[int],
+    results: list[SimulationResult],
+) -> dict[str, tuple[str, Any]]:
+    """slug -> (label, values by respondent: 1 eligible and not received,
+    0 eligible and received, NaN otherwise) for the local aids the
+    questionnaire knows (_local_aids), ordered by label. ``responses``:
+    (commune, answers) of every respondent; ``results``: the simulations
+    of the respondents at positions ``index``."""
+    aids_of = _local_aids(campaign, communes)
+    labels = {aid.slug: aid.label + LOCAL_LABEL_SUFFIX for aids in aids_of.values() for aid in aids}
+    values = {slug: np.full(len(responses), np.nan) for slug in labels}
+    for position, result in zip(index, results, strict=True):
+        commune, answers = responses[position]
+        aids = aids_of.get(commune)
+        if not aids:
+            continue
+        received = answers.get(RECEIVED_QUESTION) or []
+        counted = any(b in received for b in COUNTED_IN_RESOURCES)
+        judged = [a for a in aids if not (counted and _judges_resources(a))]
+        # Only « probablement droit »: « à vérifier » is neither eligible nor not.
+        for item in evaluate_aids(judged, result.situation, result):
+            if item.eligible:
+                taken = choice_code(item.slug) in received
+                values[item.slug][position] = 0.0 if taken else 1.0
+    order = sorted(labels, key=lambda slug: (labels[slug], slug))
+    return {slug: (labels[slug], values[slug]) for slug in order}
+
+
 def potential_non_take_up(campaign: Campaign, analysis: CampaignAnalysis) -> PotentialNonTakeUp:
+    """The potential non-take-up of ``campaign``: for each national benefit
+    of SIMULATED, then each local aid the questionnaire knows (see the
+    module's docstring), the weighted share, among respondents estimated
+    eligible, who do not say they receive it — overall and by stratum,
+    released by the barometer's secrecy model (released_rows, KEY_TABLES).
+    Raises ValueError when the analysis has no respondent or no layout."""
     from nonrecours.rights.catalogue import benefit as catalogue_benefit
 
     month = simulation_month(campaign)
@@ -238,12 +340,17 @@ def potential_non_take_up(campaign: Campaign, analysis: CampaignAnalysis) -> Pot
             # The RSA and the prime d'activité of someone who receives a
             # benefit counted in their resources (not given to the
             # simulation) cannot be judged: left out.
-            counted = any(b in received for b in ("aah", "aspa"))
+            counted = any(b in received for b in COUNTED_IN_RESOURCES)
             if code in ("rsa", "prime_activite") and counted:
                 continue
             if item.eligible:
                 values[position] = 0.0 if code in received else 1.0
         values_by_benefit[code] = values
+    # Local aids: fetched once for all the communes, evaluated in memory.
+    local = _local_values(campaign, respondents.commune_codes, responses, index, results)
+    for slug, (label, values) in local.items():
+        labels[slug] = label
+        values_by_benefit[slug] = values
     # Published with the rest of the wave: overall and by stratum, on the
     # same respondents and atoms, decided by the same secrecy model.
     if analysis.layout is None:
@@ -259,13 +366,15 @@ def potential_non_take_up(campaign: Campaign, analysis: CampaignAnalysis) -> Pot
         simulated=len(index),
         rows=rows,
         labels=labels,
+        local=tuple(local),
     )
 
 
 def potential_lines(
     potential: PotentialNonTakeUp,
 ) -> list[tuple[str, str, ResultRow, list[tuple[str, ResultRow]]]]:
-    """(benefit, label, overall row, [(stratum label, row)]) for the pages."""
+    """(benefit, label, overall row, [(stratum label, row)]) for the pages:
+    the national benefits, then the local aids (potential.labels' order)."""
     return [
         (
             code,
@@ -273,7 +382,7 @@ def potential_lines(
             potential.row(code),
             [(str(s.label), potential.row(code, s.value)) for s in Stratum],
         )
-        for code in SIMULATED
+        for code in potential.labels
     ]
 
 

@@ -324,7 +324,7 @@ def build_report(campaign: Campaign) -> Report:
     )
     potential = potential_non_take_up_cached(campaign, analysis)
     lines = [
-        (code, SHORT_LABELS[code], row, strata)
+        (code, SHORT_LABELS.get(code, label), row, strata)
         for code, label, row, strata in potential_lines(potential)
     ]
     channel_labels = dict(Channel.choices)
