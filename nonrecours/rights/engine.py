@@ -628,7 +628,7 @@ def _attach_students(simulation: Any, month: str, batch: _Batch) -> bool:
 
 # Benefits paid in the previous months, which other formulas read: the
 # declared ones, then (fixed point) the ones computed.
-FEEDBACK_FAMILY = ("rsa", "ppa", "aide_logement", "af", "cf", "asf", "paje_base", "aspa")
+FEEDBACK_FAMILY = tuple(PAST_FAMILY)  # OpenFisca variables, family
 FEEDBACK_PERSON = ("aah", "asi")
 # Declared only (not simulated here): their previous months as received.
 DECLARED_FAMILY = {"aeeh": "aeeh"}
@@ -799,7 +799,6 @@ def _computed_past(done: _Pass, declared: _Past, batch: _Batch) -> _Past:
     paid: the amounts computed, except where the simulator cannot compute
     one (then what the household declares)."""
     family = dict(declared.family)
-    ids = {variable: benefit_id for variable, benefit_id in PAST_FAMILY.items()}
     not_computable_housing = np.array(
         [
             (s.housing in TENANTS and not s.commune) or str(status) == "locataire_foyer"
@@ -807,7 +806,7 @@ def _computed_past(done: _Pass, declared: _Past, batch: _Batch) -> _Past:
         ]
     )
     for variable in FEEDBACK_FAMILY:
-        computed = done.amounts[ids[variable]]
+        computed = done.amounts[PAST_FAMILY[variable]]
         if variable == "aide_logement":
             computed = np.where(not_computable_housing, declared.family[variable], computed)
         family[variable] = computed
@@ -1105,7 +1104,7 @@ def _lowercase_label(label: str) -> str:
 
 
 def _first_months_text(first: float, new_benefits: list[str]) -> str:
-    """« les premiers mois : 592,83 € par mois, puis moins quand
+    """« les premiers mois : 592,83 € par mois ; ce montant change quand
     s'ajouteront à vos ressources : aide au logement (APL, ALF ou ALS) et
     allocation de soutien familial (ASF) »."""
     what = (

@@ -310,6 +310,11 @@ def _resources(problems: list[str], where: str, raw: Any) -> dict[str, float]:
     return resources
 
 
+def _count(problems: list[str], where: str, raw: Mapping[str, Any], key: str) -> int:
+    """A number of children, 1 to 20 (1 when absent or wrong)."""
+    return int(_number(problems, where, raw.get(key, 1), low=1, high=20) or 1)
+
+
 def _studies(problems: list[str], where: str, raw: Any) -> Studies | None:
     if raw is None:
         return None
@@ -325,25 +330,11 @@ def _studies(problems: list[str], where: str, raw: Any) -> Studies | None:
     income = None
     if raw.get("revenus_parents") not in (None, ""):
         income = _number(problems, f"{where}, revenus_parents", raw["revenus_parents"], high=1e8)
-    children = int(
-        _number(
-            problems,
-            f"{where}, enfants_a_charge_parents",
-            raw.get("enfants_a_charge_parents", 1),
-            low=1,
-            high=20,
-        )
-        or 1
+    children = _count(
+        problems, f"{where}, enfants_a_charge_parents", raw, "enfants_a_charge_parents"
     )
-    in_higher = int(
-        _number(
-            problems,
-            f"{where}, enfants_etudiants_parents",
-            raw.get("enfants_etudiants_parents", 1),
-            low=1,
-            high=20,
-        )
-        or 1
+    in_higher = _count(
+        problems, f"{where}, enfants_etudiants_parents", raw, "enfants_etudiants_parents"
     )
     if in_higher > children:
         problems.append(
