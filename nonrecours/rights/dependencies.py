@@ -1,9 +1,11 @@
-"""Which OpenFisca variables may change when the previous months of the
-benefits fed back change (the fixed point of rights.engine._settle).
+"""Which OpenFisca variables may change when the previous months of each
+benefit fed back change (the fixed point of rights.engine._settle).
 
-A second pass recomputes only these (everything else — incomes, taxes of
-year N-2, household composition… — keeps its value): about 150 of the
-2,200 values a household's first pass computes. The list comes from
+A new pass recomputes only the variables that read a benefit whose previous
+months moved (everything else — incomes, taxes of year N-2, household
+composition… — keeps its value): about 150 of the 2,200 values a
+household's first pass computes, fewer when only the prime d'activité
+moved, none of the benefits when the benefits that moved are read by none. The list comes from
 OpenFisca's tracer run over the reference cases at several months of the
 legislation (formulas change with the date), is kept in
 rights/feedback_dependents.txt, and a test checks that (1) tracing again
@@ -20,7 +22,8 @@ from typing import Any
 DEPENDENTS_FILE = Path(__file__).with_name("feedback_dependents.txt")
 HEADER = (
     "# Variables OpenFisca-France qui peuvent changer quand changent les mois précédents\n"
-    "# des prestations réinjectées (point fixe de rights.engine). Fichier produit par\n"
+    "# des prestations réinjectées (point fixe de rights.engine), chacune suivie des\n"
+    "# prestations réinjectées qu'elle lit. Fichier produit par\n"
     "# nonrecours.rights.dependencies.write_dependents() ; ne pas modifier à la main.\n"
 )
 # Months at which the reference cases are traced again: formulas change
@@ -28,23 +31,34 @@ HEADER = (
 TRACED_MONTHS = ("2024-03", "2024-11", "2025-06", "2026-03", "2026-11", "2027-02")
 
 
+Dependents = dict[str, frozenset[str]]  # variable → feedback variables it reads
+
+
 @cache
-def feedback_dependents() -> frozenset[str] | None:
-    """The variable names a new pass must recompute, or None (recompute
-    everything) when the file is absent."""
+def feedback_dependents() -> Dependents | None:
+    """Each variable a new pass may have to recompute → the feedback
+    variables it reads (directly or not, at any period; a feedback variable
+    reads itself), or None (recompute everything) when the file is absent."""
     if not DEPENDENTS_FILE.exists():
         return None
-    names = [
-        line.strip()
-        for line in DEPENDENTS_FILE.read_text(encoding="utf-8").splitlines()
-        if line.strip() and not line.startswith("#")
-    ]
-    return frozenset(names)
+    dependents: dict[str, frozenset[str]] = {}
+    for line in DEPENDENTS_FILE.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            name, *reads = line.split()
+            dependents[name] = frozenset(reads)
+    return dependents
 
 
-def _dependents(trees: Iterable[Any], feedback: set[str]) -> set[str]:
-    """Names of the variables that read, directly or not, a feedback
-    variable (at any period), the feedback variables included."""
+def to_recompute(dependents: Dependents, moved: Iterable[str]) -> frozenset[str]:
+    """The variables that read one of the feedback variables `moved`."""
+    moved = set(moved)
+    return frozenset(name for name, reads in dependents.items() if reads & moved)
+
+
+def _dependents(trees: Iterable[Any], feedback: set[str]) -> dict[str, set[str]]:
+    """Each variable that reads, directly or not, a feedback variable (at
+    any period) → those feedback variables; a feedback variable reads
+    itself."""
     children: dict[str, set[str]] = {}
     for tree in trees:
         stack = [tree]
@@ -52,20 +66,22 @@ def _dependents(trees: Iterable[Any], feedback: set[str]) -> set[str]:
             node = stack.pop()
             children.setdefault(node.name, set()).update(c.name for c in node.children)
             stack.extend(node.children)
-    dependents = set(feedback)
+    reads: dict[str, set[str]] = {name: {name} for name in feedback}
     changed = True
     while changed:  # a fixed point over the name graph (it may have cycles)
         changed = False
-        for name, reads in children.items():
-            if name not in dependents and reads & dependents:
-                dependents.add(name)
+        for name, children_of in children.items():
+            found = set().union(*(reads[c] for c in children_of if c in reads))
+            if found - reads.get(name, set()):
+                reads.setdefault(name, set()).update(found)
                 changed = True
-    return dependents
+    return reads
 
 
-def trace_dependents() -> list[str]:
+def trace_dependents() -> dict[str, list[str]]:
     """The dependents found by tracing the reference cases at each of
-    TRACED_MONTHS (about a minute), sorted."""
+    TRACED_MONTHS (about a minute): variable → the feedback variables it
+    reads, sorted."""
     from unittest import mock
 
     from openfisca_core.simulation_builder import SimulationBuilder
@@ -83,7 +99,7 @@ def trace_dependents() -> list[str]:
 
     situations = [case.situation for case in reference.all_cases()]
     feedback = set(engine.FEEDBACK_FAMILY) | set(engine.FEEDBACK_PERSON)
-    names: set[str] = set()
+    found: dict[str, set[str]] = {}
     with (
         mock.patch.object(SimulationBuilder, "build", traced_build),
         mock.patch.object(engine, "_forget_computed", engine._forget_everything),
@@ -92,13 +108,14 @@ def trace_dependents() -> list[str]:
             moved = [dataclasses.replace(s, month=month) for s in situations]
             engine.simulate(moved)
             for simulation in simulations:
-                names |= _dependents(simulation.tracer.trees, feedback)
+                for name, reads in _dependents(simulation.tracer.trees, feedback).items():
+                    found.setdefault(name, set()).update(reads)
             simulations.clear()
-    return sorted(names)
+    return {name: sorted(found[name]) for name in sorted(found)}
 
 
-def dependents_text(names: list[str]) -> str:
-    return HEADER + "".join(f"{name}\n" for name in names)
+def dependents_text(dependents: dict[str, list[str]]) -> str:
+    return HEADER + "".join(f"{name} {' '.join(reads)}\n" for name, reads in dependents.items())
 
 
 def write_dependents() -> None:

@@ -19,7 +19,7 @@ households.
 import datetime
 import functools
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
@@ -29,8 +29,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 from nonrecours.french import euros_text, french_list
+from nonrecours.rights import speedups
 from nonrecours.rights.catalogue import IN_KIND, Benefit, benefits, in_kind_text
-from nonrecours.rights.dependencies import feedback_dependents
+from nonrecours.rights.dependencies import feedback_dependents, to_recompute
 from nonrecours.rights.legislation import overlaid, unknown_scales
 from nonrecours.rights.situation import (
     ACTIVITY_TO_OPENFISCA,
@@ -101,6 +102,7 @@ def tax_benefit_system() -> Any:
     declared incomes as inputs."""
     from openfisca_france import FranceTaxBenefitSystem
 
+    speedups.apply()
     system = overlaid(FranceTaxBenefitSystem())
     for name in INPUT_ONLY:
         system.variables[name].formulas.clear()
@@ -477,18 +479,20 @@ def _set_inputs(simulation: Any, month: str, batch: _Batch) -> None:
     earlier_inputs = monthly_inputs(False)
     claimant = np.array([p.role == Role.CLAIMANT for p in persons])
     savings = np.where(claimant, np.array([s.savings for s in situations])[household_of], 0.0)
-    for period in months:
-        simulation.set_input("activite", period, activity)
-        simulation.set_input("scolarite", period, schooling)
-        _put(simulation, "taux_incapacite", period, rate)
-        _put(simulation, "handicap", period, rate >= 0.5)
-        _put(simulation, "aah_restriction_substantielle_durable_acces_emploi", period, rsdae)
-        _put(simulation, "enceinte", period, pregnant)
-        _put(simulation, "garde_alternee", period, shared_custody)
-        _put(simulation, "livret_a", period, savings)
-        values = recent_inputs if period in last_3 else earlier_inputs
-        for name, array in values.items():
-            _put(simulation, name, period, array)
+    recent_months = [m for m in months if m in last_3]
+    earlier_months = [m for m in months if m not in last_3]
+    _put(simulation, "activite", months, activity)
+    _put(simulation, "scolarite", months, schooling)
+    _put(simulation, "taux_incapacite", months, rate)
+    _put(simulation, "handicap", months, rate >= 0.5)
+    _put(simulation, "aah_restriction_substantielle_durable_acces_emploi", months, rsdae)
+    _put(simulation, "enceinte", months, pregnant)
+    _put(simulation, "garde_alternee", months, shared_custody)
+    _put(simulation, "livret_a", months, savings)
+    for name, array in recent_inputs.items():
+        _put(simulation, name, recent_months, array)
+    for name, array in earlier_inputs.items():
+        _put(simulation, name, earlier_months, array)
     _set_year_n_2(simulation, n_2, batch, earlier_inputs)
     _set_students(simulation, month, batch)
     # Households.
@@ -502,12 +506,11 @@ def _set_inputs(simulation: Any, month: str, batch: _Batch) -> None:
     rent = np.array([s.rent for s in situations])
     flat_share = np.array([s.flat_share for s in situations])
     relative = np.array([s.relative_landlord for s in situations])
-    for period in months:
-        simulation.set_input("depcom", period, communes)
-        simulation.set_input("statut_occupation_logement", period, housing)
-        _put(simulation, "loyer", period, rent)
-        _put(simulation, "coloc", period, flat_share)
-        _put(simulation, "proprietaire_proche_famille", period, relative)
+    _put(simulation, "depcom", months, communes)
+    _put(simulation, "statut_occupation_logement", months, housing)
+    _put(simulation, "loyer", months, rent)
+    _put(simulation, "coloc", months, flat_share)
+    _put(simulation, "proprietaire_proche_famille", months, relative)
     # Benefits already received, for the 12 previous months.
     past = _declared_past(batch)
     _set_past(simulation, month, past)
@@ -643,6 +646,13 @@ class _Past:
     family: dict[str, NDArray[np.float64]]
     person: dict[str, NDArray[np.float64]]
 
+    def replaced(self, other: "_Past", names: set[str]) -> "_Past":
+        """These amounts, those of ``names`` taken from ``other``."""
+        return _Past(
+            {k: other.family[k] if k in names else v for k, v in self.family.items()},
+            {k: other.person[k] if k in names else v for k, v in self.person.items()},
+        )
+
     def differs(self, other: "_Past") -> NDArray[np.bool_]:
         """Rows whose amounts differ (family arrays are per row)."""
         rows = next(iter(self.family.values())).shape[0]
@@ -676,25 +686,30 @@ def _month_period(month: str) -> Any:
     return periods.period(month)
 
 
-def _put(simulation: Any, name: str, month: str, values: NDArray[Any]) -> None:
-    """An input for one month: straight into the holder for a monthly
-    number or flag (what set_input ends doing, without parsing the period
-    and choosing a casting each time), else through set_input."""
+def _put(simulation: Any, name: str, months: Sequence[str], values: NDArray[Any]) -> None:
+    """One input, the same for each of these months: checked and converted
+    once by OpenFisca (Holder._to_array: length, enumeration, type), then
+    held for each month (what set_input ends doing, without checking and
+    converting again each month)."""
     holder = simulation.get_holder(name)
-    variable = holder.variable
-    if variable.definition_period == "month" and variable.value_type in (float, bool, int):
-        holder.put_in_cache(values, _month_period(month))
-    else:
-        simulation.set_input(name, month, values)
+    if holder.variable.definition_period != "month" or holder._disk_storage is not None:
+        for month in months:
+            simulation.set_input(name, month, values)
+        return
+    array = holder._to_array(values)
+    arrays = holder._memory_storage._arrays
+    for month in months:
+        arrays[_month_period(month)] = array
 
 
-def _set_past(simulation: Any, month: str, past: _Past, *, replace: bool = False) -> None:
-    for period in _previous(month, 12):
-        for variables in (past.family, past.person):
-            for variable, values in variables.items():
-                if replace:
-                    simulation.get_holder(variable).delete_arrays(_month_period(period))
-                _put(simulation, variable, period, values)
+def _set_past(simulation: Any, month: str, past: _Past, names: set[str] | None = None) -> None:
+    """The previous 12 months of the benefits fed back (monthly amounts,
+    replacing what was set), all of them or only ``names``."""
+    months = _previous(month, 12)
+    for variables in (past.family, past.person):
+        for variable, values in variables.items():
+            if names is None or variable in names:
+                _put(simulation, variable, months, values)
 
 
 def _inputs_of(simulation: Any) -> dict[str, set[Any]]:
@@ -706,17 +721,24 @@ def _inputs_of(simulation: Any) -> dict[str, set[Any]]:
     return known
 
 
-def _forget_computed(simulation: Any, inputs: dict[str, set[Any]], month: str) -> None:
-    """Drop the computed values that may read the previous months, keeping
-    the inputs: the next pass recomputes from the new previous months.
-    Only the variables that may depend on the benefits fed back
-    (rights.dependencies, traced) and only their periods that do not end
-    before the first previous month set (year N-2: the tax notice's chain)."""
+def _forget_computed(
+    simulation: Any, inputs: dict[str, set[Any]], month: str, moved: Iterable[str]
+) -> None:
+    """Drop the computed values that may read the previous months of the
+    feedback variables `moved`, keeping the inputs: the next pass
+    recomputes from the new previous months. Only the variables that may
+    depend on them (rights.dependencies, traced) and only their periods that
+    do not end before the first previous month set (year N-2: the tax
+    notice's chain)."""
     dependents = feedback_dependents()
-    _forget(simulation, inputs, month, dependents)
+    _forget(
+        simulation, inputs, month, None if dependents is None else to_recompute(dependents, moved)
+    )
 
 
-def _forget_everything(simulation: Any, inputs: dict[str, set[Any]], month: str) -> None:
+def _forget_everything(
+    simulation: Any, inputs: dict[str, set[Any]], month: str, moved: Iterable[str]
+) -> None:
     """As _forget_computed, for every variable (the reference computation)."""
     _forget(simulation, inputs, month, None)
 
@@ -733,13 +755,25 @@ def _forget(
             if names is not None and name not in names:
                 continue
             kept = inputs.get(name, set())
-            for period in list(holder.get_known_periods()):
+            storage = holder._memory_storage
+            # One pass over the holder's arrays, dropping exactly the periods
+            # forgotten (Holder.delete_arrays scans every array per period).
+            arrays = storage._arrays
+            forgotten = False
+            for period in arrays:
                 if period in kept:
                     continue
                 if period not in old:
                     old[period] = period.stop < first
                 if not old[period]:
-                    holder.delete_arrays(period)
+                    forgotten = True
+                    break
+            if forgotten:
+                storage._arrays = {
+                    period: values
+                    for period, values in arrays.items()
+                    if period in kept or old.setdefault(period, period.stop < first)
+                }
 
 
 @dataclass
@@ -831,24 +865,38 @@ def _settle(
         inputs["bourse_criteres_sociaux_etudiant_autonome"] = set(
             simulation.get_holder("bourse_criteres_sociaux_etudiant_autonome").get_known_periods()
         )
-        _forget_computed(simulation, inputs, month)
+        _forget_computed(simulation, inputs, month, (*FEEDBACK_FAMILY, *FEEDBACK_PERSON))
     declared = _declared_past(batch)
     first = _compute(simulation, month, batch)
     done, past = first, declared
     stable = np.ones(len(batch.situations), dtype=bool)
     for _ in range(MAX_PASSES - 1):
         wanted = _computed_past(done, declared, batch)
-        moving = wanted.differs(past) | _person_differs(wanted, past, batch)
-        if not moving.any():
+        moved = _moved(wanted, past, batch)
+        if not moved:
             break
-        _forget_computed(simulation, inputs, month)
-        _set_past(simulation, month, wanted, replace=True)
-        past = wanted
+        # Only what moved is set again (and what reads it recomputed): a
+        # change under STABLE_EPSILON keeps the months already set.
+        _forget_computed(simulation, inputs, month, moved)
+        past = past.replaced(wanted, moved)
+        _set_past(simulation, month, past, moved)
         done = _compute(simulation, month, batch)
     else:
         wanted = _computed_past(done, declared, batch)
         stable = ~(wanted.differs(past) | _person_differs(wanted, past, batch))
     return _rows(first, batch), _rows(done, batch), [bool(x) for x in stable]
+
+
+def _moved(wanted: _Past, past: _Past, batch: _Batch) -> set[str]:
+    """The feedback variables whose previous months would change, in any row."""
+    moved = set()
+    for name, values in wanted.family.items():
+        if (np.abs(values - past.family[name]) > STABLE_EPSILON).any():
+            moved.add(name)
+    for name, values in wanted.person.items():
+        if (np.abs(values - past.person[name]) > STABLE_EPSILON).any():
+            moved.add(name)
+    return moved
 
 
 def _person_differs(a: _Past, b: _Past, batch: _Batch) -> NDArray[np.bool_]:

@@ -55,7 +55,7 @@ class Command(BaseCommand):
                 f"{len(read)} paramètres lus écrits dans {legislation.PARAMETERS_READ_FILE.name}."
             )
             dependencies.write_dependents()
-            names = dependencies.feedback_dependents() or frozenset()
+            names = dependencies.feedback_dependents() or {}
             self.stdout.write(
                 f"{len(names)} variables à recalculer écrites dans "
                 f"{dependencies.DEPENDENTS_FILE.name}."
