@@ -71,7 +71,10 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "nonrecours.www.context_processors.menu",
             ],
-            "builtins": ["nonrecours.www.templatetags.numbers"],
+            "builtins": [
+                "nonrecours.www.templatetags.numbers",
+                "nonrecours.www.templatetags.fields",
+            ],
         },
     },
 ]

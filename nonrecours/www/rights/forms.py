@@ -10,9 +10,21 @@ that an answer applies (« ne concerne qu'une personne étudiante »)."""
 from typing import Any
 
 from django import forms
+from django.forms.renderers import Jinja2
 from django.utils import timezone
 
 from nonrecours.rights.situation import RECEIVED, TENANTS, Activity
+
+# The simulator's forms draw their widgets with Jinja2 (Django's own widget
+# templates for it, the same HTML): the expert page draws about a hundred
+# (ADR 019). Only these forms: the Django admin's widgets have no Jinja2
+# templates.
+SIMULATOR_RENDERER = Jinja2()
+
+
+class SimulatorForm(forms.Form):
+    default_renderer = SIMULATOR_RENDERER
+
 
 # The first four keep their place (and their radio's id) from before the
 # self-employed were asked.
@@ -198,7 +210,7 @@ class DateField(forms.DateField):
                 )
 
 
-class BlockForm(forms.Form):
+class BlockForm(SimulatorForm):
     """A form for one person of the one-page mode that may be left empty on
     purpose (the partner, a child): `block` names it in the message of a
     required field, which is only checked when the block is started."""
@@ -225,7 +237,7 @@ RENT_HELP = (
 RENT_REQUIRED = "Indiquez le loyer mensuel hors charges (les locataires en ont un, plus de 0 €)."
 
 
-class HousingForm(forms.Form):
+class HousingForm(SimulatorForm):
     commune = forms.ChoiceField(label="Votre commune")
     statut = forms.ChoiceField(label="Votre logement", choices=HOUSING, widget=forms.RadioSelect)
 
@@ -240,7 +252,7 @@ class HousingForm(forms.Form):
         return {"commune": data["commune"], "logement": {"statut": data["statut"]}}
 
 
-class RentForm(forms.Form):
+class RentForm(SimulatorForm):
     """A tenant's rent (hors charges, required, more than 0 €), flat-share
     and landlord of the family (no housing aid then, code de la construction
     et de l'habitation art. R822-2)."""
@@ -407,7 +419,7 @@ def details_part(
     return part
 
 
-class PersonDetailsForm(forms.Form):
+class PersonDetailsForm(SimulatorForm):
     """The step after « Vous » (or « Votre conjoint·e ») in the path, with
     only the questions that apply."""
 
@@ -483,7 +495,7 @@ class ExpertPersonForm(PersonForm):
         return person
 
 
-class HouseholdForm(forms.Form):
+class HouseholdForm(SimulatorForm):
     en_couple = forms.ChoiceField(
         label="Vivez-vous en couple ?",
         choices=[("non", "Non"), ("oui", "Oui")],
@@ -545,7 +557,7 @@ class ChildForm(BlockForm):
 # --- Money -------------------------------------------------------------------
 
 
-class ResourcesForm(forms.Form):
+class ResourcesForm(SimulatorForm):
     """Monthly resources of one adult: the average of the last three months
     (or of the last twelve); a micro-entrepreneur's turnover by kind."""
 
@@ -569,7 +581,7 @@ class ResourcesForm(forms.Form):
         }
 
 
-class HouseholdMoneyForm(forms.Form):
+class HouseholdMoneyForm(SimulatorForm):
     """The household's savings and, in the path, whether the incomes
     changed during the year (then the next step asks the 12-month average)."""
 
@@ -613,7 +625,7 @@ class _AmountOrUnknown(forms.DecimalField):
             super().validate(value)
 
 
-class TaxNoticeForm(forms.Form):
+class TaxNoticeForm(SimulatorForm):
     """The revenu fiscal de référence of the notice on the incomes of year
     `year` (N-2 of the simulated month), or « Je ne le connais pas » (the
     result then gives ranges). In the one-page mode an empty field says it."""
@@ -673,7 +685,7 @@ class TaxNoticeForm(forms.Form):
         }
 
 
-class ReceivedForm(forms.Form):
+class ReceivedForm(SimulatorForm):
     """Benefits already received, monthly amounts."""
 
     def __init__(self, *args: Any, **kwargs: Any):
@@ -690,7 +702,7 @@ class ReceivedForm(forms.Form):
         }
 
 
-class ConsentForm(forms.Form):
+class ConsentForm(SimulatorForm):
     consent = forms.BooleanField(
         label="J'accepte que cette simulation soit conservée",
         required=True,
@@ -698,7 +710,7 @@ class ConsentForm(forms.Form):
     )
 
 
-class CodeForm(forms.Form):
+class CodeForm(SimulatorForm):
     code = forms.CharField(
         label="Code de la simulation",
         max_length=20,
