@@ -38,3 +38,53 @@ def test_an_error_reaches_every_waiting_request():
         assert "moteur indisponible" in str(error)
     else:
         raise AssertionError("l'erreur aurait dû remonter")
+
+
+def test_the_worker_waits_for_an_announced_situation():
+    """A request announces its simulation while it reads its form; the
+    worker, holding another one, waits for it instead of computing alone."""
+    cases = all_cases()[:2]
+    batcher = Batcher(max_wait=5.0)
+    announced = threading.Event()
+    release = threading.Event()
+    results = {}
+
+    def slow_reader():
+        with batcher.expected():
+            announced.set()
+            release.wait(5)  # still reading its form
+            results["slow"] = batcher.simulate(cases[1].situation)
+
+    reader = threading.Thread(target=slow_reader)
+    reader.start()
+    announced.wait(5)
+    first = batcher.submit(cases[0].situation)
+    release.set()
+    results["first"] = first.result(timeout=60)
+    reader.join()
+    assert batcher.batches == [2]
+    assert [results["first"], results["slow"]] == simulate([c.situation for c in cases])
+
+
+def test_a_request_alone_or_withdrawn_is_not_waited_for():
+    cases = all_cases()[:1]
+    batcher = Batcher(max_wait=30.0)  # a wait would show as a timeout below
+    with batcher.expected():
+        pass  # announced, then left without simulating (an invalid form)
+    assert batcher.simulate(cases[0].situation, timeout=20) == simulate([cases[0].situation])[0]
+    assert batcher.batches == [1]
+
+
+def test_announcements_are_counted_back_whatever_happens():
+    batcher = Batcher()
+    with batcher.expected():
+        with batcher.expected():
+            batcher.submit(all_cases()[0].situation).result(timeout=60)
+        assert batcher._announced == 1  # the outer one still to come
+        try:
+            with batcher.expected():
+                raise ValueError("formulaire illisible")
+        except ValueError:
+            pass
+        assert batcher._announced == 1
+    assert batcher._announced == 0

@@ -25,7 +25,7 @@ from nonrecours.accounts.access import can_refer, can_reopen_simulations
 from nonrecours.directory import queries as directory_queries
 from nonrecours.localaids.queries import local_aids_for
 from nonrecours.rights import actions, queries
-from nonrecours.rights.batching import simulate_one
+from nonrecours.rights.batching import simulate_one, simulation_expected
 from nonrecours.rights.engine import SimulationResult
 from nonrecours.rights.situation import SituationError, parse_situation
 from nonrecours.rights.summary import describe as describe_situation
@@ -334,6 +334,15 @@ def simulator_keep(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def simulator_expert(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST" and request.POST:
+        # The whole form received: a simulation is coming while it is read
+        # and checked (rights.batching; an invalid one withdraws).
+        with simulation_expected():
+            return _simulator_expert(request)
+    return _simulator_expert(request)
+
+
+def _simulator_expert(request: HttpRequest) -> HttpResponse:
     territory = _territory()
     month = _month()
     forms = path.expert_forms(request.POST if request.method == "POST" else None, territory, month)
