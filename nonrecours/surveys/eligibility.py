@@ -27,9 +27,15 @@ they were given under); an answer ``loyer_hors_charges`` (a later version
 asking the rent alone) is taken as given.
 
 Local aids (issue 13): the barometer knows who receives a local aid when
-the campaign's questionnaire has, in « prestations_percues », a choice
-named like the aid's identifier (slug, e.g. ``pass_sante_jeunes``; a
-hyphen of the slug written ``_``, choice_code). Such
+the campaign's questionnaire has, in « prestations_percues » or in the
+question « aides_locales_percues » a territory's local module may add
+(select_multiple), a choice named like the aid's identifier (slug, e.g.
+``pass_sante_jeunes``; a hyphen of the slug written ``_``, choice_code).
+A respondent to whom « aides_locales_percues » was not shown (a relevance
+condition of the module) is left out for the aids only it names; one who
+was shown it and ticked nothing receives none of them (« prestations_percues »
+is asked of everyone: no answer there counts as none received, as for
+the national benefits). Such
 an aid, confirmed, covering the respondent's commune and valid on the
 last day of the collection, is evaluated on the same situation
 (localaids.queries.evaluate_aids) and counted like a national benefit;
@@ -217,22 +223,38 @@ def simulation_month(campaign: Campaign) -> str:
 
 
 RECEIVED_QUESTION = "prestations_percues"
+# The question a territory's local module may add for its local aids (the
+# core question cannot be changed by a module).
+LOCAL_RECEIVED_QUESTION = "aides_locales_percues"
 # Received, not simulated: the RSA, the prime d'activité and the local aids
 # with a resource or benefit condition cannot be judged for their recipients.
 COUNTED_IN_RESOURCES = ("aah", "aspa")
 LOCAL_LABEL_SUFFIX = " (aide locale)"
 
 
-def local_aid_choices(campaign: Campaign) -> set[str]:
-    """The choices of the campaign questionnaire's question
-    « prestations_percues » that may name a local aid (neither a national
-    benefit of SIMULATED nor an exclusive answer such as « aucune »);
-    empty when the questionnaire does not ask that question."""
+def local_aid_choices(campaign: Campaign) -> dict[str, tuple[str, ...]]:
+    """The choices that may name a local aid → the questions that ask them:
+    « prestations_percues » (choices neither a national benefit of SIMULATED
+    nor exclusive, such as « aucune »), and « aides_locales_percues » (a
+    local module's, non-exclusive choices); empty when the questionnaire
+    asks neither."""
     questionnaire = campaign.questionnaire.questionnaire()
-    if RECEIVED_QUESTION not in {q.name for q in questionnaire.questions}:
-        return set()
-    question = questionnaire.question(RECEIVED_QUESTION)
-    return {c.code for c in question.choices if not c.exclusive and c.code not in SIMULATED}
+    asked = {q.name for q in questionnaire.questions}
+    choices: dict[str, tuple[str, ...]] = {}
+    for name in (RECEIVED_QUESTION, LOCAL_RECEIVED_QUESTION):
+        if name not in asked:
+            continue
+        for choice in questionnaire.question(name).choices:
+            if not choice.exclusive and choice.code not in SIMULATED:
+                choices[choice.code] = (*choices.get(choice.code, ()), name)
+    return choices
+
+
+def _codes(answer: Any) -> set[str]:
+    """The codes of a choice answer (a list, or one code)."""
+    if isinstance(answer, list):
+        return {str(code) for code in answer}
+    return {answer} if isinstance(answer, str) and answer else set()
 
 
 def choice_code(slug: str) -> str:
@@ -241,10 +263,12 @@ def choice_code(slug: str) -> str:
     return slug.replace("-", "_")
 
 
-def _local_aids(campaign: Campaign, communes: tuple[str, ...]) -> dict[str, list[LocalAid]]:
+def _local_aids(
+    campaign: Campaign, communes: tuple[str, ...], choices: dict[str, tuple[str, ...]]
+) -> dict[str, list[LocalAid]]:
     """By commune, the confirmed local aids the barometer knows who
-    receives (local_aid_choices), valid on the last day of the collection."""
-    choices = local_aid_choices(campaign)
+    receives (``choices``: local_aid_choices), valid on the last day of the
+    collection."""
     if not choices:
         return {}
     by_commune = current_aids_by_commune(communes, today=campaign.ends_on)
@@ -276,7 +300,14 @@ def _local_values(
     questionnaire knows (_local_aids), ordered by label. ``responses``:
     (commune, answers) of every respondent; ``results``: the simulations
     of the respondents at positions ``index``."""
-    aids_of = _local_aids(campaign, communes)
+    choices = local_aid_choices(campaign)
+    aids_of = _local_aids(campaign, communes, choices)
+    questionnaire = campaign.questionnaire.questionnaire()
+    local_question = (
+        questionnaire.question(LOCAL_RECEIVED_QUESTION)
+        if any(LOCAL_RECEIVED_QUESTION in asked for asked in choices.values())
+        else None
+    )
     labels = {aid.slug: aid.label + LOCAL_LABEL_SUFFIX for aids in aids_of.values() for aid in aids}
     values = {slug: np.full(len(responses), np.nan) for slug in labels}
     for position, result in zip(index, results, strict=True):
@@ -288,10 +319,22 @@ def _local_values(
         counted = any(b in received for b in COUNTED_IN_RESOURCES)
         judged = [a for a in aids if not (counted and _judges_resources(a))]
         # Only « probablement droit »: « à vérifier » is neither eligible nor not.
+        local_asked = local_question is not None and questionnaire.is_relevant(
+            local_question, answers
+        )
         for item in evaluate_aids(judged, result.situation, result):
-            if item.eligible:
-                taken = choice_code(item.slug) in received
-                values[item.slug][position] = 0.0 if taken else 1.0
+            if not item.eligible:
+                continue
+            code = choice_code(item.slug)
+            asked = [
+                question
+                for question in choices[code]
+                if question == RECEIVED_QUESTION or local_asked
+            ]
+            if not asked:
+                continue  # named only by the module's question, not asked (relevance)
+            taken = any(code in _codes(answers.get(question)) for question in asked)
+            values[item.slug][position] = 0.0 if taken else 1.0
     order = sorted(labels, key=lambda slug: (labels[slug], slug))
     return {slug: (labels[slug], values[slug]) for slug in order}
 

@@ -149,3 +149,48 @@ def test_without_the_choice_no_local_line(campaign, arras):
     assert potential.local == ()
     assert not any("aide locale" in label for label in potential.labels.values())
     assert [code for code, *_ in potential_lines(potential)] == list(potential.labels)
+
+
+LOCAL_MODULE = """
+sections:
+  - name: aides_arras
+    title: Aides de la ville
+    questions:
+      - name: aides_locales_percues
+        type: select_multiple
+        label: Percevez-vous l'une de ces aides de la ville ?
+        required: false
+        relevant: {question: activite, in: [etudes]}
+        choices:
+          - {code: pass_sante_jeunes, label: "Pass santé jeunes"}
+          - {code: aucune_locale, label: "Aucune de ces aides", exclusive: true}
+"""
+
+
+def test_a_local_module_question_names_the_local_aids_received(campaign, arras):
+    """The core question cannot be changed by a territory: its local module
+    asks « aides_locales_percues »; someone it was not asked is unknown."""
+    from nonrecours.surveys.actions import questionnaire_version_add_module
+
+    campaign.questionnaire = questionnaire_version_add_module(
+        territory=arras, module_yaml=LOCAL_MODULE, source="module.yaml"
+    )
+    campaign.save()
+    _aid("pass_sante_jeunes", "Pass santé jeunes", age={"min": 16, "max": 25})
+    _respondents(
+        campaign,
+        arras.communes.get(insee_code="62041"),
+        [
+            (12, {"aides_locales_percues": ["aucune_locale"]}),  # not receiving it
+            (6, {"aides_locales_percues": ["pass_sante_jeunes"]}),  # receiving it
+            (3, {}),  # asked (a student), ticked nothing: not receiving it
+            # Eligible by age, but the module's question was not asked of them
+            # (in work: relevance): unknown, left out.
+            (5, {"activite": "emploi", "revenus_foyer": 900}),
+        ],
+    )
+    potential = potential_non_take_up(campaign, campaign_analysis(campaign))
+    assert potential.local == ("pass_sante_jeunes",)
+    row = potential.row("pass_sante_jeunes")
+    assert row.n == 21
+    assert row.estimate == pytest.approx(15 / 21, abs=0.2)
