@@ -37,6 +37,7 @@ def _plain_openfisca() -> float:
     from openfisca_core.simulation_builder import SimulationBuilder
     from openfisca_france import FranceTaxBenefitSystem
 
+    from nonrecours.rights import speedups
     from nonrecours.rights.catalogue import benefits
 
     system = FranceTaxBenefitSystem()
@@ -66,21 +67,25 @@ def _plain_openfisca() -> float:
         },
     }
     durations = []
-    for _ in range(3):
-        start = time.perf_counter()
-        simulation = SimulationBuilder().build_from_entities(system, situation)
-        for benefit in benefits():
-            simulation.calculate(benefit.variable, "2026" if benefit.period == "year" else month)
-        durations.append(time.perf_counter() - start)
+    with speedups.disabled():  # OpenFisca-Core as shipped
+        for _ in range(3):
+            start = time.perf_counter()
+            simulation = SimulationBuilder().build_from_entities(system, situation)
+            for benefit in benefits():
+                period = "2026" if benefit.period == "year" else month
+                simulation.calculate(benefit.variable, period)
+            durations.append(time.perf_counter() - start)
     return statistics.median(durations[1:])
 
 
 def one_situation() -> float:
     """One household as the web simulator computes it: every benefit at
     its stable amount (fixed point), the local aids of its commune, and the
-    situation restated; then the same without the tax notice (ranges)."""
+    situation restated; then the same without the tax notice (ranges).
+    The local aids are those the default install imports (its seed file)."""
     from dataclasses import replace
 
+    from nonrecours.localaids.actions import SEED_FILE, local_aids_import
     from nonrecours.localaids.queries import local_aids_for
     from nonrecours.rights.catalogue import benefits
     from nonrecours.rights.engine import simulate, tax_benefit_system
@@ -88,7 +93,11 @@ def one_situation() -> float:
     from nonrecours.rights.summary import describe
 
     tax_benefit_system()
+    local_aids_import(path=SEED_FILE, only_new=True)
     situation = parse_situation(yaml.safe_load(SITUATION))
+    (result,) = simulate([situation])
+    aids = local_aids_for(situation, result)
+    assert aids, "les aides locales d'Arras devraient être évaluées"
 
     def everything(one: Any) -> None:
         (result,) = simulate([one])
@@ -107,7 +116,7 @@ def one_situation() -> float:
     baseline = _plain_openfisca()
     print(
         f"Une situation, {len(benefits())} prestations à leur montant une fois toutes versées "
-        f"et aides locales, processus chaud : médiane {medians[0] * 1000:.0f} ms "
+        f"et {len(aids)} aides locales, processus chaud : médiane {medians[0] * 1000:.0f} ms "
         f"(objectif ≤ 100 ms) ; sans avis d'imposition (fourchettes) : "
         f"{medians[1] * 1000:.0f} ms ; OpenFisca-France tel quel (référence) : "
         f"{baseline:.2f} s, soit {baseline / medians[0]:.1f} × plus lent"
@@ -131,7 +140,8 @@ def concurrent_requests(baseline: float) -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    env = {**os.environ, "NONRECOURS_BIND": f"127.0.0.1:{port}"}
+    # As in production: DEBUG off (the settings are the bench's own).
+    env = {**os.environ, "NONRECOURS_BIND": f"127.0.0.1:{port}", "DJANGO_DEBUG": "0"}
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-c", "config/gunicorn.py", "config.wsgi"],
         env=env,
