@@ -31,25 +31,27 @@ system-deps:
 
 # Les deux passes tournent toujours, même quand la première échoue ; la cible
 # échoue si l'une des deux a échoué, et le dit en une ligne.
+# ARGS passe des arguments à pytest : make test ARGS="-k simulateur -x".
+ARGS ?=
 test: install system-deps
 	@sqlite=réussie; postgresql=réussie; \
-	$(BIN)/pytest || sqlite="ÉCHOUÉE (code $$?)"; \
-	$(BIN)/pytest --postgresql || postgresql="ÉCHOUÉE (code $$?)"; \
+	$(BIN)/pytest $(ARGS) || sqlite="ÉCHOUÉE (code $$?)"; \
+	$(BIN)/pytest --postgresql $(ARGS) || postgresql="ÉCHOUÉE (code $$?)"; \
 	echo "make test : passe SQLite $$sqlite ; passe PostgreSQL $$postgresql."; \
 	[[ $$sqlite == réussie && $$postgresql == réussie ]]
 
 test-sqlite: install system-deps
-	$(BIN)/pytest
+	$(BIN)/pytest $(ARGS)
 
 test-postgresql: install system-deps
-	$(BIN)/pytest --postgresql
+	$(BIN)/pytest --postgresql $(ARGS)
 
 # La suite SQLite avec l'horloge avancée (CLOCK_OFFSET_DAYS jours, 400 par
 # défaut) : un test qui dépend de la date du jour échoue ici, pas le jour où
 # le calendrier le rattrape.
 CLOCK_OFFSET_DAYS ?= 400
 test-clock: install system-deps
-	$(BIN)/pytest --clock-offset-days=$(CLOCK_OFFSET_DAYS)
+	$(BIN)/pytest --clock-offset-days=$(CLOCK_OFFSET_DAYS) $(ARGS)
 
 quality: install
 	$(BIN)/ruff format --check .
