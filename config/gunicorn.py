@@ -11,17 +11,31 @@ loaded once, before the workers are forked, so that no request waits for it.
 import multiprocessing
 import os
 
-from config.settings.env import load_env_file
+from django.core.exceptions import ImproperlyConfigured
+
+from config.settings.env import env_int, env_str, load_env_file
 
 # The same environment file as config/wsgi.py and the `nonrecours` command:
 # read before the settings below, which it may set.
 load_env_file()
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.production")
 
-bind = os.environ.get("NONRECOURS_BIND", "127.0.0.1:8000")
-workers = int(os.environ.get("NONRECOURS_WEB_WORKERS", multiprocessing.cpu_count()))
+
+def _at_least_one(name: str, default: int) -> int:
+    """A whole number of at least 1 (French error naming the variable)."""
+    value = env_int(name, default)
+    if value < 1:
+        raise ImproperlyConfigured(
+            f"La variable d'environnement {name} vaut « {value} » : attendu un nombre entier "
+            "d'au moins 1."
+        )
+    return value
+
+
+bind = env_str("NONRECOURS_BIND", "127.0.0.1:8000")
+workers = _at_least_one("NONRECOURS_WEB_WORKERS", multiprocessing.cpu_count())
 worker_class = "gthread"
-threads = int(os.environ.get("NONRECOURS_WEB_THREADS", 32))
+threads = _at_least_one("NONRECOURS_WEB_THREADS", 32)
 preload_app = True
 timeout = 120
 

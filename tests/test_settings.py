@@ -427,3 +427,49 @@ def test_check_deploy_warns_when_email_is_disabled():
     )
     assert result.returncode != 0
     assert "nonrecours.W001" in result.stderr + result.stdout
+
+
+def _gunicorn_settings(**variables: str) -> dict:
+    """config/gunicorn.py read as Gunicorn reads it (a module executed),
+    with these environment variables and no environment file."""
+    import runpy
+    from unittest import mock
+
+    environment = {"NONRECOURS_ENV_FILE": "", **variables}
+    with mock.patch.dict(os.environ, environment):
+        return runpy.run_path(
+            str(Path(__file__).resolve().parent.parent / "config" / "gunicorn.py")
+        )
+
+
+def test_the_web_server_reads_its_variables():
+    settings = _gunicorn_settings(
+        NONRECOURS_BIND="0.0.0.0:9000", NONRECOURS_WEB_WORKERS="3", NONRECOURS_WEB_THREADS="8"
+    )
+    assert (settings["bind"], settings["workers"], settings["threads"]) == ("0.0.0.0:9000", 3, 8)
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("NONRECOURS_WEB_WORKERS", "deux",
+         "NONRECOURS_WEB_WORKERS vaut « deux » : attendu un nombre entier"),
+        ("NONRECOURS_WEB_THREADS", "0",
+         "NONRECOURS_WEB_THREADS vaut « 0 » : attendu un nombre entier d'au moins 1"),
+    ],
+)  # fmt: skip
+def test_the_web_server_refuses_a_bad_variable_naming_it(name, value, message):
+    from django.core.exceptions import ImproperlyConfigured
+
+    with pytest.raises(ImproperlyConfigured, match=re.escape(message)):
+        _gunicorn_settings(**{name: value})
+
+
+def test_every_variable_of_the_web_server_is_read_by_the_typed_readers():
+    """A bad value stops the start naming the variable (config.settings.env),
+    and the variable is documented (test_docs reads env_* calls)."""
+    source = (Path(__file__).resolve().parent.parent / "config" / "gunicorn.py").read_text()
+    assert "os.environ.get" not in source and "os.getenv" not in source
+    assert set(re.findall(r'"(NONRECOURS_[A-Z_]+)"', source)) == {
+        "NONRECOURS_BIND", "NONRECOURS_WEB_WORKERS", "NONRECOURS_WEB_THREADS",
+    }  # fmt: skip
