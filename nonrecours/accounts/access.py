@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from nonrecours.accounts.enums import Capability, Role
 from nonrecours.accounts.models import Invitation, Membership, Organisation, User
 from nonrecours.directory.models import Structure
+from nonrecours.referrals.enums import Status as ReferralStatus
 from nonrecours.referrals.models import Referral
 from nonrecours.territories.models import Territory
 
@@ -272,6 +273,24 @@ def access_referral(
     if not sides:
         raise PermissionDenied(REFERRAL_DENIED)
     return sides
+
+
+def can_see_referred_person(referral: Referral, sides: set[str]) -> bool:
+    """Whether the sides of a referral (access_referral) see the person
+    referred (name, contact, message):
+
+    - nobody once the referral is anonymised;
+    - the sending side, until then;
+    - the receiving side while the referral awaits its answer (not after
+      its expiry date), and once it has accepted; not after refusing.
+    """
+    if referral.anonymised_at:
+        return False
+    if "sender" in sides:
+        return True
+    if referral.status == ReferralStatus.ACCEPTED:
+        return True
+    return referral.status == ReferralStatus.SENT and not referral.overdue
 
 
 def access_referral_answer(

@@ -334,3 +334,20 @@ def test_an_old_link_no_longer_opens(client, send):
     with time_machine.travel(timezone.now() + datetime.timedelta(days=121)):
         response = client.get(reverse("referral_link", args=[token]))
     assert response.status_code == 404 and "plus de quatre mois" in response.content.decode()
+
+
+def test_who_sees_the_referred_person(send):
+    """accounts.access.can_see_referred_person, each case (the detail page
+    shows the person only then)."""
+    referral = send()
+    see = access.can_see_referred_person
+    assert see(referral, {"sender"}) and see(referral, {"receiver"})
+    referral.sent_at -= datetime.timedelta(days=365)  # past its answer deadline
+    assert referral.overdue
+    assert see(referral, {"sender"}) and not see(referral, {"receiver"})
+    referral.status = Status.ACCEPTED
+    assert see(referral, {"receiver"})
+    referral.status = Status.REFUSED
+    assert not see(referral, {"receiver"}) and see(referral, {"sender"})
+    referral.anonymised_at = referral.sent_at
+    assert not see(referral, {"sender"}) and not see(referral, {"sender", "receiver"})

@@ -26,6 +26,7 @@ from nonrecours.accounts.access import (
     access_referral,
     access_referral_answer,
     access_referral_statistics,
+    can_see_referred_person,
     referral_organisations,
     referral_sender_organisations,
     referral_sides,
@@ -181,14 +182,7 @@ def _context(referral: Referral, sides: set[str]) -> dict[str, Any]:
         "referral": referral,
         "sides": sides,
         "is_receiver": receiver,
-        # The receiving side no longer sees the person once it has refused,
-        # or once the referral has expired.
-        "show_person": not referral.anonymised_at
-        and (
-            "sender" in sides
-            or referral.status == Status.ACCEPTED
-            or (referral.status == Status.SENT and not overdue)
-        ),
+        "show_person": can_see_referred_person(referral, sides),
         "overdue": overdue,
         "answer_form": AnswerForm(prefix="reponse")
         if receiver and referral.status == Status.SENT and open_
