@@ -85,3 +85,67 @@ def test_every_make_target_of_the_ci_is_in_the_readme():
     assert {"test", "test-clock"} <= set(targets)
     for target in targets:
         assert f"`make {target}`" in readme, target
+
+
+def _glossary_names() -> list[tuple[str, str]]:
+    """(name, row) for every name in backquotes in the code columns of the
+    glossary's tables."""
+    names = []
+    for line in (ROOT / "docs" / "glossaire.md").read_text(encoding="utf-8").splitlines():
+        if not line.startswith("|") or line.startswith("|---"):
+            continue
+        for cell in line.split("|")[2:-1]:  # the French term first: not code
+            names.extend((name.strip(), line) for name in re.findall(r"`([^`]+)`", cell))
+    return names
+
+
+def _code_words() -> set[str]:
+    words: set[str] = set()
+    for folder in ("nonrecours", "config"):
+        for path in (ROOT / folder).rglob("*"):
+            if path.suffix in (".py", ".yaml", ".html", ".js", ".txt") and path.is_file():
+                words |= set(re.findall(r"[A-Za-z_]\w*", path.read_text(encoding="utf-8")))
+    return words
+
+
+def test_every_name_of_the_glossary_exists_in_the_code():
+    """A name the glossary gives is in the code (a renamed or removed one
+    fails here); a path (rights/cases/) exists; a module (surveys.analysis)
+    is importable."""
+    words = _code_words()
+    apps = {p.name for p in (ROOT / "nonrecours").iterdir() if p.is_dir()}
+    missing = []
+    names = _glossary_names()
+    assert len(names) > 100
+    for name, row in names:
+        if "/" in name:
+            found = (ROOT / name).exists() or (ROOT / "nonrecours" / name).exists()
+        elif re.fullmatch(r"[a-z_]+(\.[a-z_]+)+", name) and name.split(".")[0] in apps:
+            try:
+                importlib.import_module(f"nonrecours.{name}")
+                found = True
+            except ImportError:
+                found = False
+        else:
+            parts = re.findall(r"[A-Za-z_]\w*\*?", name)
+            found = all(
+                any(w.startswith(p[:-1]) for w in words) if p.endswith("*") else p in words
+                for p in parts
+            )
+        if not found:
+            missing.append(f"{name} ({row[:60]}…)")
+    assert not missing, "absents du code : " + " ; ".join(missing)
+
+
+def test_every_domain_app_with_models_has_actions_and_queries():
+    """docs/architecture.md: a domain app with models has models.py,
+    actions.py (writes) and queries.py (reads)."""
+    apps = [p for p in (ROOT / "nonrecours").iterdir() if (p / "models.py").exists()]
+    assert len(apps) >= 6
+    missing = [
+        f"{app.name}/{module}"
+        for app in apps
+        for module in ("actions.py", "queries.py")
+        if not (app / module).exists()
+    ]
+    assert not missing, missing
