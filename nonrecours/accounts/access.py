@@ -1,8 +1,11 @@
-"""Every permission check of the project, in one place.
+"""Roles and capabilities, and the permission checks on a territory.
 
 A user holds roles on territories through memberships (a role given on
 behalf of an organisation). What a role allows is the matrix below; the
-``access_*`` functions are what views, commands and actions call.
+``access_*`` functions are what views, commands and actions call. The
+checks on one app's own things sit in that app's access.py, built on these:
+referrals/access.py (a referral and its person), directory/access.py (an
+entry of the directory).
 """
 
 from django.conf import settings
@@ -11,9 +14,6 @@ from django.core.exceptions import PermissionDenied
 
 from nonrecours.accounts.enums import Capability, Role
 from nonrecours.accounts.models import Invitation, Membership, Organisation, User
-from nonrecours.directory.models import Structure
-from nonrecours.referrals.enums import Status as ReferralStatus
-from nonrecours.referrals.models import Referral
 from nonrecours.territories.models import Territory
 
 ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
@@ -139,30 +139,32 @@ def capabilities_on(user: User, territory: Territory) -> set[str]:
     return {c for c in Capability.values if has_capability(user, territory, Capability(c))}
 
 
-def _require(user: User, territory: Territory, capability: Capability) -> Territory:
+def require_capability(user: User, territory: Territory, capability: Capability) -> Territory:
+    """The territory, if the user has the capability on it; else PermissionDenied
+    with the capability's French message."""
     if not has_capability(user, territory, capability):
         raise PermissionDenied(DENIAL_MESSAGES[capability])
     return territory
 
 
 def access_territory_aggregates(user: User, territory: Territory) -> Territory:
-    return _require(user, territory, Capability.VIEW_AGGREGATES)
+    return require_capability(user, territory, Capability.VIEW_AGGREGATES)
 
 
 def access_territory_collect(user: User, territory: Territory) -> Territory:
-    return _require(user, territory, Capability.COLLECT)
+    return require_capability(user, territory, Capability.COLLECT)
 
 
 def access_territory_responses(user: User, territory: Territory) -> Territory:
-    return _require(user, territory, Capability.VIEW_RESPONSES)
+    return require_capability(user, territory, Capability.VIEW_RESPONSES)
 
 
 def access_territory_campaigns(user: User, territory: Territory) -> Territory:
-    return _require(user, territory, Capability.MANAGE_CAMPAIGNS)
+    return require_capability(user, territory, Capability.MANAGE_CAMPAIGNS)
 
 
 def access_territory_administration(user: User, territory: Territory) -> Territory:
-    return _require(user, territory, Capability.ADMINISTER)
+    return require_capability(user, territory, Capability.ADMINISTER)
 
 
 def can_reopen_simulations(user: User | AnonymousUser) -> bool:
@@ -183,29 +185,21 @@ def access_saved_simulation(user: User, territory: Territory | None) -> Territor
         if not (user.is_active and user.is_superuser):
             raise PermissionDenied(DENIAL_MESSAGES[Capability.REOPEN_SIMULATIONS])
         return None
-    return _require(user, territory, Capability.REOPEN_SIMULATIONS)
-
-
-# Referrals. Nobody sees a referral's person but the two organisations it
-# links: the one that sent it and the one that received it (the link sent
-# by e-mail stands for the receiving structure). Not even a superuser or the
-# territory's team, who see the statistics only.
-
-REFERRAL_DENIED = (
-    "Cette orientation ne concerne pas votre organisation : seules l'organisation qui l'a "
-    "envoyée et celle qui la reçoit peuvent la consulter."
-)
-REFERRAL_NOT_RECEIVER = "Seule l'organisation qui reçoit l'orientation peut y répondre."
+    return require_capability(user, territory, Capability.REOPEN_SIMULATIONS)
 
 
 # Within an organisation, only the roles that may refer handle referrals (an
 # organisation's field agents do not see the people it refers or receives).
+# The referrals' own checks are in referrals/access.py, the directory's in
+# directory/access.py.
 REFERRAL_ROLES = frozenset(
     role for role, capabilities in ROLE_CAPABILITIES.items() if Capability.REFER in capabilities
 )
 
 
-def _organisation_ids(user: User | AnonymousUser) -> set[int]:
+def referral_organisations(user: User | AnonymousUser) -> set[int]:
+    """The organisations whose sent and received referrals the user sees
+    (ids; none for an inactive or anonymous user)."""
     if not user.is_authenticated or not user.is_active:
         return set()
     return set(
@@ -213,121 +207,6 @@ def _organisation_ids(user: User | AnonymousUser) -> set[int]:
             "organisation_id", flat=True
         )
     )
-
-
-def referral_organisations(user: User | AnonymousUser) -> set[int]:
-    """The organisations whose sent and received referrals the user sees."""
-    return _organisation_ids(user)
-
-
-def referral_sender_organisations(user: User, territory: Territory) -> list[Organisation]:
-    """The organisations on whose behalf the user may refer on the territory."""
-    if not user.is_authenticated or not user.is_active:
-        return []
-    memberships = Membership.objects.filter(
-        user=user, organisation__territory=territory
-    ).select_related("organisation")
-    return sorted(
-        {m.organisation for m in memberships if Capability.REFER in ROLE_CAPABILITIES[m.role]},
-        key=lambda o: o.name,
-    )
-
-
-def can_refer(user: User | AnonymousUser, territory: Territory) -> bool:
-    if not user.is_authenticated:
-        return False
-    return bool(referral_sender_organisations(user, territory))
-
-
-def access_territory_refer(user: User, territory: Territory) -> Territory:
-    return _require(user, territory, Capability.REFER)
-
-
-def access_refer(user: User, territory: Territory, organisation: Organisation) -> Organisation:
-    """The user refers on behalf of this organisation of the territory."""
-    if organisation not in referral_sender_organisations(user, territory):
-        raise PermissionDenied(DENIAL_MESSAGES[Capability.REFER])
-    return organisation
-
-
-def referral_sides(
-    user: User | AnonymousUser, referral: Referral, *, by_link: bool = False
-) -> set[str]:
-    """ "sender", "receiver", both or none; `by_link`: the person opened the
-    link sent to the receiving structure, and it is still valid."""
-    organisations = _organisation_ids(user)
-    sides = {"receiver"} if by_link and referral.link_key else set()
-    if referral.sender_organisation_id in organisations:
-        sides.add("sender")
-    if referral.receiver_organisation_id is not None and (
-        referral.receiver_organisation_id in organisations
-    ):
-        sides.add("receiver")
-    return sides
-
-
-def access_referral(
-    user: User | AnonymousUser, referral: Referral, *, by_link: bool = False
-) -> set[str]:
-    sides = referral_sides(user, referral, by_link=by_link)
-    if not sides:
-        raise PermissionDenied(REFERRAL_DENIED)
-    return sides
-
-
-def can_see_referred_person(referral: Referral, sides: set[str]) -> bool:
-    """Whether the sides of a referral (access_referral) see the person
-    referred (name, contact, message):
-
-    - nobody once the referral is anonymised;
-    - the sending side, until then;
-    - the receiving side while the referral awaits its answer (not after
-      its expiry date), and once it has accepted; not after refusing.
-    """
-    if referral.anonymised_at:
-        return False
-    if "sender" in sides:
-        return True
-    if referral.status == ReferralStatus.ACCEPTED:
-        return True
-    return referral.status == ReferralStatus.SENT and not referral.overdue
-
-
-def access_referral_answer(
-    user: User | AnonymousUser, referral: Referral, *, by_link: bool = False
-) -> Referral:
-    """Accepting, refusing and recording an outcome: the receiving side."""
-    if "receiver" not in access_referral(user, referral, by_link=by_link):
-        raise PermissionDenied(REFERRAL_NOT_RECEIVER)
-    return referral
-
-
-def access_referral_statistics(user: User, territory: Territory) -> Territory:
-    return _require(user, territory, Capability.VIEW_REFERRAL_STATISTICS)
-
-
-# The directory: the territory's team enters and corrects every entry; a
-# partner organisation attached to a structure keeps its own entry and offers.
-
-
-def access_directory_edit(user: User, territory: Territory) -> Territory:
-    return _require(user, territory, Capability.EDIT_DIRECTORY)
-
-
-def can_edit_structure(user: User | AnonymousUser, structure: Structure) -> bool:
-    if not user.is_authenticated or not user.is_active:
-        return False
-    if has_capability(user, structure.territory, Capability.EDIT_DIRECTORY):
-        return True
-    return structure.organisation_id is not None and (
-        structure.organisation_id in _organisation_ids(user)
-    )
-
-
-def access_structure_edit(user: User | AnonymousUser, structure: Structure) -> Structure:
-    if not can_edit_structure(user, structure):
-        raise PermissionDenied(DENIAL_MESSAGES[Capability.EDIT_DIRECTORY])
-    return structure
 
 
 # Invitations: the territory's team (administrators, project leads) invites
@@ -342,7 +221,7 @@ INVITATION_ROLE_DENIED = (
 
 def access_territory_invitations(user: User, territory: Territory) -> Territory:
     """The user may invite into the territory's organisations (administrators, project leads)."""
-    return _require(user, territory, Capability.INVITE)
+    return require_capability(user, territory, Capability.INVITE)
 
 
 def grantable_roles(user: User | AnonymousUser, territory: Territory) -> list[Role]:

@@ -6,6 +6,8 @@ from django.core.exceptions import PermissionDenied
 
 from nonrecours.accounts import access
 from nonrecours.accounts.enums import Capability, Role
+from nonrecours.directory import access as directory_access
+from nonrecours.referrals import access as referral_access
 from nonrecours.territories import actions
 from tests.conftest import LENS_SIREN
 
@@ -37,9 +39,9 @@ ACCESS_FUNCTIONS = {
         user, territory
     ),
     Capability.ADMINISTER: access.access_territory_administration,
-    Capability.REFER: access.access_territory_refer,
-    Capability.VIEW_REFERRAL_STATISTICS: access.access_referral_statistics,
-    Capability.EDIT_DIRECTORY: access.access_directory_edit,
+    Capability.REFER: referral_access.access_territory_refer,
+    Capability.VIEW_REFERRAL_STATISTICS: referral_access.access_referral_statistics,
+    Capability.EDIT_DIRECTORY: directory_access.access_directory_edit,
     Capability.INVITE: access.access_territory_invitations,
 }
 

@@ -7,10 +7,10 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
-from nonrecours.accounts import access
-from nonrecours.accounts.access import can_edit_structure as access_can_edit
 from nonrecours.accounts.enums import Role
 from nonrecours.accounts.models import User
+from nonrecours.directory.access import can_edit_structure as access_can_edit
+from nonrecours.referrals import access as referral_access
 from nonrecours.referrals.enums import Channel, OutcomeKind, Status
 from nonrecours.referrals.models import Referral
 from nonrecours.referrals.notifications import link_token
@@ -40,39 +40,39 @@ def people(arras, sender, receiver):
 
 def test_only_the_two_organisations_see_a_referral(send, people):
     referral = send()
-    assert access.access_referral(people["sender"], referral) == {"sender"}
-    assert access.access_referral(people["colleague"], referral) == {"sender"}
-    assert access.access_referral(people["receiver"], referral) == {"receiver"}
+    assert referral_access.access_referral(people["sender"], referral) == {"sender"}
+    assert referral_access.access_referral(people["colleague"], referral) == {"sender"}
+    assert referral_access.access_referral(people["receiver"], referral) == {"receiver"}
     for name in ("other_partner", "project_lead", "field_agent", "lens_partner", "superuser"):
         with pytest.raises(PermissionDenied, match="ne concerne pas votre organisation"):
-            access.access_referral(people[name], referral)
+            referral_access.access_referral(people[name], referral)
 
 
 def test_only_the_receiving_side_answers(send, people):
     referral = send()
-    assert access.access_referral_answer(people["receiver"], referral) == referral
+    assert referral_access.access_referral_answer(people["receiver"], referral) == referral
     with pytest.raises(PermissionDenied, match="Seule l'organisation qui reçoit"):
-        access.access_referral_answer(people["sender"], referral)
+        referral_access.access_referral_answer(people["sender"], referral)
     with pytest.raises(PermissionDenied):
-        access.access_referral_answer(people["other_partner"], referral)
+        referral_access.access_referral_answer(people["other_partner"], referral)
 
 
 def test_who_may_refer_and_on_behalf_of_whom(arras, people):
-    assert access.can_refer(people["sender"], arras)
-    assert access.can_refer(people["project_lead"], arras)
-    assert not access.can_refer(people["field_agent"], arras)
-    assert not access.can_refer(people["lens_partner"], arras)
+    assert referral_access.can_refer(people["sender"], arras)
+    assert referral_access.can_refer(people["project_lead"], arras)
+    assert not referral_access.can_refer(people["field_agent"], arras)
+    assert not referral_access.can_refer(people["lens_partner"], arras)
     ccas = people["receiver"].memberships.get().organisation
     with pytest.raises(PermissionDenied, match="peuvent orienter"):
-        access.access_refer(people["sender"], arras, ccas)  # not their organisation
+        referral_access.access_refer(people["sender"], arras, ccas)  # not their organisation
 
 
 def test_statistics_are_for_the_territory_team(arras, people):
-    assert access.access_referral_statistics(people["project_lead"], arras) == arras
-    assert access.access_referral_statistics(people["superuser"], arras) == arras
+    assert referral_access.access_referral_statistics(people["project_lead"], arras) == arras
+    assert referral_access.access_referral_statistics(people["superuser"], arras) == arras
     for name in ("sender", "receiver", "field_agent", "lens_partner"):
         with pytest.raises(PermissionDenied, match="réservées à l'équipe du territoire"):
-            access.access_referral_statistics(people[name], arras)
+            referral_access.access_referral_statistics(people[name], arras)
 
 
 def test_pages_apply_the_rules(client, arras, send, people, directory):
@@ -337,10 +337,10 @@ def test_an_old_link_no_longer_opens(client, send):
 
 
 def test_who_sees_the_referred_person(send):
-    """accounts.access.can_see_referred_person, each case (the detail page
+    """referrals.access.can_see_referred_person, each case (the detail page
     shows the person only then)."""
     referral = send()
-    see = access.can_see_referred_person
+    see = referral_access.can_see_referred_person
     assert see(referral, {"sender"}) and see(referral, {"receiver"})
     referral.sent_at -= datetime.timedelta(days=365)  # past its answer deadline
     assert referral.overdue

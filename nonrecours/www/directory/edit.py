@@ -12,14 +12,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
-from nonrecours.accounts.access import (
-    access_directory_edit,
-    access_structure_edit,
-    has_capability,
-)
+from nonrecours.accounts.access import has_capability
 from nonrecours.accounts.enums import Capability
 from nonrecours.accounts.models import Organisation
 from nonrecours.directory import actions, hours, queries, schema
+from nonrecours.directory.access import access_directory_edit, access_structure_edit
 from nonrecours.directory.models import Offer, Structure
 from nonrecours.territories.models import Territory
 from nonrecours.territories.queries import member_communes

@@ -8,10 +8,12 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from nonrecours.accounts.access import can_edit_structure, can_refer, has_capability
+from nonrecours.accounts.access import has_capability
 from nonrecours.accounts.enums import Capability
 from nonrecours.directory import hours, queries, schema
+from nonrecours.directory.access import can_edit_structure
 from nonrecours.directory.models import Offer, Structure
+from nonrecours.referrals.access import can_refer
 from nonrecours.territories.maps import MapClass, project_features
 from nonrecours.territories.models import Territory
 from nonrecours.territories.queries import member_communes

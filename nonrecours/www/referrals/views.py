@@ -21,19 +21,19 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from nonrecours.accounts.access import (
+from nonrecours.accounts.access import referral_organisations
+from nonrecours.accounts.models import User
+from nonrecours.directory.models import Offer, Structure
+from nonrecours.referrals import actions, queries
+from nonrecours.referrals.access import (
     access_refer,
     access_referral,
     access_referral_answer,
     access_referral_statistics,
     can_see_referred_person,
-    referral_organisations,
     referral_sender_organisations,
     referral_sides,
 )
-from nonrecours.accounts.models import User
-from nonrecours.directory.models import Offer, Structure
-from nonrecours.referrals import actions, queries
 from nonrecours.referrals.enums import Channel, Status
 from nonrecours.referrals.exports import statistics_export
 from nonrecours.referrals.models import Referral

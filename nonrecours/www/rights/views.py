@@ -21,9 +21,10 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from nonrecours.accounts.access import can_refer, can_reopen_simulations
+from nonrecours.accounts.access import can_reopen_simulations
 from nonrecours.directory import queries as directory_queries
 from nonrecours.localaids.queries import local_aids_for
+from nonrecours.referrals.access import can_refer
 from nonrecours.rights import actions, queries
 from nonrecours.rights.batching import simulate_one, simulation_expected
 from nonrecours.rights.engine import SimulationResult
