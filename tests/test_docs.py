@@ -149,3 +149,28 @@ def test_every_domain_app_with_models_has_actions_and_queries():
         if not (app / module).exists()
     ]
     assert not missing, missing
+
+
+def test_every_view_behind_login_takes_an_authenticated_request():
+    """A view under login_required takes an AuthenticatedRequest
+    (nonrecours/www/requests.py): request.user is a User there, typed so."""
+    import ast
+
+    wrong = []
+    count = 0
+    for path in (ROOT / "nonrecours" / "www").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.FunctionDef):
+                continue
+            names = {
+                d.id if isinstance(d, ast.Name) else getattr(d, "attr", "")
+                for d in node.decorator_list
+            }
+            if "login_required" not in names:
+                continue
+            count += 1
+            first = node.args.args[0]
+            if ast.unparse(first.annotation or ast.Constant(None)) != "AuthenticatedRequest":
+                wrong.append(f"{path.name}:{node.name}")
+    assert count > 20
+    assert not wrong, wrong

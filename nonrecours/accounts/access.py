@@ -125,8 +125,12 @@ def roles_on(user: User, territory: Territory) -> set[str]:
     )
 
 
-def has_capability(user: User, territory: Territory, capability: Capability) -> bool:
-    if not user.is_authenticated:
+def has_capability(
+    user: User | AnonymousUser, territory: Territory, capability: Capability
+) -> bool:
+    """Whether the user holds the capability on the territory (never an
+    anonymous or inactive user; always a superuser)."""
+    if not isinstance(user, User) or not user.is_authenticated:
         return False
     if not user.is_active:
         return False
@@ -135,7 +139,7 @@ def has_capability(user: User, territory: Territory, capability: Capability) -> 
     return any(capability in ROLE_CAPABILITIES[role] for role in roles_on(user, territory))
 
 
-def capabilities_on(user: User, territory: Territory) -> set[str]:
+def capabilities_on(user: User | AnonymousUser, territory: Territory) -> set[str]:
     return {c for c in Capability.values if has_capability(user, territory, Capability(c))}
 
 
@@ -226,9 +230,9 @@ def access_territory_invitations(user: User, territory: Territory) -> Territory:
 
 def grantable_roles(user: User | AnonymousUser, territory: Territory) -> list[Role]:
     """The roles the user may give on the territory, in the enum's order."""
-    if not has_capability(user, territory, Capability.INVITE):  # type: ignore[arg-type]
+    if not has_capability(user, territory, Capability.INVITE):
         return []
-    if has_capability(user, territory, Capability.ADMINISTER):  # type: ignore[arg-type]
+    if has_capability(user, territory, Capability.ADMINISTER):
         return list(Role)
     return [role for role in Role if role != Role.ADMIN]
 

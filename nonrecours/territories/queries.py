@@ -67,8 +67,13 @@ def territory_by_siren(siren: str) -> Territory:
 
 
 def territory_default() -> Territory | None:
+    """The install's territory, for everything that does not name one (home
+    page, simulator, directory, XLSForm of the core questionnaire): the one
+    NONRECOURS_DEFAULT_TERRITORY names (SIREN) once imported; else the first
+    territory imported (by name); None when there is none. The only place
+    this is decided."""
     territory = Territory.objects.filter(siren=settings.NONRECOURS_DEFAULT_TERRITORY).first()
-    return territory or Territory.objects.first()
+    return territory or Territory.objects.order_by("name", "pk").first()
 
 
 def territory_list() -> list[Territory]:

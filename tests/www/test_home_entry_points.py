@@ -90,7 +90,11 @@ def test_a_logged_in_professional_is_not_asked_to_sign_in(client, arras, make_me
 
 @override_settings(NONRECOURS_DEFAULT_TERRITORY="246200364")
 def test_another_territory_does_not_offer_the_default_territory_tools(client, arras):
-    # The simulator and the directory serve the default territory only.
+    # The simulator and the directory serve the install's territory only
+    # (territories.queries.territory_default): here Lens, imported.
+    from nonrecours.territories import actions as territory_actions
+
+    territory_actions.territory_import(siren="246200364")
     html = client.get(reverse("territory_detail", args=[arras.siren])).text
     assert "Vérifier mes droits" not in html
     assert "Aucune enquête du baromètre n'est ouverte en ligne" in html

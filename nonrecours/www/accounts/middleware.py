@@ -10,6 +10,7 @@ from django.urls import Resolver404, resolve, reverse
 
 from nonrecours.accounts import access
 from nonrecours.accounts.actions import second_factor_device
+from nonrecours.accounts.models import User
 
 # The pages that lead to the code, and the way out.
 OPEN_URL_NAMES = frozenset(
@@ -30,6 +31,7 @@ class SecondFactorMiddleware:
         user = request.user
         if (
             not settings.NONRECOURS_REQUIRE_2FA
+            or not isinstance(user, User)  # anonymous: nothing to verify
             or access.is_verified(user)
             or not access.second_factor_required(user)
         ):
@@ -39,7 +41,7 @@ class SecondFactorMiddleware:
                 return self.get_response(request)
         except Resolver404:
             pass
-        name = "second_factor_verify" if second_factor_device(user) else "second_factor_setup"  # type: ignore[arg-type]
+        name = "second_factor_verify" if second_factor_device(user) else "second_factor_setup"
         target = reverse(name)
         if request.method == "GET":
             target += "?" + urlencode({"next": request.get_full_path()})

@@ -33,6 +33,7 @@ from nonrecours.www.accounts.forms import (
     NewAccountForm,
 )
 from nonrecours.www.qr import qr_svg
+from nonrecours.www.requests import AuthenticatedRequest
 from nonrecours.www.territories.views import territory_or_404
 
 # The referrals' badges, reused: yellow waiting, green done, grey expired, red cancelled.
@@ -67,7 +68,7 @@ def _next_url(request: HttpRequest) -> str:
 
 
 @login_required
-def landing(request: HttpRequest) -> HttpResponse:
+def landing(request: AuthenticatedRequest) -> HttpResponse:
     """« Mon espace »: where each role's work starts (LOGIN_REDIRECT_URL;
     Django's login keeps a safe ``next`` first). The choice is
     accounts.queries.landing_for; the team of a territory lands on the
@@ -114,9 +115,9 @@ def enrolment(key: str, account: str) -> dict[str, str]:
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
-def second_factor_setup(request: HttpRequest) -> HttpResponse:
+def second_factor_setup(request: AuthenticatedRequest) -> HttpResponse:
     """Set up the application that gives the codes, before any other page."""
-    user: User = request.user  # type: ignore[assignment]
+    user: User = request.user
     if not access.second_factor_required(user):
         return redirect(_next_url(request))
     if actions.second_factor_device(user) is not None:
@@ -147,9 +148,9 @@ def second_factor_setup(request: HttpRequest) -> HttpResponse:
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
-def second_factor_verify(request: HttpRequest) -> HttpResponse:
+def second_factor_verify(request: AuthenticatedRequest) -> HttpResponse:
     """The code asked after the password."""
-    user: User = request.user  # type: ignore[assignment]
+    user: User = request.user
     if access.is_verified(user) or not access.second_factor_required(user):
         return redirect(_next_url(request))
     if actions.second_factor_device(user) is None:
@@ -172,14 +173,14 @@ def second_factor_verify(request: HttpRequest) -> HttpResponse:
 
 
 def _invitations_page(
-    request: HttpRequest,
+    request: AuthenticatedRequest,
     territory: Territory,
     *,
     form: InvitationForm | None = None,
     file_form: InvitationFileForm | None = None,
     problems: list[str] | None = None,
 ) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+    user: User = request.user
     status = request.GET.get("statut", "")
     listing = queries.territory_invitations(territory, status)
     grantable = access.grantable_roles(user, territory)
@@ -219,22 +220,22 @@ def _invitation_form(user: User, territory: Territory, data: Any = None) -> Invi
     )
 
 
-def _territory(request: HttpRequest, siren: str) -> Territory:
-    return access.access_territory_invitations(request.user, territory_or_404(siren))  # type: ignore[arg-type]
+def _territory(request: AuthenticatedRequest, siren: str) -> Territory:
+    return access.access_territory_invitations(request.user, territory_or_404(siren))
 
 
 @login_required
-def invitation_list(request: HttpRequest, siren: str) -> HttpResponse:
+def invitation_list(request: AuthenticatedRequest, siren: str) -> HttpResponse:
     """The territory's invitations, with the forms to invite (team only)."""
     return _invitations_page(request, _territory(request, siren))
 
 
 @login_required
 @require_POST
-def invitation_new(request: HttpRequest, siren: str) -> HttpResponse:
+def invitation_new(request: AuthenticatedRequest, siren: str) -> HttpResponse:
     """Invite one person; errors come back on their field."""
     territory = _territory(request, siren)
-    user: User = request.user  # type: ignore[assignment]
+    user: User = request.user
     form = _invitation_form(user, territory, request.POST)
     if form.is_valid():
         try:
@@ -258,14 +259,14 @@ def invitation_new(request: HttpRequest, siren: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def invitation_import(request: HttpRequest, siren: str) -> HttpResponse:
+def invitation_import(request: AuthenticatedRequest, siren: str) -> HttpResponse:
     """Invite a CSV list, all or nothing; each refused line is listed."""
     territory = _territory(request, siren)
     file_form = InvitationFileForm(request.POST, request.FILES)
     if file_form.is_valid():
         try:
             invitations = actions.invitations_import(
-                invited_by=request.user,  # type: ignore[arg-type]
+                invited_by=request.user,
                 territory=territory,
                 text=file_form.cleaned_data["file"],
                 filename=file_form.filename,
@@ -279,15 +280,15 @@ def invitation_import(request: HttpRequest, siren: str) -> HttpResponse:
     return _invitations_page(request, territory, file_form=file_form)
 
 
-def _invitation(request: HttpRequest, siren: str, pk: int) -> Invitation:
+def _invitation(request: AuthenticatedRequest, siren: str, pk: int) -> Invitation:
     territory = _territory(request, siren)
     invitation = get_object_or_404(Invitation, pk=pk, organisation__territory=territory)
-    return access.access_invitation(request.user, invitation)  # type: ignore[arg-type]
+    return access.access_invitation(request.user, invitation)
 
 
 @login_required
 @require_POST
-def invitation_resend(request: HttpRequest, siren: str, pk: int) -> HttpResponse:
+def invitation_resend(request: AuthenticatedRequest, siren: str, pk: int) -> HttpResponse:
     """A new link for a pending or expired invitation."""
     invitation = _invitation(request, siren, pk)
     try:
@@ -303,11 +304,11 @@ def invitation_resend(request: HttpRequest, siren: str, pk: int) -> HttpResponse
 
 @login_required
 @require_POST
-def invitation_cancel(request: HttpRequest, siren: str, pk: int) -> HttpResponse:
+def invitation_cancel(request: AuthenticatedRequest, siren: str, pk: int) -> HttpResponse:
     """The invitation's link stops working."""
     invitation = _invitation(request, siren, pk)
     try:
-        actions.invitation_cancel(invitation=invitation, cancelled_by=request.user)  # type: ignore[arg-type]
+        actions.invitation_cancel(invitation=invitation, cancelled_by=request.user)
     except actions.InvitationError as error:
         messages.error(request, str(error))
     else:

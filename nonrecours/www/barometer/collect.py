@@ -19,6 +19,7 @@ from nonrecours.surveys import actions, queries
 from nonrecours.surveys.enums import Channel
 from nonrecours.surveys.questionnaire import Questionnaire, clean_key, parse_moment
 from nonrecours.www.barometer.views import campaign_or_404
+from nonrecours.www.requests import AuthenticatedRequest
 
 SCOPE = "/collecte/"
 SHELL_STATIC = ["css/nonrecours.css", "js/collect.js", "img/icone.svg"]
@@ -60,7 +61,7 @@ def _config(
 
 
 @login_required
-def collect_index(request: HttpRequest) -> HttpResponse:
+def collect_index(request: AuthenticatedRequest) -> HttpResponse:
     today = timezone.localdate()
     campaigns = [
         c
@@ -70,18 +71,18 @@ def collect_index(request: HttpRequest) -> HttpResponse:
     return render(request, "barometer/collect_index.html", {"campaigns": campaigns})
 
 
-def _can_collect(request: HttpRequest, territory: Any) -> bool:
+def _can_collect(request: AuthenticatedRequest, territory: Any) -> bool:
     try:
-        access_territory_collect(request.user, territory)  # type: ignore[arg-type]
+        access_territory_collect(request.user, territory)
     except PermissionDenied:
         return False
     return True
 
 
 @login_required
-def collect_app(request: HttpRequest, slug: str) -> HttpResponse:
+def collect_app(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     campaign = campaign_or_404(slug)
-    access_territory_collect(request.user, campaign.territory)  # type: ignore[arg-type]
+    access_territory_collect(request.user, campaign.territory)
     reason = queries.campaign_accepts(campaign, Channel.DOOR_TO_DOOR, timezone.localdate())
     if reason is not None:
         return render(

@@ -7,7 +7,7 @@ import re
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
@@ -35,13 +35,14 @@ from nonrecours.surveys.questionnaire import QuestionnaireError
 from nonrecours.territories.enums import Stratum
 from nonrecours.www.barometer.forms import CampaignForm, DashboardFilterForm, ModuleForm
 from nonrecours.www.barometer.views import campaign_or_404
+from nonrecours.www.requests import AuthenticatedRequest
 from nonrecours.www.territories.views import territory_or_404
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def campaign_new(request: HttpRequest, siren: str) -> HttpResponse:
-    territory = access_territory_campaigns(request.user, territory_or_404(siren))  # type: ignore[arg-type]
+def campaign_new(request: AuthenticatedRequest, siren: str) -> HttpResponse:
+    territory = access_territory_campaigns(request.user, territory_or_404(siren))
     actions.questionnaire_version_default()  # registered the first time it is offered
     form = CampaignForm(request.POST or None, territory=territory)
     if request.method == "POST" and form.is_valid():
@@ -77,8 +78,8 @@ def campaign_new(request: HttpRequest, siren: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def questionnaire_module(request: HttpRequest, siren: str) -> HttpResponse:
-    territory = access_territory_campaigns(request.user, territory_or_404(siren))  # type: ignore[arg-type]
+def questionnaire_module(request: AuthenticatedRequest, siren: str) -> HttpResponse:
+    territory = access_territory_campaigns(request.user, territory_or_404(siren))
     form = ModuleForm(request.POST or None, request.FILES or None)
     problems: list[str] = []
     if request.method == "POST" and form.is_valid():
@@ -87,7 +88,7 @@ def questionnaire_module(request: HttpRequest, siren: str) -> HttpResponse:
                 territory=territory,
                 module_yaml=form.cleaned_data["yaml"],
                 source=form.cleaned_data["source"],
-                user=request.user,  # type: ignore[arg-type]
+                user=request.user,
             )
         except QuestionnaireError as error:
             problems = error.problems
@@ -113,15 +114,15 @@ def questionnaire_module(request: HttpRequest, siren: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def campaign_contacts(request: HttpRequest, slug: str) -> HttpResponse:
+def campaign_contacts(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     campaign = campaign_or_404(slug)
-    access_territory_responses(request.user, campaign.territory)  # type: ignore[arg-type]
+    access_territory_responses(request.user, campaign.territory)
     if request.method == "POST":
         contact = queries.contact_of(campaign, request.POST.get("demande", ""))
         if contact is None:
             messages.error(request, "Demande de rappel introuvable.")
         else:
-            actions.contact_mark_handled(contact=contact, user=request.user)  # type: ignore[arg-type]
+            actions.contact_mark_handled(contact=contact, user=request.user)
             messages.success(request, f"Demande de {contact.commune.name} marquée comme traitée.")
         return redirect("barometer_contacts", slug=campaign.slug)
     return render(
@@ -137,9 +138,9 @@ def campaign_contacts(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["POST"])
-def campaign_agent_targets(request: HttpRequest, slug: str) -> HttpResponse:
+def campaign_agent_targets(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     campaign = campaign_or_404(slug)
-    access_territory_campaigns(request.user, campaign.territory)  # type: ignore[arg-type]
+    access_territory_campaigns(request.user, campaign.territory)
     targets: dict[int, int | None] = {}
     for agent in queries.territory_field_agents(campaign.territory):
         raw = request.POST.get(f"objectif_{agent.pk}", "").strip()
@@ -157,13 +158,13 @@ def campaign_agent_targets(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-def campaign_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
+def campaign_dashboard(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     campaign = campaign_or_404(slug)
-    access_territory_aggregates(request.user, campaign.territory)  # type: ignore[arg-type]
+    access_territory_aggregates(request.user, campaign.territory)
     published = {
         "publication": publication.publication_of(campaign),
         "can_publish": has_capability(
-            request.user,  # type: ignore[arg-type]
+            request.user,
             campaign.territory,
             Capability.MANAGE_CAMPAIGNS,
         ),
@@ -218,15 +219,15 @@ def campaign_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def campaign_publish(request: HttpRequest, slug: str) -> HttpResponse:
+def campaign_publish(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     """Publish a wave, after a page that says what becomes public (GET)."""
     campaign = campaign_or_404(slug)
-    access_territory_campaigns(request.user, campaign.territory)  # type: ignore[arg-type]
+    access_territory_campaigns(request.user, campaign.territory)
     existing = publication.publication_of(campaign)
     problem = None if existing else publication.publication_problem(campaign)
     if request.method == "POST" and existing is None and problem is None:
         try:
-            publication.campaign_publish(campaign=campaign, user=request.user)  # type: ignore[arg-type]
+            publication.campaign_publish(campaign=campaign, user=request.user)
         except publication.PublicationRefused as error:
             problem = str(error)
         else:
@@ -251,9 +252,9 @@ def campaign_publish(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-def campaign_open_data(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
+def campaign_open_data(request: AuthenticatedRequest, slug: str, fmt: str) -> HttpResponse:
     campaign = campaign_or_404(slug)
-    access_territory_aggregates(request.user, campaign.territory)  # type: ignore[arg-type]
+    access_territory_aggregates(request.user, campaign.territory)
     stamp = f"{campaign.slug}-indicateurs"
     if fmt == "json":
         response: HttpResponse = JsonResponse(
@@ -269,10 +270,10 @@ def campaign_open_data(request: HttpRequest, slug: str, fmt: str) -> HttpRespons
 
 
 @login_required
-def campaign_report(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
+def campaign_report(request: AuthenticatedRequest, slug: str, fmt: str) -> HttpResponse:
     """The published report (same aggregates as the dashboard: partners too)."""
     campaign = campaign_or_404(slug)
-    access_territory_aggregates(request.user, campaign.territory)  # type: ignore[arg-type]
+    access_territory_aggregates(request.user, campaign.territory)
     if fmt not in ("pdf", "html"):
         raise Http404("Format inconnu.")
     if not campaign.responses.exists():

@@ -25,6 +25,7 @@ from nonrecours.surveys.xlsform import xlsform_bytes
 from nonrecours.www.barometer.forms import ImportForm
 from nonrecours.www.barometer.online import HONEYPOT_FIELD, FormState, is_spam, rate_limited
 from nonrecours.www.qr import qr_svg
+from nonrecours.www.requests import AuthenticatedRequest
 
 
 def campaign_or_404(slug: str) -> Campaign:
@@ -223,9 +224,9 @@ def _submit(
 
 
 @login_required
-def campaign_xlsform(request: HttpRequest, slug: str) -> HttpResponse:
+def campaign_xlsform(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     campaign = campaign_or_404(slug)
-    access_territory_campaigns(request.user, campaign.territory)  # type: ignore[arg-type]
+    access_territory_campaigns(request.user, campaign.territory)
     questionnaire = campaign.questionnaire.questionnaire()
     communes = [(c.insee_code, c.name) for c in queries.campaign_communes(campaign)]
     form_id = f"{questionnaire.slug}-{campaign.slug}".replace("-", "_")
@@ -261,11 +262,11 @@ def _online(campaign: Campaign, *, fluid: bool = False) -> dict[str, str]:
 
 
 @login_required
-def campaign_poster(request: HttpRequest, slug: str) -> HttpResponse:
+def campaign_poster(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     """A page to print (posters, flyers): the campaign's name, the QR code
     large, the address under it. 404 for a campaign without online answers."""
     campaign = campaign_or_404(slug)
-    access_territory_campaigns(request.user, campaign.territory)  # type: ignore[arg-type]
+    access_territory_campaigns(request.user, campaign.territory)
     online = _online(campaign, fluid=True)
     if not online["online_url"]:
         raise Http404("Cette campagne ne recueille pas de réponses en ligne.")
@@ -273,9 +274,9 @@ def campaign_poster(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-def campaign_follow_up(request: HttpRequest, slug: str) -> HttpResponse:
+def campaign_follow_up(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     campaign = campaign_or_404(slug)
-    access_territory_campaigns(request.user, campaign.territory)  # type: ignore[arg-type]
+    access_territory_campaigns(request.user, campaign.territory)
     targets = queries.agent_targets(campaign)
     return render(
         request,
@@ -289,7 +290,7 @@ def campaign_follow_up(request: HttpRequest, slug: str) -> HttpResponse:
                 for agent in queries.territory_field_agents(campaign.territory)
             ],
             "can_export": has_capability(
-                request.user,  # type: ignore[arg-type]
+                request.user,
                 campaign.territory,
                 Capability.VIEW_RESPONSES,
             ),
@@ -299,9 +300,9 @@ def campaign_follow_up(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-def campaign_export(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
+def campaign_export(request: AuthenticatedRequest, slug: str, fmt: str) -> HttpResponse:
     campaign = campaign_or_404(slug)
-    access_territory_responses(request.user, campaign.territory)  # type: ignore[arg-type]
+    access_territory_responses(request.user, campaign.territory)
     if fmt not in exports.EXPORTERS:
         raise Http404("Format d'export inconnu.")
     export, extension, content_type = exports.EXPORTERS[fmt]
@@ -314,9 +315,9 @@ def campaign_export(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def campaign_import(request: HttpRequest, slug: str) -> HttpResponse:
+def campaign_import(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     campaign = campaign_or_404(slug)
-    access_territory_campaigns(request.user, campaign.territory)  # type: ignore[arg-type]
+    access_territory_campaigns(request.user, campaign.territory)
     form = ImportForm(request.POST or None, request.FILES or None)
     problems: list[str] = []
     if request.method == "POST" and form.is_valid():

@@ -20,6 +20,7 @@ from nonrecours.directory.access import access_directory_edit, access_structure_
 from nonrecours.directory.models import Offer, Structure
 from nonrecours.territories.models import Territory
 from nonrecours.territories.queries import member_communes
+from nonrecours.www.requests import AuthenticatedRequest
 
 
 def _text(label: str, *, required: bool = False, long: bool = False, **attrs: Any) -> Any:
@@ -181,28 +182,28 @@ def _tell_warnings(request: HttpRequest, entry: Structure | Offer) -> None:
         messages.warning(request, f"Enregistrée avec un avertissement de qualité : {warning}.")
 
 
-def _signature(request: HttpRequest) -> str:
+def _signature(request: AuthenticatedRequest) -> str:
     user = request.user
-    name = user.get_full_name() or user.get_username()  # type: ignore[union-attr]
+    name = user.get_full_name() or user.get_username()
     organisations = ", ".join(
-        sorted({m.organisation.name for m in user.memberships.select_related("organisation")})  # type: ignore[union-attr]
+        sorted({m.organisation.name for m in user.memberships.select_related("organisation")})
     )
     return f"{name} ({organisations})" if organisations else name
 
 
-def _is_team(request: HttpRequest, territory: Territory) -> bool:
-    return has_capability(request.user, territory, Capability.EDIT_DIRECTORY)  # type: ignore[arg-type]
+def _is_team(request: AuthenticatedRequest, territory: Territory) -> bool:
+    return has_capability(request.user, territory, Capability.EDIT_DIRECTORY)
 
 
 @login_required
-def structure_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+def structure_edit(request: AuthenticatedRequest, pk: int | None = None) -> HttpResponse:
     structure = get_object_or_404(Structure, pk=pk) if pk is not None else None
     if structure is not None:
         access_structure_edit(request.user, structure)
         territory = structure.territory
     else:
         territory = get_object_or_404(Territory, siren=request.GET.get("territoire", ""))
-        access_directory_edit(request.user, territory)  # type: ignore[arg-type]
+        access_directory_edit(request.user, territory)
     team = _is_team(request, territory)
     initial = _initial(structure.record, StructureForm.base_fields) if structure else {}
     if structure is not None and team:
@@ -254,7 +255,7 @@ def structure_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 @login_required
 def offer_edit(
-    request: HttpRequest, structure_pk: int | None = None, pk: int | None = None
+    request: AuthenticatedRequest, structure_pk: int | None = None, pk: int | None = None
 ) -> HttpResponse:
     offer = get_object_or_404(Offer.objects.select_related("structure"), pk=pk) if pk else None
     structure = offer.structure if offer else get_object_or_404(Structure, pk=structure_pk)

@@ -3,7 +3,6 @@
 from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -14,6 +13,7 @@ from nonrecours.directory import hours, queries, schema
 from nonrecours.directory.access import can_edit_structure
 from nonrecours.directory.models import Offer, Structure
 from nonrecours.referrals.access import can_refer
+from nonrecours.territories import queries as territory_queries
 from nonrecours.territories.maps import MapClass, project_features
 from nonrecours.territories.models import Territory
 from nonrecours.territories.queries import member_communes
@@ -46,7 +46,7 @@ class SearchForm(forms.Form):
 
 
 def _territory() -> Territory:
-    territory = Territory.objects.filter(siren=settings.NONRECOURS_DEFAULT_TERRITORY).first()
+    territory = territory_queries.territory_default()
     if territory is None:
         raise Http404("Aucun territoire importé.")
     return territory
@@ -106,7 +106,7 @@ def directory_search(request: HttpRequest) -> HttpResponse:
             "today": timezone.localdate(),
             "labels": dict(schema.vocabulary("Thematique")),
             "can_refer": can_refer(request.user, territory),
-            "can_add": has_capability(request.user, territory, Capability.EDIT_DIRECTORY),  # type: ignore[arg-type]
+            "can_add": has_capability(request.user, territory, Capability.EDIT_DIRECTORY),
         },
         status=422 if form.errors else 200,
     )

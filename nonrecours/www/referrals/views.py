@@ -42,6 +42,7 @@ from nonrecours.rights.catalogue import IN_KIND, benefits, in_kind_text
 from nonrecours.territories.models import Territory
 from nonrecours.www.ratelimit import simulation_code_refusal
 from nonrecours.www.referrals.forms import AnswerForm, OutcomeForm, ReferralForm
+from nonrecours.www.requests import AuthenticatedRequest
 
 
 def _form_error(form: forms.Form, error: actions.ReferralError) -> None:
@@ -71,10 +72,10 @@ def _destination(request: HttpRequest) -> tuple[Structure, Offer | None]:
 
 @never_cache
 @login_required
-def referral_new(request: HttpRequest) -> HttpResponse:
+def referral_new(request: AuthenticatedRequest) -> HttpResponse:
     structure, offer = _destination(request)
     territory = structure.territory
-    organisations = referral_sender_organisations(request.user, territory)  # type: ignore[arg-type]
+    organisations = referral_sender_organisations(request.user, territory)
     if not organisations:
         raise PermissionDenied(
             "Seul·es les professionnel·les partenaires et l'équipe du territoire peuvent "
@@ -94,13 +95,13 @@ def referral_new(request: HttpRequest) -> HttpResponse:
         try:
             _count_code_lookup(request, data["simulation_code"])
             organisation = access_refer(
-                request.user,  # type: ignore[arg-type]
+                request.user,
                 territory,
                 data["sender_organisation"],
             )
             referral = actions.referral_send(
                 territory=territory,
-                sender=request.user,  # type: ignore[arg-type]
+                sender=request.user,
                 sender_organisation=organisation,
                 structure=structure,
                 offer=offer,
@@ -146,7 +147,7 @@ STATUS_FILTERS = {"": "Toutes", **{s.value: s.label for s in Status}}
 
 @never_cache
 @login_required
-def referral_list(request: HttpRequest) -> HttpResponse:
+def referral_list(request: AuthenticatedRequest) -> HttpResponse:
     organisations = referral_organisations(request.user)
     side = request.GET.get("sens", "")
     status = request.GET.get("statut", "")
@@ -356,12 +357,12 @@ class _UnknownYear(Exception):
     """The year asked has no referral: the page says so from the latest one."""
 
 
-def _statistics(request: HttpRequest, siren: str) -> queries.ReferralDashboard:
+def _statistics(request: AuthenticatedRequest, siren: str) -> queries.ReferralDashboard:
     """A calendar year's statistics, exact and published (periods never
     overlap: their difference would show what the rule hides). Raises
     _UnknownYear for a year with no referral."""
     territory = get_object_or_404(Territory, siren=siren)
-    access_referral_statistics(request.user, territory)  # type: ignore[arg-type]
+    access_referral_statistics(request.user, territory)
     raw = request.GET.get("annee", "")
     # ASCII digits only: « ² » is a digit to str.isdigit(), not to int().
     year = int(raw) if raw.isascii() and raw.isdigit() and 2000 <= int(raw) <= 2100 else None
@@ -400,7 +401,7 @@ def _query(**params: object) -> str:
 
 @never_cache
 @login_required
-def referral_dashboard(request: HttpRequest, siren: str) -> HttpResponse:
+def referral_dashboard(request: AuthenticatedRequest, siren: str) -> HttpResponse:
     """The team's statistics page: exact counts (« usage interne ») by
     default, the funders' published view with ``?vue=publiee``; a year
     with no referral (``?annee=``) is said, then the latest is shown."""
@@ -433,7 +434,7 @@ def referral_dashboard(request: HttpRequest, siren: str) -> HttpResponse:
 
 @never_cache
 @login_required
-def referral_export(request: HttpRequest, siren: str, kind: str = "csv") -> HttpResponse:
+def referral_export(request: AuthenticatedRequest, siren: str, kind: str = "csv") -> HttpResponse:
     """A download of the statistics page (see exports.statistics_export):
     the published view for the funders, or the exact one for the team."""
     try:

@@ -11,7 +11,6 @@ import re
 import secrets
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.core.exceptions import PermissionDenied
@@ -30,6 +29,7 @@ from nonrecours.rights.batching import simulate_one, simulation_expected
 from nonrecours.rights.engine import SimulationResult
 from nonrecours.rights.situation import SituationError, parse_situation
 from nonrecours.rights.summary import describe as describe_situation
+from nonrecours.territories import queries as territory_queries
 from nonrecours.territories.models import Territory
 from nonrecours.www.ratelimit import (
     limit_kept_simulations,
@@ -37,6 +37,7 @@ from nonrecours.www.ratelimit import (
     simulation_code_refusal,
     too_many_simulations,
 )
+from nonrecours.www.requests import AuthenticatedRequest
 from nonrecours.www.rights import path
 from nonrecours.www.rights.forms import MAX_CHILDREN, CodeForm, ConsentForm, income_year
 
@@ -46,7 +47,7 @@ EXPERT_CHILDREN = MAX_CHILDREN
 
 
 def _territory() -> Territory | None:
-    return Territory.objects.filter(siren=settings.NONRECOURS_DEFAULT_TERRITORY).first()
+    return territory_queries.territory_default()
 
 
 def _month() -> str:
@@ -361,7 +362,7 @@ def _simulator_expert(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def simulator_reopen(request: HttpRequest) -> HttpResponse:
+def simulator_reopen(request: AuthenticatedRequest) -> HttpResponse:
     """A partner professional reopens a kept simulation, with the person."""
     if not can_reopen_simulations(request.user):
         raise PermissionDenied(
@@ -375,7 +376,7 @@ def simulator_reopen(request: HttpRequest) -> HttpResponse:
         # of another territory get the same answer (rights.queries).
         refusal = simulation_code_refusal(request)
         code = form.cleaned_data["code"]
-        saved = None if refusal else queries.simulation_to_reopen(request.user, code)  # type: ignore[arg-type]
+        saved = None if refusal else queries.simulation_to_reopen(request.user, code)
         if refusal or saved is None:
             form.add_error("code", refusal or queries.NO_SIMULATION)
         else:

@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -13,6 +12,7 @@ from nonrecours.surveys.enums import Channel
 from nonrecours.surveys.publication import territory_publications
 from nonrecours.territories import actions, queries
 from nonrecours.territories.models import Territory
+from nonrecours.www.requests import AuthenticatedRequest
 from nonrecours.www.territories.forms import StrataForm
 
 
@@ -27,7 +27,7 @@ def _render_territory(request: HttpRequest, territory: Territory) -> HttpRespons
     """A territory's page: first what a resident can do here (check their
     rights, answer the barometer, find help), then the territory's facts."""
     measure = request.GET.get("carte", queries.MapMeasure.DENSITY)
-    capabilities = capabilities_on(request.user, territory)  # type: ignore[arg-type]
+    capabilities = capabilities_on(request.user, territory)
     today = timezone.localdate()
     campaigns = survey_queries.territory_campaigns(territory)
     return render(
@@ -56,7 +56,7 @@ def _render_territory(request: HttpRequest, territory: Territory) -> HttpRespons
                 and survey_queries.campaign_accepts(c, Channel.ONLINE, today) is None
             ],
             # The simulator and the directory serve the default territory.
-            "resident_tools": territory.siren == settings.NONRECOURS_DEFAULT_TERRITORY,
+            "resident_tools": territory == queries.territory_default(),
             "published": {wave.slug for wave in territory_publications(territory)},
             "today": today,
             "other_territories": [t for t in queries.territory_list() if t.pk != territory.pk],
@@ -81,8 +81,8 @@ def territory_detail(request: HttpRequest, siren: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def territory_strata_edit(request: HttpRequest, siren: str) -> HttpResponse:
-    territory = access_territory_administration(request.user, territory_or_404(siren))  # type: ignore[arg-type]
+def territory_strata_edit(request: AuthenticatedRequest, siren: str) -> HttpResponse:
+    territory = access_territory_administration(request.user, territory_or_404(siren))
     communes = queries.commune_list(territory)
     form = StrataForm(request.POST or None, territory=territory, communes=communes)
     if request.method == "POST" and form.is_valid():

@@ -2,14 +2,13 @@ from argparse import ArgumentParser
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from nonrecours.surveys import queries
 from nonrecours.surveys.models import Campaign
 from nonrecours.surveys.questionnaire import default_questionnaire
 from nonrecours.surveys.xlsform import xlsform_bytes
-from nonrecours.territories.models import Territory
+from nonrecours.territories.queries import territory_default
 
 
 class Command(BaseCommand):
@@ -46,10 +45,10 @@ class Command(BaseCommand):
             form_id = f"{questionnaire.slug}-{campaign.slug}".replace("-", "_")
         else:
             questionnaire = default_questionnaire()
-            found = Territory.objects.filter(siren=settings.NONRECOURS_DEFAULT_TERRITORY).first()
+            found = territory_default()
             if found is None:
                 raise CommandError(
-                    "Le territoire par défaut n'est pas importé : sa liste de communes manque. "
+                    "Aucun territoire n'est importé : la liste des communes manque. "
                     "Lancez nonrecours territory import, ou précisez --campaign."
                 )
             territory = found
