@@ -1,5 +1,8 @@
 """The `nonrecours` console command: Django's management commands under one name.
 
+Without a command (or with ``help``, ``--help``), it lists the project's own
+commands, grouped, in French, and Django's apart (nonrecours.cli.help).
+
 Before the settings load, it reads the environment file (config.settings.env,
 /etc/nonrecours/nonrecours.env or NONRECOURS_ENV_FILE), as the web server
 does: run from cron with only HOME and PATH, a nightly job reaches the same
@@ -28,11 +31,21 @@ def main(argv: list[str] | None = None) -> None:
     from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line
 
+    arguments = sys.argv[1:] if argv is None else argv
     try:
         # Load the settings now: Django would otherwise hide a refusal
         # (production without its database…) behind "Unknown command".
         settings.INSTALLED_APPS  # noqa: B018
-        execute_from_command_line(["nonrecours", *(sys.argv[1:] if argv is None else argv)])
+        if arguments in ([], ["help"], ["--help"], ["-h"]):
+            # The project's commands, in French (Django's listed apart).
+            import django
+
+            from nonrecours.cli.help import help_text
+
+            django.setup()
+            sys.stdout.write(help_text())
+            return
+        execute_from_command_line(["nonrecours", *arguments])
     except ImproperlyConfigured as error:
         # A setting refused: its French message, without a traceback.
         sys.stderr.write(f"nonrecours : {error}\n")
