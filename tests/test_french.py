@@ -177,3 +177,21 @@ def test_no_line_starts_with_a_semicolon_or_a_colon():
     assert "\u00a0;" in text and "\u00a0:" in text and "«\u00a0à" in text
     assert "https://caf.fr" in text
     assert no_break_before_punctuation("a : b") == "a\u00a0: b"
+
+
+@pytest.mark.django_db
+def test_every_list_of_member_communes_is_in_french_order(arras):
+    """The questionnaire's commune choices (surveys.queries) and the
+    simulator's (territories.queries) are the same communes in the same
+    French order; a commune that left the EPCI is in neither."""
+    from nonrecours.surveys.queries import territory_communes
+    from nonrecours.territories.queries import member_communes
+
+    left = arras.communes.get(name="Wancourt")
+    left.is_member = False
+    left.save()
+    for_simulator = [c.insee_code for c in member_communes(arras)]
+    for_questionnaire = [c.insee_code for c in territory_communes(arras)]
+    assert for_simulator == for_questionnaire
+    assert len(for_simulator) == 45 and left.insee_code not in for_simulator
+    assert arras.communes.members().count() == 45 == arras.communes.count() - 1

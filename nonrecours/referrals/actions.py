@@ -172,7 +172,7 @@ def _clean_person(person: Person, territory: Territory) -> Person:
             validate_email(email)
         except ValidationError:
             raise ReferralError(f"Le courriel « {email} » n'est pas valide.", "email") from None
-    if not territory.communes.filter(insee_code=person.commune, is_member=True).exists():
+    if not territory.communes.members().filter(insee_code=person.commune).exists():
         raise ReferralError(
             f"La commune « {person.commune} » n'est pas une commune du territoire "
             f"{territory.name}.",

@@ -72,9 +72,7 @@ def referrals_demo_create(*, territory: Territory, count: int = 420, seed: int =
         Organisation.objects.filter(territory=territory, kind=OrganisationKind.TERRITORY)
     )
     schemes = [Scheme.objects.get_or_create(territory=territory, name=n)[0] for n in SCHEMES]
-    communes = list(
-        territory.communes.filter(is_member=True).values_list("insee_code", "population")
-    )
+    communes = list(territory.communes.members().values_list("insee_code", "population"))
     codes = [code for code, _ in communes]
     weights = [max(population or 1, 1) for _, population in communes]
     # Referrals go mostly to the biggest town halls.

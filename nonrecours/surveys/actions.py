@@ -147,7 +147,7 @@ def campaign_create(
     all_targets = [*(commune_targets or {}).values(), *(stratum_targets or {}).values()]
     if any(target < 0 for target in all_targets):
         raise ValueError("Un objectif de réponses ne peut pas être négatif.")
-    communes = {c.insee_code: c for c in territory.communes.filter(is_member=True)}
+    communes = {c.insee_code: c for c in territory.communes.members()}
     for stratum, target in (stratum_targets or {}).items():
         if stratum not in Stratum.values:
             raise ValueError(f"Strate inconnue : {stratum}.")
@@ -221,9 +221,7 @@ def response_submit(
     questionnaire = campaign.questionnaire.questionnaire()
     communes = {
         c.insee_code: c
-        for c in Commune.objects.filter(territory=campaign.territory, is_member=True).only(
-            "pk", "insee_code"
-        )
+        for c in Commune.objects.members_of(campaign.territory).only("pk", "insee_code")
     }
     clean, errors = questionnaire.validate(answers, communes=communes)
     if errors:
@@ -316,7 +314,7 @@ def demo_campaign_create(
         return existing, False
     if responses < 1:
         raise ValueError("Le nombre de réponses doit être au moins 1.")
-    communes = list(territory.communes.filter(is_member=True, population__isnull=False))
+    communes = list(territory.communes.members().filter(population__isnull=False))
     if not communes:
         raise ValueError(f"Le territoire {territory} n'a aucune commune à population connue.")
     generator = DemoGenerator(
@@ -423,7 +421,7 @@ def commune_targets_by_population(
     # Imported here to keep this change apart from the module's import block.
 
     communes = list(
-        territory.communes.filter(is_member=True, population__isnull=False).order_by("insee_code")
+        territory.communes.members().filter(population__isnull=False).order_by("insee_code")
     )
     minimum = MINIMUM_PER_COMMUNE
     if not strict_minimum and communes:

@@ -142,11 +142,7 @@ def _people_margin(
 def campaign_analysis(campaign: Campaign, weighting: Weighting | None = None) -> CampaignAnalysis:
     weighting = weighting or Weighting()
     questionnaire = campaign.questionnaire.questionnaire()
-    communes = list(
-        Commune.objects.filter(
-            territory=campaign.territory, is_member=True, population__isnull=False
-        )
-    )
+    communes = list(Commune.objects.members_of(campaign.territory).filter(population__isnull=False))
     by_pk = {c.pk: c for c in communes}
     rows = list(
         campaign.responses.filter(commune__in=communes)
@@ -851,7 +847,7 @@ def indicator_map(
     """Choropleth of one indicator by commune, for the team (see commune_map)."""
     indicators = {i.id: i for i in campaign.questionnaire.questionnaire().indicators}
     return commune_map(
-        Commune.objects.filter(territory=campaign.territory, is_member=True),
+        Commune.objects.members_of(campaign.territory),
         analysis.commune_rows,
         indicator_id,
         indicators[indicator_id].label,

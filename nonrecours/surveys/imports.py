@@ -249,7 +249,7 @@ def responses_import(
     """
     _not_published(campaign, filename)
     questionnaire = campaign.questionnaire.questionnaire()
-    communes = {c.insee_code: c for c in campaign.territory.communes.filter(is_member=True)}
+    communes = {c.insee_code: c for c in campaign.territory.communes.members()}
     now = timezone.now()
     parsed = read_submissions(
         stream,

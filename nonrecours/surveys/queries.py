@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from nonrecours.accounts.enums import Role
 from nonrecours.accounts.models import User
+from nonrecours.french import sort_key
 from nonrecours.surveys.contacts import contact_token
 from nonrecours.surveys.enums import Channel
 from nonrecours.surveys.models import (
@@ -87,14 +88,15 @@ def response_exists(*, campaign: Campaign, channel: Channel, key: str) -> bool:
 
 
 def territory_communes(territory: Territory) -> list[Commune]:
-    """Member communes by name: the choices of a questionnaire's commune question."""
-    return list(
+    """Member communes in French alphabetical order (accents ignored, as
+    territories.queries.member_communes): the choices of a questionnaire's
+    commune question."""
+    communes = (
         # Not `territory.communes`: the related manager would load each
         # deferred territory_id again (one query per commune).
-        Commune.objects.filter(territory=territory, is_member=True)
-        .only("insee_code", "name")
-        .order_by("name")
+        Commune.objects.members_of(territory).only("insee_code", "name")
     )
+    return sorted(communes, key=lambda commune: sort_key(commune.name))
 
 
 def campaign_communes(campaign: Campaign) -> list[Commune]:
@@ -150,7 +152,7 @@ def campaign_progress(campaign: Campaign) -> CampaignProgress:
     }
     stratum_targets = {q.stratum: q.target for q in campaign.quotas.filter(commune__isnull=True)}
     communes = list(
-        Commune.objects.filter(territory=campaign.territory, is_member=True)
+        Commune.objects.members_of(campaign.territory)
         .only("pk", "name", "stratum", "population")
         .order_by(F("population").desc(nulls_last=True), "name")
     )

@@ -29,7 +29,7 @@ class ImportReport:
     def summary(self) -> str:
         territory = self.territory
         verb = "importé" if self.created else "mis à jour"
-        communes = territory.communes.filter(is_member=True).count()
+        communes = territory.communes.members().count()
         lines = [
             f"Territoire « {territory.name} » (SIREN {territory.siren}) {verb} depuis "
             f"{territory.source} : {communes} communes, "
@@ -131,7 +131,7 @@ def territory_import(*, siren: str | None = None, name: str | None = None) -> Im
         commune.save(update_fields=changed)
         report.communes_updated.append(record.name)
     imported_codes = {r.insee_code for r in records}
-    leaving = territory.communes.filter(is_member=True).exclude(insee_code__in=imported_codes)
+    leaving = territory.communes.members().exclude(insee_code__in=imported_codes)
     report.communes_left = list(leaving.values_list("name", flat=True))
     leaving.update(is_member=False)
     for affected in [territory, *previous_territories]:
@@ -142,9 +142,7 @@ def territory_import(*, siren: str | None = None, name: str | None = None) -> Im
 
 
 def _territory_refresh_population(territory: Territory) -> None:
-    populations = Commune.objects.filter(territory=territory, is_member=True).values_list(
-        "population", flat=True
-    )
+    populations = Commune.objects.members_of(territory).values_list("population", flat=True)
     territory.population = sum(p or 0 for p in populations)
     territory.save(update_fields=["population", "updated_at"])
 
@@ -153,7 +151,7 @@ def _territory_refresh_population(territory: Territory) -> None:
 def territory_apply_strata_rule(*, territory: Territory) -> int:
     """Put every member commune whose stratum was not chosen by hand in the
     stratum the rule gives. Returns how many communes changed stratum."""
-    communes = list(territory.communes.filter(is_member=True))
+    communes = list(territory.communes.members())
     strata = strata_by_rule(
         (CommuneFacts(c.insee_code, c.population, c.area_km2) for c in communes),
         small_commune_threshold=territory.small_commune_threshold,
@@ -214,7 +212,7 @@ def territory_edit_strata(
 ) -> None:
     """Save a territory administrator's strata page in one go: the rule's
     thresholds, then each commune's stratum chosen by hand (None: by rule)."""
-    communes = {c.insee_code: c for c in territory.communes.filter(is_member=True)}
+    communes = {c.insee_code: c for c in territory.communes.members()}
     unknown = sorted(set(choices) - set(communes))
     if unknown:
         raise ValueError(f"Communes inconnues dans ce territoire : {', '.join(unknown)}")
@@ -244,9 +242,7 @@ def territory_set_population_structure(
         territory.population_structure = None
         territory.save(update_fields=["population_structure", "updated_at"])
         return default_structure()
-    populations = dict(
-        territory.communes.filter(is_member=True).values_list("insee_code", "population")
-    )
+    populations = dict(territory.communes.members().values_list("insee_code", "population"))
     structure = read_structure(
         path,
         list(populations),

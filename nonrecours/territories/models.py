@@ -44,6 +44,22 @@ class Territory(models.Model):
         return default_structure()
 
 
+class CommuneQuerySet(models.QuerySet["Commune"]):
+    """``Commune.objects.members_of(territory)``, and on a territory's
+    related manager ``territory.communes.members()``: the one definition of
+    a territory's member communes (a commune that left the EPCI is kept,
+    not a member, for the answers that name it)."""
+
+    def members(self) -> "CommuneQuerySet":
+        return self.filter(is_member=True)
+
+    def members_of(self, territory: "Territory") -> "CommuneQuerySet":
+        return self.filter(territory=territory, is_member=True)
+
+
+CommuneManager = models.Manager.from_queryset(CommuneQuerySet)
+
+
 class Commune(models.Model):
     territory = models.ForeignKey(
         Territory, verbose_name="territoire", on_delete=models.PROTECT, related_name="communes"
@@ -74,6 +90,8 @@ class Commune(models.Model):
     town_hall_opening_hours = models.JSONField(
         "horaires d'ouverture de la mairie", default=list, blank=True
     )
+
+    objects = CommuneManager()
 
     class Meta:
         verbose_name = "commune"

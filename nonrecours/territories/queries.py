@@ -84,14 +84,14 @@ def member_communes(territory: Territory) -> list[Commune]:
     """Member communes in alphabetical order as a French reader expects
     (accents ignored: « Écurie » among the E, not after « Wancourt »;
     nonrecours.french.sort_key), for lists people choose from."""
-    communes = territory.communes.filter(is_member=True).defer("geometry")
+    communes = territory.communes.members().defer("geometry")
     return sorted(communes, key=lambda commune: sort_key(commune.name))
 
 
 def commune_list(territory: Territory) -> list[Commune]:
     """Member communes, largest first."""
     return list(
-        territory.communes.filter(is_member=True)
+        territory.communes.members()
         .defer("geometry")
         .order_by(F("population").desc(nulls_last=True), "name")
     )
@@ -144,7 +144,7 @@ def territory_map(territory: Territory, measure: str = MapMeasure.DENSITY) -> Te
     communes: list[Commune] = []
     missing: list[Commune] = []
     items: list[tuple[str, dict[str, Any], MapClass]] = []
-    for commune in territory.communes.filter(is_member=True):
+    for commune in territory.communes.members():
         geometry = commune.geometry
         if not geometry:
             missing.append(commune)

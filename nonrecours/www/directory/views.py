@@ -73,7 +73,7 @@ def directory_search(request: HttpRequest) -> HttpResponse:
             public=data["public"],
             open_now=data["ouvert"],
         )
-    communes = list(territory.communes.filter(is_member=True).exclude(geometry=None))
+    communes = list(territory.communes.members().exclude(geometry=None))
     chosen = request.GET.get("commune", "")
     items: list[tuple[str, dict[str, Any], MapClass]] = [
         (

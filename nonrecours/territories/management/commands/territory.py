@@ -89,7 +89,7 @@ class Command(BaseCommand):
                 "Aucun territoire importé. Exemple : nonrecours territory import --epci 200033579"
             )
         for territory in territories:
-            communes = territory.communes.filter(is_member=True).count()
+            communes = territory.communes.members().count()
             self.stdout.write(
                 f"{territory.siren}  {territory.name} — {communes} communes, "
                 f"{territory.population} habitants ({territory.source})"
