@@ -3,8 +3,9 @@ situation to the process's batcher and waits; a worker thread takes what
 has arrived (up to MAX_BATCH) and computes it in one vectorised OpenFisca
 simulation. Twenty situations cost barely more than one (ADR 006).
 
-A view that is about to simulate says so as soon as it knows (``expected()``:
-its form read and valid): the worker, once it has a situation, waits for
+A view that is about to simulate says so as soon as its form is received
+(``expected()``, while it reads and checks it; an invalid form withdraws on
+leaving): the worker, once it has a situation, waits for
 the announced ones (at most MAX_WAIT_SECONDS in all), so that fifty
 requests arriving together make one or two batches rather than many small
 ones; a request alone waits for nobody (ADR 019).

@@ -755,25 +755,16 @@ def _forget(
             if names is not None and name not in names:
                 continue
             kept = inputs.get(name, set())
-            storage = holder._memory_storage
             # One pass over the holder's arrays, dropping exactly the periods
             # forgotten (Holder.delete_arrays scans every array per period).
-            arrays = storage._arrays
-            forgotten = False
-            for period in arrays:
-                if period in kept:
-                    continue
-                if period not in old:
-                    old[period] = period.stop < first
-                if not old[period]:
-                    forgotten = True
-                    break
-            if forgotten:
-                storage._arrays = {
-                    period: values
-                    for period, values in arrays.items()
-                    if period in kept or old.setdefault(period, period.stop < first)
-                }
+            storage = holder._memory_storage
+            remaining = {
+                period: values
+                for period, values in storage._arrays.items()
+                if period in kept or old.setdefault(period, period.stop < first)
+            }
+            if len(remaining) < len(storage._arrays):
+                storage._arrays = remaining
 
 
 @dataclass
@@ -872,7 +863,7 @@ def _settle(
     stable = np.ones(len(batch.situations), dtype=bool)
     for _ in range(MAX_PASSES - 1):
         wanted = _computed_past(done, declared, batch)
-        moved = _moved(wanted, past, batch)
+        moved = _moved(wanted, past)
         if not moved:
             break
         # Only what moved is set again (and what reads it recomputed): a
@@ -887,16 +878,14 @@ def _settle(
     return _rows(first, batch), _rows(done, batch), [bool(x) for x in stable]
 
 
-def _moved(wanted: _Past, past: _Past, batch: _Batch) -> set[str]:
+def _moved(wanted: _Past, past: _Past) -> set[str]:
     """The feedback variables whose previous months would change, in any row."""
-    moved = set()
-    for name, values in wanted.family.items():
-        if (np.abs(values - past.family[name]) > STABLE_EPSILON).any():
-            moved.add(name)
-    for name, values in wanted.person.items():
-        if (np.abs(values - past.person[name]) > STABLE_EPSILON).any():
-            moved.add(name)
-    return moved
+    return {
+        name
+        for new, old in ((wanted.family, past.family), (wanted.person, past.person))
+        for name, values in new.items()
+        if (np.abs(values - old[name]) > STABLE_EPSILON).any()
+    }
 
 
 def _person_differs(a: _Past, b: _Past, batch: _Batch) -> NDArray[np.bool_]:
