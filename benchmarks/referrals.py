@@ -20,7 +20,7 @@ def run(territory: Any, count: int = 20_000) -> None:
     from nonrecours.directory.models import Structure
     from nonrecours.referrals.enums import OutcomeKind, Status
     from nonrecours.referrals.models import Outcome, Referral, Scheme
-    from nonrecours.referrals.queries import referral_statistics
+    from nonrecours.referrals.statistics import referral_statistics
 
     rng = random.Random(8)  # noqa: S311 (synthetic data)
     senders = [

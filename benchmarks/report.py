@@ -1,10 +1,11 @@
 """The published report of a 2,500-answer campaign: HTML and PDF.
 
-Goal (#4): the complete report (HTML + PDF) in under 15 s. The report of a
-second wave (a first wave of 2,500 answers before it, for the changes), in
+Goal (#14): the complete report (HTML + PDF) in 8 s at most (#4: 15 s).
+The report of a second wave (a first wave of 2,500 answers before it, for the changes), in
 a process that has not loaded the legislation yet (as `nonrecours report`
 from the command line), then again with the legislation loaded (as in the
-web server, which loads it at start). Baseline in the same run: WeasyPrint
+web server, which loads it at start), then with the barometer and its
+potential non-take-up kept from the first report. Baseline in the same run: WeasyPrint
 laying out the same number of pages of plain text.
 """
 
@@ -12,17 +13,19 @@ import datetime
 import time
 from typing import Any
 
+GOAL_SECONDS = 8.0  # issue #14 (15 s before)
 
-def _report(campaign: Any) -> tuple[float, float, float, int, int, int]:
+
+def _report(campaign: Any, *, kept: bool = False) -> tuple[float, float, float, int, int, int]:
     from io import BytesIO
 
+    from django.core.cache import cache
     from pypdf import PdfReader
 
-    from nonrecours.surveys import analysis, eligibility
     from nonrecours.surveys.report import build_report, report_html, report_pdf
 
-    analysis._ANALYSES.clear()  # computed, not read from the process cache
-    eligibility._CACHE.clear()
+    if not kept:
+        cache.clear()  # computed, not read from the cache (surveys.barometer)
     start = time.perf_counter()
     report = build_report(campaign)
     built = time.perf_counter()
@@ -55,15 +58,21 @@ def run(territory: Any) -> None:
     cold = tax_benefit_system.cache_info().currsize == 0
     runs = [("législation à charger", _report(waves[1]))] if cold else []
     runs.append(("législation déjà chargée", _report(waves[1])))
+    # The barometer and its potential non-take-up computed once per wave and
+    # kept (Django's cache, a table of the database in production: shared
+    # by the web workers and the command line).
+    runs.append(("baromètre et non-recours potentiel gardés", _report(waves[1], kept=True)))
     for label, (built, rendered, pdf_time, pages, html_size, pdf_size) in runs:
         total = built + rendered + pdf_time
+        verdict = "atteint" if total <= GOAL_SECONDS else "NON ATTEINT"
         print(
             f"Rapport d'une vague de 2 500 réponses ({label}) : analyse, évolutions, "
             f"non-recours potentiel et graphiques {built:.2f} s, "
             f"HTML {rendered:.2f} s ({html_size / 1024:.0f} Kio), PDF {pdf_time:.2f} s "
-            f"({pages} pages, {pdf_size / 1024:.0f} Kio) ; total {total:.2f} s (objectif < 15 s)"
+            f"({pages} pages, {pdf_size / 1024:.0f} Kio) ; total {total:.2f} s "
+            f"(objectif ≤ {GOAL_SECONDS:.0f} s : {verdict})"
         )
-    pages = runs[-1][1][3]
+    pages = runs[0][1][3]
     paragraphs = "".join(
         f"<h2>Page {i}</h2>" + "<p>Texte de référence, sans graphique ni carte.</p>" * 40
         for i in range(pages)
@@ -71,7 +80,7 @@ def run(territory: Any) -> None:
     start = time.perf_counter()
     HTML(string=f"<html lang='fr'><body>{paragraphs}</body></html>").write_pdf()
     baseline = time.perf_counter() - start
-    total = sum(runs[-1][1][:3])
+    total = sum(runs[0][1][:3])  # the first: as from the command line
     print(
         f"  WeasyPrint sur {pages} pages de texte simple (référence) : {baseline:.2f} s ; "
         f"le rapport coûte {total / baseline:.1f} × la référence"

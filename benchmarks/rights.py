@@ -89,7 +89,7 @@ def one_situation() -> float:
     from nonrecours.localaids.queries import local_aids_for
     from nonrecours.rights.catalogue import benefits
     from nonrecours.rights.engine import simulate, tax_benefit_system
-    from nonrecours.rights.situation import parse_situation
+    from nonrecours.rights.situation_parse import parse_situation
     from nonrecours.rights.summary import describe
 
     tax_benefit_system()

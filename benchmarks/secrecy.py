@@ -23,7 +23,7 @@ BASES = 8
 
 def _campaign(size: int, seed: int = 12):  # type: ignore[no-untyped-def]
     from nonrecours.analysis.raking import Margin, rake
-    from nonrecours.surveys.analysis import STRATA, Respondents
+    from nonrecours.surveys.release import STRATA, Respondents
 
     rng = np.random.default_rng(seed)
     shares = rng.pareto(1.2, 46) + 0.2
@@ -61,7 +61,7 @@ def _campaign(size: int, seed: int = 12):  # type: ignore[no-untyped-def]
 
 def run() -> None:
     from nonrecours.analysis.estimators import means_by_domain
-    from nonrecours.surveys.analysis import ReleasePlan, layout_of, released_rows
+    from nonrecours.surveys.release import ReleasePlan, layout_of, released_rows
 
     for size, goal in GOALS.items():
         respondents, stratum_of, raking = _campaign(size)

@@ -115,7 +115,8 @@ def import_in_child(path: Path, slug: str) -> dict[str, float]:
         [sys.executable, "-m", "benchmarks.surveys", "import", str(path), slug],
         capture_output=True, text=True, check=True, env=os.environ.copy(),
     )  # fmt: skip
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    measured: dict[str, float] = json.loads(result.stdout.strip().splitlines()[-1])
+    return measured
 
 
 def child_import(path: str, slug: str) -> None:
@@ -169,3 +170,52 @@ def kobo_import(territory: Any) -> None:
 
 if __name__ == "__main__" and sys.argv[1:2] == ["import"]:
     child_import(sys.argv[2], sys.argv[3])
+
+
+BAROMETER_ANSWERS = 100_000
+BAROMETER_GOAL_SECONDS = 3.0
+
+
+def barometer(territory: Any, answers: int = BAROMETER_ANSWERS, repeat: int = 3) -> None:
+    """The dashboard's data of a campaign of `answers` answers read from the
+    database (surveys.barometer.campaign_barometer, the cache emptied before
+    each run), against computing the estimates alone (raking + 20
+    indicators by stratum, benchmarks.analysis.ours) on as many answers in
+    the same run. Without, then with the potential non-take-up (which
+    simulates each respondent's rights)."""
+    import statistics
+
+    from django.core.cache import cache
+
+    from benchmarks.analysis import ours, synthetic
+    from nonrecours.surveys.actions import demo_campaign_create
+    from nonrecours.surveys.barometer import campaign_barometer
+
+    campaign, _ = demo_campaign_create(
+        territory=territory, responses=answers, seed=11, slug="bench-barometre"
+    )
+    baseline = statistics.median(ours(synthetic(answers)) for _ in range(repeat))
+
+    def once(potential: bool) -> float:
+        cache.clear()
+        start = time.perf_counter()
+        campaign_barometer(campaign, potential=potential)
+        return time.perf_counter() - start
+
+    estimates = statistics.median(once(False) for _ in range(repeat))
+    start = time.perf_counter()
+    campaign_barometer(campaign, potential=False)
+    cached = time.perf_counter() - start
+    count = f"{answers:,}".replace(",", "\u202f")
+    verdict = "atteint" if estimates <= BAROMETER_GOAL_SECONDS else "NON ATTEINT"
+    print(
+        f"Baromètre d'une campagne de {count} réponses lu de la base (tableau de bord : "
+        f"estimations publiées, lignes, évolutions, comparaisons de strates) : {estimates:.2f} s "
+        f"(objectif ≤ {BAROMETER_GOAL_SECONDS:.0f} s : {verdict}), soit "
+        f"{estimates / baseline:.1f} × les estimations seules ({baseline:.2f} s) ; "
+        f"relu du cache : {cached * 1000:.0f} ms"
+    )
+    with_potential = once(True)
+    print(
+        f"  avec le non-recours potentiel (simulation de chaque réponse) : {with_potential:.1f} s"
+    )

@@ -19,6 +19,8 @@ screening of households (rights/screening.py).
 import datetime
 import re
 
+from nonrecours.french import parse_number
+
 _MAX_LENGTH = 40
 _FRENCH = re.compile(
     r"^(?P<d>\d{1,2})/(?P<m>\d{1,2})/(?P<y>\d{4}|\d{2})"
@@ -63,10 +65,9 @@ def read_datetime_cell(text: str) -> datetime.datetime | None:
         except ValueError:
             return None
     if _SERIAL.match(text):
-        days = float(text.replace(",", "."))
         try:
-            return _SPREADSHEET_EPOCH + datetime.timedelta(days=days)
-        except OverflowError:
+            return _SPREADSHEET_EPOCH + datetime.timedelta(days=parse_number(text))
+        except (ValueError, OverflowError):  # digits other than 0-9 (« ١٢٣٤٥ »)
             return None
     return None
 

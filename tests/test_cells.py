@@ -59,3 +59,13 @@ def test_any_text_gives_a_moment_or_none_never_an_error(text):
     assert moment is None or isinstance(moment, datetime.datetime)
     day = read_date_cell(text)
     assert day is None or (moment is not None and day == moment.date())
+
+
+@pytest.mark.parametrize(
+    "text", ["\u0664\u0665\u0666\u0667\u0668", "\uff14\uff15\uff16\uff17\uff18"]
+)
+def test_a_serial_number_in_other_digits_is_no_date(text):
+    """Arabic-Indic or full-width digits match « five digits » but are not
+    read as a number (nonrecours.french.parse_number): no date, no error."""
+    assert read_datetime_cell(text) is None
+    assert read_datetime_cell("45678") is not None

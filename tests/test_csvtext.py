@@ -199,7 +199,7 @@ def test_any_text_is_read_or_refused_in_french(text):
 
 
 def test_the_directory_reads_a_semicolon_crlf_file(tmp_path):
-    from nonrecours.directory.actions import read_records
+    from nonrecours.directory.imports import read_records
 
     path = tmp_path / "structures.csv"
     path.write_bytes(

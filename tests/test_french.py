@@ -1,6 +1,10 @@
 """French helpers: plural, elision, order of names."""
 
+import math
+
 import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
 
 from nonrecours.french import (
     is_plural,
@@ -195,3 +199,195 @@ def test_every_list_of_member_communes_is_in_french_order(arras):
     assert for_simulator == for_questionnaire
     assert len(for_simulator) == 45 and left.insee_code not in for_simulator
     assert arras.communes.members().count() == 45 == arras.communes.count() - 1
+
+
+# Numbers, amounts, percentages and dates (CLDR fr_FR through Babel).
+
+
+def test_numbers_are_grouped_with_a_narrow_no_break_space():
+    from nonrecours.french import number
+
+    assert number(1234567.891, 2) == "1\u202f234\u202f567,89"
+    assert number(1234) == "1\u202f234"
+    assert number(999) == "999"
+    assert number(-1234.5, 1) == "-1\u202f234,5"
+    assert number(12345) == "12\u202f345"  # an int, exactly
+    assert number(10**18) == "1\u202f000\u202f000\u202f000\u202f000\u202f000\u202f000"
+    assert number(2.675, 2) == "2,67"  # the binary value is below 2.675
+    assert number(0.5) == "0" and number(1.5) == "2"  # ties to the even digit
+    assert number(-0.4) == "0" and number(-0.001, 1) == "0,0" and number(-0.0) == "0"
+    assert number(-0.06, 1) == "-0,1"
+    assert number(1234.56, 1, grouping=False) == "1234,6"
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), float("-inf")])
+def test_number_refuses_what_is_not_a_finite_number(value):
+    from nonrecours.french import number
+
+    with pytest.raises(ValueError, match="n'est pas un nombre fini"):
+        number(value)
+
+
+def test_amounts_in_euros():
+    from nonrecours.french import amount, euros_text
+
+    assert amount(1234.56) == "1\u202f234,56\u00a0€"
+    assert amount(1500) == "1\u202f500\u00a0€"
+    assert amount(8.5) == "8,50\u00a0€"
+    assert amount(-0.001) == "0\u00a0€"
+    assert amount(-12.3) == "-12,30\u00a0€"
+    assert amount(8, 2) == "8,00\u00a0€"
+    assert amount(1234.56, 0) == "1\u202f235\u00a0€"
+    assert euros_text(573.49) == "573,49\u00a0€"
+
+
+def test_percentages():
+    from nonrecours.french import percent
+
+    assert percent(0.4567) == "46\u00a0%"
+    assert percent(0.4567, 1) == "45,7\u00a0%"
+    assert percent(0.4567, sign=False) == "46"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("1 234,5", 1234.5),
+        ("1\u202f234,5", 1234.5),
+        ("1\u00a0234,5", 1234.5),
+        ("1234.5", 1234.5),
+        ("  -3 ", -3.0),
+        ("+2", 2.0),
+        (",5", 0.5),
+        ("2e3", 2000.0),
+        ("0,3", 0.3),
+    ],
+)
+def test_parse_number_reads_french_and_plain_numbers(text, expected):
+    from nonrecours.french import parse_number
+
+    assert parse_number(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        *("", " ", "abc", "1,234.5", "1.234,5", "inf", "nan", "0x10", "1_000", "1 2 3x"),
+        *("--1", "1e", "\u0661\u0662", "\uff11\uff12", "²"),
+    ],
+)
+def test_parse_number_refuses_in_french(text):
+    from nonrecours.french import parse_number
+
+    with pytest.raises(ValueError) as refused:
+        parse_number(text)
+    assert str(refused.value) == f"« {text} » n'est pas un nombre (ex. 1 234,5)."
+
+
+def test_parse_number_finite_or_not():
+    from nonrecours.french import parse_number
+
+    with pytest.raises(ValueError, match="^« 1e400 » n'est pas un nombre fini.$"):
+        parse_number("1e400")
+    assert parse_number("1e400", finite=False) == float("inf")
+
+
+def test_dates_are_written_for_people():
+    import datetime
+
+    from nonrecours.french import MONTHS, date_text, month_text
+
+    assert date_text(datetime.date(2026, 11, 27)) == "27 novembre 2026"
+    assert date_text(datetime.date(2026, 11, 1)) == "1er novembre 2026"
+    assert date_text(datetime.date(2027, 2, 5)) == "5 février 2027"
+    assert month_text(datetime.date(2026, 8, 14)) == "août 2026"
+    assert MONTHS[0] == "janvier" and MONTHS[11] == "décembre" and len(MONTHS) == 12
+
+
+def test_iso_dates_that_are_not_real_days_are_returned_as_given():
+    from nonrecours.french import iso_date_text
+
+    assert iso_date_text("2026-11-31") == "2026-11-31"
+    assert iso_date_text("2026-00") == "2026-00"
+    assert iso_date_text("2026-11-05") == "5 novembre 2026"
+
+
+@given(st.floats(allow_nan=False, allow_infinity=False, min_value=-1e15, max_value=1e15))
+def test_parse_reads_back_what_number_writes(value):
+    from nonrecours.french import number, parse_number
+
+    for decimals in (0, 1, 2, 3):
+        written = number(value, decimals)
+        assert parse_number(written) == float(f"{value:.{decimals}f}")
+
+
+@given(st.integers(min_value=-(10**15), max_value=10**15))
+def test_parse_reads_back_integers_exactly(value):
+    from nonrecours.french import number, parse_number
+
+    assert parse_number(number(value)) == value
+
+
+@given(st.text(max_size=30))
+def test_parse_number_never_fails_otherwise_than_in_french(text):
+    from nonrecours.french import parse_number
+
+    try:
+        value = parse_number(text)
+    except ValueError as refused:
+        assert str(refused).startswith(f"« {text} » n'est pas un nombre")
+    else:
+        assert math.isfinite(value)
+
+
+@given(st.integers(min_value=-(10**15), max_value=10**15).map(lambda n: n / 1000))
+def test_the_template_filters_and_django_agree_on_the_figures(value):
+    """The pages use both the project's filters and Django's floatformat (fr
+    locale): the digits and the decimal sign are the same; only the space
+    between thousands differs (U+202F here, U+00A0 in Django's fr formats),
+    and a tie: floatformat rounds the shortest decimal form half up (0.25 →
+    « 0,3 »), ``number`` the binary value half to even (« 0,2 »)."""
+    from decimal import Decimal
+
+    from django.template.defaultfilters import floatformat
+    from django.utils import translation
+
+    from nonrecours.french import number
+
+    assume(abs(Decimal(repr(value)).scaleb(1) % 1) != Decimal("0.5"))
+
+    with translation.override("fr"):
+        django = floatformat(value, "1g")
+    assert django.replace("\u00a0", "\u202f") == number(value, 1)
+
+
+def test_short_numbers_keep_only_the_decimals_they_need():
+    from nonrecours.french import short_number
+
+    assert short_number(5.0) == "5"
+    assert short_number(0.3) == "0,3"
+    assert short_number(1234.5678) == "1\u202f234,568"
+    assert short_number(-0.0001) == "0"
+    assert short_number(2.5, 0) == "2"
+
+
+def test_parse_decimal_is_exact():
+    from decimal import Decimal
+
+    from nonrecours.french import parse_decimal
+
+    assert parse_decimal("1 234,56") == Decimal("1234.56")
+    assert parse_decimal("0.1") == Decimal("0.1")
+    with pytest.raises(ValueError, match="^« 12 € » n'est pas un nombre"):
+        parse_decimal("12 €")
+
+
+def test_template_filters_nombre_and_euros():
+    from decimal import Decimal
+
+    from django.template import Context, Template
+
+    html = Template(
+        "{{ n|nombre }}|{{ n|nombre:1 }}|{{ a|euros }}|{{ a|euros:0 }}|{{ d|euros }}|{{ x|nombre }}"
+    ).render(Context({"n": 12345.6, "a": 8.5, "d": Decimal("1500.00"), "x": None}))
+    assert html == "12\u202f346|12\u202f345,6|8,50\u00a0€|8\u00a0€|1\u202f500\u00a0€|—"

@@ -8,7 +8,7 @@ from django.core.management import CommandError, call_command
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nonrecours.directory import actions as directory_actions
+from nonrecours.directory import imports as directory_imports
 from nonrecours.structured import StructuredError, load_json_bounded, load_yaml_bounded
 
 BOUNDS = {"max_bytes": 10_000, "max_depth": 5, "max_nodes": 200}
@@ -75,8 +75,8 @@ def test_any_text_is_read_or_refused_in_french(text):
 def test_directory_file_nested_too_deep_is_refused_with_its_name(tmp_path):
     path = tmp_path / "annuaire.json"
     path.write_text('{"structures":' + "[" * 100_000 + "]" * 100_000 + "}", encoding="utf-8")
-    with pytest.raises(directory_actions.DirectoryImportError) as refused:
-        directory_actions.directory_file_read(path)
+    with pytest.raises(directory_imports.DirectoryImportError) as refused:
+        directory_imports.directory_file_read(path)
     assert "annuaire.json, fichier : plus de 6 niveaux d'imbrication" in refused.value.problems
 
 

@@ -194,7 +194,7 @@ if NONRECOURS_CONTACT_RETENTION_DAYS < 1:
     raise ImproperlyConfigured("NONRECOURS_CONTACT_RETENTION_DAYS doit être d'au moins 1 jour.")
 
 # Referrals: the person's details are erased this long after the referral
-# was sent (`nonrecours orientations echeances`, each night); the statistics stay.
+# was sent (`nonrecours referrals echeances`, each night); the statistics stay.
 NONRECOURS_REFERRAL_RETENTION_DAYS = env_int("NONRECOURS_REFERRAL_RETENTION_DAYS", 730)
 if NONRECOURS_REFERRAL_RETENTION_DAYS < 31:
     # Shorter, a referral would be erased before it can expire and be answered.

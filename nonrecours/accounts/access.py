@@ -11,6 +11,7 @@ entry of the directory).
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 
 from nonrecours.accounts.enums import Capability, Role
 from nonrecours.accounts.models import Invitation, Membership, Organisation, User
@@ -143,7 +144,9 @@ def capabilities_on(user: User | AnonymousUser, territory: Territory) -> set[str
     return {c for c in Capability.values if has_capability(user, territory, Capability(c))}
 
 
-def require_capability(user: User, territory: Territory, capability: Capability) -> Territory:
+def require_capability(
+    user: User | AnonymousUser, territory: Territory, capability: Capability
+) -> Territory:
     """The territory, if the user has the capability on it; else PermissionDenied
     with the capability's French message."""
     if not has_capability(user, territory, capability):
@@ -249,6 +252,29 @@ def access_invitation(user: User, invitation: Invitation) -> Invitation:
     """Resending or cancelling: whoever could have sent this invitation."""
     access_grant(user, invitation.organisation, invitation.role)
     return invitation
+
+
+def access_invitation_by_id(user: User, siren: str, invitation_id: int) -> Invitation:
+    """The invitation ``invitation_id`` of the territory ``siren``, to
+    resend or cancel it: whoever could have sent it (access_invitation).
+
+    Raises Http404 (French) for an unknown territory, or an invitation that
+    is not one of this territory's (once the user may invite there: others
+    learn nothing of its invitations), PermissionDenied (French) otherwise."""
+    territory = Territory.objects.filter(siren=siren).first()
+    # Unknown territory: territories are public.
+    if territory is None:
+        raise Http404(f"Aucun territoire n'a le code SIREN {siren}.")
+    # Only the territory's team handles its invitations: checked before
+    # looking the invitation up, so that others learn nothing of them.
+    access_territory_invitations(user, territory)
+    invitation = Invitation.objects.filter(pk=invitation_id, organisation__territory=territory)
+    found = invitation.select_related("organisation__territory").first()
+    # Unknown, or an invitation of another territory: the same answer.
+    if found is None:
+        raise Http404("Invitation inconnue.")
+    # Giving the administrator role is an administrator's: so is resending it.
+    return access_invitation(user, found)
 
 
 PRIVACY_REGISTER_DENIED = (

@@ -4,7 +4,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from nonrecours.accounts import actions
+from nonrecours.accounts import second_factor
 from nonrecours.accounts.models import Invitation, Membership, Organisation, User
 
 
@@ -34,7 +34,7 @@ class NonrecoursUserAdmin(UserAdmin):
 
     @admin.action(description="Retirer le second facteur (téléphone perdu)")
     def second_factor_reset(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
-        removed = sum(actions.second_factor_reset(user=user) for user in queryset)
+        removed = sum(second_factor.second_factor_reset(user=user) for user in queryset)
         self.message_user(
             request,
             f"{removed} second(s) facteur(s) retiré(s) : chaque personne en installera un "

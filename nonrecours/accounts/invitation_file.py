@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from nonrecours.accounts.enums import Role
 from nonrecours.csvtext import UnreadableFile, dict_rows
+from nonrecours.errors import UserError
 
 # A person's file has a few dozen lines; a larger one is a mistake.
 MAX_ROWS = 500
@@ -38,7 +39,7 @@ _ROLE_WORDS: dict[str, Role] = {
 }
 
 
-class InvitationFileError(ValueError):
+class InvitationFileError(UserError, ValueError):
     """The file cannot be read as a list of invitations (French, with the
     file name and the line)."""
 

@@ -27,6 +27,7 @@ from nonrecours.csvtext import (
     not_utf8,
     read_text,
 )
+from nonrecours.errors import UserError
 
 # Bytes read to detect the dialect and the header: SAMPLE_CHARS characters
 # of up to 4 bytes each, so the detector always gets its full sample.
@@ -36,7 +37,7 @@ _SAMPLE_BYTES = 4 * SAMPLE_CHARS
 _BLOCK_BYTES = 4 << 20
 
 
-class AnswersFileError(ValueError):
+class AnswersFileError(UserError, ValueError):
     """The file cannot be read; the message (French) names the file and,
     where known, the line."""
 

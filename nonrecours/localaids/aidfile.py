@@ -36,6 +36,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 
+from nonrecours.errors import UserError
 from nonrecours.localaids.enums import FILE_WORDS, Status
 from nonrecours.localaids.rules import parse_conditions
 from nonrecours.structured import StructuredError, load_yaml_bounded
@@ -75,7 +76,7 @@ def is_web_url(value: object) -> bool:
     return True
 
 
-class LocalAidFileError(ValueError):
+class LocalAidFileError(UserError, ValueError):
     """A file refused; ``problems`` are French, each with its place."""
 
     def __init__(self, problems: list[str]):

@@ -9,6 +9,7 @@ import datetime
 import functools
 from collections.abc import Collection, Mapping
 
+from nonrecours import french
 from nonrecours.french import plural
 from nonrecours.localaids.rules import ACTIVITIES, Conditions, Outcome, Verdict
 from nonrecours.rights.catalogue import benefit
@@ -182,8 +183,8 @@ def _person(
         checks.append(
             (
                 Verdict.YES if rate >= conditions.disability_rate_min else Verdict.NO,
-                f"taux d'incapacité d'au moins {conditions.disability_rate_min * 100:.0f} % "
-                f"({who} : {rate * 100:.0f} %)",
+                f"taux d'incapacité d'au moins {french.percent(conditions.disability_rate_min)} "
+                f"({who} : {french.percent(rate)})",
             )
         )
     if conditions.scholarship:
@@ -255,7 +256,7 @@ def family_quotient(situation: Situation, found_monthly: Mapping[str, float]) ->
 
 
 def _euros(value: float) -> str:
-    return f"{value:,.0f}".replace(",", "\u202f") + " €"
+    return french.amount(value, 0)
 
 
 def _resources(

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from django.db.models import Q
 from django.utils import timezone
 
+from nonrecours.french import amount
 from nonrecours.localaids.aidfile import is_web_url
 from nonrecours.localaids.enums import InstitutionKind, Period, Status
 from nonrecours.localaids.evaluation import evaluate
@@ -76,7 +77,7 @@ def amount_text(aid: LocalAid) -> str:
         return aid.in_kind
     value = float(aid.amount)
     decimals = 0 if value == int(value) else 2
-    euros = f"{value:,.{decimals}f}".replace(",", "\u202f").replace(".", ",") + " €"
+    euros = amount(value, decimals)
     text = f"{'jusqu’à ' if aid.amount_up_to else ''}{euros}"
     if aid.amount_period:
         text += f" {Period(aid.amount_period).label}"

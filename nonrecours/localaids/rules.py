@@ -213,94 +213,15 @@ def parse_conditions(data: Any, where: str = "conditions") -> tuple[Conditions, 
             f"possibles : {', '.join(sorted(CONDITION_KEYS))}"
         )
     values: dict[str, Any] = {}
-    age = data.get("age")
-    if age is not None:
-        if not isinstance(age, Mapping) or not age or set(age) - {"min", "max"}:
-            problems.append(f"{where}, age : attendu {{min: …, max: …}} (années)")
-        else:
-            if "min" in age:
-                values["age_min"] = _whole(problems, f"{where}, age, min", age["min"], 0, 120)
-            if "max" in age:
-                values["age_max"] = _whole(problems, f"{where}, age, max", age["max"], 0, 120)
-            low, high = values.get("age_min"), values.get("age_max")
-            if low is not None and high is not None and low > high:
-                problems.append(f"{where}, age : min ({low}) plus grand que max ({high})")
+    # In the grammar's order: a problem found earlier changes what _words
+    # says of an empty list.
+    _read_age(problems, values, where, data)
     if "activite" in data:
         values["activities"] = _words(problems, f"{where}, activite", data["activite"], ACTIVITIES)
-    if "taux_incapacite_min" in data:
-        rate = data["taux_incapacite_min"]
-        if isinstance(rate, bool) or not isinstance(rate, int | float) or not 0 < rate <= 1:
-            problems.append(
-                f"{where}, taux_incapacite_min : attendu un taux entre 0 et 1 "
-                f"(0.5 pour 50 %), ici « {rate} »"
-            )
-        else:
-            values["disability_rate_min"] = float(rate)
-    if "boursier" in data:
-        grant = data["boursier"]
-        if isinstance(grant, Mapping):
-            if set(grant) != {"echelon_min"}:
-                problems.append(f"{where}, boursier : attendu true ou {{echelon_min: …}}")
-            else:
-                level = _whole(
-                    problems, f"{where}, boursier, echelon_min", grant["echelon_min"], 0, 7
-                )
-                values["scholarship"] = True
-                values["scholarship_level_min"] = level
-        elif grant is True:
-            values["scholarship"] = True
-        else:
-            problems.append(f"{where}, boursier : attendu true ou {{echelon_min: …}}")
-    resources = data.get("ressources")
-    if resources is not None:
-        here = f"{where}, ressources"
-        if not isinstance(resources, Mapping) or not resources:
-            problems.append(f"{here} : attendu {{quotient_familial_max: …}} ou autre plafond")
-        else:
-            extra = sorted(map(str, set(resources) - RESOURCE_KEYS))
-            if extra:
-                problems.append(
-                    f"{here} : plafond(s) inconnu(s) : {', '.join(extra)} ; "
-                    f"possibles : {', '.join(sorted(RESOURCE_KEYS))}"
-                )
-            if "quotient_familial_max" in resources:
-                values["family_quotient_max"] = _amount(
-                    problems, f"{here}, quotient_familial_max", resources["quotient_familial_max"]
-                )
-            if "revenus_mensuels_max" in resources:
-                values["monthly_income_max"] = _threshold(
-                    problems, f"{here}, revenus_mensuels_max", resources["revenus_mensuels_max"]
-                )
-            if "revenu_fiscal_reference_max" in resources:
-                values["tax_income_max"] = _threshold(
-                    problems,
-                    f"{here}, revenu_fiscal_reference_max",
-                    resources["revenu_fiscal_reference_max"],
-                )
-    family = data.get("famille")
-    if family is not None:
-        here = f"{where}, famille"
-        if not isinstance(family, Mapping) or not family:
-            problems.append(f"{here} : attendu {{parent_isole: …, enfants_min: …}}")
-        else:
-            extra = sorted(map(str, set(family) - FAMILY_KEYS))
-            if extra:
-                problems.append(
-                    f"{here} : condition(s) inconnue(s) : {', '.join(extra)} ; "
-                    f"possibles : {', '.join(sorted(FAMILY_KEYS))}"
-                )
-            if "parent_isole" in family:
-                values["single_parent"] = _flag(
-                    problems, f"{here}, parent_isole", family["parent_isole"]
-                )
-            if "enfants_min" in family:
-                values["children_min"] = _whole(
-                    problems, f"{here}, enfants_min", family["enfants_min"], 0, 20
-                )
-            if "enfant_de_moins_de" in family:
-                values["child_under"] = _whole(
-                    problems, f"{here}, enfant_de_moins_de", family["enfant_de_moins_de"], 1, 25
-                )
+    _read_disability(problems, values, where, data)
+    _read_scholarship(problems, values, where, data)
+    _read_resources(problems, values, where, data)
+    _read_family(problems, values, where, data)
     if "logement" in data:
         values["housing"] = _words(problems, f"{where}, logement", data["logement"], HOUSING)
     if "prestations" in data:
@@ -316,3 +237,120 @@ def parse_conditions(data: Any, where: str = "conditions") -> tuple[Conditions, 
             values["to_check"] = tuple(t.strip() for t in texts)
     kept = {key: value for key, value in values.items() if value is not None}
     return Conditions(**kept), problems
+
+
+# Each reader below takes the problems found so far, the values read (by
+# Conditions field), the place and the conditions' plain form; it adds to
+# both and never raises.
+
+
+def _read_age(
+    problems: list[str], values: dict[str, Any], where: str, data: Mapping[Any, Any]
+) -> None:
+    age = data.get("age")
+    if age is None:
+        return
+    if not isinstance(age, Mapping) or not age or set(age) - {"min", "max"}:
+        problems.append(f"{where}, age : attendu {{min: …, max: …}} (années)")
+        return
+    if "min" in age:
+        values["age_min"] = _whole(problems, f"{where}, age, min", age["min"], 0, 120)
+    if "max" in age:
+        values["age_max"] = _whole(problems, f"{where}, age, max", age["max"], 0, 120)
+    low, high = values.get("age_min"), values.get("age_max")
+    if low is not None and high is not None and low > high:
+        problems.append(f"{where}, age : min ({low}) plus grand que max ({high})")
+
+
+def _read_disability(
+    problems: list[str], values: dict[str, Any], where: str, data: Mapping[Any, Any]
+) -> None:
+    if "taux_incapacite_min" not in data:
+        return
+    rate = data["taux_incapacite_min"]
+    if isinstance(rate, bool) or not isinstance(rate, int | float) or not 0 < rate <= 1:
+        problems.append(
+            f"{where}, taux_incapacite_min : attendu un taux entre 0 et 1 "
+            f"(0.5 pour 50 %), ici « {rate} »"
+        )
+    else:
+        values["disability_rate_min"] = float(rate)
+
+
+def _read_scholarship(
+    problems: list[str], values: dict[str, Any], where: str, data: Mapping[Any, Any]
+) -> None:
+    if "boursier" not in data:
+        return
+    grant = data["boursier"]
+    if isinstance(grant, Mapping):
+        if set(grant) != {"echelon_min"}:
+            problems.append(f"{where}, boursier : attendu true ou {{echelon_min: …}}")
+        else:
+            level = _whole(problems, f"{where}, boursier, echelon_min", grant["echelon_min"], 0, 7)
+            values["scholarship"] = True
+            values["scholarship_level_min"] = level
+    elif grant is True:
+        values["scholarship"] = True
+    else:
+        problems.append(f"{where}, boursier : attendu true ou {{echelon_min: …}}")
+
+
+def _read_resources(
+    problems: list[str], values: dict[str, Any], where: str, data: Mapping[Any, Any]
+) -> None:
+    resources = data.get("ressources")
+    if resources is None:
+        return
+    here = f"{where}, ressources"
+    if not isinstance(resources, Mapping) or not resources:
+        problems.append(f"{here} : attendu {{quotient_familial_max: …}} ou autre plafond")
+        return
+    extra = sorted(map(str, set(resources) - RESOURCE_KEYS))
+    if extra:
+        problems.append(
+            f"{here} : plafond(s) inconnu(s) : {', '.join(extra)} ; "
+            f"possibles : {', '.join(sorted(RESOURCE_KEYS))}"
+        )
+    if "quotient_familial_max" in resources:
+        values["family_quotient_max"] = _amount(
+            problems, f"{here}, quotient_familial_max", resources["quotient_familial_max"]
+        )
+    if "revenus_mensuels_max" in resources:
+        values["monthly_income_max"] = _threshold(
+            problems, f"{here}, revenus_mensuels_max", resources["revenus_mensuels_max"]
+        )
+    if "revenu_fiscal_reference_max" in resources:
+        values["tax_income_max"] = _threshold(
+            problems,
+            f"{here}, revenu_fiscal_reference_max",
+            resources["revenu_fiscal_reference_max"],
+        )
+
+
+def _read_family(
+    problems: list[str], values: dict[str, Any], where: str, data: Mapping[Any, Any]
+) -> None:
+    family = data.get("famille")
+    if family is None:
+        return
+    here = f"{where}, famille"
+    if not isinstance(family, Mapping) or not family:
+        problems.append(f"{here} : attendu {{parent_isole: …, enfants_min: …}}")
+        return
+    extra = sorted(map(str, set(family) - FAMILY_KEYS))
+    if extra:
+        problems.append(
+            f"{here} : condition(s) inconnue(s) : {', '.join(extra)} ; "
+            f"possibles : {', '.join(sorted(FAMILY_KEYS))}"
+        )
+    if "parent_isole" in family:
+        values["single_parent"] = _flag(problems, f"{here}, parent_isole", family["parent_isole"])
+    if "enfants_min" in family:
+        values["children_min"] = _whole(
+            problems, f"{here}, enfants_min", family["enfants_min"], 0, 20
+        )
+    if "enfant_de_moins_de" in family:
+        values["child_under"] = _whole(
+            problems, f"{here}, enfant_de_moins_de", family["enfant_de_moins_de"], 1, 25
+        )

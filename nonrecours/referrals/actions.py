@@ -3,13 +3,13 @@ on time, erase the person's details after the retention period.
 
 Every step is kept in the audit trail (`Event`) and notified by e-mail once
 the transaction is committed. Who may do what is checked by the callers
-through `nonrecours.accounts.access`."""
+through `nonrecours.referrals.access`; the audit trail and the e-mails are
+written through referrals/events.py."""
 
 import datetime
-import logging
 import secrets
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -18,11 +18,12 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 
+from nonrecours import french
 from nonrecours.accounts.models import Organisation, User
 from nonrecours.directory.actions import entry_email
 from nonrecours.directory.models import Offer, Structure
+from nonrecours.errors import UserError
 from nonrecours.privacy.mail import links_can_be_sent
-from nonrecours.referrals import notifications
 from nonrecours.referrals.enums import (
     EXPIRY_AFTER_DAYS,
     REMINDER_AFTER_DAYS,
@@ -34,14 +35,14 @@ from nonrecours.referrals.enums import (
     RefusalReason,
     Status,
 )
-from nonrecours.referrals.models import Event, Outcome, Referral, Scheme
+from nonrecours.referrals.events import event_record, notify_on_commit
+from nonrecours.referrals.models import Outcome, Referral, Scheme
 from nonrecours.rights.batching import simulate_one
 from nonrecours.rights.catalogue import IN_KIND, benefits
 from nonrecours.rights.queries import simulation_of_territory
-from nonrecours.rights.situation import SituationError, parse_situation
+from nonrecours.rights.situation import SituationError
+from nonrecours.rights.situation_parse import parse_situation
 from nonrecours.territories.models import Territory
-
-logger = logging.getLogger(__name__)
 
 CONSENT_TEXT = (
     "La personne a été informée que ses coordonnées et le motif de l'orientation sont "
@@ -50,7 +51,7 @@ CONSENT_TEXT = (
 )
 
 
-class ReferralError(ValueError):
+class ReferralError(UserError, ValueError):
     """What is wrong, in French, and the form field it concerns."""
 
     def __init__(self, message: str, field: str = "") -> None:
@@ -79,76 +80,6 @@ def consent_text(destination: str) -> str:
         f"{days // 365} an{'s' if days // 365 > 1 else ''}" if days % 365 == 0 else f"{days} jours"
     )
     return CONSENT_TEXT.format(destination=destination, years=years)
-
-
-def _actor(user: User | None, via: str) -> tuple[User | None, str]:
-    if user is not None and user.is_authenticated:
-        return user, user.get_full_name() or user.get_username()
-    if via == Channel.LINK:
-        return None, "la structure (lien reçu par courriel)"
-    return None, "nonrecours"
-
-
-def _event(
-    referral: Referral,
-    kind: str,
-    *,
-    at: datetime.datetime,
-    user: User | None = None,
-    via: str = Channel.SYSTEM,
-    detail: str = "",
-) -> Event:
-    actor, label = _actor(user, via)
-    return Event.objects.create(
-        referral=referral,
-        kind=kind,
-        at=at,
-        actor=actor,
-        actor_label=label,
-        channel=via,
-        detail=detail[:500],
-    )
-
-
-def _notify_later(referral: Referral, template: str, to: str, **context: object) -> None:
-    """Send after the commit (nothing is announced that was rolled back), and
-    keep the sending in the audit trail. A mail server that fails neither
-    undoes the step nor stops the others: the failure is in the trail.
-    Demonstration referrals send nothing, nor does a server with e-mail
-    disabled (nonrecours.privacy.mail: the link would open the person's
-    details; the organisations see the referral in their lists)."""
-    if referral.is_synthetic:
-        return
-    if not links_can_be_sent():
-        logger.info(
-            "Orientation %s : courriel « %s » non envoyé (courriels désactivés)",
-            referral.pk,
-            template,
-        )
-        return
-
-    def send() -> None:
-        recipients: list[str] = []
-        try:
-            recipients = (
-                notifications.receiver_addresses(referral)
-                if to == "receiver"
-                else notifications.sender_addresses(referral)
-            )
-            said = notifications.send(referral, template, recipients, **context)
-        except Exception as error:  # noqa: BLE001 - SMTP, network, template: all recorded
-            logger.exception("Orientation %s : courriel non envoyé", referral.pk)
-            _event(
-                referral,
-                EventKind.NOTIFY_FAILED,
-                at=timezone.now(),
-                detail=f"à : {', '.join(recipients) or '?'} ({type(error).__name__})",
-            )
-            return
-        if said:
-            _event(referral, EventKind.NOTIFIED, at=timezone.now(), detail=said)
-
-    transaction.on_commit(send, robust=True)
 
 
 def _clean_person(person: Person, territory: Territory) -> Person:
@@ -309,7 +240,7 @@ def referral_send(
         sent_at=now,
         link_key=secrets.token_hex(16),
     )
-    _event(
+    event_record(
         referral,
         EventKind.CREATED,
         at=now,
@@ -318,8 +249,10 @@ def referral_send(
         detail=f"par {sender_organisation.name} ; accord recueilli "
         f"{referral.get_consent_mode_display().lower()}",
     )
-    _notify_later(referral, "sent", "receiver", expires_on=_deadline(referral, EXPIRY_AFTER_DAYS))
-    _notify_later(referral, "sent_copy", "sender")
+    notify_on_commit(
+        referral, "sent", "receiver", expires_on=_deadline(referral, EXPIRY_AFTER_DAYS)
+    )
+    notify_on_commit(referral, "sent_copy", "sender")
     return referral
 
 
@@ -376,7 +309,7 @@ def referral_answer(
             "link_key",
         ]
     )
-    _event(
+    event_record(
         referral,
         EventKind.ACCEPTED if accept else EventKind.REFUSED,
         at=now,
@@ -384,7 +317,7 @@ def referral_answer(
         via=via,
         detail="" if accept else referral.get_refusal_reason_display(),
     )
-    _notify_later(referral, "accepted" if accept else "refused", "sender")
+    notify_on_commit(referral, "accepted" if accept else "refused", "sender")
     return referral
 
 
@@ -392,8 +325,8 @@ def _amount(raw: Any) -> Decimal | None:
     if raw in (None, ""):
         return None
     try:
-        value = Decimal(str(raw).replace(",", ".").replace(" ", "").replace("\u202f", ""))
-    except InvalidOperation:
+        value = french.parse_decimal(str(raw))
+    except ValueError:
         raise ReferralError(f"Montant illisible : « {raw} ».", "monthly_amount") from None
     if not value.is_finite() or value < 0 or value > 100_000:
         raise ReferralError(
@@ -471,10 +404,10 @@ def referral_record_outcome(
     if benefit:
         label += f" : {next(b.label for b in benefits() if b.id == benefit)}"
         if amount is not None:
-            euros = str(amount).replace(".", ",")
-            label += f", {euros} € par mois" + (" (simulateur)" if from_simulator else "")
-    _event(referral, EventKind.OUTCOME, at=now, user=user, via=via, detail=label)
-    _notify_later(referral, "outcome", "sender", outcome=outcome)
+            label += f", {french.amount(float(amount))} par mois"
+            label += " (simulateur)" if from_simulator else ""
+    event_record(referral, EventKind.OUTCOME, at=now, user=user, via=via, detail=label)
+    notify_on_commit(referral, "outcome", "sender", outcome=outcome)
     return outcome
 
 
@@ -490,7 +423,7 @@ def referral_viewed(
     if user is not None and user.is_authenticated:
         seen = seen.filter(actor=user)
     if not seen.exists():
-        _event(referral, EventKind.VIEWED, at=now, user=user, via=via)
+        event_record(referral, EventKind.VIEWED, at=now, user=user, via=via)
 
 
 @dataclass
@@ -509,7 +442,7 @@ class DeadlineReport:
 def referrals_process_deadlines(now: datetime.datetime | None = None) -> DeadlineReport:
     """Remind the referrals unanswered for 10 days, expire those unanswered
     for 30, each once; then erase the details past the retention period.
-    Run every night (`nonrecours orientations echeances`); running it again
+    Run every night (`nonrecours referrals echeances`); running it again
     does nothing more."""
     now = now or timezone.now()
     report = DeadlineReport()
@@ -527,9 +460,9 @@ def referrals_process_deadlines(now: datetime.datetime | None = None) -> Deadlin
             referral.expired_at = now
             referral.link_key = ""  # the structure never answered: no access any more
             referral.save(update_fields=["status", "expired_at", "link_key"])
-            _event(referral, EventKind.EXPIRED, at=now)
-            _notify_later(referral, "expired", "sender")
-            _notify_later(referral, "expired_receiver", "receiver")
+            event_record(referral, EventKind.EXPIRED, at=now)
+            notify_on_commit(referral, "expired", "sender")
+            notify_on_commit(referral, "expired_receiver", "receiver")
             report.expired += 1
     for pk in Referral.objects.filter(
         status=Status.SENT, reminded_at__isnull=True, sent_at__lte=reminder
@@ -540,8 +473,8 @@ def referrals_process_deadlines(now: datetime.datetime | None = None) -> Deadlin
                 continue
             referral.reminded_at = now
             referral.save(update_fields=["reminded_at"])
-            _event(referral, EventKind.REMINDED, at=now)
-            _notify_later(
+            event_record(referral, EventKind.REMINDED, at=now)
+            notify_on_commit(
                 referral, "reminder", "receiver", expires_on=_deadline(referral, EXPIRY_AFTER_DAYS)
             )
             report.reminded += 1
@@ -585,7 +518,7 @@ def referrals_anonymise(now: datetime.datetime | None = None) -> int:
                 referral.expired_at = now
                 fields += ["status", "expired_at"]
             referral.save(update_fields=fields)
-            _event(
+            event_record(
                 referral,
                 EventKind.ANONYMISED,
                 at=now,

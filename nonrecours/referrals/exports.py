@@ -19,10 +19,10 @@ from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
+from nonrecours import french
 from nonrecours.csvtext import spreadsheet_safe
-from nonrecours.referrals.queries import (
+from nonrecours.referrals.statistics import (
     DIMENSIONS,
-    MONTHS,
     PARTS,
     ReferralDashboard,
     ReferralStatistics,
@@ -111,7 +111,7 @@ def _csv_cell(value: Cell, exact: bool) -> str:
     if value is None:
         return "" if exact else SECRET
     if isinstance(value, float):
-        return f"{value:.1f}".replace(".", ",")
+        return french.number(value, 1, grouping=False)
     return str(spreadsheet_safe(value))
 
 
@@ -129,8 +129,7 @@ def statistics_csv(stats: ReferralStatistics) -> str:
 
 def _moment(moment: datetime.datetime) -> str:
     local = timezone.localtime(moment)
-    day = "1er" if local.day == 1 else str(local.day)
-    return f"{day} {MONTHS[local.month - 1]} {local.year} à {local:%H:%M}"
+    return f"{french.date_text(local.date())} à {local:%H:%M}"
 
 
 def statistics_notes(

@@ -21,7 +21,7 @@ PROCESSING = [
         "n'en voit que les statistiques.",
         recipients="La structure ou l'organisation partenaire destinataire de l'orientation.",
         retention="Coordonnées, motif et simulation effacés {NONRECOURS_REFERRAL_RETENTION_DAYS}"
-        " jours après l'envoi, chaque nuit, par « nonrecours orientations echeances » (et "
+        " jours après l'envoi, chaque nuit, par « nonrecours referrals echeances » (et "
         "« nonrecours purge ») ; le lien est révoqué au refus, à l'expiration (30 jours sans "
         "réponse) et à l'effacement. Restent, pour les statistiques : dates, statut, commune, "
         "tranche d'âge, dispositif, résultats.",

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import yaml
 
+from nonrecours.french import amount
+
 CATALOGUE_FILE = Path(__file__).with_name("benefits.yaml")
 # OpenFisca-France entity of each variable used (checked by the tests).
 INDIVIDUAL = {"aah", "asi", "contrat_engagement_jeune", "bourse_criteres_sociaux"}
@@ -90,5 +92,4 @@ def in_kind_text(participation: float | None) -> str:
         return "gratuite ou avec une participation"
     if participation <= 0:
         return "gratuite"
-    amount = f"{participation:.2f}".replace(".", ",")
-    return f"avec une participation de {amount}\u00a0€ par mois"
+    return f"avec une participation de {amount(participation, 2)} par mois"

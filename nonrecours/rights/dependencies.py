@@ -1,5 +1,5 @@
 """Which OpenFisca variables may change when the previous months of each
-benefit fed back change (the fixed point of rights.engine._settle).
+benefit fed back change (the fixed point of rights.fixedpoint.settle).
 
 A new pass recomputes only the variables that read a benefit whose previous
 months moved (everything else — incomes, taxes of year N-2, household
@@ -86,7 +86,7 @@ def trace_dependents() -> dict[str, list[str]]:
 
     from openfisca_core.simulation_builder import SimulationBuilder
 
-    from nonrecours.rights import engine, reference
+    from nonrecours.rights import engine, fixedpoint, past, reference
 
     simulations: list[Any] = []
     build = SimulationBuilder.build
@@ -98,11 +98,11 @@ def trace_dependents() -> dict[str, list[str]]:
         return simulation
 
     situations = [case.situation for case in reference.all_cases()]
-    feedback = set(engine.FEEDBACK_FAMILY) | set(engine.FEEDBACK_PERSON)
+    feedback = set(past.FEEDBACK_FAMILY) | set(past.FEEDBACK_PERSON)
     found: dict[str, set[str]] = {}
     with (
         mock.patch.object(SimulationBuilder, "build", traced_build),
-        mock.patch.object(engine, "_forget_computed", engine._forget_everything),
+        mock.patch.object(fixedpoint, "forget_computed", fixedpoint.forget_everything),
     ):
         for month in TRACED_MONTHS:
             moved = [dataclasses.replace(s, month=month) for s in situations]

@@ -11,7 +11,8 @@ from typing import Any
 
 from nonrecours.rights.catalogue import benefits
 from nonrecours.rights.engine import BenefitResult, SimulationResult
-from nonrecours.rights.situation import Situation, SituationError, parse_situation
+from nonrecours.rights.situation import Situation, SituationError
+from nonrecours.rights.situation_parse import parse_situation
 from nonrecours.structured import StructuredError, load_yaml_bounded
 
 CASES_DIR = Path(__file__).with_name("cases")

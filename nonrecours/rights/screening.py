@@ -40,15 +40,12 @@ from typing import Any
 
 from nonrecours.cells import read_date_cell
 from nonrecours.csvtext import UnreadableFile, dict_rows, read_text, spreadsheet_safe
+from nonrecours.errors import UserError
 from nonrecours.rights.catalogue import benefits
 from nonrecours.rights.engine import SimulationResult, simulate
-from nonrecours.rights.situation import (
-    RECEIVED,
-    RESOURCES,
-    Situation,
-    SituationError,
-    parse_situation,
-)
+from nonrecours.rights.resources import RECEIVED, RESOURCES
+from nonrecours.rights.situation import Situation, SituationError
+from nonrecours.rights.situation_parse import parse_situation
 from nonrecours.territories.insee import insee_code_read, known_commune_codes
 from nonrecours.textrules import TEXT_MAX_LENGTH, shown, text_problem
 
@@ -60,7 +57,7 @@ MONTH = re.compile(r"\d{4}-\d{2}")
 DATE_FORMATS = "attendu une date : 1991-05-15, 15/05/1991 ou numéro de série de tableur"
 
 
-class ScreeningFileError(ValueError):
+class ScreeningFileError(UserError, ValueError):
     """A file that cannot be read at all (French message)."""
 
 

@@ -16,7 +16,7 @@ each giving exactly what OpenFisca-Core gives:
   neutralised variable, a variable of another entity, a traced
   simulation) takes OpenFisca-Core's own path, with all its checks.
 
-`apply()` is idempotent and called by `rights.engine.tax_benefit_system()`.
+`apply()` is idempotent and called by `rights.system.tax_benefit_system()`.
 tests/rights/test_speedups.py checks each path against OpenFisca-Core's.
 """
 

@@ -2,15 +2,8 @@
 PDF recap): short French lines, in the order of the questions."""
 
 from nonrecours.french import euros_text
-from nonrecours.rights.situation import (
-    RESOURCES,
-    Activity,
-    Housing,
-    Person,
-    Role,
-    Schooling,
-    Situation,
-)
+from nonrecours.rights.resources import RECEIVED_TEXT, RESOURCES
+from nonrecours.rights.situation import Activity, Housing, Person, Role, Schooling, Situation
 
 ROLE_TEXT = {Role.CLAIMANT: "Vous", Role.PARTNER: "Conjoint·e", Role.CHILD: "Enfant"}
 ACTIVITY_TEXT = {
@@ -37,21 +30,6 @@ HOUSING_TEXT = {
     Housing.BUYER: "accédant·e à la propriété",
     Housing.HOUSED_FREE: "hébergé·e gratuitement",
     Housing.HOMELESS: "sans domicile stable",
-}
-RECEIVED_TEXT = {
-    "rsa": "RSA",
-    "prime_activite": "prime d'activité",
-    "aide_logement": "aide au logement",
-    "af": "allocations familiales",
-    "cf": "complément familial",
-    "asf": "allocation de soutien familial",
-    "paje_base": "allocation de base de la PAJE",
-    "aspa": "ASPA",
-    "aah": "AAH",
-    "asi": "ASI",
-    "ass": "ASS",
-    "aeeh": "AEEH",
-    "pch": "PCH",
 }
 
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from nonrecours.accounts.actions import membership_grant, organisation_get_or_create
 from nonrecours.accounts.enums import OrganisationKind, Role
 from nonrecours.accounts.models import User
+from nonrecours.errors import Problem, UserError
 from nonrecours.surveys import campaigns, queries
 from nonrecours.surveys.contacts import contact_from as _contact
 from nonrecours.surveys.contacts import personal_fields as _personal_fields
@@ -47,12 +48,15 @@ from nonrecours.territories.enums import Stratum
 from nonrecours.territories.models import Commune, Territory
 
 
-class ResponseRejected(ValueError):
+class ResponseRejected(UserError, ValueError):
     """Answers that do not pass validation; ``errors`` maps question -> French message."""
 
     def __init__(self, errors: Mapping[str, str]):
         self.errors = dict(errors)
-        super().__init__("; ".join(f"{k} : {v}" for k, v in self.errors.items()))
+        super().__init__(
+            "; ".join(f"{k} : {v}" for k, v in self.errors.items()),
+            problems=[Problem(message, field=name) for name, message in self.errors.items()],
+        )
 
 
 def questionnaire_version_default() -> QuestionnaireVersion:

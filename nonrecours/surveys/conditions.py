@@ -7,6 +7,11 @@ A condition is a small tree read from YAML:
 - ``{question: Q, answered: true}``: Q has an answer;
 - ``{all: [...]}``, ``{any: [...]}``, ``{not: {...}}``.
 
+One operator per node; codes are text or whole numbers (``1`` means ``"1"``).
+A missing answer, ``""`` and ``[]`` are "not answered"; a single-choice code
+is compared as text, never as a number. The truth table all three
+evaluators are checked against is tests/surveys/conditions_cases.yaml.
+
 The same tree is evaluated on the server, serialised for the browser (the
 door-to-door app evaluates it offline) and written as an XLSForm expression.
 """
@@ -15,10 +20,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from nonrecours.errors import UserError
+
 Answers = Mapping[str, Any]
 
 
-class ConditionError(ValueError):
+OPERATORS = ("all", "any", "not", "in", "selected", "answered")
+KEYS = frozenset({*OPERATORS, "question"})
+
+
+class ConditionError(UserError, ValueError):
     """A condition that does not follow the grammar above (message in French)."""
 
 
@@ -46,9 +57,15 @@ class Condition:
         raise AssertionError(self.op)
 
     def questions(self) -> set[str]:
+        """The names of the questions the condition reads."""
+        return {leaf.question for leaf in self.leaves()}
+
+    def leaves(self) -> list["Condition"]:
+        """The conditions on one question (``in``, ``selected``,
+        ``answered``) in the tree, left to right."""
         if self.children:
-            return set().union(*(c.questions() for c in self.children))
-        return {self.question}
+            return [leaf for c in self.children for leaf in c.leaves()]
+        return [self]
 
     def to_data(self) -> dict[str, Any]:
         """Back to the YAML form (also what the browser receives as JSON)."""
@@ -76,29 +93,58 @@ class Condition:
         return "(" + " or ".join(f"{ref} = '{code}'" for code in self.codes) + ")"
 
 
+def _code(value: Any, op: str) -> str:
+    """A choice code as written in YAML: text, or a whole number (``1`` is ``"1"``)."""
+    if isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool)):
+        return str(value)
+    raise ConditionError(f"« {op} » attend des codes de réponse (texte ou nombre entier)")
+
+
 def parse_condition(data: Any) -> Condition:
+    """The Condition a YAML tree describes (grammar in the module docstring).
+
+    Raises ConditionError (French) for anything else: not a dictionary, an
+    unknown key, two operators in one node, an empty ``all``/``any``/``in``,
+    a code that is not text nor a whole number, ``answered`` other than true.
+    The cases, with their messages, are in tests/surveys/conditions_cases.yaml.
+    """
     if not isinstance(data, Mapping):
         raise ConditionError("une condition doit être un dictionnaire")
-    if "all" in data or "any" in data:
-        op = "all" if "all" in data else "any"
+    unknown = sorted(str(key) for key in data if key not in KEYS)
+    if unknown:
+        listed = ", ".join(f"« {key} »" for key in unknown)
+        raise ConditionError(
+            f"opérateur inconnu dans une condition : {listed} "
+            "(attendus : all, any, not, in, selected, answered)"
+        )
+    operators = [key for key in OPERATORS if key in data]
+    if len(operators) > 1:
+        listed = ", ".join(f"« {key} »" for key in operators)
+        raise ConditionError(f"une condition n'a qu'un opérateur, pas {listed}")
+    op = operators[0] if operators else ""
+    if op in ("all", "any", "not") and "question" in data:
+        raise ConditionError(f"« {op} » ne porte pas sur une question : retirez « question »")
+    if op in ("all", "any"):
         items = data[op]
         if not isinstance(items, list) or not items:
             raise ConditionError(f"« {op} » attend une liste non vide de conditions")
         return Condition(op=op, children=tuple(parse_condition(i) for i in items))
-    if "not" in data:
+    if op == "not":
         return Condition(op="not", children=(parse_condition(data["not"]),))
     question = data.get("question")
     if not isinstance(question, str) or not question:
         raise ConditionError("il manque « question » (le nom de la question testée)")
-    if "in" in data:
+    if not op:
+        raise ConditionError(
+            "une condition sur une question attend « in », « selected » ou « answered »"
+        )
+    if op == "in":
         codes = data["in"]
         if not isinstance(codes, list) or not codes:
             raise ConditionError("« in » attend une liste non vide de codes")
-        return Condition(op="in", question=question, codes=tuple(str(c) for c in codes))
-    if "selected" in data:
-        return Condition(op="selected", question=question, codes=(str(data["selected"]),))
-    if data.get("answered") is True:
-        return Condition(op="answered", question=question)
-    raise ConditionError(
-        "une condition sur une question attend « in », « selected » ou « answered »"
-    )
+        return Condition(op="in", question=question, codes=tuple(_code(c, "in") for c in codes))
+    if op == "selected":
+        return Condition(op="selected", question=question, codes=(_code(data[op], op),))
+    if data[op] is not True:
+        raise ConditionError("« answered » ne peut valoir que true")
+    return Condition(op="answered", question=question)

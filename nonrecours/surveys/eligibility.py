@@ -45,8 +45,7 @@ confirmer » has no line).
 """
 
 import datetime
-import threading
-from collections import OrderedDict
+import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -63,14 +62,11 @@ from nonrecours.rights.engine import (
     simulate,
     tax_benefit_system,
 )
-from nonrecours.rights.situation import Situation, SituationError, parse_situation
-from nonrecours.surveys.analysis import (
-    KEY_TABLES,
-    CampaignAnalysis,
-    ReleasePlan,
-    released_rows,
-)
+from nonrecours.rights.situation import Situation, SituationError
+from nonrecours.rights.situation_parse import parse_situation
+from nonrecours.surveys.analysis import CampaignAnalysis
 from nonrecours.surveys.models import Campaign
+from nonrecours.surveys.release import KEY_TABLES, ReleasePlan, released_rows
 from nonrecours.territories.enums import Stratum
 
 # Benefits of the question « prestations_percues » the engine simulates.
@@ -141,10 +137,19 @@ def charges_flat_amount(children: int, month: str) -> float:
     formule.c_forfait_charges.cas_general), in euros a month, for a
     household with ``children`` dependent children, in ``month``
     (YYYY-MM), metropolitan France."""
+    base, per_child = _charges_parameters(month)
+    return base + children * per_child
+
+
+@functools.lru_cache(maxsize=64)
+def _charges_parameters(month: str) -> tuple[float, float]:
+    """(flat amount, increase per child) of charges_flat_amount in `month`.
+    Kept: reading the parameters at an instant builds the whole tree of the
+    legislation (about a second), and a wave asks for one month only."""
     parameters = tax_benefit_system().parameters(f"{month}-01")
     flat = parameters.prestations_sociales.aides_logement.allocations_logement.locatif
     general = flat.formule.c_forfait_charges.cas_general
-    return float(general.cas_general) + children * float(general.majoration_par_enfant)
+    return float(general.cas_general), float(general.majoration_par_enfant)
 
 
 def rent_without_charges(rent_with_charges: float, children: int, month: str) -> float:
@@ -427,24 +432,3 @@ def potential_lines(
         )
         for code in potential.labels
     ]
-
-
-_CACHE: "OrderedDict[int, tuple[CampaignAnalysis, PotentialNonTakeUp]]" = OrderedDict()
-_CACHE_LOCK = threading.Lock()
-
-
-def potential_non_take_up_cached(
-    campaign: Campaign, analysis: CampaignAnalysis
-) -> PotentialNonTakeUp:
-    """Computed once per (cached) analysis, in this process only."""
-    key = id(analysis)
-    with _CACHE_LOCK:
-        cached = _CACHE.get(key)
-        if cached is not None and cached[0] is analysis:
-            return cached[1]
-    potential = potential_non_take_up(campaign, analysis)
-    with _CACHE_LOCK:
-        _CACHE[key] = (analysis, potential)
-        while len(_CACHE) > 4:
-            _CACHE.popitem(last=False)
-    return potential

@@ -29,13 +29,10 @@ from openpyxl import Workbook
 
 from nonrecours.csvtext import spreadsheet_safe
 from nonrecours.surveys import coarsening
-from nonrecours.surveys.analysis import (
-    OPEN_DATA_DICTIONARY,
-    campaign_analysis_cached,
-    open_data_rows,
-)
+from nonrecours.surveys.barometer import campaign_barometer
 from nonrecours.surveys.limesurvey import limesurvey_codes
 from nonrecours.surveys.models import Campaign, Response
+from nonrecours.surveys.open_data import OPEN_DATA_DICTIONARY, open_data_rows
 from nonrecours.surveys.questionnaire import Question, Questionnaire, QuestionType
 
 # C0 controls but tab, line feed and carriage return (XML 1.0, hence XLSX,
@@ -331,8 +328,8 @@ def open_data(campaign: Campaign) -> tuple[list[dict[str, Any]], str]:
     NO_ANSWERS for a campaign without answers (then no row), else ""."""
     if not campaign.responses.exists():
         return [], NO_ANSWERS
-    analysis = campaign_analysis_cached(campaign)
-    return [_clean(row) for row in open_data_rows(campaign, analysis)], ""
+    barometer = campaign_barometer(campaign, potential=False)
+    return [_clean(row) for row in open_data_rows(barometer)], ""
 
 
 def open_data_json(campaign: Campaign) -> dict[str, Any]:

@@ -1,5 +1,6 @@
-"""The open data of a published wave: one CSV of every released cell, its
-dictionary (CSV), a notes file, and the same as one JSON document.
+"""The open data of a wave. Of a published wave: one CSV of every released
+cell, its dictionary (CSV), a notes file, and the same as one JSON document;
+for the team, the key rows of a wave computed now (open_data_rows).
 
 Every CSV opens as is in a spreadsheet: the header is the first line (no
 comment line before it), UTF-8 with a byte order mark (so that Excel reads
@@ -15,7 +16,9 @@ from typing import Any
 
 from django.utils import timezone
 
+from nonrecours.analysis.disclosure import DEFAULT_THRESHOLD
 from nonrecours.csvtext import spreadsheet_safe
+from nonrecours.surveys.barometer import Barometer
 from nonrecours.surveys.publication import PublishedResults
 
 BOM = "\ufeff"
@@ -198,3 +201,48 @@ def data_json(results: PublishedResults) -> dict[str, Any]:
         ],
         "donnees": records(results),
     }
+
+
+# The team's open data of a campaign computed now (surveys.exports), before
+# it is published.
+OPEN_DATA_DICTIONARY = [
+    ("indicateur", "identifiant de l'indicateur (celui du baromètre publié en 2024)"),
+    ("libelle", "ce que mesure l'indicateur"),
+    ("base", "population sur laquelle la part est calculée"),
+    ("ventilation", "« ensemble » pour tout le territoire, ou « strate »"),
+    ("domaine", "« ensemble », ou la strate (central_city, small_commune, urban, rural)"),
+    ("estimation", "part estimée (entre 0 et 1), pondérée ; vide si masquée"),
+    ("erreur_type", "erreur-type de l'estimation, calage compris"),
+    ("ic95_bas", "borne basse de l'intervalle de confiance à 95 %"),
+    ("ic95_haut", "borne haute de l'intervalle de confiance à 95 %"),
+    ("effectif", "nombre de répondant·es dans le domaine et la base"),
+    (
+        "masquee",
+        "oui si la case est masquée par le secret statistique (moins de "
+        f"{DEFAULT_THRESHOLD} répondant·es, ou déductible d'une autre case masquée)",
+    ),
+]
+
+
+def open_data_rows(barometer: Barometer) -> list[dict[str, Any]]:
+    """The team's open data of a wave not published yet: its key rows (overall
+    and by stratum) as computed now, one dict per row, keys of
+    OPEN_DATA_DICTIONARY (shares between 0 and 1, None when hidden)."""
+    campaign = barometer.campaign
+    indicators = {i.id: i for i in campaign.questionnaire.questionnaire().indicators}
+    return [
+        {
+            "indicateur": r.indicator,
+            "libelle": indicators[r.indicator].label,
+            "base": indicators[r.indicator].base,
+            "ventilation": r.by,
+            "domaine": r.domain,
+            "estimation": r.estimate,
+            "erreur_type": r.se,
+            "ic95_bas": r.ci_low,
+            "ic95_haut": r.ci_high,
+            "effectif": None if r.suppressed else r.n,
+            "masquee": "oui" if r.suppressed else "non",
+        }
+        for r in barometer.analysis.rows
+    ]

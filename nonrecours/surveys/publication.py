@@ -26,22 +26,19 @@ from nonrecours.accounts.models import User
 from nonrecours.analysis.estimators import Difference
 from nonrecours.analysis.files import OVERALL, ResultRow
 from nonrecours.analysis.raking import RakingError
-from nonrecours.surveys.analysis import (
-    AGE_QUESTION,
-    NOT_GIVEN,
-    SEX_QUESTION,
-    CampaignAnalysis,
+from nonrecours.errors import UserError
+from nonrecours.surveys.barometer import (
+    Barometer,
     Change,
-    IndicatorMap,
-    campaign_analysis,
+    campaign_barometer,
     changes_since,
-    commune_map,
     previous_campaign,
-    stratum_comparisons,
 )
 from nonrecours.surveys.enums import Channel
+from nonrecours.surveys.maps import IndicatorMap, commune_map
 from nonrecours.surveys.models import Campaign, Publication
 from nonrecours.surveys.questionnaire import Questionnaire
+from nonrecours.surveys.weighting import AGE_QUESTION, NOT_GIVEN, SEX_QUESTION
 from nonrecours.territories.enums import Stratum
 from nonrecours.territories.models import Commune, Territory
 from nonrecours.territories.queries import member_communes
@@ -53,12 +50,12 @@ GROUP_LABELS = {"femme": "Femmes", "homme": "Hommes", NOT_GIVEN: "Non renseigné
 PART_LABELS = {"strate": "strate", "commune": "commune", "sexe": "sexe", "age": "tranche d'âge"}
 
 
-class CampaignPublished(ValueError):
+class CampaignPublished(UserError, ValueError):
     """The campaign is published: its answers can no longer change (French
     message, naming the wave and the day)."""
 
 
-class PublicationRefused(ValueError):
+class PublicationRefused(UserError, ValueError):
     """The campaign cannot be published (French message saying why)."""
 
 
@@ -119,7 +116,7 @@ def campaign_publish(
     if problem is not None:
         raise PublicationRefused(problem)
     try:
-        analysis = campaign_analysis(locked)
+        barometer = campaign_barometer(locked, potential=False)
     except RakingError as error:
         raise PublicationRefused(f"La pondération n'a pas pu être calculée : {error}") from None
     earlier = previous_campaign(locked)
@@ -127,9 +124,9 @@ def campaign_publish(
     return Publication.objects.create(
         campaign=locked,
         published_by=user,
-        respondents=analysis.raking.n,
-        threshold=analysis.weighting.threshold,
-        content=publication_content(locked, analysis, previous=earlier_publication),
+        respondents=barometer.analysis.raking.n,
+        threshold=barometer.analysis.weighting.threshold,
+        content=publication_content(barometer, previous=earlier_publication),
     )
 
 
@@ -158,7 +155,7 @@ def _categories(questionnaire: Questionnaire) -> dict[str, dict[str, str]]:
 
 
 def publication_content(
-    campaign: Campaign, analysis: CampaignAnalysis, *, previous: Publication | None = None
+    barometer: Barometer, *, previous: Publication | None = None
 ) -> dict[str, Any]:
     """The JSON stored in Publication.content (shape FORMAT): the wave and
     its territory, indicator and category labels, the released rows
@@ -166,6 +163,7 @@ def publication_content(
     weighting as described in the report, answers by channel, the tests
     between strata of published cells and, when the previous wave is
     published, the change of each cell published in both."""
+    campaign, analysis = barometer.campaign, barometer.analysis
     questionnaire = campaign.questionnaire.questionnaire()
     territory = campaign.territory
     communes = member_communes(territory)
@@ -184,7 +182,7 @@ def publication_content(
             "estimate": found.estimate,
             "se": found.se,
         }
-        for comparison in stratum_comparisons(campaign, analysis)
+        for comparison in barometer.comparisons
         for stratum, (_, found) in zip(
             [s for s in Stratum if s != Stratum.CENTRAL_CITY], comparison.others, strict=True
         )
@@ -421,7 +419,7 @@ def published_results(publication: Publication) -> PublishedResults:
 
 def published_map(results: PublishedResults, indicator_id: str) -> IndicatorMap:
     """The choropleth of one indicator by commune, from the stored rows
-    (analysis.commune_map)."""
+    (maps.commune_map)."""
     labels = {i.id: i.label for i in results.indicators}
     return commune_map(
         Commune.objects.filter(territory__siren=results.territory["siren"]),

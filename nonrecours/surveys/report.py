@@ -21,32 +21,23 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from nonrecours.analysis.files import OVERALL, ResultRow
-from nonrecours.surveys.analysis import (
-    MIN_RESPONDENTS,
-    CampaignAnalysis,
+from nonrecours.surveys.barometer import (
+    Barometer,
     Change,
     DashboardLine,
-    IndicatorMap,
     LabelledIndicator,
-    StratumComparison,
-    campaign_analysis_cached,
-    changes_since,
+    campaign_barometer,
     dashboard_lines,
-    indicator_map,
-    previous_campaign,
-    stratum_comparisons,
 )
 from nonrecours.surveys.demo import BREAKDOWN_STRATA, published_targets, reference_siren
-from nonrecours.surveys.eligibility import (
-    SHORT_LABELS,
-    PotentialNonTakeUp,
-    potential_lines,
-    potential_non_take_up_cached,
-)
+from nonrecours.surveys.eligibility import SHORT_LABELS, PotentialNonTakeUp, potential_lines
 from nonrecours.surveys.enums import Channel
+from nonrecours.surveys.maps import IndicatorMap, barometer_map
 from nonrecours.surveys.models import Campaign, Publication
 from nonrecours.surveys.publication import published_map, published_results
 from nonrecours.surveys.questionnaire import THEMES, default_questionnaire
+from nonrecours.surveys.subgroups import StratumComparison
+from nonrecours.surveys.weighting import MIN_RESPONDENTS
 from nonrecours.territories.enums import Stratum
 from nonrecours.territories.queries import member_communes
 
@@ -243,7 +234,7 @@ def _published_checks(siren: str, rows: list[ResultRow]) -> list[PublishedCheck]
     return checks
 
 
-def _commune_lines(campaign: Campaign, analysis: CampaignAnalysis) -> list[CommuneLine]:
+def _commune_lines(campaign: Campaign, zones: dict[str, str]) -> list[CommuneLine]:
     counts = Counter(
         dict(
             campaign.responses.values_list("commune__insee_code")
@@ -262,7 +253,7 @@ def _commune_lines(campaign: Campaign, analysis: CampaignAnalysis) -> list[Commu
             population_share=(c.population or 0) / population,
             answers=counts[c.insee_code],
             answer_share=counts[c.insee_code] / answers,
-            own_zone=analysis.zones.get(c.insee_code) == c.insee_code,
+            own_zone=zones.get(c.insee_code) == c.insee_code,
         )
         for c in communes
     ]
@@ -290,15 +281,15 @@ def _report_indicator(line: DashboardLine) -> ReportIndicator:
 
 def _themes(
     indicators: Sequence[ThemedIndicator],
-    rows: list[ResultRow],
-    changes: dict[tuple[str, str], Change],
+    lines: list[DashboardLine],
     map_of: Callable[[str], IndicatorMap],
 ) -> list[ReportTheme]:
     """The report's parts: one per theme in THEMES order (an indicator's
-    `theme`; see _theme), each with the map of its first indicator."""
+    `theme`; see _theme), each with the map of its first indicator;
+    `lines` are those of `indicators`, in the same order."""
     defaults = {i.id: i.theme for i in default_questionnaire().indicators}
     by_theme: dict[str, list[ReportIndicator]] = {code: [] for code in THEMES}
-    for indicator, line in zip(indicators, dashboard_lines(indicators, rows, changes), strict=True):
+    for indicator, line in zip(indicators, lines, strict=True):
         by_theme[_theme(indicator.theme, indicator.id, defaults)].append(_report_indicator(line))
     return [
         ReportTheme(code=code, title=THEMES[code], indicators=found, map=map_of(found[0].id))
@@ -309,20 +300,20 @@ def _themes(
 
 def build_report(campaign: Campaign) -> Report:
     """The team's report of ``campaign``, computed from its answers now."""
-    analysis = campaign_analysis_cached(campaign)
-    previous = previous_campaign(campaign)
-    changes: dict[tuple[str, str], Change] = {}
-    if previous is not None and previous.responses.exists():
-        changes = changes_since(analysis.rows, campaign_analysis_cached(previous).rows)
-    else:
-        previous = None
+    return report_of_barometer(campaign_barometer(campaign))
+
+
+def report_of_barometer(barometer: Barometer) -> Report:
+    """The team's report of a barometer with its potential non-take-up."""
+    campaign, analysis, previous = barometer.campaign, barometer.analysis, barometer.previous
     themes = _themes(
         campaign.questionnaire.questionnaire().indicators,
-        analysis.rows,
-        changes,
-        lambda ident: indicator_map(campaign, analysis, ident),
+        barometer.lines,
+        lambda ident: barometer_map(barometer, ident),
     )
-    potential = potential_non_take_up_cached(campaign, analysis)
+    potential = barometer.potential
+    if potential is None:
+        raise ValueError("baromètre sans non-recours potentiel")
     lines = [
         (code, SHORT_LABELS.get(code, label), row, strata)
         for code, label, row, strata in potential_lines(potential)
@@ -336,7 +327,7 @@ def build_report(campaign: Campaign) -> Report:
         .values_list("channel", "n")
     ]
     raking = analysis.raking
-    communes = _commune_lines(campaign, analysis)
+    communes = _commune_lines(campaign, analysis.zones)
     return Report(
         wave=ReportWave(
             slug=campaign.slug,
@@ -369,7 +360,7 @@ def build_report(campaign: Campaign) -> Report:
         headline=[theme.indicators[0] for theme in themes],
         themes=themes,
         previous_name=previous.name if previous is not None else None,
-        comparisons=stratum_comparisons(campaign, analysis),
+        comparisons=barometer.comparisons,
         published=_published_checks(campaign.territory.siren, analysis.rows),
         communes=communes,
         potential=potential,
@@ -391,8 +382,7 @@ def report_from_publication(publication: Publication) -> Report:
     content = results.content
     themes = _themes(
         results.indicators,
-        results.rows,
-        results.changes,
+        dashboard_lines(results.indicators, results.rows, results.changes),
         lambda ident: published_map(results, ident),
     )
     labels = {i.id: i.label for i in results.indicators}

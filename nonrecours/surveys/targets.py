@@ -8,12 +8,14 @@ method, which rounds while keeping the sum exact. Pure functions, no Django.
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from nonrecours.errors import UserError
+
 # Every commune of the territory is reached: no target below this many
 # answers (a product choice of the barometer, see docs/guide/barometre.md).
 MINIMUM_PER_COMMUNE = 5
 
 
-class TargetError(ValueError):
+class TargetError(UserError, ValueError):
     """Targets that cannot be split as asked (message in French);
     ``stratum`` names the stratum at fault, "" for the total."""
 

@@ -33,6 +33,8 @@ from typing import Any
 import yaml
 
 from nonrecours.csvtext import UnreadableFile, dict_rows, read_text
+from nonrecours.errors import UserError
+from nonrecours.french import number, parse_number
 from nonrecours.territories.insee import insee_code_read
 from nonrecours.textrules import shown
 
@@ -56,11 +58,9 @@ MAX_ERRORS = 20
 # No commune has more inhabitants (Paris: about 2.1 million); the limit of a
 # count when the commune's population is not known.
 MAX_COUNT = 10_000_000
-_THOUSANDS = (" ", "\u00a0", "\u202f")
-_COUNT = re.compile(r"-?\d+(?:\.\d*)?(?:[eE][+-]?\d+)?")
 
 
-class PopulationFileError(ValueError):
+class PopulationFileError(UserError, ValueError):
     """A file that cannot be read; the message (French) says where."""
 
 
@@ -184,13 +184,10 @@ def _count(raw: str, limit: float, population: str) -> float:
     `1234.5`. Raises ValueError with the reason, in French (the caller
     quotes the cell): not a number, not finite, negative, or over `limit`
     (`population` says what the limit is)."""
-    text = raw.strip()
-    for separator in _THOUSANDS:
-        text = text.replace(separator, "")
-    text = text.replace(",", ".")
-    if not _COUNT.fullmatch(text):
-        raise ValueError("n'est pas un effectif (ex. 1 234,5)")
-    count = float(text)
+    try:
+        count = parse_number(raw, finite=False)
+    except ValueError:
+        raise ValueError("n'est pas un effectif (ex. 1 234,5)") from None
     if not math.isfinite(count):
         raise ValueError("n'est pas un nombre fini")
     if count < 0:
@@ -198,10 +195,6 @@ def _count(raw: str, limit: float, population: str) -> float:
     if count > limit:
         raise ValueError(f"dépasse {population} : effectif invraisemblable")
     return count
-
-
-def _format_int(value: float) -> str:
-    return f"{value:,.0f}".replace(",", "\u202f")
 
 
 @dataclass(frozen=True)
@@ -244,10 +237,10 @@ def _read_group(
         return
     code, population = commune
     if population is None:
-        limit, what = float(MAX_COUNT), _format_int(MAX_COUNT)
+        limit, what = float(MAX_COUNT), number(MAX_COUNT)
     else:
         place = f"de la commune {code}" if code else "du territoire"
-        limit, what = population, f"la population {place} ({_format_int(population)})"
+        limit, what = population, f"la population {place} ({number(population)})"
     raw_count = row.get(columns.count) or ""
     try:
         count = _count(raw_count, limit, what)

@@ -7,6 +7,7 @@ changes the thresholds, and shown in words on the territory page.
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from nonrecours.french import number
 from nonrecours.territories.enums import Stratum
 
 
@@ -25,7 +26,7 @@ class CommuneFacts:
 
 def format_int(value: int) -> str:
     """12345 -> "12 345" (French grouping, narrow no-break space)."""
-    return f"{value:,}".replace(",", "\u202f")
+    return number(value)
 
 
 def strata_by_rule(

@@ -4,6 +4,8 @@ PostgreSQL server started from the machine's initdb/pg_ctl.
 The server listens only on a Unix socket in a private temporary folder, with
 fsync off, and is stopped and deleted when the run ends. PostgreSQL refuses
 to run as root: as root (CI), the server runs as the `postgres` system user.
+With pytest-xdist (`-n`), the controller starts the one server and its
+workers use it, each with its own test database.
 """
 
 import atexit
@@ -95,6 +97,11 @@ def pytest_load_initial_conftests(
 ) -> Generator[None, None, None]:
     # Runs before pytest-django reads the settings, so DATABASE_URL is seen.
     global _server
+    if os.environ.get("PYTEST_XDIST_WORKER") and os.environ.get("DATABASE_URL"):
+        # A pytest-xdist worker: the controller started the server and gave
+        # its address in the environment; pytest-django gives each worker
+        # its own test database on it (test_nonrecours_gw0, _gw1…).
+        return (yield)
     if early_config.known_args_namespace.postgresql and _server is None:
         _server = ThrowawayPostgres()
         atexit.register(_server.stop)

@@ -1,4 +1,4 @@
-"""`nonrecours comptes`: inviting from the command line."""
+"""`nonrecours accounts` (formerly `comptes`): inviting from the command line."""
 
 from io import StringIO
 

@@ -11,7 +11,7 @@ from django.core import mail
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from nonrecours.accounts import actions, queries
+from nonrecours.accounts import actions, queries, second_factor
 from nonrecours.accounts.enums import InvitationStatus, Role
 from nonrecours.accounts.models import Invitation, Membership, User
 from tests.accounts.conftest import GOOD_PASSWORD, code_for, member
@@ -146,7 +146,7 @@ def test_a_project_lead_sets_up_the_second_factor_before_the_account_exists(
         team, admin, email="lead@arras.example", role=Role.PROJECT_LEAD,
         capture=django_capture_on_commit_callbacks,
     )  # fmt: skip
-    key = actions.new_totp_key()
+    key = second_factor.new_totp_key()
     with pytest.raises(actions.InvitationError, match="ne correspond pas") as wrong:
         actions.invitation_accept(
             invitation=invitation,

@@ -10,7 +10,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from nonrecours.accounts import actions as account_actions
+from nonrecours.accounts import second_factor
 from nonrecours.accounts.enums import OrganisationKind, Role
 from nonrecours.accounts.models import Membership, Organisation
 from nonrecours.accounts.queries import Landing, LandingPage, landing_for
@@ -123,8 +123,8 @@ def test_anonymous_is_sent_to_sign_in(client):
 def test_after_the_second_factor_the_same_landing(client, settings, arras, lead, clock):
     settings.NONRECOURS_REQUIRE_2FA = True
     campaign(arras, "en-cours", TODAY - 10 * DAY, TODAY + 20 * DAY)
-    key = account_actions.new_totp_key()
-    device = account_actions.second_factor_enrol(user=lead, key=key, code=code_for(key))
+    key = second_factor.new_totp_key()
+    device = second_factor.second_factor_enrol(user=lead, key=key, code=code_for(key))
     assert signed_in(client, lead) == reverse("landing")
     asked = client.get(reverse("landing")).url
     assert asked == reverse("second_factor_verify") + "?next=%2Fmon-espace%2F"

@@ -169,7 +169,7 @@ def test_the_nightly_purge_erases_failures_that_no_longer_lock(client, partner, 
 
 
 def test_with_no_lockout_end_locks_stay_and_small_failures_go(client, partner, settings):
-    from nonrecours.accounts.actions import login_attempts_purge_expired
+    from nonrecours.accounts.second_factor import login_attempts_purge_expired
 
     settings.NONRECOURS_LOGIN_LOCKOUT_MINUTES = 0
     start = datetime.datetime(2026, 3, 2, 8, 0, tzinfo=datetime.UTC)
@@ -186,7 +186,7 @@ def test_with_no_lockout_end_locks_stay_and_small_failures_go(client, partner, s
 def test_with_no_lockout_end_a_lock_spread_over_addresses_stays(client, partner, settings):
     """Five addresses trying the same account once each lock it (axes adds
     the rows up): none of the rows is erased while it is locked."""
-    from nonrecours.accounts.actions import login_attempts_purge_expired
+    from nonrecours.accounts.second_factor import login_attempts_purge_expired
 
     settings.NONRECOURS_LOGIN_LOCKOUT_MINUTES = 0
     start = datetime.datetime(2026, 3, 2, 8, 0, tzinfo=datetime.UTC)

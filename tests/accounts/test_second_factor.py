@@ -13,7 +13,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from nonrecours.accounts import actions
+from nonrecours.accounts import second_factor
 from nonrecours.accounts.enums import Role
 from tests.accounts.conftest import PASSWORD, code_for, member
 
@@ -36,8 +36,8 @@ def clock():
 
 
 def enrolled(user) -> TOTPDevice:
-    key = actions.new_totp_key()
-    return actions.second_factor_enrol(user=user, key=key, code=code_for(key))
+    key = second_factor.new_totp_key()
+    return second_factor.second_factor_enrol(user=user, key=key, code=code_for(key))
 
 
 def password_login(client, user):
@@ -232,6 +232,6 @@ def test_check_deploy_warns_when_the_second_factor_is_off(settings):
 
 
 def test_the_set_up_after_its_secret_expired_in_the_session(lead, clock):
-    with pytest.raises(actions.SecondFactorError, match="rechargez la page"):
-        actions.second_factor_enrol(user=lead, key="", code="123456")
+    with pytest.raises(second_factor.SecondFactorError, match="rechargez la page"):
+        second_factor.second_factor_enrol(user=lead, key="", code="123456")
     assert not TOTPDevice.objects.exists()

@@ -198,10 +198,9 @@ def test_an_empty_column_is_not_an_indicator_unless_chosen(tmp_path):
         ("strate,w,y\na,1,1\nb,un,0\n", MARGINS, {"weight": "w"},
          "reponses.csv, ligne 3, colonne « w » : poids « un » invalide"),
         ("strate,y\na,1\nb,0\n", "variable,modalite,effectif\nstrate,a,10\nstrate,b,nan\n", {},
-         "marges.csv, ligne 3, colonne « effectif » : « nan » ; attendu un nombre de personnes "
-         "(0 ou plus)."),
+         "marges.csv, ligne 3, colonne « effectif » : « nan » n'est pas un nombre."),
         ("strate,y\na,1\nb,0\n", "variable,modalite,effectif\nstrate,a,inf\nstrate,b,10\n", {},
-         "marges.csv, ligne 2, colonne « effectif » : « inf » ; attendu un nombre de personnes"),
+         "marges.csv, ligne 2, colonne « effectif » : « inf » n'est pas un nombre."),
         ("strate,y\na,1\nb,0\n", "variable,modalite,effectif\nstrate,a,-3\nstrate,b,10\n", {},
          "marges.csv, ligne 2, colonne « effectif » : « -3 » ; attendu un nombre de personnes"),
         ("strate,y\na,1\nb,0\nb,1\n",

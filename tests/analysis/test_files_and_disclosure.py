@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from django.core.management import CommandError, call_command
 
-from nonrecours.analysis.files import AnalysisFileError, analyse_files
+from nonrecours.analysis.files import AnalysisFileError, analyse_files, as_json_rows
 
 FIXTURES = Path(__file__).parent / "fixtures"
 ANSWERS = FIXTURES / "strates.csv"
@@ -175,3 +175,78 @@ def test_cli_bounds_and_cap(tmp_path):
     assert [r["estimate"] for r in before] != [r["estimate"] for r in after]
     with pytest.raises(CommandError, match="ne peut pas respecter les bornes"):
         call_command(*common, "--bornes", "0.5:1.5", stdout=StringIO())
+
+
+def test_a_breakdown_in_two_categories_hides_both(tmp_path):
+    """Issue 14: by sex, 5 men and 40 women: the overall less the women
+    would give the men, so the women's figure is hidden too; the overall
+    stays, with its exact share."""
+    lines = ["sexe,y"] + ["h,1"] * 3 + ["h,0"] * 2 + ["f,1"] * 10 + ["f,0"] * 30
+    answers = write(tmp_path / "reponses.csv", "\n".join(lines) + "\n")
+    margins = write(tmp_path / "marges.csv", "variable,modalite,effectif\nsexe,h,50\nsexe,f,50\n")
+    rows = {r.domain: r for r in analyse_files(answers, margins, by=["sexe"]).rows}
+    assert [(d, rows[d].suppressed, rows[d].n) for d in ("ensemble", "f", "h")] == [
+        ("ensemble", False, 45),
+        ("f", True, 40),
+        ("h", True, 5),
+    ]
+    assert rows["ensemble"].estimate == pytest.approx(0.5 * 3 / 5 + 0.5 * 10 / 40)
+    assert rows["f"].estimate is rows["f"].se is rows["f"].ci_low is rows["f"].ci_high is None
+    published = [r for r in as_json_rows(list(rows.values())) if r["domain"] == "f"]
+    assert published[0]["n"] is None and published[0]["suppressed"] is True
+    assert recovered(answers, analyse_files(answers, margins, by=["sexe"])) == []
+
+
+def test_intervals_are_cut_to_zero_and_one(tmp_path):
+    lines = ["strate,y"] + ["a,1"] * 12 + ["b,0"] * 11 + ["b,1"]
+    answers = write(tmp_path / "reponses.csv", "\n".join(lines) + "\n")
+    margins = write(
+        tmp_path / "marges.csv", "variable,modalite,effectif\nstrate,a,50\nstrate,b,50\n"
+    )
+    rows = {r.domain: r for r in analyse_files(answers, margins, by=["strate"]).rows}
+    assert rows["a"].estimate == 1.0 and rows["a"].ci_high == 1.0
+    assert rows["b"].estimate == pytest.approx(1 / 12)
+    assert rows["b"].ci_low == max(0.0, rows["b"].estimate - 1.959963984540054 * rows["b"].se)
+    assert rows["b"].ci_high == pytest.approx(rows["b"].estimate + 1.959963984540054 * rows["b"].se)
+    assert rows["ensemble"].estimate == pytest.approx(0.5 + 0.5 / 12)
+
+
+def test_margins_that_cannot_be_met_are_an_error(tmp_path):
+    """Two respondents, (a, f) and (b, h): stratum a = 60 and f = 40 cannot
+    both hold; the raking does not converge and the analysis says so."""
+    answers = write(tmp_path / "reponses.csv", "strate,sexe,y\na,f,1\nb,h,0\n")
+    margins = write(
+        tmp_path / "marges.csv",
+        "variable,modalite,effectif\nstrate,a,60\nstrate,b,40\nsexe,f,40\nsexe,h,60\n",
+    )
+    with pytest.raises(AnalysisFileError) as error:
+        analyse_files(answers, margins)
+    assert str(error.value) == (
+        "Le calage n'a pas convergé (écart restant 5.00e-01) : des modalités "
+        "trop peu représentées sont à regrouper."
+    )
+    with pytest.raises(AnalysisFileError) as error:
+        analyse_files(answers, margins, bounds=(0.1, 10))
+    assert str(error.value).startswith(
+        "reponses.csv / marges.csv : Le calage ne peut pas respecter les bornes demandées"
+    )
+
+
+def test_read_margins_gives_each_variable_its_categories(tmp_path):
+    from nonrecours.analysis.files import read_margins
+    from nonrecours.analysis.raking import Margin
+
+    path = write(
+        tmp_path / "marges.csv",
+        "variable,modalite,effectif\nstrate, a ,1 000,5\nstrate,b,0\nsexe,f,\u202f12\n",
+    )
+    with pytest.raises(AnalysisFileError, match="ligne 2"):
+        read_margins(path)
+    path = write(
+        tmp_path / "marges.csv",
+        'variable,modalite,effectif\nstrate, a ,"1 000,5"\nstrate,b,0\nsexe,f,1\u202f000.5\n',
+    )
+    assert read_margins(path) == [
+        Margin("strate", {"a": 1000.5, "b": 0.0}),
+        Margin("sexe", {"f": 1000.5}),
+    ]

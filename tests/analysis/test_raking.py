@@ -187,3 +187,188 @@ def test_coded_categories_give_the_same_weights():
         RakingError, match="« sexe » : modalité\\(s\\) absente\\(s\\) des marges : x"
     ):
         rake(unknown, MARGINS)
+
+
+def test_design_effect_and_effective_size_are_exact():
+    """Weights 50, 50, 200: Kish's deff = n Σw² / (Σw)² = 3 × 45,000 / 90,000."""
+    result = rake({"s": np.array(["a", "a", "b"])}, [Margin("s", {"a": 100, "b": 200})])
+    np.testing.assert_allclose(result.weights, [50.0, 50.0, 200.0])
+    assert result.kish_deff == pytest.approx(1.5, rel=1e-12)
+    assert result.effective_n == pytest.approx(2.0, rel=1e-12)
+    assert result.weight_range == (50.0, 200.0)
+    assert result.n == 3
+    assert (result.converged, result.bounded) == (True, 0)
+    np.testing.assert_allclose(result.g, [50.0, 50.0, 200.0])
+
+
+def test_initial_weights_scale_the_calibration_factors():
+    result = rake(
+        {"s": np.array(["a", "a", "b"])}, [Margin("s", {"a": 100, "b": 200})], [1.0, 3.0, 4.0]
+    )
+    np.testing.assert_allclose(result.weights, [25.0, 75.0, 200.0])
+    np.testing.assert_allclose(result.g, [25.0, 25.0, 50.0])
+    np.testing.assert_allclose(result.initial, [1.0, 3.0, 4.0])
+
+
+@pytest.mark.parametrize("total", [-100.0, -1e-9])
+def test_a_negative_population_total_is_refused(total):
+    margins = [
+        Margin("strate", {"a": total, "b": 500 - total, "c": 500}),
+        Margin("sexe", {"f": 520, "h": 480}),
+    ]
+    with pytest.raises(RakingError) as error:
+        rake(SAMPLES, margins)
+    assert str(error.value) == "« strate » : effectif négatif pour « a »."
+
+
+def test_a_category_with_no_population_and_no_respondent_is_accepted():
+    margins = [Margin("strate", {"a": 300, "b": 500, "c": 200, "d": 0}), MARGINS[1]]
+    result = rake(SAMPLES, margins)
+    assert result.converged
+    assert result.sizes == (4, 2)
+    np.testing.assert_allclose(result.weights, rake(SAMPLES, MARGINS).weights)
+
+
+def test_margins_may_differ_by_rounding_only():
+    """A millionth of the total is rounding; more is another population."""
+    close = [MARGINS[0], Margin("sexe", {"f": 520, "h": 480.0009})]
+    assert rake(SAMPLES, close, max_iterations=100).max_gap < 1e-6  # accepted
+    far = [MARGINS[0], Margin("sexe", {"f": 520, "h": 480.0011})]
+    with pytest.raises(RakingError, match="ne décrivent pas la même population"):
+        rake(SAMPLES, far)
+
+
+def test_rows_of_different_lengths_are_refused():
+    samples = {"strate": SAMPLES["strate"], "sexe": SAMPLES["sexe"][:5]}
+    with pytest.raises(RakingError) as error:
+        rake(samples, MARGINS)
+    assert str(error.value) == "Les variables de calage n'ont pas toutes le même nombre de lignes."
+
+
+@pytest.mark.parametrize("weights", [[1, 1, 1, 1, 1], [1, 1, -2, 1, 1, 1], [1, 1, np.nan, 1, 1, 1]])
+def test_initial_weights_one_positive_number_per_respondent(weights):
+    with pytest.raises(RakingError) as error:
+        rake(SAMPLES, MARGINS, weights)
+    assert str(error.value) == "Les poids initiaux doivent être positifs, un par répondant."
+
+
+# Two respondents, (a, f) and (b, h): a = 600 and f = 400 cannot both hold.
+CONTRADICTORY = {"strate": np.array(["a", "b"]), "sexe": np.array(["f", "h"])}
+CONTRADICTORY_MARGINS = [
+    Margin("strate", {"a": 600, "b": 400}),
+    Margin("sexe", {"f": 400, "h": 600}),
+]
+
+
+def test_raking_that_cannot_converge_says_so():
+    result = rake(CONTRADICTORY, CONTRADICTORY_MARGINS, max_iterations=50)
+    assert not result.converged
+    assert result.iterations == 50
+    assert result.max_gap == pytest.approx(0.5)
+
+
+def test_bounded_raking_that_does_not_converge_is_an_error():
+    """Each category can be met within the bounds, not all together: the
+    bounded raking runs, stops, and says so (issue 14: never run before)."""
+    with pytest.raises(RakingError) as error:
+        rake(CONTRADICTORY, CONTRADICTORY_MARGINS, bounds=(0.1, 10))
+    assert str(error.value) == (
+        "Le calage ne peut pas respecter les bornes demandées (écart restant aux marges : "
+        "50,0\u00a0%) ; élargissez les bornes ou regroupez des modalités peu représentées."
+    )
+    with pytest.raises(RakingError, match="écart restant aux marges : 50,0\u00a0%"):
+        rake(CONTRADICTORY, CONTRADICTORY_MARGINS, cap=5)
+
+
+def test_bounds_and_cap_are_explained_exactly():
+    with pytest.raises(RakingError) as error:
+        rake(SAMPLES, MARGINS, bounds=(1.2, 3))
+    assert str(error.value) == (
+        "Bornes de calage invalides (1.2 ; 3) : il faut 0 ≤ basse < 1 < haute."
+    )
+    with pytest.raises(RakingError) as error:
+        rake(SAMPLES, MARGINS, cap=1)
+    assert str(error.value) == (
+        "Plafond des poids invalide (1) : il doit dépasser 1 (fois le poids moyen)."
+    )
+    # A cap under the low bound for some answers (very unequal weights).
+    with pytest.raises(RakingError) as error:
+        rake(SAMPLES, MARGINS, [1, 1, 1, 1, 1, 100], bounds=(0.9, 2), cap=1.5)
+    assert str(error.value) == (
+        "Le plafond des poids est plus bas que la borne basse pour certaines réponses "
+        "(poids initiaux très inégaux) : relevez le plafond ou baissez la borne basse."
+    )
+
+
+def test_coded_values_give_each_respondent_their_category():
+    coded = Coded(["a", "b"], np.array([1, 0, 1]))
+    assert coded.values().tolist() == ["b", "a", "b"]
+
+
+@pytest.mark.parametrize(
+    ("margin", "message"),
+    [
+        # Every unknown category is listed.
+        (Margin("strate", {"a": 300, "b": 700}), "« strate » : modalité(s) absente(s) des "
+         "marges : c, d."),
+        # A single person in the population still needs a respondent.
+        (Margin("strate", {"a": 300, "b": 500, "c": 199, "d": 0, "e": 1}),
+         "« strate » : la modalité « e » (population 1) n'a aucun répondant ; "
+         "regroupez-la avec une autre."),
+        # Thousands are written the French way (narrow no-break space).
+        (Margin("strate", {"a": 300, "b": 500, "c": 200, "d": 0, "e": 1500}),
+         "« strate » : la modalité « e » (population 1\u202f500) n'a aucun répondant ; "
+         "regroupez-la avec une autre."),
+    ],
+)  # fmt: skip
+def test_categories_are_checked_one_by_one(margin, message):
+    samples = {"strate": np.array(["a", "a", "b", "b", "b", "c", "d"])}
+    if "d" in margin.totals:
+        samples = {"strate": SAMPLES["strate"]}
+    with pytest.raises(RakingError) as error:
+        rake(samples, [margin])
+    assert str(error.value) == message
+
+
+def test_categories_may_be_numbers():
+    """Category codes read as numbers match the margins' text keys."""
+    samples = {"strate": np.array([1, 1, 2, 2, 2, 3]), "sexe": SAMPLES["sexe"]}
+    margins = [Margin("strate", {"1": 300, "2": 500, "3": 200}), MARGINS[1]]
+    np.testing.assert_allclose(
+        rake(samples, margins).weights, rake(SAMPLES, MARGINS).weights, rtol=1e-12
+    )
+
+
+def test_bounded_raking_reports_its_passes_and_the_weights_on_a_bound():
+    """Exact counts on the reference data: passes over the margins, and
+    respondents whose factor sits on a bound (or the cap)."""
+    samples, margins, weights = _fixture_samples()
+    bounded = rake(samples, margins, weights, bounds=(0.2, 1.7), tolerance=1e-12)
+    assert (bounded.converged, bounded.iterations, bounded.bounded) == (True, 9, 19)
+    capped = rake(samples, margins, weights, cap=2.0, tolerance=1e-12)
+    assert (capped.converged, capped.iterations, capped.bounded) == (True, 7, 44)
+    loose = rake(SAMPLES, MARGINS, bounds=(0.5, 1.5))
+    assert (loose.converged, loose.iterations, loose.bounded) == (True, 18, 0)
+    np.testing.assert_allclose(loose.weights, rake(SAMPLES, MARGINS).weights, rtol=1e-8)
+
+
+@pytest.mark.parametrize(
+    ("samples", "margins", "bounds", "where"),
+    [
+        # Above: 1 respondent cannot weigh 200 when factors stop at 1.1.
+        (SAMPLES, MARGINS, (0.5, 1.1), "« strate » = « c » (population 200, 1 réponse(s))"),
+        # Below: 2 respondents weigh at least 2 × 0.95 × 1,000 / 6 > 300.
+        (SAMPLES, MARGINS, (0.95, 3), "« strate » = « a » (population 300, 2 réponse(s))"),
+        ({"s": np.array(["a", "a", "a", "b"])}, [Margin("s", {"a": 600, "b": 1500})], (0.1, 1.5),
+         "« s » = « b » (population 1\u202f500, 1 réponse(s))"),
+    ],
+)  # fmt: skip
+def test_infeasible_bounds_name_the_category_exactly(samples, margins, bounds, where):
+    with pytest.raises(RakingError) as error:
+        rake(samples, margins, bounds=bounds)
+    assert str(error.value) == (
+        f"Le calage ne peut pas respecter les bornes demandées : {where} ne peut pas être "
+        "atteinte dans ces bornes ; élargissez-les ou regroupez cette modalité avec une autre."
+    )
+    # Wider bounds: the raking runs.
+    assert rake(SAMPLES, MARGINS, bounds=(0.5, 1.25)).converged

@@ -17,15 +17,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from nonrecours.analysis.disclosure import Release, SecrecyError, Status, protect
-from nonrecours.surveys.analysis import (
-    ALL_TABLES,
-    NOT_CROSSED,
-    STRATA,
-    Filters,
-    ReleasePlan,
-    Respondents,
-    layout_of,
-)
+from nonrecours.surveys.release import ALL_TABLES, STRATA, ReleasePlan, Respondents, layout_of
+from nonrecours.surveys.subgroups import NOT_CROSSED, Filters
 
 THRESHOLD = 11
 
@@ -200,7 +193,7 @@ def test_every_filter_shows_a_declared_cell_or_nothing(campaign, filter_sets):
     """Whatever filters a reader combines, what they see is a cell of the
     declared tables (decided together) or nothing: the union of all the
     views is the release the attack above fails on."""
-    from nonrecours.surveys.analysis import subgroup_cell
+    from nonrecours.surveys.subgroups import subgroup_cell
 
     respondents, stratum_of, in_base = campaign
     layout = layout_of(respondents, stratum_of)
@@ -406,7 +399,7 @@ def test_a_union_search_out_of_budget_protects_rather_than_proves(monkeypatch):
     cells = {(c, "femme", age): 3 + c for c in range(4) for age in ("18_24", "25_34")}
     plan, in_base = _case(cells, stratum_of=[0, 0, 1, 1])
     generous = plan.decide(in_base, THRESHOLD).status
-    monkeypatch.setattr(disclosure, "_UNION_SEARCH_BUDGET", 0)
+    monkeypatch.setattr(disclosure, "UNION_SEARCH_BUDGET", 0)
     plan, in_base = _case(cells, stratum_of=[0, 0, 1, 1])
     cautious = plan.decide(in_base, THRESHOLD).status
     assert _attack(plan, in_base) == []

@@ -12,11 +12,11 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_search_town_halls_on_a_phone(live_server, arras, phone_page):
     from io import StringIO
 
-    from nonrecours.directory import actions
+    from nonrecours.directory import imports as directory_imports
     from tests.directory.test_directory import OFFER, STRUCTURE
 
     call_command("directory", "mairies", arras.siren, stdout=StringIO())
-    actions.directory_import(records=[STRUCTURE, OFFER], territory=arras)
+    directory_imports.directory_import(records=[STRUCTURE, OFFER], territory=arras)
     page = phone_page
     page.goto(live_server.url + "/annuaire/")
     assert serious_violations(page) == []

@@ -7,7 +7,7 @@ import datetime
 import pytest
 from playwright.sync_api import expect
 
-from nonrecours.directory import actions as directory_actions
+from nonrecours.directory import town_halls
 from tests.browser.conftest import page_width, screenshot, serious_violations
 
 # The simulator computes the current month: November 2026 here, inside the
@@ -36,7 +36,7 @@ def test_home_entry_points_on_a_phone(live_server, arras, phone_page):
 
 
 def test_simulator_results_show_the_town_hall_on_a_phone(live_server, arras, phone_page):
-    directory_actions.directory_prefill_town_halls(territory=arras)
+    town_halls.directory_prefill_town_halls(territory=arras)
     page = phone_page
     page.goto(live_server.url + "/simulateur/etapes/")
     page.get_by_label("Votre commune").select_option(label="Arras")

@@ -16,6 +16,7 @@ from playwright.sync_api import expect
 
 from nonrecours.accounts.enums import OrganisationKind, Role
 from nonrecours.directory import actions as directory_actions
+from nonrecours.directory import imports as directory_imports
 from nonrecours.directory.models import Offer
 from nonrecours.referrals import actions, demo
 from nonrecours.referrals.enums import ConsentMode, EventKind, OutcomeKind, Status
@@ -36,7 +37,7 @@ LINK = re.compile(r"https?://\S+/orientations/lien/\S+/")
 def ccas_offer(arras) -> Offer:
     """The CCAS and its offer in the directory, reached by e-mail only (no
     account): the e-mailed link is how it answers."""
-    directory_actions.directory_import(records=[STRUCTURE, OFFER], territory=arras)
+    directory_imports.directory_import(records=[STRUCTURE, OFFER], territory=arras)
     return Offer.objects.get()
 
 
@@ -264,7 +265,7 @@ def test_structure_answers_from_the_emailed_link_and_records_the_right_opened(
         "Courriel envoyé",
     ]
     assert steps[4].endswith("par la structure (lien reçu par courriel)")
-    assert "Revenu de solidarité active (RSA), 607,75 € par mois" in steps[6]
+    assert "Revenu de solidarité active (RSA), 607,75\u00a0€ par mois" in steps[6]
     assert_fits_the_screen(page)
     screenshot(page, "orientation-resultat-telephone")
     assert serious_violations(page) == []
@@ -405,7 +406,7 @@ def test_project_lead_reads_and_exports_the_statistics_on_a_desktop(
     assert not any(line.startswith("#") for line in lines)
     total = next(line for line in lines if line.startswith("ensemble;"))
     assert total.split(";")[2] == str(this_year)
-    assert "secret" in text or re.search(r";\d+;", text)
+    assert ";secret;" in text  # small counts are hidden: the published view, not the exact one
     for name in demo.FIRST_NAMES + demo.LAST_NAMES:
         assert not re.search(rf"\b{name}\b", text), name
     assert "06 00 00" not in text

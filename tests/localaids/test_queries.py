@@ -51,7 +51,7 @@ def test_seed_single_working_parent_of_a_baby_in_arras(seeded):
     assert garde.outcome.failed == ()
     assert "un enfant de moins de 3 ans" in garde.outcome.met
     assert garde.institution == "Région Hauts-de-France"
-    assert garde.amount_text.startswith("30 € par mois")
+    assert garde.amount_text.startswith("30\u00a0€ par mois")
     assert statuses(results)["pas-de-calais-permis-citoyen"] == "not_eligible"  # 36 years old
 
 

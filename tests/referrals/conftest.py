@@ -7,6 +7,7 @@ from django.utils import timezone
 from nonrecours.accounts.enums import OrganisationKind, Role
 from nonrecours.accounts.models import Membership, Organisation, User
 from nonrecours.directory import actions as directory_actions
+from nonrecours.directory import imports as directory_imports
 from nonrecours.directory.models import Offer, Structure
 from nonrecours.referrals import actions
 from nonrecours.referrals.enums import Channel, ConsentMode, OutcomeKind, RefusalReason
@@ -51,7 +52,7 @@ def member(territory, organisation_name, role, kind=OrganisationKind.OTHER, **fi
 
 @pytest.fixture
 def directory(arras) -> tuple[Structure, Offer]:
-    directory_actions.directory_import(records=[STRUCTURE, OFFER], territory=arras)
+    directory_imports.directory_import(records=[STRUCTURE, OFFER], territory=arras)
     return Structure.objects.get(), Offer.objects.get()
 
 

@@ -5,6 +5,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.urls import reverse
 
 from nonrecours.accounts.enums import Role
@@ -40,21 +41,95 @@ def people(arras, sender, receiver):
 
 def test_only_the_two_organisations_see_a_referral(send, people):
     referral = send()
-    assert referral_access.access_referral(people["sender"], referral) == {"sender"}
-    assert referral_access.access_referral(people["colleague"], referral) == {"sender"}
-    assert referral_access.access_referral(people["receiver"], referral) == {"receiver"}
+    by_id = referral_access.access_referral_by_id
+    assert by_id(people["sender"], referral.pk).sides == {"sender"}
+    assert by_id(people["colleague"], referral.pk).sides == {"sender"}
+    assert by_id(people["receiver"], referral.pk).sides == {"receiver"}
+    assert by_id(people["receiver"], referral.pk).referral == referral
     for name in ("other_partner", "project_lead", "field_agent", "lens_partner", "superuser"):
-        with pytest.raises(PermissionDenied, match="ne concerne pas votre organisation"):
-            referral_access.access_referral(people[name], referral)
+        with pytest.raises(Http404) as refused:
+            by_id(people[name], referral.pk)
+        assert str(refused.value) == referral_access.REFERRAL_NOT_FOUND, name
+
+
+def test_an_unknown_referral_and_a_forbidden_one_get_the_same_answer(send, people):
+    """Existence is itself personal: same exception, same message."""
+    referral = send()
+    answers = []
+    for pk in (referral.pk, referral.pk + 1000):
+        with pytest.raises(Http404) as refused:
+            referral_access.access_referral_by_id(people["other_partner"], pk)
+        answers.append((type(refused.value), str(refused.value)))
+    with pytest.raises(Http404) as unknown:
+        referral_access.access_referral_by_id(people["sender"], referral.pk + 1000)
+    answers.append((type(unknown.value), str(unknown.value)))
+    assert len(set(answers)) == 1
+    assert answers[0] == (Http404, "Orientation inconnue.")
+
+
+def test_the_link_opens_a_referral_while_its_key_is_current(send, people):
+    from django.contrib.auth.models import AnonymousUser
+
+    referral = send()
+    anonymous = AnonymousUser()
+    access = referral_access.access_referral_by_id(
+        anonymous, referral.pk, link_key=referral.link_key
+    )
+    assert access.sides == {"receiver"} and access.channel == Channel.LINK
+    assert access.show_person
+    with pytest.raises(referral_access.ReferralLinkClosed) as closed:
+        referral_access.access_referral_by_id(anonymous, referral.pk, link_key="autre-cle")
+    assert closed.value.referral == referral
+    # The receiving organisation's member with the link open: their account.
+    access = referral_access.access_referral_by_id(
+        people["receiver"], referral.pk, link_key=referral.link_key
+    )
+    assert access.channel == Channel.ACCOUNT
+    # Someone else logged in, holding a stale key: as unknown.
+    with pytest.raises(Http404):
+        referral_access.access_referral_by_id(
+            people["other_partner"], referral.pk, link_key="autre-cle"
+        )
 
 
 def test_only_the_receiving_side_answers(send, people):
     referral = send()
-    assert referral_access.access_referral_answer(people["receiver"], referral) == referral
+    answer = referral_access.access_referral_answer_by_id
+    assert answer(people["receiver"], referral.pk).referral == referral
     with pytest.raises(PermissionDenied, match="Seule l'organisation qui reçoit"):
-        referral_access.access_referral_answer(people["sender"], referral)
+        answer(people["sender"], referral.pk)
+    with pytest.raises(Http404):
+        answer(people["other_partner"], referral.pk)
+
+
+def test_a_referral_is_sent_to_a_known_entry_by_whoever_may_refer(arras, people, directory):
+    structure, offer = directory
+    to = referral_access.access_refer_to
+    assert to(people["sender"], offer_id=str(offer.pk))[:2] == (structure, offer)
+    found, no_offer, organisations = to(people["sender"], structure_id=str(structure.pk))
+    assert (found, no_offer) == (structure, None)
+    assert organisations == [people["sender"].memberships.get().organisation]
+    hostile = ({"offer_id": "²"}, {"structure_id": "²"}, {"offer_id": "9" * 30})
+    for ids in (
+        {"offer_id": "999999"},
+        {"structure_id": "999999"},
+        {},
+        {"offer_id": "x"},
+        *hostile,
+    ):
+        with pytest.raises(Http404):
+            to(people["sender"], **ids)
+    with pytest.raises(PermissionDenied, match="peuvent orienter"):
+        to(people["field_agent"], offer_id=str(offer.pk))
+
+
+def test_statistics_by_siren(arras, people):
+    by_siren = referral_access.access_referral_statistics_by_siren
+    assert by_siren(people["project_lead"], arras.siren) == arras
+    with pytest.raises(Http404):
+        by_siren(people["project_lead"], "000000000")
     with pytest.raises(PermissionDenied):
-        referral_access.access_referral_answer(people["other_partner"], referral)
+        by_siren(people["sender"], arras.siren)
 
 
 def test_who_may_refer_and_on_behalf_of_whom(arras, people):
@@ -82,10 +157,10 @@ def test_pages_apply_the_rules(client, arras, send, people, directory):
     expected = {
         "sender": 200,
         "receiver": 200,
-        "other_partner": 403,
-        "project_lead": 403,
-        "lens_partner": 403,
-        "superuser": 403,
+        "other_partner": 404,  # as an unknown referral: its existence is personal
+        "project_lead": 404,
+        "lens_partner": 404,
+        "superuser": 404,
     }
     for name, status in expected.items():
         client.force_login(people[name])
@@ -196,6 +271,13 @@ def test_after_a_refusal_the_structure_no_longer_sees_the_person(client, send, r
     page = client.get(detail).content.decode()
     assert "Camille" not in page and "ne sont plus montrées" in page
     assert "Motif du refus" in page
+    # Nor in its list of received referrals, which the sender's still names.
+    received = client.get(reverse("referral_list") + "?sens=recues").content.decode()
+    assert f"n°&nbsp;{referral.pk}" in received and "Camille" not in received
+    assert "non affichée" in received
+    client.force_login(referral.sender)
+    sent = client.get(reverse("referral_list") + "?sens=envoyees").content.decode()
+    assert "Camille" in sent
 
 
 def test_field_agents_of_a_partner_organisation_do_not_handle_its_referrals(
@@ -209,10 +291,10 @@ def test_field_agents_of_a_partner_organisation_do_not_handle_its_referrals(
     Membership.objects.create(user=agent, organisation=ccas, role=Role.FIELD_AGENT)
     client.force_login(agent)
     detail = reverse("referral_detail", args=[referral.pk])
-    assert client.get(detail).status_code == 403
+    assert client.get(detail).status_code == 404
     act = reverse("referral_act", args=[referral.pk])
     assert (
-        client.post(act, {"formulaire": "reponse", "reponse-decision": "accept"}).status_code == 403
+        client.post(act, {"formulaire": "reponse", "reponse-decision": "accept"}).status_code == 404
     )
     from nonrecours.referrals.notifications import receiver_addresses
 
@@ -305,7 +387,7 @@ def test_a_link_grant_ends_at_login_and_after_a_working_day(client, arras, send,
     assert client.get(detail).status_code == 200
     other = member(arras, "Mission locale", Role.PARTNER)
     client.force_login(other)  # someone else logs in on the same browser
-    assert client.get(detail).status_code == 403
+    assert client.get(detail).status_code == 404
     client.logout()
     client.post(reverse("referral_link", args=[link_token(referral)]))
     with time_machine.travel(timezone.now() + datetime.timedelta(hours=9)):

@@ -15,7 +15,7 @@ from nonrecours.directory.models import Structure
 from nonrecours.referrals import actions
 from nonrecours.referrals.demo import referrals_demo_create
 from nonrecours.referrals.models import Referral, Scheme
-from nonrecours.referrals.queries import referral_statistics
+from nonrecours.referrals.statistics import referral_statistics
 from tests.referrals.conftest import member
 
 pytestmark = pytest.mark.django_db

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from nonrecours.accounts.enums import Role
-from nonrecours.referrals import queries
+from nonrecours.referrals import statistics as referral_stats
 from nonrecours.referrals.exports import HEADER, statistics_export
 from tests.referrals.conftest import START, member
 
@@ -56,7 +56,7 @@ def few(send, count):
 
 
 def test_the_team_sees_exact_counts_the_published_view_hides_them(client, dataset, lead):
-    dashboard = queries.referral_dashboard(dataset)
+    dashboard = referral_stats.referral_dashboard(dataset)
     exact = {r.label: r.n for r in dashboard.exact.tables[0].rows}
     published = {r.label: r.n for r in dashboard.published.tables[0].rows}
     assert exact["CCAS de quartier"] == 4  # exact, small
@@ -82,7 +82,7 @@ def test_the_team_sees_exact_counts_the_published_view_hides_them(client, datase
 
 
 def test_the_published_view_is_the_export(client, dataset, lead):
-    page_rows = queries.referral_dashboard(dataset).published
+    page_rows = referral_stats.referral_dashboard(dataset).published
     client.force_login(lead)
     raw = download(client, "referral_export", dataset.siren).content.decode("utf-8")
     assert raw.startswith("\ufefftableau;ligne;orientations;")  # BOM, then the header
@@ -96,7 +96,7 @@ def test_the_published_view_is_the_export(client, dataset, lead):
 
 def test_empty_published_view_says_why_and_from_how_many_it_fills(client, arras, send, lead):
     few(send, 4)
-    coverage = queries.referral_dashboard(arras).coverage
+    coverage = referral_stats.referral_dashboard(arras).coverage
     assert (coverage.counted, coverage.fills_from, coverage.missing) == (4, 11, 7)
     assert coverage.empty and not coverage.mostly_hidden
     funders = text_of(page(client, lead, arras.siren, vue="publiee"))
@@ -114,7 +114,7 @@ def test_the_published_view_fills_from_the_number_it_announces(arras, send, thre
     """The first count whose total line is published is fills_from."""
     first_published = None
     for count in range(threshold + 2):
-        dashboard = queries.referral_dashboard(arras, threshold=threshold)
+        dashboard = referral_stats.referral_dashboard(arras, threshold=threshold)
         assert dashboard.coverage.counted == count
         assert dashboard.coverage.fills_from == threshold
         assert dashboard.coverage.empty == (dashboard.published.total is None)
@@ -138,7 +138,7 @@ def test_a_mostly_hidden_view_says_which_rows_wait(client, arras, send, lead, re
                 user=receiver,
                 via=Channel.ACCOUNT,
             )
-    coverage = queries.referral_dashboard(arras).coverage
+    coverage = referral_stats.referral_dashboard(arras).coverage
     # Waiting 9 and refused 5 hidden: the total line is all that shows.
     assert not coverage.empty and coverage.mostly_hidden
     assert coverage.hidden > coverage.shown
@@ -254,4 +254,4 @@ def test_an_export_of_a_year_without_referrals_says_so(client, dataset, lead):
 
 def test_an_unknown_export_kind_is_refused(dataset):
     with pytest.raises(ValueError, match="Export inconnu"):
-        statistics_export(queries.referral_dashboard(dataset), "pdf")
+        statistics_export(referral_stats.referral_dashboard(dataset), "pdf")

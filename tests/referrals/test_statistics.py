@@ -16,10 +16,10 @@ from openpyxl import load_workbook
 
 from nonrecours.accounts.enums import Role
 from nonrecours.analysis.disclosure import DEFAULT_THRESHOLD, merged_rows
-from nonrecours.referrals import queries
+from nonrecours.referrals import statistics as referral_stats
 from nonrecours.referrals.demo import referrals_demo_create
 from nonrecours.referrals.exports import HEADER, statistics_csv, statistics_notes_text
-from nonrecours.referrals.queries import PART_KEYS, _Item
+from nonrecours.referrals.statistics import PART_KEYS, _Item
 from tests.referrals.conftest import START, member
 
 
@@ -74,10 +74,13 @@ def recovered(stats, cells) -> list[str]:
 
 def _published_cells(territory, year=None) -> list:
     """The published view's rows as _Cells (who is in each row)."""
-    selection = queries._selection(territory, year)
-    exact = [queries._grouped(key, selection.items, by) for key, _, by in queries.DIMENSIONS]
-    total, tables = queries._disclose(
-        queries._cells("Ensemble", selection.items), exact, DEFAULT_THRESHOLD
+    selection = referral_stats._selection(territory, year)
+    exact = [
+        referral_stats._grouped(key, selection.items, by)
+        for key, _, by in referral_stats.DIMENSIONS
+    ]
+    total, tables = referral_stats._disclose(
+        referral_stats._cells("Ensemble", selection.items), exact, DEFAULT_THRESHOLD
     )
     return [total, *(row for rows in tables for row in rows)]
 
@@ -92,7 +95,7 @@ def published_counts(stats):
 
 @pytest.mark.django_db
 def test_tables_follow_the_rule(dataset):
-    stats = queries.referral_statistics(dataset)
+    stats = referral_stats.referral_statistics(dataset)
     total = stats.total
     assert total is not None and total.n == 51
     # Waiting 12, refused 5, an outcome without a right 9, a right 25. The
@@ -134,12 +137,14 @@ def _item(age, part, amount=0, partner="P"):
 def _disclosed(items, *dimensions):
     """_disclose on tables by these item attributes, as a published view
     (Stats) and its rows as _Cells."""
-    exact = [queries._grouped("offre", items, lambda i, d=d: getattr(i, d)) for d in dimensions]
-    total, tables = queries._disclose(queries._cells("Ensemble", items), exact, 11)
+    exact = [
+        referral_stats._grouped("offre", items, lambda i, d=d: getattr(i, d)) for d in dimensions
+    ]
+    total, tables = referral_stats._disclose(referral_stats._cells("Ensemble", items), exact, 11)
     stats = SimpleNamespace(
-        total=queries._row(total, 11),
+        total=referral_stats._row(total, 11),
         tables=[
-            queries.Table(d, d, [queries._row(r, 11) for r in rows])
+            referral_stats.Table(d, d, [referral_stats._row(r, 11) for r in rows])
             for d, rows in zip(dimensions, tables, strict=True)
         ],
     )
@@ -214,8 +219,8 @@ def test_an_amount_alone_in_its_table_is_not_left_hidden():
 def test_no_hidden_cell_is_recovered_on_demonstration_data(arras, seed):
     call_command("directory", "mairies", arras.siren, stdout=StringIO())
     referrals_demo_create(territory=arras, count=300, seed=seed)
-    for year in queries.statistics_years(arras):
-        stats = queries.referral_statistics(arras, year=year)
+    for year in referral_stats.statistics_years(arras):
+        stats = referral_stats.referral_statistics(arras, year=year)
         if stats.total is None:
             continue
         assert any(c is None for c in published_counts(stats))  # the rule does hide cells
@@ -226,7 +231,7 @@ def test_no_hidden_cell_is_recovered_on_demonstration_data(arras, seed):
 
 @pytest.mark.django_db
 def test_export_for_funders_has_only_published_cells(dataset):
-    text = statistics_csv(queries.referral_statistics(dataset))
+    text = statistics_csv(referral_stats.referral_statistics(dataset))
     rows = list(csv.reader(io.StringIO(text), delimiter=";"))
     header = rows[0]  # a spreadsheet opens it as is: no comment line before the header
     assert header == HEADER and not any(r[0].startswith("#") for r in rows)
@@ -246,7 +251,7 @@ def test_a_formula_looking_name_is_not_run_by_a_spreadsheet(arras, send, receive
     user = member(arras, "=1+1", Role.PARTNER)
     for _ in range(11):
         send(sender=user, sender_organisation=user.memberships.get().organisation)
-    text = statistics_csv(queries.referral_statistics(arras))
+    text = statistics_csv(referral_stats.referral_statistics(arras))
     assert "'=1+1" in text and ";=1+1" not in text
 
 
@@ -254,7 +259,7 @@ def test_a_formula_looking_name_is_not_run_by_a_spreadsheet(arras, send, receive
 def test_fewer_than_11_referrals_publish_nothing(arras, send):
     for _ in range(10):
         send()
-    stats = queries.referral_statistics(arras)
+    stats = referral_stats.referral_statistics(arras)
     assert stats.total is None and stats.tables == []
     rows = list(csv.reader(io.StringIO(statistics_csv(stats)), delimiter=";"))
     assert rows == [HEADER, ["ensemble", "Ensemble", *["secret"] * (len(HEADER) - 2)]]
@@ -267,10 +272,10 @@ def test_fewer_than_11_referrals_publish_nothing(arras, send):
 def test_calendar_years_and_command_line_export(dataset, tmp_path, send):
     with time_machine.travel(datetime.datetime(2025, 12, 31, 22, 30, tzinfo=datetime.UTC)):
         send()  # 23:30 in Paris: still 2025
-    assert queries.statistics_years(dataset) == [2026, 2025]
-    assert queries.referral_statistics(dataset).year == 2026  # the latest by default
-    assert queries.referral_statistics(dataset).total.n == 51
-    assert queries.referral_statistics(dataset, year=2025).total is None  # one referral
+    assert referral_stats.statistics_years(dataset) == [2026, 2025]
+    assert referral_stats.referral_statistics(dataset).year == 2026  # the latest by default
+    assert referral_stats.referral_statistics(dataset).total.n == 51
+    assert referral_stats.referral_statistics(dataset, year=2025).total is None  # one referral
     out = tmp_path / "orientations.csv"
     call_command(
         "orientations", "export", dataset.siren, "--out", str(out), "--annee", "2026",

@@ -9,8 +9,8 @@ from unittest import mock
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from nonrecours.rights import dependencies, engine
-from nonrecours.rights.situation import parse_situation
+from nonrecours.rights import dependencies, engine, fixedpoint
+from nonrecours.rights.situation_parse import parse_situation
 
 
 def test_tracing_again_gives_the_committed_list():
@@ -85,7 +85,7 @@ def households(draw: st.DrawFn) -> dict:
 def test_recomputing_only_the_dependents_gives_the_same_amounts(batch: list[dict]) -> None:
     situations = [parse_situation(data) for data in batch]
     fast = engine.simulate(situations)
-    with mock.patch.object(engine, "_forget_computed", engine._forget_everything):
+    with mock.patch.object(fixedpoint, "forget_computed", fixedpoint.forget_everything):
         full = engine.simulate(situations)
     for quick, reference in zip(fast, full, strict=True):
         assert quick.as_json() == reference.as_json()

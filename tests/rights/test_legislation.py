@@ -11,8 +11,9 @@ from django.core.management import call_command
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from nonrecours.rights import legislation
-from nonrecours.rights.legislation import OverlayError, parse_overlay_file, revaluation
+from nonrecours.rights import legislation, overlay, parameters_read
+from nonrecours.rights.legislation import revaluation
+from nonrecours.rights.overlay import OverlayError, parse_overlay_file
 
 ASI_SEUL = "prestations_sociales.prestations_etat_de_sante.invalidite.asi.plafond_ressource_seul"
 CSS_BASE = "prestations_sociales.solidarite_insertion.minima_sociaux.cs.cmu.plafond_base"
@@ -28,7 +29,7 @@ def baseline():
 
 @pytest.fixture(scope="module")
 def system(baseline):
-    return legislation.overlaid(baseline)
+    return overlay.overlaid(baseline)
 
 
 def value_at(system, path: str, day: str):
@@ -52,9 +53,9 @@ def test_overlay_brings_asi_and_css_ceilings_to_their_sourced_values(baseline, s
 
 
 def test_every_overlay_value_carries_its_official_reference(system):
-    files = legislation.overlay_files()
+    files = overlay.overlay_files()
     assert files, "surcouche vide : le test ne vérifierait rien"
-    for item in legislation.load_overlay(system.baseline):
+    for item in overlay.load_overlay(system.baseline):
         for value in item.values:
             assert value.references, (item.file, value.start)
             assert all(r.href.startswith("https://") for r in value.references)
@@ -144,7 +145,7 @@ def test_an_unknown_path_or_a_node_is_refused(baseline, tmp_path):
     directory = _overlay_dir(tmp_path, "prestations_sociales/inconnu.yaml", VALID)
     (tmp_path / "prestations_sociales/prestations_familiales.yaml").write_text(VALID)
     with pytest.raises(OverlayError) as error:
-        legislation.overlaid(baseline, directory)
+        overlay.overlaid(baseline, directory)
     problems = "\n".join(error.value.problems)
     assert "prestations_sociales/inconnu.yaml (prestations_sociales.inconnu) : ce paramètre " in (
         problems
@@ -154,20 +155,20 @@ def test_an_unknown_path_or_a_node_is_refused(baseline, tmp_path):
 
 
 def test_an_overlay_value_not_after_openfiscas_last_one_is_refused(baseline, tmp_path):
-    text = (legislation.OVERLAY_DIR / CSS_FILE).read_text(encoding="utf-8")
+    text = (overlay.OVERLAY_DIR / CSS_FILE).read_text(encoding="utf-8")
     directory = _overlay_dir(tmp_path, CSS_FILE, text.replace("2025-04-01", "2024-04-01"))
     with pytest.raises(OverlayError) as error:
-        legislation.overlaid(baseline, directory)
+        overlay.overlaid(baseline, directory)
     (problem,) = error.value.problems
     assert problem.startswith(f"{CSS_FILE} ({CSS_BASE}), valeur au 2024-04-01 : ")
     assert "OpenFisca-France connaît déjà une valeur au 2024-04-01" in problem
 
 
 def test_a_refused_overlay_leaves_nothing_applied(baseline, tmp_path):
-    shutil.copytree(legislation.OVERLAY_DIR, tmp_path / "surcouche")
+    shutil.copytree(overlay.OVERLAY_DIR, tmp_path / "surcouche")
     (tmp_path / "surcouche" / "prestations_sociales" / "inconnu.yaml").write_text(VALID)
     with pytest.raises(OverlayError):
-        legislation.overlaid(baseline, tmp_path / "surcouche")
+        overlay.overlaid(baseline, tmp_path / "surcouche")
     assert value_at(baseline, CSS_BASE, "2025-06-01") == 10166
 
 
@@ -223,7 +224,7 @@ def test_stale_parameters_names_the_benefits_and_where_to_look(system):
 def test_a_read_is_judged_at_its_own_instant_never_after_the_simulated_month():
     from openfisca_core import periods
 
-    from nonrecours.rights.legislation import ReadParameter, read_at
+    from nonrecours.rights.parameters_read import ReadParameter, read_at
 
     march, november = datetime.date(2026, 3, 1), datetime.date(2026, 11, 1)
     # The months of year N computed for a yearly amount (the SMIC of next
@@ -253,14 +254,14 @@ def test_a_read_is_judged_at_its_own_instant_never_after_the_simulated_month():
 
 @pytest.mark.parametrize("text", ["0", "-1", "N-2/01", "N/10", "N+1/12", "-15,N-2/01"])
 def test_instants_read_are_written_and_read_back(text):
-    from nonrecours.rights.legislation import ReadParameter
+    from nonrecours.rights.parameters_read import ReadParameter
 
     read = ReadParameter.parse(("af", "rsa"), text)
     assert read.text == text and read.benefits == ("af", "rsa")
 
 
 def test_a_past_read_is_stale_only_if_a_newer_value_was_due_at_that_instant(system, monkeypatch):
-    from nonrecours.rights.legislation import ReadParameter
+    from nonrecours.rights.parameters_read import ReadParameter
 
     # The SMIC, last revalued in 2026: read at January of year N-2, it is
     # never stale; read at the month itself, it is, a year on.
@@ -305,7 +306,7 @@ def test_no_parameter_the_simulator_reads_is_stale_unless_allowed_with_a_reason(
     """Fails when a parameter goes stale within the months the engine
     simulates: add its new value to the overlay (with its reference), or
     allow it in rights/parameters/_retards_admis.yaml with a reason."""
-    from nonrecours.rights.engine import LEGISLATION_FROM, LEGISLATION_UNTIL
+    from nonrecours.rights.system import LEGISLATION_FROM, LEGISLATION_UNTIL
 
     months = _months(LEGISLATION_FROM, LEGISLATION_UNTIL)
     assert len(months) > 12
@@ -348,8 +349,8 @@ def test_parameters_read_cover_every_benefit():
 def test_regenerating_the_parameters_read_gives_the_committed_file():
     """Fails when the engine or OpenFisca reads other parameters: run
     « nonrecours rights parameters --regenerer » and commit the file."""
-    expected = legislation.parameters_read_text(legislation.trace_parameters_read())
-    assert legislation.PARAMETERS_READ_FILE.read_text(encoding="utf-8") == expected
+    expected = parameters_read.parameters_read_text(parameters_read.trace_parameters_read())
+    assert parameters_read.PARAMETERS_READ_FILE.read_text(encoding="utf-8") == expected
 
 
 # --- the command -----------------------------------------------------------------------

@@ -1,13 +1,10 @@
 """Situations: every field checked, with a French message saying where."""
 
-import json
-from io import StringIO
-
 import pytest
 import yaml
-from django.core.management import CommandError, call_command
 
-from nonrecours.rights.situation import SituationError, parse_situation
+from nonrecours.rights.situation import SituationError
+from nonrecours.rights.situation_parse import parse_situation
 
 GOOD = """
 mois: 2026-11
@@ -156,28 +153,6 @@ def test_bad_input_on_every_field(changes, message):
 def test_all_problems_are_listed_at_once():
     problems = problems_of(situation(mois="x", commune="y", revenus=1))
     assert len(problems) == 3
-
-
-def test_simulate_command_prints_benefits_as_json(tmp_path):
-    path = tmp_path / "situation.yaml"
-    path.write_text(GOOD, encoding="utf-8")
-    out = StringIO()
-    call_command("simulate", str(path), stdout=out)
-    data = json.loads(out.getvalue())
-    found = {item["prestation"]: item for item in data["prestations"]}
-    assert found["rsa"]["montant_mensuel"] == pytest.approx(573.49)
-    assert found["aide_logement"]["montant_mensuel"] == 290
-    assert found["rsa"]["versee_par"] == "CAF (ou MSA)"
-    assert "af" not in found  # only what was found, unless --toutes
-    out = StringIO()
-    call_command("simulate", str(path), "--toutes", stdout=out)
-    assert len(json.loads(out.getvalue())["prestations"]) == 17
-    bad = tmp_path / "mauvais.yaml"
-    bad.write_text(GOOD.replace("2026-11", "novembre"), encoding="utf-8")
-    with pytest.raises(CommandError, match="mauvais.yaml : situation invalide :\n- mois"):
-        call_command("simulate", str(bad))
-    with pytest.raises(CommandError, match="fichier introuvable"):
-        call_command("simulate", str(tmp_path / "absent.yaml"))
 
 
 def test_codes_of_real_communes_and_owners_without_rent_are_accepted():

@@ -84,7 +84,7 @@ def test_weights_are_calibrated_on_sex_and_age_too(demo, arras):
 
 def test_bounds_and_cap_options(demo):
     from nonrecours.analysis.raking import RakingError
-    from nonrecours.surveys.analysis import Weighting
+    from nonrecours.surveys.weighting import Weighting
 
     capped = campaign_analysis(demo, Weighting(cap=4))
     weights = capped.raking.weights

@@ -19,6 +19,7 @@ from nonrecours.surveys.enums import Channel
 from nonrecours.surveys.importers.files import ImportFileError, SourceFormat
 from nonrecours.surveys.models import Campaign, Contact, Response
 from nonrecours.surveys.questionnaire import default_questionnaire
+from tests.factories import CampaignFactory, ResponseFactory
 from tests.surveys.test_questionnaire import complete_answers
 
 pytestmark = pytest.mark.django_db
@@ -379,15 +380,11 @@ def test_xlsx_export_never_turns_text_into_formulas(arras):
         ),
         source="m.yaml",
     )
-    campaign = actions.campaign_create(
-        territory=arras, slug="formules", name="F", starts_on=datetime.date(2026, 1, 1),
-        ends_on=datetime.date(2026, 12, 31), channels=[Channel.ONLINE], questionnaire=version,
-    )  # fmt: skip
-    for n in range(coarsening.EXPORT_MIN_GROUP):  # fewer would not be exported
-        actions.response_submit(
-            campaign=campaign, answers=complete_answers(remarque="=HYPERLINK(\"http://x\")"),
-            channel=Channel.ONLINE, idempotency_key=f"f{n}",
-        )  # fmt: skip
+    campaign = CampaignFactory(territory=arras, questionnaire=version)
+    for _ in range(coarsening.EXPORT_MIN_GROUP):  # fewer would not be exported
+        ResponseFactory(
+            campaign=campaign, answers=complete_answers(remarque='=HYPERLINK("http://x")')
+        )
     sheet = load_workbook(io.BytesIO(exports.export_xlsx(campaign)))["reponses"]
     header = [c.value for c in sheet[1]]
     cell = sheet.cell(row=2, column=header.index("remarque") + 1)

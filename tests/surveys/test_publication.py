@@ -11,9 +11,10 @@ import time_machine
 from django.core.management import CommandError, call_command
 
 from nonrecours.surveys import actions, open_data
-from nonrecours.surveys.analysis import MAP_CLASSES, campaign_analysis
+from nonrecours.surveys.analysis import campaign_analysis
 from nonrecours.surveys.enums import Channel
 from nonrecours.surveys.importers.files import SourceFormat
+from nonrecours.surveys.maps import MAP_CLASSES
 from nonrecours.surveys.models import Publication, Response
 from nonrecours.surveys.publication import (
     PublicationRefused,

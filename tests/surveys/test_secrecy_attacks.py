@@ -17,15 +17,11 @@ import pytest
 from django.core.management import call_command
 
 from nonrecours.analysis.files import OVERALL
-from nonrecours.surveys.analysis import (
-    NOT_CROSSED,
-    NOT_GIVEN,
-    STRATA,
-    Filters,
-    campaign_analysis,
-    filtered_lines,
-)
+from nonrecours.surveys.analysis import campaign_analysis
 from nonrecours.surveys.models import Campaign
+from nonrecours.surveys.release import STRATA
+from nonrecours.surveys.subgroups import NOT_CROSSED, Filters, filtered_lines
+from nonrecours.surveys.weighting import NOT_GIVEN
 
 pytestmark = pytest.mark.django_db
 

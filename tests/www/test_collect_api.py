@@ -6,9 +6,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from nonrecours.accounts.enums import Role
-from nonrecours.surveys import actions
 from nonrecours.surveys.enums import Channel
 from nonrecours.surveys.models import Response
+from tests.factories import CampaignFactory
 from tests.surveys.test_questionnaire import complete_answers
 
 pytestmark = pytest.mark.django_db
@@ -16,11 +16,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def campaign(arras):
-    today = timezone.localdate()
-    return actions.campaign_create(
-        territory=arras, slug="pap", name="PAP", starts_on=today,
-        ends_on=today + datetime.timedelta(days=5), channels=[Channel.DOOR_TO_DOOR],
-    )  # fmt: skip
+    return CampaignFactory(territory=arras, door_to_door=True)
 
 
 def submit(client, campaign, payload):
@@ -31,8 +27,8 @@ def submit(client, campaign, payload):
     )
 
 
-# The answers below were collected on 27 November 2026: the campaign opens
-# that day, whatever the day the tests run.
+# The answers below were collected on 27 November 2026, while the campaign
+# (open from the day before) runs, whatever the day the tests run.
 @pytest.mark.time_machine(datetime.datetime(2026, 11, 27, 10, 0, tzinfo=datetime.UTC), tick=False)
 def test_agent_submits_once_per_key(client, campaign, arras, make_member):
     agent = make_member(arras, Role.FIELD_AGENT)
@@ -82,9 +78,9 @@ def test_who_may_collect(client, campaign, arras, make_member):
 
 
 def test_closed_campaign_refuses_door_to_door(client, arras, make_member):
-    old = actions.campaign_create(
-        territory=arras, slug="vieille", name="2024", starts_on=datetime.date(2024, 9, 1),
-        ends_on=datetime.date(2024, 11, 30), channels=[Channel.DOOR_TO_DOOR],
+    old = CampaignFactory(
+        territory=arras, door_to_door=True,
+        starts_on=datetime.date(2024, 9, 1), ends_on=datetime.date(2024, 11, 30),
     )  # fmt: skip
     client.force_login(make_member(arras, Role.FIELD_AGENT))
     payload = {
@@ -102,13 +98,11 @@ def test_closed_campaign_refuses_door_to_door(client, arras, make_member):
 
 def test_answer_collected_on_the_last_day_is_accepted_days_later(client, arras, make_member):
     today = timezone.localdate()
-    ended = actions.campaign_create(
+    ended = CampaignFactory(
         territory=arras,
-        slug="finie-hier",
-        name="Finie",
+        door_to_door=True,
         starts_on=today - datetime.timedelta(days=30),
         ends_on=today - datetime.timedelta(days=3),
-        channels=[Channel.DOOR_TO_DOOR],
     )
     client.force_login(make_member(arras, Role.FIELD_AGENT))
     last_day = (today - datetime.timedelta(days=3)).isoformat() + "T16:00:00+01:00"

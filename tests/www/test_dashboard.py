@@ -56,7 +56,8 @@ def test_changes_since_the_previous_wave(client, demo, arras, make_member):
     import datetime
 
     from nonrecours.surveys.actions import demo_campaign_create
-    from nonrecours.surveys.analysis import campaign_analysis, changes_since, previous_campaign
+    from nonrecours.surveys.analysis import campaign_analysis
+    from nonrecours.surveys.barometer import changes_since, previous_campaign
 
     later, _ = demo_campaign_create(territory=arras, responses=600, seed=7, slug="demo-2025")
     later.starts_on = datetime.date(2025, 9, 1)
@@ -75,12 +76,8 @@ def test_changes_since_the_previous_wave(client, demo, arras, make_member):
 
 
 def test_indicator_map_by_commune_hatches_hidden_communes(client, demo, arras, make_member):
-    from nonrecours.surveys.analysis import (
-        EMPTY_CLASS,
-        HIDDEN_CLASS,
-        campaign_analysis,
-        indicator_map_classes,
-    )
+    from nonrecours.surveys.analysis import campaign_analysis
+    from nonrecours.surveys.maps import EMPTY_CLASS, HIDDEN_CLASS, indicator_map_classes
 
     analysis = campaign_analysis(demo)
     classes = indicator_map_classes(analysis.commune_rows, "non_recours_declare")
@@ -111,7 +108,8 @@ def test_filters_estimate_a_subgroup_and_compare_it_with_the_rest(client, demo, 
     import numpy as np
 
     from nonrecours.analysis.estimators import mean
-    from nonrecours.surveys.analysis import Filters, campaign_analysis, filtered_lines
+    from nonrecours.surveys.analysis import campaign_analysis
+    from nonrecours.surveys.subgroups import Filters, filtered_lines
 
     analysis = campaign_analysis(demo)
     women = Filters(sex="femme")
@@ -142,7 +140,9 @@ def test_filters_estimate_a_subgroup_and_compare_it_with_the_rest(client, demo, 
 
 def test_strata_are_compared_with_the_central_city(client, demo, arras, make_member):
     from nonrecours.analysis.estimators import difference
-    from nonrecours.surveys.analysis import STRATA, campaign_analysis, stratum_comparisons
+    from nonrecours.surveys.analysis import campaign_analysis
+    from nonrecours.surveys.release import STRATA
+    from nonrecours.surveys.subgroups import stratum_comparisons
 
     analysis = campaign_analysis(demo)
     comparisons = {c.indicator: c for c in stratum_comparisons(demo, analysis)}
@@ -178,7 +178,8 @@ def test_report_download_for_partners_only(client, demo, arras, make_member):
 
 
 def test_everyone_but_a_few_is_hidden(arras):
-    from nonrecours.surveys.analysis import Filters, campaign_analysis, filtered_lines
+    from nonrecours.surveys.analysis import campaign_analysis
+    from nonrecours.surveys.subgroups import Filters, filtered_lines
 
     call_command("demo", "--responses", "200", "--seed", "5", stdout=StringIO())
     campaign = Campaign.objects.get(slug="demo-2024")
@@ -198,7 +199,7 @@ def test_everyone_but_a_few_is_hidden(arras):
 
 
 def _hidden_in_partition(campaign, analysis, indicator, parent_filters, dimension, categories):
-    from nonrecours.surveys.analysis import Filters, filtered_lines
+    from nonrecours.surveys.subgroups import Filters, filtered_lines
 
     hidden = 0
     for category in categories:
@@ -214,7 +215,8 @@ def test_no_hidden_cell_is_the_difference_of_published_ones(arras):
     """With a published parent (the women; a stratum), a split of it never
     has exactly one hidden cell: the hidden value cannot be recomputed by
     subtraction (sex × age filters; communes against their stratum)."""
-    from nonrecours.surveys.analysis import Filters, campaign_analysis, filtered_lines
+    from nonrecours.surveys.analysis import campaign_analysis
+    from nonrecours.surveys.subgroups import Filters, filtered_lines
 
     call_command("demo", "--responses", "400", "--seed", "3", stdout=StringIO())
     campaign = Campaign.objects.get(slug="demo-2024")

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from nonrecours.accounts.enums import Role
 from nonrecours.directory import actions, hours, queries
+from nonrecours.directory import imports as directory_imports
 from nonrecours.directory.models import Offer, Structure
 from tests.directory.test_hours import CASE_16
 from tests.referrals.conftest import OFFER, STRUCTURE, member
@@ -24,7 +25,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def ccas(arras) -> Structure:
-    actions.directory_import(records=[STRUCTURE, OFFER], territory=arras)
+    directory_imports.directory_import(records=[STRUCTURE, OFFER], territory=arras)
     return Structure.objects.get()
 
 
@@ -177,7 +178,9 @@ def _structure_post(record: dict) -> dict:
 def test_case_16_entry_imported_with_free_text_hours_saves_through_the_edit_page(client, arras):
     """Before: imported silently, then the edit page refused the same record."""
     with time_machine.travel(TUESDAY_10, tick=False):
-        actions.directory_import(records=actions.read_records(CASE_16), territory=arras)
+        directory_imports.directory_import(
+            records=directory_imports.read_records(CASE_16), territory=arras
+        )
         structure = Structure.objects.get()
         client.force_login(member(arras, "Équipe TZNR", Role.PROJECT_LEAD))
         url = reverse("directory_structure_edit", args=[structure.pk])
@@ -235,7 +238,7 @@ def test_an_entry_imported_outside_the_territory_communes_stays_editable(client,
     territory's, so such an entry could not be saved again."""
     lens = {**STRUCTURE, "id": "x--caf-lens", "nom": "CAF de Lens", "code_insee": "62498",
             "commune": "Lens"}  # fmt: skip
-    actions.directory_import(records=[lens], territory=arras)
+    directory_imports.directory_import(records=[lens], territory=arras)
     structure = Structure.objects.get()
     client.force_login(member(arras, "Équipe TZNR", Role.ADMIN))
     url = reverse("directory_structure_edit", args=[structure.pk])
@@ -251,8 +254,8 @@ def _verdict_by_import(territory, fields: dict) -> tuple[bool, dict, list[str]]:
     record = {"source": "nonrecours", "id": "x--verdict", "date_maj": today, **fields}
     with transaction.atomic():
         try:
-            actions.directory_import(records=[record], territory=territory)
-        except actions.DirectoryImportError:
+            directory_imports.directory_import(records=[record], territory=territory)
+        except directory_imports.DirectoryImportError:
             return False, {}, []
         saved = Structure.objects.get(di_id="x--verdict")
         result = (True, _kept(saved.record), queries.entry_warnings(saved))

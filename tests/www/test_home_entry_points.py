@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from nonrecours.surveys import actions
 from nonrecours.surveys.enums import Channel
+from tests.factories import CampaignFactory
 
 pytestmark = [
     pytest.mark.django_db,
@@ -19,7 +20,7 @@ pytestmark = [
 
 
 def campaign(territory, slug, starts_on, ends_on, channels=(Channel.ONLINE,), **options):
-    return actions.campaign_create(
+    return CampaignFactory(
         territory=territory, slug=slug, name=f"Baromètre {slug}", starts_on=starts_on,
         ends_on=ends_on, channels=list(channels), **options,
     )  # fmt: skip

@@ -29,10 +29,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase
 
-from nonrecours.accounts.enums import OrganisationKind, Role
-from nonrecours.accounts.models import Membership, Organisation, User
+from nonrecours.accounts.enums import Role
+from nonrecours.accounts.models import User
 from nonrecours.csvtext import UnreadableFile
 from nonrecours.directory import actions as directory_actions
+from nonrecours.directory import imports as directory_imports
 from nonrecours.directory.models import Offer, Structure
 from nonrecours.referrals import actions as referral_actions
 from nonrecours.referrals.enums import ConsentMode
@@ -43,6 +44,12 @@ from nonrecours.surveys.models import Response
 from nonrecours.territories import actions as territory_actions
 from nonrecours.www.barometer.online import FormState
 from tests.conftest import ARRAS_SIREN
+from tests.factories import (
+    CampaignFactory,
+    MembershipFactory,
+    OrganisationFactory,
+    ResponseFactory,
+)
 from tests.referrals.conftest import OFFER, PERSON, STRUCTURE, member
 from tests.surveys.test_questionnaire import complete_answers
 
@@ -147,23 +154,20 @@ class HostileInput(TestCase):
         version = actions.questionnaire_version_add_module(
             territory=cls.territory, module_yaml=MODULE, source="module.yaml"
         )
-        today = timezone.localdate()
-        cls.campaign = actions.campaign_create(
+        cls.campaign = CampaignFactory(
             territory=cls.territory,
             slug="vague-hostile",
             name="Vague hostile",
-            starts_on=today - datetime.timedelta(days=10),
-            ends_on=today + datetime.timedelta(days=30),
+            starts_on=timezone.localdate() - datetime.timedelta(days=10),
             channels=[Channel.ONLINE, Channel.DOOR_TO_DOOR],
             questionnaire=version,
         )
-        actions.response_submit(
+        ResponseFactory(
             campaign=cls.campaign,
             answers={**complete_answers(), "remarque": "Première réponse"},
-            channel=Channel.ONLINE,
             idempotency_key="premiere",
         )
-        directory_actions.directory_import(records=[STRUCTURE, OFFER], territory=cls.territory)
+        directory_imports.directory_import(records=[STRUCTURE, OFFER], territory=cls.territory)
         cls.structure, cls.offer = Structure.objects.get(), Offer.objects.get()
         cls.receiver = member(cls.territory, "CCAS d'Arras", Role.PARTNER, email="pro@ccas.example")
         directory_actions.structure_attach(
@@ -182,12 +186,10 @@ class HostileInput(TestCase):
 
     @classmethod
     def _member(cls, name: str, role: Role) -> User:
-        user = User.objects.create_user(username=name, password="mot-de-passe-de-test")
-        organisation, _ = Organisation.objects.get_or_create(
-            territory=cls.territory, name=f"Organisation {role}", kind=OrganisationKind.OTHER
-        )
-        Membership.objects.create(user=user, organisation=organisation, role=role)
-        return user
+        organisation = OrganisationFactory(territory=cls.territory, name=f"Organisation {role}")
+        return MembershipFactory(
+            user__username=name, user__email="", organisation=organisation, role=role
+        ).user
 
     def setUp(self) -> None:
         cache.clear()  # the online form's rate limit

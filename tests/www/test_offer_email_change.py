@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from nonrecours.accounts.enums import Role
 from nonrecours.directory import actions as directory_actions
+from nonrecours.directory import imports as directory_imports
 from nonrecours.directory.models import Offer, Structure
 from nonrecours.referrals import actions
 from nonrecours.referrals.enums import ConsentMode
@@ -28,7 +29,7 @@ SIGNATURE = "Léa Roux (Équipe TZNR)"
 
 @pytest.fixture
 def offer(arras) -> Offer:
-    directory_actions.directory_import(
+    directory_imports.directory_import(
         records=[STRUCTURE, {**OFFER, "courriel": OLD}], territory=arras
     )
     return Offer.objects.select_related("structure").get()

@@ -1,7 +1,6 @@
 """The campaign follow-up gives the online questionnaire's full address and
 a QR code to print (posters, flyers) that leads exactly there."""
 
-import datetime
 import re
 
 import pytest
@@ -9,9 +8,9 @@ import segno
 from django.urls import reverse
 
 from nonrecours.accounts.enums import Role
-from nonrecours.surveys import actions
 from nonrecours.surveys.enums import Channel
 from nonrecours.www.qr import qr_matrix
+from tests.factories import CampaignFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -20,9 +19,8 @@ BASE = "https://nonrecours.exemple.fr"
 
 @pytest.fixture
 def online(arras):
-    return actions.campaign_create(
+    return CampaignFactory(
         territory=arras, slug="barometre-2026", name="Baromètre 2026",
-        starts_on=datetime.date(2026, 3, 1), ends_on=datetime.date(2026, 5, 31),
         channels=[Channel.ONLINE, Channel.DOOR_TO_DOOR],
     )  # fmt: skip
 
@@ -93,11 +91,7 @@ def test_poster_and_address_for_the_team_only_and_online_campaigns(
     for role in (Role.PARTNER, Role.FIELD_AGENT):
         client.force_login(make_member(arras, role))
         assert client.get(reverse("barometer_poster", args=[online.slug])).status_code == 403
-    door_only = actions.campaign_create(
-        territory=arras, slug="porte-a-porte", name="Porte-à-porte",
-        starts_on=datetime.date(2026, 3, 1), ends_on=datetime.date(2026, 5, 31),
-        channels=[Channel.DOOR_TO_DOOR],
-    )  # fmt: skip
+    door_only = CampaignFactory(territory=arras, door_to_door=True)
     client.force_login(make_member(arras, Role.PROJECT_LEAD))
     assert client.get(reverse("barometer_poster", args=[door_only.slug])).status_code == 404
     html = client.get(reverse("barometer_follow_up", args=[door_only.slug])).text

@@ -6,12 +6,11 @@ import re
 import pytest
 from django.core.cache import cache
 from django.urls import reverse
-from django.utils import timezone
 
-from nonrecours.surveys import actions
 from nonrecours.surveys.enums import Channel
 from nonrecours.surveys.models import Contact, Response
 from nonrecours.www.barometer import online
+from tests.factories import CampaignFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -44,15 +43,7 @@ def fresh_cache():
 
 @pytest.fixture
 def campaign(arras):
-    today = timezone.localdate()
-    return actions.campaign_create(
-        territory=arras,
-        slug="vague-en-ligne",
-        name="Baromètre en ligne",
-        starts_on=today - datetime.timedelta(days=1),
-        ends_on=today + datetime.timedelta(days=30),
-        channels=[Channel.ONLINE],
-    )
+    return CampaignFactory(territory=arras, slug="vague-en-ligne", name="Baromètre en ligne")
 
 
 # The rate limit counts the answers of the current clock hour: a test that
@@ -192,11 +183,9 @@ def test_back_button_keeps_answers(client, campaign):
 
 
 def test_closed_or_offline_only_campaigns_say_so(client, arras):
-    closed = actions.campaign_create(
-        territory=arras, slug="ancienne", name="2024", starts_on=datetime.date(2024, 9, 1),
-        ends_on=datetime.date(2024, 11, 30), channels=[Channel.ONLINE],
-    )  # fmt: skip
-    assert "Cette enquête est close depuis le 30/11/2024" in client.get(form_url(closed)).text
+    closed = CampaignFactory(territory=arras, closed=True)
+    closed_since = f"Cette enquête est close depuis le {closed.ends_on:%d/%m/%Y}"
+    assert closed_since in client.get(form_url(closed)).text
     assert client.post(form_url(closed), {}).status_code == 200
     assert Response.objects.count() == 0
     assert client.get(reverse("barometer_online_start", args=["inconnue"])).status_code == 404

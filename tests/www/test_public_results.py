@@ -12,6 +12,7 @@ from nonrecours.accounts.enums import Role
 from nonrecours.surveys import actions
 from nonrecours.surveys.models import Publication
 from nonrecours.surveys.publication import campaign_publish
+from tests.factories import CampaignFactory
 
 pytestmark = pytest.mark.django_db
 FILES = ["", "rapport.html", "rapport.pdf", "donnees.csv", "donnees.json", "dictionnaire.csv",
@@ -135,16 +136,9 @@ def test_only_the_territory_team_publishes(client, demo, arras, make_member):
 
 
 def test_publishing_an_unfinished_wave_is_refused_with_the_reason(client, arras, make_member):
-    import datetime
-
-    from nonrecours.surveys.enums import Channel
-
-    campaign = actions.campaign_create(
-        territory=arras, slug="en-cours", name="En cours", starts_on=datetime.date(2020, 1, 6),
-        ends_on=datetime.date(2099, 12, 31), channels=[Channel.ONLINE],
-    )  # fmt: skip
+    campaign = CampaignFactory(territory=arras)  # open until 30 days from now
     client.force_login(make_member(arras, Role.PROJECT_LEAD))
     response = client.post(reverse("barometer_publish", args=[campaign.slug]))
     assert response.status_code == 422
-    assert "31/12/2099 : publiez-la une fois la collecte finie" in response.text
+    assert f"{campaign.ends_on:%d/%m/%Y} : publiez-la une fois la collecte finie" in response.text
     assert not Publication.objects.exists()

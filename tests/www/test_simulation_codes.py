@@ -114,11 +114,11 @@ def test_look_ups_are_limited_per_address_too(client, arras, make_member, monkey
 def test_a_referral_with_a_code_is_counted_and_refused_past_the_limit(
     client, arras, make_member, monkeypatch
 ):
-    from nonrecours.directory import actions as directory_actions
+    from nonrecours.directory import imports as directory_imports
     from nonrecours.directory.models import Offer
 
     monkeypatch.setattr(ratelimit, "CODE_LOOKUPS_PER_ACCOUNT", ratelimit.Limit("t-refer", 2, 3600))
-    directory_actions.directory_import(records=[STRUCTURE, OFFER], territory=arras)
+    directory_imports.directory_import(records=[STRUCTURE, OFFER], territory=arras)
     offer = Offer.objects.get()
     partner = make_member(arras, Role.PARTNER)
     client.force_login(partner)

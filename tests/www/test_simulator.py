@@ -220,10 +220,10 @@ def test_expert_mode_on_one_page(client, arras):
 
 
 def test_results_point_to_help_nearby_from_the_directory(client, arras):
-    from nonrecours.directory import actions as directory_actions
+    from nonrecours.directory import imports as directory_imports
     from tests.directory.test_directory import OFFER, STRUCTURE, updated_today
 
-    directory_actions.directory_import(records=updated_today(STRUCTURE, OFFER), territory=arras)
+    directory_imports.directory_import(records=updated_today(STRUCTURE, OFFER), territory=arras)
     html = walk(client, SINGLE_TENANT).text
     assert "Se faire aider près de chez vous" in html
     assert "Accompagnement à l&#x27;accès aux droits" in html
@@ -276,9 +276,9 @@ def test_a_month_past_the_known_legislation_never_reads_as_no_right(client, arra
 
 def test_results_always_give_a_place_to_get_help_the_town_hall_at_least(client, arras):
     # The default install: the directory holds the town halls only.
-    from nonrecours.directory import actions as directory_actions
+    from nonrecours.directory import town_halls
 
-    directory_actions.directory_prefill_town_halls(territory=arras)
+    town_halls.directory_prefill_town_halls(territory=arras)
     html = walk(client, SINGLE_TENANT).text
     help_section = html[html.index('id="pres-de-chez-vous"') :]
     help_section = help_section[: help_section.index("</section>")]
@@ -290,15 +290,16 @@ def test_results_always_give_a_place_to_get_help_the_town_hall_at_least(client, 
 
 
 def test_france_services_comes_before_the_town_hall(client, arras):
-    from nonrecours.directory import actions as directory_actions
+    from nonrecours.directory import imports as directory_imports
+    from nonrecours.directory import town_halls
     from tests.directory.test_directory import STRUCTURE, updated_today
 
     france_services = {
         **STRUCTURE, "id": "nonrecours--fs", "nom": "France Services d'Arras",
         "reseaux_porteurs": ["france-service"],
     }  # fmt: skip
-    directory_actions.directory_prefill_town_halls(territory=arras)
-    directory_actions.directory_import(records=updated_today(france_services), territory=arras)
+    town_halls.directory_prefill_town_halls(territory=arras)
+    directory_imports.directory_import(records=updated_today(france_services), territory=arras)
     html = walk(client, SINGLE_TENANT).text
     assert "Dans une maison France Services" in html
     assert "France Services d&#x27;Arras" in html and "Votre mairie peut vous aider" not in html

@@ -6,10 +6,43 @@
  * sa clé d'envoi : le serveur ne l'enregistre qu'une fois, même si l'envoi
  * est rejoué. Une réponse refusée revient à l'enquêteur·rice avec la raison.
  */
+/* ---------- Conditions (même grammaire que le serveur) ----------
+ * Fonctions pures, aussi rangées dans `globalThis.nonrecoursConditions` :
+ * la table de vérité tests/surveys/conditions_cases.yaml les vérifie dans
+ * Chromium (tests/browser/test_conditions.py), comme l'évaluateur Python
+ * (nonrecours/surveys/conditions.py). Une condition arrive telle que
+ * `Condition.to_data()` l'écrit : codes en texte.
+ */
+globalThis.nonrecoursConditions = (function () {
+  "use strict";
+
+  function evaluate(condition, answers) {
+    if (!condition) return true;
+    if (condition.all) return condition.all.every((c) => evaluate(c, answers));
+    if (condition.any) return condition.any.some((c) => evaluate(c, answers));
+    if (condition.not) return !evaluate(condition.not, answers);
+    const value = answers[condition.question];
+    // Comme en Python : absente, null, "" et [] ne sont pas des réponses.
+    if (condition.answered) return value !== undefined && value !== null && value !== "" && !(Array.isArray(value) && !value.length);
+    if (condition.in) return condition.in.includes(value);
+    if ("selected" in condition) return Array.isArray(value) && value.includes(condition.selected);
+    return false;
+  }
+  function conditionQuestions(c) {
+    if (!c) return [];
+    if (c.all || c.any) return (c.all || c.any).flatMap(conditionQuestions);
+    if (c.not) return conditionQuestions(c.not);
+    return [c.question];
+  }
+  return Object.freeze({ evaluate, conditionQuestions });
+})();
+
 (function () {
   "use strict";
 
-  const config = JSON.parse(document.getElementById("collecte-config").textContent);
+  const configNode = document.getElementById("collecte-config");
+  if (!configNode) return; // la page de collecte seule porte un questionnaire
+  const config = JSON.parse(configNode.textContent);
   const form = document.getElementById("collecte-formulaire");
   const statusNetwork = document.getElementById("etat-reseau");
   const statusQueue = document.getElementById("etat-envoi");
@@ -48,24 +81,7 @@
   // Only this agent's items, for this campaign where it matters.
   const mine = (item) => item.user === config.user_id;
 
-  /* ---------- Conditions (même grammaire que le serveur) ---------- */
-  function evaluate(condition, answers) {
-    if (!condition) return true;
-    if (condition.all) return condition.all.every((c) => evaluate(c, answers));
-    if (condition.any) return condition.any.some((c) => evaluate(c, answers));
-    if (condition.not) return !evaluate(condition.not, answers);
-    const value = answers[condition.question];
-    if (condition.answered) return value !== undefined && value !== "" && !(Array.isArray(value) && !value.length);
-    if (condition.in) return condition.in.includes(value);
-    if ("selected" in condition) return Array.isArray(value) && value.includes(condition.selected);
-    return false;
-  }
-  function conditionQuestions(c) {
-    if (!c) return [];
-    if (c.all || c.any) return (c.all || c.any).flatMap(conditionQuestions);
-    if (c.not) return conditionQuestions(c.not);
-    return [c.question];
-  }
+  const { evaluate, conditionQuestions } = globalThis.nonrecoursConditions;
   const shown = (page, answers) =>
     page.questions.map((n) => questions[n]).filter((q) => evaluate(q.relevant, answers));
 

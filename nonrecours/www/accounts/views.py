@@ -12,7 +12,7 @@ from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -21,7 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from nonrecours.accounts import access, actions, queries
+from nonrecours.accounts import access, actions, queries, second_factor
 from nonrecours.accounts.enums import InvitationStatus, Role
 from nonrecours.accounts.models import Invitation, User
 from nonrecours.surveys import queries as survey_queries
@@ -32,6 +32,7 @@ from nonrecours.www.accounts.forms import (
     InvitationForm,
     NewAccountForm,
 )
+from nonrecours.www.errors import add_to_form
 from nonrecours.www.qr import qr_svg
 from nonrecours.www.requests import AuthenticatedRequest
 from nonrecours.www.territories.views import territory_or_404
@@ -120,15 +121,17 @@ def second_factor_setup(request: AuthenticatedRequest) -> HttpResponse:
     user: User = request.user
     if not access.second_factor_required(user):
         return redirect(_next_url(request))
-    if actions.second_factor_device(user) is not None:
+    if second_factor.second_factor_device(user) is not None:
         return redirect(_with_next("second_factor_verify", _next_url(request)))
-    key = request.session.get(SETUP_KEY) or actions.new_totp_key()
+    key = request.session.get(SETUP_KEY) or second_factor.new_totp_key()
     request.session[SETUP_KEY] = key
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            device = actions.second_factor_enrol(user=user, key=key, code=form.cleaned_data["code"])
-        except actions.SecondFactorError as error:
+            device = second_factor.second_factor_enrol(
+                user=user, key=key, code=form.cleaned_data["code"]
+            )
+        except second_factor.SecondFactorError as error:
             form.add_error("code", str(error))
         else:
             request.session.pop(SETUP_KEY, None)
@@ -153,13 +156,13 @@ def second_factor_verify(request: AuthenticatedRequest) -> HttpResponse:
     user: User = request.user
     if access.is_verified(user) or not access.second_factor_required(user):
         return redirect(_next_url(request))
-    if actions.second_factor_device(user) is None:
+    if second_factor.second_factor_device(user) is None:
         return redirect(_with_next("second_factor_setup", _next_url(request)))
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            device = actions.second_factor_verify(user=user, code=form.cleaned_data["code"])
-        except actions.SecondFactorError as error:
+            device = second_factor.second_factor_verify(user=user, code=form.cleaned_data["code"])
+        except second_factor.SecondFactorError as error:
             form.add_error("code", str(error))
         else:
             _confirmed(request, device)
@@ -246,7 +249,7 @@ def invitation_new(request: AuthenticatedRequest, siren: str) -> HttpResponse:
                 role=form.cleaned_data["role"],
             )
         except actions.InvitationError as error:
-            form.add_error(error.field or None, str(error))
+            add_to_form(form, error)
         else:
             messages.success(
                 request,
@@ -280,17 +283,11 @@ def invitation_import(request: AuthenticatedRequest, siren: str) -> HttpResponse
     return _invitations_page(request, territory, file_form=file_form)
 
 
-def _invitation(request: AuthenticatedRequest, siren: str, pk: int) -> Invitation:
-    territory = _territory(request, siren)
-    invitation = get_object_or_404(Invitation, pk=pk, organisation__territory=territory)
-    return access.access_invitation(request.user, invitation)
-
-
 @login_required
 @require_POST
 def invitation_resend(request: AuthenticatedRequest, siren: str, pk: int) -> HttpResponse:
     """A new link for a pending or expired invitation."""
-    invitation = _invitation(request, siren, pk)
+    invitation = access.access_invitation_by_id(request.user, siren, pk)
     try:
         actions.invitation_resend(invitation=invitation)
     except actions.InvitationError as error:
@@ -306,7 +303,7 @@ def invitation_resend(request: AuthenticatedRequest, siren: str, pk: int) -> Htt
 @require_POST
 def invitation_cancel(request: AuthenticatedRequest, siren: str, pk: int) -> HttpResponse:
     """The invitation's link stops working."""
-    invitation = _invitation(request, siren, pk)
+    invitation = access.access_invitation_by_id(request.user, siren, pk)
     try:
         actions.invitation_cancel(invitation=invitation, cancelled_by=request.user)
     except actions.InvitationError as error:
@@ -346,7 +343,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     if with_code:  # the secret shown stays the same until the account is created
         stored = request.session.get(INVITATION_KEY) or {}
         key = str(stored.get("key") or "") if stored.get("invitation") == invitation.pk else ""
-        key = key or actions.new_totp_key()
+        key = key or second_factor.new_totp_key()
         request.session[INVITATION_KEY] = {"invitation": invitation.pk, "key": key}
     form = NewAccountForm(request.POST or None, with_code=with_code)
     if request.method == "POST" and form.is_valid():

@@ -16,9 +16,11 @@ from django.views.decorators.http import require_GET, require_POST
 from nonrecours.accounts.access import access_territory_collect
 from nonrecours.structured import StructuredError, load_json_bounded
 from nonrecours.surveys import actions, queries
+from nonrecours.surveys.access import (
+    access_campaign_collect_by_slug,
+)
 from nonrecours.surveys.enums import Channel
 from nonrecours.surveys.questionnaire import Questionnaire, clean_key, parse_moment
-from nonrecours.www.barometer.views import campaign_or_404
 from nonrecours.www.requests import AuthenticatedRequest
 
 SCOPE = "/collecte/"
@@ -81,8 +83,7 @@ def _can_collect(request: AuthenticatedRequest, territory: Any) -> bool:
 
 @login_required
 def collect_app(request: AuthenticatedRequest, slug: str) -> HttpResponse:
-    campaign = campaign_or_404(slug)
-    access_territory_collect(request.user, campaign.territory)
+    campaign = access_campaign_collect_by_slug(request.user, slug)
     reason = queries.campaign_accepts(campaign, Channel.DOOR_TO_DOOR, timezone.localdate())
     if reason is not None:
         return render(
@@ -193,9 +194,8 @@ def collect_submit(request: HttpRequest, slug: str) -> JsonResponse:
     stored (same key), 422 refused with the errors by question."""
     if not request.user.is_authenticated:
         return _json_error("Session expirée : reconnectez-vous.", 401)
-    campaign = campaign_or_404(slug)
     try:
-        access_territory_collect(request.user, campaign.territory)
+        campaign = access_campaign_collect_by_slug(request.user, slug)
     except PermissionDenied as denied:
         return _json_error(str(denied), 403)
     try:

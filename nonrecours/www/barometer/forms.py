@@ -3,11 +3,11 @@ from typing import Any
 from django import forms
 
 from nonrecours.surveys import queries
-from nonrecours.surveys.analysis import Filters
 from nonrecours.surveys.enums import Channel
 from nonrecours.surveys.importers.files import SourceFormat
 from nonrecours.surveys.models import Campaign, QuestionnaireVersion
 from nonrecours.surveys.questionnaire import MODULE_MAX_BYTES
+from nonrecours.surveys.subgroups import Filters
 from nonrecours.territories.enums import Stratum
 from nonrecours.territories.models import Territory
 from nonrecours.territories.queries import member_communes

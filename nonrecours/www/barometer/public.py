@@ -12,7 +12,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from nonrecours.surveys import open_data, publication, report
-from nonrecours.surveys.analysis import dashboard_lines
+from nonrecours.surveys.barometer import dashboard_lines
 from nonrecours.surveys.models import Publication
 from nonrecours.territories.enums import Stratum
 from nonrecours.www.territories.views import territory_or_404

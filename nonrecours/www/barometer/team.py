@@ -13,28 +13,23 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from nonrecours.accounts.access import (
-    access_territory_aggregates,
     access_territory_campaigns,
-    access_territory_responses,
     has_capability,
 )
 from nonrecours.accounts.enums import Capability
 from nonrecours.surveys import actions, exports, publication, queries, report
-from nonrecours.surveys.analysis import (
-    campaign_analysis_cached,
-    changes_since,
-    dashboard_lines,
-    filtered_lines,
-    indicator_map,
-    previous_campaign,
-    stratum_comparisons,
+from nonrecours.surveys.access import (
+    access_campaign_aggregates_by_slug,
+    access_campaign_management_by_slug,
+    access_campaign_responses_by_slug,
 )
-from nonrecours.surveys.eligibility import potential_lines, potential_non_take_up_cached
+from nonrecours.surveys.barometer import campaign_barometer
+from nonrecours.surveys.eligibility import potential_lines
 from nonrecours.surveys.enums import Channel
+from nonrecours.surveys.maps import barometer_map
 from nonrecours.surveys.questionnaire import QuestionnaireError
 from nonrecours.territories.enums import Stratum
 from nonrecours.www.barometer.forms import CampaignForm, DashboardFilterForm, ModuleForm
-from nonrecours.www.barometer.views import campaign_or_404
 from nonrecours.www.requests import AuthenticatedRequest
 from nonrecours.www.territories.views import territory_or_404
 
@@ -115,8 +110,7 @@ def questionnaire_module(request: AuthenticatedRequest, siren: str) -> HttpRespo
 @login_required
 @require_http_methods(["GET", "POST"])
 def campaign_contacts(request: AuthenticatedRequest, slug: str) -> HttpResponse:
-    campaign = campaign_or_404(slug)
-    access_territory_responses(request.user, campaign.territory)
+    campaign = access_campaign_responses_by_slug(request.user, slug)
     if request.method == "POST":
         contact = queries.contact_of(campaign, request.POST.get("demande", ""))
         if contact is None:
@@ -139,8 +133,7 @@ def campaign_contacts(request: AuthenticatedRequest, slug: str) -> HttpResponse:
 @login_required
 @require_http_methods(["POST"])
 def campaign_agent_targets(request: AuthenticatedRequest, slug: str) -> HttpResponse:
-    campaign = campaign_or_404(slug)
-    access_territory_campaigns(request.user, campaign.territory)
+    campaign = access_campaign_management_by_slug(request.user, slug)
     targets: dict[int, int | None] = {}
     for agent in queries.territory_field_agents(campaign.territory):
         raw = request.POST.get(f"objectif_{agent.pk}", "").strip()
@@ -159,8 +152,7 @@ def campaign_agent_targets(request: AuthenticatedRequest, slug: str) -> HttpResp
 
 @login_required
 def campaign_dashboard(request: AuthenticatedRequest, slug: str) -> HttpResponse:
-    campaign = campaign_or_404(slug)
-    access_territory_aggregates(request.user, campaign.territory)
+    campaign = access_campaign_aggregates_by_slug(request.user, slug)
     published = {
         "publication": publication.publication_of(campaign),
         "can_publish": has_capability(
@@ -173,44 +165,32 @@ def campaign_dashboard(request: AuthenticatedRequest, slug: str) -> HttpResponse
         return render(
             request, "barometer/dashboard.html", {"campaign": campaign, "lines": [], **published}
         )
-    analysis = campaign_analysis_cached(campaign)
-    previous = previous_campaign(campaign)
-    changes = None
-    if previous is not None and previous.responses.exists():
-        changes = changes_since(analysis.rows, campaign_analysis_cached(previous).rows)
-    indicators = campaign.questionnaire.questionnaire().indicators
-    lines = dashboard_lines(indicators, analysis.rows, changes)
-    indicator_ids = [line.indicator for line in lines]
+    filter_form = DashboardFilterForm(request.GET or None, campaign=campaign)
+    barometer = campaign_barometer(campaign, filter_form.filters())
+    indicator_ids = [line.indicator for line in barometer.lines]
     chosen = request.GET.get("indicateur", indicator_ids[0])
     if chosen not in indicator_ids:
         chosen = indicator_ids[0]
-    filter_form = DashboardFilterForm(request.GET or None, campaign=campaign)
-    filters = filter_form.filters()
-    potential = potential_non_take_up_cached(campaign, analysis)
-    filtered, filtered_refusal = (
-        filtered_lines(campaign, analysis, filters) if filters.active else ([], "")
-    )
+    potential = barometer.potential
     return render(
         request,
         "barometer/dashboard.html",
         {
             "campaign": campaign,
-            "map": indicator_map(campaign, analysis, chosen),
-            "previous": previous if changes is not None else None,
-            "lines": lines,
-            "analysis": analysis,
-            "raking": analysis.raking,
+            "map": barometer_map(barometer, chosen),
+            "previous": barometer.previous,
+            "lines": barometer.lines,
+            "analysis": barometer.analysis,
+            "raking": barometer.analysis.raking,
             "strata": [str(s.label) for s in Stratum],
-            "comparisons": stratum_comparisons(campaign, analysis),
+            "comparisons": barometer.comparisons,
             "filter_form": filter_form,
-            "filters": filters,
-            "filtered": filtered,
-            "filtered_refusal": filtered_refusal,
+            "filters": barometer.filters,
+            "filtered": barometer.filtered,
+            "filtered_refusal": barometer.refusal,
             "potential": potential,
-            "potential_lines": potential_lines(potential),
-            "declared": next(
-                (line for line in lines if line.indicator == "non_recours_declare"), None
-            ),
+            "potential_lines": potential_lines(potential) if potential is not None else [],
+            "declared": barometer.line("non_recours_declare"),
             **published,
         },
         status=422 if filter_form.errors else 200,
@@ -221,8 +201,7 @@ def campaign_dashboard(request: AuthenticatedRequest, slug: str) -> HttpResponse
 @require_http_methods(["GET", "POST"])
 def campaign_publish(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     """Publish a wave, after a page that says what becomes public (GET)."""
-    campaign = campaign_or_404(slug)
-    access_territory_campaigns(request.user, campaign.territory)
+    campaign = access_campaign_management_by_slug(request.user, slug)
     existing = publication.publication_of(campaign)
     problem = None if existing else publication.publication_problem(campaign)
     if request.method == "POST" and existing is None and problem is None:
@@ -253,8 +232,7 @@ def campaign_publish(request: AuthenticatedRequest, slug: str) -> HttpResponse:
 
 @login_required
 def campaign_open_data(request: AuthenticatedRequest, slug: str, fmt: str) -> HttpResponse:
-    campaign = campaign_or_404(slug)
-    access_territory_aggregates(request.user, campaign.territory)
+    campaign = access_campaign_aggregates_by_slug(request.user, slug)
     stamp = f"{campaign.slug}-indicateurs"
     if fmt == "json":
         response: HttpResponse = JsonResponse(
@@ -272,8 +250,7 @@ def campaign_open_data(request: AuthenticatedRequest, slug: str, fmt: str) -> Ht
 @login_required
 def campaign_report(request: AuthenticatedRequest, slug: str, fmt: str) -> HttpResponse:
     """The published report (same aggregates as the dashboard: partners too)."""
-    campaign = campaign_or_404(slug)
-    access_territory_aggregates(request.user, campaign.territory)
+    campaign = access_campaign_aggregates_by_slug(request.user, slug)
     if fmt not in ("pdf", "html"):
         raise Http404("Format inconnu.")
     if not campaign.responses.exists():

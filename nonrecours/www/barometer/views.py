@@ -11,12 +11,16 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from nonrecours.accounts.access import (
-    access_territory_campaigns,
-    access_territory_responses,
     has_capability,
 )
 from nonrecours.accounts.enums import Capability
+from nonrecours.analysis.disclosure import DEFAULT_THRESHOLD
 from nonrecours.surveys import actions, exports, queries
+from nonrecours.surveys.access import (
+    access_campaign_management_by_slug,
+    access_campaign_responses_by_slug,
+    campaign_by_slug_or_404,
+)
 from nonrecours.surveys.enums import Channel
 from nonrecours.surveys.importers.files import ImportFileError, SourceFormat
 from nonrecours.surveys.models import Campaign
@@ -29,10 +33,8 @@ from nonrecours.www.requests import AuthenticatedRequest
 
 
 def campaign_or_404(slug: str) -> Campaign:
-    try:
-        return queries.campaign_by_slug(slug)
-    except Campaign.DoesNotExist:
-        raise Http404("Aucune enquête à cette adresse.") from None
+    """A campaign's public pages (its online questionnaire): for everyone."""
+    return campaign_by_slug_or_404(slug)
 
 
 def _closed(request: HttpRequest, campaign: Campaign) -> HttpResponse | None:
@@ -51,7 +53,12 @@ def online_start(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "barometer/online_start.html",
-        {"campaign": campaign, "questionnaire": questionnaire, "pages": len(questionnaire.pages())},
+        {
+            "campaign": campaign,
+            "questionnaire": questionnaire,
+            "pages": len(questionnaire.pages()),
+            "secrecy_threshold": DEFAULT_THRESHOLD,
+        },
     )
 
 
@@ -61,6 +68,7 @@ def online_privacy(request: HttpRequest, slug: str) -> HttpResponse:
         "barometer/privacy.html",
         {
             "campaign": campaign_or_404(slug),
+            "secrecy_threshold": DEFAULT_THRESHOLD,
             "contact_retention_days": settings.NONRECOURS_CONTACT_RETENTION_DAYS,
         },
     )
@@ -225,8 +233,7 @@ def _submit(
 
 @login_required
 def campaign_xlsform(request: AuthenticatedRequest, slug: str) -> HttpResponse:
-    campaign = campaign_or_404(slug)
-    access_territory_campaigns(request.user, campaign.territory)
+    campaign = access_campaign_management_by_slug(request.user, slug)
     questionnaire = campaign.questionnaire.questionnaire()
     communes = [(c.insee_code, c.name) for c in queries.campaign_communes(campaign)]
     form_id = f"{questionnaire.slug}-{campaign.slug}".replace("-", "_")
@@ -265,8 +272,7 @@ def _online(campaign: Campaign, *, fluid: bool = False) -> dict[str, str]:
 def campaign_poster(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     """A page to print (posters, flyers): the campaign's name, the QR code
     large, the address under it. 404 for a campaign without online answers."""
-    campaign = campaign_or_404(slug)
-    access_territory_campaigns(request.user, campaign.territory)
+    campaign = access_campaign_management_by_slug(request.user, slug)
     online = _online(campaign, fluid=True)
     if not online["online_url"]:
         raise Http404("Cette campagne ne recueille pas de réponses en ligne.")
@@ -275,8 +281,7 @@ def campaign_poster(request: AuthenticatedRequest, slug: str) -> HttpResponse:
 
 @login_required
 def campaign_follow_up(request: AuthenticatedRequest, slug: str) -> HttpResponse:
-    campaign = campaign_or_404(slug)
-    access_territory_campaigns(request.user, campaign.territory)
+    campaign = access_campaign_management_by_slug(request.user, slug)
     targets = queries.agent_targets(campaign)
     return render(
         request,
@@ -301,8 +306,7 @@ def campaign_follow_up(request: AuthenticatedRequest, slug: str) -> HttpResponse
 
 @login_required
 def campaign_export(request: AuthenticatedRequest, slug: str, fmt: str) -> HttpResponse:
-    campaign = campaign_or_404(slug)
-    access_territory_responses(request.user, campaign.territory)
+    campaign = access_campaign_responses_by_slug(request.user, slug)
     if fmt not in exports.EXPORTERS:
         raise Http404("Format d'export inconnu.")
     export, extension, content_type = exports.EXPORTERS[fmt]
@@ -316,8 +320,7 @@ def campaign_export(request: AuthenticatedRequest, slug: str, fmt: str) -> HttpR
 @login_required
 @require_http_methods(["GET", "POST"])
 def campaign_import(request: AuthenticatedRequest, slug: str) -> HttpResponse:
-    campaign = campaign_or_404(slug)
-    access_territory_campaigns(request.user, campaign.territory)
+    campaign = access_campaign_management_by_slug(request.user, slug)
     form = ImportForm(request.POST or None, request.FILES or None)
     problems: list[str] = []
     if request.method == "POST" and form.is_valid():

@@ -9,17 +9,21 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from nonrecours.accounts.access import has_capability
-from nonrecours.accounts.enums import Capability
 from nonrecours.accounts.models import Organisation
 from nonrecours.directory import actions, hours, queries, schema
-from nonrecours.directory.access import access_directory_edit, access_structure_edit
+from nonrecours.directory.access import (
+    access_directory_edit_by_siren,
+    access_offer_edit_by_id,
+    access_structure_edit_by_id,
+    directory_team,
+)
 from nonrecours.directory.models import Offer, Structure
 from nonrecours.territories.models import Territory
 from nonrecours.territories.queries import member_communes
+from nonrecours.www.errors import add_to_form
 from nonrecours.www.requests import AuthenticatedRequest
 
 
@@ -33,10 +37,6 @@ class EntryForm(forms.Form):
 
     def record(self) -> dict[str, Any]:
         return {key: value for key, value in self.cleaned_data.items() if key != "organisation"}
-
-    def add_entry_errors(self, error: actions.EntryError) -> None:
-        for key, message in error.errors:
-            self.add_error(key if key in self.fields else None, message)
 
 
 class StructureForm(EntryForm):
@@ -191,20 +191,16 @@ def _signature(request: AuthenticatedRequest) -> str:
     return f"{name} ({organisations})" if organisations else name
 
 
-def _is_team(request: AuthenticatedRequest, territory: Territory) -> bool:
-    return has_capability(request.user, territory, Capability.EDIT_DIRECTORY)
-
-
 @login_required
 def structure_edit(request: AuthenticatedRequest, pk: int | None = None) -> HttpResponse:
-    structure = get_object_or_404(Structure, pk=pk) if pk is not None else None
-    if structure is not None:
-        access_structure_edit(request.user, structure)
-        territory = structure.territory
+    if pk is not None:
+        found = access_structure_edit_by_id(request.user, pk)
+        structure: Structure | None = found
+        territory = found.territory
     else:
-        territory = get_object_or_404(Territory, siren=request.GET.get("territoire", ""))
-        access_directory_edit(request.user, territory)
-    team = _is_team(request, territory)
+        structure = None
+        territory = access_directory_edit_by_siren(request.user, request.GET.get("territoire", ""))
+    team = directory_team(request.user, territory)
     initial = _initial(structure.record, StructureForm.base_fields) if structure else {}
     if structure is not None and team:
         initial["organisation"] = structure.organisation_id
@@ -216,30 +212,17 @@ def structure_edit(request: AuthenticatedRequest, pk: int | None = None) -> Http
         current=structure.record if structure else None,
     )
     if request.method == "POST" and form.is_valid():
-        record = {**(structure.record if structure else {}), **form.record()}
-        record["id"] = structure.di_id if structure else actions.new_entry_id(record["nom"])
-        for key in form.fields:  # emptied in the form: removed from the entry
-            if key != "organisation" and not form.cleaned_data.get(key):
-                record.pop(key, None)
-        if "code_insee" not in record:
-            record.pop("commune", None)
-        if structure is not None and any(
-            record.get(key) != structure.record.get(key) for key in ("code_insee", "adresse")
-        ):  # moved: its old coordinates would place it wrongly
-            record.pop("longitude", None)
-            record.pop("latitude", None)
         try:
-            saved = actions.directory_entry_edit(
+            saved = actions.structure_save(
                 territory=territory,
-                record=record,
+                structure=structure,
+                changes=form.record(),
                 by=_signature(request),
-                entry=structure,
                 attach=team,
                 organisation=form.cleaned_data.get("organisation"),
             )
-            assert isinstance(saved, Structure)  # noqa: S101 (a structure record)
         except actions.EntryError as error:
-            form.add_entry_errors(error)
+            add_to_form(form, error)
         else:
             messages.success(request, "Fiche enregistrée, datée d'aujourd'hui.")
             _tell_warnings(request, saved)
@@ -257,9 +240,13 @@ def structure_edit(request: AuthenticatedRequest, pk: int | None = None) -> Http
 def offer_edit(
     request: AuthenticatedRequest, structure_pk: int | None = None, pk: int | None = None
 ) -> HttpResponse:
-    offer = get_object_or_404(Offer.objects.select_related("structure"), pk=pk) if pk else None
-    structure = offer.structure if offer else get_object_or_404(Structure, pk=structure_pk)
-    access_structure_edit(request.user, structure)
+    if pk:
+        found = access_offer_edit_by_id(request.user, pk)
+        offer: Offer | None = found
+        structure = found.structure
+    else:
+        offer = None
+        structure = access_structure_edit_by_id(request.user, structure_pk or 0)
     territory = structure.territory
     initial = (
         _initial(offer.record, OfferForm.base_fields)
@@ -268,20 +255,12 @@ def offer_edit(
     )
     form = OfferForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        record = {**(offer.record if offer else {}), **form.record()}
-        record["structure_id"] = structure.di_id
-        record["id"] = (
-            offer.di_id if offer else actions.new_entry_id(record["nom"], structure.di_id)
-        )
-        for key in form.fields:
-            if not form.cleaned_data.get(key):
-                record.pop(key, None)
         try:
-            saved = actions.directory_entry_edit(
-                territory=territory, record=record, by=_signature(request), entry=offer
+            saved = actions.offer_save(
+                structure=structure, offer=offer, changes=form.record(), by=_signature(request)
             )
         except actions.EntryError as error:
-            form.add_entry_errors(error)
+            add_to_form(form, error)
         else:
             messages.success(request, "Offre enregistrée, datée d'aujourd'hui.")
             _tell_warnings(request, saved)

@@ -11,11 +11,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.signals import user_logged_in
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.dispatch import receiver
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -23,30 +22,26 @@ from django.views.decorators.http import require_POST
 
 from nonrecours.accounts.access import referral_organisations
 from nonrecours.accounts.models import User
-from nonrecours.directory.models import Offer, Structure
 from nonrecours.referrals import actions, queries
+from nonrecours.referrals import statistics as referral_stats
 from nonrecours.referrals.access import (
+    ReferralAccess,
+    ReferralLinkClosed,
     access_refer,
-    access_referral,
-    access_referral_answer,
-    access_referral_statistics,
-    can_see_referred_person,
-    referral_sender_organisations,
-    referral_sides,
+    access_refer_to,
+    access_referral_answer_by_id,
+    access_referral_by_id,
+    access_referral_statistics_by_siren,
+    referral_list_rows,
 )
-from nonrecours.referrals.enums import Channel, Status
+from nonrecours.referrals.enums import Status
 from nonrecours.referrals.exports import statistics_export
-from nonrecours.referrals.models import Referral
 from nonrecours.referrals.notifications import read_token
 from nonrecours.rights.catalogue import IN_KIND, benefits, in_kind_text
-from nonrecours.territories.models import Territory
+from nonrecours.www.errors import add_to_form
 from nonrecours.www.ratelimit import simulation_code_refusal
 from nonrecours.www.referrals.forms import AnswerForm, OutcomeForm, ReferralForm
 from nonrecours.www.requests import AuthenticatedRequest
-
-
-def _form_error(form: forms.Form, error: actions.ReferralError) -> None:
-    form.add_error(error.field if error.field in form.fields else None, str(error))
 
 
 def _count_code_lookup(request: HttpRequest, code: str) -> None:
@@ -58,29 +53,15 @@ def _count_code_lookup(request: HttpRequest, code: str) -> None:
             raise actions.ReferralError(refusal, "simulation_code")
 
 
-def _destination(request: HttpRequest) -> tuple[Structure, Offer | None]:
-    offer = None
-    if request.GET.get("offre", "").isdigit():
-        offer = Offer.objects.select_related("structure").filter(pk=request.GET["offre"]).first()
-        if offer is None:
-            raise Http404("Offre inconnue.")
-        return offer.structure, offer
-    if not request.GET.get("structure", "").isdigit():
-        raise Http404("Choisissez dans l'annuaire la structure ou l'offre où orienter la personne.")
-    return get_object_or_404(Structure, pk=request.GET["structure"]), None
-
-
 @never_cache
 @login_required
 def referral_new(request: AuthenticatedRequest) -> HttpResponse:
-    structure, offer = _destination(request)
+    structure, offer, organisations = access_refer_to(
+        request.user,
+        structure_id=request.GET.get("structure", ""),
+        offer_id=request.GET.get("offre", ""),
+    )
     territory = structure.territory
-    organisations = referral_sender_organisations(request.user, territory)
-    if not organisations:
-        raise PermissionDenied(
-            "Seul·es les professionnel·les partenaires et l'équipe du territoire peuvent "
-            "orienter une personne."
-        )
     destination = f"{offer.name} — {structure.name}" if offer else structure.name
     receiver, email = actions.receiver_of(structure, offer)
     form = ReferralForm(
@@ -120,7 +101,7 @@ def referral_new(request: AuthenticatedRequest) -> HttpResponse:
                 simulation_code=data["simulation_code"],
             )
         except actions.ReferralError as error:
-            _form_error(form, error)
+            add_to_form(form, error)
         else:
             messages.success(
                 request,
@@ -164,6 +145,7 @@ def referral_list(request: AuthenticatedRequest) -> HttpResponse:
         "referrals/list.html",
         {
             "page": page,
+            "rows": referral_list_rows(request.user, page),
             "side": side,
             "status": status,
             "status_filters": STATUS_FILTERS,
@@ -173,7 +155,8 @@ def referral_list(request: AuthenticatedRequest) -> HttpResponse:
     )
 
 
-def _context(referral: Referral, sides: set[str]) -> dict[str, Any]:
+def _context(access: ReferralAccess) -> dict[str, Any]:
+    referral, sides = access.referral, access.sides
     receiver = "receiver" in sides
     overdue = referral.overdue
     open_ = not referral.anonymised_at and not overdue
@@ -183,7 +166,7 @@ def _context(referral: Referral, sides: set[str]) -> dict[str, Any]:
         "referral": referral,
         "sides": sides,
         "is_receiver": receiver,
-        "show_person": can_see_referred_person(referral, sides),
+        "show_person": access.show_person,
         "overdue": overdue,
         "answer_form": AnswerForm(prefix="reponse")
         if receiver and referral.status == Status.SENT and open_
@@ -204,13 +187,6 @@ def _context(referral: Referral, sides: set[str]) -> dict[str, Any]:
         "reminder_on": reminder,
         "expires_on": expiry,
     }
-
-
-def _referral_or_404(pk: int) -> Referral:
-    referral = queries.referral_by_pk(pk)
-    if referral is None:
-        raise Http404("Orientation inconnue.")
-    return referral
 
 
 # The link sent by e-mail is exchanged for a grant kept in the session: the
@@ -237,19 +213,20 @@ def _forget_link_grants(request: HttpRequest | None, **kwargs: Any) -> None:
         request.session.pop(LINK_GRANTS, None)
 
 
-def _access(request: HttpRequest, pk: int) -> tuple[Referral, set[str], str] | HttpResponse:
-    """The referral, the user's sides and the channel; or the response to
-    give (login page, or the page of a link that no longer opens it)."""
+def _access(
+    request: HttpRequest, pk: int, *, answer: bool = False
+) -> ReferralAccess | HttpResponse:
+    """The referral as this request may see it (referrals.access decides),
+    ``answer``: to answer it; or the response to give (the login page, or
+    the page of a link that no longer opens it)."""
     key = _granted(request, pk)
     if not request.user.is_authenticated and key is None:
         return redirect_to_login(request.get_full_path())
-    referral = _referral_or_404(pk)
-    by_link = key is not None and key == referral.link_key
-    if key is not None and not by_link and not request.user.is_authenticated:
-        return render(request, "referrals/link_closed.html", {"referral": referral})
-    sides = access_referral(request.user, referral, by_link=by_link)
-    through_account = "receiver" in referral_sides(request.user, referral)
-    return referral, sides, Channel.ACCOUNT if through_account or not by_link else Channel.LINK
+    check = access_referral_answer_by_id if answer else access_referral_by_id
+    try:
+        return check(request.user, pk, link_key=key)
+    except ReferralLinkClosed as closed:
+        return render(request, "referrals/link_closed.html", {"referral": closed.referral})
 
 
 def _user(request: HttpRequest) -> User | None:
@@ -259,19 +236,17 @@ def _user(request: HttpRequest) -> User | None:
 
 @never_cache
 def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    found = _access(request, pk)
-    if isinstance(found, HttpResponse):
-        return found
-    referral, sides, via = found
-    actions.referral_viewed(referral, user=_user(request), via=via)
-    return render(request, "referrals/detail.html", _context(referral, sides))
+    access = _access(request, pk)
+    if isinstance(access, HttpResponse):
+        return access
+    actions.referral_viewed(access.referral, user=_user(request), via=access.channel)
+    return render(request, "referrals/detail.html", _context(access))
 
 
-def _answer(
-    request: HttpRequest, referral: Referral, via: str, sides: set[str]
-) -> HttpResponse | None:
+def _answer(request: HttpRequest, access: ReferralAccess) -> HttpResponse | None:
     """Handle the answer or outcome form posted; None when it was recorded."""
-    context = _context(referral, sides)
+    referral, via = access.referral, access.channel
+    context = _context(access)
     form: forms.Form
     try:
         if request.POST.get("formulaire") == "reponse":
@@ -306,23 +281,21 @@ def _answer(
                 )
                 return None
     except actions.ReferralError as error:
-        _form_error(form, error)
+        add_to_form(form, error)
     return render(request, "referrals/detail.html", context, status=422)
 
 
 @require_POST
 @never_cache
 def referral_act(request: HttpRequest, pk: int) -> HttpResponse:
-    found = _access(request, pk)
-    if isinstance(found, HttpResponse):
-        return found
-    referral, sides, via = found
-    access_referral_answer(request.user, referral, by_link=via == Channel.LINK)
-    response = _answer(request, referral, via, sides)
+    access = _access(request, pk, answer=True)
+    if isinstance(access, HttpResponse):
+        return access
+    response = _answer(request, access)
     if response is not None:
         return response
     messages.success(request, "C'est enregistré ; l'organisation qui a orienté est prévenue.")
-    return redirect("referral_detail", pk=referral.pk)
+    return redirect("referral_detail", pk=access.referral.pk)
 
 
 @never_cache
@@ -357,25 +330,25 @@ class _UnknownYear(Exception):
     """The year asked has no referral: the page says so from the latest one."""
 
 
-def _statistics(request: AuthenticatedRequest, siren: str) -> queries.ReferralDashboard:
+def _statistics(request: AuthenticatedRequest, siren: str) -> referral_stats.ReferralDashboard:
     """A calendar year's statistics, exact and published (periods never
     overlap: their difference would show what the rule hides). Raises
     _UnknownYear for a year with no referral."""
-    territory = get_object_or_404(Territory, siren=siren)
-    access_referral_statistics(request.user, territory)
+    territory = access_referral_statistics_by_siren(request.user, siren)
     raw = request.GET.get("annee", "")
     # ASCII digits only: « ² » is a digit to str.isdigit(), not to int().
     year = int(raw) if raw.isascii() and raw.isdigit() and 2000 <= int(raw) <= 2100 else None
     if raw and year is None:
         raise _UnknownYear(raw)
-    dashboard = queries.referral_dashboard(territory, year=year)
+    dashboard = referral_stats.referral_dashboard(territory, year=year)
     if year is not None and year not in dashboard.published.years:
         raise _UnknownYear(raw)  # its dashboard was empty: cheap, and nothing is shown
     return dashboard
 
 
-def _unknown_year(request: HttpRequest, siren: str, raw: str) -> HttpResponse:
-    years = ", ".join(str(y) for y in queries.statistics_years(Territory.objects.get(siren=siren)))
+def _unknown_year(request: AuthenticatedRequest, siren: str, raw: str) -> HttpResponse:
+    territory = access_referral_statistics_by_siren(request.user, siren)
+    years = ", ".join(str(y) for y in referral_stats.statistics_years(territory))
     messages.warning(
         request,
         f"Année « {raw[:20]} » : aucune orientation envoyée cette année-là "
@@ -423,7 +396,7 @@ def referral_dashboard(request: AuthenticatedRequest, siren: str) -> HttpRespons
             "years": [(y, page + _query(annee=y, vue=view)) for y in dashboard.published.years],
             "exact_url": page + _query(annee=year),
             "published_url": page + _query(annee=year, vue=PUBLISHED_VIEW),
-            "parts": queries.PARTS,
+            "parts": referral_stats.PARTS,
             "exports": {
                 kind: reverse(name, args=[siren]) + _query(annee=year)
                 for kind, name in EXPORT_URLS.items()

@@ -13,7 +13,9 @@ from django import forms
 from django.forms.renderers import Jinja2
 from django.utils import timezone
 
-from nonrecours.rights.situation import RECEIVED, TENANTS, Activity
+from nonrecours.rights.resources import RECEIVED_LIST, RESOURCE_LIST, ResourceKind
+from nonrecours.rights.situation import TENANTS, Activity
+from nonrecours.rights.situation_person import ADULT_AGE
 
 # The simulator's forms draw their widgets with Jinja2 (Django's own widget
 # templates for it, the same HTML): the expert page draws about a hundred
@@ -61,44 +63,6 @@ SCHOOLING = [
     ("lycee", "Lycée"),
     ("enseignement_superieur", "Études supérieures"),
 ]
-RESOURCES = [
-    ("salaire_net", "Salaire net"),
-    ("chomage_net", "Allocation chômage"),
-    ("retraite_nette", "Retraite"),
-    ("pension_invalidite", "Pension d'invalidité"),
-    ("pension_alimentaire", "Pension alimentaire reçue"),
-    ("pension_alimentaire_versee", "Pension alimentaire versée"),
-    ("indemnites_journalieres", "Indemnités journalières (arrêt maladie…)"),
-]
-CAPITAL_INCOME = (
-    "revenus_capital",
-    "Revenus du patrimoine (loyers perçus, dividendes, intérêts imposables)",
-    "Pas les intérêts des livrets : l'épargne est demandée à part.",
-)
-# A micro-entreprise's monthly turnover, by kind (the tax allowance differs).
-TURNOVER = [
-    ("ca_micro_vente", "Chiffre d'affaires : vente de marchandises (ou hébergement)"),
-    (
-        "ca_micro_services",
-        "Chiffre d'affaires : prestations de services (artisanales, commerciales)",
-    ),
-    ("ca_micro_liberal", "Chiffre d'affaires : activité libérale"),
-]
-RECEIVED_LABELS = {
-    "rsa": "RSA",
-    "prime_activite": "Prime d'activité",
-    "aide_logement": "Aide au logement",
-    "af": "Allocations familiales",
-    "cf": "Complément familial",
-    "asf": "Allocation de soutien familial",
-    "paje_base": "Allocation de base de la PAJE",
-    "aspa": "ASPA (minimum vieillesse)",
-    "aah": "AAH",
-    "asi": "ASI",
-    "ass": "ASS (allocation de solidarité spécifique, France Travail)",
-    "aeeh": "AEEH (allocation d'éducation de l'enfant handicapé)",
-    "pch": "PCH (prestation de compensation du handicap)",
-}
 YES_NO = [("non", "Non"), ("oui", "Oui")]
 PREGNANCY = [
     ("non", "Non"),
@@ -193,8 +157,10 @@ class DateField(forms.DateField):
     def validate(self, value: Any) -> None:
         """The checks parse_situation makes, said on the field: no date in
         the future, none over 120 years ago, an adult of at least
-        `minimum_age` years (the situation refuses a claimant or a partner
-        under 16)."""
+        `minimum_age` years on the first day of this month, the day the
+        situation counts ages on (it refuses a claimant or a partner under
+        16 then: one turning 16 later this month was refused on the results
+        page instead of on this field)."""
         super().validate(value)
         today = timezone.localdate()
         if value and value > today:
@@ -202,7 +168,8 @@ class DateField(forms.DateField):
         if value and (value.year < 1900 or today.year - value.year > 120):
             raise forms.ValidationError("Cette date est trop ancienne (plus de 120 ans).")
         if value and self.minimum_age:
-            age = today.year - value.year - ((today.month, today.day) < (value.month, value.day))
+            first = today.replace(day=1)
+            age = first.year - value.year - ((first.month, first.day) < (value.month, value.day))
             if age < self.minimum_age:
                 raise forms.ValidationError(
                     f"Une personne adulte du foyer a au moins {self.minimum_age} ans ; "
@@ -323,7 +290,7 @@ class ExpertHousingForm(HousingForm, RentForm):
 
 
 class PersonForm(BlockForm):
-    naissance = DateField(label="Date de naissance", minimum_age=16)
+    naissance = DateField(label="Date de naissance", minimum_age=ADULT_AGE)
     activite = forms.ChoiceField(label="Situation", choices=ACTIVITIES, widget=forms.RadioSelect)
     handicap = forms.ChoiceField(
         label="Handicap reconnu par la MDPH",
@@ -563,15 +530,10 @@ class ResourcesForm(SimulatorForm):
 
     def __init__(self, *args: Any, self_employed: bool = False, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        for name, label in RESOURCES:
-            self.fields[name] = euros(label)
-        name, label, help_text = CAPITAL_INCOME
-        self.fields[name] = euros(label, help_text)
-        if self_employed:
-            for name, label in TURNOVER:
-                self.fields[name] = euros(
-                    label, "Micro-entreprise : le chiffre d'affaires encaissé, par mois."
-                )
+        for resource in RESOURCE_LIST:
+            if resource.kind == ResourceKind.TURNOVER and not self_employed:
+                continue
+            self.fields[resource.key] = euros(resource.label, resource.help_text)
 
     def part(self) -> dict[str, float]:
         return {
@@ -690,14 +652,16 @@ class ReceivedForm(SimulatorForm):
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        for name in RECEIVED:
-            self.fields[name] = euros(f"{RECEIVED_LABELS[name]} (par mois)")
+        for benefit in RECEIVED_LIST:
+            self.fields[benefit.id] = euros(f"{benefit.label} (par mois)")
 
     def part(self) -> dict[str, Any]:
         data = self.cleaned_data
         return {
             "prestations_percues": {
-                name: float(data[name]) for name in RECEIVED if data.get(name) not in (None, "")
+                benefit.id: float(data[benefit.id])
+                for benefit in RECEIVED_LIST
+                if data.get(benefit.id) not in (None, "")
             }
         }
 

@@ -27,7 +27,8 @@ from nonrecours.referrals.access import can_refer
 from nonrecours.rights import actions, queries
 from nonrecours.rights.batching import simulate_one, simulation_expected
 from nonrecours.rights.engine import SimulationResult
-from nonrecours.rights.situation import SituationError, parse_situation
+from nonrecours.rights.situation import SituationError
+from nonrecours.rights.situation_parse import parse_situation
 from nonrecours.rights.summary import describe as describe_situation
 from nonrecours.territories import queries as territory_queries
 from nonrecours.territories.models import Territory

@@ -6,8 +6,10 @@ import math
 from django import template
 
 from nonrecours.french import (
+    amount,
     is_plural,
     iso_date_text,
+    number,
     of,
     sentence,
     with_article,
@@ -17,8 +19,24 @@ from nonrecours.french import (
 register = template.Library()
 
 
-def _french(value: float, decimals: int) -> str:
-    return f"{value:,.{decimals}f}".replace(",", "\u202f").replace(".", ",")
+@register.filter
+def nombre(value: float | None, decimals: int = 0) -> str:
+    """A figure the French way, as the Python side writes it: 12345.6 →
+    « 12 346 », with ``:1`` « 12 345,6 » (nonrecours.french.number: U+202F
+    between thousands, where Django's intcomma puts U+00A0); « — » when
+    missing."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    return number(float(value), int(decimals))
+
+
+@register.filter
+def euros(value: float | None, decimals: int | None = None) -> str:
+    """An amount: « 1 234,56 € », « 1 500 € » (nonrecours.french.amount;
+    ``:2`` for always two decimals); « — » when missing."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    return amount(float(value), None if decimals is None else int(decimals))
 
 
 @register.filter
@@ -26,7 +44,7 @@ def percent(value: float | None, decimals: int = 0) -> str:
     """0.4567 -> « 46 » (a share as a percentage, without the sign)."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "—"
-    return _french(100 * value, int(decimals))
+    return number(100 * value, int(decimals))
 
 
 @register.filter
@@ -35,7 +53,7 @@ def points(value: float | None) -> str:
     the minus sign is the typographic one."""
     if value is None or math.isnan(value):
         return "—"
-    return _french(100 * value, 1).replace("-", "−")
+    return number(100 * value, 1).replace("-", "−")
 
 
 @register.filter
@@ -44,7 +62,7 @@ def pvalue(value: float | None) -> str:
         return "—"
     if value < 0.001:
         return "< 0,001"
-    return _french(value, 3)
+    return number(value, 3)
 
 
 @register.filter

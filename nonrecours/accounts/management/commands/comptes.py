@@ -4,10 +4,11 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from nonrecours.accounts import actions, queries
+from nonrecours.accounts import actions, queries, second_factor
 from nonrecours.accounts.invitation_file import role_from_text, role_names
 from nonrecours.accounts.models import User
 from nonrecours.csvtext import UnreadableFile, read_text
+from nonrecours.errors import command_error
 from nonrecours.territories import queries as territory_queries
 from nonrecours.territories.models import Territory
 
@@ -57,7 +58,7 @@ class Command(BaseCommand):
             user = User.objects.filter(username=options["username"]).first()
             if user is None:
                 raise CommandError(f"Aucun compte n'a l'identifiant « {options['username']} ».")
-            removed = actions.second_factor_reset(user=user)
+            removed = second_factor.second_factor_reset(user=user)
             self.stdout.write(
                 self.style.SUCCESS(
                     f"{removed} second(s) facteur(s) retiré(s) pour {user.username} : un "
@@ -74,8 +75,10 @@ class Command(BaseCommand):
                 invitations = actions.invitations_import(
                     invited_by=None, territory=territory, text=read_text(path), filename=path.name
                 )
-            except (UnreadableFile, actions.InvitationsRejected) as error:
-                raise CommandError(str(error)) from None
+            except UnreadableFile as error:
+                raise command_error(error) from None
+            except actions.InvitationsRejected as error:
+                raise command_error(error) from None
             self.stdout.write(self.style.SUCCESS(f"{len(invitations)} invitation(s) envoyée(s)."))
             return
         if not (options["email"] and options["organisation"] and options["role"]):
@@ -96,7 +99,7 @@ class Command(BaseCommand):
                 invited_by=None, email=options["email"], organisation=organisation, role=role
             )
         except actions.InvitationError as error:
-            raise CommandError(str(error)) from None
+            raise command_error(error) from None
         self.stdout.write(
             self.style.SUCCESS(
                 f"Invitation envoyée à {invitation.email} ({organisation.name}, "

@@ -3,10 +3,11 @@ from argparse import ArgumentParser
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
 from nonrecours.analysis.files import AnalysisFileError, analyse_files, as_json_rows
 from nonrecours.cli.options import add_weighting_options, weighting_options
+from nonrecours.errors import command_error
 
 
 def _names(text: str) -> list[str]:
@@ -72,7 +73,7 @@ class Command(BaseCommand):
                 **weighting_options(options),
             )
         except AnalysisFileError as error:
-            raise CommandError(str(error)) from None
+            raise command_error(error) from None
         text = json.dumps(as_json_rows(analysis.rows), ensure_ascii=False, indent=2)
         # The JSON alone goes to standard output when no file is named.
         report = self.stdout if options["out"] else self.stderr

@@ -11,7 +11,9 @@ from nonrecours.cli.options import (
     campaign_with_answers,
     weighting_options,
 )
-from nonrecours.surveys.analysis import Weighting, as_dict, campaign_analysis
+from nonrecours.surveys.analysis import as_dict
+from nonrecours.surveys.barometer import campaign_barometer
+from nonrecours.surveys.weighting import Weighting
 
 
 class Command(BaseCommand):
@@ -35,7 +37,10 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         campaign = campaign_with_answers(options["campaign"])
         try:
-            result = as_dict(campaign_analysis(campaign, Weighting(**weighting_options(options))))
+            barometer = campaign_barometer(
+                campaign, weighting=Weighting(**weighting_options(options)), potential=False
+            )
+            result = as_dict(barometer.analysis)
         except RakingError as error:
             raise CommandError(str(error)) from None
         text = json.dumps(result, ensure_ascii=False, indent=2)

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.urls import reverse
 
+from nonrecours.errors import command_error
 from nonrecours.surveys import actions, campaigns, publication, queries
 from nonrecours.surveys.enums import Channel
 from nonrecours.surveys.models import Campaign, QuestionnaireVersion
@@ -139,7 +140,7 @@ class Command(BaseCommand):
                 commune_targets=targets,
             )
         except ValueError as error:
-            raise CommandError(str(error)) from None
+            raise command_error(error) from None
         self.stdout.write(
             self.style.SUCCESS(
                 f"Campagne « {campaign.name} » ({campaign.slug}) créée pour {territory.name} : "
@@ -158,7 +159,7 @@ class Command(BaseCommand):
         try:
             published = publication.campaign_publish(campaign=campaign, user=None)
         except publication.PublicationRefused as error:
-            raise CommandError(str(error)) from None
+            raise command_error(error) from None
         address = reverse("public_results", args=[campaign.territory.siren, campaign.slug])
         self.stdout.write(
             self.style.SUCCESS(

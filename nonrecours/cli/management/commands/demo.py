@@ -3,6 +3,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from nonrecours.errors import command_error
 from nonrecours.surveys.actions import demo_campaign_create
 from nonrecours.territories.models import Territory
 
@@ -41,7 +42,7 @@ class Command(BaseCommand):
                 territory=territory, responses=options["responses"], seed=options["seed"]
             )
         except ValueError as error:
-            raise CommandError(str(error)) from None
+            raise command_error(error) from None
         count = campaign.responses.count()
         if created:
             self.stdout.write(

@@ -4,7 +4,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from nonrecours.accounts.actions import login_attempts_purge_expired
+from nonrecours.accounts.second_factor import login_attempts_purge_expired
 from nonrecours.referrals.actions import referrals_anonymise
 from nonrecours.rights.actions import simulations_purge_expired
 from nonrecours.surveys.actions import contacts_erase

@@ -4,6 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from nonrecours.errors import command_error
 from nonrecours.surveys import actions, exports, queries
 from nonrecours.surveys.importers.files import ImportFileError, SourceFormat
 from nonrecours.surveys.models import Campaign
@@ -108,7 +109,7 @@ class Command(BaseCommand):
                         include_unreviewed=options["include_unreviewed"],
                     )
             except (ImportFileError, actions.ImportRejected) as error:
-                raise CommandError(str(error)) from None
+                raise command_error(error) from None
             self.stdout.write(self.style.SUCCESS(str(summary)))
             return
         export, _, _ = exports.EXPORTERS[options["format"]]

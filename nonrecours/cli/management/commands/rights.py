@@ -5,6 +5,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from nonrecours.errors import command_error
 from nonrecours.rights import dependencies, legislation
 
 
@@ -64,7 +65,7 @@ class Command(BaseCommand):
         try:
             stale = legislation.stale_parameters(month)
         except legislation.OverlayError as error:
-            raise CommandError(str(error)) from None
+            raise command_error(error) from None
         except ValueError as error:
             raise CommandError(f"--mois : {error}") from None
         if not stale:

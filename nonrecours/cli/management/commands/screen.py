@@ -5,6 +5,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from nonrecours.errors import command_error
 from nonrecours.rights.screening import ScreeningFileError, progress_bar, screen
 
 
@@ -53,7 +54,7 @@ class Command(BaseCommand):
                 progress=None if options["silencieux"] else progress_bar(self.stderr._out),
             )
         except ScreeningFileError as error:
-            raise CommandError(str(error)) from None
+            raise command_error(error) from None
         message = f"{computed} foyer(s) calculé(s), {errors} en erreur : {out}."
         self.stdout.write(
             self.style.SUCCESS(message) if not errors else self.style.WARNING(message)

@@ -4,11 +4,12 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 
 from nonrecours.accounts.actions import local_admin_ensure
-from nonrecours.directory.actions import directory_prefill_town_halls
 from nonrecours.directory.models import Structure
+from nonrecours.directory.town_halls import directory_prefill_town_halls
+from nonrecours.errors import command_error
 from nonrecours.localaids.actions import SEED_FILE, local_aids_import
 from nonrecours.localaids.models import LocalAid
 from nonrecours.referrals.demo import referrals_demo_create
@@ -46,7 +47,7 @@ class Command(BaseCommand):
             try:
                 report = territory_actions.territory_import(siren=options["epci"])
             except EpciLookupError as error:
-                raise CommandError(str(error)) from None
+                raise command_error(error) from None
             territory = report.territory
             self.stdout.write(report.summary())
         else:

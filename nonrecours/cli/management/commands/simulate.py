@@ -7,7 +7,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from nonrecours.rights.engine import simulate
 from nonrecours.rights.reference import load_file
-from nonrecours.rights.situation import SituationError, parse_situation
+from nonrecours.rights.situation import SituationError
+from nonrecours.rights.situation_parse import parse_situation
 
 
 class Command(BaseCommand):

