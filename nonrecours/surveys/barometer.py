@@ -19,17 +19,24 @@ kept CACHE_SECONDS only, far below the answers' retention.
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
+from importlib import metadata
 from typing import Protocol
 
 from django.core.cache import cache
 from django.db.models import Count, Max
+from django.utils import timezone
 
 from nonrecours.analysis.estimators import Difference, Estimate, difference_between_waves
 from nonrecours.analysis.files import OVERALL, ResultRow
 from nonrecours.localaids.models import LocalAid
 from nonrecours.surveys.analysis import CampaignAnalysis, campaign_analysis
-from nonrecours.surveys.eligibility import PotentialNonTakeUp, potential_non_take_up
-from nonrecours.surveys.models import Campaign
+from nonrecours.surveys.eligibility import (
+    PotentialNonTakeUp,
+    potential_from_data,
+    potential_non_take_up,
+    potential_to_data,
+)
+from nonrecours.surveys.models import Campaign, StoredPotential
 from nonrecours.surveys.subgroups import (
     FilteredLine,
     Filters,
@@ -254,6 +261,40 @@ def _compute(campaign: Campaign, weighting: Weighting) -> Barometer:
     )
 
 
+def potential_version(campaign: Campaign, weighting: Weighting) -> str:
+    """The version of what a wave's potential non-take-up comes from: the
+    barometer's data (data_version) and the legislation simulated (the
+    versions of OpenFisca-France and of this software, which holds the
+    sourced parameters it adds)."""
+    legislation = (metadata.version("openfisca-france"), metadata.version("nonrecours"))
+    return hashlib.sha256(
+        repr((data_version(campaign, weighting), legislation)).encode()
+    ).hexdigest()
+
+
+def _kept_potential(
+    campaign: Campaign, barometer: Barometer, weighting: Weighting
+) -> PotentialNonTakeUp:
+    """The potential non-take-up stored for this version of the wave, or
+    computed now (a simulation per answer) and stored for the next reader,
+    in this process or another (the command line's report, the dashboard)."""
+    version = potential_version(campaign, weighting)
+    stored = StoredPotential.objects.filter(campaign=campaign, version=version).first()
+    if stored is not None:
+        return potential_from_data(stored.content)
+    computed = potential_non_take_up(campaign, barometer.analysis)
+    StoredPotential.objects.update_or_create(
+        campaign=campaign,
+        defaults={
+            "version": version,
+            "content": potential_to_data(computed),
+            "computed_at": timezone.now(),
+        },
+    )
+    # What a reader gets is what is stored: hidden cells without value.
+    return potential_from_data(potential_to_data(computed))
+
+
 def campaign_barometer(
     campaign: Campaign,
     filters: Filters | None = None,
@@ -274,9 +315,7 @@ def campaign_barometer(
         cache.set(key, barometer, CACHE_SECONDS)
     barometer = replace(barometer, campaign=campaign)
     if potential and barometer.potential is None:
-        barometer = replace(
-            barometer, potential=potential_non_take_up(campaign, barometer.analysis)
-        )
+        barometer = replace(barometer, potential=_kept_potential(campaign, barometer, weighting))
         cache.set(key, barometer, CACHE_SECONDS)
     if filters is not None and filters.active:
         filtered, refusal = filtered_lines(campaign, barometer.analysis, filters)

@@ -221,6 +221,52 @@ class PotentialNonTakeUp:
         return next(r for r in self.rows if r.indicator == benefit and r.domain == domain)
 
 
+def potential_to_data(potential: PotentialNonTakeUp) -> dict[str, Any]:
+    """``potential`` as JSON data (StoredPotential.content). A hidden cell
+    keeps no value (estimate, standard error, interval): only what may be
+    published is stored."""
+    return {
+        "month": potential.month,
+        "simulated": potential.simulated,
+        "labels": list(potential.labels.items()),
+        "local": list(potential.local),
+        "rows": [
+            [r.indicator, r.by, r.domain, r.n, r.suppressed]
+            + (
+                [None, None, None, None]
+                if r.suppressed
+                else [r.estimate, r.se, r.ci_low, r.ci_high]
+            )
+            for r in potential.rows
+        ],
+    }
+
+
+def potential_from_data(data: dict[str, Any]) -> PotentialNonTakeUp:
+    """The PotentialNonTakeUp that potential_to_data gave ``data`` for."""
+    rows = [
+        ResultRow(
+            indicator=indicator,
+            by=by,
+            domain=domain,
+            estimate=estimate,
+            se=se,
+            ci_low=ci_low,
+            ci_high=ci_high,
+            n=n,
+            suppressed=suppressed,
+        )
+        for indicator, by, domain, n, suppressed, estimate, se, ci_low, ci_high in data["rows"]
+    ]
+    return PotentialNonTakeUp(
+        month=data["month"],
+        simulated=data["simulated"],
+        rows=rows,
+        labels=dict(data["labels"]),
+        local=tuple(data["local"]),
+    )
+
+
 def simulation_month(campaign: Campaign) -> str:
     """The month simulated: the end of the collection, within the legislation."""
     month = campaign.ends_on.strftime("%Y-%m")

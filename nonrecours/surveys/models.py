@@ -171,6 +171,35 @@ class Publication(models.Model):
         return f"{self.campaign} (publiée le {self.published_at:%d/%m/%Y})"
 
 
+class StoredPotential(models.Model):
+    """A wave's potential non-take-up (surveys.eligibility), computed once
+    for a version of everything it comes from and kept: the report and the
+    dashboard of every process read it instead of simulating each answer
+    again. `version` is the barometer's data version plus the legislation's
+    (surveys.barometer.potential_version); another version replaces it.
+
+    `content` holds released rows only (eligibility.potential_to_data):
+    hidden cells are stored without value, like a Publication's.
+    """
+
+    campaign = models.OneToOneField(
+        Campaign,
+        verbose_name="campagne",
+        on_delete=models.CASCADE,
+        related_name="stored_potential",
+    )
+    version = models.CharField("version des données", max_length=64)
+    computed_at = models.DateTimeField("calculé le", default=timezone.now)
+    content = models.JSONField("non-recours potentiel publié")
+
+    class Meta:
+        verbose_name = "non-recours potentiel d'une vague"
+        verbose_name_plural = "non-recours potentiels des vagues"
+
+    def __str__(self) -> str:
+        return f"{self.campaign} ({self.computed_at:%d/%m/%Y})"
+
+
 class Quota(models.Model):
     """Target number of answers for a commune or a stratum in a campaign."""
 

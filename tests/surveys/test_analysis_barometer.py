@@ -137,3 +137,39 @@ def test_filters_give_the_subgroup_lines(waves):
     assert barometer.refusal == refusal == ""
     assert [line.subgroup for line in barometer.filtered] == [line.subgroup for line in expected]
     assert campaign_barometer(later, Filters(), potential=False).filtered == []
+
+
+def test_the_potential_non_take_up_is_computed_once_per_version_and_kept(waves, monkeypatch):
+    """Another process (the command line's report, cache empty) reads the
+    stored potential non-take-up instead of simulating every answer again;
+    a new answer (another version) computes it again."""
+    from nonrecours.surveys import barometer as module
+    from nonrecours.surveys.models import StoredPotential
+
+    _, later = waves
+    computed = campaign_barometer(later).potential
+    assert computed is not None
+    stored = StoredPotential.objects.get(campaign=later)
+    # Hidden cells are stored without their figures.
+    hidden = [row for row in stored.content["rows"] if row[4]]
+    assert hidden and all(row[5:] == [None, None, None, None] for row in hidden)
+    assert any(not row[4] and row[5] is not None for row in stored.content["rows"])
+
+    def no_simulation(*args, **kwargs):
+        raise AssertionError("simulé une seconde fois")
+
+    monkeypatch.setattr(module, "potential_non_take_up", no_simulation)
+    cache.clear()
+    assert campaign_barometer(later).potential == computed
+    # A new answer: another version of the wave, computed again.
+    response = later.responses.order_by("pk").first()
+    response.pk = None
+    response.idempotency_key = "une-autre"
+    response.save()
+    cache.clear()
+    with pytest.raises(AssertionError, match="simulé une seconde fois"):
+        campaign_barometer(later)
+    monkeypatch.undo()
+    again = campaign_barometer(later).potential
+    assert again is not None and again.simulated >= computed.simulated
+    assert StoredPotential.objects.filter(campaign=later).count() == 1
