@@ -66,4 +66,8 @@ PROCESSING = [
 NO_PERSONAL_DATA = {
     "surveys.Campaign": "vague d'enquête : dates, canaux, nombres de rappels effacés",
     "surveys.Quota": "objectifs de réponses par commune ou strate",
+    "surveys.StoredPotential": (
+        "non-recours potentiel d'une vague : parts pondérées par aide, ensemble et par "
+        "strate, cases masquées sans leurs chiffres ; aucune réponse individuelle"
+    ),
 }
