@@ -225,19 +225,19 @@ def potential_to_data(potential: PotentialNonTakeUp) -> dict[str, Any]:
     """``potential`` as JSON data (StoredPotential.content). A hidden cell
     keeps no value (estimate, standard error, interval): only what may be
     published is stored."""
+
+    def figures(row: ResultRow) -> list[float | None]:
+        if row.suppressed:
+            return [None, None, None, None]
+        return [row.estimate, row.se, row.ci_low, row.ci_high]
+
     return {
         "month": potential.month,
         "simulated": potential.simulated,
         "labels": list(potential.labels.items()),
         "local": list(potential.local),
         "rows": [
-            [r.indicator, r.by, r.domain, r.n, r.suppressed]
-            + (
-                [None, None, None, None]
-                if r.suppressed
-                else [r.estimate, r.se, r.ci_low, r.ci_high]
-            )
-            for r in potential.rows
+            [r.indicator, r.by, r.domain, r.n, r.suppressed, *figures(r)] for r in potential.rows
         ],
     }
 
