@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from numpy.typing import NDArray
 
 from nonrecours.analysis.files import ResultRow, as_json_rows
 from nonrecours.analysis.raking import FloatArray, RakingResult
+from nonrecours.surveys.answer_columns import AnswerColumns, read_answer_columns
 from nonrecours.surveys.models import Campaign
 from nonrecours.surveys.questionnaire import Indicator
 from nonrecours.surveys.release import (
@@ -29,7 +29,7 @@ from nonrecours.surveys.release import (
     layout_of,
     released_rows,
 )
-from nonrecours.surveys.weighting import Weighting, calibrate
+from nonrecours.surveys.weighting import CALIBRATION_QUESTIONS, Weighting, calibrate
 from nonrecours.territories.models import Commune
 
 
@@ -53,76 +53,43 @@ class CampaignAnalysis:
     stratum_of: dict[str, str] = field(default_factory=dict)  # commune -> stratum
 
 
-def _factorized(answers: Sequence[dict[str, Any]], name: str) -> NDArray[np.intp]:
-    """A code per respondent for the answer to `name`: equal answers, equal
-    codes (a list, multiple choice, as a tuple); an answer that cannot be a
-    dictionary key (a dict, nested lists) gets a code of its own."""
-    index: dict[Any, int] = {}
-    codes = np.empty(len(answers), dtype=np.intp)
-    for position, given in enumerate(answers):
-        value = given.get(name)
-        if isinstance(value, list):
-            value = tuple(value)
-        try:
-            codes[position] = index.setdefault(value, len(index))
-        except TypeError:
-            codes[position] = -1 - position
-    return codes
-
-
 def indicator_values(
-    indicators: Sequence[Indicator], answers: Sequence[dict[str, Any]]
+    indicators: Sequence[Indicator], columns: AnswerColumns
 ) -> dict[str, FloatArray]:
     """For each indicator (by id): one value per respondent, 1.0 or 0.0 for
-    its numerator, NaN outside its base.
+    its numerator, NaN outside its base. `columns` must hold the answers to
+    every question the indicators name.
 
     Each condition depends only on the answers to the questions it names
     (Condition.questions): it is evaluated once per distinct combination of
-    those answers, on the first respondent who gave it, not once per
-    respondent."""
-    columns: dict[str, NDArray[np.intp]] = {}
+    those answers, not once per respondent."""
     values: dict[str, FloatArray] = {}
     for indicator in indicators:
         base = indicator.base_condition
-        names = sorted(indicator.numerator.questions() | (base.questions() if base else set()))
-        for name in names:
-            if name not in columns:
-                columns[name] = _factorized(answers, name)
-        if not answers:
+        names = indicator_questions([indicator])
+        if not columns.size:
             values[indicator.id] = np.empty(0)
             continue
-        # No question named (an empty "all"): the same value for everyone.
-        stacked = np.stack(
-            [columns[name] for name in names] or [np.zeros(len(answers), np.intp)], axis=1
-        )
-        _, first, inverse = np.unique(stacked, axis=0, return_index=True, return_inverse=True)
-        distinct = np.array(
-            [
-                (1.0 if indicator.numerator.evaluate(answers[i]) else 0.0)
-                if base is None or base.evaluate(answers[i])
-                else np.nan
-                for i in first.tolist()
-            ]
-        )
-        values[indicator.id] = distinct[inverse.reshape(-1)]
+        combinations, inverse = columns.combinations(names)
+        distinct = np.empty(len(combinations))
+        for row, codes in enumerate(combinations.tolist()):
+            given = columns.answers_of(names, codes)
+            if base is not None and not base.evaluate(given):
+                distinct[row] = np.nan
+            else:
+                distinct[row] = 1.0 if indicator.numerator.evaluate(given) else 0.0
+        values[indicator.id] = distinct[inverse]
     return values
 
 
-def _answers(
-    campaign: Campaign, communes: list[Commune]
-) -> tuple[tuple[int, ...], list[int], list[dict[str, Any]]]:
-    """The campaign's answers in `communes`, by primary key: (primary keys,
-    commune primary keys, answers)."""
-    rows = list(
-        campaign.responses.filter(commune__in=communes)
-        .order_by("pk")
-        .values_list("pk", "commune_id", "answers")
-        .iterator(chunk_size=5000)
-    )
-    if not rows:
-        return (), [], []
-    ids, commune_ids, answers = zip(*rows, strict=True)
-    return ids, list(commune_ids), list(answers)
+def indicator_questions(indicators: Sequence[Indicator]) -> list[str]:
+    """The questions the indicators' numerators and bases name, sorted."""
+    names: set[str] = set()
+    for indicator in indicators:
+        names |= indicator.numerator.questions()
+        if indicator.base_condition is not None:
+            names |= indicator.base_condition.questions()
+    return sorted(names)
 
 
 def campaign_analysis(campaign: Campaign, weighting: Weighting | None = None) -> CampaignAnalysis:
@@ -133,13 +100,17 @@ def campaign_analysis(campaign: Campaign, weighting: Weighting | None = None) ->
     questionnaire = campaign.questionnaire.questionnaire()
     communes = list(Commune.objects.members_of(campaign.territory).filter(population__isnull=False))
     by_pk = {c.pk: c for c in communes}
-    ids, commune_ids, answers = _answers(campaign, communes)
+    ids, commune_ids, columns = read_answer_columns(
+        campaign,
+        communes,
+        [*indicator_questions(questionnaire.indicators), *CALIBRATION_QUESTIONS],
+    )
     codes = [by_pk[commune_id].insee_code for commune_id in commune_ids]
-    calibration = calibrate(campaign.territory, questionnaire, communes, codes, answers, weighting)
+    calibration = calibrate(campaign.territory, questionnaire, communes, codes, columns, weighting)
     stratum_index = {s: i for i, s in enumerate(STRATA)}
     commune_order = sorted(c.insee_code for c in communes)
     position = {code: i for i, code in enumerate(commune_order)}
-    values = indicator_values(questionnaire.indicators, answers)
+    values = indicator_values(questionnaire.indicators, columns)
     respondents = Respondents(
         strata=np.array(
             [stratum_index[by_pk[commune_id].stratum] for commune_id in commune_ids],

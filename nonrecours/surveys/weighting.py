@@ -23,6 +23,7 @@ from numpy.typing import NDArray
 from nonrecours import french
 from nonrecours.analysis.disclosure import DEFAULT_THRESHOLD
 from nonrecours.analysis.raking import Margin, RakingError, RakingResult, rake
+from nonrecours.surveys.answer_columns import AnswerColumns
 from nonrecours.surveys.questionnaire import Questionnaire
 from nonrecours.territories.models import Commune, Territory
 from nonrecours.territories.population import PopulationFileError
@@ -31,6 +32,8 @@ MIN_RESPONDENTS = 5
 NOT_GIVEN = "non_renseigne"
 SEX_QUESTION = "sexe"
 AGE_QUESTION = "tranche_age"
+# The answers calibrate() reads (with the respondents' communes).
+CALIBRATION_QUESTIONS = (SEX_QUESTION, AGE_QUESTION)
 
 
 @dataclass(frozen=True)
@@ -84,19 +87,18 @@ def _zones(communes: list[Commune], counts: Counter[str]) -> dict[str, str]:
     return zones
 
 
-def answer_codes(
-    answers: Sequence[dict[str, Any]], name: str, codes: Sequence[str]
-) -> NDArray[np.str_]:
-    """Each respondent's answer to the single-choice question `name` when it
-    is one of `codes`, else NOT_GIVEN."""
+def answer_codes(columns: AnswerColumns, name: str, codes: Sequence[str]) -> NDArray[np.str_]:
+    """Each respondent's answer to the single-choice question `name` (read
+    in `columns`) when it is one of `codes`, else NOT_GIVEN."""
     known = set(codes)
-    return np.array(
+    by_code = np.array(
         [
-            value if isinstance(value := a.get(name), str) and value in known else NOT_GIVEN
-            for a in answers
+            value if isinstance(value, str) and value in known else NOT_GIVEN
+            for value in columns.column_values(name)
         ],
         dtype=str,
     )
+    return by_code[columns.codes[name]]
 
 
 def _people_margin(
@@ -207,11 +209,12 @@ def calibrate(
     questionnaire: Questionnaire,
     communes: list[Commune],
     codes: Sequence[str],
-    answers: Sequence[dict[str, Any]],
+    columns: AnswerColumns,
     weighting: Weighting,
 ) -> Calibration:
     """The weights of the respondents whose communes' INSEE codes are
-    `codes` and answers `answers` (same order), the `communes` being the
+    `codes` and answers `columns` (same order; holding the
+    CALIBRATION_QUESTIONS), the `communes` being the
     territory's members of known population. Raises RakingError when the
     weights do not converge."""
     zones = _zones(communes, Counter(codes))
@@ -228,10 +231,10 @@ def calibrate(
     described = [f"population municipale de {len(zone_margin.totals)} zones de calage"]
     names = {q.name: q for q in questionnaire.questions}
     sexes_shown: tuple[str, ...] | None = None
-    sexes = ages = np.full(len(answers), NOT_GIVEN)
+    sexes = ages = np.full(columns.size, NOT_GIVEN)
     structure = territory.age_sex_structure()
     plans: list[Plan] = []
-    if SEX_QUESTION in names and AGE_QUESTION in names and len(answers):
+    if SEX_QUESTION in names and AGE_QUESTION in names and columns.size:
         bands = list(names[AGE_QUESTION].codes)
         try:
             by_band = structure.by_band(bands)
@@ -241,8 +244,8 @@ def calibrate(
         # Answers outside the structure's sexes ("autre…") are calibrated
         # with those who did not answer.
         sexes_shown = tuple(s for s in names[SEX_QUESTION].codes if s in by_band)
-        sexes = answer_codes(answers, SEX_QUESTION, names[SEX_QUESTION].codes)
-        ages = answer_codes(answers, AGE_QUESTION, bands)
+        sexes = answer_codes(columns, SEX_QUESTION, names[SEX_QUESTION].codes)
+        ages = answer_codes(columns, AGE_QUESTION, bands)
         calibration_sexes = np.where(np.isin(sexes, sexes_shown), sexes, NOT_GIVEN)
         by_band = {s: by_band[s] for s in sexes_shown}
         plans = _sex_age_plans(by_band, bands, calibration_sexes, ages, zone_margin.total)

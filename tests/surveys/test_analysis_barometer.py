@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from nonrecours.surveys.analysis import campaign_analysis, indicator_values
+from nonrecours.surveys.answer_columns import AnswerColumns
 from nonrecours.surveys.barometer import campaign_barometer, changes_since
 from nonrecours.surveys.models import Campaign
 from nonrecours.surveys.questionnaire import Indicator, default_questionnaire
@@ -53,7 +54,7 @@ def _questions() -> list[str]:
 @given(answers=st.lists(st.dictionaries(st.sampled_from(_questions()), _values), max_size=40))
 def test_indicator_values_are_those_of_each_respondent_alone(answers):
     indicators = default_questionnaire().indicators
-    values = indicator_values(indicators, answers)
+    values = indicator_values(indicators, AnswerColumns.from_answers(answers, _questions()))
     for indicator in indicators:
         expected = np.array([_one_by_one(indicator, a) for a in answers])
         assert values[indicator.id].shape == (len(answers),)
