@@ -2,6 +2,7 @@
 months simulated, incomes of year N-2 (tax notice), students, housing, and
 the benefits received in the previous months."""
 
+import datetime
 from typing import Any
 
 import numpy as np
@@ -56,10 +57,15 @@ def set_inputs(simulation: Any, month: str, batch: Batch) -> None:
     year = month[:4]
     n_2 = str(int(year) - 2)
     household_of = batch.household_of
+    # A child born during the simulated month counts from its first day:
+    # OpenFisca-France takes ages on the month's first day, and a birth
+    # after it gives a negative age that drops the child from some benefits
+    # and not others (the CAF pays from the month after the birth).
+    first_day = datetime.date(int(month[:4]), int(month[5:7]), 1)
     simulation.set_input(
         "date_naissance",
         "ETERNITY",
-        np.array([p.birth_date for p in persons], dtype="datetime64[D]"),
+        np.array([min(p.birth_date, first_day) for p in persons], dtype="datetime64[D]"),
     )
     # A schooled child is a pupil (else OpenFisca would take a 16-year-old
     # for a young person out of school, eligible to the CEJ).

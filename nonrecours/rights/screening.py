@@ -88,6 +88,12 @@ def _date(text: str) -> str | None:
     return None if day is None else day.isoformat()
 
 
+# The date given to the situation's parser for a birth date missing or
+# unreadable in the file: the row is refused with the file's own problem
+# (line and column), and this date spares a second one from the parser.
+_STAND_IN_BIRTH = "1970-01-01"
+
+
 def _person(raw: dict[str, str], who: str, role: str, problems: list[str]) -> dict[str, Any] | None:
     values = {column: (raw.get(f"{who}_{column}") or "").strip() for column in PERSON_COLUMNS}
     if not any(values.values()):
@@ -99,9 +105,7 @@ def _person(raw: dict[str, str], who: str, role: str, problems: list[str]) -> di
             problems.append(
                 f"{who}_naissance : « {shown(values['naissance'])} » illisible ; {DATE_FORMATS}"
             )
-        # None: the situation's rule takes the date as given, without a
-        # second message.
-        person["naissance"] = birth
+        person["naissance"] = birth or _STAND_IN_BIRTH
     if values["activite"]:
         person["activite"] = values["activite"]
     if values["taux_incapacite"]:
@@ -117,7 +121,7 @@ def _children(text: str, problems: list[str]) -> list[dict[str, Any]]:
     for index, item in enumerate(part.strip() for part in text.split(";") if part.strip()):
         birth, _, schooling = item.partition(":")
         day = _date(birth)
-        child: dict[str, Any] = {"role": "enfant", "naissance": day}
+        child: dict[str, Any] = {"role": "enfant", "naissance": day or _STAND_IN_BIRTH}
         if schooling.strip():
             child["scolarite"] = schooling.strip()
         children.append(child)

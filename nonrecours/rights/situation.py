@@ -125,10 +125,13 @@ class Person:
     studies: Studies | None = None
 
     def age_on(self, day: datetime.date) -> int:
+        """Age in whole years on `day`; 0 for a child born after `day` (a
+        birth during the simulated month, whose age is taken on its first
+        day, as OpenFisca-France's `age`)."""
         years = day.year - self.birth_date.year
         if (day.month, day.day) < (self.birth_date.month, self.birth_date.day):
             years -= 1
-        return years
+        return max(years, 0)
 
 
 @dataclass(frozen=True)

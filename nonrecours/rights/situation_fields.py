@@ -88,5 +88,11 @@ def resources(problems: list[str], where: str, raw: Any) -> dict[str, float]:
 
 
 def count(problems: list[str], where: str, raw: Mapping[str, Any], key: str) -> int:
-    """A number of children, 1 to 20 (1 when absent or wrong)."""
-    return int(number(problems, where, raw.get(key, 1), low=1, high=20) or 1)
+    """A whole number of children, 1 to 20 (1 when absent; 1 and a problem
+    when wrong: « 2,5 » is not read as 2)."""
+    value = raw.get(key, 1)
+    read = number(problems, where, value, low=1, high=20) or 1.0
+    if not read.is_integer():
+        problems.append(f"{where} : « {value} » ; un nombre entier est attendu")
+        return 1  # pragma: no mutate - the situation is refused
+    return int(read)

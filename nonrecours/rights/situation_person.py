@@ -133,8 +133,10 @@ def _mapping(raw: Any) -> Any:
 def _birth(
     problems: list[str], where: str, raw: Mapping[Any, Any], day: datetime.date
 ) -> datetime.date:
-    """The birth date (a date or « AAAA-MM-JJ »), not after `day`, at most
-    OLDEST years before; 1970-01-01 when missing or unreadable."""
+    """The birth date (a date or « AAAA-MM-JJ »), not after the month of
+    `day` (a child born during the simulated month is counted, see
+    rights.inputs), at most OLDEST years before; 1970-01-01 when missing or
+    unreadable."""
     birth = raw.get("naissance")
     if isinstance(birth, str):
         try:
@@ -143,14 +145,14 @@ def _birth(
             problems.append(f"{where}, naissance : « {birth} » ; attendu AAAA-MM-JJ")
             birth = None
     if not isinstance(birth, datetime.date):
-        # None from an unreadable text already has its problem; None given
-        # on purpose (a screening file's unreadable cell) has its own.
-        if birth is not None or "naissance" not in raw:
+        # None from an unreadable text already has its problem; a missing
+        # date, null or anything else gets this one.
+        if birth is not None or not isinstance(raw.get("naissance"), str):
             problems.append(f"{where}, naissance : date de naissance obligatoire (AAAA-MM-JJ)")
         # Any adult's date would do: the situation is refused anyway, this
         # only spares a second problem about the person's age.
         return datetime.date(1970, 1, 1)  # pragma: no mutate
-    if birth > day:
+    if (birth.year, birth.month) > (day.year, day.month):
         problems.append(f"{where}, naissance : {birth.isoformat()} est après le mois simulé")
     elif day.year - birth.year > OLDEST:
         problems.append(f"{where}, naissance : {birth.isoformat()} (plus de {OLDEST} ans)")
@@ -219,5 +221,8 @@ def _studies(problems: list[str], where: str, raw: Any) -> Studies | None:
         parents_income=income,
         parents_children=children,
         parents_children_higher_education=in_higher,
+        # Whole km, as OpenFisca-France's variable: the points' thresholds
+        # (30, 250 km…) are whole, so a truncated distance stays on the same
+        # side of each.
         distance_km=int(distance),
     )

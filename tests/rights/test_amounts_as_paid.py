@@ -344,3 +344,26 @@ def test_twelve_month_average_below_a_quarter_of_the_three_month_one_is_refused(
         )  # fmt: skip
     assert any("au moins 500 €" in p and "ressources_12_mois, salaire_net" in p
                for p in error.value.problems)  # fmt: skip
+
+
+def _amounts(result: SimulationResult) -> dict[str, float | None]:
+    return {b.benefit.id: b.monthly for b in result.benefits if b.status == "eligible"}
+
+
+def test_a_child_born_during_the_month_counts_as_one_born_on_its_first_day():
+    """A single parent whose baby was born on the 17th of the month simulated
+    gets the amounts of a baby born on the 1st (OpenFisca-France takes ages
+    on the month's first day: given as is, a later birth made the ASF
+    vanish and changed the RSA and the housing aid)."""
+    parent = {"role": "demandeur", "naissance": "1990-01-01", "activite": "inactif"}
+    tenant = {"logement": {"statut": "locataire_vide", "loyer": 500}}
+
+    def with_baby(born: str) -> dict[str, float | None]:
+        return _amounts(
+            run({**tenant, "personnes": [parent, {"role": "enfant", "naissance": born}]})
+        )
+
+    on_the_17th = with_baby(f"{MONTH}-17")
+
+    assert on_the_17th == with_baby(f"{MONTH}-01")
+    assert {"asf", "paje_base", "rsa", "aide_logement"} <= set(on_the_17th)

@@ -112,8 +112,8 @@ def test_a_wrong_month_still_checks_the_persons_on_january_2026():
     # Born on 2010-01-01: 16 on 2026-01-01 (no problem), still 15 on 2025-12-31.
     data = base(mois="x", personnes=[{"role": "demandeur", "naissance": "2010-01-01"}])
     assert problems(data) == ["mois : « x » ; attendu AAAA-MM, par exemple 2026-11"]
-    data = base(mois="x", personnes=[CLAIMANT, {"role": "enfant", "naissance": "2026-01-02"}])
-    assert problems(data)[1:] == ["personne 2, naissance : 2026-01-02 est après le mois simulé"]
+    data = base(mois="x", personnes=[CLAIMANT, {"role": "enfant", "naissance": "2026-02-01"}])
+    assert problems(data)[1:] == ["personne 2, naissance : 2026-02-01 est après le mois simulé"]
 
 
 @pytest.mark.parametrize("code", ["62041", "2A004", "2B033", "01071"])
@@ -383,13 +383,39 @@ def test_birth_dates():
     assert problems(base(personnes=[{"role": "demandeur"}])) == [
         "personne 1, naissance : date de naissance obligatoire (AAAA-MM-JJ)"
     ]
-    assert problems(base(personnes=[CLAIMANT, {"role": "enfant", "naissance": "2026-11-02"}])) == [
-        "personne 2, naissance : 2026-11-02 est après le mois simulé"
+    assert problems(base(personnes=[CLAIMANT, {"role": "enfant", "naissance": "2026-12-01"}])) == [
+        "personne 2, naissance : 2026-12-01 est après le mois simulé"
     ]
     assert problems(person(naissance="1905-12-31")) == [
         "personne 1, naissance : 1905-12-31 (plus de 120 ans)"
     ]
     assert claimant(person(naissance="1906-01-01")).birth_date.year == 1906
+
+
+@pytest.mark.parametrize("born", ["2026-11-02", "2026-11-30"])
+def test_a_child_born_during_the_simulated_month_is_counted_at_age_0(born):
+    """The form lets a resident give a birth up to today: a child born after
+    the 1st of the month simulated is part of the household, 0 years old on
+    every day of the month (not -1)."""
+    situation = parse_situation(base(personnes=[CLAIMANT, {"role": "enfant", "naissance": born}]))
+
+    child = situation.persons[1]
+    assert child.birth_date == datetime.date.fromisoformat(born)
+    assert child.age_on(situation.first_day) == 0
+    assert child.age_on(datetime.date(2026, 11, 1)) == 0
+
+
+@pytest.mark.parametrize("value", [None, [], {}, True, 1991])
+def test_a_birth_date_given_as_null_or_not_a_text_is_a_problem(value):
+    """`naissance: null` used to be read as 1970-01-01 without a word: a
+    claimant aged 56 the resident never said."""
+    assert problems(base(personnes=[{"role": "demandeur", "naissance": value}])) == [
+        "personne 1, naissance : date de naissance obligatoire (AAAA-MM-JJ)"
+    ]
+    child = {"role": "enfant", "naissance": value}
+    assert problems(base(personnes=[CLAIMANT, child])) == [
+        "personne 2, naissance : date de naissance obligatoire (AAAA-MM-JJ)"
+    ]
 
 
 def test_a_missing_birth_date_reads_as_1970_for_the_other_checks():
@@ -616,6 +642,14 @@ def test_wrong_studies():
         "personne 1, etudes, enfants_a_charge_parents : 0 hors limites (attendu entre 1 et 20)",
         "personne 1, etudes, enfants_etudiants_parents : 21 hors limites (attendu entre 1 et 20)",
     ]
+    # A count is whole: « 2,5 » children used to be read as 2 without a word.
+    assert problems(student(enfants_a_charge_parents="2,5")) == [
+        "personne 1, etudes, enfants_a_charge_parents : « 2,5 » ; un nombre entier est attendu"
+    ]
+    assert problems(student(enfants_a_charge_parents=3, enfants_etudiants_parents=1.5)) == [
+        "personne 1, etudes, enfants_etudiants_parents : « 1.5 » ; un nombre entier est attendu"
+    ]
+    assert claimant(student(enfants_a_charge_parents="3,0")).studies.parents_children == 3
     # A wrong count reads as 1: no second problem.
     assert problems(student(enfants_a_charge_parents="x")) == [
         "personne 1, etudes, enfants_a_charge_parents : « x » n'est pas un nombre"

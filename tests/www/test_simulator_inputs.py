@@ -574,3 +574,23 @@ def test_a_student_in_the_resident_path_sees_the_crous_grant_and_a_missing_paren
                        "demandeur-enfants_etudiants_parents": "1"})  # fmt: skip
     assert "revenus des parents à indiquer" in unknown
     assert "633,50" not in unknown
+
+
+def test_a_baby_born_this_month_before_today_gets_the_results(client, arras):
+    """The form takes a birth up to today (the 15th): a baby born on the 10th
+    of the month simulated used to pass the form and get a 422 page from the
+    situation's rule."""
+    response = walk(
+        client,
+        [
+            ("Votre logement", OWNER),
+            ("Vous", CLAIMANT),
+            ("Votre foyer", {"foyer-en_couple": "non", "foyer-enfants": "1"}),
+            ("Vos enfants", {"enfant0-naissance": "2026-11-10", "enfant0-scolarite": "aucune"}),
+            ("Vos ressources", {}),
+            ("Ce que vous percevez déjà", UNKNOWN_NOTICE),
+        ],
+    )
+    situation = situation_of(response)
+    assert situation["personnes"][1]["naissance"] == "2026-11-10"
+    assert "Allocation de base de la PAJE" in text(response.text)
