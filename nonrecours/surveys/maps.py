@@ -1,6 +1,7 @@
-"""The choropleth of an indicator by commune: its classes, colours and
-legend, for the dashboard and the report (computed now, or read from a
-publication)."""
+"""The choropleth of an indicator by commune: each commune's class and the
+legend's classes, for the dashboard and the report (computed now, or read
+from a publication). Colours, patterns and class names are drawn by
+www/templatetags/indicator_maps.py."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -13,40 +14,42 @@ from nonrecours.surveys.barometer import Barometer
 from nonrecours.territories.maps import MapClass, MapFeature, ProjectedMap, project_features
 from nonrecours.territories.models import Commune
 
-MAP_CLASSES = [
-    (0.2, "moins de 20 %", "#f2f0f7"),
-    (0.4, "de 20 à 40 %", "#cbc9e2"),
-    (0.6, "de 40 à 60 %", "#9e9ac8"),
-    (0.8, "de 60 à 80 %", "#756bb1"),
-    (float("inf"), "80 % et plus", "#54278f"),
-]
+# The classes of an indicator's estimate by commune: their upper bounds (a
+# share, 0 to 1; the last class has none). How a class is drawn and named
+# is the pages' and report's business (www/templatetags/indicator_maps.py).
+MAP_BOUNDS = (0.2, 0.4, 0.6, 0.8)
+CLASS_KEYS = tuple(f"classe-{number}" for number in range(1, len(MAP_BOUNDS) + 2))
 HIDDEN_CLASS = "masquee"
 EMPTY_CLASS = "aucune-reponse"
-EMPTY_COLOR = "url(#points)"  # dotted: unlike any class of MAP_CLASSES
+
+
+def estimate_class(estimate: float) -> str:
+    """The class key (CLASS_KEYS) of an estimated share (0 to 1): the first
+    whose upper bound (MAP_BOUNDS) is above it."""
+    for key, upper in zip(CLASS_KEYS, MAP_BOUNDS, strict=False):
+        if estimate < upper:
+            return key
+    return CLASS_KEYS[-1]
 
 
 def indicator_map_classes(
     commune_rows: Iterable[ResultRow], indicator_id: str
-) -> dict[str, tuple[str, str, ResultRow]]:
+) -> dict[str, tuple[str, ResultRow]]:
     """For each commune (INSEE code) of ``commune_rows`` (rows by commune,
-    computed now or read from a publication): its class key, colour and
-    row. Hidden communes get the hatched class, communes with nobody in the
-    indicator's base the dotted EMPTY_CLASS, the others the class of
-    MAP_CLASSES their estimate falls in."""
+    computed now or read from a publication): its class key and row.
+    Hidden communes get HIDDEN_CLASS, communes with nobody in the
+    indicator's base EMPTY_CLASS, the others the class of their estimate
+    (estimate_class)."""
     result = {}
     for row in commune_rows:
         if row.indicator != indicator_id:
             continue
         if row.suppressed:
-            result[row.domain] = (HIDDEN_CLASS, "url(#hachures)", row)
-            continue
-        if row.estimate is None:  # nobody in the indicator's base there
-            result[row.domain] = (EMPTY_CLASS, EMPTY_COLOR, row)
-            continue
-        for upper, label, color in MAP_CLASSES:
-            if row.estimate < upper:
-                result[row.domain] = (label, color, row)
-                break
+            result[row.domain] = (HIDDEN_CLASS, row)
+        elif row.estimate is None:  # nobody in the indicator's base there
+            result[row.domain] = (EMPTY_CLASS, row)
+        else:
+            result[row.domain] = (estimate_class(row.estimate), row)
     return result
 
 
@@ -55,8 +58,9 @@ class IndicatorMap:
     indicator: str
     label: str
     projected: ProjectedMap
-    legend: list[tuple[str, str]]  # (label, colour or pattern)
+    legend: tuple[str, ...]  # class keys, in the legend's order
     communes: list[tuple[Commune, ResultRow]]  # for the data table
+    threshold: int  # the disclosure rule's minimum (the hidden class's legend)
 
     @property
     def rows(self) -> list[tuple[MapFeature, Commune, ResultRow]]:
@@ -81,19 +85,17 @@ def commune_map(
     for commune in sorted(
         communes.filter(insee_code__in=list(classes)), key=lambda c: sort_key(c.name)
     ):
-        key, color, row = classes[commune.insee_code]
+        key, row = classes[commune.insee_code]
         table.append((commune, row))
         if commune.geometry:
-            items.append((commune.insee_code, commune.geometry, MapClass(key, key, color)))
-    legend = [(name, color) for _, name, color in MAP_CLASSES]
-    legend.append(("aucune réponse dans la base de l'indicateur", EMPTY_COLOR))
-    legend.append((f"masquée (moins de {threshold} réponses, ou déductible)", "url(#hachures)"))
+            items.append((commune.insee_code, commune.geometry, MapClass(key, key, "")))
     return IndicatorMap(
         indicator=indicator_id,
         label=label,
         projected=project_features(items),
-        legend=legend,
+        legend=(*CLASS_KEYS, EMPTY_CLASS, HIDDEN_CLASS),
         communes=table,
+        threshold=threshold,
     )
 
 

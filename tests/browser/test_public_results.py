@@ -34,7 +34,7 @@ def test_public_results_on_a_phone(live_server, arras, phone_page):
     page.get_by_role("button", name="Afficher").click()
     page.wait_for_url("**indicateur=recours_aide_proches*")
     assert "Demande de l'aide à ses proches, par commune" in page.locator("h3").first.inner_text()
-    hatched = page.locator("path.map__commune[fill='url(#hachures)']").count()
+    hatched = page.locator("path.map__commune[fill='url(#masquee)']").count()
     assert hatched > 0
     page.get_by_text("Tableau des communes pour cet indicateur").click()
     screenshot(page, "resultats-publics-carte-telephone")

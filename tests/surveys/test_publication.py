@@ -14,7 +14,7 @@ from nonrecours.surveys import actions, open_data
 from nonrecours.surveys.analysis import campaign_analysis
 from nonrecours.surveys.enums import Channel
 from nonrecours.surveys.importers.files import SourceFormat
-from nonrecours.surveys.maps import MAP_CLASSES
+from nonrecours.surveys.maps import CLASS_KEYS, EMPTY_CLASS, HIDDEN_CLASS, estimate_class
 from nonrecours.surveys.models import Publication, Response
 from nonrecours.surveys.publication import (
     PublicationRefused,
@@ -184,18 +184,18 @@ def test_the_published_map_colours_each_commune_by_its_stored_row(demo):
     empty = next(r for r in stored if not r["suppressed"])
     empty.update(estimate=None, se=None, ci_low=None, ci_high=None, n=0)
     found = published_map(published_results(publication), "illectronisme")
-    colours = {feature.key: feature.color for feature in found.projected.features}
+    classes = {feature.key: feature.class_key for feature in found.projected.features}
     expected = {}
     for row in stored:
         if row["suppressed"]:
-            expected[row["domain"]] = "url(#hachures)"
+            expected[row["domain"]] = HIDDEN_CLASS
         elif row["estimate"] is None:
-            expected[row["domain"]] = "url(#points)"
+            expected[row["domain"]] = EMPTY_CLASS
         else:
-            expected[row["domain"]] = next(c for up, _, c in MAP_CLASSES if row["estimate"] < up)
-    assert colours == expected
-    assert {"url(#hachures)", "url(#points)"} < set(colours.values())
-    assert ("aucune réponse dans la base de l'indicateur", "url(#points)") in found.legend
+            expected[row["domain"]] = estimate_class(row["estimate"])
+    assert classes == expected
+    assert {HIDDEN_CLASS, EMPTY_CLASS} < set(classes.values())
+    assert found.legend == (*CLASS_KEYS, EMPTY_CLASS, HIDDEN_CLASS)
 
 
 def test_tables_render_hidden_and_empty_cells_by_the_rules(demo):

@@ -82,9 +82,9 @@ def test_indicator_map_by_commune_hatches_hidden_communes(client, demo, arras, m
     analysis = campaign_analysis(demo)
     classes = indicator_map_classes(analysis.commune_rows, "non_recours_declare")
     assert len(classes) == 46
-    hidden = [code for code, (key, _, _) in classes.items() if key == HIDDEN_CLASS]
-    shown = [row for key, _, row in classes.values() if key not in (HIDDEN_CLASS, EMPTY_CLASS)]
-    empty = [row for key, _, row in classes.values() if key == EMPTY_CLASS]
+    hidden = [code for code, (key, _) in classes.items() if key == HIDDEN_CLASS]
+    shown = [row for key, row in classes.values() if key not in (HIDDEN_CLASS, EMPTY_CLASS)]
+    empty = [row for key, row in classes.values() if key == EMPTY_CLASS]
     assert hidden and shown
     assert all(row.n >= 11 for row in shown)
     assert all(row.n == 0 and not row.suppressed for row in empty)
@@ -92,13 +92,15 @@ def test_indicator_map_by_commune_hatches_hidden_communes(client, demo, arras, m
     url = reverse("barometer_dashboard", args=[demo.slug])
     html = client.get(url, {"indicateur": "illectronisme"}).text
     assert "Situation d&#x27;illectronisme signalée, par commune" in html
-    assert html.count('fill="url(#hachures)"') == len(
+    assert html.count('fill="url(#masquee)"') == len(
         [
             1
-            for key, _, _ in indicator_map_classes(analysis.commune_rows, "illectronisme").values()
+            for key, _ in indicator_map_classes(analysis.commune_rows, "illectronisme").values()
             if key == HIDDEN_CLASS
         ]
     )
+    assert '<pattern id="masquee"' in html and '<pattern id="aucune-reponse"' in html
+    assert "masquée (moins de 11 réponses, ou déductible)" in html
     assert html.count('class="map__commune"') == 46
     fallback = client.get(url, {"indicateur": "inconnu"}).text
     assert "Situation financière jugée difficile, par commune" in fallback
