@@ -44,6 +44,9 @@ def test_every_domain_error_is_a_user_error():
         # Private signals caught a few lines below where they are raised.
         ("nonrecours/directory/hours.py", "_Unsupported"),
         ("nonrecours/www/referrals/views.py", "_UnknownYear"),
+        # Stops a reader at its 50th problem; ProblemLog.refuse turns it
+        # into the file's OutreachFileError.
+        ("nonrecours/outreach/importers/common.py", "TooManyProblems"),
         # The collection API's own rejection, turned into its JSON there.
         ("nonrecours/www/barometer/collect.py", "BadSubmission"),
     }

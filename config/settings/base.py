@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "nonrecours.referrals",
     "nonrecours.privacy",
     "nonrecours.localaids",
+    "nonrecours.outreach",
     "nonrecours.www",
     "nonrecours.cli",
 ]

@@ -30,6 +30,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             Capability.VIEW_REFERRAL_STATISTICS,
             Capability.EDIT_DIRECTORY,
             Capability.INVITE,
+            Capability.PLAN_OUTREACH,
         }
     ),
     Role.FIELD_AGENT: frozenset({Capability.COLLECT}),
@@ -66,6 +67,10 @@ DENIAL_MESSAGES: dict[str, str] = {
     Capability.INVITE: (
         "Seule l'équipe du territoire (administrateur·rice, chargé·e de mission) invite des "
         "personnes dans ses organisations."
+    ),
+    Capability.PLAN_OUTREACH: (
+        "Seule l'équipe du territoire (administrateur·rice, chargé·e de mission) planifie "
+        "l'aller-vers."
     ),
 }
 

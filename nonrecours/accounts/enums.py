@@ -44,6 +44,10 @@ class Capability(models.TextChoices):
     )
     EDIT_DIRECTORY = "edit_directory", "Saisir et modifier les fiches de l'annuaire"
     INVITE = "invite", "Inviter des personnes dans les organisations du territoire"
+    PLAN_OUTREACH = (
+        "plan_outreach",
+        "Planifier l'aller-vers (poids des priorités, arrêts et calendrier du bus)",
+    )
 
 
 class InvitationStatus(models.TextChoices):

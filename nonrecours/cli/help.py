@@ -64,6 +64,15 @@ GROUPS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
             ("referrals", "orientations : échéances (relance, effacement), dispositifs, export"),
         ),
     ),
+    (
+        "Aller-vers",
+        (
+            (
+                "outreach",
+                "indice de priorité des communes, import des fichiers QPV, Filosofi et CAF",
+            ),
+        ),
+    ),
     ("Comptes", (("accounts", "inviter des personnes, retirer un second facteur"),)),
 )
 OTHERS = "Autres commandes du projet"

@@ -498,3 +498,64 @@ def _commune_town_hall(commune: Commune, now: datetime.datetime) -> HelpPlace:
         state=opening_state(hours, now),
         distance_km=None,
     )
+
+
+# Réseaux porteurs (data·inclusion v1) of the counters where a person gets
+# help with the procedures of the social rights, and how they are named.
+COUNTER_NETWORKS = {
+    FRANCE_SERVICES_NETWORK: "France Services",
+    "msap": "France Services",  # the former maisons de services au public
+    CCAS_NETWORK: "CCAS ou CIAS",
+    "caf": "accueil CAF",
+    "cpam": "accueil CPAM",
+    "cnam": "accueil CPAM",
+    "mutualite-sociale-agricole": "accueil MSA",
+    "maisons-des-solidarites": "maison des solidarités du Département",
+}
+
+
+@dataclass(frozen=True)
+class FixedHelpPoint:
+    """A fixed place of the directory where a person gets help with the
+    procedures of the social rights: `kind` is the French name of its kind
+    (COUNTER_NETWORKS, « mairie »), (`latitude`, `longitude`) in WGS 84."""
+
+    name: str
+    kind: str
+    insee_code: str
+    latitude: float
+    longitude: float
+
+
+def fixed_help_points(territory: Territory, *, town_halls: bool = False) -> list[FixedHelpPoint]:
+    """The directory's structures of `territory` with coordinates that are
+    counters for the social rights: France Services, CCAS or CIAS, CAF,
+    CPAM, MSA and Département counters, found by their réseau porteur or,
+    for France Services and CCAS, by their name (as help_places_near).
+    Town halls only when `town_halls` (every commune has one: as a measure
+    of distance to help they would make every commune equal). In name
+    order."""
+    points = []
+    for structure in Structure.objects.filter(territory=territory).order_by("name", "pk"):
+        latitude, longitude = structure.latitude, structure.longitude
+        if latitude is None or longitude is None:
+            continue
+        networks = (structure.record or {}).get("reseaux_porteurs") or []
+        kinds = [COUNTER_NETWORKS[n] for n in networks if n in COUNTER_NETWORKS]
+        if not kinds and _is_france_services(structure):
+            kinds = ["France Services"]
+        elif not kinds and _is_social_action_centre(structure):
+            kinds = ["CCAS ou CIAS"]
+        elif not kinds and town_halls and structure.is_town_hall:
+            kinds = ["mairie"]
+        if kinds:
+            points.append(
+                FixedHelpPoint(
+                    name=structure.name,
+                    kind=kinds[0],
+                    insee_code=structure.insee_code,
+                    latitude=latitude,
+                    longitude=longitude,
+                )
+            )
+    return points

@@ -8,6 +8,7 @@ from nonrecours.www.barometer import team as team_views
 from nonrecours.www.barometer import views as barometer_views
 from nonrecours.www.directory import edit as directory_edit
 from nonrecours.www.directory import views as directory_views
+from nonrecours.www.outreach import views as outreach_views
 from nonrecours.www.privacy import views as privacy_views
 from nonrecours.www.referrals import views as referral_views
 from nonrecours.www.rights import views as rights_views
@@ -21,6 +22,11 @@ urlpatterns = [
         "territoires/<str:siren>/strates/",
         territory_views.territory_strata_edit,
         name="territory_strata_edit",
+    ),
+    path(
+        "territoires/<str:siren>/aller-vers/",
+        outreach_views.outreach_priorities,
+        name="outreach_priorities",
     ),
     path("annuaire/", directory_views.directory_search, name="directory_search"),
     path(

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 from nonrecours.accounts import access
 from nonrecours.accounts.enums import Capability, Role
 from nonrecours.directory import access as directory_access
+from nonrecours.outreach import access as outreach_access
 from nonrecours.referrals import access as referral_access
 from nonrecours.territories import actions
 from tests.conftest import LENS_SIREN
@@ -25,6 +26,7 @@ EXPECTED = {
         Capability.VIEW_REFERRAL_STATISTICS,
         Capability.EDIT_DIRECTORY,
         Capability.INVITE,
+        Capability.PLAN_OUTREACH,
     },
     Role.FIELD_AGENT: {Capability.COLLECT},
     Role.PARTNER: {Capability.VIEW_AGGREGATES, Capability.REOPEN_SIMULATIONS, Capability.REFER},
@@ -43,6 +45,9 @@ ACCESS_FUNCTIONS = {
     Capability.VIEW_REFERRAL_STATISTICS: referral_access.access_referral_statistics,
     Capability.EDIT_DIRECTORY: directory_access.access_directory_edit,
     Capability.INVITE: access.access_territory_invitations,
+    Capability.PLAN_OUTREACH: lambda user, territory: (
+        outreach_access.access_outreach_planning_by_siren(user, territory.siren)
+    ),
 }
 
 

@@ -107,3 +107,16 @@ def indicator_class_label(key: str, threshold: int) -> str:
     if position == len(MAP_BOUNDS):
         return f"{percents[-1]} % et plus"
     return f"de {percents[position - 1]} à {percents[position]} %"
+
+
+@register.filter
+def priority_class_label(key: str) -> str:
+    """The French name of a class key of the aller-vers priority map: the
+    same classes, of an index from 0 to 100 (outreach.queries)."""
+    position = CLASS_KEYS.index(key)
+    points = [french.number(round(bound * 100)) for bound in MAP_BOUNDS]
+    if position == 0:
+        return f"indice de moins de {points[0]}"
+    if position == len(MAP_BOUNDS):
+        return f"indice de {points[-1]} et plus"
+    return f"indice de {points[position - 1]} à {points[position]}"

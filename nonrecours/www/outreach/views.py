@@ -1,0 +1,62 @@
+"""Pages of the aller-vers (outreach): where the bus should go."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+
+from nonrecours.accounts.access import has_capability
+from nonrecours.accounts.enums import Capability
+from nonrecours.outreach import actions
+from nonrecours.outreach.access import (
+    access_outreach_planning_by_siren,
+    access_outreach_priorities_by_siren,
+)
+from nonrecours.outreach.priorities import FACTORS, priority_index
+from nonrecours.outreach.queries import priority_map
+from nonrecours.www.errors import add_to_form
+from nonrecours.www.outreach.forms import WeightsForm
+from nonrecours.www.requests import AuthenticatedRequest
+
+
+@never_cache
+@login_required
+def outreach_priorities(request: AuthenticatedRequest, siren: str) -> HttpResponse:
+    """The priority index (map and ranked table, each line with why), and
+    for the team the form of its weights (POST saves them)."""
+    territory = access_outreach_priorities_by_siren(request.user, siren)
+    can_plan = has_capability(request.user, territory, Capability.PLAN_OUTREACH)
+    index = priority_index(territory)
+    form = WeightsForm(weights=dict(index.weights))
+    status = 200
+    if request.method == "POST":
+        access_outreach_planning_by_siren(request.user, siren)
+        form = WeightsForm(request.POST, weights=dict(index.weights))
+        if form.is_valid():
+            try:
+                actions.priority_weights_save(
+                    territory=territory, weights=form.weights(), user=request.user
+                )
+            except actions.WeightsError as error:
+                add_to_form(form, error)
+            else:
+                messages.success(request, "Poids enregistrés : le classement en tient compte.")
+                return redirect(reverse("outreach_priorities", args=[siren]) + "#classement")
+        status = 422
+    labels = {f.key: f.label for f in FACTORS}
+    return render(
+        request,
+        "outreach/priorities.html",
+        {
+            "territory": territory,
+            "index": index,
+            "map": priority_map(index),
+            "form": form,
+            "can_plan": can_plan,
+            "used": [labels[key] for key in index.used],
+            "synthetic": bool(index.campaign and index.campaign.is_synthetic),
+        },
+        status=status,
+    )

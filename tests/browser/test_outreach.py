@@ -1,0 +1,72 @@
+"""The aller-vers pages in a real browser: on a phone and a desktop, with
+the accessibility audit."""
+
+import pytest
+
+from nonrecours.accounts.enums import Role
+from nonrecours.directory.imports import directory_import
+from nonrecours.outreach.models import PriorityWeights
+from tests.browser.conftest import page_width, screenshot, serious_violations
+from tests.factories import structure_record
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def _log_in(page, url):
+    page.goto(url + "/connexion/")
+    page.get_by_label("Identifiant").fill("personne1")
+    page.get_by_label("Mot de passe").fill("mot-de-passe-de-test")
+    page.get_by_role("button", name="Se connecter").click()
+
+
+def test_a_project_lead_reads_the_index_and_changes_a_weight_on_a_phone(
+    live_server, arras, make_member, phone_page
+):
+    make_member(arras, Role.PROJECT_LEAD)
+    directory_import(
+        records=[
+            structure_record(
+                id="nonrecours--fs", nom="France Services d'Arras", latitude=50.291,
+                longitude=2.7775, reseaux_porteurs=["france-service"],
+            )
+        ],
+        territory=arras,
+    )  # fmt: skip
+    _log_in(phone_page, live_server.url)
+    phone_page.goto(f"{live_server.url}/territoires/{arras.siren}/")
+    phone_page.get_by_role("link", name="Où aller avec le bus").click()
+
+    assert phone_page.locator("h1").inner_text() == "Où aller avec le bus : indice de priorité"
+    assert phone_page.locator("path.map__commune").count() == 46
+    assert phone_page.locator("#classement ~ div tbody tr").count() == 46
+    assert page_width(phone_page) <= 390
+    screenshot(phone_page, "aller-vers-priorites-telephone")
+    assert serious_violations(phone_page) == []
+
+    phone_page.get_by_label("Habitants", exact=True).fill("0")
+    phone_page.get_by_label("Temps de route jusqu'à un accueil").fill("11")
+    phone_page.get_by_role("button", name="Enregistrer les poids").click()
+    assert phone_page.locator(".error-summary").is_visible()
+    assert phone_page.locator(".error-summary li").all_inner_texts() == [
+        "Temps de route jusqu'à un accueil : "
+        "Assurez-vous que cette valeur est inférieure ou égale à 10."
+    ]
+    assert serious_violations(phone_page) == []
+    phone_page.get_by_label("Temps de route jusqu'à un accueil").fill("5")
+    phone_page.get_by_role("button", name="Enregistrer les poids").click()
+    assert phone_page.get_by_text("Poids enregistrés : le classement en tient compte.").is_visible()
+    assert PriorityWeights.objects.get(territory=arras).weights["eloignement"] == 5.0
+    # Far from the only counter, a commune now heads the ranking.
+    first = phone_page.locator("#classement ~ div tbody tr").first.inner_text()
+    assert not first.startswith("Arras") and "min de route" in first
+
+
+def test_the_index_on_a_desktop(live_server, arras, make_member, desktop_page):
+    make_member(arras, Role.PARTNER)
+    _log_in(desktop_page, live_server.url)
+    desktop_page.goto(f"{live_server.url}/territoires/{arras.siren}/aller-vers/")
+    box = desktop_page.locator("figure.map > svg[role=img]").bounding_box()
+    assert box["width"] > 600
+    assert desktop_page.get_by_role("heading", name="Poids des facteurs").count() == 0
+    screenshot(desktop_page, "aller-vers-priorites-bureau")
+    assert serious_violations(desktop_page) == []
