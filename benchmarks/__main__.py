@@ -6,7 +6,8 @@
 - home page: rendering the territory page (map from cache) against the
   baseline of a minimal page through the same HTTP stack;
 - then the barometer (benchmarks/surveys.py: collection and the dashboard's
-  data; analysis.py, report.py).
+  data; analysis.py, report.py), the simulator, the directory, the
+  referrals, and the aller-vers (outreach.py: priority index, bus calendar).
 """
 
 import os
@@ -85,6 +86,11 @@ def main() -> None:
     rights.run()
     directory.run(arras)
     referrals.run(arras)
+    # The aller-vers in its own process and database: its demonstration
+    # barometer would otherwise be another wave of the campaigns above.
+    import subprocess
+
+    subprocess.run([sys.executable, "-m", "benchmarks.outreach"], check=True)
 
 
 if __name__ == "__main__":
