@@ -25,7 +25,7 @@ def test_home_shows_the_default_territory_map_and_communes(client, arras):
     # Commune shapes only, not the marks of the map's patterns.
     assert len(re.findall(r'<path d="M[^"]*" fill="[^"]*" class="map__commune"', html)) == 46
     assert len(re.findall(r'<tr id="commune-\d{5}" role="row">', html)) == 46
-    assert "<strong>107\xa0763</strong>" in html  # the population, a French number
+    assert "<strong>107\u202f763</strong>" in html  # the population, a French number (Babel)
     assert "La commune la plus peuplée est la «\u00a0ville-centre\u00a0»." in html
     assert 'lang="fr"' in html
     assert "Content-Security-Policy" in response.headers
