@@ -56,7 +56,11 @@ def test_refused_answers_come_back_with_reasons(client, campaign, arras, make_me
         client, campaign, {"idempotency_key": "x", "answers": complete_answers(sexe="?")}
     )
     assert response.status_code == 422
-    assert "Réponse « ? » inconnue" in response.json()["errors"]["sexe"]
+    body = response.json()
+    assert "Réponse « ? » inconnue" in body["errors"]["sexe"]
+    # The JSON adapter of every UserError: the message and located problems too.
+    assert body["error"].startswith("sexe : Réponse « ? » inconnue")
+    assert body["problems"][0]["field"] == "sexe"
     bad = client.post(
         reverse("barometer_collect_submit", args=[campaign.slug]),
         data="pas du json",

@@ -21,6 +21,7 @@ from nonrecours.surveys.access import (
 )
 from nonrecours.surveys.enums import Channel
 from nonrecours.surveys.questionnaire import Questionnaire, clean_key, parse_moment
+from nonrecours.www.errors import json_response
 from nonrecours.www.requests import AuthenticatedRequest
 
 SCOPE = "/collecte/"
@@ -227,5 +228,7 @@ def collect_submit(request: HttpRequest, slug: str) -> JsonResponse:
             submitted_at=submitted_at,
         )
     except actions.ResponseRejected as rejected:
-        return JsonResponse({"errors": rejected.errors}, status=422)
+        # {error, errors by question, problems}: the JSON adapter of every
+        # UserError (www.errors); the app reads `errors`.
+        return json_response(rejected)
     return JsonResponse({"id": response.pk, "created": created}, status=201 if created else 200)
