@@ -67,7 +67,7 @@ def test_the_plan_command_writes_json_and_icalendar(arras, tmp_path):
     stdout = StringIO()
     call_command(
         "outreach", "plan", "--territory", arras.siren, "--weeks", "4",
-        "--debut", MONDAY.isoformat(), "--petites-communes", "0", "--duree-max", "5",
+        "--start", MONDAY.isoformat(), "--small-communes-every", "0", "--time-limit", "5",
         "--out", str(out), "--ics", str(ics), stdout=stdout,
     )  # fmt: skip
 
@@ -85,19 +85,19 @@ def test_the_plan_command_refuses_in_french(arras, tmp_path):
     out = str(tmp_path / "c.json")
     with pytest.raises(CommandError, match="2026-04-28 n'est pas un lundi"):
         call_command(
-            "outreach", "plan", "--territory", arras.siren, "--debut", "2026-04-28", "--out", out
+            "outreach", "plan", "--territory", arras.siren, "--start", "2026-04-28", "--out", out
         )
     with pytest.raises(CommandError, match="de 4 à 12 semaines, pas 13"):
         call_command(
-            "outreach", "plan", "--territory", arras.siren, "--debut", MONDAY.isoformat(),
+            "outreach", "plan", "--territory", arras.siren, "--start", MONDAY.isoformat(),
             "--weeks", "13", "--out", out,
         )  # fmt: skip
     matrix = tmp_path / "osrm.json"
     matrix.write_text('{"code": "Ok", "durations": [[0]]}', encoding="utf-8")
     with pytest.raises(CommandError, match="osrm.json"):
         call_command(
-            "outreach", "plan", "--territory", arras.siren, "--debut", MONDAY.isoformat(),
-            "--weeks", "4", "--distancier", str(matrix), "--out", out,
+            "outreach", "plan", "--territory", arras.siren, "--start", MONDAY.isoformat(),
+            "--weeks", "4", "--matrix", str(matrix), "--out", out,
         )  # fmt: skip
     assert not Path(out).exists()
 

@@ -118,10 +118,10 @@ def test_the_command_writes_the_index_and_says_what_it_did(arras, tmp_path):
 def test_the_command_refuses_in_french(arras, tmp_path):
     with pytest.raises(CommandError, match="Aucun territoire importé n'a le code SIREN 123456789."):
         call_command("outreach", "priorities", "--territory", "123456789", "--out", "x.json")
-    with pytest.raises(CommandError, match="--annee : l'année des revenus du fichier carroyé."):
+    with pytest.raises(CommandError, match="--year : l'année des revenus du fichier carroyé."):
         call_command(
             "outreach", "import-filosofi", str(FIXTURES / "carreaux_200m_met.csv"),
-            "--territory", arras.siren, "--carreaux",
+            "--territory", arras.siren, "--squares",
         )  # fmt: skip
     missing = tmp_path / "absent.csv"
     with pytest.raises(CommandError, match="absent.csv"):

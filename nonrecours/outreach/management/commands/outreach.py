@@ -72,14 +72,14 @@ class Command(BaseCommand):
         _territory_option(plan)
         plan.add_argument("--weeks", type=int, default=8, metavar="N", help="de 4 à 12 (8)")
         plan.add_argument(
-            "--debut",
+            "--start",
             type=_monday,
             metavar="AAAA-MM-JJ",
             help="un lundi (défaut : le lundi qui suit aujourd'hui)",
         )
-        plan.add_argument("--vehicules", type=int, default=1, metavar="N", help="véhicules (1)")
+        plan.add_argument("--vehicles", type=int, default=1, metavar="N", help="véhicules (1)")
         plan.add_argument(
-            "--petites-communes",
+            "--small-communes-every",
             type=int,
             default=4,
             metavar="N",
@@ -87,13 +87,17 @@ class Command(BaseCommand):
             "semaines (4) ; 0 : sans obligation",
         )
         plan.add_argument(
-            "--distancier",
+            "--matrix",
             metavar="FICHIER.json",
             help="temps de trajet : réponse JSON d'une requête OSRM « table » (dépôt en "
             "premier, puis les arrêts dans l'ordre du calendrier) ; sinon estimés",
         )
         plan.add_argument(
-            "--duree-max", type=float, default=20.0, metavar="SECONDES", help="temps de calcul (20)"
+            "--time-limit",
+            type=float,
+            default=20.0,
+            metavar="SECONDES",
+            help="temps de calcul (20)",
         )
         plan.add_argument("--out", required=True, metavar="FICHIER.json", help="fichier JSON écrit")
         plan.add_argument("--ics", metavar="FICHIER.ics", help="aussi le calendrier iCalendar")
@@ -110,15 +114,15 @@ class Command(BaseCommand):
         filosofi.add_argument("file", metavar="FICHIER", help="le CSV publié par l'INSEE")
         _territory_option(filosofi)
         filosofi.add_argument(
-            "--carreaux",
+            "--squares",
             action="store_true",
             help="fichier des carreaux de 200 m (Filosofi carroyé), sommé par commune",
         )
         filosofi.add_argument(
-            "--annee",
+            "--year",
             type=int,
             metavar="AAAA",
-            help="année des revenus du fichier carroyé (obligatoire avec --carreaux)",
+            help="année des revenus du fichier carroyé (obligatoire avec --squares)",
         )
         caf = sub.add_parser(
             "import-caf",
@@ -149,11 +153,11 @@ class Command(BaseCommand):
                 done = imports.priority_areas_import(territory=territory, path=path)
             elif action == "import-caf":
                 done = imports.caf_import(territory=territory, path=path)
-            elif options["carreaux"]:
-                if options["annee"] is None:
-                    raise CommandError("--annee : l'année des revenus du fichier carroyé.")
+            elif options["squares"]:
+                if options["year"] is None:
+                    raise CommandError("--year : l'année des revenus du fichier carroyé.")
                 done = imports.filosofi_squares_import(
-                    territory=territory, path=path, year=options["annee"]
+                    territory=territory, path=path, year=options["year"]
                 )
             else:
                 done = imports.filosofi_commune_import(territory=territory, path=path)
@@ -162,15 +166,15 @@ class Command(BaseCommand):
         self.stdout.write(done.summary)
 
     def _plan(self, territory: Territory, options: dict[str, Any]) -> None:
-        start = options["debut"] or _next_monday(timezone.localdate())
+        start = options["start"] or _next_monday(timezone.localdate())
         planned = territory_calendar(
             territory,
             start=start,
             weeks=options["weeks"],
-            vehicles=options["vehicules"],
-            small_every_weeks=options["petites_communes"] or None,
-            matrix=Path(options["distancier"]) if options["distancier"] else None,
-            time_limit_seconds=options["duree_max"],
+            vehicles=options["vehicles"],
+            small_every_weeks=options["small_communes_every"] or None,
+            matrix=Path(options["matrix"]) if options["matrix"] else None,
+            time_limit_seconds=options["time_limit"],
         )
         _write(Path(options["out"]), calendar_json(planned).encode())
         if options["ics"]:
