@@ -11,7 +11,7 @@ given. Public holidays are France's (the `holidays` package, métropole)."""
 
 import datetime
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC
 from pathlib import Path
 from typing import Any
@@ -21,6 +21,7 @@ import holidays
 import icalendar
 from shapely.geometry import shape
 
+from nonrecours.french import of
 from nonrecours.outreach.models import PriorityArea
 from nonrecours.outreach.planning import (
     RULE_LABELS,
@@ -40,10 +41,15 @@ from nonrecours.territories.models import Commune, Territory
 
 # Small communes (the stratum of that name, and rural ones) are visited at
 # least once in this many weeks by default; QPV every week (the plan of the
-# CU d'Arras: villages in rotation, priority neighbourhoods weekly).
-SMALL_COMMUNE_EVERY_WEEKS = 4
+# CU d'Arras: villages in rotation, priority neighbourhoods weekly). One bus
+# has about 40 half-days in 4 weeks: the 35 small and rural communes of the
+# CU every 4 weeks and its QPV every week would not fit; every 8 weeks does.
+SMALL_COMMUNE_EVERY_WEEKS = 8
 ROTATING_STRATA = (Stratum.SMALL_COMMUNE, Stratum.RURAL)
 PARIS = "Europe/Paris"
+# Bounds of what a team asks: a fleet of buses, a few minutes of solving.
+MAX_VEHICLES = 10
+MAX_TIME_LIMIT_SECONDS = 600.0
 
 
 @dataclass(frozen=True)
@@ -79,7 +85,7 @@ def candidate_stops(
         stops.append(
             PlannedStop(
                 key=commune.insee_code,
-                name=f"Mairie de {commune.name}",
+                name=f"Mairie {of(commune.name)}",
                 latitude=latitude,
                 longitude=longitude,
                 priority=scores.get(commune.insee_code, 0.0),
@@ -134,22 +140,33 @@ def territory_calendar(
     first, then the stops in the order of `candidate_stops`) when given.
     Raises PlanningError (French) for wrong rules or a territory without
     stops, TravelFileError for a refused matrix."""
+    if not 0 < time_limit_seconds <= MAX_TIME_LIMIT_SECONDS:
+        raise PlanningError(
+            f"temps de calcul : de 1 à {MAX_TIME_LIMIT_SECONDS:.0f} secondes, pas "
+            f"{time_limit_seconds:g}."
+        )
+    if not 1 <= vehicles <= MAX_VEHICLES:
+        raise PlanningError(f"véhicules : de 1 à {MAX_VEHICLES}, pas {vehicles}.")
     index = priority_index(territory)
     stops = candidate_stops(territory, index, small_every_weeks=small_every_weeks)
     if not stops:
         raise PlanningError("Aucun arrêt possible : aucune commune du territoire n'a de contour.")
+    # The frame first (it refuses a number of weeks out of bounds), then
+    # the holidays of its weeks.
     rules = PlanningRules(
-        start=start,
-        weeks=weeks,
-        depot=_depot(territory, stops),
-        vehicles=vehicles,
-        holidays=french_holidays(start, weeks),
+        start=start, weeks=weeks, depot=_depot(territory, stops), vehicles=vehicles
     )
+    try:
+        rules = replace(rules, holidays=french_holidays(start, weeks))
+    except OverflowError:
+        raise PlanningError(f"{start.isoformat()} : date de début hors limites.") from None
     if matrix is not None:
         try:
             data = matrix.read_bytes()
-        except OSError as error:
-            raise PlanningError(f"{matrix.name} : lecture impossible ({error.strerror}).") from None
+        except FileNotFoundError:
+            raise PlanningError(f"{matrix} : fichier introuvable.") from None
+        except OSError:
+            raise PlanningError(f"{matrix} : lecture impossible.") from None
         travel = osrm_travel(data, stops, file_name=matrix.name)
     else:
         travel = estimated_travel(stops, rules.depot)
@@ -170,6 +187,9 @@ def calendar_data(planned: TerritoryCalendar) -> dict[str, Any]:
         "vehicules": rules.vehicles,
         "jours_feries": sorted(day.isoformat() for day in rules.holidays),
         "temps_de_trajet": planned.travel.source,
+        # The depot then the stops, in this order: the coordinates to send to
+        # OSRM for a travel-time matrix (`--matrix`).
+        "depot": {"latitude": rules.depot[0], "longitude": rules.depot[1]},
         "statut": STATUS_LABELS.get(calendar.status, calendar.status),
         "ecart_a_l_optimum": calendar.gap,
         "couverture": round(calendar.coverage, 4),
@@ -190,6 +210,8 @@ def calendar_data(planned: TerritoryCalendar) -> dict[str, Any]:
                 "cle": stop.key,
                 "nom": stop.name,
                 "type": stop.kind,
+                "latitude": stop.latitude,
+                "longitude": stop.longitude,
                 "priorite": round(stop.priority, 4),
                 "toutes_les_semaines": stop.every_weeks,
                 "explication": calendar.explanations.get(stop.key, ""),
@@ -238,4 +260,5 @@ def calendar_ics(planned: TerritoryCalendar) -> bytes:
             f"Véhicule {visit.vehicle}.",
         )
         feed.add_component(event)
+    feed.add_missing_timezones()  # the VTIMEZONE of Europe/Paris (RFC 5545)
     return bytes(feed.to_ical())

@@ -7,6 +7,7 @@ from that source, all or nothing (one transaction).
 The file formats, their producers and where to download them:
 docs/guide/donnees-aller-vers.md."""
 
+import math
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,14 +16,18 @@ from django.db import transaction
 from django.utils import timezone
 from shapely.geometry import shape
 
+from nonrecours.errors import Problem, UserError
 from nonrecours.outreach.enums import FigureSource
 from nonrecours.outreach.importers.caf import read_caf_beneficiaries
+from nonrecours.outreach.importers.common import OutreachFileError
 from nonrecours.outreach.importers.filosofi import read_commune_poverty, read_square_poverty
 from nonrecours.outreach.importers.qpv import read_priority_areas
 from nonrecours.outreach.models import CommuneFigure, PriorityArea
 from nonrecours.territories.insee import known_commune_codes
 from nonrecours.territories.models import Commune, Territory
 
+# The first year of INSEE's Filosofi by 200 m square (revenus 2015).
+FIRST_SQUARES_YEAR = 2015
 # Figure names by CAF benefit (outreach.importers.caf: rsa, prime_activite,
 # aide_logement, aah): households that receive it (« foyers allocataires »).
 CAF_FIGURES = {
@@ -54,6 +59,10 @@ def priority_areas_import(*, territory: Territory, path: Path) -> FileImport:
     (French, located) and changes nothing when the file is refused."""
     members = _members(territory)
     areas = read_priority_areas(path, communes=set(members))
+    if not any(c in members for area in areas for c in area.communes):
+        raise NothingForTheTerritory(
+            path.name, territory, "aucun quartier prioritaire des communes"
+        )
     now = timezone.now()
     with transaction.atomic():
         kept = []
@@ -83,18 +92,48 @@ def priority_areas_import(*, territory: Territory, path: Path) -> FileImport:
     )
 
 
+class NothingForTheTerritory(OutreachFileError):
+    """A file read without fault that holds nothing about the territory."""
+
+    def __init__(self, file_name: str, territory: Territory, what: str):
+        UserError.__init__(
+            self,
+            f"{file_name} : fichier refusé, rien n'a été importé : {what} du territoire "
+            f"« {territory.name} » (le fichier est-il celui du bon territoire, du bon "
+            "niveau géographique ?). Ce qui était importé reste en place.",
+        )
+
+
 def _replace(
     territory: Territory,
     source: str,
     rows: list[tuple[str, str, float | None, int, int]],
     file_name: str,
 ) -> None:
-    """Replace the territory's figures of `source` by `rows` (INSEE code,
-    name, value, year, month), in one transaction."""
+    """Replace the territory's figures of `source` named in `rows` (INSEE
+    code, name, value, year, month) by them, in one transaction: a file of
+    the RSA alone leaves the other benefits of the source in place. Raises
+    NothingForTheTerritory when no row is about a member commune, and
+    OutreachFileError when a value is not finite (an overflowing sum)."""
     members = _members(territory)
+    rows = [row for row in rows if row[0] in members]
+    if not rows:
+        raise NothingForTheTerritory(file_name, territory, "aucune commune")
+    infinite = sorted(
+        {code for code, _, value, _, _ in rows if value is not None and not math.isfinite(value)}
+    )
+    if infinite:
+        raise OutreachFileError(
+            file_name,
+            [
+                Problem(f"{file_name} : total hors limites pour la commune {code}.", file=file_name)
+                for code in infinite
+            ],
+        )
     now = timezone.now()
     with transaction.atomic():
-        CommuneFigure.objects.filter(territory=territory, source=source).delete()
+        names = {name for _, name, _, _, _ in rows}
+        CommuneFigure.objects.filter(territory=territory, source=source, name__in=names).delete()
         CommuneFigure.objects.bulk_create(
             CommuneFigure(
                 territory=territory,
@@ -108,7 +147,6 @@ def _replace(
                 imported_at=now,
             )
             for code, name, value, year, month in rows
-            if code in members
         )
 
 
@@ -138,11 +176,26 @@ def filosofi_squares_import(*, territory: Territory, path: Path, year: int) -> F
     households, poor households) for the territory's communes with a
     contour; `year` is the file's (« Filosofi2019 »: 2019). Replaces the
     previous import. Raises OutreachFileError (French) when refused."""
+    if not FIRST_SQUARES_YEAR <= year <= timezone.localdate().year:
+        raise OutreachFileError(
+            path.name,
+            [
+                Problem(
+                    f"--year : {year} n'est pas une année de Filosofi carroyé (de "
+                    f"{FIRST_SQUARES_YEAR} à aujourd'hui).",
+                    field="year",
+                )
+            ],
+        )
     geometries = {
         code: commune.geometry
         for code, commune in _members(territory).items()
         if isinstance(commune.geometry, dict)
     }
+    if not geometries:
+        raise NothingForTheTerritory(
+            path.name, territory, "aucune commune n'a de contour : communes"
+        )
     sums = read_square_poverty(path, commune_geometries=geometries)
     rows: list[tuple[str, str, float | None, int, int]] = []
     for item in sums:

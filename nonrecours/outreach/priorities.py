@@ -254,29 +254,37 @@ def _remoteness(
 
 def _latest_figures(
     territory: Territory, source: str, name: str
-) -> tuple[dict[str, float | None], str]:
-    """The latest figures `name` of `source` by INSEE code (None: masked),
-    and their period in French (« 2021 », « mars 2025 »)."""
+) -> dict[str, tuple[float | None, str]]:
+    """The latest figure `name` of `source` of each commune (by INSEE code):
+    its value (None: masked by its producer) and its period in French
+    (« 2021 », « décembre 2024 ») — each commune its own latest, so that a
+    commune missing from the newest file keeps its previous figure."""
     figures = CommuneFigure.objects.filter(territory=territory, source=source, name=name)
-    last = figures.order_by("-year", "-month").values_list("year", "month").first()
-    if last is None:
-        return {}, ""
-    year, month = last
-    rows = figures.filter(year=year, month=month).values_list("commune__insee_code", "value")
-    period = str(year) if not month else f"{french.month_text(_first_of(year, month))}"
-    return dict(rows), period
+    latest: dict[str, tuple[float | None, str]] = {}
+    rows = figures.order_by("-year", "-month").values_list(
+        "commune__insee_code", "value", "year", "month"
+    )
+    for code, value, year, month in rows:
+        if code not in latest:
+            period = str(year) if not month else french.month_text(_first_of(year, month))
+            latest[code] = (value, period)
+    return latest
 
 
 def _first_of(year: int, month: int) -> datetime.date:
     return datetime.date(year, month, 1)
 
 
+OWN, MASKED, ABSENT = "own", "masked", "absent"
+
+
 def _with_strata(
     communes: list[Commune], raw: Mapping[str, float | None]
-) -> dict[str, tuple[float, bool]]:
-    """Each commune's figure, or the mean of its stratum's known figures
-    when its own is masked or missing (flagged True); communes of a stratum
-    without any figure are left out."""
+) -> dict[str, tuple[float, str]]:
+    """Each commune's figure (OWN), or the mean of its stratum's known
+    figures when its own is masked (MASKED: in the file without a value) or
+    missing from the file (ABSENT); communes of a stratum without any
+    figure are left out."""
     by_stratum: dict[str, list[float]] = {}
     for commune in communes:
         value = raw.get(commune.insee_code)
@@ -286,57 +294,69 @@ def _with_strata(
     for commune in communes:
         value = raw.get(commune.insee_code)
         if value is not None:
-            result[commune.insee_code] = (value, False)
+            result[commune.insee_code] = (value, OWN)
         elif by_stratum.get(commune.stratum):
             known = by_stratum[commune.stratum]
-            result[commune.insee_code] = (sum(known) / len(known), True)
+            how = MASKED if commune.insee_code in raw else ABSENT
+            result[commune.insee_code] = (sum(known) / len(known), how)
     return result
+
+
+def _pooled_text(figure: str, stratum: str, how: str, producer: str, source: str) -> str:
+    """« …, moyenne de la strate « rural » (commune masquée par l'INSEE,
+    Filosofi 2021) » or « (commune absente du fichier, …) »."""
+    why = f"commune masquée par {producer}" if how == MASKED else "commune absente du fichier"
+    return f"{figure}, moyenne de la strate « {_stratum_label(stratum)} » ({why}, {source})"
 
 
 def _poverty_values(territory: Territory, communes: list[Commune]) -> Values:
     """The poverty rate by commune (Filosofi by commune); without that file,
     the share of poor households summed from the 200 m squares."""
-    raw, period = _latest_figures(territory, FigureSource.FILOSOFI_COMMUNE, "taux_pauvrete")
-    what, source = "taux de pauvreté", f"Filosofi {period}"
-    if not raw:
-        poor, period = _latest_figures(territory, FigureSource.FILOSOFI_SQUARES, "menages_pauvres")
-        households, _ = _latest_figures(territory, FigureSource.FILOSOFI_SQUARES, "menages")
-        raw = {}
-        for code, count in poor.items():
-            total = households.get(code)
+    latest = _latest_figures(territory, FigureSource.FILOSOFI_COMMUNE, "taux_pauvrete")
+    what, source = "taux de pauvreté", "Filosofi"
+    if not latest:
+        poor = _latest_figures(territory, FigureSource.FILOSOFI_SQUARES, "menages_pauvres")
+        households = _latest_figures(territory, FigureSource.FILOSOFI_SQUARES, "menages")
+        latest = {}
+        for code, (count, period) in poor.items():
+            total = households.get(code, (None, ""))[0]
             if total:
-                raw[code] = count / total if count is not None else None
-        what, source = "part des ménages pauvres", f"Filosofi carroyé {period}"
+                latest[code] = (count / total if count is not None else None, period)
+        what, source = "part des ménages pauvres", "Filosofi carroyé"
+    periods = {code: period for code, (_, period) in latest.items()}
     stratum_of = {c.insee_code: c.stratum for c in communes}
     values = {}
-    for code, (share, estimated) in _with_strata(communes, raw).items():
-        text = f"{what} {french.percent(share)} ({source})"
-        if estimated:
-            text = (
-                f"{what} {french.percent(share)}, moyenne de la strate "
-                f"« {_stratum_label(stratum_of[code])} » (commune masquée par l'INSEE, {source})"
-            )
-        values[code] = FactorValue("pauvrete", min(max(share, 0.0), 1.0), text, estimated)
+    raw = {code: value for code, (value, _) in latest.items()}
+    for code, (share, how) in _with_strata(communes, raw).items():
+        figure = f"{what} {french.percent(share)}"
+        where = f"{source} {periods[code]}" if code in periods else source
+        text = f"{figure} ({where})"
+        if how != OWN:
+            text = _pooled_text(figure, stratum_of[code], how, "l'INSEE", where)
+        values[code] = FactorValue("pauvrete", min(max(share, 0.0), 1.0), text, how != OWN)
     return values
 
 
 def _rsa_values(territory: Territory, communes: list[Commune]) -> Values:
-    raw, period = _latest_figures(territory, FigureSource.CAF, "foyers_rsa")
+    latest = _latest_figures(territory, FigureSource.CAF, "foyers_rsa")
     population = {c.insee_code: c.population for c in communes if c.population}
     rates = {
         code: (100 * households / population[code] if households is not None else None)
-        for code, households in raw.items()
+        for code, (households, _) in latest.items()
         if code in population
     }
+    stratum_of = {c.insee_code: c.stratum for c in communes}
     known = _with_strata(communes, rates)
     highest = max((rate for rate, _ in known.values()), default=0.0)
     values = {}
-    for code, (rate, estimated) in known.items():
-        text = f"{french.number(rate, 1)} foyers au RSA pour 100 habitants (CAF, {period})"
-        if estimated:
-            text += ", moyenne de la strate (commune masquée par la CAF)"
+    for code, (rate, how) in known.items():
+        figure = f"{french.number(rate, 1)} foyers au RSA pour 100 habitants"
+        where = f"CAF, {latest[code][1]}" if code in latest else "CAF"
+        text = f"{figure} ({where})"
+        if how != OWN:
+            text = _pooled_text(figure, stratum_of[code], how, "la CAF", where)
         values[code] = FactorValue(
-            "allocataires_rsa", rate / highest if highest else 0.0, text, estimated
+            "allocataires_rsa", rate / highest if highest else 0.0, text, how != OWN
         )
     return values
 
@@ -414,6 +434,7 @@ def _place(
     commune: Commune,
     values: list[FactorValue],
     weights: Mapping[str, float],
+    population: int | None,
 ) -> PlacePriority:
     total = sum(weights[v.factor] for v in values)
     contributions = {
@@ -427,7 +448,7 @@ def _place(
         kind=kind,
         name=name,
         insee_code=commune.insee_code,
-        population=commune.population,
+        population=population,
         stratum=_stratum_label(commune.stratum),
         score=score,
         rank=0,
@@ -444,7 +465,8 @@ def priority_index(
     `weights` (factor key -> weight ≥ 0; default: territory_weights). A
     place gets the factors it has a value for; its score is 100 × their
     weighted mean. QPV take their commune's values, except the distance to
-    a help point, measured from the QPV. Reads the latest barometer
+    a help point, measured from the QPV, and the population, the QPV's own
+    (unknown from the ANCT's file: left out). Reads the latest barometer
     (computed or cached: see surveys.barometer)."""
     weights = {**territory_weights(territory), **(weights or {})}
     communes = list(Commune.objects.members_of(territory).order_by("insee_code"))
@@ -454,18 +476,34 @@ def priority_index(
     places = []
     for commune in communes:
         values = [found[k][commune.insee_code] for k in used if commune.insee_code in found[k]]
-        places.append(_place(commune.insee_code, "commune", commune.name, commune, values, weights))
+        places.append(
+            _place(
+                commune.insee_code,
+                "commune",
+                commune.name,
+                commune,
+                values,
+                weights,
+                commune.population,
+            )
+        )
     by_code = {c.insee_code: c for c in communes}
     for area in PriorityArea.objects.filter(territory=territory).order_by("code"):
         home = next((by_code[c] for c in area.insee_codes if c in by_code), None)
         if home is None:
             continue
-        values = [found[k][home.insee_code] for k in used if home.insee_code in found[k]]
+        # Not its commune's population: the QPV's own (the ANCT's file has
+        # none), so the factor is left out of its line.
+        values = [
+            found[k][home.insee_code]
+            for k in used
+            if home.insee_code in found[k] and k != "population"
+        ]
         if "eloignement" in used:
             values = [v for v in values if v.factor != "eloignement"]
             values.append(_remoteness(area.latitude, area.longitude, area.population, points))
         name = f"{area.name} (QPV, {home.name})"
-        places.append(_place(area.code, "qpv", name, home, values, weights))
+        places.append(_place(area.code, "qpv", name, home, values, weights, area.population))
     ranked = sorted(places, key=lambda p: (-round(p.score, 9), french.sort_key(p.name)))
     final: list[PlacePriority] = []
     for position, place in enumerate(ranked):

@@ -44,6 +44,8 @@ DETOUR_FACTOR = 1.3
 # reach 80 km/h between villages for long; a prudent figure, replaced by an
 # OSRM matrix whenever the team has one.
 ROAD_SPEED_KMH = 50.0
+# No trip of the bus lasts a week (and a larger int would not fit a float).
+MAX_SECONDS = 7 * 24 * 3600
 # An OSRM table for a territory (a few hundred stops at most) stays far
 # below this; more is not such a file.
 OSRM_MAX_BYTES = 20 * 1024 * 1024
@@ -154,6 +156,7 @@ def _matrix_problems(durations: Any, stops: Sequence[PlannedStop]) -> list[str]:
             elif (
                 isinstance(seconds, bool)
                 or not isinstance(seconds, int | float)
+                or abs(seconds) > MAX_SECONDS  # also an int too large for a float
                 or not math.isfinite(seconds)
                 or seconds < 0
             ):

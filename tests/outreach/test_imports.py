@@ -148,3 +148,85 @@ def test_without_the_commune_file_the_squares_give_the_share_of_poor_households(
         t.startswith("part des ménages pauvres ") and t.endswith(" (Filosofi carroyé 2019)")
         for t in own
     )
+
+
+# --- What a second review found (2026-12-01) ---------------------------------
+
+
+def _squares(tmp_path, rows):
+    path = tmp_path / "carreaux.csv"
+    lines = ["idcar_200m,ind,men,men_pauv"] + [",".join(map(str, r)) for r in rows]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def _arras_square():
+    """The id of a 200 m square whose centre is in Arras."""
+    text = (FIXTURES / "carreaux_200m_met.csv").read_text(encoding="utf-8").splitlines()
+    return text[1].split(",")[0]
+
+
+def test_impossible_square_counts_are_refused_with_their_place(arras, tmp_path):
+    square = _arras_square()
+    other = square[:-1] + ("0" if square[-1] != "0" else "2")
+    path = _squares(
+        tmp_path, [(square, "1e308", "1e308", "1e308"), (other, 10, 4, 9), (square, 1, 1, 0)]
+    )
+
+    with pytest.raises(OutreachFileError) as refused:
+        imports.filosofi_squares_import(territory=arras, path=path, year=2019)
+
+    messages = [p.message for p in refused.value.problems]
+    assert messages[0].startswith("carreaux.csv, ligne 2, colonne ind : 1e+308 : plus que les ")
+    assert "carreaux.csv, ligne 3, colonne men_pauv : 9 ménages pauvres pour 4 ménages." in messages
+    assert any(
+        m.startswith("carreaux.csv, ligne 4, colonne idcar_200m : carreau « ") for m in messages
+    )
+    assert not CommuneFigure.objects.exists()
+
+
+def test_a_file_without_the_territory_changes_nothing(arras, tmp_path):
+    imports.caf_import(territory=arras, path=FIXTURES / "s_ben_com_f.csv")
+    imports.priority_areas_import(territory=arras, path=FIXTURES / "QP2024_Arras_WGS84.geojson")
+    figures, areas = CommuneFigure.objects.count(), PriorityArea.objects.count()
+    header_only = tmp_path / "s_ben_com_f.csv"
+    header_only.write_text(
+        (FIXTURES / "s_ben_com_f.csv").read_text(encoding="utf-8").splitlines()[0] + "\n",
+        encoding="utf-8",
+    )
+    elsewhere = tmp_path / "qpv.geojson"
+    data = json.loads((FIXTURES / "QP2024_Arras_WGS84.geojson").read_text(encoding="utf-8"))
+    data["features"] = [f for f in data["features"] if f["properties"]["insee_com"] == "59350"]
+    elsewhere.write_text(json.dumps(data), encoding="utf-8")
+
+    territory = "aucune commune du territoire « Communauté urbaine d'Arras »"
+    with pytest.raises(OutreachFileError, match=territory):
+        imports.caf_import(territory=arras, path=header_only)
+    with pytest.raises(OutreachFileError, match="aucun quartier prioritaire des communes"):
+        imports.priority_areas_import(territory=arras, path=elsewhere)
+
+    assert (CommuneFigure.objects.count(), PriorityArea.objects.count()) == (figures, areas)
+
+
+def test_each_commune_keeps_its_latest_caf_figure_and_says_why_when_pooled(arras):
+    imports.caf_import(territory=arras, path=FIXTURES / "s_ben_com_f.csv")
+
+    index = priority_index(arras, {"population": 0})
+
+    lines = {p.key: p.reasons for p in index.places}
+    # Arras has a December 2024 figure, Achicourt only December 2023.
+    assert lines["62041"].endswith("(CAF, décembre 2024)")
+    assert lines["62004"].endswith("(CAF, décembre 2023)")
+    absent = [r for r in lines.values() if "commune absente du fichier" in r]
+    assert absent and not any("masquée par la CAF" in r for r in lines.values())
+
+
+def test_a_too_long_qpv_code_is_refused(arras, tmp_path):
+    data = json.loads((FIXTURES / "QP2024_Arras_WGS84.geojson").read_text(encoding="utf-8"))
+    data["features"][0]["properties"]["code_qp"] = "Q" * 5000
+    path = tmp_path / "qpv.geojson"
+    path.write_text(json.dumps(data), encoding="utf-8")
+
+    with pytest.raises(OutreachFileError, match="code ou nom trop long"):
+        imports.priority_areas_import(territory=arras, path=path)
+    assert not PriorityArea.objects.exists()

@@ -160,9 +160,9 @@ def test_a_qpv_takes_its_commune_values_and_its_own_distance(arras):
     qpv = _place(index, "QN06201M")
     assert qpv.kind == "qpv" and qpv.name == "Quartier d'essai (QPV, Arras)"
     values = {v.factor: v for v in qpv.values}
-    assert values["population"] == next(
-        v for v in _place(index, ARRAS).values if v.factor == "population"
-    )
+    # Its commune's figures, but not its commune's population: its own.
+    assert "population" not in values and qpv.population == 3000
+    assert values["eloignement"].text.startswith("France Services le plus proche")
     expected = estimated_minutes((50.30, 2.80), ARRAS_POINT)
     assert values["eloignement"].scaled == pytest.approx(expected / 30)
 

@@ -52,6 +52,7 @@ import shapely
 from pyproj import Transformer
 from shapely.geometry import shape
 
+from nonrecours.french import number
 from nonrecours.outreach.importers.common import (
     ProblemLog,
     TooManyProblems,
@@ -110,6 +111,11 @@ def _communes_3035(geometries: Mapping[str, dict[str, Any]]) -> tuple[list[str],
     return codes, shapes
 
 
+# The most people (or households) a 200 m square can hold: 40 000 m² of
+# tower blocks at 25 m² a person; a larger count is not a square's.
+MAX_PER_SQUARE = 100_000
+
+
 def _read_rows(path: Path, bounds: tuple[float, float, float, float], log: ProblemLog) -> Any:
     """(centres, counts) of the squares whose centre is inside ``bounds``
     (EPSG:3035): an array of (x, y) and one of (people, households, poor
@@ -127,7 +133,17 @@ def _read_rows(path: Path, bounds: tuple[float, float, float, float], log: Probl
     count_columns = [columns[key] or "" for key in _COUNTS]
     min_x, min_y, max_x, max_y = bounds
     centres, counts = [], []
+    seen: dict[str, int] = {}
     for line, row in rows:
+        identifier = row[id_column].strip()
+        if identifier in seen:
+            log.add(
+                f"carreau « {shown(identifier)} » déjà donné ligne {seen[identifier]}.",
+                line=line,
+                field=id_column,
+            )
+            continue
+        seen[identifier] = line
         centre = square_centre(row[id_column])
         if centre is None:
             log.add(
@@ -145,10 +161,27 @@ def _read_rows(path: Path, bounds: tuple[float, float, float, float], log: Probl
             if value is not None and value < 0:
                 log.add(f"effectif négatif ({value:g}).", line=line, field=column)
                 value = None
+            elif value is not None and value > MAX_PER_SQUARE:
+                log.add(
+                    f"{value:g} : plus que les {number(MAX_PER_SQUARE)} habitants ou ménages "
+                    "qu'un carreau de 200 m peut compter.",
+                    line=line,
+                    field=column,
+                )
+                value = None
             values.append(value)
-        if all(value is not None for value in values):
-            centres.append(centre)
-            counts.append(values)
+        known = [value for value in values if value is not None]
+        if len(known) < len(values):
+            continue
+        if known[2] > known[1]:
+            log.add(
+                f"{known[2]:g} ménages pauvres pour {known[1]:g} ménages.",
+                line=line,
+                field=count_columns[2],
+            )
+            continue
+        centres.append(centre)
+        counts.append(known)
     return np.array(centres, dtype=float).reshape(-1, 2), np.array(counts).reshape(-1, 3)
 
 

@@ -243,6 +243,12 @@ def _geojson(geom: Any) -> dict[str, Any]:
     return {"type": data["type"], "coordinates": lists(data["coordinates"])}
 
 
+# The lengths the territory keeps (outreach.models.PriorityArea): a QPV
+# code is 8 characters, its name a few words.
+MAX_CODE = 20
+MAX_NAME = 200
+
+
 def _read_feature(
     feature: Any,
     place: str,
@@ -260,6 +266,14 @@ def _read_feature(
     if not code:
         log.add("propriété absente ou vide.", place=place, field="code_qp")
         ok = False
+    name = _text(properties, "lib_qp")
+    if len(code) > MAX_CODE or len(name) > MAX_NAME:
+        log.add(
+            f"code ou nom trop long (au plus {MAX_CODE} et {MAX_NAME} caractères).",
+            place=place,
+            field="code_qp" if len(code) > MAX_CODE else "lib_qp",
+        )
+        return None
     where = f"{place} ({code})" if code else place
     communes = {part.strip() for part in _text(properties, "insee_com").split(",") if part.strip()}
     if not communes:
@@ -277,7 +291,7 @@ def _read_feature(
     if polygonal is None:
         log.add("contour invalide et irréparable (aucune surface).", place=where)
         return None
-    return (code, _text(properties, "lib_qp"), communes, polygonal) if ok else None
+    return (code, name, communes, polygonal) if ok else None
 
 
 def read_priority_areas(

@@ -13,7 +13,12 @@ from django.utils import timezone
 
 from nonrecours.errors import UserError, command_error
 from nonrecours.outreach import imports
-from nonrecours.outreach.calendar import calendar_ics, calendar_json, territory_calendar
+from nonrecours.outreach.calendar import (
+    SMALL_COMMUNE_EVERY_WEEKS,
+    calendar_ics,
+    calendar_json,
+    territory_calendar,
+)
 from nonrecours.outreach.planning import STATUS_LABELS
 from nonrecours.outreach.priorities import priority_index
 from nonrecours.outreach.queries import priority_index_data
@@ -81,10 +86,10 @@ class Command(BaseCommand):
         plan.add_argument(
             "--small-communes-every",
             type=int,
-            default=4,
+            default=SMALL_COMMUNE_EVERY_WEEKS,
             metavar="N",
             help="petites communes et communes rurales visitées au moins toutes les N "
-            "semaines (4) ; 0 : sans obligation",
+            f"semaines ({SMALL_COMMUNE_EVERY_WEEKS}) ; 0 : sans obligation",
         )
         plan.add_argument(
             "--matrix",
