@@ -19,6 +19,12 @@ from config.settings.env import env_int, env_str, load_env_file
 # read before the settings below, which it may set.
 load_env_file()
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.production")
+# numpy's linear algebra (OpenBLAS) on one thread per process: it starts one
+# per core otherwise, in each of the workers, and on small matrices (the
+# secrecy checks, the referral statistics) those threads wait for each other
+# (15 times more CPU for the rank of a 200 × 300 matrix). Set before the
+# application, hence numpy, is loaded; the environment file may say otherwise.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 
 def _at_least_one(name: str, default: int) -> int:

@@ -1,6 +1,10 @@
+import ctypes
+import glob
+import os
 from pathlib import Path
 from typing import Any
 
+import numpy
 import pytest
 from django.utils import timezone
 
@@ -13,6 +17,28 @@ from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
 ARRAS_SIREN = "200033579"
 LENS_SIREN = "246200364"
 BROWSER_TESTS = Path(__file__).resolve().parent / "browser"
+
+
+def one_blas_thread() -> None:
+    """Runs numpy's linear algebra (OpenBLAS) on one thread in this process.
+
+    OpenBLAS starts one thread per core; with the suite's one process per
+    core (pytest-xdist) on a loaded machine, its threads wait for each other:
+    the small SVDs of the secrecy checks took 15 times more CPU (60 ms
+    instead of 4 for a 200 × 300 rank; the referral statistics' tests, 100
+    CPU seconds instead of 3). numpy is already imported when this file is
+    read (by the plugins), too late for OPENBLAS_NUM_THREADS, so the
+    library's own setter is called; the variable is set too, for the
+    subprocesses. Nothing is done when numpy comes with another BLAS."""
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    libraries = Path(numpy.__file__).parent.with_name("numpy.libs")
+    for path in glob.glob(str(libraries / "libscipy_openblas*.so")):
+        setter = getattr(ctypes.CDLL(path), "scipy_openblas_set_num_threads64_", None)
+        if setter is not None:
+            setter(1)
+
+
+one_blas_thread()
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

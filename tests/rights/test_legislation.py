@@ -21,15 +21,21 @@ CSS_FILE = "prestations_sociales/solidarite_insertion/minima_sociaux/cs/cmu/plaf
 
 
 @pytest.fixture(scope="module")
-def baseline():
-    from openfisca_france import FranceTaxBenefitSystem
-
-    return FranceTaxBenefitSystem()
+def system():
+    """OpenFisca-France with the overlay: the process's own instance that
+    `nonrecours rights parameters` reads too (legislation.current_system,
+    built once per process: a second one cost 5 to 7 s)."""
+    return legislation.current_system()
 
 
 @pytest.fixture(scope="module")
-def system(baseline):
-    return overlay.overlaid(baseline)
+def baseline(system):
+    """OpenFisca-France alone: the system the overlay was applied to (an
+    OpenFisca reform keeps it unchanged as its baseline)."""
+    from openfisca_france import FranceTaxBenefitSystem
+
+    assert type(system.baseline) is FranceTaxBenefitSystem
+    return system.baseline
 
 
 def value_at(system, path: str, day: str):

@@ -36,7 +36,12 @@ def test_nothing_is_public_before_publication_everything_after(client, demo, mak
     assert client.get(address(demo)).status_code == 404
     client.logout()
     campaign_publish(campaign=demo, user=None)
-    assert [client.get(address(demo, name)).status_code for name in FILES] == [200] * len(FILES)
+    published = {name: client.get(address(demo, name)) for name in FILES}
+    assert [response.status_code for response in published.values()] == [200] * len(FILES)
+    # The report as a PDF (laid out here only: 4 to 5 s each time) and as a page.
+    assert_the_pdf_report_opens_with_its_title(published["rapport.pdf"])
+    report_page = published["rapport.html"].text
+    assert report_page.startswith("<!doctype html>") and "Résultats publiés le" in report_page
     # Another territory's address, or an unknown format: one answer, 404.
     assert client.get(f"/barometre/246200364/{demo.slug}/").status_code == 404
     assert client.get(address(demo, "rapport.docx")).status_code == 404
@@ -82,17 +87,14 @@ def test_csv_files_open_in_a_spreadsheet(client, demo):
     assert json.dumps(data)
 
 
-def test_pdf_report_opens_with_its_title(client, demo):
+def assert_the_pdf_report_opens_with_its_title(response) -> None:
+    """The published report's PDF: its title, the methodology annex."""
     from pypdf import PdfReader
 
-    campaign_publish(campaign=demo, user=None)
-    response = client.get(address(demo, "rapport.pdf"))
     assert response["Content-Type"] == "application/pdf"
     text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
     assert "Baromètre 2024" in text and "Annexe — méthode" in text
     assert "Plan de sondage supposé" in text
-    html = client.get(address(demo, "rapport.html")).text
-    assert html.startswith("<!doctype html>") and "Résultats publiés le" in html
 
 
 def test_the_territory_lists_its_published_waves(client, demo, arras):
