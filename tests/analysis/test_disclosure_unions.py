@@ -5,22 +5,10 @@ exact French name of each protected set in the refusal message."""
 
 import pytest
 
-from nonrecours.analysis.disclosure import Release, SecrecyError, Status, protect
+from nonrecours.analysis.disclosure import Release, Status, protect
+from tests.analysis.refusals import given_back, refusal
 
 P, H = Status.PUBLISHED, Status.HIDDEN
-
-
-def _refusal(release: Release) -> str:
-    with pytest.raises(SecrecyError) as error:
-        protect(release)
-    return str(error.value)
-
-
-def _message(name: str) -> str:
-    return (
-        f"Les chiffres déjà publiés redonnent une case protégée ({name}) : "
-        "rien ne peut plus la masquer."
-    )
 
 
 def test_a_union_given_back_by_difference_hides_the_finest_cell() -> None:
@@ -81,16 +69,16 @@ def test_independent_unions_are_each_hidden() -> None:
 
 def test_a_union_given_back_by_released_cells_is_refused() -> None:
     release = Release([3, 4, 20], [[0, 1, 2], [2]], released=frozenset({0, 1}))
-    assert _refusal(release) == _message("union de croisements fins")
+    assert refusal(release) == given_back("union de croisements fins")
 
 
-def test_each_protected_set_is_named_in_the_refusal() -> None:
+def test_each_protected_set_is_named_in_therefusal() -> None:
     # Hidden cells of a group, given back by the released overall and cell 3.
     cells = [[0, 1, 2], [0], [1], [2]]
     grouped = Release(
         [3, 4, 30], cells, groups=[[1, 2]], released=frozenset({0, 3}), search_unions=False
     )
-    assert _refusal(grouped) == _message("union de cases masquées")
+    assert refusal(grouped) == given_back("union de cases masquées")
     # The men less commune 1 give the 3 men of commune 0.
     cells = [[0, 1, 2, 3, 4], [0, 1, 2, 3], [0, 1, 4], [2, 3]]
     watched = Release(
@@ -100,14 +88,14 @@ def test_each_protected_set_is_named_in_the_refusal() -> None:
         released=frozenset({0, 1, 2, 3}),
         search_unions=False,
     )
-    assert _refusal(watched) == _message("croisement non publié")
+    assert refusal(watched) == given_back("croisement non publié")
     # The overall less a category.
     rest = Release(
         [45, 3, 2], [[0, 1, 2], [0]], root=0, released=frozenset({0, 1}), search_unions=False
     )
-    assert _refusal(rest) == _message("reste de la case 1")
+    assert refusal(rest) == given_back("reste de la case 1")
     finest = Release([4, 30], [[0, 1], [1]], released=frozenset({0, 1}), search_unions=False)
-    assert _refusal(finest) == _message("croisement le plus fin 0")
+    assert refusal(finest) == given_back("croisement le plus fin 0")
 
 
 def test_a_release_without_cells_publishes_nothing() -> None:
