@@ -19,10 +19,9 @@ from zoneinfo import ZoneInfo
 
 import holidays
 import icalendar
-from shapely.geometry import shape
 
-from nonrecours.french import of
-from nonrecours.outreach.models import PriorityArea
+from nonrecours.outreach.enums import StopKind
+from nonrecours.outreach.models import Stop
 from nonrecours.outreach.planning import (
     RULE_LABELS,
     STATUS_LABELS,
@@ -35,6 +34,7 @@ from nonrecours.outreach.planning import (
 )
 from nonrecours.outreach.priorities import PriorityIndex, priority_index
 from nonrecours.outreach.solver import solve_calendar
+from nonrecours.outreach.stops import stops_prefill
 from nonrecours.outreach.travel import TravelTimes, estimated_travel, osrm_travel
 from nonrecours.territories.enums import Stratum
 from nonrecours.territories.models import Commune, Territory
@@ -63,49 +63,52 @@ class TerritoryCalendar:
     calendar: Calendar
 
 
-def _centre(geometry: dict[str, Any]) -> tuple[float, float]:
-    point = shape(geometry).representative_point()
-    return point.y, point.x
+def stop_key(stop: Stop) -> str:
+    """A stop's key in a calendar: the INSEE code of a town hall, the code of
+    a QPV, « lieu-<id> » of a place the team added (stable across calendars,
+    and the key of its line in the priority index where it has one)."""
+    if stop.kind == StopKind.TOWN_HALL:
+        return stop.commune.insee_code
+    if stop.kind == StopKind.PRIORITY_AREA and stop.priority_area is not None:
+        return stop.priority_area.code
+    return f"lieu-{stop.pk}"
 
 
 def candidate_stops(
     territory: Territory, index: PriorityIndex, *, small_every_weeks: int | None
 ) -> list[PlannedStop]:
-    """A stop per member commune with a contour (its town hall, placed
-    inside the commune) and per QPV (its point), with the priority of its
-    line of `index` (score ÷ 100); small and rural communes every
+    """The territory's active stops (outreach.stops: town halls, QPV, places
+    the team added; those of the territory's communes and QPV it lacks are
+    created first, see stops_prefill), each with
+    the priority of its line of `index` (score ÷ 100; a place takes its
+    commune's); town halls of small and rural communes every
     `small_every_weeks` weeks (None: no frequency), QPV every week."""
+    stops_prefill(territory=territory)  # the town halls and QPV it lacks
     scores = {p.key: p.score / 100 for p in index.places}
-    stops = []
-    for commune in Commune.objects.members_of(territory).order_by("insee_code"):
-        if not isinstance(commune.geometry, dict):
-            continue
-        latitude, longitude = _centre(commune.geometry)
-        rotating = commune.stratum in ROTATING_STRATA
-        stops.append(
+    planned = []
+    rows = Stop.objects.filter(territory=territory, is_active=True).select_related(
+        "commune", "priority_area"
+    )
+    for stop in rows.order_by("kind", "commune__insee_code", "pk"):
+        key = stop_key(stop)
+        every = None
+        if stop.kind == StopKind.PRIORITY_AREA:
+            every = 1
+        elif stop.kind == StopKind.TOWN_HALL and stop.commune.stratum in ROTATING_STRATA:
+            every = small_every_weeks
+        planned.append(
             PlannedStop(
-                key=commune.insee_code,
-                name=f"Mairie {of(commune.name)}",
-                latitude=latitude,
-                longitude=longitude,
-                priority=scores.get(commune.insee_code, 0.0),
-                kind="mairie",
-                every_weeks=small_every_weeks if rotating else None,
+                key=key,
+                name=stop.name,
+                latitude=stop.latitude,
+                longitude=stop.longitude,
+                priority=scores.get(key, scores.get(stop.commune.insee_code, 0.0)),
+                kind=stop.kind,
+                every_weeks=every,
+                service_minutes=stop.service_minutes,
             )
         )
-    for area in PriorityArea.objects.filter(territory=territory).order_by("code"):
-        stops.append(
-            PlannedStop(
-                key=area.code,
-                name=f"QPV {area.name}",
-                latitude=area.latitude,
-                longitude=area.longitude,
-                priority=scores.get(area.code, 0.0),
-                kind="qpv",
-                every_weeks=1,
-            )
-        )
-    return stops
+    return planned
 
 
 def _depot(territory: Territory, stops: list[PlannedStop]) -> tuple[float, float]:
@@ -150,7 +153,10 @@ def territory_calendar(
     index = priority_index(territory)
     stops = candidate_stops(territory, index, small_every_weeks=small_every_weeks)
     if not stops:
-        raise PlanningError("Aucun arrêt possible : aucune commune du territoire n'a de contour.")
+        raise PlanningError(
+            "Aucun arrêt possible : aucun arrêt actif, et aucune commune du territoire n'a de "
+            "contour pour placer sa mairie."
+        )
     # The frame first (it refuses a number of weeks out of bounds), then
     # the holidays of its weeks.
     rules = PlanningRules(

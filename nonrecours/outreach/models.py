@@ -142,7 +142,9 @@ class Stop(models.Model):
     address = models.CharField("adresse", max_length=300, blank=True)
     latitude = models.FloatField()
     longitude = models.FloatField()
-    service_minutes = models.PositiveSmallIntegerField("durée de présence (minutes)", default=180)
+    # Two hours on site: with the trips from the depot, it fits a half-day
+    # of three and a half hours (outreach.planning.DEFAULT_HALF_DAYS).
+    service_minutes = models.PositiveSmallIntegerField("durée de présence (minutes)", default=120)
     is_active = models.BooleanField("candidat au calendrier", default=True)
     created_at = models.DateTimeField("créé le", auto_now_add=True)
 

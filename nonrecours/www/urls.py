@@ -28,6 +28,11 @@ urlpatterns = [
         outreach_views.outreach_priorities,
         name="outreach_priorities",
     ),
+    path(
+        "territoires/<str:siren>/aller-vers/arrets/",
+        outreach_views.outreach_stops,
+        name="outreach_stops",
+    ),
     path("annuaire/", directory_views.directory_search, name="directory_search"),
     path(
         "annuaire/structures/<int:pk>/",

