@@ -16,7 +16,7 @@ from numpy.typing import NDArray
 
 from nonrecours.analysis.disclosure import Release, Status, protect
 from nonrecours.analysis.estimators import Estimate, means_by_domain
-from nonrecours.analysis.files import OVERALL, ResultRow
+from nonrecours.analysis.files import OVERALL, ResultRow, result_rows
 from nonrecours.analysis.raking import FloatArray, RakingResult
 from nonrecours.surveys.weighting import NOT_GIVEN
 from nonrecours.territories.enums import Stratum
@@ -289,20 +289,10 @@ def released_rows(
         for name in plan.tables:
             by_respondent, _, count = layout.codes[name]
             estimates[name] = means_by_domain(raking, values, by_respondent, count)
-        for (name, code), state in zip(decision.keys, decision.status, strict=True):
-            estimate = estimates[name][code]
-            show = state == Status.PUBLISHED
-            rows.append(
-                ResultRow(
-                    indicator=indicator,
-                    by=name,
-                    domain=layout.domain(name, code),
-                    estimate=estimate.estimate if show else None,
-                    se=estimate.se if show else None,
-                    ci_low=max(0.0, estimate.ci_low) if show else None,
-                    ci_high=min(1.0, estimate.ci_high) if show else None,
-                    n=estimate.n,
-                    suppressed=state == Status.HIDDEN,
-                )
-            )
+        rows += result_rows(
+            indicator,
+            [(name, layout.domain(name, code)) for name, code in decision.keys],
+            [estimates[name][code] for name, code in decision.keys],
+            decision.status,
+        )
     return rows

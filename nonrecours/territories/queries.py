@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db.models import F
 
+from nonrecours.errors import UserError
 from nonrecours.french import sort_key
 from nonrecours.territories.enums import Stratum
 from nonrecours.territories.maps import MapClass, MapFeature, ProjectedMap, project_features
@@ -62,8 +63,19 @@ class TerritoryMap:
         return [(f, self.communes[f.key]) for f in self.projected.features]
 
 
+class UnknownTerritory(UserError, Territory.DoesNotExist):
+    """No territory imported has this SIREN (French message, which says how
+    to list them). Also a Territory.DoesNotExist, for the pages' 404."""
+
+
 def territory_by_siren(siren: str) -> Territory:
-    return Territory.objects.get(siren=siren)
+    """The imported territory of this SIREN. Raises UnknownTerritory."""
+    try:
+        return Territory.objects.get(siren=siren)
+    except Territory.DoesNotExist:
+        raise UnknownTerritory(
+            f"Aucun territoire importé n'a le code SIREN {siren}. Voir : nonrecours territory list"
+        ) from None
 
 
 def territory_default() -> Territory | None:

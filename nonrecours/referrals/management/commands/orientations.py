@@ -56,8 +56,8 @@ class Command(BaseCommand):
     def _territory(self, siren: str) -> Territory:
         try:
             return territory_queries.territory_by_siren(siren)
-        except Territory.DoesNotExist:
-            raise CommandError(f"Aucun territoire importé n'a le code SIREN {siren}.") from None
+        except territory_queries.UnknownTerritory as error:
+            raise command_error(error) from None
 
     def handle(self, *args: Any, **options: Any) -> None:
         action = options["action"]

@@ -100,11 +100,8 @@ class Command(BaseCommand):
     def _territory(self, siren: str) -> Territory:
         try:
             return queries.territory_by_siren(siren)
-        except Territory.DoesNotExist:
-            raise CommandError(
-                f"Aucun territoire importé n'a le code SIREN {siren}. "
-                "Voir : nonrecours territory list"
-            ) from None
+        except queries.UnknownTerritory as error:
+            raise command_error(error) from None
 
     def handle_population_sexe_age(self, **options: Any) -> None:
         territory = self._territory(options["siren"])
