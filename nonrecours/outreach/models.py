@@ -8,7 +8,8 @@ published by their producer or aggregated before they are stored."""
 from django.conf import settings
 from django.db import models
 
-from nonrecours.outreach.enums import FigureSource, StopKind
+from nonrecours.outreach.enums import FigureSource, StopKind, VisitStatus
+from nonrecours.referrals.enums import AgeBand
 
 
 class PriorityArea(models.Model):
@@ -167,3 +168,175 @@ class Stop(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class BusCalendar(models.Model):
+    """A calendar of the bus the team saved: what it was solved from (its
+    stops, rules and travel times, as outreach.planning's dataclasses
+    written as JSON by outreach.saved_calendars, so that a visit moved by
+    hand is checked against the same problem), and the solver's figures.
+    ``half_day_cost``: what a half-day of the bus costs, in euros, entered
+    by the team (staff, fuel, vehicle), for the cost per right opened."""
+
+    territory = models.ForeignKey(
+        "territories.Territory",
+        verbose_name="territoire",
+        on_delete=models.CASCADE,
+        related_name="bus_calendars",
+    )
+    name = models.CharField("nom", max_length=120)
+    start = models.DateField("premier jour (un lundi)")
+    weeks = models.PositiveSmallIntegerField("semaines")
+    vehicles = models.PositiveSmallIntegerField("véhicules", default=1)
+    problem = models.JSONField("étapes, règles et temps de trajet")
+    status = models.CharField("statut du calcul", max_length=20)
+    objective = models.FloatField("couverture pondérée visée")
+    bound = models.FloatField("borne prouvée", null=True, blank=True)
+    gap = models.FloatField("écart à l'optimum", null=True, blank=True)
+    coverage = models.FloatField("couverture pondérée")
+    seconds = models.FloatField("temps de calcul (secondes)", default=0.0)
+    half_day_cost = models.DecimalField(
+        "coût d'une demi-journée (euros)", max_digits=9, decimal_places=2, null=True, blank=True
+    )
+    published_at = models.DateTimeField("publié le", null=True, blank=True)
+    is_synthetic = models.BooleanField("donnée de démonstration", default=False)
+    created_at = models.DateTimeField("créé le", auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="créé par",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = "calendrier du bus"
+        verbose_name_plural = "calendriers du bus"
+        ordering = ["-start", "-pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class BusVisit(models.Model):
+    """A half-day of the bus at a stop, in a saved calendar. Moved by the
+    team: ``day``/``half_day`` are the new ones, ``planned_day`` and
+    ``planned_half_day`` where the solver had put it; cancelled: it stays,
+    with its status, so that the change is shown (dated by ``changed_at``).
+    ``accepted_violations``: the French messages of the rules the team chose
+    to break with its last change (outreach.planning.Violation.message).
+    ``arrived_at``/``left_at``: the hours the staff was actually there (the
+    activity log), for visitors per hour of presence."""
+
+    calendar = models.ForeignKey(
+        BusCalendar, verbose_name="calendrier", on_delete=models.CASCADE, related_name="visits"
+    )
+    stop = models.ForeignKey(
+        Stop, verbose_name="arrêt", on_delete=models.PROTECT, related_name="visits"
+    )
+    stop_key = models.CharField("étape (clé dans le calendrier)", max_length=40)
+    day = models.DateField("jour")
+    half_day = models.CharField("demi-journée", max_length=20)
+    vehicle = models.PositiveSmallIntegerField("véhicule", default=1)
+    status = models.CharField(
+        "état", max_length=10, choices=VisitStatus.choices, default=VisitStatus.PLANNED
+    )
+    planned_day = models.DateField("jour prévu au calcul", null=True, blank=True)
+    planned_half_day = models.CharField("demi-journée prévue au calcul", max_length=20, blank=True)
+    changed_at = models.DateTimeField("modifié le", null=True, blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="modifié par",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    change_reason = models.CharField("motif du changement", max_length=300, blank=True)
+    accepted_violations = models.JSONField("règles enfreintes acceptées", default=list)
+    arrived_at = models.TimeField("arrivée sur place", null=True, blank=True)
+    left_at = models.TimeField("départ", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "passage du bus"
+        verbose_name_plural = "passages du bus"
+        ordering = ["day", "half_day", "vehicle"]
+        indexes = [models.Index(fields=["calendar", "day"])]
+
+    def __str__(self) -> str:
+        return f"{self.stop_key} {self.day} {self.half_day}"
+
+
+class BusVisitor(models.Model):
+    """A person received on the bus, as the staff logs it on its phone
+    (offline, sent once: ``idempotency_key`` drawn by the phone). No name,
+    no contact: commune and QPV of residence, age band, what the person came
+    for, and counts of what was done for them."""
+
+    visit = models.ForeignKey(
+        BusVisit, verbose_name="passage", on_delete=models.CASCADE, related_name="visitors"
+    )
+    idempotency_key = models.CharField("clé d'envoi", max_length=64, unique=True)
+    first_contact = models.BooleanField("premier contact")
+    commune = models.ForeignKey(
+        "territories.Commune",
+        verbose_name="commune de résidence",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    priority_area = models.ForeignKey(
+        PriorityArea,
+        verbose_name="habite un quartier prioritaire",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    age_band = models.CharField("tranche d'âge", max_length=8, choices=AgeBand.choices, blank=True)
+    themes = models.JSONField("thèmes", default=list)
+    simulations = models.PositiveSmallIntegerField("simulations faites", default=0)
+    referrals = models.PositiveSmallIntegerField("orientations envoyées", default=0)
+    appointments = models.PositiveSmallIntegerField("rendez-vous pris", default=0)
+    recorded_at = models.DateTimeField("noté le (sur le téléphone)")
+    received_at = models.DateTimeField("reçu le", auto_now_add=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="noté par",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    is_synthetic = models.BooleanField("donnée de démonstration", default=False)
+
+    class Meta:
+        verbose_name = "personne reçue au bus"
+        verbose_name_plural = "personnes reçues au bus"
+
+    def __str__(self) -> str:
+        return f"personne reçue ({self.visit_id})"
+
+
+class BusReferral(models.Model):
+    """A referral (the referrals app's flow) sent from the bus during a
+    visit: the tag that lets the dashboard count the rights it opened."""
+
+    visit = models.ForeignKey(
+        BusVisit, verbose_name="passage", on_delete=models.CASCADE, related_name="referral_links"
+    )
+    referral = models.OneToOneField(
+        "referrals.Referral",
+        verbose_name="orientation",
+        on_delete=models.CASCADE,
+        related_name="bus_visit_link",
+    )
+
+    class Meta:
+        verbose_name = "orientation envoyée depuis le bus"
+        verbose_name_plural = "orientations envoyées depuis le bus"
+
+    def __str__(self) -> str:
+        return f"orientation {self.referral_id} depuis le passage {self.visit_id}"

@@ -16,6 +16,39 @@ PROCESSING = [
         retention="Tant que le territoire utilise l'outil ; le compte est retiré avec lui.",
         legal_basis="Mission d'intérêt public (art. 6.1.e RGPD).",
     ),
+    Processing(
+        key="outreach.calendar",
+        name="Calendrier du bus multiservice",
+        models=("outreach.BusCalendar", "outreach.BusVisit"),
+        purpose="Planifier les passages du bus, les publier aux habitant·es et garder la trace "
+        "des passages déplacés ou annulés.",
+        people="Membres de l'équipe du territoire qui enregistrent, déplacent ou annulent un "
+        "passage.",
+        data="Compte de la personne qui a enregistré le calendrier ou changé un passage, date "
+        "et motif du changement.",
+        seen_by="Équipe du territoire (chargé·e de mission, administrateur·rice) ; dates et "
+        "lieux des passages publiés à tous.",
+        recipients="Aucun.",
+        retention="Tant que le territoire utilise l'outil ; le compte est retiré avec lui.",
+        legal_basis="Mission d'intérêt public (art. 6.1.e RGPD).",
+    ),
+    Processing(
+        key="outreach.activity",
+        name="Journal d'activité du bus",
+        models=("outreach.BusVisitor", "outreach.BusReferral"),
+        purpose="Compter les personnes reçues au bus et ce qui a été fait pour elles, pour "
+        "évaluer chaque arrêt.",
+        people="Personnes reçues au bus (sans nom ni coordonnées) ; agent·es qui les notent.",
+        data="Commune et quartier prioritaire de résidence, tranche d'âge, thèmes, nombre de "
+        "simulations, d'orientations et de rendez-vous, premier contact ou non ; compte de "
+        "l'agent·e qui a noté ; lien vers l'orientation envoyée depuis le bus.",
+        seen_by="Équipe du territoire et agent·es du bus ; chiffres publiés sous le secret "
+        "statistique.",
+        recipients="Aucun.",
+        retention="Tant que le territoire utilise l'outil ; le lien vers une orientation "
+        "disparaît avec elle.",
+        legal_basis="Mission d'intérêt public (art. 6.1.e RGPD).",
+    ),
 ]
 
 NO_PERSONAL_DATA = {
