@@ -226,12 +226,16 @@ def _too_large(filename: str, line: int) -> UnreadableFile:
     )
 
 
-def dict_rows(text: str, filename: str) -> tuple[list[str], Iterator[tuple[int, dict[str, str]]]]:
+def dict_rows(
+    text: str, filename: str, *, short_rows: bool = True
+) -> tuple[list[str], Iterator[tuple[int, dict[str, str]]]]:
     """Like rows(), each row as {header: cell}; missing cells are "" and
     empty cells beyond the header are dropped (a spreadsheet's trailing
     separators). A non-empty cell beyond the header, or a repeated header
     name, raises UnreadableFile with its line (a dict would silently drop
-    or overwrite a value)."""
+    or overwrite a value). ``short_rows`` False: a row with fewer cells
+    than the header raises UnreadableFile too (for files where an empty
+    cell means something, such as a value the producer masks)."""
     header_line, header, body = _read(text, filename)
     repeated = sorted({name for name in header if name and header.count(name) > 1})
     if repeated:
@@ -246,6 +250,11 @@ def dict_rows(text: str, filename: str) -> tuple[list[str], Iterator[tuple[int, 
                 raise UnreadableFile(
                     f"{filename}, ligne {line} : {len(cells)} cellules pour {width} colonnes "
                     "d'en-tête (séparateur ou guillemet en trop ?)."
+                )
+            if not short_rows and len(cells) < width:
+                raise UnreadableFile(
+                    f"{filename}, ligne {line} : {len(cells)} cellule(s) pour {width} colonnes "
+                    "d'en-tête (ligne coupée ou séparateur manquant ?)."
                 )
             cells = cells[:width] + [""] * (width - len(cells))
             yield line, dict(zip(header, cells, strict=True))

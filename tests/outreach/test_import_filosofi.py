@@ -291,3 +291,18 @@ def test_hostile_cells_give_a_french_refusal_or_figures(
         assert str(error).startswith("hostile.csv")
     else:
         assert all(item.insee_code in KNOWN for item in found)
+
+
+def test_a_cut_row_is_refused_not_read_as_masked(tmp_path: Path) -> None:
+    """An empty cell is a value INSEE masks: a row cut short (its last
+    cells missing) must not become masked values."""
+    path = write(
+        tmp_path,
+        "cc_filosofi_2021_COM.csv",
+        [WIDE_HEADER, "62041;Arras;20000;40000;20000;50;21", "62758;Saint-Laurent-Blangy;3000"],
+    )
+    with pytest.raises(OutreachFileError) as refused:
+        read_commune_poverty(path, known=KNOWN)
+    assert "cc_filosofi_2021_COM.csv, ligne 3 : 3 cellule(s) pour 7 colonnes d'en-tête" in str(
+        refused.value
+    )

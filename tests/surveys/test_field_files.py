@@ -710,6 +710,13 @@ def test_extra_groups_and_extra_cells_never_lose_an_answer(campaign):
     with pytest.raises(ImportRejected, match="ligne 3 : 42 cellules pour 41 colonnes"):
         import_text(campaign, "\n".join(lines))
     assert not Response.objects.exists()
+    # A row cut short (a download stopped mid-row): its last answers would
+    # be read as « no answer ».
+    cut = text.splitlines()
+    cut[2] = cut[2].rsplit(",", 5)[0]
+    with pytest.raises(ImportRejected, match="ligne 3 : 36 cellule\\(s\\) pour 41 colonnes"):
+        import_text(campaign, "\n".join(cut))
+    assert not Response.objects.exists()
 
 
 def test_headers_in_capitals_french_review_labels_and_unknown_options(campaign):

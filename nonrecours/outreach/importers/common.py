@@ -93,9 +93,11 @@ def csv_rows(path: Path) -> tuple[list[str], Iterator[tuple[int, dict[str, str]]
     ``nonrecours.csvtext`` (UTF-8 with or without BOM, separator detected,
     lines numbered as the file counts them). Raises OutreachFileError for a
     file that cannot be read; the rows' iterator raises it too (a broken
-    quote further down)."""
+    quote further down, a row with fewer cells than the header: producers
+    write an empty cell for a masked value, so a cut row is not padded)."""
     try:
-        header, rows = dict_rows(read_text(path), path.name)
+        # A cut row is refused: an empty cell is a masked value here.
+        header, rows = dict_rows(read_text(path), path.name, short_rows=False)
     except UnreadableFile as error:
         raise OutreachFileError(path.name, [Problem(str(error), file=path.name)]) from None
     if not any(header):

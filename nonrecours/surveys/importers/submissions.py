@@ -71,8 +71,9 @@ def uuid_value(value: str) -> str:
 
 
 def shape_problems(line: int, raw: list[str], header: list[str]) -> list[str]:
-    """A row longer than the header (a value would be dropped), or shorter
-    with a line break in a cell (a quote left open swallowed the rest)."""
+    """A row longer than the header (a value would be dropped), or shorter:
+    with a line break in a cell (a quote left open swallowed the rest), or
+    cut (its last answers would be lost)."""
     if any(cell.strip() for cell in raw[len(header) :]):
         return [
             f"ligne {line} : {len(raw)} cellules pour {len(header)} colonnes d'en-tête "
@@ -82,6 +83,14 @@ def shape_problems(line: int, raw: list[str], header: list[str]) -> list[str]:
         return [
             f"ligne {line} : {len(raw)} cellules pour {len(header)} colonnes d'en-tête et un "
             "retour à la ligne dans une cellule (guillemet non fermé ?)"
+        ]
+    # Kobo, ODK Central and LimeSurvey write every column of every row: a
+    # shorter row was cut (a download stopped, a line edited by hand), and
+    # its missing answers would be read as « no answer ».
+    if len(raw) < len(header):
+        return [
+            f"ligne {line} : {len(raw)} cellule(s) pour {len(header)} colonnes d'en-tête "
+            "(ligne coupée ? les réponses manquantes seraient perdues)"
         ]
     return []
 
