@@ -184,6 +184,13 @@ def date_text(day: datetime.date) -> str:
     return "1er" + text[1:] if day.day == 1 else text
 
 
+def weekday_date_text(day: datetime.date, *, with_year: bool = True) -> str:
+    """A day with its weekday: « lundi 4 mai 2026 », « vendredi 1er mai »
+    without the year (``date_text``; CLDR fr_FR weekday names)."""
+    text = f"{format_date(day, 'EEEE', locale=LOCALE)} {date_text(day)}"
+    return text if with_year else text.rsplit(" ", 1)[0]
+
+
 def month_text(day: datetime.date) -> str:
     """The month of ``day``: « novembre 2026 » (CLDR fr_FR)."""
     return format_date(day, "MMMM y", locale=LOCALE)

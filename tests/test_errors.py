@@ -47,8 +47,6 @@ def test_every_domain_error_is_a_user_error():
         # Stops a reader at its 50th problem; ProblemLog.refuse turns it
         # into the file's OutreachFileError.
         ("nonrecours/outreach/importers/common.py", "TooManyProblems"),
-        # The collection API's own rejection, turned into its JSON there.
-        ("nonrecours/www/barometer/collect.py", "BadSubmission"),
     }
     classes = _error_classes()
     assert len(classes) >= 23

@@ -31,9 +31,10 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             Capability.EDIT_DIRECTORY,
             Capability.INVITE,
             Capability.PLAN_OUTREACH,
+            Capability.LOG_OUTREACH,
         }
     ),
-    Role.FIELD_AGENT: frozenset({Capability.COLLECT}),
+    Role.FIELD_AGENT: frozenset({Capability.COLLECT, Capability.LOG_OUTREACH}),
     Role.PARTNER: frozenset(
         {Capability.VIEW_AGGREGATES, Capability.REOPEN_SIMULATIONS, Capability.REFER}
     ),
@@ -71,6 +72,10 @@ DENIAL_MESSAGES: dict[str, str] = {
     Capability.PLAN_OUTREACH: (
         "Seule l'équipe du territoire (administrateur·rice, chargé·e de mission) planifie "
         "l'aller-vers."
+    ),
+    Capability.LOG_OUTREACH: (
+        "Seule l'équipe du bus (enquêteur·rice, chargé·e de mission, administrateur·rice du "
+        "territoire) note l'activité du bus."
     ),
 }
 

@@ -48,6 +48,7 @@ class Capability(models.TextChoices):
         "plan_outreach",
         "Planifier l'aller-vers (poids des priorités, arrêts et calendrier du bus)",
     )
+    LOG_OUTREACH = "log_outreach", "Noter l'activité du bus (personnes reçues)"
 
 
 class InvitationStatus(models.TextChoices):

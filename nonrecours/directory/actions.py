@@ -260,3 +260,17 @@ def offer_save(
     saved = directory_entry_edit(territory=structure.territory, record=record, by=by, entry=offer)
     assert isinstance(saved, Offer)  # noqa: S101 (a record with structure_id)
     return saved
+
+
+@transaction.atomic
+def directory_offers_remove(*, structure_id: str, keep: set[str]) -> int:
+    """Delete the offers of the structure whose data·inclusion identifier is
+    ``structure_id``, except those whose identifiers are in ``keep``: an
+    entry written by another application of the project (the bus's stops,
+    outreach.publishing) that no longer exists. Referrals sent to them keep
+    their structure (Referral.offer is set to none). Returns how many were
+    deleted."""
+    offers = Offer.objects.filter(structure__di_id=structure_id).exclude(di_id__in=keep)
+    count = offers.count()
+    offers.delete()  # their search tags with them
+    return count

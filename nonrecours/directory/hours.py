@@ -11,6 +11,7 @@ here."""
 import contextlib
 import datetime
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 from zoneinfo import ZoneInfo
@@ -102,6 +103,9 @@ _DAY = "(?:Mo|Tu|We|Th|Fr|Sa|Su|PH|SH)"
 _NTH = r"(?:\[-?\d(?:-\d)?(?:,-?\d(?:-\d)?)*\])"
 _TIME = r"\d{2}:\d{2}"
 _SELECTORS = [
+    # A dated day or span of days: « 2026 Dec 08 », « 2026 Nov 30-2027 Jan 24 »
+    # (the wide range selector of the specification, year on each end).
+    ("date", rf"\d{{4}} {_MONTH} ?\d{{1,2}}(?:-(?:\d{{4}} )?(?:{_MONTH} ?)?\d{{1,2}})?"),
     ("year", r"\d{4}(?:-\d{4})?"),
     ("monthday", rf"{_MONTH} ?\d{{1,2}}(?:-(?:{_MONTH} ?)?\d{{1,2}})?"),
     ("months", rf"{_MONTH}(?:-{_MONTH})?(?:,{_MONTH}(?:-{_MONTH})?)*"),
@@ -200,6 +204,32 @@ def _monthday(text: str) -> str:
     return f"du {date(day, month)} au {date(end_day, end_month)}"
 
 
+_DATE = re.compile(
+    rf"(\d{{4}}) ({_MONTH}) ?(\d{{1,2}})(?:-(?:(\d{{4}}) )?(?:({_MONTH}) ?)?(\d{{1,2}}))?"
+)
+
+
+def _dated(text: str) -> str:
+    """« le 8 décembre 2026 », « du 30 novembre 2026 au 24 janvier 2027 »."""
+    found = _DATE.fullmatch(text)
+    if found is None:  # pragma: no cover - the piece pattern already matched it
+        raise _Unsupported(text)
+    year, month, day, end_year, end_month, end_day = found.groups()
+
+    def date(d: str, m: str, y: str | None) -> str:
+        return " ".join(filter(None, ["1er" if int(d) == 1 else str(int(d)), MONTH_NAMES[m], y]))
+
+    if end_day is None:
+        return f"le {date(day, month, year)}"
+    end_year, end_month = end_year or year, end_month or month
+    end = date(end_day, end_month, end_year)
+    if end_year != year:
+        return f"du {date(day, month, year)} au {end}"
+    if end_month != month:
+        return f"du {date(day, month, None)} au {end}"
+    return f"du {'1er' if int(day) == 1 else int(day)} au {end}"
+
+
 def _week(text: str) -> str:
     first, _, last = text.removeprefix("week").strip().partition("-")
     return f"semaines {int(first)} à {int(last)}" if last else f"semaine {int(first)}"
@@ -210,7 +240,7 @@ def _year(text: str) -> str:
     return f"de {first} à {last}" if last else f"en {first}"
 
 
-_RENDER = {"year": _year, "monthday": _monthday, "months": _months, "week": _week}
+_RENDER = {"date": _dated, "year": _year, "monthday": _monthday, "months": _months, "week": _week}
 
 
 def _rule(text: str) -> str:
@@ -295,3 +325,79 @@ def opening_hours_text(value: str) -> str:
         except (_Unsupported, KeyError, ValueError):
             continue
     return text
+
+
+# --- Dated changes ----------------------------------------------------------
+#
+# OpenStreetMap writes an exceptional closing or opening as a rule for one
+# dated day with a comment (« 2026 Dec 08 off "fermeture exceptionnelle" »);
+# a later rule overrides the earlier ones for that day. The directory shows
+# such rules apart, as announced changes, wherever the entry appears.
+
+_CHANGE = re.compile(
+    rf'(\d{{4}}) ({_MONTH}) ?(\d{{1,2}})(?: (?P<body>[^"]*?))? *"(?P<comment>[^"]+)"'
+)
+_MONTH_NUMBER = {name: number for number, name in enumerate(MONTH_NAMES, start=1)}
+_YEAR = re.compile(r"(?<![\d:])\d{4}(?![\d:])")
+
+
+@dataclass(frozen=True)
+class DatedChange:
+    """A change of the hours announced for one day: ``day``; ``text``, the
+    comment of its rule (French, as the entry gives it); ``is_open``: the
+    rule opens the place that day (hours given), else it closes it."""
+
+    day: datetime.date
+    text: str
+    is_open: bool
+
+
+def dated_changes(value: str | None, *, since: datetime.date) -> list[DatedChange]:
+    """The dated changes of OpenStreetMap hours from ``since`` on, by day:
+    every rule made of one dated day (« 2026 Dec 08 »), an optional state or
+    times, and a comment. [] for free text, hours without such rules, or
+    none. Never raises."""
+    text = (value or "").strip()
+    if '"' not in text or parse(text) is None:
+        return []
+    changes = []
+    for _separator, rule in _split_rules(text):
+        found = _CHANGE.fullmatch(rule)
+        if found is None:
+            continue
+        year, month, day = found.group(1), found.group(2), found.group(3)
+        try:
+            date = datetime.date(int(year), _MONTH_NUMBER[month], int(day))
+        except ValueError:
+            continue
+        body = (found.group("body") or "").strip()
+        if date >= since:
+            changes.append(
+                DatedChange(date, found.group("comment").strip(), body not in ("off", "closed"))
+            )
+    return sorted(changes, key=lambda change: change.day)
+
+
+def has_ended(value: str | None, when: datetime.datetime) -> bool:
+    """True when OpenStreetMap hours with dates (a year) will never open
+    again after ``when``: a service of a past season, such as the bus's
+    stops once its calendar is over. Hours without a year never end;
+    free text never does."""
+    text = (value or "").strip()
+    if not _YEAR.search(text):
+        return False
+    parsed = parse(text)
+    if parsed is None:
+        return False
+    try:
+        moment = when.astimezone(PARIS)
+        state, _comment = parsed.state(moment)
+        return state == State.CLOSED and parsed.next_change(moment) is None
+    except Exception:  # noqa: BLE001 - an expression the library cannot evaluate
+        return False
+
+
+def clock_text(value: datetime.time) -> str:
+    """A clock time as the hours are written for people: « 9 h », « 12 h 30 »
+    (no-break spaces), « minuit »."""
+    return _clock(f"{value.hour:02d}:{value.minute:02d}")

@@ -11,7 +11,7 @@ import numpy as np
 from django.db.models import Exists, OuterRef, Q
 from shapely.geometry import shape
 
-from nonrecours.directory.hours import PARIS, OpeningState, opening_state
+from nonrecours.directory.hours import PARIS, OpeningState, has_ended, opening_state
 from nonrecours.directory.models import Offer, OfferTag, Structure, TagKind
 from nonrecours.directory.quality import quality_warnings
 from nonrecours.french import of, sort_key
@@ -121,11 +121,14 @@ def search(
 
     The filters are index lookups on the offers' tags; distances are computed
     for all matches at once (numpy); the opening hours are read only for the
-    hits shown, unless "open now" is asked."""
+    hits shown, unless "open now" is asked, and for offers whose hours have
+    dates: those that will never open again after `now` (a past season of
+    the bus) are left out (hours.has_ended)."""
     now = now or datetime.datetime.now(tz=PARIS)
     offers = _matching_offers(territory, commune, thematic, public)
     origin = centroids(territory).get(commune.insee_code) if commune is not None else None
     rows = list(offers.values_list("pk", "name", "longitude", "latitude", "opening_hours"))
+    rows = [row for row in rows if not has_ended(row[4], now)]
     if open_now:
         rows = [row for row in rows if opening_state(row[4], now) == "ouvert"]
     total = len(rows)
@@ -212,6 +215,7 @@ def search_directory(
             if (longitude is None or latitude is None) and code in centres:
                 longitude, latitude = centres[code]
             rows.append((False, pk, name, longitude, latitude, str(hours or "")))
+    rows = [row for row in rows if not has_ended(row[5], now)]  # as search()
     if open_now:
         rows = [row for row in rows if opening_state(row[5], now) == "ouvert"]
     if not rows:

@@ -1,16 +1,22 @@
 """Writes of the aller-vers (outreach) app."""
 
 from collections.abc import Mapping
+from decimal import Decimal
 
 from django.db import transaction
 
+from nonrecours import french
 from nonrecours.accounts.models import User
 from nonrecours.errors import UserError
-from nonrecours.outreach.models import PriorityWeights
+from nonrecours.outreach.models import BusCalendar, PriorityWeights
 from nonrecours.outreach.priorities import FACTOR_KEYS, FACTORS
 from nonrecours.territories.models import Territory
 
 MAX_WEIGHT = 10
+# A half-day of a multi-service bus (two or three staff, fuel, the vehicle's
+# share) costs some hundreds of euros; over 100 000 € is a typing error (a
+# yearly budget, digits twice), not a cost to divide by rights opened.
+MAX_HALF_DAY_COST = Decimal(100_000)
 
 
 class WeightsError(UserError, ValueError):
@@ -47,3 +53,47 @@ def priority_weights_save(
             territory=territory, defaults={"weights": clean, "updated_by": user}
         )
     return saved
+
+
+class HalfDayCostError(UserError, ValueError):
+    """A half-day cost refused (French, field « calendrier » or « cout »)."""
+
+
+def half_day_cost_save(
+    *, territory: Territory, calendar_id: object, cost: object, user: User | None
+) -> BusCalendar:
+    """Set what a half-day of the bus costs, in euros, for the territory's
+    saved calendar ``calendar_id`` (``cost``: a number as a person writes it,
+    « 450 », « 1 234,50 »; "" or None clears it). Rounded to the cent.
+    Raises HalfDayCostError (French) and saves nothing for a calendar that
+    is not the territory's, or a cost that is not a number from 0 to
+    MAX_HALF_DAY_COST. ``user``: who entered it (not kept yet: the calendar
+    has no field for it)."""
+    key = str(calendar_id)
+    calendar = (
+        BusCalendar.objects.filter(territory=territory, pk=int(key)).first()
+        if key.isascii() and key.isdigit() and len(key) <= 18  # an id a bigint holds
+        else None
+    )
+    if calendar is None:
+        raise HalfDayCostError(
+            "Choisissez un calendrier enregistré du territoire.", field="calendrier"
+        )
+    raw = "" if cost is None else str(cost).strip()
+    value = None
+    if raw:
+        try:
+            value = french.parse_decimal(raw)
+        except ValueError as error:
+            raise HalfDayCostError(f"Coût d'une demi-journée : {error}", field="cout") from None
+        if not value.is_finite() or not 0 <= value <= MAX_HALF_DAY_COST:
+            raise HalfDayCostError(
+                f"Coût d'une demi-journée : « {raw[:30]} » n'est pas entre 0 et "
+                f"{french.amount(float(MAX_HALF_DAY_COST))}.",
+                field="cout",
+            )
+        value = value.quantize(Decimal("0.01"))
+    with transaction.atomic():
+        BusCalendar.objects.filter(pk=calendar.pk).update(half_day_cost=value)
+    calendar.half_day_cost = value
+    return calendar

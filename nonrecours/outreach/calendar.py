@@ -12,13 +12,10 @@ given. Public holidays are France's (the `holidays` package, métropole)."""
 import datetime
 import json
 from dataclasses import dataclass, replace
-from datetime import UTC
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import holidays
-import icalendar
 
 from nonrecours.outreach.enums import StopKind
 from nonrecours.outreach.models import Stop
@@ -32,6 +29,7 @@ from nonrecours.outreach.planning import (
     Rule,
     day_text,
 )
+from nonrecours.outreach.posters import season_from_calendar, season_ics
 from nonrecours.outreach.priorities import PriorityIndex, priority_index
 from nonrecours.outreach.solver import solve_calendar
 from nonrecours.outreach.stops import stops_prefill
@@ -46,7 +44,6 @@ from nonrecours.territories.models import Commune, Territory
 # CU every 4 weeks and its QPV every week would not fit; every 8 weeks does.
 SMALL_COMMUNE_EVERY_WEEKS = 8
 ROTATING_STRATA = (Stratum.SMALL_COMMUNE, Stratum.RURAL)
-PARIS = "Europe/Paris"
 # Bounds of what a team asks: a fleet of buses, a few minutes of solving.
 MAX_VEHICLES = 10
 MAX_TIME_LIMIT_SECONDS = 600.0
@@ -236,35 +233,6 @@ def calendar_json(planned: TerritoryCalendar) -> str:
 
 def calendar_ics(planned: TerritoryCalendar) -> bytes:
     """The calendar as an iCalendar file (RFC 5545): one event per visit,
-    at the half-day's hours (Paris time), at the stop, with what it is."""
-    rules = planned.rules
-    names = {s.key: s for s in planned.stops}
-    hours = {h.label: h for h in rules.half_days}
-    feed = icalendar.Calendar()
-    feed.add("prodid", "-//nonrecours//aller-vers//FR")
-    feed.add("version", "2.0")
-    feed.add("x-wr-calname", f"Bus multiservice — {planned.territory.name}")
-    feed.add("x-wr-timezone", PARIS)
-    paris = ZoneInfo(PARIS)
-    for visit in planned.calendar.visits:
-        stop = names[visit.stop_key]
-        half_day = hours[visit.half_day]
-        event = icalendar.Event()
-        uid = f"{planned.territory.siren}-{visit.day.isoformat()}-{visit.half_day}-{visit.vehicle}"
-        event.add("uid", f"{uid}@nonrecours")
-        event.add("summary", f"Bus multiservice : {stop.name}")
-        event.add("dtstart", datetime.datetime.combine(visit.day, half_day.start, tzinfo=paris))
-        event.add("dtend", datetime.datetime.combine(visit.day, half_day.end, tzinfo=paris))
-        # The calendar's first day, not now: the same calendar, the same file.
-        event.add("dtstamp", datetime.datetime.combine(rules.start, datetime.time(), tzinfo=UTC))
-        event.add("location", stop.name)
-        event.add("geo", (stop.latitude, stop.longitude))
-        event.add(
-            "description",
-            "Aide aux démarches (CAF, CPAM, retraite, emploi, logement, numérique…), "
-            "simulation de vos droits et orientation vers les partenaires. "
-            f"Véhicule {visit.vehicle}.",
-        )
-        feed.add_component(event)
-    feed.add_missing_timezones()  # the VTIMEZONE of Europe/Paris (RFC 5545)
-    return bytes(feed.to_ical())
+    at the half-day's hours (Paris time), at the stop, with what it is
+    (the events of every feed are built by outreach.posters.visit_event)."""
+    return season_ics(season_from_calendar(planned))

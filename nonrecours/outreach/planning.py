@@ -24,7 +24,7 @@ from enum import StrEnum
 from babel.dates import format_date
 
 from nonrecours.errors import UserError
-from nonrecours.french import LOCALE, date_text, french_list
+from nonrecours.french import LOCALE, date_text, french_list, weekday_date_text
 
 # The kinds of stop: a town hall, a QPV (quartier prioritaire de la
 # politique de la ville), any other place (a market square, a school…).
@@ -47,8 +47,8 @@ def weekday_name(weekday: int) -> str:
 
 
 def day_text(day: datetime.date) -> str:
-    """A day with its weekday: « lundi 4 mai 2026 » (``date_text``)."""
-    return f"{weekday_name(day.weekday())} {date_text(day)}"
+    """A day with its weekday: « lundi 4 mai 2026 » (french.weekday_date_text)."""
+    return weekday_date_text(day)
 
 
 def duration_text(minutes: float) -> str:

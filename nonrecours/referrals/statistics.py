@@ -50,7 +50,7 @@ from nonrecours.territories.models import Territory
 
 
 @dataclass
-class _Item:
+class ReferralItem:
     """One referral, as the statistics see it (nothing about the person)."""
 
     sender: str
@@ -64,6 +64,8 @@ class _Item:
     monthly: Decimal  # the rights opened's monthly amounts, summed
     has_amount: bool
 
+
+_Item = ReferralItem  # its short name in this module
 
 PARTS: tuple[tuple[str, str], ...] = (
     ("sent", "en attente de réponse"),
@@ -195,8 +197,8 @@ class _Cells:
     pooled: bool = False  # the « Autres » row of small rows
 
 
-def _cells(label: str, items: list[_Item]) -> _Cells:
-    """A row's exact figures, nothing hidden yet."""
+def referral_cells(label: str, items: list[_Item]) -> _Cells:
+    """A row's exact figures, nothing hidden yet (amount: euros per year)."""
     values = {key: sum(1 for i in items if i.part == key) for key in PART_KEYS}
     cells = _Cells(label, items, values, dict.fromkeys(PART_KEYS, False))
     cells.amount = sum((i.monthly for i in items), Decimal(0)) * 12
@@ -343,7 +345,7 @@ def _grouped(key: str, items: list[_Item], by: Callable[[_Item], str]) -> list[_
         shown = _month_label(label) if key == "mois" else label
         if key == "age":
             shown = AGE_LABELS.get(label, "Non précisée")
-        rows.append(_cells(shown, groups[label]))
+        rows.append(referral_cells(shown, groups[label]))
     return rows
 
 
@@ -351,10 +353,12 @@ def _pooled(rows: list[_Cells], threshold: int) -> list[_Cells]:
     """The rows a table publishes: rows under the threshold pooled into
     « Autres » (merged_rows), left out when even the pool stays under it."""
     merged = merged_rows([len(row.items) for row in rows], threshold)
-    published = [_cells(row.label, row.items) for row, m in zip(rows, merged, strict=True) if not m]
+    published = [
+        referral_cells(row.label, row.items) for row, m in zip(rows, merged, strict=True) if not m
+    ]
     pool = [item for row, m in zip(rows, merged, strict=True) if m for item in row.items]
     if publishable(len(pool), threshold):
-        others = _cells(others_label(threshold), pool)
+        others = referral_cells(others_label(threshold), pool)
         others.pooled = True
         published.append(others)
     return published
@@ -373,16 +377,16 @@ def _disclose(
     # published at all.
     if not publishable(len(total.items), threshold):
         return None
-    published_total = _cells(total.label, total.items)
+    published_total = referral_cells(total.label, total.items)
     published = [_pooled(rows, threshold) for rows in tables]
     _protect_counts(published_total, published, threshold)
     _protect_amounts(published_total, published, threshold)
     return published_total, published
 
 
-def _items(territory: Territory, referrals: QuerySet[Referral]) -> list[_Item]:
-    """Read as plain rows (no model instances): tens of thousands of
-    referrals in a fraction of a second."""
+def referral_items(territory: Territory, referrals: QuerySet[Referral]) -> list[_Item]:
+    """One ReferralItem per referral, in the order of ``referrals``. Read as
+    plain rows: tens of thousands of referrals in a fraction of a second."""
     communes = dict(territory.communes.values_list("insee_code", "name"))
     outcomes: dict[int, list[tuple[str, Decimal | None]]] = defaultdict(list)
     for referral_id, kind, amount in Outcome.objects.filter(
@@ -508,7 +512,7 @@ def _selection(territory: Territory, year: int | None) -> _Selection:
         years,
         synthetic,
         closed=year is not None and year < timezone.localdate().year,
-        items=_items(territory, referrals),
+        items=referral_items(territory, referrals),
     )
 
 
@@ -565,7 +569,7 @@ def _coverage(
 
 def _dashboard(selection: _Selection, threshold: int) -> ReferralDashboard:
     items = selection.items
-    exact_total = _cells("Ensemble", items) if items else None
+    exact_total = referral_cells("Ensemble", items) if items else None
     exact_tables = [_grouped(key, items, by) for key, _, by in DIMENSIONS]
     disclosed = None if exact_total is None else _disclose(exact_total, exact_tables, threshold)
     published_total, published_tables = disclosed or (None, [[] for _ in DIMENSIONS])

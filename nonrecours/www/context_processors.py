@@ -19,6 +19,7 @@ class Menu:
     workspace: bool = False  # « Mon espace »: the territory team's follow-up
     referrals: bool = False  # « Orientations »
     collection: bool = False  # « Collecte »
+    bus_log: bool = False  # « Journal du bus »
     back_office: bool = False  # « Administration »
 
 
@@ -26,20 +27,27 @@ def menu_for(user: User | AnonymousUser) -> Menu:
     """The items, from the access rules: « Orientations » for whoever
     handles referrals for an organisation (access.referral_organisations,
     as the referrals' list), « Collecte » for whoever may collect on a
-    territory (Capability.COLLECT, as access_territory_collect),
+    territory (Capability.COLLECT, as access_territory_collect), « Journal
+    du bus » for whoever may note the bus's activity on a territory
+    (Capability.LOG_OUTREACH, as outreach.access.access_outreach_log),
     « Administration » for the back-office's users
     (access.can_use_back_office), « Mon espace » for a territory's team
     (accounts.queries.landing_for). Nothing for anonymous or inactive users."""
     if not isinstance(user, User) or not user.is_authenticated or not user.is_active:
         return Menu()
+    territories = list(queries.member_territories(user))
     collection = user.is_superuser or any(
-        access.has_capability(user, territory, Capability.COLLECT)
-        for territory in queries.member_territories(user)
+        access.has_capability(user, territory, Capability.COLLECT) for territory in territories
+    )
+    bus_log = user.is_superuser or any(
+        access.has_capability(user, territory, Capability.LOG_OUTREACH)
+        for territory in territories
     )
     return Menu(
         workspace=queries.landing_for(user).page == queries.LandingPage.TERRITORY_TEAM,
         referrals=bool(access.referral_organisations(user)),
         collection=collection,
+        bus_log=bus_log,
         back_office=access.can_use_back_office(user),
     )
 

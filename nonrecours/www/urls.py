@@ -8,6 +8,10 @@ from nonrecours.www.barometer import team as team_views
 from nonrecours.www.barometer import views as barometer_views
 from nonrecours.www.directory import edit as directory_edit
 from nonrecours.www.directory import views as directory_views
+from nonrecours.www.outreach import activity as outreach_log_views
+from nonrecours.www.outreach import calendar_views as outreach_calendar_views
+from nonrecours.www.outreach import dashboard as outreach_dashboard_views
+from nonrecours.www.outreach import publishing as outreach_publishing_views
 from nonrecours.www.outreach import views as outreach_views
 from nonrecours.www.privacy import views as privacy_views
 from nonrecours.www.referrals import views as referral_views
@@ -32,6 +36,75 @@ urlpatterns = [
         "territoires/<str:siren>/aller-vers/arrets/",
         outreach_views.outreach_stops,
         name="outreach_stops",
+    ),
+    path(
+        "territoires/<str:siren>/aller-vers/arrets/<str:pk>/",
+        outreach_views.outreach_stop,
+        name="outreach_stop",
+    ),
+    path(
+        "territoires/<str:siren>/aller-vers/bilan/",
+        outreach_dashboard_views.outreach_dashboard,
+        name="outreach_dashboard",
+    ),
+    path(
+        "territoires/<str:siren>/aller-vers/calendriers/<int:pk>/publier/",
+        outreach_publishing_views.outreach_calendar_publish,
+        name="outreach_calendar_publish",
+    ),
+    path("bus/<str:siren>/", outreach_publishing_views.public_bus, name="outreach_public"),
+    path(
+        "bus/<str:siren>/depliant.pdf",
+        outreach_publishing_views.public_bus_leaflet,
+        name="outreach_public_leaflet",
+    ),
+    path(
+        "bus/<str:siren>/<str:insee>/",
+        outreach_publishing_views.public_bus_commune,
+        name="outreach_public_commune",
+    ),
+    path(
+        "bus/<str:siren>/<str:insee>.ics",
+        outreach_publishing_views.public_bus_ics,
+        name="outreach_public_ics",
+    ),
+    path(
+        "bus/<str:siren>/<str:insee>/affiche.pdf",
+        outreach_publishing_views.public_bus_poster,
+        name="outreach_public_poster",
+    ),
+    path("aller-vers/journal/", outreach_log_views.log_index, name="outreach_log"),
+    path("aller-vers/journal/sw.js", outreach_log_views.log_service_worker, name="outreach_log_sw"),
+    path(
+        "aller-vers/journal/manifest.webmanifest",
+        outreach_log_views.log_manifest,
+        name="outreach_log_manifest",
+    ),
+    path("aller-vers/journal/<int:pk>/", outreach_log_views.log_app, name="outreach_log_visit"),
+    path(
+        "aller-vers/journal/<int:pk>/envoyer/",
+        outreach_log_views.log_submit,
+        name="outreach_log_submit",
+    ),
+    path(
+        "aller-vers/journal/<int:pk>/presence/",
+        outreach_log_views.log_presence,
+        name="outreach_log_presence",
+    ),
+    path(
+        "territoires/<str:siren>/aller-vers/calendriers/",
+        outreach_calendar_views.outreach_calendars,
+        name="outreach_calendars",
+    ),
+    path(
+        "territoires/<str:siren>/aller-vers/calendriers/<str:pk>/",
+        outreach_calendar_views.outreach_calendar,
+        name="outreach_calendar",
+    ),
+    path(
+        "territoires/<str:siren>/aller-vers/calendriers/<str:pk>/passages/<str:visit_pk>/",
+        outreach_calendar_views.outreach_visit,
+        name="outreach_visit",
     ),
     path("annuaire/", directory_views.directory_search, name="directory_search"),
     path(

@@ -27,8 +27,9 @@ EXPECTED = {
         Capability.EDIT_DIRECTORY,
         Capability.INVITE,
         Capability.PLAN_OUTREACH,
+        Capability.LOG_OUTREACH,
     },
-    Role.FIELD_AGENT: {Capability.COLLECT},
+    Role.FIELD_AGENT: {Capability.COLLECT, Capability.LOG_OUTREACH},
     Role.PARTNER: {Capability.VIEW_AGGREGATES, Capability.REOPEN_SIMULATIONS, Capability.REFER},
 }
 
@@ -47,6 +48,9 @@ ACCESS_FUNCTIONS = {
     Capability.INVITE: access.access_territory_invitations,
     Capability.PLAN_OUTREACH: lambda user, territory: (
         outreach_access.access_outreach_planning_by_siren(user, territory.siren)
+    ),
+    Capability.LOG_OUTREACH: lambda user, territory: outreach_access.access_outreach_log(
+        user, territory
     ),
 }
 
@@ -102,6 +106,7 @@ def test_roles_add_up_across_organisations(arras, make_member):
     Membership.objects.create(user=user, organisation=caf, role=Role.PARTNER)
     assert access.capabilities_on(user, arras) == {
         Capability.COLLECT,
+        Capability.LOG_OUTREACH,
         Capability.VIEW_AGGREGATES,
         Capability.REOPEN_SIMULATIONS,
         Capability.REFER,

@@ -93,3 +93,67 @@ def test_the_team_adds_a_stop_on_a_phone(live_server, arras, make_member, phone_
     phone_page.get_by_role("button", name="Ajouter l'arrêt").click()
     assert phone_page.get_by_text("Arrêt « Grand-Place » ajouté.").is_visible()
     screenshot(phone_page, "aller-vers-arrets-telephone")
+
+
+def test_the_lead_solves_a_calendar_and_moves_a_visit_on_a_phone(
+    live_server, arras, make_member, phone_page
+):
+    from nonrecours.outreach.enums import VisitStatus
+    from nonrecours.outreach.models import BusVisit
+
+    make_member(arras, Role.PROJECT_LEAD)
+    _log_in(phone_page, live_server.url)
+    phone_page.goto(f"{live_server.url}/territoires/{arras.siren}/aller-vers/calendriers/")
+    assert serious_violations(phone_page) == []
+    phone_page.get_by_label("Nom du calendrier").fill("Printemps 2026")
+    phone_page.get_by_label("Premier jour (un lundi)").fill("28/04/2026")
+    phone_page.get_by_label("Nombre de semaines").fill("4")
+    phone_page.get_by_role("button", name="Calculer et enregistrer").click()
+    assert (
+        "le mardi 28 avril 2026 n'en est pas un"
+        in phone_page.locator(".error-summary").inner_text()
+    )
+    phone_page.get_by_label("Premier jour (un lundi)").fill("27/04/2026")
+    phone_page.get_by_role("button", name="Calculer et enregistrer").click()
+
+    assert phone_page.locator("h1").inner_text() == "Printemps 2026"
+    assert phone_page.get_by_text("Semaine du 27 avril 2026").is_visible()
+    assert page_width(phone_page) <= 390
+    screenshot(phone_page, "aller-vers-calendrier-telephone")
+    assert serious_violations(phone_page) == []
+
+    phone_page.locator("p.visit a").first.click()
+    phone_page.get_by_label("Nouveau jour").fill("02/05/2026")  # a Saturday
+    phone_page.get_by_role("button", name="Déplacer").click()
+    summary = phone_page.locator(".error-summary").inner_text()
+    assert "enfreint" in summary and "samedi 2 mai 2026" in summary
+    screenshot(phone_page, "aller-vers-passage-refuse-telephone")
+    assert serious_violations(phone_page) == []
+    phone_page.get_by_label("Enregistrer ce déplacement malgré les règles enfreintes").check()
+    phone_page.get_by_role("button", name="Déplacer").click()
+    assert phone_page.locator(".warning[role=alert]").is_visible()
+    assert BusVisit.objects.filter(status=VisitStatus.MOVED).count() == 1
+
+
+def test_a_calendar_on_a_desktop(live_server, arras, make_member, desktop_page):
+    import datetime
+
+    from nonrecours.outreach.calendar import territory_calendar
+    from nonrecours.outreach.models import BusCalendar
+    from nonrecours.outreach.saved_calendars import calendar_save
+
+    make_member(arras, Role.PROJECT_LEAD)
+    planned = territory_calendar(
+        arras, start=datetime.date(2026, 4, 27), weeks=4, vehicles=2, small_every_weeks=None,
+        time_limit_seconds=3,
+    )  # fmt: skip
+    saved = calendar_save(planned=planned, name="Deux bus", user=None)
+    _log_in(desktop_page, live_server.url)
+    desktop_page.goto(
+        f"{live_server.url}/territoires/{arras.siren}/aller-vers/calendriers/{saved.pk}/"
+    )
+    assert desktop_page.locator("table.calendar-week").count() == 4
+    assert "(véhicule 2)" in desktop_page.locator("table.calendar-week").first.inner_text()
+    screenshot(desktop_page, "aller-vers-calendrier-bureau")
+    assert serious_violations(desktop_page) == []
+    assert BusCalendar.objects.count() == 1

@@ -8,6 +8,7 @@ from django.core.management import CommandError, call_command
 
 from nonrecours.accounts.enums import Role
 from nonrecours.accounts.models import Membership, User
+from nonrecours.outreach.models import BusCalendar, BusReferral
 from nonrecours.territories.models import Commune, Territory
 
 pytestmark = pytest.mark.django_db
@@ -64,6 +65,11 @@ def test_setup_is_idempotent_and_prints_the_admin_credentials(db, settings, tmp_
     assert admin.check_password(password)
     assert Membership.objects.get(user=admin).role == Role.ADMIN
     assert Commune.objects.count() == 46
+    # The bus's demonstration: a labelled calendar, its activity, the
+    # synthetic referrals of the bus's scheme tagged as sent from it.
+    assert "Calendrier du bus de démonstration (fictif)" in first
+    assert BusCalendar.objects.get().is_synthetic
+    assert BusReferral.objects.exists()
 
 
 def test_console_script_runs_outside_the_test_process(tmp_path):

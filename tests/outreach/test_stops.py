@@ -13,7 +13,7 @@ from nonrecours.outreach import imports
 from nonrecours.outreach.calendar import territory_calendar
 from nonrecours.outreach.enums import StopKind
 from nonrecours.outreach.models import Stop
-from nonrecours.outreach.stops import StopError, stop_add, stops_prefill
+from nonrecours.outreach.stops import StopError, stop_add, stop_update, stops_prefill
 
 pytestmark = pytest.mark.django_db
 
@@ -100,3 +100,70 @@ def test_the_team_adds_a_place_on_the_page(client, arras, make_member):
 def test_partners_do_not_plan(client, arras, make_member):
     client.force_login(make_member(arras, Role.PARTNER))
     assert client.get(reverse("outreach_stops", args=[arras.siren])).status_code == 403
+
+
+def test_a_town_hall_is_moved_to_its_real_place_and_deactivated(arras):
+    stops_prefill(territory=arras)
+    stop = Stop.objects.get(territory=arras, kind=StopKind.TOWN_HALL, commune__insee_code="62041")
+    stop_update(
+        stop=stop, name="Hôtel de ville d'Arras", address=" Place des Héros ",
+        latitude=50.29108, longitude=2.77713, service_minutes=180, is_active=False,
+    )  # fmt: skip
+    stop.refresh_from_db()
+    assert (stop.name, stop.address, stop.service_minutes) == (
+        "Hôtel de ville d'Arras",
+        "Place des Héros",
+        180,
+    )
+    assert (stop.latitude, stop.longitude, stop.is_active) == (50.29108, 2.77713, False)
+    planned = territory_calendar(
+        arras, start=datetime.date(2026, 4, 27), weeks=4, small_every_weeks=None,
+        time_limit_seconds=2,
+    )  # fmt: skip
+    assert "62041" not in {s.key for s in planned.stops}  # inactive: not a candidate
+
+
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [
+        ({"latitude": 48.85, "longitude": 2.35}, "latitude"),  # Paris, not Arras
+        ({"latitude": math.nan}, "latitude"),
+        ({"name": " "}, "name"),
+        ({"address": "a\nb"}, "address"),
+        ({"service_minutes": 10}, "service_minutes"),
+    ],
+)
+def test_a_wrong_change_is_refused_and_nothing_is_saved(arras, fields, field):
+    stops_prefill(territory=arras)
+    stop = Stop.objects.get(territory=arras, kind=StopKind.TOWN_HALL, commune__insee_code="62041")
+    before = (stop.name, stop.latitude, stop.longitude)
+    values = {
+        "name": "Mairie", "address": "", "latitude": 50.29108, "longitude": 2.77713,
+        "service_minutes": 120, "is_active": True, **fields,
+    }  # fmt: skip
+    with pytest.raises(StopError) as refused:
+        stop_update(stop=stop, **values)
+    assert [p.field for p in refused.value.problem_list()] == [field]
+    stop.refresh_from_db()
+    assert (stop.name, stop.latitude, stop.longitude) == before
+
+
+def test_the_team_moves_a_stop_on_its_page(client, arras, make_member):
+    client.force_login(make_member(arras, Role.PROJECT_LEAD))
+    stops_prefill(territory=arras)
+    stop = Stop.objects.get(territory=arras, kind=StopKind.TOWN_HALL, commune__insee_code="62041")
+    url = reverse("outreach_stop", args=[arras.siren, stop.pk])
+    assert "indiquez l'emplacement réel" in client.get(url).text
+    data = {
+        "name": "Hôtel de ville", "address": "Place des Héros", "latitude": "50,29108",
+        "longitude": "2,77713", "service_minutes": "120",
+    }  # fmt: skip
+    wrong = client.post(url, {**data, "latitude": "48,85", "longitude": "2,35"})
+    done = client.post(url, data)
+    assert wrong.status_code == 422 and "est pas dans la commune d&#x27;Arras" in wrong.text
+    assert done.status_code == 302
+    stop.refresh_from_db()
+    assert stop.name == "Hôtel de ville" and not stop.is_active  # unchecked box: inactive
+    assert client.get(reverse("outreach_stop", args=[arras.siren, "x"])).status_code == 404
+    client.force_login(make_member(arras, Role.PARTNER))
+    assert client.get(url).status_code == 403

@@ -80,7 +80,7 @@ def _published_cells(territory, year=None) -> list:
         for key, _, by in referral_stats.DIMENSIONS
     ]
     total, tables = referral_stats._disclose(
-        referral_stats._cells("Ensemble", selection.items), exact, DEFAULT_THRESHOLD
+        referral_stats.referral_cells("Ensemble", selection.items), exact, DEFAULT_THRESHOLD
     )
     return [total, *(row for rows in tables for row in rows)]
 
@@ -140,7 +140,7 @@ def _disclosed(items, *dimensions):
     exact = [
         referral_stats._grouped("offre", items, lambda i, d=d: getattr(i, d)) for d in dimensions
     ]
-    total, tables = referral_stats._disclose(referral_stats._cells("Ensemble", items), exact, 11)
+    total, tables = referral_stats._disclose(referral_stats.referral_cells("Ensemble", items), exact, 11)
     stats = SimpleNamespace(
         total=referral_stats._row(total, 11),
         tables=[

@@ -15,6 +15,7 @@ ITEMS = {
     "Mon espace": "landing",
     "Orientations": "referral_list",
     "Collecte": "barometer_collect_index",
+    "Journal du bus": "outreach_log",
     "Administration": "admin:index",
 }
 
@@ -31,10 +32,10 @@ def menu(client):
 @pytest.mark.parametrize(
     ("role", "expected"),
     [
-        (Role.FIELD_AGENT, {"Collecte"}),
+        (Role.FIELD_AGENT, {"Collecte", "Journal du bus"}),
         (Role.PARTNER, {"Orientations"}),
-        (Role.PROJECT_LEAD, {"Mon espace", "Orientations", "Collecte"}),
-        (Role.ADMIN, {"Mon espace", "Orientations", "Collecte"}),
+        (Role.PROJECT_LEAD, {"Mon espace", "Orientations", "Collecte", "Journal du bus"}),
+        (Role.ADMIN, {"Mon espace", "Orientations", "Collecte", "Journal du bus"}),
         (None, set()),
     ],
 )
@@ -50,7 +51,7 @@ def test_each_role_sees_what_it_can_use(client, arras, make_member, role, expect
 
 def test_superusers_see_the_back_office_and_staff_alone_does_not(client, arras, make_member):
     client.force_login(make_member(arras, None, is_superuser=True, is_staff=True))
-    assert menu(client) == {"Collecte", "Administration"}
+    assert menu(client) == {"Collecte", "Journal du bus", "Administration"}
     client.force_login(make_member(arras, None, is_staff=True))
     assert menu(client) == set()
 

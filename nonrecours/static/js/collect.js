@@ -50,36 +50,16 @@ globalThis.nonrecoursConditions = (function () {
   const notice = document.getElementById("annonce");
   const questions = Object.fromEntries(config.questions.map((q) => [q.name, q]));
 
-  /* ---------- IndexedDB ---------- */
-  const DB_NAME = "nonrecours-collecte";
-  function openDb() {
-    return new Promise((resolve, reject) => {
-      const request = indexedDB.open(DB_NAME, 2);
-      request.onupgradeneeded = () => {
-        const db = request.result;
-        for (const [name, keyPath] of [["outbox", "idempotency_key"], ["rejected", "idempotency_key"], ["drafts", "id"]]) {
-          if (!db.objectStoreNames.contains(name)) db.createObjectStore(name, { keyPath });
-        }
-      };
-      request.onsuccess = () => resolve(request.result);
-      request.onerror = () => reject(request.error);
-    });
-  }
-  async function store(name, mode, action) {
-    const db = await openDb();
-    return new Promise((resolve, reject) => {
-      const tx = db.transaction(name, mode);
-      const result = action(tx.objectStore(name));
-      tx.oncomplete = () => resolve(result && "result" in result ? result.result : undefined);
-      tx.onerror = () => reject(tx.error);
-    });
-  }
-  const put = (name, item) => store(name, "readwrite", (s) => s.put(item));
-  const remove = (name, key) => store(name, "readwrite", (s) => s.delete(key));
-  const all = (name) => store(name, "readonly", (s) => s.getAll());
-  const get = (name, key) => store(name, "readonly", (s) => s.get(key));
-  // Only this agent's items, for this campaign where it matters.
-  const mine = (item) => item.user === config.user_id;
+  /* ---------- Boîte d'envoi (outbox.js) ---------- */
+  const { el, setText } = globalThis.nonrecoursOutbox;
+  const outbox = globalThis.nonrecoursOutbox.create({
+    dbName: "nonrecours-collecte", version: 2, stores: [["drafts", "id"]],
+    user: config.user_id, submitUrl: config.submit_url, csrf: config.csrf,
+    onChange: () => refreshStatus(), announce: (text) => announce(text),
+    expiredText: "Votre session a expiré : reconnectez-vous pour envoyer les réponses en attente (elles restent sur l'appareil).",
+    failedText: (status) => `Le serveur refuse cette réponse (erreur ${status}). Contactez l'équipe du territoire.`,
+  });
+  const { put, remove, all, get, mine } = outbox;
 
   const { evaluate, conditionQuestions } = globalThis.nonrecoursConditions;
   const shown = (page, answers) =>
@@ -97,16 +77,6 @@ globalThis.nonrecoursConditions = (function () {
   let draft = newDraft();
 
   /* ---------- Rendu ---------- */
-  function el(tag, attributes, ...children) {
-    const node = document.createElement(tag);
-    for (const [k, v] of Object.entries(attributes || {})) {
-      if (v === false || v === null || v === undefined) continue;
-      node.setAttribute(k, v === true ? "" : v);
-    }
-    for (const child of children) node.append(child);
-    return node;
-  }
-
   function renderQuestion(q, errors) {
     const error = errors[q.name];
     const value = draft.answers[q.name];
@@ -266,10 +236,9 @@ globalThis.nonrecoursConditions = (function () {
     }
     const item = {
       idempotency_key: draft.key, campaign: config.campaign, submit_url: config.submit_url, user: config.user_id,
-      answers: relevantAnswers(), started_at: draft.started_at, submitted_at: new Date().toISOString(), attempts: 0,
+      answers: relevantAnswers(), started_at: draft.started_at, submitted_at: new Date().toISOString(),
     };
-    await put("outbox", item);
-    await remove("rejected", item.idempotency_key);
+    await outbox.enqueue(item);
     if (item.answers.commune) localStorage.setItem("nonrecours-derniere-commune", item.answers.commune);
     draft = newDraft();
     await saveDraft();
@@ -282,15 +251,6 @@ globalThis.nonrecoursConditions = (function () {
 
   /* ---------- Envoi ---------- */
   function announce(text) { notice.textContent = text; }
-  function csrfToken() {
-    const match = document.cookie.match(/(?:^|; )csrftoken=([^;]+)/);
-    return match ? decodeURIComponent(match[1]) : config.csrf;
-  }
-
-  // Live regions are only rewritten when their text changes, so that screen
-  // readers do not repeat the same status every 30 seconds.
-  function setText(node, text) { if (node.textContent !== text) node.textContent = text; }
-
   async function refreshStatus() {
     const queued = await all("outbox");
     const waiting = queued.filter(mine);
@@ -319,57 +279,9 @@ globalThis.nonrecoursConditions = (function () {
     document.getElementById("refusees-bloc").hidden = !rejected.length;
   }
 
-  let syncing = false;
-  async function sync() {
-    if (syncing || !navigator.onLine) { await refreshStatus(); return; }
-    syncing = true;
-    try {
-      for (const item of (await all("outbox")).filter(mine)) {
-        let response;
-        try {
-          response = await fetch(item.submit_url || config.submit_url, {
-            method: "POST",
-            credentials: "same-origin",
-            headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
-            body: JSON.stringify(item),
-          });
-        } catch (networkError) { break; }
-        const body = await response.json().catch(() => null);
-        if ((response.status === 201 || response.status === 200) && body && body.id) {
-          await remove("outbox", item.idempotency_key);
-        } else if (response.status === 422 && body && body.errors) {
-          await put("rejected", { ...item, errors: body.errors });
-          await remove("outbox", item.idempotency_key);
-        } else if (response.status === 401 || response.status === 403) {
-          announce("Votre session a expiré : reconnectez-vous pour envoyer les réponses en attente (elles restent sur l'appareil).");
-          break;
-        } else {
-          // Server trouble with this item: try the others, retry it later,
-          // and after 5 failures hand it back to the agent.
-          item.attempts = (item.attempts || 0) + 1;
-          if (item.attempts >= 5) {
-            await put("rejected", { ...item, errors: { envoi: `Le serveur refuse cette réponse (erreur ${response.status}). Contactez l'équipe du territoire.` } });
-            await remove("outbox", item.idempotency_key);
-          } else {
-            await put("outbox", item);
-          }
-        }
-      }
-    } finally {
-      syncing = false;
-      await refreshStatus();
-    }
-  }
+  const sync = outbox.sync;
   window.nonrecoursSync = sync;
-
-  window.addEventListener("online", sync);
-  window.addEventListener("offline", refreshStatus);
-  setInterval(sync, 30000);
-  if ("serviceWorker" in navigator) {
-    navigator.serviceWorker.register(config.service_worker_url, { scope: config.scope });
-    // Keep this page for offline use from the very first visit.
-    if (navigator.onLine && "caches" in window) caches.open("nonrecours-collecte-pages").then((c) => c.add(location.href)).catch(() => {});
-  }
+  outbox.start({ serviceWorkerUrl: config.service_worker_url, scope: config.scope, pagesCache: "nonrecours-collecte-pages" });
   document.getElementById("sans-js").hidden = true;
   (async () => {
     const saved = await get("drafts", DRAFT_ID);

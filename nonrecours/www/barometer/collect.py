@@ -1,20 +1,17 @@
 """Door-to-door collection: the offline web app and its submission API."""
 
 import datetime
-import json
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, RequestDataTooBig
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
-from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from nonrecours.accounts.access import access_territory_collect
-from nonrecours.structured import StructuredError, load_json_bounded
 from nonrecours.surveys import actions, queries
 from nonrecours.surveys.access import (
     access_campaign_collect_by_slug,
@@ -22,10 +19,17 @@ from nonrecours.surveys.access import (
 from nonrecours.surveys.enums import Channel
 from nonrecours.surveys.questionnaire import Questionnaire, clean_key, parse_moment
 from nonrecours.www.errors import json_response
+from nonrecours.www.offline import (
+    EXPIRED,
+    BadSubmission,
+    json_error,
+    manifest,
+    read_json_object,
+    service_worker,
+)
 from nonrecours.www.requests import AuthenticatedRequest
 
 SCOPE = "/collecte/"
-SHELL_STATIC = ["css/nonrecours.css", "js/collect.js", "img/icone.svg"]
 
 
 def _config(
@@ -97,82 +101,29 @@ def collect_app(request: AuthenticatedRequest, slug: str) -> HttpResponse:
 
 @require_GET
 def collect_service_worker(request: HttpRequest) -> HttpResponse:
-    shell = [static(path) for path in SHELL_STATIC]
-    response = render(
-        request,
-        "barometer/collect_sw.js",
-        {"shell": json.dumps(shell), "version": "-".join(shell)[-40:]},
-        content_type="text/javascript",
+    return service_worker(
+        request, scripts=["js/collect.js"], scope=SCOPE, cache_prefix="nonrecours-collecte-"
     )
-    response["Service-Worker-Allowed"] = SCOPE
-    response["Cache-Control"] = "no-cache"
-    return response
 
 
 @require_GET
 def collect_manifest(request: HttpRequest) -> JsonResponse:
-    return JsonResponse(
-        {
-            "name": "nonrecours — collecte porte-à-porte",
-            "short_name": "Collecte",
-            "lang": "fr",
-            "start_url": reverse("barometer_collect_index"),
-            "scope": SCOPE,
-            "display": "standalone",
-            "background_color": "#f4f6f8",
-            "theme_color": "#00407a",
-            "icons": [{"src": static("img/icone.svg"), "sizes": "any", "type": "image/svg+xml"}],
-        },
-        content_type="application/manifest+json",
+    return manifest(
+        name="nonrecours — collecte porte-à-porte",
+        short_name="Collecte",
+        start_url=reverse("barometer_collect_index"),
+        scope=SCOPE,
     )
 
 
-# One answer weighs a few kilobytes: anything much bigger or deeper is not
-# the app's, and is refused before it reaches validation.
-MAX_BODY_BYTES = 1024 * 1024
-MAX_JSON_DEPTH = 20
 UNREADABLE = "Envoi illisible : JSON attendu avec « idempotency_key » et « answers »."
 
 
-class BadSubmission(ValueError):
-    """A body that is not an answer of the app (French message, HTTP status)."""
-
-    def __init__(self, message: str, status: int = 400):
-        self.status = status
-        super().__init__(message)
-
-
-def _json_error(message: str, status: int) -> JsonResponse:
-    return JsonResponse({"error": message}, status=status)
-
-
 def _read_payload(request: HttpRequest) -> dict[str, Any]:
-    """The JSON object sent, bounded in size and depth. Raises BadSubmission."""
-    try:
-        declared = int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        declared = 0
-    if declared > MAX_BODY_BYTES:
-        raise BadSubmission("Envoi trop volumineux : une réponse pèse moins de 1 Mo.", 413)
-    try:
-        body = request.body
-    except RequestDataTooBig:
-        raise BadSubmission(
-            "Envoi trop volumineux : une réponse pèse moins de 1 Mo.", 413
-        ) from None
-    if len(body) > MAX_BODY_BYTES:
-        raise BadSubmission("Envoi trop volumineux : une réponse pèse moins de 1 Mo.", 413)
-    try:
-        payload = load_json_bounded(body, max_bytes=MAX_BODY_BYTES, max_depth=MAX_JSON_DEPTH)
-    except StructuredError as error:
-        if "niveaux" in error.problems[0]:
-            raise BadSubmission(
-                f"Envoi refusé : JSON imbriqué sur plus de {MAX_JSON_DEPTH} niveaux."
-            ) from None
-        raise BadSubmission(UNREADABLE) from None
-    if not isinstance(payload, dict) or not isinstance(payload.get("answers"), dict):
-        raise BadSubmission(UNREADABLE)
-    if "idempotency_key" not in payload:
+    """The answer sent: a JSON object with its key and answers (bounded, see
+    www.offline). Raises BadSubmission."""
+    payload = read_json_object(request, unreadable=UNREADABLE)
+    if not isinstance(payload.get("answers"), dict) or "idempotency_key" not in payload:
         raise BadSubmission(UNREADABLE)
     return payload
 
@@ -194,17 +145,17 @@ def collect_submit(request: HttpRequest, slug: str) -> JsonResponse:
     """Receive one answer from the door-to-door app: 201 stored, 200 already
     stored (same key), 422 refused with the errors by question."""
     if not request.user.is_authenticated:
-        return _json_error("Session expirée : reconnectez-vous.", 401)
+        return json_error(EXPIRED, 401)
     try:
         campaign = access_campaign_collect_by_slug(request.user, slug)
     except PermissionDenied as denied:
-        return _json_error(str(denied), 403)
+        return json_error(str(denied), 403)
     try:
         payload = _read_payload(request)
         answers = payload["answers"]
         key = clean_key(payload["idempotency_key"])
     except BadSubmission as bad:
-        return _json_error(str(bad), bad.status)
+        return json_error(str(bad), bad.status)
     except ValueError as error:
         return JsonResponse({"errors": {"idempotency_key": str(error)}}, status=422)
     try:

@@ -14,14 +14,15 @@ from nonrecours.outreach import actions
 from nonrecours.outreach.access import (
     access_outreach_planning_by_siren,
     access_outreach_priorities_by_siren,
+    access_stop_by_id,
 )
 from nonrecours.outreach.models import Stop
 from nonrecours.outreach.priorities import FACTORS, priority_index
 from nonrecours.outreach.queries import priority_map
-from nonrecours.outreach.stops import StopError, stop_add, stops_prefill
+from nonrecours.outreach.stops import StopError, stop_add, stop_update, stops_prefill
 from nonrecours.territories.models import Commune
 from nonrecours.www.errors import add_to_form
-from nonrecours.www.outreach.forms import PlaceForm, WeightsForm
+from nonrecours.www.outreach.forms import PlaceForm, StopForm, WeightsForm
 from nonrecours.www.requests import AuthenticatedRequest
 
 
@@ -107,5 +108,49 @@ def outreach_stops(request: AuthenticatedRequest, siren: str) -> HttpResponse:
             "stops": sorted(stops, key=lambda s: (s.kind, sort_key(s.name))),
             "form": form,
         },
+        status=status,
+    )
+
+
+@never_cache
+@login_required
+def outreach_stop(request: AuthenticatedRequest, siren: str, pk: str) -> HttpResponse:
+    """A stop of the bus: its name, address, place, time on site, and
+    whether the next calendars may choose it (POST saves them)."""
+    stop = access_stop_by_id(request.user, siren, pk)
+    initial = {
+        "name": stop.name,
+        "address": stop.address,
+        "latitude": round(stop.latitude, 6),
+        "longitude": round(stop.longitude, 6),
+        "service_minutes": stop.service_minutes,
+        "is_active": stop.is_active,
+    }
+    form = StopForm(initial=initial)
+    status = 200
+    if request.method == "POST":
+        form = StopForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                stop_update(
+                    stop=stop,
+                    name=data["name"],
+                    address=data["address"],
+                    latitude=float(data["latitude"]),
+                    longitude=float(data["longitude"]),
+                    service_minutes=data["service_minutes"],
+                    is_active=data["is_active"],
+                )
+            except StopError as error:
+                add_to_form(form, error)
+            else:
+                messages.success(request, f"Arrêt « {stop.name} » enregistré.")
+                return redirect(reverse("outreach_stops", args=[siren]))
+        status = 422
+    return render(
+        request,
+        "outreach/stop.html",
+        {"territory": stop.territory, "stop": stop, "form": form},
         status=status,
     )

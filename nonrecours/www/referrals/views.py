@@ -22,6 +22,9 @@ from django.views.decorators.http import require_POST
 
 from nonrecours.accounts.access import referral_organisations
 from nonrecours.accounts.models import User
+from nonrecours.outreach.access import access_bus_visit_log_by_id
+from nonrecours.outreach.activity import bus_referral_send, visit_title
+from nonrecours.outreach.models import BusVisit
 from nonrecours.referrals import actions, queries
 from nonrecours.referrals import statistics as referral_stats
 from nonrecours.referrals.access import (
@@ -53,6 +56,17 @@ def _count_code_lookup(request: HttpRequest, code: str) -> None:
             raise actions.ReferralError(refusal, "simulation_code")
 
 
+def _bus_visit(request: AuthenticatedRequest) -> BusVisit | None:
+    """The visit of the bus the referral is sent from (``passage``, in the
+    address then in the form's hidden field), None when not from the bus.
+    Raises Http404 (« Passage inconnu. ») when the user may not log it."""
+    passage = request.POST.get("passage", "") if request.method == "POST" else ""
+    passage = passage or request.GET.get("passage", "")
+    if not passage:
+        return None
+    return access_bus_visit_log_by_id(request.user, passage)
+
+
 @never_cache
 @login_required
 def referral_new(request: AuthenticatedRequest) -> HttpResponse:
@@ -61,6 +75,7 @@ def referral_new(request: AuthenticatedRequest) -> HttpResponse:
         structure_id=request.GET.get("structure", ""),
         offer_id=request.GET.get("offre", ""),
     )
+    visit = _bus_visit(request)
     territory = structure.territory
     destination = f"{offer.name} — {structure.name}" if offer else structure.name
     receiver, email = actions.receiver_of(structure, offer)
@@ -80,13 +95,13 @@ def referral_new(request: AuthenticatedRequest) -> HttpResponse:
                 territory,
                 data["sender_organisation"],
             )
-            referral = actions.referral_send(
-                territory=territory,
-                sender=request.user,
-                sender_organisation=organisation,
-                structure=structure,
-                offer=offer,
-                person=actions.Person(
+            send: dict[str, Any] = {
+                "territory": territory,
+                "sender": request.user,
+                "sender_organisation": organisation,
+                "structure": structure,
+                "offer": offer,
+                "person": actions.Person(
                     first_name=data["first_name"],
                     last_name=data["last_name"],
                     phone=data["phone"],
@@ -95,10 +110,16 @@ def referral_new(request: AuthenticatedRequest) -> HttpResponse:
                     age_band=data["age_band"],
                     message=data["message"],
                 ),
-                consent=data["consent"],
-                consent_mode=data["consent_mode"],
-                scheme=data["scheme"],
-                simulation_code=data["simulation_code"],
+                "consent": data["consent"],
+                "consent_mode": data["consent_mode"],
+                "scheme": data["scheme"],
+                "simulation_code": data["simulation_code"],
+            }
+            # From the bus: sent and tagged with the visit, both or neither.
+            referral = (
+                bus_referral_send(visit=visit, **send)
+                if visit is not None
+                else actions.referral_send(**send)
             )
         except actions.ReferralError as error:
             add_to_form(form, error)
@@ -108,6 +129,8 @@ def referral_new(request: AuthenticatedRequest) -> HttpResponse:
                 f"Orientation n° {referral.pk} envoyée à {referral.structure_name}. "
                 "Vous serez prévenu·e de sa réponse.",
             )
+            if visit is not None:
+                return redirect("outreach_log_visit", pk=visit.pk)
             return redirect("referral_detail", pk=referral.pk)
     return render(
         request,
@@ -118,6 +141,8 @@ def referral_new(request: AuthenticatedRequest) -> HttpResponse:
             "offer": offer,
             "reachable": receiver is not None or bool(email),
             "receiver": receiver,
+            "visit": visit,
+            "visit_title": visit_title(visit) if visit is not None else "",
         },
         status=422 if form.errors else 200,
     )

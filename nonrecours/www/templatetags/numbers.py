@@ -1,17 +1,21 @@
 """French number formats for figures with their uncertainty (built in to
 every template: see TEMPLATES in config/settings/base.py)."""
 
+import datetime
 import math
 
 from django import template
+from django.utils import timezone
 
 from nonrecours.french import (
     amount,
+    date_text,
     is_plural,
     iso_date_text,
     number,
     of,
     sentence,
+    weekday_date_text,
     with_article,
     without_nested_parentheses,
 )
@@ -98,6 +102,22 @@ def date_iso_fr(value: str) -> str:
     """« 2026-11 » → « novembre 2026 », « 2026-11-27 » → « 27 novembre
     2026 » (nonrecours.french.iso_date_text)."""
     return iso_date_text(value)
+
+
+@register.filter
+def date_fr(value: datetime.date) -> str:
+    """« 27 avril 2026 », « 1er juin 2026 » (nonrecours.french.date_text);
+    a moment is read in the site's time zone first."""
+    if isinstance(value, datetime.datetime):
+        value = timezone.localtime(value).date()
+    return date_text(value)
+
+
+@register.filter
+def jour(value: datetime.date, arg: str = "") -> str:
+    """« lundi 4 mai 2026 »; with « court », « vendredi 1er mai »
+    (nonrecours.french.weekday_date_text)."""
+    return weekday_date_text(value, with_year=arg != "court")
 
 
 @register.filter

@@ -5,6 +5,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
+from django.utils import timezone
 
 from nonrecours.accounts.actions import local_admin_ensure
 from nonrecours.directory.models import Structure
@@ -12,6 +13,7 @@ from nonrecours.directory.town_halls import directory_prefill_town_halls
 from nonrecours.errors import command_error
 from nonrecours.localaids.actions import SEED_FILE, local_aids_import
 from nonrecours.localaids.models import LocalAid
+from nonrecours.outreach.demo import outreach_demo_create
 from nonrecours.referrals.demo import referrals_demo_create
 from nonrecours.surveys.actions import demo_campaign_create
 from nonrecours.territories import actions as territory_actions
@@ -89,6 +91,12 @@ class Command(BaseCommand):
         if created_referrals:
             self.stdout.write(
                 f"{created_referrals} orientations de démonstration (synthétiques) créées."
+            )
+        bus_visits = outreach_demo_create(territory=territory, today=timezone.localdate())
+        if bus_visits:
+            self.stdout.write(
+                f"Calendrier du bus de démonstration (fictif) : {bus_visits} passages, avec "
+                "l'activité des demi-journées passées."
             )
         if not LocalAid.objects.exists():
             self.stdout.write(f"Aides locales : {local_aids_import(path=SEED_FILE).summary()}")

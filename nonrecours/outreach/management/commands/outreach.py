@@ -20,6 +20,7 @@ from nonrecours.outreach.calendar import (
     territory_calendar,
 )
 from nonrecours.outreach.planning import STATUS_LABELS
+from nonrecours.outreach.posters import leaflet_pdf, season_from_calendar
 from nonrecours.outreach.priorities import priority_index
 from nonrecours.outreach.queries import priority_index_data
 from nonrecours.territories import queries as territory_queries
@@ -72,7 +73,7 @@ class Command(BaseCommand):
         plan = sub.add_parser(
             "plan",
             help="Construire le calendrier du bus (solveur CP-SAT) et l'écrire en JSON, "
-            "et en iCalendar avec --ics.",
+            "en iCalendar avec --ics, en dépliant PDF avec --pdf.",
         )
         _territory_option(plan)
         plan.add_argument("--weeks", type=int, default=8, metavar="N", help="de 4 à 12 (8)")
@@ -106,6 +107,12 @@ class Command(BaseCommand):
         )
         plan.add_argument("--out", required=True, metavar="FICHIER.json", help="fichier JSON écrit")
         plan.add_argument("--ics", metavar="FICHIER.ics", help="aussi le calendrier iCalendar")
+        plan.add_argument(
+            "--pdf",
+            metavar="FICHIER.pdf",
+            help="aussi le dépliant de la saison (PDF A4 : passages par date, ce que l'on peut "
+            "faire au bus)",
+        )
         qpv = sub.add_parser(
             "import-qpv",
             help="Importer la liste et les contours des quartiers prioritaires (ANCT, GeoJSON).",
@@ -184,6 +191,8 @@ class Command(BaseCommand):
         _write(Path(options["out"]), calendar_json(planned).encode())
         if options["ics"]:
             _write(Path(options["ics"]), calendar_ics(planned))
+        if options.get("pdf"):
+            _write(Path(options["pdf"]), leaflet_pdf(season_from_calendar(planned)))
         calendar = planned.calendar
         gap = "" if calendar.gap is None else f", écart à l'optimum {calendar.gap:.1%}"
         self.stdout.write(

@@ -1,5 +1,7 @@
-// Service worker of the door-to-door app: keeps the app usable offline.
-const CACHE = "nonrecours-collecte-{{ version|escapejs }}";
+// Service worker of an offline app (www/offline.py: the door-to-door
+// collection, the bus's activity log): keeps the app usable offline.
+const PREFIX = "{{ prefix|escapejs }}";
+const CACHE = PREFIX + "{{ version|escapejs }}";
 const SHELL = {{ shell|safe }};
 
 self.addEventListener("install", (event) => {
@@ -9,7 +11,7 @@ self.addEventListener("install", (event) => {
 self.addEventListener("activate", (event) => {
   event.waitUntil(
     caches.keys()
-      .then((keys) => Promise.all(keys.filter((k) => k.startsWith("nonrecours-collecte-") && k !== CACHE && k !== "nonrecours-collecte-pages").map((k) => caches.delete(k))))
+      .then((keys) => Promise.all(keys.filter((k) => k.startsWith(PREFIX) && k !== CACHE && k !== PREFIX + "pages").map((k) => caches.delete(k))))
       .then(() => self.clients.claim())
   );
 });

@@ -1,0 +1,151 @@
+/* Boîte d'envoi des applications hors ligne (collecte porte-à-porte,
+ * journal du bus) : ce qui est noté sur le téléphone est rangé dans
+ * IndexedDB puis envoyé au serveur quand le réseau revient, chaque élément
+ * avec sa clé d'envoi (le serveur ne l'enregistre qu'une fois, même si
+ * l'envoi est rejoué). Un élément refusé passe dans la liste « rejected »
+ * avec les raisons données par le serveur ; une panne du serveur est
+ * réessayée, et après 5 échecs l'élément revient aussi à la personne.
+ *
+ * globalThis.nonrecoursOutbox.create(options) rend la boîte d'une
+ * application ; options :
+ *   dbName, version        la base IndexedDB de l'application ;
+ *   stores                 [[nom, keyPath], …] en plus de outbox et rejected ;
+ *   user                   l'identifiant de la personne connectée : seuls ses
+ *                          éléments sont envoyés (téléphone partagé) ;
+ *   submitUrl              l'adresse par défaut (sinon item.submit_url) ;
+ *   onChange()             redessine l'état (appelée après chaque envoi) ;
+ *   onAccepted(item, body) facultative : un élément accepté par le serveur ;
+ *   announce(texte)        la zone d'annonce de la page ;
+ *   expiredText            le texte quand la session a expiré ;
+ *   failedText(statut)     la raison donnée après 5 échecs du serveur.
+ */
+globalThis.nonrecoursOutbox = (function () {
+  "use strict";
+
+  function el(tag, attributes, ...children) {
+    const node = document.createElement(tag);
+    for (const [k, v] of Object.entries(attributes || {})) {
+      if (v === false || v === null || v === undefined) continue;
+      node.setAttribute(k, v === true ? "" : v);
+    }
+    for (const child of children) node.append(child);
+    return node;
+  }
+
+  // Live regions are only rewritten when their text changes, so that screen
+  // readers do not repeat the same status every 30 seconds.
+  function setText(node, text) { if (node.textContent !== text) node.textContent = text; }
+
+  function csrfToken(fallback) {
+    const match = document.cookie.match(/(?:^|; )csrftoken=([^;]+)/);
+    return match ? decodeURIComponent(match[1]) : fallback;
+  }
+
+  // The server's reasons by field; a refusal without field keeps its text.
+  function reasons(body) {
+    if (body && body.errors && Object.keys(body.errors).length) return body.errors;
+    return { envoi: (body && body.error) || "Refusé par le serveur." };
+  }
+
+  function create(options) {
+    const stores = [["outbox", "idempotency_key"], ["rejected", "idempotency_key"], ...(options.stores || [])];
+
+    function openDb() {
+      return new Promise((resolve, reject) => {
+        const request = indexedDB.open(options.dbName, options.version);
+        request.onupgradeneeded = () => {
+          const db = request.result;
+          for (const [name, keyPath] of stores) {
+            if (!db.objectStoreNames.contains(name)) db.createObjectStore(name, { keyPath });
+          }
+        };
+        request.onsuccess = () => resolve(request.result);
+        request.onerror = () => reject(request.error);
+      });
+    }
+    async function store(name, mode, action) {
+      const db = await openDb();
+      return new Promise((resolve, reject) => {
+        const tx = db.transaction(name, mode);
+        const result = action(tx.objectStore(name));
+        tx.oncomplete = () => resolve(result && "result" in result ? result.result : undefined);
+        tx.onerror = () => reject(tx.error);
+      });
+    }
+    const put = (name, item) => store(name, "readwrite", (s) => s.put(item));
+    const remove = (name, key) => store(name, "readwrite", (s) => s.delete(key));
+    const all = (name) => store(name, "readonly", (s) => s.getAll());
+    const get = (name, key) => store(name, "readonly", (s) => s.get(key));
+    // Only this person's items (a phone shared by two agents).
+    const mine = (item) => item.user === options.user;
+    const announce = options.announce || (() => {});
+    const changed = async () => { if (options.onChange) await options.onChange(); };
+
+    // Puts an item in the queue (its earlier refusal, if any, goes).
+    async function enqueue(item) {
+      await put("outbox", { attempts: 0, ...item, user: options.user });
+      await remove("rejected", item.idempotency_key);
+    }
+
+    let syncing = false;
+    async function sync() {
+      if (syncing || !navigator.onLine) { await changed(); return; }
+      syncing = true;
+      try {
+        for (const item of (await all("outbox")).filter(mine)) {
+          let response;
+          try {
+            response = await fetch(item.submit_url || options.submitUrl, {
+              method: "POST",
+              credentials: "same-origin",
+              headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken(options.csrf) },
+              body: JSON.stringify(item),
+            });
+          } catch (networkError) { break; }
+          const body = await response.json().catch(() => null);
+          if ((response.status === 201 || response.status === 200) && body && body.id) {
+            await remove("outbox", item.idempotency_key);
+            if (options.onAccepted) await options.onAccepted(item, body);
+          } else if (response.status === 401 || response.status === 403) {
+            announce(options.expiredText);
+            break;
+          } else if (response.status >= 400 && response.status < 500 && body && (body.errors || body.error)) {
+            // Refused for a reason a person can read: retrying changes nothing.
+            await put("rejected", { ...item, errors: reasons(body) });
+            await remove("outbox", item.idempotency_key);
+          } else {
+            // Server trouble with this item: try the others, retry it later,
+            // and after 5 failures hand it back to the person.
+            item.attempts = (item.attempts || 0) + 1;
+            if (item.attempts >= 5) {
+              await put("rejected", { ...item, errors: { envoi: options.failedText(response.status) } });
+              await remove("outbox", item.idempotency_key);
+            } else {
+              await put("outbox", item);
+            }
+          }
+        }
+      } finally {
+        syncing = false;
+        await changed();
+      }
+    }
+
+    // Sends when the network comes back and every 30 seconds; registers the
+    // service worker and keeps this page for offline use from the very
+    // first visit (in `<pagesCache>`, which the worker keeps).
+    function start({ serviceWorkerUrl, scope, pagesCache }) {
+      window.addEventListener("online", sync);
+      window.addEventListener("offline", changed);
+      setInterval(sync, 30000);
+      if ("serviceWorker" in navigator) {
+        navigator.serviceWorker.register(serviceWorkerUrl, { scope });
+        if (navigator.onLine && "caches" in window) caches.open(pagesCache).then((c) => c.add(location.href)).catch(() => {});
+      }
+    }
+
+    return Object.freeze({ put, remove, all, get, mine, enqueue, sync, start });
+  }
+
+  return Object.freeze({ create, el, setText, csrfToken });
+})();
