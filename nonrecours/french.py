@@ -208,7 +208,7 @@ def iso_date_text(value: str) -> str:
     novembre 2026 » (``month_text``, ``date_text``); anything else (not a
     real month or day) is returned as given."""
     parts = str(value).strip().split("-")
-    if len(parts) not in (2, 3) or not all(part.isdigit() for part in parts):
+    if len(parts) not in (2, 3) or not all(p.isascii() and p.isdigit() for p in parts):
         return str(value)
     try:
         if len(parts) == 2:

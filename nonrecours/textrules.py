@@ -58,3 +58,20 @@ def shown(value: Any, limit: int = 60) -> str:
     text = _FORBIDDEN.sub("\ufffd", str(value) if isinstance(value, str) else repr(value)[:limit])
     text = re.sub(f"[{_LINE_BREAKS}\t]", " ", text)
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+# The largest id a primary key holds (DEFAULT_AUTO_FIELD is BigAutoField:
+# PostgreSQL's 8-byte `bigint`, SQLite's integer).
+MAX_DATABASE_ID = 2**63 - 1
+
+
+def database_id(value: object) -> int | None:
+    """The row id written in ``value`` (a URL's or a form's text, or an
+    int), None when it is not one: ASCII digits only (« ² » and « ١ » are
+    digits to ``str.isdigit`` but not to ``int``), from 1 to
+    MAX_DATABASE_ID."""
+    text = str(value)
+    if not (text.isascii() and text.isdigit()) or len(text) > 19:
+        return None
+    number = int(text)
+    return number if 1 <= number <= MAX_DATABASE_ID else None

@@ -21,7 +21,9 @@ from nonrecours.accounts.access import has_capability, require_capability
 from nonrecours.accounts.enums import Capability
 from nonrecours.accounts.models import User
 from nonrecours.outreach.models import BusCalendar, BusVisit, Stop
+from nonrecours.outreach.queries import operating_calendars
 from nonrecours.territories.models import Territory
+from nonrecours.textrules import database_id
 
 TERRITORY_NOT_FOUND = "Territoire inconnu."
 VISIT_NOT_FOUND = "Passage inconnu."
@@ -65,11 +67,12 @@ def access_bus_visit_log_by_id(user: User | AnonymousUser, pk: int | str) -> Bus
     where the user may not log: the same answer, so that the bus's
     calendars of other territories are not probed by id."""
     # Not an id the database can hold (PostgreSQL's integer stops at 2^31).
-    if not str(pk).isdigit() or int(pk) >= 2**31:
+    key = database_id(pk)
+    if key is None:
         raise Http404(VISIT_NOT_FOUND)
     visit = (
         BusVisit.objects.select_related("calendar__territory", "stop__commune")
-        .filter(pk=int(pk))
+        .filter(pk=key)
         .first()
     )
     # Unknown: the same answer as not allowed.
@@ -77,6 +80,9 @@ def access_bus_visit_log_by_id(user: User | AnonymousUser, pk: int | str) -> Bus
         raise Http404(VISIT_NOT_FOUND)
     # Only the team of the visit's territory notes its activity.
     if not has_capability(user, visit.calendar.territory, Capability.LOG_OUTREACH):
+        raise Http404(VISIT_NOT_FOUND)
+    # A draft calendar's visits never take place: nothing to note.
+    if not operating_calendars(visit.calendar.territory).filter(pk=visit.calendar_id).exists():
         raise Http404(VISIT_NOT_FOUND)
     return visit
 
@@ -91,9 +97,10 @@ def access_bus_calendar_by_id(user: User | AnonymousUser, siren: str, pk: int | 
     Http404 (CALENDAR_NOT_FOUND) for a calendar that is not the
     territory's."""
     territory = access_outreach_planning_by_siren(user, siren)
-    if not str(pk).isdigit() or int(pk) >= 2**31:
+    key = database_id(pk)
+    if key is None:
         raise Http404(CALENDAR_NOT_FOUND)
-    calendar = BusCalendar.objects.filter(territory=territory, pk=int(pk)).first()
+    calendar = BusCalendar.objects.filter(territory=territory, pk=key).first()
     if calendar is None:
         raise Http404(CALENDAR_NOT_FOUND)
     return calendar
@@ -106,9 +113,10 @@ def access_bus_visit_by_id(
     cancel (``access_bus_calendar_by_id``, then Http404 VISIT_NOT_FOUND for
     a visit that is not the calendar's)."""
     calendar = access_bus_calendar_by_id(user, siren, calendar_pk)
-    if not str(pk).isdigit() or int(pk) >= 2**31:
+    key = database_id(pk)
+    if key is None:
         raise Http404(VISIT_NOT_FOUND)
-    visit = BusVisit.objects.filter(calendar=calendar, pk=int(pk)).select_related("stop").first()
+    visit = BusVisit.objects.filter(calendar=calendar, pk=key).select_related("stop").first()
     if visit is None:
         raise Http404(VISIT_NOT_FOUND)
     visit.calendar = calendar
@@ -123,9 +131,10 @@ def access_stop_by_id(user: User | AnonymousUser, siren: str, pk: int | str) -> 
     aller-vers (``access_outreach_planning_by_siren``); Http404
     (STOP_NOT_FOUND) for a stop that is not the territory's."""
     territory = access_outreach_planning_by_siren(user, siren)
-    if not str(pk).isdigit() or int(pk) >= 2**31:
+    key = database_id(pk)
+    if key is None:
         raise Http404(STOP_NOT_FOUND)
-    stop = Stop.objects.filter(territory=territory, pk=int(pk)).select_related("commune").first()
+    stop = Stop.objects.filter(territory=territory, pk=key).select_related("commune").first()
     if stop is None:
         raise Http404(STOP_NOT_FOUND)
     return stop

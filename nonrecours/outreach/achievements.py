@@ -35,9 +35,10 @@ from nonrecours.analysis.disclosure import DEFAULT_THRESHOLD, Release, protect
 from nonrecours.analysis.disclosure import Status as Secrecy
 from nonrecours.errors import UserError
 from nonrecours.outreach.enums import VisitStatus
-from nonrecours.outreach.models import BusCalendar, BusReferral, BusVisit, BusVisitor
+from nonrecours.outreach.models import BusCalendar, BusReferral, BusVisitor
 from nonrecours.outreach.planning import DEFAULT_HALF_DAYS
 from nonrecours.outreach.priorities import PriorityIndex, priority_index
+from nonrecours.outreach.queries import operating_visits
 from nonrecours.referrals.models import Referral
 from nonrecours.referrals.statistics import ReferralItem, referral_cells, referral_items
 from nonrecours.territories.models import Territory
@@ -224,15 +225,6 @@ def _hours_between(begin: datetime.time, finish: datetime.time) -> float:
 DEFAULT_HOURS = max(h.minutes for h in DEFAULT_HALF_DAYS) / 60
 
 
-def _counted_calendars(territory: Territory) -> list[BusCalendar]:
-    """Demonstration calendars only while the territory has no real one
-    (as referrals.statistics does for referrals)."""
-    calendars = BusCalendar.objects.filter(territory=territory)
-    if calendars.filter(is_synthetic=False).exists():
-        calendars = calendars.filter(is_synthetic=False)
-    return list(calendars)
-
-
 def check_period(start: datetime.date, end: datetime.date) -> None:
     """Raises AchievementsError (French, field « fin ») when ``end`` is
     before ``start``."""
@@ -244,14 +236,63 @@ def check_period(start: datetime.date, end: datetime.date) -> None:
         )
 
 
+def quarter_bounds(day: datetime.date) -> tuple[datetime.date, datetime.date]:
+    """The calendar quarter holding ``day``: (its first day, its last)."""
+    first = datetime.date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+    if first.month == 10:
+        after = datetime.date(first.year + 1, 1, 1)
+    else:
+        after = datetime.date(first.year, first.month + 3, 1)
+    return first, after - datetime.timedelta(days=1)
+
+
+def quarter_text(first: datetime.date, last: datetime.date) -> str:
+    """« 1er trimestre 2026 (janvier à mars) » for a quarter's bounds."""
+    number = (first.month - 1) // 3 + 1
+    months = f"{french.month_text(first).split()[0]} à {french.month_text(last).split()[0]}"
+    return f"{number}{'er' if number == 1 else 'e'} trimestre {first.year} ({months})"
+
+
+def exportable_quarters(
+    start: datetime.date, end: datetime.date, *, today: datetime.date
+) -> list[tuple[datetime.date, datetime.date]]:
+    """The calendar quarters over by ``today`` that meet ``start``..``end``,
+    in order: the only periods an export covers. Two exports of
+    overlapping or nested periods would give back by difference the small
+    counts each one hides; whole past quarters never overlap, and a
+    quarter not over would be exported again, larger, once it is."""
+    quarters = []
+    first, last = quarter_bounds(start)
+    while first <= end:
+        if last < today:
+            quarters.append((first, last))
+        first, last = quarter_bounds(last + datetime.timedelta(days=1))
+    return quarters
+
+
+def check_export_period(start: datetime.date, end: datetime.date, *, today: datetime.date) -> None:
+    """Raises AchievementsError (French, field « debut ») unless
+    ``start``..``end`` is one calendar quarter over by ``today``
+    (exportable_quarters)."""
+    if (start, end) != quarter_bounds(start) or end >= today:
+        raise AchievementsError(
+            "Les exports portent sur un trimestre civil entier et terminé (du 1er janvier au "
+            "31 mars, du 1er avril au 30 juin…) : deux exports de périodes qui se chevauchent "
+            "redonneraient par différence ce que le secret statistique masque.",
+            field="debut",
+        )
+
+
 def _period(territory: Territory, start: datetime.date, end: datetime.date) -> _Period:
     check_period(start, end)
     until = min(end, timezone.localdate())
-    calendars = {c.pk: c for c in _counted_calendars(territory)}
+    visits = list(
+        operating_visits(territory)
+        .filter(day__gte=start, day__lte=until)
+        .select_related("stop", "stop__commune")
+    )
+    calendars = BusCalendar.objects.in_bulk({v.calendar_id for v in visits})
     hours_of = {pk: _planned_hours(c.problem) for pk, c in calendars.items()}
-    visits = BusVisit.objects.filter(
-        calendar_id__in=list(calendars), day__gte=start, day__lte=until
-    ).select_related("stop", "stop__commune")
     stops: dict[int, _Stop] = {}
     where: dict[int, _Stop] = {}  # visit -> its stop, for visits of presence
     uncosted: set[str] = set()
@@ -444,10 +485,11 @@ def stop_achievements(
 ) -> Achievements:
     """The exact figures of each stop visited (or cancelled) from ``start``
     to ``end``, days included, for the territory's team only (nothing
-    hidden: never for an export). Counted: the visits of its saved
-    calendars (demonstration ones only while it has no real one) that were
-    planned or moved (a half-day of presence), on or before ``end`` and
-    today; cancelled ones apart. Hours of a visit: its departure minus its
+    hidden: never for an export). Counted: the bus's visits
+    (outreach.queries.operating_visits: of its published calendars —
+    demonstration ones only while it has none —, or with noted activity)
+    that were planned or moved (a half-day of presence), on or before
+    ``end`` and today; cancelled ones apart. Hours of a visit: its departure minus its
     arrival when the staff noted both, else its half-day's planned length
     (the calendar's, by default outreach.planning.DEFAULT_HALF_DAYS:
     3 h 30). People and acts: BusVisitor of those visits; referrals:

@@ -11,6 +11,7 @@ from nonrecours.errors import UserError
 from nonrecours.outreach.models import BusCalendar, PriorityWeights
 from nonrecours.outreach.priorities import FACTOR_KEYS, FACTORS
 from nonrecours.territories.models import Territory
+from nonrecours.textrules import database_id
 
 MAX_WEIGHT = 10
 # A half-day of a multi-service bus (two or three staff, fuel, the vehicle's
@@ -64,16 +65,14 @@ def half_day_cost_save(
 ) -> BusCalendar:
     """Set what a half-day of the bus costs, in euros, for the territory's
     saved calendar ``calendar_id`` (``cost``: a number as a person writes it,
-    « 450 », « 1 234,50 »; "" or None clears it). Rounded to the cent.
+    « 450 », « 1 234,50 »; "" or None clears it), to the cent.
     Raises HalfDayCostError (French) and saves nothing for a calendar that
     is not the territory's, or a cost that is not a number from 0 to
     MAX_HALF_DAY_COST. ``user``: who entered it (not kept yet: the calendar
     has no field for it)."""
-    key = str(calendar_id)
+    key = database_id(calendar_id)
     calendar = (
-        BusCalendar.objects.filter(territory=territory, pk=int(key)).first()
-        if key.isascii() and key.isdigit() and len(key) <= 18  # an id a bigint holds
-        else None
+        None if key is None else BusCalendar.objects.filter(territory=territory, pk=key).first()
     )
     if calendar is None:
         raise HalfDayCostError(
@@ -90,6 +89,13 @@ def half_day_cost_save(
             raise HalfDayCostError(
                 f"Coût d'une demi-journée : « {raw[:30]} » n'est pas entre 0 et "
                 f"{french.amount(float(MAX_HALF_DAY_COST))}.",
+                field="cout",
+            )
+        if value != value.quantize(Decimal("0.01")):
+            # « 0,001 » would be kept as 0 € and every right opened free.
+            raise HalfDayCostError(
+                f"Coût d'une demi-journée : « {raw[:30]} » a plus de deux décimales (au centime "
+                "près, par exemple 450 ou 1 234,50).",
                 field="cout",
             )
         value = value.quantize(Decimal("0.01"))

@@ -27,6 +27,7 @@ from nonrecours.french import date_text, number, plural
 from nonrecours.outreach.enums import VisitStatus, VisitTheme
 from nonrecours.outreach.models import BusReferral, BusVisit, BusVisitor, PriorityArea
 from nonrecours.outreach.planning import DEFAULT_HALF_DAYS, day_text
+from nonrecours.outreach.queries import operating_calendars
 from nonrecours.referrals.actions import ReferralError, referral_send
 from nonrecours.referrals.enums import AgeBand
 from nonrecours.referrals.models import Referral
@@ -174,14 +175,13 @@ def visitor_record(
 
 
 def _same_or_refused(stored: BusVisitor, visit: BusVisit, clean: _Visitor) -> BusVisitor:
-    differences = clean.differs_from(stored)
-    if stored.visit_id != visit.pk:
-        differences.insert(0, "passage du bus")
-    if differences:
+    """The stored person when the replay is the same; else VisitorError
+    that says no more than « already used »: naming what differs would let
+    whoever replays a colleague's key read the stored answers one by one."""
+    if stored.visit_id != visit.pk or clean.differs_from(stored):
         raise VisitorError(
-            "Cette clé d'envoi a déjà servi pour une autre personne (autre "
-            f"{', '.join(differences).lower()}) : rien n'est enregistré. Notez la personne "
-            "à nouveau.",
+            "Cette clé d'envoi a déjà servi pour une autre personne : rien n'est enregistré. "
+            "Notez la personne à nouveau.",
             field="idempotency_key",
         )
     return stored
@@ -283,8 +283,9 @@ def _count(value: Any, name: str, refuse: Refuse) -> int:
     """A whole number from 0 to MAX_COUNT (absent: 0); as text, digits."""
     if value is None or value == "":
         return 0
-    if isinstance(value, str) and value.strip().isdigit() and len(value.strip()) <= 3:
-        value = int(value.strip())
+    text = value.strip() if isinstance(value, str) else ""
+    if text.isascii() and text.isdigit() and len(text) <= 3:  # not « ² » nor « ١ »
+        value = int(text)
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_COUNT:
         refuse(name, f"un nombre entier de 0 à {MAX_COUNT} est attendu.")
         return 0
@@ -347,10 +348,41 @@ def visit_presence_save(
             f"Heure de départ : {left:%H:%M} n'est pas après l'arrivée ({arrived:%H:%M}).",
             field="left_at",
         )
+    if arrived is not None and visit.day > timezone.localdate():
+        raise PresenceError(
+            f"Heures de présence : le passage du {date_text(visit.day)} n'a pas encore eu lieu.",
+            field="arrived_at",
+        )
+    _within_half_day(visit, arrived, "arrived_at", "Heure d'arrivée")
+    _within_half_day(visit, left, "left_at", "Heure de départ")
     with transaction.atomic():
         visit.arrived_at, visit.left_at = arrived, left
         visit.save(update_fields=["arrived_at", "left_at"])
     return visit
+
+
+# The staff may come early or leave late, not work another half-day: hours
+# of presence stay within the planned half-day and this margin around it
+# (the morning 9:00–12:30 takes hours from 7:30 to 14:00).
+PRESENCE_MARGIN = datetime.timedelta(minutes=90)
+
+
+def _within_half_day(visit: BusVisit, hour: datetime.time | None, field: str, label: str) -> None:
+    """Raises PresenceError when ``hour`` is outside the visit's half-day
+    widened by PRESENCE_MARGIN (a half-day DEFAULT_HALF_DAYS does not know
+    is not checked)."""
+    planned = next((h for h in DEFAULT_HALF_DAYS if h.label == visit.half_day), None)
+    if hour is None or planned is None:
+        return
+    day = visit.day
+    earliest = (datetime.datetime.combine(day, planned.start) - PRESENCE_MARGIN).time()
+    latest = (datetime.datetime.combine(day, planned.end) + PRESENCE_MARGIN).time()
+    if not earliest <= hour <= latest:
+        raise PresenceError(
+            f"{label} : {hour:%H:%M} est loin de la demi-journée prévue ({visit.half_day}, "
+            f"{half_day_hours(visit)}) ; attendu de {earliest:%H:%M} à {latest:%H:%M}.",
+            field=field,
+        )
 
 
 def _hour(value: datetime.time | str | None, field: str, label: str) -> datetime.time | None:
@@ -360,7 +392,7 @@ def _hour(value: datetime.time | str | None, field: str, label: str) -> datetime
         return value.replace(second=0, microsecond=0, tzinfo=None)
     text = value.strip() if isinstance(value, str) else ""
     parts = text.split(":")
-    if len(parts) == 2 and all(p.isdigit() and len(p) == 2 for p in parts):
+    if len(parts) == 2 and all(p.isascii() and p.isdigit() and len(p) == 2 for p in parts):
         hours, minutes = int(parts[0]), int(parts[1])
         if hours < 24 and minutes < 60:
             return datetime.time(hours, minutes)
@@ -406,11 +438,13 @@ def log_territories(user: User) -> list[Territory]:
 
 
 def visits_to_log(territories: list[Territory], *, today: datetime.date) -> list[BusVisit]:
-    """The visits of the bus in the territories' calendars, from LOG_WINDOW
+    """The visits of the bus in the territories' operating calendars
+    (outreach.queries.operating_calendars: published, not drafts), from LOG_WINDOW
     before ``today`` to LOG_WINDOW after, in time order (the morning before
     the afternoon; cancelled ones included: they are shown as such)."""
+    calendars = [c.pk for t in territories for c in operating_calendars(t)]
     visits = BusVisit.objects.filter(
-        calendar__territory__in=territories,
+        calendar__in=calendars,
         day__gte=today - LOG_WINDOW,
         day__lte=today + LOG_WINDOW,
     ).select_related("calendar__territory", "stop__commune")

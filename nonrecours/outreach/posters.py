@@ -260,9 +260,11 @@ def season_from_calendar(planned: "TerritoryCalendar") -> Season:
 
 
 def _sequence(visit: PublicVisit) -> int:
-    """RFC 5545 SEQUENCE: 0 as planned; once changed, the minutes since
-    1970 of the change (grows with each change, fits the 32-bit integer)."""
-    if visit.changed_at is None or visit.status == VisitStatus.PLANNED:
+    """RFC 5545 SEQUENCE: 0 never changed; once changed, the minutes since
+    1970 of the last change (grows with each change, fits the 32-bit
+    integer) — a visit moved back where it was planned included: a
+    SEQUENCE that went down would leave calendars on the moved copy."""
+    if visit.changed_at is None:
         return 0
     return int(visit.changed_at.timestamp() // 60)
 

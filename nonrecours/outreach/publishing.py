@@ -162,23 +162,29 @@ def osm_hours(
     (« 2026 Dec 08 off "Passage du mardi 8 décembre 2026 matin annulé" »).
     Later rules override earlier ones for their day, as the specification
     says (https://wiki.openstreetmap.org/wiki/Key:opening_hours/
-    specification). "" when no visit falls in the period. Nothing open
-    outside the period."""
+    specification). "" when no visit falls in the period. Outside the
+    period, only the dated days of visits moved there open."""
     open_spans: dict[datetime.date, set[tuple[datetime.time, datetime.time]]] = defaultdict(set)
     notes: dict[datetime.date, list[str]] = defaultdict(list)
     for visit in visits:
+        if visit.is_moved and visit.planned_day is not None and visit.planned_day != visit.day:
+            # Where the visit was announced says where it went, even when
+            # the team moved it out of the period.
+            if start <= visit.planned_day <= end:
+                notes[visit.planned_day].append(change_note(visit))
         if visit.is_cancelled:
             if start <= visit.day <= end:
                 notes[visit.day].append(change_note(visit))
             continue
-        if not start <= visit.day <= end:
+        # Only a visit the team moved out of the period opens there (its own
+        # dated day): the weekday rules stay within the period.
+        if not (start <= visit.day <= end or visit.is_moved):
             continue
         open_spans[visit.day].add((visit.start, visit.end))
         if visit.is_moved and visit.planned_day is not None:
-            if start <= visit.planned_day <= end and visit.planned_day != visit.day:
-                notes[visit.planned_day].append(change_note(visit))
             notes[visit.day].append(_comment(f"passage déplacé du {visit.planned_text}"))
-    rules, covered = _weekday_rules(open_spans, set(notes) | set(holidays), start, end)
+    in_period = {day: spans for day, spans in open_spans.items() if start <= day <= end}
+    rules, covered = _weekday_rules(in_period, set(notes) | set(holidays), start, end)
     for day in sorted(set(open_spans) | set(covered) | set(notes)):
         wanted = open_spans.get(day, set())
         if wanted == covered.get(day, set()) and day not in notes:
@@ -343,10 +349,17 @@ def calendar_publish(
     (they are no longer public), and the directory's entries of the bus are
     rewritten (bus_directory_refresh). Publishing again updates, never
     duplicates. ``user``: who publishes (the team; None from a command).
-    Raises PublishError (French) for a calendar over by ``today`` or
-    without any visit left; nothing is changed then."""
+    Raises PublishError (French) for a demonstration calendar, a calendar
+    over by ``today`` or without any visit left; nothing is changed then."""
     today = today or timezone.localdate()
     calendar = BusCalendar.objects.select_for_update().get(pk=calendar.pk)
+    if calendar.is_synthetic:
+        # Fictitious visits in the directory and on posters would send
+        # residents to a bus that does not come.
+        raise PublishError(
+            f"« {calendar.name} » est un calendrier de démonstration (fictif) : il ne se publie "
+            "pas. Calculez un calendrier réel pour le publier."
+        )
     end = calendar_end(calendar)
     if end < today:
         raise PublishError(

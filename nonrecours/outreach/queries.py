@@ -3,11 +3,13 @@
 from dataclasses import dataclass
 from typing import Any
 
-from nonrecours.outreach.models import PriorityArea
+from django.db.models import Q, QuerySet
+
+from nonrecours.outreach.models import BusCalendar, BusVisit, PriorityArea
 from nonrecours.outreach.priorities import FACTORS, PlacePriority, PriorityIndex
 from nonrecours.surveys.maps import CLASS_KEYS, estimate_class
 from nonrecours.territories.maps import MapClass, ProjectedMap, project_features
-from nonrecours.territories.models import Commune
+from nonrecours.territories.models import Commune, Territory
 
 
 @dataclass(frozen=True)
@@ -90,3 +92,31 @@ def priority_index_data(index: PriorityIndex) -> dict[str, Any]:
             for p in index.places
         ],
     }
+
+
+def operating_calendars(territory: Territory) -> QuerySet[BusCalendar]:
+    """The calendars the bus runs on: those the team published
+    (outreach.publishing); while the territory has none, its demonstration
+    calendars (`make run`, labelled fictitious everywhere). A calendar only
+    saved is a draft: the journal does not offer its visits."""
+    calendars = BusCalendar.objects.filter(territory=territory)
+    published = calendars.filter(published_at__isnull=False, is_synthetic=False)
+    if published.exists():
+        return published
+    return calendars.filter(is_synthetic=True)
+
+
+def operating_visits(territory: Territory) -> QuerySet[BusVisit]:
+    """The visits the bus made or will make: those of the operating
+    calendars, and any visit whose activity was noted (people received,
+    hours of presence) — a calendar replaced in mid-season keeps what it
+    achieved; a draft, never logged, counts for nothing."""
+    return (
+        BusVisit.objects.filter(calendar__territory=territory)
+        .filter(
+            Q(calendar__in=operating_calendars(territory))
+            | Q(visitors__isnull=False)
+            | Q(arrived_at__isnull=False)
+        )
+        .distinct()
+    )

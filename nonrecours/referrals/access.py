@@ -31,6 +31,7 @@ from nonrecours.referrals.enums import Channel, Status
 from nonrecours.referrals.models import Referral
 from nonrecours.referrals.queries import referral_by_pk
 from nonrecours.territories.models import Territory
+from nonrecours.textrules import database_id
 
 # Referrals. Nobody sees a referral's person but the two organisations it
 # links: the one that sent it and the one that received it (the link sent
@@ -216,9 +217,8 @@ def access_referral_answer_by_id(
 
 
 def _is_id(text: str) -> bool:
-    """A database id as written in an address: ASCII digits (« ² » is a
-    digit to str.isdigit(), not to int()), within a 64-bit integer."""
-    return text.isascii() and text.isdigit() and len(text) <= 18
+    """A database id as written in an address (textrules.database_id)."""
+    return database_id(text) is not None
 
 
 def access_refer_to(

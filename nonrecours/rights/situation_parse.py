@@ -206,7 +206,8 @@ def _tax_notice(
     income_year = notice["revenus"]
     # A boolean reads « True », not digits: refused like any other text.
     if (
-        not str(income_year).strip().isdigit()
+        not str(income_year).strip().isascii()  # « ² » is a digit, not an int
+        or not str(income_year).strip().isdigit()
         or not year - 6 <= int(str(income_year).strip()) < year
     ):
         problems.append(

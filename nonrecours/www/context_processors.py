@@ -40,8 +40,7 @@ def menu_for(user: User | AnonymousUser) -> Menu:
         access.has_capability(user, territory, Capability.COLLECT) for territory in territories
     )
     bus_log = user.is_superuser or any(
-        access.has_capability(user, territory, Capability.LOG_OUTREACH)
-        for territory in territories
+        access.has_capability(user, territory, Capability.LOG_OUTREACH) for territory in territories
     )
     return Menu(
         workspace=queries.landing_for(user).page == queries.LandingPage.TERRITORY_TEAM,

@@ -51,12 +51,13 @@ class Bus:
     """A territory's calendar, its stops, visits, people and referrals,
     written with the ORM."""
 
-    def __init__(self, territory, cost: str | None = "450") -> None:
+    def __init__(self, territory, cost: str | None = "450", published: bool = True) -> None:
         self.territory = territory
         self.calendar = BusCalendar.objects.create(
             territory=territory, name="Printemps 2026", start=datetime.date(2026, 3, 2),
             weeks=12, problem={}, status="optimal", objective=0, coverage=0,
             half_day_cost=None if cost is None else Decimal(cost),
+            published_at=timezone.now() if published else None,
         )  # fmt: skip
         self.sender = OrganisationFactory(territory=territory, name="Bus France Services")
         self.count = 0
@@ -350,3 +351,24 @@ def test_two_half_days_are_not_enough_to_judge_a_stop(small):
     assert [s.place for s in suggestions] == ["Mairie de Wailly"]
     with pytest.raises(ValueError, match="chiffres exacts"):
         achievement_suggestions(published_achievements(small.territory, start=START, end=END))
+
+
+def test_a_draft_counts_only_where_activity_was_noted(arras):
+    """Two variants computed but never published run no bus: their visits
+    count for nothing, unless the staff noted activity on one (a calendar
+    replaced in mid-season keeps what it achieved)."""
+    published = Bus(arras)
+    draft = Bus(arras, published=False)
+    place = published.stop("Place du marché", "Arras")
+    published.visit(place, datetime.date(2026, 3, 3))
+    draft.visit(place, datetime.date(2026, 3, 4))
+    draft.visit(place, datetime.date(2026, 3, 5))
+    noted = draft.visit(place, datetime.date(2026, 3, 6), hours=((9, 0), (12, 0)))
+
+    figures = stop_achievements(arras, start=START, end=END)
+
+    assert figures.total.half_days == 2  # the published visit, the noted one
+    assert figures.total.hours == pytest.approx(3.5 + 3.0)
+    draft.visitor(noted)
+    draft.visit(place, datetime.date(2026, 3, 9))
+    assert stop_achievements(arras, start=START, end=END).total.half_days == 2

@@ -50,7 +50,7 @@ def make_visit(territory, *, day=None, status=VisitStatus.PLANNED, insee_code=No
     monday = day - datetime.timedelta(days=day.weekday())
     calendar = BusCalendar.objects.create(
         territory=territory, name="Printemps", start=monday, weeks=4, problem={},
-        status="optimal", objective=0, coverage=0,
+        status="optimal", objective=0, coverage=0, published_at=timezone.now(),
     )  # fmt: skip
     return BusVisit.objects.create(
         calendar=calendar, stop=stop, stop_key=commune.insee_code, day=day,
@@ -128,9 +128,10 @@ def test_the_same_key_with_another_content_is_refused(visit, agent):
         )  # fmt: skip
 
     assert refused.value.field == "idempotency_key"
+    # No word on what differs: a replayed key must not read the stored answers.
     assert str(refused.value) == (
-        "Cette clé d'envoi a déjà servi pour une autre personne (autre premier contact, "
-        "simulations faites) : rien n'est enregistré. Notez la personne à nouveau."
+        "Cette clé d'envoi a déjà servi pour une autre personne : rien n'est enregistré. "
+        "Notez la personne à nouveau."
     )
     assert BusVisitor.objects.get().simulations == 1
 
@@ -184,6 +185,10 @@ def _day_before(visit):
         ({"themes": "caf"}, "themes", "Thèmes : cochez au moins un thème."),
         ({"themes": ["caf", "loisirs"]}, "themes", "Thèmes : thème(s) inconnu(s) : loisirs."),
         ({"simulations": 51}, "simulations",
+         "Simulations faites : un nombre entier de 0 à 50 est attendu."),
+        ({"simulations": "²"}, "simulations",
+         "Simulations faites : un nombre entier de 0 à 50 est attendu."),
+        ({"simulations": "١"}, "simulations",
          "Simulations faites : un nombre entier de 0 à 50 est attendu."),
         ({"referrals": -1}, "referrals",
          "Orientations envoyées : un nombre entier de 0 à 50 est attendu."),
@@ -296,6 +301,13 @@ def test_hours_of_presence(visit):
         ("", "11:00", "arrived_at", "Heure d'arrivée : à donner avec l'heure de départ."),
         ("9h", "", "arrived_at", "Heure d'arrivée : heure attendue au format 14:30."),
         ("09:00", "25:00", "left_at", "Heure de départ : heure attendue au format 14:30."),
+        ("0²:00", "", "arrived_at", "Heure d'arrivée : heure attendue au format 14:30."),
+        ("00:00", "23:59", "arrived_at",
+         "Heure d'arrivée : 00:00 est loin de la demi-journée prévue (matin, de 9 h à 12 h 30) ; "
+         "attendu de 07:30 à 14:00."),
+        ("09:00", "15:00", "left_at",
+         "Heure de départ : 15:00 est loin de la demi-journée prévue (matin, de 9 h à 12 h 30) ; "
+         "attendu de 07:30 à 14:00."),
     ],
 )  # fmt: skip
 def test_wrong_hours_are_refused(visit, arrived, left, field, message):
@@ -305,6 +317,12 @@ def test_wrong_hours_are_refused(visit, arrived, left, field, message):
     assert (refused.value.field, str(refused.value)) == (field, message)
     visit.refresh_from_db()
     assert (visit.arrived_at, visit.left_at) == (None, None)
+
+
+def test_a_visit_to_come_takes_no_hours(arras, qpv):
+    tomorrow = make_visit(arras, day=timezone.localdate() + datetime.timedelta(days=1))
+    with pytest.raises(PresenceError, match="n'a pas encore eu lieu"):
+        visit_presence_save(visit=tomorrow, arrived_at="09:00", left_at="")
 
 
 def test_a_cancelled_visit_takes_no_hours(arras, qpv):

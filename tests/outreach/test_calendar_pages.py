@@ -112,6 +112,20 @@ def test_bad_input_never_gives_an_error_page(lead, arras, saved):
     url = reverse("outreach_visit", args=[arras.siren, saved.pk, visit.pk])
     for data in (
         {"action": "move", "day": "31/02/2026", "half_day": "matin", "vehicle": "1"},
+        {
+            "action": "move",
+            "day": "01/01/0001",
+            "half_day": "matin",
+            "vehicle": "1",
+            "confirm": "on",
+        },
+        {
+            "action": "move",
+            "day": "31/12/9999",
+            "half_day": "matin",
+            "vehicle": "1",
+            "confirm": "on",
+        },
         {"action": "move", "day": "04/05/2026", "half_day": "soir", "vehicle": "1"},
         {"action": "move", "day": "04/05/2026", "half_day": "matin", "vehicle": "9"},
         {"action": "move", "day": "04/05/2026", "half_day": "matin", "vehicle": "x"},
@@ -120,11 +134,15 @@ def test_bad_input_never_gives_an_error_page(lead, arras, saved):
     ):
         response = lead.post(url, data)
         assert response.status_code in (200, 422), data
+    visit.refresh_from_db()
+    assert visit.status == VisitStatus.PLANNED  # nothing moved
     assert (
         lead.get(reverse("outreach_visit", args=[arras.siren, saved.pk, 99999999999])).status_code
         == 404
     )
     assert lead.get(reverse("outreach_calendar", args=[arras.siren, "abc"])).status_code == 404
+    assert lead.get(reverse("outreach_calendar", args=[arras.siren, "²"])).status_code == 404
+    assert lead.get(reverse("outreach_visit", args=[arras.siren, saved.pk, "²"])).status_code == 404
     assert (
         lead.get(reverse("outreach_calendar", args=[arras.siren, saved.pk + 1])).status_code == 404
     )

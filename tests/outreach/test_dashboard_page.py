@@ -22,6 +22,8 @@ pytestmark = pytest.mark.django_db
 
 TODAY = datetime.datetime(2026, 6, 10, 10, 0, tzinfo=datetime.UTC)
 PERIOD = {"debut": "2026-03-01", "fin": "2026-05-31"}
+# Exports: a whole calendar quarter, over by TODAY.
+QUARTER = {"debut": "2026-01-01", "fin": "2026-03-31"}
 
 
 @pytest.fixture(autouse=True)
@@ -41,7 +43,7 @@ def bus(arras):
     bus.visitor(visit)
     bus.visitor(visit, False)
     wailly = bus.visit(
-        bus.stop("Mairie de Wailly", "Wailly", StopKind.TOWN_HALL), datetime.date(2026, 4, 7)
+        bus.stop("Mairie de Wailly", "Wailly", StopKind.TOWN_HALL), datetime.date(2026, 3, 24)
     )
     for _ in range(12):
         bus.visitor(wailly)
@@ -130,12 +132,12 @@ def test_no_period_gives_an_error_page(lead, arras, debut, fin, format):
 
 
 def test_the_exports_are_the_published_view(lead, bus):
-    csv_response = lead.get(_url(bus.territory, **PERIOD, format="csv"))
-    xlsx_response = lead.get(_url(bus.territory, **PERIOD, format="xlsx"))
+    csv_response = lead.get(_url(bus.territory, **QUARTER, format="csv"))
+    xlsx_response = lead.get(_url(bus.territory, **QUARTER, format="xlsx"))
 
     assert csv_response["Content-Type"] == "text/csv; charset=utf-8"
     assert csv_response["Content-Disposition"] == (
-        'attachment; filename="bilan-bus-200033579-2026-03-01-2026-05-31.csv"'
+        'attachment; filename="bilan-bus-200033579-2026-01-01-2026-03-31.csv"'
     )
     text = csv_response.content.decode("utf-8-sig")
     header, total, place, wailly = text.splitlines()
@@ -154,6 +156,26 @@ def test_the_exports_are_the_published_view(lead, bus):
     assert [row[6] for row in book["données"].iter_rows(values_only=True)] == [
         "personnes reçues", "secret", "secret", 12,
     ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "period",
+    [
+        PERIOD,  # not a quarter
+        {"debut": "2026-01-01", "fin": "2026-06-30"},  # two quarters
+        {"debut": "2026-04-01", "fin": "2026-06-30"},  # not over on 10 June
+        {"debut": "2026-01-02", "fin": "2026-03-31"},
+    ],
+)
+def test_exports_cover_one_whole_past_quarter(lead, bus, period):
+    """Two exports of overlapping periods would give back, by difference,
+    the small counts each one hides."""
+    response = lead.get(_url(bus.territory, **period, format="csv"))
+    assert response.status_code == 422
+    assert "trimestre civil entier et terminé" in response.text
+    page = lead.get(_url(bus.territory, **PERIOD)).text
+    assert "1er trimestre 2026 (janvier à mars)" in page
+    assert "2e trimestre 2026" not in page  # not over yet
 
 
 def test_who_may_see_it(client, arras, make_member):
@@ -196,6 +218,7 @@ def test_the_team_sets_the_half_day_cost(lead, bus):
         ({"cout": "250000"}, "« 250000 » n&#x27;est pas entre 0 et 100\u202f000\u00a0€."),
         ({"cout": "beaucoup"}, "« beaucoup » n&#x27;est pas un nombre (ex. 1 234,5)."),
         ({"cout": "NaN"}, "« NaN » n&#x27;est pas un nombre (ex. 1 234,5)."),
+        ({"cout": "0,001"}, "« 0,001 » a plus de deux décimales"),
         ({"calendrier": "999999999999999999999"}, "Choisissez un calendrier enregistré"),
     ],
 )

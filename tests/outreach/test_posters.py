@@ -158,3 +158,19 @@ def test_the_plan_command_writes_the_season_leaflet(arras, tmp_path):
     assert "Le bus multiservice" in text
     assert "du lundi 27 avril 2026 au dimanche 24 mai 2026" in text
     assert "Mairie d" in text
+
+
+def test_a_visit_moved_back_never_lowers_its_sequence():
+    """RFC 5545: an update carries a higher SEQUENCE, or calendars keep the
+    copy they have — here, the moved one."""
+    later = CHANGED + datetime.timedelta(hours=2)
+    back = visit(6, datetime.date(2026, 12, 1), status=VisitStatus.PLANNED, changed_at=later)
+    moved = visit(6, datetime.date(2026, 12, 3), status=VisitStatus.MOVED, changed_at=CHANGED,
+                  planned_day=datetime.date(2026, 12, 1), planned_half_day="matin")  # fmt: skip
+    season = Season(name="CU", siren="200033579", start=SEASON.start, end=SEASON.end,
+                    visits=(moved,))  # fmt: skip
+    before = icalendar.Calendar.from_ical(commune_ics(season, "62013")).walk("VEVENT")[0]
+    season = Season(name="CU", siren="200033579", start=SEASON.start, end=SEASON.end,
+                    visits=(back,))  # fmt: skip
+    after = icalendar.Calendar.from_ical(commune_ics(season, "62013")).walk("VEVENT")[0]
+    assert after["sequence"] > before["sequence"] > 0

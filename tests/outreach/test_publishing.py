@@ -133,6 +133,22 @@ def test_a_moved_visit_closes_its_day_and_opens_the_new_one():
     ]
 
 
+def test_a_visit_moved_out_of_the_period_still_closes_its_day_and_opens_the_new_one():
+    after = datetime.date(2027, 2, 2)  # after the calendar's last day
+    moved = visit(
+        after, status=VisitStatus.MOVED, planned_day=FIRST_THIRD_TUESDAYS[1],
+        planned_half_day="matin",
+    )  # fmt: skip
+    others = [visit(d) for d in FIRST_THIRD_TUESDAYS if d != FIRST_THIRD_TUESDAYS[1]]
+    hours = hours_of([*others, moved])
+
+    assert opening_state(hours, at(FIRST_THIRD_TUESDAYS[1], 10)) == "fermé"
+    assert opening_state(hours, at(after, 10)) == "ouvert"
+    assert opening_state(hours, at(datetime.date(2027, 2, 16), 10)) == "fermé"  # no rule there
+    texts = [c.text for c in dated_changes(hours, since=MONDAY)]
+    assert texts[0].startswith("Passage du mardi 15 décembre 2026 matin déplacé au mardi 2")
+
+
 def test_two_half_days_on_the_same_weekdays_are_one_rule_never_overridden():
     hours = hours_of(
         [visit(d) for d in FIRST_THIRD_TUESDAYS]
@@ -297,6 +313,10 @@ def test_a_calendar_over_or_without_visits_is_refused_in_french(winter, arras):
     BusVisit.objects.filter(calendar=winter).update(status=VisitStatus.CANCELLED)
     with pytest.raises(publishing.PublishError, match="aucun passage"):
         publishing.calendar_publish(calendar=winter, user=None, today=MONDAY)
+    BusVisit.objects.filter(calendar=winter).update(status=VisitStatus.PLANNED)
+    BusCalendar.objects.filter(pk=winter.pk).update(is_synthetic=True)
+    with pytest.raises(publishing.PublishError, match="démonstration \\(fictif\\) : il ne se"):
+        publishing.calendar_publish(calendar=winter, user=None, today=MONDAY)
     winter.refresh_from_db()
     assert winter.published_at is None
     assert not Structure.objects.filter(di_id__startswith="nonrecours--bus").exists()
@@ -359,3 +379,19 @@ def test_the_team_publishes_from_its_button(winter, client, make_member):
         client.post(reverse("outreach_calendar_publish", args=[siren, other.pk]))
     other.refresh_from_db()
     assert other.published_at is None  # over: refused, said in a message
+
+
+def test_a_stop_changed_by_the_team_changes_in_the_directory(winter):
+    from nonrecours.outreach.stops import stop_update
+
+    with time_machine.travel(at(MONDAY, 8), tick=False):
+        publishing.calendar_publish(calendar=winter, user=None, today=MONDAY)
+        agny = stop_of(winter.territory, "62013")
+        stop_update(
+            stop=agny, name="Salle des fêtes d'Agny", address="2 rue Neuve",
+            latitude=agny.latitude, longitude=agny.longitude, service_minutes=120,
+            is_active=True,
+        )  # fmt: skip
+    offer = Offer.objects.get(di_id=publishing.bus_offer_id(winter.territory, agny))
+    assert offer.name == "Bus multiservice — Salle des fêtes d'Agny"
+    assert "2 rue Neuve" in str(offer.record)

@@ -166,6 +166,17 @@ def test_a_move_that_breaks_a_rule_is_refused_then_confirmed(saved, where, rule)
 
 def test_an_unknown_half_day_and_a_non_move_are_refused(saved):
     visit = BusVisit.objects.filter(calendar=saved).first()
+    for far in (
+        datetime.date(1, 1, 1),
+        datetime.date(9999, 12, 31),
+        MONDAY + datetime.timedelta(weeks=9),
+    ):
+        with pytest.raises(SavedCalendarError, match="trop loin du calendrier") as refused:
+            visit_move(
+                visit=visit, day=far, half_day="matin", vehicle=1, reason="", user=None,
+                accept_violations=True,
+            )  # fmt: skip
+        assert refused.value.field == "day"
     with pytest.raises(SavedCalendarError, match="soir"):
         visit_move(visit=visit, day=visit.day, half_day="soir", vehicle=1, reason="", user=None)
     with pytest.raises(SavedCalendarError, match="déjà"):

@@ -140,7 +140,9 @@ def _disclosed(items, *dimensions):
     exact = [
         referral_stats._grouped("offre", items, lambda i, d=d: getattr(i, d)) for d in dimensions
     ]
-    total, tables = referral_stats._disclose(referral_stats.referral_cells("Ensemble", items), exact, 11)
+    total, tables = referral_stats._disclose(
+        referral_stats.referral_cells("Ensemble", items), exact, 11
+    )
     stats = SimpleNamespace(
         total=referral_stats._row(total, 11),
         tables=[

@@ -718,6 +718,11 @@ def test_wrong_tax_notices():
         f"avis_imposition 5, revenus : « -2024 » ; {refused}",
         "avis_imposition 7 : deux avis pour les revenus 2024",
     ]  # fmt: skip
+    # Digits to str.isdigit() that int() refuses: a refusal, not a crash.
+    assert problems(base(avis_imposition=notices(("²⁰²⁴", 1), ("٢٠٢٤", 1)))) == [
+        f"avis_imposition 1, revenus : « ²⁰²⁴ » ; {refused}",
+        f"avis_imposition 2, revenus : « ٢٠٢٤ » ; {refused}",
+    ]
     assert problems(base(avis_imposition=notices((2024, 1e8 + 1)))) == [
         "avis_imposition 1, revenu_fiscal_reference : 100000001.0 hors limites "
         "(attendu entre 0 et 1e+08)"

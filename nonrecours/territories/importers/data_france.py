@@ -132,7 +132,7 @@ def find_epci(*, siren: str | None = None, name: str | None = None) -> EpciRecor
 
 
 def _find_by_siren(siren: str) -> EpciRecord:
-    if not (len(siren) == 9 and siren.isdigit()):
+    if not (len(siren) == 9 and siren.isascii() and siren.isdigit()):
         raise EpciLookupError(
             f"« {siren} » n'est pas un code SIREN : il faut 9 chiffres "
             "(par exemple 200033579 pour la Communauté urbaine d'Arras).",

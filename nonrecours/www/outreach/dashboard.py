@@ -33,8 +33,11 @@ from nonrecours.outreach.achievements import (
     MIN_VISITORS_PER_HOUR,
     AchievementsError,
     achievement_suggestions,
+    check_export_period,
     check_period,
+    exportable_quarters,
     published_achievements,
+    quarter_text,
     stop_achievements,
 )
 from nonrecours.outreach.models import BusCalendar
@@ -174,7 +177,13 @@ def outreach_dashboard(request: AuthenticatedRequest, siren: str) -> HttpRespons
             return redirect(reverse("outreach_dashboard", args=[siren]) + query + "#cout")
         status = 422
     elif period_form.cleaned_data["format"]:
-        return _export(territory, period_form.cleaned_data["format"], *period)
+        try:
+            check_export_period(*period, today=timezone.localdate())
+        except AchievementsError as error:
+            add_to_form(period_form, error)
+            status = 422
+        else:
+            return _export(territory, period_form.cleaned_data["format"], *period)
     return _page(request, territory, period_form, cost_form, calendars, period, status)
 
 
@@ -214,8 +223,14 @@ def _page(
             "suggestions": suggestions,
             "exact_url": page + _query(**dates),
             "published_url": page + _query(**dates, vue=PUBLISHED_VIEW),
-            "csv_url": page + _query(**dates, format="csv"),
-            "xlsx_url": page + _query(**dates, format="xlsx"),
+            "exports": [
+                (
+                    quarter_text(first, last),
+                    page + _query(debut=first.isoformat(), fin=last.isoformat(), format="xlsx"),
+                    page + _query(debut=first.isoformat(), fin=last.isoformat(), format="csv"),
+                )
+                for first, last in exportable_quarters(start, end, today=timezone.localdate())
+            ],
             "form_url": page + _query(**dates, vue=PUBLISHED_VIEW if published else ""),
         }
     return render(request, "outreach/dashboard.html", context, status=status)

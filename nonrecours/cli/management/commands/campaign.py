@@ -261,7 +261,7 @@ def _questionnaire(territory: Territory, text: str | None) -> QuestionnaireVersi
         return None
     actions.questionnaire_version_default()  # the core is offered once it is stored
     versions = queries.questionnaire_versions_for(territory)
-    if not text.strip().isdigit():
+    if not (text.strip().isascii() and text.strip().isdigit()):  # not « ² »
         raise CommandError(f"--questionnaire : « {text} » n'est pas un numéro de version.")
     version = versions.filter(version=int(text)).first()
     if version is None:
