@@ -36,7 +36,7 @@ from nonrecours.analysis.disclosure import Status as Secrecy
 from nonrecours.errors import UserError
 from nonrecours.outreach.enums import VisitStatus
 from nonrecours.outreach.models import BusCalendar, BusReferral, BusVisitor
-from nonrecours.outreach.planning import DEFAULT_HALF_DAYS
+from nonrecours.outreach.posters import half_day_hours
 from nonrecours.outreach.priorities import PriorityIndex, priority_index
 from nonrecours.outreach.queries import operating_visits
 from nonrecours.referrals.models import Referral
@@ -201,28 +201,11 @@ class _Period:
     resident_communes: set[str]  # INSEE codes where people received live
 
 
-def _planned_hours(problem: object) -> dict[str, float]:
-    """Hours of each half-day label: the calendar's own (its problem's
-    rules, as outreach.saved_calendars writes them), else the defaults."""
-    lengths = {h.label: h.minutes / 60 for h in DEFAULT_HALF_DAYS}
-    rules = problem.get("rules") if isinstance(problem, dict) else None
-    for entry in rules.get("half_days", []) if isinstance(rules, dict) else []:
-        try:
-            label, start, end = entry
-            begin = datetime.time.fromisoformat(start)
-            finish = datetime.time.fromisoformat(end)
-        except (TypeError, ValueError):
-            continue
-        lengths[str(label)] = _hours_between(begin, finish) or lengths.get(str(label), 0.0)
-    return lengths
-
-
 def _hours_between(begin: datetime.time, finish: datetime.time) -> float:
     minutes = (finish.hour * 60 + finish.minute) - (begin.hour * 60 + begin.minute)
     return max(minutes, 0) / 60
 
 
-DEFAULT_HOURS = max(h.minutes for h in DEFAULT_HALF_DAYS) / 60
 
 
 def check_period(start: datetime.date, end: datetime.date) -> None:
@@ -292,7 +275,6 @@ def _period(territory: Territory, start: datetime.date, end: datetime.date) -> _
         .select_related("stop", "stop__commune")
     )
     calendars = BusCalendar.objects.in_bulk({v.calendar_id for v in visits})
-    hours_of = {pk: _planned_hours(c.problem) for pk, c in calendars.items()}
     stops: dict[int, _Stop] = {}
     where: dict[int, _Stop] = {}  # visit -> its stop, for visits of presence
     uncosted: set[str] = set()
@@ -311,7 +293,8 @@ def _period(territory: Territory, start: datetime.date, end: datetime.date) -> _
             stop.hours += _hours_between(visit.arrived_at, visit.left_at)
             stop.measured += 1
         else:
-            stop.hours += hours_of[visit.calendar_id].get(visit.half_day, DEFAULT_HOURS)
+            planned = half_day_hours(calendars[visit.calendar_id], visit.half_day)
+            stop.hours += planned.minutes / 60
         cost = calendars[visit.calendar_id].half_day_cost
         if cost is None:
             stop.uncosted += 1

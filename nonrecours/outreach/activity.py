@@ -22,8 +22,10 @@ from django.utils import timezone
 from nonrecours.accounts.access import ROLE_CAPABILITIES
 from nonrecours.accounts.enums import Capability
 from nonrecours.accounts.models import Membership, User
+from nonrecours.directory.hours import clock_text
 from nonrecours.errors import Problem, UserError
 from nonrecours.french import date_text, number, plural
+from nonrecours.outreach import posters
 from nonrecours.outreach.enums import VisitStatus, VisitTheme
 from nonrecours.outreach.models import BusReferral, BusVisit, BusVisitor, PriorityArea
 from nonrecours.outreach.planning import DEFAULT_HALF_DAYS, day_text
@@ -369,14 +371,13 @@ PRESENCE_MARGIN = datetime.timedelta(minutes=90)
 
 def _within_half_day(visit: BusVisit, hour: datetime.time | None, field: str, label: str) -> None:
     """Raises PresenceError when ``hour`` is outside the visit's half-day
-    widened by PRESENCE_MARGIN (a half-day DEFAULT_HALF_DAYS does not know
-    is not checked)."""
-    planned = next((h for h in DEFAULT_HALF_DAYS if h.label == visit.half_day), None)
-    if hour is None or planned is None:
+    (its calendar's hours, outreach.posters.half_day_hours) widened by
+    PRESENCE_MARGIN."""
+    if hour is None:
         return
-    day = visit.day
-    earliest = (datetime.datetime.combine(day, planned.start) - PRESENCE_MARGIN).time()
-    latest = (datetime.datetime.combine(day, planned.end) + PRESENCE_MARGIN).time()
+    planned = posters.half_day_hours(visit.calendar, visit.half_day)
+    earliest = (datetime.datetime.combine(visit.day, planned.start) - PRESENCE_MARGIN).time()
+    latest = (datetime.datetime.combine(visit.day, planned.end) + PRESENCE_MARGIN).time()
     if not earliest <= hour <= latest:
         raise PresenceError(
             f"{label} : {hour:%H:%M} est loin de la demi-journée prévue ({visit.half_day}, "
@@ -453,17 +454,11 @@ def visits_to_log(territories: list[Territory], *, today: datetime.date) -> list
 
 
 def half_day_hours(visit: BusVisit) -> str:
-    """The planned hours of the visit's half-day (« de 9 h à 12 h 30 »), ""
-    for a label DEFAULT_HALF_DAYS does not know."""
-    for half_day in DEFAULT_HALF_DAYS:
-        if half_day.label == visit.half_day:
-            return f"de {_hour_text(half_day.start)} à {_hour_text(half_day.end)}"
-    return ""
-
-
-def _hour_text(hour: datetime.time) -> str:
-    """« 9 h », « 12 h 30 » (the French way of writing an hour)."""
-    return f"{hour.hour} h {hour.minute:02d}" if hour.minute else f"{hour.hour} h"
+    """The planned hours of the visit's half-day, as its calendar has them
+    (outreach.posters.half_day_hours): « de 9 h à 12 h 30 » (no-break
+    spaces, directory.hours.clock_text)."""
+    planned = posters.half_day_hours(visit.calendar, visit.half_day)
+    return f"de {clock_text(planned.start)} à {clock_text(planned.end)}"
 
 
 def visitor_keys(visit: BusVisit) -> list[str]:
