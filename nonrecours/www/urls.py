@@ -38,6 +38,11 @@ urlpatterns = [
         name="outreach_stops",
     ),
     path(
+        "territoires/<str:siren>/aller-vers/reglages/",
+        outreach_views.outreach_bus_settings,
+        name="outreach_bus_settings",
+    ),
+    path(
         "territoires/<str:siren>/aller-vers/arrets/<str:pk>/",
         outreach_views.outreach_stop,
         name="outreach_stop",

@@ -157,3 +157,36 @@ def test_a_calendar_on_a_desktop(live_server, arras, make_member, desktop_page):
     screenshot(desktop_page, "aller-vers-calendrier-bureau")
     assert serious_violations(desktop_page) == []
     assert BusCalendar.objects.count() == 1
+
+
+def test_the_bus_settings_and_a_stop_on_a_phone(live_server, arras, make_member, phone_page):
+    from nonrecours.outreach.bus_settings import bus_rules
+    from nonrecours.outreach.models import Stop
+
+    make_member(arras, Role.PROJECT_LEAD)
+    _log_in(phone_page, live_server.url)
+    phone_page.goto(f"{live_server.url}/territoires/{arras.siren}/aller-vers/reglages/")
+    phone_page.get_by_label("Mercredi").first.uncheck()
+    phone_page.get_by_label("Partenaires à bord le jeudi (facultatif)").fill("MSA")
+    phone_page.get_by_label("Matin : fin").fill("12:00")
+    phone_page.get_by_label("Après-midi : début").fill("11:00")
+    phone_page.get_by_role("button", name="Enregistrer les réglages").click()
+    assert "avant la fin du matin" in phone_page.locator(".error-summary").inner_text()
+    assert page_width(phone_page) <= 390
+    screenshot(phone_page, "aller-vers-reglages-erreur-telephone")
+    assert serious_violations(phone_page) == []
+    phone_page.get_by_label("Après-midi : début").fill("13:30")
+    phone_page.get_by_role("button", name="Enregistrer les réglages").click()
+    assert phone_page.get_by_text("Réglages du bus enregistrés").is_visible()
+    assert bus_rules(arras).weekdays == frozenset({0, 1, 3, 4})
+
+    stop = Stop.objects.filter(territory=arras, kind="mairie").order_by("name").first()
+    phone_page.goto(f"{live_server.url}/territoires/{arras.siren}/aller-vers/arrets/{stop.pk}/")
+    phone_page.get_by_label("Mardi").check()
+    phone_page.get_by_label("Partenaire nécessaire à bord (facultatif)").fill("MSA")
+    phone_page.get_by_role("button", name="Enregistrer l'arrêt").click()
+    stop.refresh_from_db()
+    assert (stop.preferred_weekdays, stop.partner) == ([1], "MSA")
+    phone_page.goto(f"{live_server.url}/territoires/{arras.siren}/aller-vers/arrets/{stop.pk}/")
+    screenshot(phone_page, "aller-vers-arret-telephone")
+    assert serious_violations(phone_page) == []

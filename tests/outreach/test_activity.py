@@ -32,6 +32,7 @@ from tests.conftest import LENS_SIREN
 pytestmark = pytest.mark.django_db
 
 FIXTURES = Path(__file__).parent / "fixtures"
+MORNING_TEXT = "de 9\u00a0h à 12\u00a0h\u00a030"  # no-break spaces
 
 
 def make_visit(territory, *, day=None, status=VisitStatus.PLANNED, insee_code=None):
@@ -303,11 +304,11 @@ def test_hours_of_presence(visit):
         ("09:00", "25:00", "left_at", "Heure de départ : heure attendue au format 14:30."),
         ("0²:00", "", "arrived_at", "Heure d'arrivée : heure attendue au format 14:30."),
         ("00:00", "23:59", "arrived_at",
-         "Heure d'arrivée : 00:00 est loin de la demi-journée prévue (matin, de 9\u00a0h à 12\u00a0h\u00a030) ; "
-         "attendu de 07:30 à 14:00."),
+         "Heure d'arrivée : 00:00 est loin de la demi-journée prévue "
+         f"(matin, {MORNING_TEXT}) ; attendu de 07:30 à 14:00."),
         ("09:00", "15:00", "left_at",
-         "Heure de départ : 15:00 est loin de la demi-journée prévue (matin, de 9\u00a0h à 12\u00a0h\u00a030) ; "
-         "attendu de 07:30 à 14:00."),
+         "Heure de départ : 15:00 est loin de la demi-journée prévue "
+         f"(matin, {MORNING_TEXT}) ; attendu de 07:30 à 14:00."),
     ],
 )  # fmt: skip
 def test_wrong_hours_are_refused(visit, arrived, left, field, message):

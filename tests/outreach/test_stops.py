@@ -164,6 +164,10 @@ def test_the_team_moves_a_stop_on_its_page(client, arras, make_member):
     assert done.status_code == 302
     stop.refresh_from_db()
     assert stop.name == "Hôtel de ville" and not stop.is_active  # unchecked box: inactive
+    client.post(url, {**data, "is_active": "on", "preferred_weekdays": ["2"], "partner": " CAF "})
+    stop.refresh_from_db()
+    assert (stop.is_active, stop.preferred_weekdays, stop.partner) == (True, [2], "CAF")
+    assert client.post(url, {**data, "preferred_weekdays": ["9"]}).status_code == 422
     assert client.get(reverse("outreach_stop", args=[arras.siren, "x"])).status_code == 404
     client.force_login(make_member(arras, Role.PARTNER))
     assert client.get(url).status_code == 403

@@ -19,6 +19,7 @@ from nonrecours.outreach.access import (
     access_bus_visit_by_id,
     access_outreach_planning_by_siren,
 )
+from nonrecours.outreach.bus_settings import bus_rules, rules_text
 from nonrecours.outreach.calendar import territory_calendar
 from nonrecours.outreach.enums import VisitStatus
 from nonrecours.outreach.models import BusCalendar
@@ -87,7 +88,12 @@ def outreach_calendars(request: AuthenticatedRequest, siren: str) -> HttpRespons
     return render(
         request,
         "outreach/calendars.html",
-        {"territory": territory, "calendars": calendars, "form": form},
+        {
+            "territory": territory,
+            "calendars": calendars,
+            "form": form,
+            "rules_text": rules_text(bus_rules(territory)),
+        },
         status=status,
     )
 

@@ -7,7 +7,7 @@ from django import forms
 
 from nonrecours.outreach.actions import MAX_WEIGHT
 from nonrecours.outreach.calendar import MAX_VEHICLES, SMALL_COMMUNE_EVERY_WEEKS
-from nonrecours.outreach.planning import MAX_WEEKS, MIN_WEEKS, day_text
+from nonrecours.outreach.planning import MAX_WEEKS, MIN_WEEKS, day_text, weekday_name
 from nonrecours.outreach.priorities import FACTORS
 
 
@@ -60,6 +60,7 @@ class PlaceForm(forms.Form):
 
 
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
+WEEKDAYS = [(day, weekday_name(day).capitalize()) for day in range(7)]
 
 
 class CalendarForm(forms.Form):
@@ -154,3 +155,48 @@ class StopForm(forms.Form):
     is_active = forms.BooleanField(
         label="Proposer cet arrêt aux prochains calendriers", required=False
     )
+    preferred_weekdays = forms.TypedMultipleChoiceField(
+        label="Jours souhaités (facultatif)", choices=WEEKDAYS, coerce=int, required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Un jour de marché, par exemple : le calendrier le choisit quand il le peut.",
+    )  # fmt: skip
+    partner = forms.CharField(
+        label="Partenaire nécessaire à bord (facultatif)", max_length=60, required=False,
+        help_text="Par exemple « MSA » : l'arrêt n'est alors visité que les jours où ce "
+        "partenaire est à bord (réglages du bus).",
+    )  # fmt: skip
+
+
+class BusSettingsForm(forms.Form):
+    """The rules of the bus (outreach.bus_settings.bus_settings_save)."""
+
+    depot = forms.ChoiceField(
+        label="Dépôt (d'où part le bus chaque demi-journée)", required=False,
+        help_text="Les temps de trajet se comptent depuis ce lieu.",
+    )  # fmt: skip
+    weekdays = forms.TypedMultipleChoiceField(
+        label="Jours de circulation", choices=WEEKDAYS, coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+    )  # fmt: skip
+    morning_start = forms.TimeField(label="Matin : début", help_text="Par exemple 09:00.")
+    morning_end = forms.TimeField(label="Matin : fin", help_text="Par exemple 12:30.")
+    afternoon_start = forms.TimeField(
+        label="Après-midi : début", help_text="La pause de midi est l'écart entre les deux."
+    )
+    afternoon_end = forms.TimeField(label="Après-midi : fin", help_text="Par exemple 17:00.")
+
+    def __init__(self, *args: object, stops: list[tuple[str, str]], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["depot"].choices = [  # type: ignore[attr-defined]
+            ("", "— la mairie de la ville-centre —"),
+            *stops,
+        ]
+        for day, name in WEEKDAYS:
+            self.fields[f"partners_{day}"] = forms.CharField(
+                label=f"Partenaires à bord le {name.lower()} (facultatif)", max_length=300,
+                required=False, help_text="Séparés par des virgules, par exemple « CAF, MSA ».",
+            )  # fmt: skip
+
+    def partner_days(self) -> dict[int, str]:
+        """Weekday → the names typed (after is_valid)."""
+        return {day: self.cleaned_data.get(f"partners_{day}", "") for day, _ in WEEKDAYS}

@@ -16,13 +16,14 @@ from nonrecours.outreach.access import (
     access_outreach_priorities_by_siren,
     access_stop_by_id,
 )
+from nonrecours.outreach.bus_settings import BusSettingsError, bus_rules, bus_settings_save
 from nonrecours.outreach.models import Stop
 from nonrecours.outreach.priorities import FACTORS, priority_index
 from nonrecours.outreach.queries import priority_map
 from nonrecours.outreach.stops import StopError, stop_add, stop_update, stops_prefill
 from nonrecours.territories.models import Commune
 from nonrecours.www.errors import add_to_form
-from nonrecours.www.outreach.forms import PlaceForm, StopForm, WeightsForm
+from nonrecours.www.outreach.forms import BusSettingsForm, PlaceForm, StopForm, WeightsForm
 from nonrecours.www.requests import AuthenticatedRequest
 
 
@@ -125,6 +126,8 @@ def outreach_stop(request: AuthenticatedRequest, siren: str, pk: str) -> HttpRes
         "longitude": round(stop.longitude, 6),
         "service_minutes": stop.service_minutes,
         "is_active": stop.is_active,
+        "preferred_weekdays": stop.preferred_weekdays,
+        "partner": stop.partner,
     }
     form = StopForm(initial=initial)
     status = 200
@@ -141,6 +144,8 @@ def outreach_stop(request: AuthenticatedRequest, siren: str, pk: str) -> HttpRes
                     longitude=float(data["longitude"]),
                     service_minutes=data["service_minutes"],
                     is_active=data["is_active"],
+                    preferred_weekdays=data["preferred_weekdays"],
+                    partner=data["partner"],
                 )
             except StopError as error:
                 add_to_form(form, error)
@@ -152,5 +157,61 @@ def outreach_stop(request: AuthenticatedRequest, siren: str, pk: str) -> HttpRes
         request,
         "outreach/stop.html",
         {"territory": stop.territory, "stop": stop, "form": form},
+        status=status,
+    )
+
+
+@never_cache
+@login_required
+def outreach_bus_settings(request: AuthenticatedRequest, siren: str) -> HttpResponse:
+    """The rules of the bus (depot, days, half-days, partners on board) the
+    next calendars are computed with (POST saves them)."""
+    territory = access_outreach_planning_by_siren(request.user, siren)
+    stops_prefill(territory=territory)
+    stops = [
+        (str(s.pk), s.name)
+        for s in sorted(
+            Stop.objects.filter(territory=territory, is_active=True), key=lambda s: sort_key(s.name)
+        )
+    ]
+    rules = bus_rules(territory)
+    morning, afternoon = rules.half_days
+    initial: dict[str, object] = {
+        "depot": str(rules.depot.pk) if rules.depot else "",
+        "weekdays": sorted(rules.weekdays),
+        "morning_start": morning.start,
+        "morning_end": morning.end,
+        "afternoon_start": afternoon.start,
+        "afternoon_end": afternoon.end,
+    }
+    initial |= {f"partners_{d}": ", ".join(n) for d, n in rules.partner_days.items()}
+    form = BusSettingsForm(initial=initial, stops=stops)
+    status = 200
+    if request.method == "POST":
+        form = BusSettingsForm(request.POST, stops=stops)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                bus_settings_save(
+                    territory=territory,
+                    depot_id=data["depot"],
+                    weekdays=data["weekdays"],
+                    morning=(data["morning_start"], data["morning_end"]),
+                    afternoon=(data["afternoon_start"], data["afternoon_end"]),
+                    partner_days=form.partner_days(),
+                    user=request.user,
+                )
+            except BusSettingsError as error:
+                add_to_form(form, error)
+            else:
+                messages.success(
+                    request, "Réglages du bus enregistrés : les prochains calendriers les suivent."
+                )
+                return redirect(reverse("outreach_calendars", args=[siren]))
+        status = 422
+    return render(
+        request,
+        "outreach/bus_settings.html",
+        {"territory": territory, "form": form},
         status=status,
     )

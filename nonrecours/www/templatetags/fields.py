@@ -4,10 +4,10 @@ template: see TEMPLATES in config/settings/base.py): ``{% form_field field %}``.
 Its error sits in « <auto_id>_error » and its help in « <auto_id>_helptext »,
 the ids Django's aria-describedby points to. An optional field says
 « (facultatif) » (the forms' note says the others are required), unless its
-label says it already; a lone checkbox says nothing. Radio buttons are a
-fieldset whose legend is the label. Written in Python rather than as an
-included template: the simulator's expert page draws about a hundred
-fields (ADR 019)."""
+label says it already; a lone checkbox says nothing. Radio buttons, and the
+checkboxes of a multiple choice, are a fieldset whose legend is the label.
+Written in Python rather than as an included template: the simulator's
+expert page draws about a hundred fields (ADR 019)."""
 
 from django import template
 from django.forms import BoundField
@@ -47,7 +47,8 @@ def _optional(field: BoundField) -> SafeString:
 def form_field(field: BoundField) -> SafeString:
     """The HTML of one bound field: label (or legend), help, errors, widget."""
     error_class = " field--error" if field.errors else ""
-    if field.widget_type == "radioselect":
+    if field.widget_type in ("radioselect", "checkboxselectmultiple"):
+        kind = "radio" if field.widget_type == "radioselect" else "checkbox"
         described = " ".join(
             part
             for part in (
@@ -59,11 +60,12 @@ def form_field(field: BoundField) -> SafeString:
         invalid = ' aria-invalid="true"' if field.errors else ""
         radios = format_html_join(
             "",
-            '<label class="choice" for="{}"><input type="radio" name="{}" value="{}" id="{}"{}{}> '
+            '<label class="choice" for="{}"><input type="{}" name="{}" value="{}" id="{}"{}{}> '
             "{}</label>",
             (
                 (
                     radio.id_for_label,
+                    kind,
                     field.html_name,
                     radio.data["value"],
                     radio.id_for_label,
