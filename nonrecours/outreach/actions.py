@@ -46,7 +46,7 @@ def priority_weights_save(
             raise WeightsError(
                 f"« {labels[key]} » : {value:g} hors limites (de 0 à {MAX_WEIGHT:g})."
             )
-        clean[key] = float(value)
+        clean[key] = float(value) + 0.0  # « -0 » is 0, not a negative zero shown « -0 »
     if not any(clean.values()):
         raise WeightsError("Au moins un facteur doit compter (tous les poids sont à 0).")
     with transaction.atomic():

@@ -173,3 +173,20 @@ def test_hostile_cells_give_a_french_refusal_or_counts(
         assert str(error).startswith("hostile.csv")
     else:
         assert all(item.households is None or item.households % 1 == 0 for item in found)
+
+
+def test_one_rsa_type_written_two_ways_is_read_once(tmp_path: Path) -> None:
+    """Summed, « RSA majoré » and « RSA majore » would count the same
+    households twice."""
+    path = tmp_path / "rsa_s_type_com_f.csv"
+    path.write_text(
+        "Date référence;Numéro commune;Type RSA;Nombre foyers RSA\n"
+        "2024-12;62041;RSA majoré;245\n"
+        "2024-12;62041;RSA non majoré;1920\n"
+        "2024-12;62041;rsa  MAJORE;245\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(
+        OutreachFileError, match="ligne 4 : commune 62041, 2024-12 : déjà lue ligne 2"
+    ):
+        read_caf_beneficiaries(path, known=KNOWN)

@@ -148,6 +148,19 @@ def test_projected_coordinates_without_crs_are_refused(tmp_path: Path) -> None:
     ]
 
 
+@pytest.mark.parametrize("name", ["EPSG:3857", "urn:ogc:def:crs:EPSG::2154"])
+def test_degrees_under_a_projected_crs_are_refused(tmp_path: Path, name: str) -> None:
+    """Reprojected as metres, degrees would put the QPV in the ocean."""
+    path = write(tmp_path, [feature()], crs={"type": "name", "properties": {"name": name}})
+
+    with pytest.raises(OutreachFileError) as error:
+        read_priority_areas(path)
+
+    [message] = messages(error)
+    assert message.startswith("qpv.geojson, objet n° 1 (QN06201M), propriété geometry : ")
+    assert "coordonnées en degrés alors que le fichier annonce la projection" in message
+
+
 def test_an_unknown_crs_is_refused(tmp_path: Path) -> None:
     crs = {"type": "name", "properties": {"name": "EPSG:999999"}}
     path = write(tmp_path, [feature()], crs=crs)

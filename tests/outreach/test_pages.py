@@ -71,3 +71,18 @@ def test_a_partner_cannot_save_weights_and_strangers_see_nothing(client, arras, 
     assert client.get(reverse("outreach_priorities", args=["999999999"])).status_code == 404
     client.logout()
     assert client.get(url).status_code == 302
+
+
+def test_a_weight_of_minus_zero_is_zero(client, arras, make_member):
+    import math
+
+    client.force_login(make_member(arras, Role.PROJECT_LEAD))
+    url = reverse("outreach_priorities", args=[arras.siren])
+    data = {
+        "difficultes_financieres": "2", "difficultes_demarches": "2", "illectronisme": "2",
+        "non_recours_declare": "2", "non_recours_potentiel": "1", "eloignement": "2",
+        "pauvrete": "2", "allocataires_rsa": "1", "population": "-0",
+    }  # fmt: skip
+    assert client.post(url, data).status_code == 302
+    saved = PriorityWeights.objects.get(territory=arras).weights["population"]
+    assert saved == 0 and math.copysign(1, saved) == 1

@@ -52,6 +52,7 @@ from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from nonrecours.french import sort_key
 from nonrecours.outreach.importers.common import (
     ProblemLog,
     TooManyProblems,
@@ -156,7 +157,9 @@ def _read_rows(
             continue
         if communes is not None and code not in communes:
             continue
-        kind = row[columns.kind].strip() if columns.kind else ""
+        # « RSA majoré », « RSA majore », « rsa  majoré » are one type: summed
+        # twice they would double the count.
+        kind = sort_key(" ".join(row[columns.kind].split()))[0] if columns.kind else ""
         if (code, *period, kind) in seen:
             first = seen[(code, *period, kind)]
             log.add(f"commune {code}, {row[columns.date]} : déjà lue ligne {first}.", line=line)

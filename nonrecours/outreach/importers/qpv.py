@@ -49,7 +49,9 @@ Geometry: Polygon or MultiPolygon; the file's `crs` member
 (« urn:ogc:def:crs:EPSG::2154 », « EPSG:2154 », CRS84…) says its
 projection, and anything other than WGS 84 is reprojected by pyproj. A
 file without `crs` must be in longitude/latitude (RFC 7946); coordinates
-beyond ±180/±90 are refused as « projection non dite ». An invalid
+beyond ±180/±90 are refused as « projection non dite », and coordinates
+all within them in a file that says a projected CRS (metres) are refused
+as degrees under the wrong name. An invalid
 contour (self-intersecting ring) is repaired by shapely's `make_valid`,
 keeping its polygons. Coordinates are rounded to 6 decimals (about 10 cm),
 as the project keeps every contour.
@@ -193,6 +195,15 @@ def _shape(geometry: Any, transformer: Transformer | None) -> tuple[Any, str]:
         return None, "coordonnées illisibles."
     if geom.is_empty or not all(math.isfinite(value) for value in coordinates.flat):
         return None, "géométrie vide ou coordonnées non numériques."
+    degrees = (abs(coordinates[:, 0]) <= 180).all() and (abs(coordinates[:, 1]) <= 90).all()
+    source = transformer.source_crs if transformer is not None else None
+    if source is not None and source.is_projected and degrees:
+        # Metres of Lambert-93 or Web Mercator are never all this small: the
+        # file says a projection its coordinates are not in.
+        return None, (
+            f"coordonnées en degrés alors que le fichier annonce la projection « {source.name} » "
+            "(membre « crs ») : corrigez le membre crs ou reprojetez le fichier."
+        )
     if transformer is not None:
         geom = shapely.transform(geom, lambda xy: _project(transformer, xy))
     elif (abs(coordinates[:, 0]) > 180).any() or (abs(coordinates[:, 1]) > 90).any():
