@@ -21,7 +21,7 @@ from nonrecours.accounts.access import has_capability, require_capability
 from nonrecours.accounts.enums import Capability
 from nonrecours.accounts.models import User
 from nonrecours.outreach.models import BusCalendar, BusVisit, Stop
-from nonrecours.outreach.queries import operating_calendars
+from nonrecours.outreach.queries import running_visits
 from nonrecours.territories.models import Territory
 from nonrecours.textrules import database_id
 
@@ -81,8 +81,10 @@ def access_bus_visit_log_by_id(user: User | AnonymousUser, pk: int | str) -> Bus
     # Only the team of the visit's territory notes its activity.
     if not has_capability(user, visit.calendar.territory, Capability.LOG_OUTREACH):
         raise Http404(VISIT_NOT_FOUND)
-    # A draft calendar's visits never take place: nothing to note.
-    if not operating_calendars(visit.calendar.territory).filter(pk=visit.calendar_id).exists():
+    # A draft's visits never take place: nothing to note. A visit already
+    # noted stays open, so that a phone's late sync is not lost.
+    noted = visit.arrived_at is not None or visit.visitors.exists()
+    if not noted and not running_visits(visit.calendar.territory).filter(pk=visit.pk).exists():
         raise Http404(VISIT_NOT_FOUND)
     return visit
 

@@ -29,7 +29,7 @@ from nonrecours.outreach import posters
 from nonrecours.outreach.enums import VisitStatus, VisitTheme
 from nonrecours.outreach.models import BusReferral, BusVisit, BusVisitor, PriorityArea
 from nonrecours.outreach.planning import DEFAULT_HALF_DAYS, day_text
-from nonrecours.outreach.queries import operating_calendars
+from nonrecours.outreach.queries import running_visits
 from nonrecours.referrals.actions import ReferralError, referral_send
 from nonrecours.referrals.enums import AgeBand
 from nonrecours.referrals.models import Referral
@@ -440,12 +440,14 @@ def log_territories(user: User) -> list[Territory]:
 
 def visits_to_log(territories: list[Territory], *, today: datetime.date) -> list[BusVisit]:
     """The visits of the bus in the territories' operating calendars
-    (outreach.queries.operating_calendars: published, not drafts), from LOG_WINDOW
+    (outreach.queries.running_visits: published, not drafts, nor days a
+    later calendar took over), from LOG_WINDOW
     before ``today`` to LOG_WINDOW after, in time order (the morning before
     the afternoon; cancelled ones included: they are shown as such)."""
-    calendars = [c.pk for t in territories for c in operating_calendars(t)]
-    visits = BusVisit.objects.filter(
-        calendar__in=calendars,
+    running = BusVisit.objects.none()
+    for territory in territories:
+        running |= running_visits(territory)
+    visits = running.filter(
         day__gte=today - LOG_WINDOW,
         day__lte=today + LOG_WINDOW,
     ).select_related("calendar__territory", "stop__commune")

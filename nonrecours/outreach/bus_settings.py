@@ -22,7 +22,14 @@ MIN_HALF_DAY_MINUTES = 60
 # Partners on board one day: a bus seats a few agents.
 MAX_PARTNERS_PER_DAY = 5
 MAX_PARTNER_LENGTH = 60
+# The bus works by day: its hours stay between these (the staff's margin
+# around a half-day, outreach.activity.PRESENCE_MARGIN, stays in the day).
+EARLIEST = datetime.time(6, 0)
+LATEST = datetime.time(22, 0)
 WORKING_DAYS = frozenset(range(5))
+
+
+HOUR_FIELDS = ("morning_start", "morning_end", "afternoon_start", "afternoon_end")
 
 
 class BusSettingsError(UserError):
@@ -84,6 +91,14 @@ def _half_day_problems(
     morning: tuple[datetime.time, datetime.time], afternoon: tuple[datetime.time, datetime.time]
 ) -> list[Problem]:
     problems = []
+    for hour, field in zip((*morning, *afternoon), HOUR_FIELDS, strict=True):
+        if not EARLIEST <= hour <= LATEST:
+            problems.append(
+                Problem(
+                    f"{hour:%H:%M} : le bus circule de {EARLIEST:%H:%M} à {LATEST:%H:%M}.",
+                    field=field,
+                )
+            )
     for (start, end), label, field in (
         (morning, "matin", "morning_end"),
         (afternoon, "après-midi", "afternoon_end"),
@@ -120,10 +135,20 @@ def bus_settings_save(
 ) -> BusSettings:
     """Save the territory's rules: ``depot_id`` an active stop of the
     territory ("" or None: the central town hall), ``weekdays`` at least one
-    of 0 (Monday) … 6, two half-days of at least MIN_HALF_DAY_MINUTES, the
-    morning ending before the afternoon starts, ``partner_days`` weekday →
+    of 0 (Monday) … 6, two half-days of at least MIN_HALF_DAY_MINUTES
+    between EARLIEST and LATEST (seconds dropped), the morning ending before
+    the afternoon starts, ``partner_days`` weekday →
     names separated by commas (partner_names). Raises BusSettingsError
     (French, each problem on its field) and saves nothing."""
+    # Minutes only: a second typed (« 09:00:30 ») is not a bus's timetable.
+    morning = (
+        morning[0].replace(second=0, microsecond=0),
+        morning[1].replace(second=0, microsecond=0),
+    )
+    afternoon = (
+        afternoon[0].replace(second=0, microsecond=0),
+        afternoon[1].replace(second=0, microsecond=0),
+    )
     problems: list[Problem] = []
     depot = None
     if depot_id not in (None, ""):

@@ -142,8 +142,9 @@ def territory_calendar(
     `weeks` weeks (4 to 12) with `vehicles`, solved by CP-SAT within
     `time_limit_seconds`; travel times from the OSRM `matrix` file (depot
     first, then the stops in the order of `candidate_stops`) when given.
-    Raises PlanningError (French) for wrong rules or a territory without
-    stops, TravelFileError for a refused matrix."""
+    Raises PlanningError (French) for wrong rules, a territory without
+    stops, or rules where no stop can be visited; TravelFileError for a
+    refused matrix."""
     if not 0 < time_limit_seconds <= MAX_TIME_LIMIT_SECONDS:
         raise PlanningError(
             f"temps de calcul : de 1 à {MAX_TIME_LIMIT_SECONDS:.0f} secondes, pas "
@@ -163,8 +164,10 @@ def territory_calendar(
     settings = bus_rules(territory)
     depot = settings.depot
     keys = {s.key for s in stops}
+    # A stop's partner in the spelling of the settings (« msa » is « MSA »).
+    on_board = {name.casefold(): name for names in settings.partner_days.values() for name in names}
     partners = {
-        stop_key(row): row.partner
+        stop_key(row): on_board.get(row.partner.casefold(), row.partner)
         for row in Stop.objects.filter(territory=territory, is_active=True)
         .exclude(partner="")
         .select_related("commune", "priority_area")
@@ -194,6 +197,12 @@ def territory_calendar(
     else:
         travel = estimated_travel(stops, rules.depot)
     calendar = solve_calendar(stops, rules, travel, time_limit_seconds=time_limit_seconds)
+    if not calendar.visits:
+        raise PlanningError(
+            "Aucun passage possible : aucun arrêt ne tient dans une demi-journée les jours de "
+            "circulation (trajet aller et retour depuis le dépôt, plus la durée sur place), ou "
+            "son partenaire n'est jamais à bord. Vérifiez les réglages du bus et les arrêts."
+        )
     return TerritoryCalendar(territory, tuple(stops), rules, travel, calendar)
 
 

@@ -98,7 +98,7 @@ def outreach_demo_create(*, territory: Territory, today: datetime.date, seed: in
     _tag_referrals(territory, past)
     future = [v for v in visits if v.day > today]
     if len(future) >= 2:
-        _demo_changes(future)
+        _demo_changes(future, today)
     return len(visits)
 
 
@@ -118,7 +118,7 @@ def _tag_referrals(territory: Territory, past: list[BusVisit]) -> None:
     )
 
 
-def _demo_changes(future: list[BusVisit]) -> None:
+def _demo_changes(future: list[BusVisit], today: datetime.date) -> None:
     """One visit cancelled, one moved to the next working day (the rules
     checked again as on the page; a rule it breaks is kept and shown)."""
     cancelled, moved = future[0], future[len(future) // 2]
@@ -133,4 +133,5 @@ def _demo_changes(future: list[BusVisit]) -> None:
         reason="Démonstration : jour de marché",
         user=None,
         accept_violations=True,
+        today=today,
     )

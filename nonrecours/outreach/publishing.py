@@ -38,6 +38,7 @@ from nonrecours.outreach.posters import (
     Season,
     visits_from_rows,
 )
+from nonrecours.outreach.queries import Governed, calendar_last_day, governed_calendars
 from nonrecours.territories.models import Territory
 
 OSM_DAYS = ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")
@@ -199,25 +200,39 @@ def osm_hours(
 # --- The season residents see ---------------------------------------------------
 
 
-def published_calendars(territory: Territory, *, today: datetime.date) -> list[BusCalendar]:
-    """The territory's published calendars not over by ``today``, by start."""
-    calendars = BusCalendar.objects.filter(territory=territory, published_at__isnull=False)
-    return sorted((c for c in calendars if calendar_end(c) >= today), key=lambda c: (c.start, c.pk))
+def published_calendars(territory: Territory, *, today: datetime.date) -> list[Governed]:
+    """The territory's published calendars whose last day (a visit moved
+    beyond their weeks included) is not over by ``today``, each with the
+    days it governs (outreach.queries.governed_calendars), by start."""
+    return sorted(
+        (g for g in governed_calendars(territory) if g.last_day >= today),
+        key=lambda g: (g.calendar.start, g.calendar.pk),
+    )
+
+
+def _governed_visits(entry: Governed) -> list[PublicVisit]:
+    """The visits of a published calendar on the days it governs."""
+    return [v for v in visits_from_rows([entry.calendar]) if entry.governs(v.day)]
 
 
 def public_season(territory: Territory, *, today: datetime.date) -> Season | None:
     """What residents are shown of the bus: the visits of the published
-    calendars not over by ``today`` (changes included), None when there is
-    none. Only published calendars are public."""
-    calendars = published_calendars(territory, today=today)
-    if not calendars:
+    calendars not over by ``today``, each on the days it governs (changes
+    included), None when there is none. Only published calendars are
+    public."""
+    governed = published_calendars(territory, today=today)
+    if not governed:
         return None
+    visits = sorted(
+        (v for entry in governed for v in _governed_visits(entry)),
+        key=lambda v: (v.day, v.start, v.vehicle),
+    )
     return Season(
         name=territory.name,
         siren=territory.siren,
-        start=min(c.start for c in calendars),
-        end=max(calendar_end(c) for c in calendars),
-        visits=tuple(visits_from_rows(calendars)),
+        start=min(g.calendar.start for g in governed),
+        end=max(g.last_day for g in governed),
+        visits=tuple(visits),
     )
 
 
@@ -278,7 +293,8 @@ class PublishReport:
 
     def summary(self) -> str:
         replaced = (
-            f" ; remplace {', '.join(f'« {name} »' for name in self.replaced)}"
+            f" ; prend la suite de {', '.join(f'« {name} »' for name in self.replaced)} "
+            "sur ses semaines à venir"
             if self.replaced
             else ""
         )
@@ -301,20 +317,28 @@ def bus_directory_refresh(
     nothing; raises DirectoryImportError (French) if the directory refuses
     an entry."""
     today = today or timezone.localdate()
-    calendars = published_calendars(territory, today=today)
     per_stop: dict[int, list[str]] = defaultdict(list)
-    for calendar in calendars:
-        visits_of: dict[int, list[PublicVisit]] = defaultdict(list)
-        for visit in visits_from_rows([calendar]):
-            if visit.stop_id is not None:
-                visits_of[visit.stop_id].append(visit)
-        holidays = calendar_holidays(calendar)
-        for stop_id, visits in visits_of.items():
-            hours = osm_hours(
-                visits, start=calendar.start, end=calendar_end(calendar), holidays=holidays
-            )
-            if hours:
-                per_stop[stop_id].append(hours)
+    for entry in published_calendars(territory, today=today):
+        holidays = calendar_holidays(entry.calendar)
+        rows = visits_from_rows([entry.calendar])
+        # Each stretch of days the calendar governs has its own hours: its
+        # weekday rules never open a day a later calendar took over.
+        for first, last in entry.segments():
+            visits_of: dict[int, list[PublicVisit]] = defaultdict(list)
+            for visit in rows:
+                if visit.stop_id is not None and first <= visit.day <= last:
+                    visits_of[visit.stop_id].append(visit)
+                elif (
+                    visit.stop_id is not None
+                    and visit.is_moved
+                    and visit.planned_day
+                    and (first <= visit.planned_day <= last)
+                ):
+                    visits_of[visit.stop_id].append(visit)  # its announced day closes here
+            for stop_id, visits in visits_of.items():
+                hours = osm_hours(visits, start=first, end=last, holidays=holidays)
+                if hours:
+                    per_stop[stop_id].append(hours)
     stops = Stop.objects.filter(pk__in=per_stop).select_related("commune").order_by("pk")
     offers = [_offer_record(territory, s, "; ".join(per_stop[s.pk]), today) for s in stops]
     report = PublishReport(offers=len(offers))
@@ -344,9 +368,10 @@ def calendar_publish(
     *, calendar: BusCalendar, user: User | None, today: datetime.date | None = None
 ) -> PublishReport:
     """Publish a saved calendar to residents: it becomes public
-    (``published_at``, kept from its first publication), replaces the
-    published calendars of its territory whose period overlaps its own
-    (they are no longer public), and the directory's entries of the bus are
+    (``published_at``, kept from its first publication), takes over from
+    the published calendars of its territory the days of its own weeks not
+    yet gone (outreach.queries.governed_calendars: they keep the others),
+    and the directory's entries of the bus are
     rewritten (bus_directory_refresh). Publishing again updates, never
     duplicates. ``user``: who publishes (the team; None from a command).
     Raises PublishError (French) for a demonstration calendar, a calendar
@@ -360,7 +385,7 @@ def calendar_publish(
             f"« {calendar.name} » est un calendrier de démonstration (fictif) : il ne se publie "
             "pas. Calculez un calendrier réel pour le publier."
         )
-    end = calendar_end(calendar)
+    end = calendar_last_day(calendar)
     if end < today:
         raise PublishError(
             f"Calendrier « {calendar.name} » terminé le {date_text(end)} : rien à publier."
@@ -369,11 +394,17 @@ def calendar_publish(
         raise PublishError(
             f"Calendrier « {calendar.name} » : aucun passage (tous annulés) : rien à publier."
         )
-    others = BusCalendar.objects.filter(
-        territory=calendar.territory, published_at__isnull=False
-    ).exclude(pk=calendar.pk)
-    replaced = [c for c in others if c.start <= end and calendar.start <= calendar_end(c)]
-    BusCalendar.objects.filter(pk__in=[c.pk for c in replaced]).update(published_at=None)
+    # An earlier calendar over the same weeks keeps its days already gone
+    # and those before this one's start; this one governs the rest
+    # (outreach.queries.governed_calendars).
+    replaced = [
+        g.calendar
+        for g in governed_calendars(calendar.territory)
+        if g.calendar.pk != calendar.pk
+        and calendar.start <= g.last_day
+        and g.calendar.start <= end
+        and g.last_day >= today
+    ]
     if calendar.published_at is None:
         calendar.published_at = timezone.now()
         calendar.save(update_fields=["published_at"])

@@ -1,10 +1,13 @@
 """Reads of the aller-vers (outreach) app for its pages and commands."""
 
+import datetime
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Max, Q, QuerySet
+from django.utils import timezone
 
+from nonrecours.outreach.enums import VisitStatus
 from nonrecours.outreach.models import BusCalendar, BusVisit, PriorityArea
 from nonrecours.outreach.priorities import FACTORS, PlacePriority, PriorityIndex
 from nonrecours.surveys.maps import CLASS_KEYS, estimate_class
@@ -94,6 +97,82 @@ def priority_index_data(index: PriorityIndex) -> dict[str, Any]:
     }
 
 
+def calendar_last_day(calendar: BusCalendar) -> datetime.date:
+    """The last day of a saved calendar: its last week's Sunday, or a later
+    visit the team moved beyond it (not cancelled)."""
+    end = calendar.start + datetime.timedelta(days=7 * calendar.weeks - 1)
+    moved = (
+        calendar.visits.exclude(status=VisitStatus.CANCELLED)
+        .filter(day__gt=end)
+        .aggregate(last=Max("day"))["last"]
+    )
+    return max(end, moved) if moved else end
+
+
+@dataclass(frozen=True)
+class Governed:
+    """A published calendar and the days it governs: its own, from its
+    start to its last day, except ``ceded`` — the windows of calendars
+    published after it, each from the later one's start or its publication
+    day, whichever is later (days already gone stay with the calendar that
+    ran them), to its last day."""
+
+    calendar: BusCalendar
+    last_day: datetime.date
+    ceded: tuple[tuple[datetime.date, datetime.date], ...]
+
+    def governs(self, day: datetime.date) -> bool:
+        """Whether ``day``'s visits are this calendar's to show."""
+        return not any(first <= day <= last for first, last in self.ceded)
+
+    def segments(self) -> list[tuple[datetime.date, datetime.date]]:
+        """Its period minus the ceded windows, as (first, last) days."""
+        pieces = [(self.calendar.start, self.last_day)]
+        for first, last in sorted(self.ceded):
+            pieces = [
+                part
+                for a, b in pieces
+                for part in ((a, min(b, first - datetime.timedelta(days=1))),
+                             (max(a, last + datetime.timedelta(days=1)), b))
+                if part[0] <= part[1]
+            ]  # fmt: skip
+        return pieces
+
+
+def governed_calendars(territory: Territory) -> list[Governed]:
+    """The territory's published calendars (not demonstration ones), by
+    publication, each with the days it governs: a calendar published over
+    another's weeks takes them over from its own start — or from its
+    publication, for days already gone —, the earlier one keeps the rest
+    (its days already run, its weeks before the new one)."""
+    published = list(
+        BusCalendar.objects.filter(
+            territory=territory, published_at__isnull=False, is_synthetic=False
+        ).order_by("published_at", "pk")
+    )
+    lasts = {c.pk: calendar_last_day(c) for c in published}
+    governed = []
+    for n, calendar in enumerate(published):
+        ceded = tuple(
+            (max(later.start, timezone.localtime(later.published_at).date()), lasts[later.pk])
+            for later in published[n + 1 :]
+            if later.published_at is not None
+        )
+        governed.append(Governed(calendar, lasts[calendar.pk], ceded))
+    return governed
+
+
+def _governed_q(governed: list[Governed]) -> Q:
+    """The visits the governed calendars show (an always-false Q: none)."""
+    q = Q(pk__in=[])
+    for entry in governed:
+        own = Q(calendar=entry.calendar)
+        for first, last in entry.ceded:
+            own &= ~Q(day__range=(first, last))
+        q |= own
+    return q
+
+
 def operating_calendars(territory: Territory) -> QuerySet[BusCalendar]:
     """The calendars the bus runs on: those the team published
     (outreach.publishing); while the territory has none, its demonstration
@@ -106,17 +185,28 @@ def operating_calendars(territory: Territory) -> QuerySet[BusCalendar]:
     return calendars.filter(is_synthetic=True)
 
 
+def running_visits(territory: Territory) -> QuerySet[BusVisit]:
+    """The visits the bus makes: of each published calendar, on the days it
+    governs (governed_calendars); while none is published, those of the
+    demonstration calendars."""
+    governed = governed_calendars(territory)
+    if not governed:
+        return BusVisit.objects.filter(calendar__territory=territory, calendar__is_synthetic=True)
+    return BusVisit.objects.filter(_governed_q(governed))
+
+
 def operating_visits(territory: Territory) -> QuerySet[BusVisit]:
-    """The visits the bus made or will make: those of the operating
-    calendars, and any visit whose activity was noted (people received,
-    hours of presence) — a calendar replaced in mid-season keeps what it
-    achieved; a draft, never logged, counts for nothing."""
-    return (
-        BusVisit.objects.filter(calendar__territory=territory)
-        .filter(
-            Q(calendar__in=operating_calendars(territory))
-            | Q(visitors__isnull=False)
-            | Q(arrived_at__isnull=False)
-        )
-        .distinct()
-    )
+    """The visits that count for what the bus achieved: the running ones
+    (running_visits), and any visit of a real calendar whose activity was
+    noted (people received, hours of presence) — a calendar replaced in
+    mid-season keeps what it achieved; a draft, never logged, counts for
+    nothing; the demonstration counts for nothing once a real calendar is
+    published."""
+    noted = Q(visitors__isnull=False) | Q(arrived_at__isnull=False)
+    governed = governed_calendars(territory)
+    if not governed:
+        running = Q(calendar__is_synthetic=True)
+    else:
+        running = _governed_q(governed)
+        noted &= Q(calendar__is_synthetic=False)
+    return BusVisit.objects.filter(calendar__territory=territory).filter(running | noted).distinct()

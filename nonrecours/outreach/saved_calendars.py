@@ -320,14 +320,16 @@ def visit_move(
     reason: str,
     user: User | None,
     accept_violations: bool = False,
+    today: datetime.date | None = None,
 ) -> list[Violation]:
     """Move ``visit`` to (``day``, ``half_day``, ``vehicle``), the rules of
     its calendar checked again on every visit. Returns the rules the
     calendar breaks after the move ([] when none).
 
     Raises SavedCalendarError (French) for a cancelled visit, a half-day
-    the calendar does not have, a day more than MOVE_MARGIN outside the
-    calendar's weeks, or a move to where it already is;
+    the calendar does not have, a visit or a day before ``today`` (default:
+    the local date), a day more than MOVE_MARGIN outside the calendar's
+    weeks, or a move to where it already is;
     VisitChangeRefused when the move breaks a rule the calendar kept and
     ``accept_violations`` is False (nothing is saved). The first move keeps
     where the solver had put the visit (``planned_day``,
@@ -341,6 +343,15 @@ def visit_move(
         labels = ", ".join(h.label for h in current.rules.half_days)
         raise SavedCalendarError(
             f"Demi-journée « {half_day} » inconnue (attendu : {labels}).", field="half_day"
+        )
+    today = today or timezone.localdate()
+    if visit.day < today or day < today:
+        # A day gone is a fact (the visit took place, or did not: cancel it),
+        # not a plan residents can act on.
+        raise SavedCalendarError(
+            f"Le {day_text(min(visit.day, day))} est passé : un passage ne se déplace que "
+            "d'un jour à venir vers un jour à venir (annulez-le s'il n'a pas eu lieu).",
+            field="day",
         )
     first, last = current.rules.start - MOVE_MARGIN, current.rules.end + MOVE_MARGIN
     if not first <= day <= last:

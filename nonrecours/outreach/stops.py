@@ -15,7 +15,7 @@ from shapely.geometry import Point, shape
 from nonrecours.errors import Problem, UserError
 from nonrecours.french import of
 from nonrecours.outreach.enums import StopKind
-from nonrecours.outreach.models import PriorityArea, Stop
+from nonrecours.outreach.models import BusSettings, PriorityArea, Stop
 from nonrecours.territories.models import Commune, Territory
 from nonrecours.textrules import clean_text
 
@@ -226,6 +226,14 @@ def stop_update(
     except ValueError as error:
         problems.append(Problem(str(error), field="partner"))
         clean_partner = ""
+    if not is_active and BusSettings.objects.filter(depot=stop).exists():
+        problems.append(
+            Problem(
+                "C'est le dépôt du bus : choisissez un autre dépôt dans les réglages du bus "
+                "avant de retirer cet arrêt des calendriers.",
+                field="is_active",
+            )
+        )
     if problems:
         raise StopError("L'arrêt n'a pas été modifié.", problems=problems)
     if preferred_weekdays is not None:

@@ -95,8 +95,20 @@ def test_the_team_adds_a_stop_on_a_phone(live_server, arras, make_member, phone_
     screenshot(phone_page, "aller-vers-arrets-telephone")
 
 
+@pytest.fixture
+def before_the_calendar():
+    """Today: the Monday before the calendar of 27 April 2026 (its days are
+    to come, as a move needs); the clock runs, for the browser's waits."""
+    import datetime
+
+    import time_machine
+
+    with time_machine.travel(datetime.datetime(2026, 4, 20, 8, tzinfo=datetime.UTC), tick=True):
+        yield
+
+
 def test_the_lead_solves_a_calendar_and_moves_a_visit_on_a_phone(
-    live_server, arras, make_member, phone_page
+    live_server, arras, make_member, phone_page, before_the_calendar
 ):
     from nonrecours.outreach.enums import VisitStatus
     from nonrecours.outreach.models import BusVisit

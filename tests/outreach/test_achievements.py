@@ -372,3 +372,19 @@ def test_a_draft_counts_only_where_activity_was_noted(arras):
     draft.visitor(noted)
     draft.visit(place, datetime.date(2026, 3, 9))
     assert stop_achievements(arras, start=START, end=END).total.half_days == 2
+
+
+def test_the_demonstration_counts_only_while_nothing_real_is_published(arras):
+    demo = Bus(arras, published=False)
+    demo.calendar.is_synthetic = True
+    demo.calendar.save()
+    place = demo.stop("Place du marché", "Arras")
+    demo.visitor(demo.visit(place, datetime.date(2026, 3, 3), hours=((9, 0), (12, 0))))
+    assert stop_achievements(arras, start=START, end=END).total.half_days == 1
+
+    real = Bus(arras)
+    real.visit(place, datetime.date(2026, 3, 10))
+
+    figures = stop_achievements(arras, start=START, end=END)
+    assert figures.total.half_days == 1  # the real visit only
+    assert not figures.synthetic

@@ -37,7 +37,7 @@ MORNING_TEXT = "de 9\u00a0h à 12\u00a0h\u00a030"  # no-break spaces
 
 def make_visit(territory, *, day=None, status=VisitStatus.PLANNED, insee_code=None):
     """A visit of the bus at a town hall of the territory, on ``day`` (today
-    by default), in the morning, in a calendar saved for four weeks."""
+    by default), in the morning, in the territory's published calendar."""
     day = day or timezone.localdate()
     commune = (
         Commune.objects.get(insee_code=insee_code)
@@ -48,10 +48,15 @@ def make_visit(territory, *, day=None, status=VisitStatus.PLANNED, insee_code=No
         territory=territory, kind=StopKind.TOWN_HALL, commune=commune,
         defaults={"name": f"Mairie de {commune.name}", "latitude": 50.3, "longitude": 2.8},
     )  # fmt: skip
-    monday = day - datetime.timedelta(days=day.weekday())
-    calendar = BusCalendar.objects.create(
-        territory=territory, name="Printemps", start=monday, weeks=4, problem={},
-        status="optimal", objective=0, coverage=0, published_at=timezone.now(),
+    # One published calendar for the territory, from four weeks before today
+    # for twelve weeks: every visit of a test is one of its days.
+    today = timezone.localdate()
+    calendar, _ = BusCalendar.objects.get_or_create(
+        territory=territory, name="Printemps",
+        defaults=dict(
+            start=today - datetime.timedelta(days=today.weekday(), weeks=4), weeks=12,
+            problem={}, status="optimal", objective=0, coverage=0, published_at=timezone.now(),
+        ),
     )  # fmt: skip
     return BusVisit.objects.create(
         calendar=calendar, stop=stop, stop_key=commune.insee_code, day=day,

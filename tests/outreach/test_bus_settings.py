@@ -58,7 +58,7 @@ def test_the_calendar_follows_the_team_s_rules(arras):
     agny = town_hall(arras, "62013")
     stop_update(
         stop=agny, name=agny.name, address="", latitude=agny.latitude, longitude=agny.longitude,
-        service_minutes=90, is_active=True, partner="MSA",
+        service_minutes=90, is_active=True, partner="msa",  # « MSA » in the settings
     )  # fmt: skip
     arras_hall = town_hall(arras, "62041")  # Arras: visited in every calendar
     stop_update(
@@ -105,6 +105,8 @@ def test_the_calendar_follows_the_team_s_rules(arras):
         ({"depot_id": "²"}, "depot"),
         ({"partner_days": {2: "A, B, C, D, E, F"}}, "partners_2"),
         ({"partner_days": {2: "x" * 61}}, "partners_2"),
+        ({"morning": (T(5, 0), T(8, 0))}, "morning_start"),
+        ({"afternoon": (T(13, 0), T(23, 0))}, "afternoon_end"),
     ],
 )
 def test_wrong_settings_are_refused_on_their_field(arras, changes, field):
@@ -137,3 +139,34 @@ def test_the_team_sets_the_rules_on_its_page(client, arras, make_member):
     assert "CAF le mardi ; MSA le mardi" in page
     client.force_login(make_member(arras, Role.PARTNER))
     assert client.get(url).status_code == 403
+
+
+def test_seconds_are_dropped(arras):
+    save(arras, morning=(T(9, 0, 30), T(12, 0, 59)))
+    rules = bus_rules(arras)
+    assert (rules.half_days[0].start, rules.half_days[0].end) == (T(9, 0), T(12, 0))
+
+
+def test_the_depot_cannot_be_taken_off_the_calendars(arras):
+    from nonrecours.outreach.stops import StopError
+
+    depot = town_hall(arras, "62004")
+    save(arras, depot_id=str(depot.pk))
+    with pytest.raises(StopError) as refused:
+        stop_update(
+            stop=depot, name=depot.name, address="", latitude=depot.latitude,
+            longitude=depot.longitude, service_minutes=120, is_active=False,
+        )  # fmt: skip
+    assert [p.field for p in refused.value.problem_list()] == ["is_active"]
+    depot.refresh_from_db()
+    assert depot.is_active
+
+
+def test_rules_where_no_stop_fits_are_said_not_saved_as_an_empty_calendar(arras):
+    from nonrecours.outreach.planning import PlanningError
+
+    save(arras, morning=(T(6, 0), T(7, 0)), afternoon=(T(7, 0), T(8, 0)))
+    with pytest.raises(PlanningError, match="Aucun passage possible"):
+        territory_calendar(
+            arras, start=MONDAY, weeks=4, small_every_weeks=None, time_limit_seconds=5
+        )

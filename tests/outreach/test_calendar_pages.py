@@ -13,6 +13,16 @@ from nonrecours.outreach.models import BusCalendar, BusVisit
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def frozen_before_the_calendar():
+    """Today: the Monday before the calendar (its days are to come)."""
+    import time_machine
+
+    with time_machine.travel(datetime.datetime(2026, 4, 20, 8, tzinfo=datetime.UTC), tick=False):
+        yield
+
+
 MONDAY = datetime.date(2026, 4, 27)
 
 

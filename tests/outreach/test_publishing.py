@@ -295,16 +295,42 @@ def test_a_stop_no_longer_visited_leaves_the_directory(winter):
     ) == ["62013"]
 
 
-def test_a_calendar_replaces_the_published_one_it_overlaps(winter, arras):
-    publishing.calendar_publish(calendar=winter, user=None, today=MONDAY)
-    spring = make_calendar(arras, start=datetime.date(2027, 1, 18))
-    add_visits(spring, stop_of(arras, "62004"), [datetime.date(2027, 1, 21)])
+def test_a_calendar_takes_over_the_weeks_of_the_one_it_overlaps(winter, arras):
+    """The winter calendar keeps its days until the spring one starts; the
+    spring one governs from then on (its Tuesday the 19th is not the
+    winter's any more)."""
+    with time_machine.travel(at(MONDAY, 8), tick=False):
+        publishing.calendar_publish(calendar=winter, user=None, today=MONDAY)
+        spring = make_calendar(arras, start=datetime.date(2027, 1, 18))
+        add_visits(spring, stop_of(arras, "62004"), [datetime.date(2027, 1, 21)])
 
-    report = publishing.calendar_publish(calendar=spring, user=None, today=MONDAY)
+        report = publishing.calendar_publish(calendar=spring, user=None, today=MONDAY)
 
     winter.refresh_from_db()
-    assert winter.published_at is None and report.replaced == ["Hiver 2026"]
-    assert report.offers == 1
+    assert winter.published_at is not None and report.replaced == ["Hiver 2026"]
+    assert report.offers == 2
+    agny = Offer.objects.get(di_id=publishing.bus_offer_id(arras, stop_of(arras, "62013")))
+    assert opening_state(agny.opening_hours, at(datetime.date(2027, 1, 5), 10)) == "ouvert"
+    assert opening_state(agny.opening_hours, at(datetime.date(2027, 1, 19), 10)) == "fermé"
+    achicourt = Offer.objects.get(di_id=publishing.bus_offer_id(arras, stop_of(arras, "62004")))
+    for day in (datetime.date(2026, 12, 10), datetime.date(2027, 1, 7), datetime.date(2027, 1, 21)):
+        assert opening_state(achicourt.opening_hours, at(day, 10)) == "ouvert", day
+    season = publishing.public_season(arras, today=MONDAY)
+    assert datetime.date(2027, 1, 19) not in {v.day for v in season.visits}
+    assert datetime.date(2027, 1, 21) in {v.day for v in season.visits}
+
+
+def test_days_already_gone_stay_with_the_calendar_that_ran_them(winter, arras):
+    with time_machine.travel(at(MONDAY, 8), tick=False):
+        publishing.calendar_publish(calendar=winter, user=None, today=MONDAY)
+    late = make_calendar(arras, start=MONDAY)  # over the same weeks, published later
+    add_visits(late, stop_of(arras, "62004"), [datetime.date(2027, 1, 21)])
+    with time_machine.travel(at(datetime.date(2026, 12, 16), 8), tick=False):
+        publishing.calendar_publish(calendar=late, user=None, today=datetime.date(2026, 12, 16))
+        season = publishing.public_season(arras, today=datetime.date(2026, 12, 16))
+    days = {v.day for v in season.visits}
+    assert {datetime.date(2026, 12, 1), datetime.date(2026, 12, 15)} <= days  # ran
+    assert datetime.date(2027, 1, 5) not in days  # the later calendar's now
 
 
 def test_a_calendar_over_or_without_visits_is_refused_in_french(winter, arras):

@@ -24,6 +24,16 @@ from nonrecours.outreach.saved_calendars import (
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def frozen_before_the_calendar():
+    """Today: the Monday before the calendar (its days are to come)."""
+    import time_machine
+
+    with time_machine.travel(datetime.datetime(2026, 4, 20, 8, tzinfo=datetime.UTC), tick=False):
+        yield
+
+
 FIXTURES = Path(__file__).parent / "fixtures"
 MONDAY = datetime.date(2026, 4, 27)  # 1, 8 and 14 May 2026 are holidays
 
@@ -166,12 +176,13 @@ def test_a_move_that_breaks_a_rule_is_refused_then_confirmed(saved, where, rule)
 
 def test_an_unknown_half_day_and_a_non_move_are_refused(saved):
     visit = BusVisit.objects.filter(calendar=saved).first()
-    for far in (
-        datetime.date(1, 1, 1),
-        datetime.date(9999, 12, 31),
-        MONDAY + datetime.timedelta(weeks=9),
+    for far, message in (
+        (datetime.date(1, 1, 1), "lundi 1er janvier 1 est passé"),
+        (datetime.date(2026, 4, 17), "vendredi 17 avril 2026 est passé"),  # before today
+        (datetime.date(9999, 12, 31), "trop loin du calendrier"),
+        (MONDAY + datetime.timedelta(weeks=9), "trop loin du calendrier"),
     ):
-        with pytest.raises(SavedCalendarError, match="trop loin du calendrier") as refused:
+        with pytest.raises(SavedCalendarError, match=message) as refused:
             visit_move(
                 visit=visit, day=far, half_day="matin", vehicle=1, reason="", user=None,
                 accept_violations=True,

@@ -24,6 +24,7 @@ from nonrecours.outreach.calendar import territory_calendar
 from nonrecours.outreach.enums import VisitStatus
 from nonrecours.outreach.models import BusCalendar
 from nonrecours.outreach.planning import STATUS_LABELS, Violation, day_text
+from nonrecours.outreach.queries import governed_calendars
 from nonrecours.outreach.saved_calendars import (
     SavedCalendarError,
     VisitChangeRefused,
@@ -129,6 +130,13 @@ def outreach_calendar(request: AuthenticatedRequest, siren: str, pk: str) -> Htt
             "stops": [(s, counts.get(s.key, 0), state.explanations[s.key]) for s in stops],
             "status_label": STATUS_LABELS.get(calendar.status, calendar.status),
             "changed": [v for v in state.visits if v.status != VisitStatus.PLANNED],
+            "overlapping": [
+                g.calendar.name
+                for g in governed_calendars(calendar.territory)
+                if g.calendar.pk != calendar.pk
+                and g.calendar.start <= state.rules.end
+                and calendar.start <= g.last_day
+            ],
         },
     )
 
