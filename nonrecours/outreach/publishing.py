@@ -56,11 +56,6 @@ class PublishError(UserError):
     """A calendar that cannot be published (French, says why)."""
 
 
-def calendar_end(calendar: BusCalendar) -> datetime.date:
-    """The last day of a saved calendar (a Sunday)."""
-    return calendar.start + datetime.timedelta(days=7 * calendar.weeks - 1)
-
-
 def calendar_holidays(calendar: BusCalendar) -> frozenset[datetime.date]:
     """The days off of a saved calendar: those of its problem
     (outreach.saved_calendars), else France's public holidays."""
