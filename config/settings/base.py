@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "nonrecours.privacy",
     "nonrecours.localaids",
     "nonrecours.outreach",
+    "nonrecours.training",
     "nonrecours.www",
     "nonrecours.cli",
 ]
