@@ -439,7 +439,7 @@ def log_territories(user: User) -> list[Territory]:
 
 
 def visits_to_log(territories: list[Territory], *, today: datetime.date) -> list[BusVisit]:
-    """The visits of the bus in the territories' operating calendars
+    """The visits the bus makes in the territories
     (outreach.queries.running_visits: published, not drafts, nor days a
     later calendar took over), from LOG_WINDOW
     before ``today`` to LOG_WINDOW after, in time order (the morning before

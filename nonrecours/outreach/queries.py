@@ -162,37 +162,28 @@ def governed_calendars(territory: Territory) -> list[Governed]:
     return governed
 
 
-def _governed_q(governed: list[Governed]) -> Q:
-    """The visits the governed calendars show (an always-false Q: none)."""
-    q = Q(pk__in=[])
+def _running_q(territory: Territory) -> tuple[Q, bool]:
+    """The visits the bus makes, as a Q on BusVisit, and whether a real
+    calendar is published: each published calendar's visits on the days it
+    governs (governed_calendars); while none is, the demonstration's."""
+    governed = governed_calendars(territory)
+    if not governed:
+        return Q(calendar__territory=territory, calendar__is_synthetic=True), False
+    q = Q(pk__in=[])  # always false: OR-ed with each calendar's own days
     for entry in governed:
         own = Q(calendar=entry.calendar)
         for first, last in entry.ceded:
             own &= ~Q(day__range=(first, last))
         q |= own
-    return q
-
-
-def operating_calendars(territory: Territory) -> QuerySet[BusCalendar]:
-    """The calendars the bus runs on: those the team published
-    (outreach.publishing); while the territory has none, its demonstration
-    calendars (`make run`, labelled fictitious everywhere). A calendar only
-    saved is a draft: the journal does not offer its visits."""
-    calendars = BusCalendar.objects.filter(territory=territory)
-    published = calendars.filter(published_at__isnull=False, is_synthetic=False)
-    if published.exists():
-        return published
-    return calendars.filter(is_synthetic=True)
+    return q, True
 
 
 def running_visits(territory: Territory) -> QuerySet[BusVisit]:
     """The visits the bus makes: of each published calendar, on the days it
     governs (governed_calendars); while none is published, those of the
     demonstration calendars."""
-    governed = governed_calendars(territory)
-    if not governed:
-        return BusVisit.objects.filter(calendar__territory=territory, calendar__is_synthetic=True)
-    return BusVisit.objects.filter(_governed_q(governed))
+    running, _ = _running_q(territory)
+    return BusVisit.objects.filter(running)
 
 
 def operating_visits(territory: Territory) -> QuerySet[BusVisit]:
@@ -202,11 +193,8 @@ def operating_visits(territory: Territory) -> QuerySet[BusVisit]:
     mid-season keeps what it achieved; a draft, never logged, counts for
     nothing; the demonstration counts for nothing once a real calendar is
     published."""
+    running, real = _running_q(territory)
     noted = Q(visitors__isnull=False) | Q(arrived_at__isnull=False)
-    governed = governed_calendars(territory)
-    if not governed:
-        running = Q(calendar__is_synthetic=True)
-    else:
-        running = _governed_q(governed)
+    if real:
         noted &= Q(calendar__is_synthetic=False)
     return BusVisit.objects.filter(calendar__territory=territory).filter(running | noted).distinct()

@@ -14,6 +14,7 @@ rules it breaks are then kept with the visit and shown on the calendar.
 import datetime
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from django.db import transaction
@@ -193,11 +194,17 @@ class SavedCalendar:
     rules: PlanningRules
     travel: TravelTimes
     violations: tuple[Violation, ...]
-    explanations: Mapping[str, str]
 
     def active(self) -> list[Visit]:
         """The visits that take place (not cancelled), as the solver's."""
         return [visit_of(v) for v in self.visits if v.status != VisitStatus.CANCELLED]
+
+    @cached_property
+    def explanations(self) -> Mapping[str, str]:
+        """Stop key → how often the bus comes and why, for the visits as
+        they are now (outreach.explanations; computed when the page asks,
+        not for each change checked)."""
+        return explain(self.stops, self.rules, self.travel, self.active(), self.calendar.status)
 
 
 def saved_calendar(calendar: BusCalendar) -> SavedCalendar:
@@ -205,13 +212,14 @@ def saved_calendar(calendar: BusCalendar) -> SavedCalendar:
     explanations (see SavedCalendar). Raises SavedCalendarError when its
     problem cannot be read."""
     stops, rules, travel = problem_from_data(calendar.problem)
+    # In time order: the half-days in the calendar's order, not by name.
+    order = {h.label: n for n, h in enumerate(rules.half_days)}
     rows = tuple(
-        calendar.visits.select_related("stop", "stop__commune").order_by(
-            "day", "half_day", "vehicle", "pk"
+        sorted(
+            calendar.visits.select_related("stop", "stop__commune"),
+            key=lambda v: (v.day, order.get(v.half_day, 99), v.vehicle, v.pk),
         )
     )
-    order = {h.label: n for n, h in enumerate(rules.half_days)}
-    rows = tuple(sorted(rows, key=lambda v: (v.day, order.get(v.half_day, 99), v.vehicle, v.pk)))
     active = [visit_of(v) for v in rows if v.status != VisitStatus.CANCELLED]
     return SavedCalendar(
         calendar=calendar,
@@ -220,7 +228,6 @@ def saved_calendar(calendar: BusCalendar) -> SavedCalendar:
         rules=rules,
         travel=travel,
         violations=tuple(check_calendar(active, stops, rules, travel)),
-        explanations=explain(stops, rules, travel, active, calendar.status),
     )
 
 
