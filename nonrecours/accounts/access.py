@@ -32,12 +32,14 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             Capability.INVITE,
             Capability.PLAN_OUTREACH,
             Capability.LOG_OUTREACH,
+            Capability.RUN_TRAINING,
         }
     ),
     Role.FIELD_AGENT: frozenset({Capability.COLLECT, Capability.LOG_OUTREACH}),
     Role.PARTNER: frozenset(
         {Capability.VIEW_AGGREGATES, Capability.REOPEN_SIMULATIONS, Capability.REFER}
     ),
+    Role.TRAINER: frozenset({Capability.RUN_TRAINING}),
 }
 
 DENIAL_MESSAGES: dict[str, str] = {
@@ -76,6 +78,9 @@ DENIAL_MESSAGES: dict[str, str] = {
     Capability.LOG_OUTREACH: (
         "Seule l'équipe du bus (enquêteur·rice, chargé·e de mission, administrateur·rice du "
         "territoire) note l'activité du bus."
+    ),
+    Capability.RUN_TRAINING: (
+        "Seule l'équipe du territoire et ses formateur·rices animent les formations et le jeu."
     ),
 }
 

@@ -6,6 +6,7 @@ class Role(models.TextChoices):
     PROJECT_LEAD = "project_lead", "Chargé·e de mission"
     FIELD_AGENT = "field_agent", "Enquêteur·rice"
     PARTNER = "partner", "Partenaire"
+    TRAINER = "trainer", "Formateur·rice"
 
 
 class OrganisationKind(models.TextChoices):
@@ -49,6 +50,10 @@ class Capability(models.TextChoices):
         "Planifier l'aller-vers (poids des priorités, arrêts et calendrier du bus)",
     )
     LOG_OUTREACH = "log_outreach", "Noter l'activité du bus (personnes reçues)"
+    RUN_TRAINING = (
+        "run_training",
+        "Animer les formations (personas, jeu sérieux, événements et inscriptions)",
+    )
 
 
 class InvitationStatus(models.TextChoices):

@@ -10,6 +10,7 @@ from nonrecours.directory import access as directory_access
 from nonrecours.outreach import access as outreach_access
 from nonrecours.referrals import access as referral_access
 from nonrecours.territories import actions
+from nonrecours.training import access as training_access
 from tests.conftest import LENS_SIREN
 
 pytestmark = pytest.mark.django_db
@@ -28,9 +29,11 @@ EXPECTED = {
         Capability.INVITE,
         Capability.PLAN_OUTREACH,
         Capability.LOG_OUTREACH,
+        Capability.RUN_TRAINING,
     },
     Role.FIELD_AGENT: {Capability.COLLECT, Capability.LOG_OUTREACH},
     Role.PARTNER: {Capability.VIEW_AGGREGATES, Capability.REOPEN_SIMULATIONS, Capability.REFER},
+    Role.TRAINER: {Capability.RUN_TRAINING},
 }
 
 ACCESS_FUNCTIONS = {
@@ -52,6 +55,7 @@ ACCESS_FUNCTIONS = {
     Capability.LOG_OUTREACH: lambda user, territory: outreach_access.access_outreach_log(
         user, territory
     ),
+    Capability.RUN_TRAINING: training_access.access_training,
 }
 
 
