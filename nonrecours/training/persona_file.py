@@ -358,3 +358,22 @@ def _testimonies(reader: _Reader, data: Mapping[str, Any]) -> tuple[Testimony, .
         source = reader.text(item.get("source"), f"{where}, source", limit=200)
         testimonies.append(Testimony(text, source))
     return tuple(testimonies)
+
+
+def situation_problems(
+    value: Any, file: str, where: str, commune: str, month: str
+) -> list[Problem]:
+    """The problems of a persona's situation given elsewhere than in its
+    file (a change during a game, training/rules): ``value`` in the persona
+    file's format, checked as ``parse_persona`` does at ``month`` in
+    ``commune``; each problem « FILE, WHERE, place : message »."""
+    reader = _Reader(file)
+    _situation(reader, value, commune, month)
+    return [
+        Problem(
+            problem.message.replace(f"{file}, situation", f"{file}, {where}", 1),
+            field=where,
+            file=file,
+        )
+        for problem in reader.problems
+    ]

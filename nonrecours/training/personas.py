@@ -36,6 +36,7 @@ from pathlib import Path
 from django.utils import timezone
 
 from nonrecours.errors import Problem, UserError
+from nonrecours.french import euros_text
 from nonrecours.rights.catalogue import IN_KIND, benefits
 from nonrecours.rights.engine import LEGISLATION_FROM, LEGISLATION_UNTIL, simulate
 from nonrecours.rights.results import SimulationResult
@@ -92,6 +93,17 @@ class RightAmount:
     yearly: float
     received: bool
     in_kind: bool = False
+    per_year: bool = False  # paid once a year (the chèque énergie): told « par an »
+
+    @property
+    def amount_text(self) -> str:
+        """« 235,62 € par mois », « 48 € par an » (a yearly right), « un
+        droit en nature » (the complémentaire santé solidaire)."""
+        if self.in_kind or not (self.monthly or self.yearly):
+            return "un droit en nature"
+        if self.per_year:
+            return f"{euros_text(self.yearly)} par an"
+        return f"{euros_text(self.monthly)} par mois"
 
 
 @dataclass(frozen=True)
@@ -197,6 +209,7 @@ def _rights(persona: Persona, month: str, result: SimulationResult) -> PersonaRi
                 yearly=yearly,
                 received=item.benefit.id in persona.received,
                 in_kind=item.benefit.id in IN_KIND,
+                per_year=item.yearly is not None,
             )
         )
     found = {right.benefit for right in eligible}
