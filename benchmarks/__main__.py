@@ -7,7 +7,8 @@
   baseline of a minimal page through the same HTTP stack;
 - then the barometer (benchmarks/surveys.py: collection and the dashboard's
   data; analysis.py, report.py), the simulator, the directory, the
-  referrals, and the aller-vers (outreach.py: priority index, bus calendar).
+  referrals, the serious game (training.py: a round of 12 teams) and the
+  aller-vers (outreach.py: priority index, bus calendar).
 """
 
 import os
@@ -73,7 +74,16 @@ def main() -> None:
         f"{home / minimal:.1f} × la référence"
     )
 
-    from benchmarks import analysis, directory, referrals, report, rights, secrecy, surveys
+    from benchmarks import (
+        analysis,
+        directory,
+        referrals,
+        report,
+        rights,
+        secrecy,
+        surveys,
+        training,
+    )
     from nonrecours.territories.models import Territory
 
     arras = Territory.objects.get(siren="200033579")
@@ -86,6 +96,7 @@ def main() -> None:
     rights.run()
     directory.run(arras)
     referrals.run(arras)
+    training.run()
     # The aller-vers in its own process and database: its demonstration
     # barometer would otherwise be another wave of the campaigns above.
     import subprocess

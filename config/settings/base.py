@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "nonrecours.localaids",
     "nonrecours.outreach",
     "nonrecours.training",
+    "nonrecours.events",
     "nonrecours.www",
     "nonrecours.cli",
 ]

@@ -78,6 +78,7 @@ class LandingPage(StrEnum):
     TERRITORY_TEAM = "territory_team"  # the campaign follow-up of the territory
     REFERRALS = "referrals"  # the directory's referrals: partners
     COLLECTION = "collection"  # door-to-door collection: field agents
+    TRAINING = "training"  # the serious game's sessions of the territory: trainers
     HOME = "home"  # no role yet
 
 
@@ -88,6 +89,7 @@ LANDING_BY_ROLE = (
     (Role.PROJECT_LEAD, LandingPage.TERRITORY_TEAM),
     (Role.PARTNER, LandingPage.REFERRALS),
     (Role.FIELD_AGENT, LandingPage.COLLECTION),
+    (Role.TRAINER, LandingPage.TRAINING),
 )
 
 
@@ -100,11 +102,16 @@ class Landing:
     territory: Territory | None = None
 
 
+# The landings that start on one territory's pages.
+TERRITORY_LANDINGS = (LandingPage.TERRITORY_TEAM, LandingPage.TRAINING)
+
+
 def landing_for(user: User | AnonymousUser) -> Landing:
     """The page a signed-in person lands on, from their roles (docs/guide/
     comptes.md): a superuser → the back-office; a territory's administrator
     or project lead → their territory's campaign follow-up; a partner → the
-    referrals; a field agent → the collection; anyone else (or anonymous,
+    referrals; a field agent → the collection; a trainer → their
+    territory's serious game sessions; anyone else (or anonymous,
     or inactive) → the home page."""
     if not user.is_authenticated or not user.is_active:
         return Landing(LandingPage.HOME)
@@ -119,7 +126,7 @@ def landing_for(user: User | AnonymousUser) -> Landing:
         held = [m for m in memberships if m.role == role]
         if held:
             territory = held[0].organisation.territory
-            return Landing(page, territory if page == LandingPage.TERRITORY_TEAM else None)
+            return Landing(page, territory if page in TERRITORY_LANDINGS else None)
     return Landing(LandingPage.HOME)
 
 

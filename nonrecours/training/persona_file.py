@@ -60,7 +60,7 @@ STAND_IN_AGE = 40
 
 
 @dataclass(frozen=True)
-class Event:
+class TimelineEvent:
     """One step of a persona's timeline: ``when`` as a person says it (« il
     y a 3 mois »), what happened, and the story in French."""
 
@@ -91,7 +91,7 @@ class Persona:
     public: Public
     commune: str  # INSEE code
     situation: dict[str, Any] = field(hash=False)
-    timeline: tuple[Event, ...] = ()
+    timeline: tuple[TimelineEvent, ...] = ()
     barriers: tuple[Barrier, ...] = ()
     received: tuple[str, ...] = ()
     testimonies: tuple[Testimony, ...] = ()
@@ -306,7 +306,7 @@ def _person(reader: _Reader, where: str, person: Any) -> Any:
     return checked
 
 
-def _timeline(reader: _Reader, data: Mapping[str, Any]) -> tuple[Event, ...]:
+def _timeline(reader: _Reader, data: Mapping[str, Any]) -> tuple[TimelineEvent, ...]:
     events = []
     for index, item in enumerate(reader.items(data, "parcours"), start=1):
         where = f"parcours {index}"
@@ -318,7 +318,7 @@ def _timeline(reader: _Reader, data: Mapping[str, Any]) -> tuple[Event, ...]:
         kind = reader.word(item.get("evenement"), f"{where}, evenement", "evenement")
         text = reader.text(item.get("texte"), f"{where}, texte", limit=1000)
         if kind is not None:
-            events.append(Event(when, LifeEvent(kind), text))
+            events.append(TimelineEvent(when, LifeEvent(kind), text))
     return tuple(events)
 
 

