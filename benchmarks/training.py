@@ -41,7 +41,7 @@ def _board() -> tuple[Any, list[Any]]:
         Table("t1", "caf", "CAF d'Arras", "62041"),
         Table("t2", "france_services", "France Services d'Arras", "62041"),
         Table("t3", "ccas", "CCAS d'Arras", "62041"),
-        Table("t4", "bus", "Bus", stops={(datetime.date(2026, 12, 29), "matin"): "62753"}),
+        Table("t4", "bus", "Bus", stops={(datetime.date(2026, 12, 29), "matin"): ("62753",)}),
     ]
     coordinates = {"62041": (50.2898, 2.7653), "62753": (50.2987, 2.8139)}
     board = Board(rules, tables, coordinates, datetime.date(2026, 12, 14))

@@ -254,7 +254,16 @@ class _Round:
         half_day = HALF_DAYS.get(step.half_day, step.half_day)
         when = f"{weekday_date_text(day, with_year=False)} ({half_day})"
         roaming = bool(table.stops) or self.rules.desks[table.kind].roaming
-        place = table.stops.get((day, step.half_day)) if roaming else table.commune
+        home = self.persona.commune
+        if roaming:
+            # Where the bus (or one of the buses) is that half-day: in the
+            # persona's commune if it comes there, else the nearest place.
+            places = table.stops.get((day, step.half_day), ())
+            place = min(
+                places, key=lambda code: (code != home, self.board.km(home, code)), default=None
+            )
+        else:
+            place = table.commune
         if weekday < 5 and self.blocked(index, "deplacement_semaine", table):
             return False
         if (table.id, day, step.half_day) == self.here:
@@ -269,7 +278,6 @@ class _Round:
                     table=table.id,
                 )
             return False
-        home = self.persona.commune
         trip = 0
         if place and place != home:
             trip = self.rules.costs["trajet_hors_commune"] + sum(

@@ -71,7 +71,9 @@ class Table:
     name: str
     commune: str | None = None
     hours: str = ""
-    stops: Mapping[tuple[datetime.date, str], str] = field(default_factory=dict, hash=False)
+    stops: Mapping[tuple[datetime.date, str], tuple[str, ...]] = field(
+        default_factory=dict, hash=False
+    )
 
 
 @dataclass(frozen=True)

@@ -45,10 +45,10 @@ def session_board(session: GameSession) -> Board:
     territory's communes' coordinates (latitude, longitude)."""
     tables = []
     for row in session.tables.all():
-        stops = {
-            (datetime.date.fromisoformat(day), half_day): commune
-            for day, half_day, commune in row.stops
-        }
+        stops: dict[tuple[datetime.date, str], tuple[str, ...]] = {}
+        for day, half_day, commune in row.stops:
+            slot = (datetime.date.fromisoformat(day), half_day)
+            stops[slot] = (*stops.get(slot, ()), commune)
         tables.append(
             Table(
                 id=row.key,
@@ -88,9 +88,8 @@ def bus_stops(territory: Territory, start: datetime.date, rounds: int) -> list[l
         .filter(day__gte=start, day__lte=end)
         .exclude(status=VisitStatus.CANCELLED)
         .select_related("stop__commune")
-        .order_by("day", "half_day")
     )
-    return [
+    stops = [
         [
             visit.day.isoformat(),
             BUS_HALF_DAYS.get(visit.half_day, "matin"),
@@ -98,6 +97,8 @@ def bus_stops(territory: Territory, start: datetime.date, rounds: int) -> list[l
         ]
         for visit in visits
     ]
+    # By day, the morning first (the database would put « après-midi » first).
+    return sorted(stops, key=lambda stop: (stop[0], stop[1] != "matin", stop[2]))
 
 
 def directory_structures(territory: Territory) -> QuerySet[Structure]:

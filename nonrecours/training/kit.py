@@ -160,6 +160,7 @@ def _table(
         "hours": hours_text(table.hours or (desk.hours if desk else "")),
         "usual_hours": not own_hours,
         "stops": stops,
+        "roaming": bool(desk and desk.roaming),
         "link": link,
     }
 

@@ -49,9 +49,10 @@ def _tables(data):
     tables = []
     for key, table in data.items():
         stops = {}
-        for when, commune in (table.get("arrets") or {}).items():
+        for when, communes in (table.get("arrets") or {}).items():
             day, half_day = when.split()
-            stops[(datetime.date.fromisoformat(day), half_day)] = commune
+            codes = (communes,) if isinstance(communes, str) else tuple(communes)
+            stops[(datetime.date.fromisoformat(day), half_day)] = codes
         tables.append(
             Table(
                 id=key,
