@@ -61,7 +61,7 @@ class GameError(UserError, ValueError):
 class TableSpec:
     """A table to set up: a desk of the rules, optionally tied to a
     directory entry (its name, commune, contacts and hours then) or given a
-    name and commune."""
+    name and commune (none: the territory's most populous commune)."""
 
     kind: str
     structure: Any = None  # directory.models.Structure
@@ -169,6 +169,8 @@ def _table_create(session: GameSession, position: int, spec: TableSpec, desk: An
         contacts.update(structure_contacts(spec.structure))
         name = spec.structure.name
         commune = spec.structure.insee_code or commune
+    if not commune:
+        commune = _central_commune(session.territory)
     stops = []
     if desk.roaming:
         stops = bus_stops(session.territory, session.start_day, session.rounds)
@@ -187,6 +189,13 @@ def _table_create(session: GameSession, position: int, spec: TableSpec, desk: An
         stops=stops,
         token=_token(),
     )
+
+
+def _central_commune(territory: Territory) -> str:
+    """The territory's most populous member commune (its centre: Arras for
+    the CU d'Arras), where a table tied to no place is taken to be."""
+    commune = territory.communes.members().order_by("-population", "insee_code").first()
+    return commune.insee_code if commune else ""
 
 
 def _token() -> str:

@@ -193,3 +193,22 @@ def test_a_table_note(arras, versions):
         actions.table_note_add(table, team, "  ")
     note = actions.table_note_add(table, team, "Dossier incomplet, revenir avec le RIB")
     assert note.round == 1
+
+
+def test_the_demonstration_session(arras, versions):
+    from nonrecours.training.demo import game_demo_create
+
+    with time_machine.travel(NOW, tick=False):
+        outreach_demo_create(territory=arras, today=datetime.date(2026, 12, 1))
+        session = game_demo_create(territory=arras, today=datetime.date(2026, 12, 1))
+        assert game_demo_create(territory=arras, today=datetime.date(2026, 12, 1)) is None
+    assert session.status == SessionStatus.FINISHED and "démonstration" in session.title
+    report = session_report(session)
+    ines, david, gerard = (team.debrief for team in report.teams)
+    opened = [sorted(r.benefit for r in debrief.opened) for debrief in (ines, david, gerard)]
+    pending = [sorted(r.benefit for r in debrief.pending) for debrief in (ines, david, gerard)]
+    assert opened == [["css", "prime_activite"], ["cheque_energie"], []]
+    assert pending == [[], ["css"], ["aspa"]]
+    assert session.summary["rights_opened"] == 3 and session.summary["km"] > 0
+    # A table tied to no place is in the territory's centre.
+    assert set(session.tables.exclude(kind="bus").values_list("commune", flat=True)) == {"62041"}

