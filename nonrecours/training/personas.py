@@ -39,6 +39,7 @@ from nonrecours.errors import Problem, UserError
 from nonrecours.french import euros_text
 from nonrecours.rights.catalogue import IN_KIND, benefits
 from nonrecours.rights.engine import LEGISLATION_FROM, LEGISLATION_UNTIL, simulate
+from nonrecours.rights.system import stale_scales_at
 from nonrecours.rights.results import SimulationResult
 from nonrecours.rights.situation import Situation
 from nonrecours.rights.situation_parse import parse_situation
@@ -150,11 +151,15 @@ class PersonaRights:
 def session_month(month: str | None = None) -> str:
     """``month`` (« AAAA-MM ») checked: within the legislation the simulator
     knows (rights.engine LEGISLATION_FROM..UNTIL). None: the current month
-    (Europe/Paris), brought back within that legislation. Raises
+    (Europe/Paris), brought back within that legislation and then back to
+    the last month before the scales the simulator knows go out of date
+    (rights.system.stale_scales_at: most of them after the shipped
+    legislation's last update), so that a session's amounts are not of
+    scales known to be stale (``_freshest_month``). Raises
     PersonaError for a month not written AAAA-MM or outside it."""
     if month is None:
         today = timezone.localdate().strftime("%Y-%m")
-        return min(max(today, LEGISLATION_FROM), LEGISLATION_UNTIL)
+        return _freshest_month(min(max(today, LEGISLATION_FROM), LEGISLATION_UNTIL))
     if not isinstance(month, str) or not MONTH.fullmatch(month):
         raise PersonaError([Problem(f"mois : « {month} » ; attendu AAAA-MM, par exemple 2026-11")])
     if not LEGISLATION_FROM <= month <= LEGISLATION_UNTIL:
@@ -166,6 +171,25 @@ def session_month(month: str | None = None) -> str:
                 )
             ]
         )
+    return month
+
+
+def _freshest_month(latest: str) -> str:
+    """``latest``, or an earlier month (at most 12 back, not before
+    LEGISLATION_FROM): back while the month before has strictly fewer rights
+    whose scales are out of date, or as many while most of the catalogue's
+    are (the months beyond what the shipped legislation knows)."""
+    most = len(benefits()) // 2
+    month = latest
+    for _ in range(12):
+        year, number = int(month[:4]), int(month[5:7])
+        before = f"{year - 1:04d}-12" if number == 1 else f"{year:04d}-{number - 1:02d}"
+        if before < LEGISLATION_FROM:
+            break
+        stale, stale_before = set(stale_scales_at(month)), set(stale_scales_at(before))
+        if not (stale_before < stale or (stale_before == stale and len(stale) > most)):
+            break
+        month = before
     return month
 
 
@@ -214,8 +238,10 @@ def _rights(persona: Persona, month: str, result: SimulationResult) -> PersonaRi
             )
         )
     found = {right.benefit for right in eligible}
-    gone = tuple(benefit for benefit in persona.received if benefit not in found)
     unknown = tuple(item.benefit.id for item in result.not_computable)
+    # A right the simulator cannot compute at that month (a scale not yet
+    # updated) is neither found nor refused: it is said apart.
+    gone = tuple(b for b in persona.received if b not in found and b not in unknown)
     return PersonaRights(persona, month, tuple(eligible), gone, unknown)
 
 

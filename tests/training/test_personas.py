@@ -161,7 +161,8 @@ def test_ages_follow_the_session_and_amounts_move_with_the_month(arras):
 def test_the_session_month_defaults_to_the_current_one():
     assert session_month() == "2026-11"
     with time_machine.travel(datetime.datetime(2031, 5, 1, tzinfo=datetime.UTC), tick=False):
-        assert session_month() == LEGISLATION_UNTIL
+        # Within the legislation, before its scales go out of date.
+        assert session_month() == "2027-01" < LEGISLATION_UNTIL
     path = ARRAS_PERSONAS / "ines-24-ans.yaml"
     assert read_persona(path) == read_persona(path, month="2026-11")
 
@@ -341,3 +342,28 @@ def test_a_good_persona_with_hostile_fields_gives_problems_never_a_crash(changes
     text = yaml.safe_dump({**GOOD, **changes}, allow_unicode=True)
     persona, problems = parse_persona(text, "x.yaml", MONTH, None)
     assert (persona is None) == bool(problems)
+
+
+@pytest.mark.parametrize(
+    ("today", "expected"),
+    [
+        # Scales known to be out of date from February 2027 (the RSA's,
+        # housing aid's…): the session's month stays at January.
+        (datetime.datetime(2027, 2, 15, 10, tzinfo=datetime.UTC), "2027-01"),
+        (datetime.datetime(2028, 6, 1, 10, tzinfo=datetime.UTC), "2027-01"),
+        (datetime.datetime(2026, 11, 20, 10, tzinfo=datetime.UTC), "2026-11"),
+    ],
+)
+def test_the_default_month_has_current_scales(today, expected):
+    with time_machine.travel(today, tick=False):
+        assert session_month() == expected
+
+
+def test_a_right_received_that_cannot_be_computed_is_said_apart_not_refused():
+    # In March 2027 the RSA's scale is not known yet: David's RSA is
+    # neither found nor « donné comme perçu sans être trouvé ».
+    persona = read_persona(ARRAS_PERSONAS / "david-47-ans.yaml", month="2026-11")
+    rights = persona_rights([persona], "2027-03")[0]
+    assert "rsa" in rights.not_computable
+    assert "rsa" not in rights.received_not_eligible
+    assert read_persona(ARRAS_PERSONAS / "david-47-ans.yaml", month="2027-03").key == "david-47-ans"
