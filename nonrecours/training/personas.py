@@ -39,10 +39,10 @@ from nonrecours.errors import Problem, UserError
 from nonrecours.french import euros_text
 from nonrecours.rights.catalogue import IN_KIND, benefits
 from nonrecours.rights.engine import LEGISLATION_FROM, LEGISLATION_UNTIL, simulate
-from nonrecours.rights.system import stale_scales_at
 from nonrecours.rights.results import SimulationResult
 from nonrecours.rights.situation import Situation
 from nonrecours.rights.situation_parse import parse_situation
+from nonrecours.rights.system import stale_scales_at
 from nonrecours.training.persona_file import (
     MAX_FILE_BYTES,
     Persona,

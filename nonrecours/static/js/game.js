@@ -5,8 +5,9 @@
  * written, and a link reloads the page. With it, the page asks every few
  * seconds (never while its tab is hidden) a small JSON, {"version": "…"},
  * and when the version changed, fetches the page again and replaces in
- * place each element marked data-live (by its id); the new state is read
- * out by the page's status region (#jeu-annonce).
+ * place each element marked data-live by the new page's element of the
+ * same id; the new state is read out by the page's status region
+ * (#jeu-annonce).
  */
 (function () {
   "use strict";
@@ -55,11 +56,14 @@
 
   function replace(fresh) {
     var focused = document.activeElement && document.activeElement.id;
-    var parts = fresh.querySelectorAll("[data-live]");
+    /* The parts live now are replaced; a part the new page no longer marks
+     * live (a table's note form, once the first round opened) stays as it
+     * is afterwards, whatever is typed in it. */
+    var parts = document.querySelectorAll("[data-live]");
     for (var i = 0; i < parts.length; i++) {
-      var current = document.getElementById(parts[i].id);
-      if (current) {
-        current.replaceWith(document.importNode(parts[i], true));
+      var replacement = fresh.getElementById(parts[i].id);
+      if (replacement) {
+        parts[i].replaceWith(document.importNode(replacement, true));
       }
     }
     if (focused && document.getElementById(focused)) {
