@@ -244,6 +244,11 @@ def test_a_persona_edited_in_yaml_and_sent_as_a_file(client, personas, lead):
     upload = SimpleUploadedFile("ines-25-ans.yaml", other.encode("utf-8"))
     added = client.post(url("training_persona_yaml_new"), {"fichier": upload})
     assert added["Location"] == url("training_persona", "ines-25-ans")
+    # The add page does not update an existing persona: its own page does.
+    again = client.post(url("training_persona_yaml_new"), {"texte": other})
+    assert again.status_code == 422
+    assert "« ines-25-ans » est déjà la clé d&#x27;un persona du territoire" in again.text
+    assert PersonaVersion.objects.filter(persona__key="ines-25-ans").count() == 1
 
 
 @pytest.mark.parametrize(

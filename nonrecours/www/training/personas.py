@@ -278,7 +278,8 @@ def _form_keeps(persona: Persona, territory: Territory, month: str) -> bool:
 @login_required
 @require_http_methods(["GET", "POST"])
 def persona_yaml_new(request: AuthenticatedRequest, siren: str) -> HttpResponse:
-    """Add (or update, by its `cle`) a persona from its YAML, typed or uploaded."""
+    """Add a persona from its YAML, typed or uploaded (a `cle` already
+    stored is refused: its own page edits it)."""
     return _yaml(request, _territory(request, siren), None)
 
 
@@ -308,6 +309,7 @@ def _yaml(
                 form.cleaned_data["yaml"],
                 user=request.user,
                 key=entry.key if entry is not None else None,
+                new=entry is None,
                 file=form.source,
             )
         except PersonaError as error:
