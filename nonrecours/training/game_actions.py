@@ -374,18 +374,19 @@ def _finish(session: GameSession) -> None:
 
 def solo_round_play(team: GameTeam, steps: Sequence[dict[str, Any]]) -> GameSession:
     """Solo mode: open the next round if needed, save the player's steps and
-    play the round at once. Raises GameError as team_steps_save and
-    game_round_play do."""
-    session = team.session
+    play the round at once, all or nothing (refused steps leave no round
+    opened). Raises GameError as team_steps_save and game_round_play do."""
+    session = GameSession.objects.get(pk=team.session_id)
     if not session.is_solo:
         raise GameError("Cette séance n'est pas en solo.")
     if session.status == SessionStatus.FINISHED:
         raise GameError("La partie est terminée.")
-    if not session.current_round or session.round_closed:
-        session = game_round_start(session)
-        team.session = session
-    team_steps_save(team, steps)
-    return game_round_play(session)
+    with transaction.atomic():
+        if not session.current_round or session.round_closed:
+            session = game_round_start(session)
+            team.session = session
+        team_steps_save(team, steps)
+        return game_round_play(session)
 
 
 def table_note_add(table: GameTable, team: GameTeam, text: str) -> TableNote:

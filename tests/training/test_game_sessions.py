@@ -177,6 +177,11 @@ def test_solo_mode_plays_each_round_at_once(arras, versions):
     session = actions.solo_round_play(team, [])
     assert session.current_round == 2
     assert [o["kind"] for o in team.results.get(round=2).outcomes] == ["ouvert"]
+    # Refused steps open no round.
+    with pytest.raises(GameError, match="démarche inconnue"):
+        actions.solo_round_play(team, [{"action": "voler"}])
+    session.refresh_from_db()
+    assert session.current_round == 2 and session.round_closed
     forum = _session(arras, versions)
     with pytest.raises(GameError, match="pas en solo"):
         actions.solo_round_play(forum.teams.first(), [])
