@@ -441,3 +441,36 @@ def test_hostile_steps_never_break_the_page(client, arras, personas, lead, value
     assert response.status_code in (302, 422)
     if response.status_code == 422:
         assert list(GameStep.objects.filter(team=team).values_list("pk", flat=True)) == before
+
+
+def test_debrief_rows_say_what_was_received_before_and_what_was_opened(arras, personas):
+    from nonrecours.training import game_actions as actions
+    from nonrecours.training.game_actions import TableSpec
+    from nonrecours.training.game_queries import session_report
+    from nonrecours.www.training.game_display import right_rows
+
+    ines = next(v for v in current_persona_versions(arras) if v.persona.key == "ines-24-ans")
+    session = actions.game_session_create(
+        territory=arras, user=None, title="Débriefing", teams=[("Équipe 1", ines)],
+        tables=[TableSpec("france_services")], start_day=datetime.date(2026, 12, 14),
+        month="2026-11", rounds=2,
+    )  # fmt: skip
+    team = session.teams.get()
+    session = actions.game_round_start(session)
+    actions.team_steps_save(
+        team,
+        [
+            {"action": "s_informer", "table": "t1", "jour": "5"},
+            {"action": "demander", "mode": "en_ligne", "droit": "prime_activite"},
+        ],
+    )
+    session = actions.game_round_play(session)
+    actions.game_round_play(actions.game_round_start(session))
+    rows = {row.label: row.status for row in right_rows(session_report(session).teams[0].debrief)}
+    assert rows == {
+        "Prime d'activité": "ouvert pendant le jeu",
+        "Aide au logement (APL, ALF ou ALS)": "perçu avant le jeu",
+        "Complémentaire santé solidaire": "non demandé",
+        # Paid without a claim: her tax return was done before the game.
+        "Chèque énergie": "perçu avant le jeu",
+    }

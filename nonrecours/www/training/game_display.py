@@ -237,10 +237,12 @@ class RightRow:
 def right_rows(debrief: TeamDebrief) -> list[RightRow]:
     rows = []
     for right in debrief.eligible:
-        if right.received:
-            status = "perçu avant le jeu"
-        elif right in debrief.opened or right in debrief.obtained:
+        if right in debrief.opened:
             status = "ouvert pendant le jeu"
+        elif right.received or right in debrief.obtained:
+            # Received, or paid without a claim from the start (the chèque
+            # énergie of a persona whose tax return is done).
+            status = "perçu avant le jeu"
         elif right in debrief.pending:
             status = "demandé, en cours d'instruction"
         else:
