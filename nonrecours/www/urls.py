@@ -447,6 +447,7 @@ urlpatterns += [
     path(f"{GAME}<str:pk>/etat.json", game_views.board_state, name="training_game_board_state"),
     path(f"{GAME}<str:pk>/tour/", game_views.session_act, name="training_game_act"),
     path(f"{GAME}<str:pk>/bilan/", game_views.session_debrief, name="training_game_debrief"),
+    path(f"{GAME}<str:pk>/kit.pdf", game_views.session_kit, name="training_game_kit"),
     path("jeu/equipe/<str:token>/", game_public_views.team_page, name="training_game_team"),
     path(
         "jeu/equipe/<str:token>/etat.json",

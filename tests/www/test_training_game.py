@@ -474,3 +474,24 @@ def test_debrief_rows_say_what_was_received_before_and_what_was_opened(arras, pe
         # Paid without a claim: her tax return was done before the game.
         "Chèque énergie": "perçu avant le jeu",
     }
+
+
+def test_the_kit_is_downloaded_by_the_facilitator_only(client, arras, personas, lead, make_member):
+    from nonrecours.training import game_actions as actions
+    from nonrecours.training.game_actions import TableSpec
+
+    ines = next(v for v in current_persona_versions(arras) if v.persona.key == "ines-24-ans")
+    session = actions.game_session_create(
+        territory=arras, user=None, title="Kit", teams=[("Équipe 1", ines)],
+        tables=[TableSpec("caf")], start_day=datetime.date(2026, 12, 14), month="2026-11",
+    )  # fmt: skip
+    kit = url("training_game_kit", session.pk)
+    response = client.get(kit)
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+    assert client.get(kit + "?partie=tables").content.startswith(b"%PDF")
+    assert client.get(kit + "?partie=recettes").status_code == 404
+    board = client.get(url("training_game_board", session.pk)).text
+    assert html.escape(kit) in board
+    client.force_login(make_member(arras, Role.PARTNER))
+    assert client.get(kit).status_code == 403

@@ -32,6 +32,8 @@ from nonrecours.training.game_queries import (
     session_rules,
 )
 from nonrecours.training.game_rules import DEFAULT_RULES, GameRules, parse_rules
+from nonrecours.training.kit import PARTS as KIT_PARTS
+from nonrecours.training.kit import Link, kit_pdf
 from nonrecours.training.personas import PersonaError, session_month
 from nonrecours.www.qr import qr_svg
 from nonrecours.www.requests import AuthenticatedRequest
@@ -256,6 +258,36 @@ def _link(request: HttpRequest, name: str, token: str, label: str, kind: str) ->
         "url": url,
         "qr": qr_svg(url, title=f"QR code du lien de la {kind} {label}", scale=3),
     }
+
+
+@never_cache
+@login_required
+def session_kit(request: AuthenticatedRequest, siren: str, pk: str) -> HttpResponse:
+    """The printable kit (PDF): every part, or one (?partie=guide, personas,
+    tables, tours); the teams' and tables' QR codes open their pages."""
+    territory = _territory(request, siren)
+    session = _session(territory, pk)
+    part = request.GET.get("partie") or None
+    if part is not None and part not in KIT_PARTS:
+        raise Http404("Partie du kit inconnue.")
+
+    def link(name: str, token: str, title: str) -> Link:
+        url = request.build_absolute_uri(reverse(name, args=[token]))
+        return Link(url, qr_svg(url, title=title, scale=4))
+
+    team_links = {
+        team.pk: link("training_game_team", team.token, f"Page de l'équipe {team.name}")
+        for team in session.teams.all()
+    }
+    table_links = {
+        table.pk: link("training_game_table", table.token, f"Page de la table {table.name}")
+        for table in session.tables.all()
+    }
+    pdf = kit_pdf(session, part, team_links=team_links, table_links=table_links)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    name = f"kit-jeu-{session.pk}{'-' + part if part else ''}.pdf"
+    response["Content-Disposition"] = f'inline; filename="{name}"'
+    return response
 
 
 @never_cache
