@@ -411,7 +411,7 @@ class _Round:
         if value not in self.state.barriers:
             self.add(
                 OutcomeKind.NOT_POSSIBLE,
-                "Ce frein ne retient pas la persona.",
+                "Ce frein ne retient pas le persona.",
                 step=index,
                 table=table.id,
             )

@@ -31,7 +31,7 @@ BLOCKABLE = {
     "en_ligne": "toute démarche en ligne",
     "demande": "déposer une demande",
     "demande_institution": "déposer une demande auprès d'une institution",
-    "demande_inconnue": "demander un droit dont personne n'a parlé à la persona",
+    "demande_inconnue": "demander un droit dont personne n'a parlé au persona",
     "deplacement_semaine": "se rendre à un guichet du lundi au vendredi",
     "appel": "téléphoner",
 }
@@ -419,7 +419,7 @@ def _persona(
         )
         situation = item.get("situation")
         if not isinstance(situation, dict):
-            reader.add(f"{place}, situation", "attendu la situation entière de la persona")
+            reader.add(f"{place}, situation", "attendu la situation entière du persona")
             continue
         commune = (communes or {}).get(key)
         if commune:

@@ -284,7 +284,7 @@ def test_new_session_refusals_in_french_and_nothing_saved(client, arras, persona
     response = client.post(url("training_game_new"), data)
     messages = errors_of(read(response))
     assert any(m.startswith("Nombre de tours") and "12" in m for m in messages), messages
-    assert "Équipe 4, Persona : Choisir la persona de cette équipe." in messages
+    assert "Équipe 4, Persona : Choisir le persona de cette équipe." in messages
     assert 'aria-describedby="id_equipe4-persona_error"' in read(response)
     # What only the domain knows: no team, no table.
     data = new_session_data(personas, teams=())

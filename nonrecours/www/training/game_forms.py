@@ -96,7 +96,7 @@ class TeamRowForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if data.get("nom") and not data.get("persona"):
-            self.add_error("persona", "Choisir la persona de cette équipe.")
+            self.add_error("persona", "Choisir le persona de cette équipe.")
         return data
 
     def team(self, number: int) -> tuple[str, PersonaVersion] | None:
