@@ -1,12 +1,13 @@
-"""Writes of the events app: an event, its registrations (one by one, by
-file, by the public link), the attendance ticked half-day by half-day and
-the answers to its questionnaires. Each write is atomic; its errors are
+"""Writes of the events app: an event (created, corrected, deleted), its
+registrations (one by one, by file, by the public link; removed), and,
+re-exported from events.answer_actions, the attendance ticked half-day by
+half-day and the answers to its questionnaires. Each write is atomic; its errors are
 French UserErrors that name the form field (or the file's line and column)
 concerned."""
 
 import datetime
 import secrets
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -17,10 +18,23 @@ from nonrecours.accounts.enums import OrganisationKind
 from nonrecours.accounts.models import Organisation, User
 from nonrecours.accounts.queries import organisation_named, territory_organisations
 from nonrecours.errors import Problem, UserError
-from nonrecours.events.enums import EventKind, HalfDay, QuizMoment, RegistrationSource
-from nonrecours.events.models import Attendance, Event, QuizResponse, Registration
-from nonrecours.events.programmes import programme_by_slug, quiz_score
-from nonrecours.events.queries import event_half_days, places_left, quiz_refusal
+from nonrecours.events.answer_actions import AttendanceError as AttendanceError
+from nonrecours.events.answer_actions import QuizError as QuizError
+from nonrecours.events.answer_actions import attendance_tick as attendance_tick
+from nonrecours.events.answer_actions import attendance_untick as attendance_untick
+from nonrecours.events.answer_actions import quiz_submit as quiz_submit
+from nonrecours.events.enums import EventKind, RegistrationSource
+from nonrecours.events.models import (
+    Attendance,
+    Event,
+    Registration,
+)
+from nonrecours.events.programmes import programme_by_slug
+from nonrecours.events.queries import (
+    answers_closed,
+    has_answers,
+    places_left,
+)
 from nonrecours.events.registration_file import (
     RegistrationFileError,
     kind_from_name,
@@ -32,9 +46,13 @@ from nonrecours.territories.models import Commune, Territory
 from nonrecours.textrules import TEXT_MAX_LENGTH, shown, text_problem
 
 MAX_EVENT_DAYS = 14  # a training of two weeks at most; a longer one is a mistake
+# The years an event may fall in: the pages of the year's indicators cover
+# these (www.events.views), a date outside is a typing mistake.
+FIRST_YEAR, LAST_YEAR = 2000, 2100
 MAX_INVITED_NAMES = 100
 FULL = "L'événement est complet : plus aucune place."
 REGISTRATION_CLOSED = "Les inscriptions par ce lien sont closes."
+ALREADY_REGISTERED = "{email} est déjà inscrit·e à cet événement."
 
 
 class EventError(UserError, ValueError):
@@ -45,20 +63,16 @@ class RegistrationError(UserError, ValueError):
     """A registration refused (French); ``field`` is the form field concerned."""
 
 
+class AlreadyRegistered(RegistrationError):
+    """The only problem of a registration: its e-mail is already registered."""
+
+
 class RegistrationsRejected(UserError, ValueError):
     """A registration file refused, all or nothing: ``problems`` each with
     the file, the line and the column (French)."""
 
     def __init__(self, problems: list[Problem]):
         super().__init__("Fichier refusé, personne n'a été inscrit·e :", problems=problems)
-
-
-class AttendanceError(UserError, ValueError):
-    """A half-day that is not one of the event's (French)."""
-
-
-class QuizError(UserError, ValueError):
-    """Answers refused (French); ``problems`` on their question's name."""
 
 
 def _token() -> str:
@@ -87,6 +101,55 @@ def _text(
     return str(text)
 
 
+def _event_problems(
+    problems: list[Problem],
+    *,
+    territory: Territory,
+    kind: EventKind,
+    starts_on: datetime.date,
+    ends_on: datetime.date,
+    start_time: datetime.time,
+    end_time: datetime.time,
+    commune: Commune | None,
+    capacity: int | None,
+    programme: str,
+    invited_organisations: list[Organisation],
+) -> None:
+    """The rules an event's fields follow, on creation and on change."""
+    if kind not in EventKind.values:
+        problems.append(Problem("Choisissez un type d'événement.", field="kind"))
+    for field, day, label in (
+        ("starts_on", starts_on, "Le premier"),
+        ("ends_on", ends_on, "Le dernier"),
+    ):
+        if not FIRST_YEAR <= day.year <= LAST_YEAR:
+            problems.append(
+                Problem(f"{label} jour doit être entre {FIRST_YEAR} et {LAST_YEAR}.", field=field)
+            )
+    if ends_on < starts_on:
+        problems.append(Problem("Le dernier jour est avant le premier.", field="ends_on"))
+    elif (ends_on - starts_on).days >= MAX_EVENT_DAYS:
+        problems.append(
+            Problem(f"Un événement dure au plus {MAX_EVENT_DAYS} jours.", field="ends_on")
+        )
+    if end_time <= start_time:
+        problems.append(Problem("L'heure de fin est avant celle du début.", field="end_time"))
+    if commune is not None and not Commune.objects.members_of(territory).filter(pk=commune.pk):
+        problems.append(Problem("Cette commune n'est pas du territoire.", field="commune"))
+    if capacity is not None and capacity < 1:
+        problems.append(Problem("Au moins une place, ou laissez vide.", field="capacity"))
+    if programme and programme_by_slug(programme) is None:
+        problems.append(
+            Problem(f"Questionnaires « {shown(programme)} » inconnus.", field="programme")
+        )
+    if any(o.territory_id != territory.pk for o in invited_organisations):
+        problems.append(
+            Problem(
+                "Une organisation invitée n'est pas du territoire.", field="invited_organisations"
+            )
+        )
+
+
 @transaction.atomic
 def event_create(
     *,
@@ -109,9 +172,10 @@ def event_create(
 ) -> Event:
     """A new forum or training of ``territory``, with its two public links
     drawn. Hours are the same each day, from ``starts_on`` to ``ends_on``
-    (at most MAX_EVENT_DAYS days); ``capacity`` None means no limit;
-    ``programme`` is the slug of its questionnaires (events.programmes) or
-    "". Raises EventError listing each problem on its field."""
+    (at most MAX_EVENT_DAYS days, years FIRST_YEAR to LAST_YEAR);
+    ``capacity`` None means no limit; ``programme`` is the slug of its
+    questionnaires (events.programmes) or "". Raises EventError listing
+    each problem on its field."""
     problems: list[Problem] = []
     title = _text(problems, "title", title, label="Le titre")
     place = _text(problems, "place", place, max_length=300, label="Le lieu")
@@ -119,31 +183,12 @@ def event_create(
         problems, "description", description, required=False, multiline=True,
         max_length=TEXT_MAX_LENGTH,
     )  # fmt: skip
-    if kind not in EventKind.values:
-        problems.append(Problem("Choisissez un type d'événement.", field="kind"))
-    if ends_on < starts_on:
-        problems.append(Problem("Le dernier jour est avant le premier.", field="ends_on"))
-    elif (ends_on - starts_on).days >= MAX_EVENT_DAYS:
-        problems.append(
-            Problem(f"Un événement dure au plus {MAX_EVENT_DAYS} jours.", field="ends_on")
-        )
-    if end_time <= start_time:
-        problems.append(Problem("L'heure de fin est avant celle du début.", field="end_time"))
-    if commune is not None and not Commune.objects.members_of(territory).filter(pk=commune.pk):
-        problems.append(Problem("Cette commune n'est pas du territoire.", field="commune"))
-    if capacity is not None and capacity < 1:
-        problems.append(Problem("Au moins une place, ou laissez vide.", field="capacity"))
-    if programme and programme_by_slug(programme) is None:
-        problems.append(
-            Problem(f"Questionnaires « {shown(programme)} » inconnus.", field="programme")
-        )
     organisations = list(invited_organisations)
-    if any(o.territory_id != territory.pk for o in organisations):
-        problems.append(
-            Problem(
-                "Une organisation invitée n'est pas du territoire.", field="invited_organisations"
-            )
-        )
+    _event_problems(
+        problems, territory=territory, kind=kind, starts_on=starts_on, ends_on=ends_on,
+        start_time=start_time, end_time=end_time, commune=commune, capacity=capacity,
+        programme=programme, invited_organisations=organisations,
+    )  # fmt: skip
     names = _invited_names(problems, invited_names)
     if problems:
         raise EventError("L'événement n'a pas été enregistré.", problems=problems)
@@ -156,6 +201,134 @@ def event_create(
     )  # fmt: skip
     event.invited_organisations.set(organisations)
     return event
+
+
+# What cannot change once someone is ticked present or has answered: the
+# half-days the ticks are on, the questionnaires the answers are to, and
+# what puts the event in a year's indicators (the averages shown would move).
+FROZEN_FIELDS = {
+    "kind": "le type",
+    "starts_on": "le premier jour",
+    "ends_on": "le dernier jour",
+    "start_time": "l'heure de début",
+    "end_time": "l'heure de fin",
+    "programme": "les questionnaires",
+}
+
+
+@transaction.atomic
+def event_update(
+    *,
+    event: Event,
+    kind: EventKind,
+    title: str,
+    starts_on: datetime.date,
+    ends_on: datetime.date,
+    start_time: datetime.time,
+    end_time: datetime.time,
+    place: str,
+    commune: Commune | None = None,
+    description: str = "",
+    capacity: int | None = None,
+    programme: str = "",
+    invited_organisations: Iterable[Organisation] = (),
+    invited_names: Iterable[str] = (),
+) -> Event:
+    """Correct an event: the rules of event_create, and more. Once someone
+    is ticked present or has answered a questionnaire, its kind, days,
+    hours and questionnaires (FROZEN_FIELDS) stay as they are; the places
+    never fall under the registrations already made. The public links are
+    kept. Raises EventError listing each problem on its field."""
+    locked = _locked(event)
+    problems: list[Problem] = []
+    title = _text(problems, "title", title, label="Le titre")
+    place = _text(problems, "place", place, max_length=300, label="Le lieu")
+    description = _text(
+        problems, "description", description, required=False, multiline=True,
+        max_length=TEXT_MAX_LENGTH,
+    )  # fmt: skip
+    organisations = list(invited_organisations)
+    _event_problems(
+        problems, territory=locked.territory, kind=kind, starts_on=starts_on, ends_on=ends_on,
+        start_time=start_time, end_time=end_time, commune=commune, capacity=capacity,
+        programme=programme, invited_organisations=organisations,
+    )  # fmt: skip
+    wanted = {"kind": kind, "starts_on": starts_on, "ends_on": ends_on,
+              "start_time": start_time, "end_time": end_time, "programme": programme}  # fmt: skip
+    used = Attendance.objects.filter(registration__event=locked).exists() or has_answers(locked)
+    for field, value in wanted.items():
+        if used and getattr(locked, field) != value:
+            problems.append(
+                Problem(
+                    f"Impossible de changer {FROZEN_FIELDS[field]} : des présences sont cochées "
+                    "ou des réponses aux questionnaires sont enregistrées.",
+                    field=field,
+                )
+            )
+    registered = locked.registrations.count()
+    if capacity is not None and capacity < registered:
+        problems.append(
+            Problem(f"{registered} personnes sont déjà inscrites : au moins autant de places.",
+                    field="capacity")
+        )  # fmt: skip
+    names = _invited_names(problems, invited_names)
+    if problems:
+        raise EventError("L'événement n'a pas été modifié.", problems=problems)
+    for field, value in {
+        **wanted, "title": title, "place": place, "commune": commune,
+        "description": description, "capacity": capacity, "invited_names": names,
+    }.items():  # fmt: skip
+        setattr(locked, field, value)
+    locked.save()
+    locked.invited_organisations.set(organisations)
+    return locked
+
+
+@transaction.atomic
+def event_delete(*, event: Event) -> None:
+    """Delete an event and its registrations (a mistake, an event that did
+    not take place). Refused (EventError) once someone is ticked present or
+    has answered a questionnaire: its figures count in the indicators;
+    remove the registrations one by one instead (registration_remove)."""
+    locked = _locked(event)
+    if Attendance.objects.filter(registration__event=locked).exists():
+        raise EventError(
+            "Impossible de supprimer l'événement : des présences sont cochées. Retirez-les "
+            "d'abord, ou retirez les inscriptions une à une."
+        )
+    if has_answers(locked):
+        raise EventError(
+            "Impossible de supprimer l'événement : des réponses aux questionnaires sont "
+            "enregistrées (elles comptent dans les indicateurs)."
+        )
+    locked.delete()
+
+
+@transaction.atomic
+def registration_remove(*, registration: Registration, today: datetime.date) -> None:
+    """Remove a registration (a mistake, or the person asks to be erased):
+    their name, e-mail, structure, job and attendance ticks are deleted.
+    Their quiz answers are deleted with them while the quizzes are open;
+    once closed (answers_closed: the averages may have been seen), they are
+    kept detached from the person (QuizResponse.pair, the kind of structure
+    they counted under, the day only), so that the averages do not move:
+    their difference would give the person's score back."""
+    event = _locked(registration.event)
+    if answers_closed(event, today):
+        kind = registration.organisation_kind
+        responses = list(registration.quiz_responses.all())
+        pair = secrets.token_hex(16)
+        for response in responses:
+            day = timezone.localtime(response.submitted_at).date()
+            response.registration = None
+            response.pair = pair
+            response.organisation_kind = kind
+            response.submitted_at = timezone.make_aware(
+                datetime.datetime.combine(day, datetime.time())
+            )
+            response.idempotency_key = secrets.token_hex(16)
+            response.save()
+    registration.delete()
 
 
 def _invited_names(problems: list[Problem], names: Iterable[str]) -> list[str]:
@@ -212,7 +385,7 @@ def _registration_problems(
             problems.append(Problem(problem, field="email"))
         elif event.registrations.filter(email=fields["email"]).exists():
             problems.append(
-                Problem(f"{fields['email']} est déjà inscrit·e à cet événement.", field="email")
+                Problem(ALREADY_REGISTERED.format(email=fields["email"]), field="email")
             )
     if organisation is not None:
         if organisation.territory_id != event.territory_id:
@@ -266,7 +439,11 @@ def registration_create(
         organisation_kind=organisation_kind, job_title=job_title,
     )  # fmt: skip
     if problems:
-        raise RegistrationError(problems[0].message, field=problems[0].field, problems=problems)
+        duplicate = ALREADY_REGISTERED.format(email=fields["email"])
+        refused = (
+            AlreadyRegistered if [p.message for p in problems] == [duplicate] else RegistrationError
+        )
+        raise refused(problems[0].message, field=problems[0].field, problems=problems)
     if places_left(locked) == 0:
         raise RegistrationError(FULL)
     try:
@@ -275,8 +452,8 @@ def registration_create(
                 event=locked, source=source, created_by=created_by, **fields
             )
     except IntegrityError:  # the same e-mail registered at the same moment
-        raise RegistrationError(
-            f"{fields['email']} est déjà inscrit·e à cet événement.", field="email"
+        raise AlreadyRegistered(
+            ALREADY_REGISTERED.format(email=fields["email"]), field="email"
         ) from None
 
 
@@ -290,17 +467,23 @@ def registration_public(
     organisation_name: str,
     job_title: str,
     today: datetime.date,
-) -> Registration:
+) -> Registration | None:
     """A person registers through the event's public link: refused
     (RegistrationError) once the link is closed or the event is over, and
-    as registration_create refuses."""
+    as registration_create refuses, except for an e-mail already
+    registered: then nothing is written and None comes back, for the page
+    to answer as it does to a new registration (the link is handed out
+    widely: it must not tell who is registered)."""
     if not event.registration_open or today > event.ends_on:
         raise RegistrationError(REGISTRATION_CLOSED)
-    return registration_create(
-        event=event, created_by=None, last_name=last_name, first_name=first_name,
-        email=email, organisation=organisation, organisation_name=organisation_name,
-        job_title=job_title, source=RegistrationSource.PUBLIC,
-    )  # fmt: skip
+    try:
+        return registration_create(
+            event=event, created_by=None, last_name=last_name, first_name=first_name,
+            email=email, organisation=organisation, organisation_name=organisation_name,
+            job_title=job_title, source=RegistrationSource.PUBLIC,
+        )  # fmt: skip
+    except AlreadyRegistered:
+        return None
 
 
 # Columns of the file, as the form fields' problems are named.
@@ -367,88 +550,3 @@ def registrations_import(
         )
         for fields in checked
     ]
-
-
-def _check_half_day(registration: Registration, day: datetime.date, half_day: str) -> None:
-    if (day, half_day) not in event_half_days(registration.event):
-        raise AttendanceError("Cette demi-journée n'est pas une de celles de l'événement.")
-
-
-@transaction.atomic
-def attendance_tick(
-    *, registration: Registration, day: datetime.date, half_day: HalfDay, ticked_by: User | None
-) -> Attendance:
-    """Tick the person present on a half-day of the event (ticking twice
-    keeps the first tick). Raises AttendanceError for a half-day that is not
-    one of the event's (events.queries.event_half_days)."""
-    _check_half_day(registration, day, half_day)
-    attendance, _ = Attendance.objects.get_or_create(
-        registration=registration, day=day, half_day=half_day,
-        defaults={"ticked_by": ticked_by, "ticked_at": timezone.now()},
-    )  # fmt: skip
-    return attendance
-
-
-@transaction.atomic
-def attendance_untick(*, registration: Registration, day: datetime.date, half_day: HalfDay) -> None:
-    """Take back a tick (a mistake on the phone). Raises AttendanceError
-    as attendance_tick."""
-    _check_half_day(registration, day, half_day)
-    Attendance.objects.filter(registration=registration, day=day, half_day=half_day).delete()
-
-
-@transaction.atomic
-def quiz_submit(
-    *,
-    event: Event,
-    moment: QuizMoment,
-    registration: Registration | None,
-    raw_answers: Mapping[str, Any],
-    key: str,
-    today: datetime.date,
-) -> QuizResponse:
-    """Keep one set of answers to a questionnaire of the event's programme:
-    the quiz (``moment`` BEFORE or AFTER, ``registration`` required, once
-    each, scored with events.programmes.quiz_score) or the satisfaction
-    questionnaire (anonymous: ``registration`` must be None). Idempotent on
-    ``key``: the same submission sent twice is kept once.
-
-    Raises QuizError: the questionnaire not open on ``today``
-    (events.queries.quiz_refusal), a registration of another event, answers
-    already given, or answers the questionnaire refuses (``problems`` by
-    question name, the survey engine's French messages)."""
-    already = QuizResponse.objects.filter(event=event, idempotency_key=key).first()
-    if already is not None:
-        return already
-    refusal = quiz_refusal(event, moment, today)
-    if refusal:
-        raise QuizError(refusal)
-    programme = programme_by_slug(event.programme)
-    assert programme is not None  # noqa: S101 - quiz_refusal says when there is none
-    questionnaire = programme.satisfaction if moment == QuizMoment.SATISFACTION else programme.quiz
-    assert questionnaire is not None  # noqa: S101 - idem
-    if moment == QuizMoment.SATISFACTION:
-        registration = None
-    elif registration is None or registration.event_id != event.pk:
-        raise QuizError("Choisissez votre nom dans la liste.", field="registration")
-    elif registration.quiz_responses.filter(moment=moment).exists():
-        raise QuizError("Vous avez déjà répondu à ce quiz.", field="registration")
-    clean, errors = questionnaire.validate(raw_answers, communes=())
-    if errors:
-        raise QuizError(
-            "Des réponses sont à corriger.",
-            problems=[Problem(message, field=name) for name, message in errors.items()],
-        )
-    score, out_of = (None, None)
-    if moment != QuizMoment.SATISFACTION:
-        score, out_of = quiz_score(programme, clean)
-    try:
-        with transaction.atomic():
-            return QuizResponse.objects.create(
-                event=event, registration=registration, moment=moment,
-                questionnaire_slug=questionnaire.slug,
-                questionnaire_version=questionnaire.version, checksum=questionnaire.checksum,
-                answers=clean, score=score, out_of=out_of, idempotency_key=key[:100],
-            )  # fmt: skip
-    except IntegrityError:  # the same person, or the same key, at the same moment
-        raise QuizError("Vous avez déjà répondu à ce quiz.", field="registration") from None

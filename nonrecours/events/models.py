@@ -3,6 +3,8 @@ training session, its registrations by organisation, the attendance ticked
 half-day by half-day, and the answers to its quizzes and satisfaction
 questionnaire (declared as data: events.programmes)."""
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -180,10 +182,15 @@ class Attendance(models.Model):
 
 
 class QuizResponse(models.Model):
-    """One set of answers to a questionnaire of an event's programme, with
-    the version it was given under. A quiz's answers belong to a
-    registration (so that before and after pair up) and carry their score;
-    the satisfaction questionnaire is anonymous (no registration)."""
+    """One set of answers to the quiz of an event's programme (before or
+    after), with the version it was given under and its score. The answers
+    belong to a registration, so that before and after pair up. When a
+    registration is removed once the quizzes are closed (its averages may
+    have been seen), its answers stay, detached: ``registration`` None, the
+    two answers tied by a random ``pair`` and keeping the ``organisation_kind``
+    they counted under, their time cut to the day, so that the averages do
+    not move (the difference would give the person's score back). The
+    satisfaction questionnaire is kept apart (SatisfactionResponse)."""
 
     event = models.ForeignKey(
         Event, verbose_name="événement", on_delete=models.CASCADE, related_name="quiz_responses"
@@ -196,6 +203,14 @@ class QuizResponse(models.Model):
         blank=True,
         related_name="quiz_responses",
     )
+    pair = models.CharField("paire détachée", max_length=32, blank=True, default="")
+    organisation_kind = models.CharField(
+        "type de structure (réponse détachée)",
+        max_length=32,
+        choices=OrganisationKind.choices,
+        blank=True,
+        default="",
+    )
     moment = models.CharField("questionnaire", max_length=16, choices=QuizMoment.choices)
     questionnaire_slug = models.SlugField("identifiant du questionnaire", max_length=100)
     questionnaire_version = models.PositiveIntegerField("version du questionnaire")
@@ -207,8 +222,8 @@ class QuizResponse(models.Model):
     submitted_at = models.DateTimeField("envoyé le", default=timezone.now)
 
     class Meta:
-        verbose_name = "réponse à un questionnaire d'événement"
-        verbose_name_plural = "réponses aux questionnaires d'événement"
+        verbose_name = "réponse à un quiz d'événement"
+        verbose_name_plural = "réponses aux quiz d'événement"
         ordering = ["submitted_at", "pk"]
         constraints = [
             models.UniqueConstraint(
@@ -223,3 +238,39 @@ class QuizResponse(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event} — {self.get_moment_display()}"
+
+
+class SatisfactionResponse(models.Model):
+    """One anonymous set of answers to an event's satisfaction
+    questionnaire. Nothing ties it to a person or to their quiz: a random
+    identifier (no sequence shared with the quiz answers), the day only
+    (no time), and the submission key drawn at random by the page (never
+    the quiz's), kept only so that the same submission sent twice is kept
+    once."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    event = models.ForeignKey(
+        Event,
+        verbose_name="événement",
+        on_delete=models.CASCADE,
+        related_name="satisfaction_responses",
+    )
+    questionnaire_slug = models.SlugField("identifiant du questionnaire", max_length=100)
+    questionnaire_version = models.PositiveIntegerField("version du questionnaire")
+    checksum = models.CharField("empreinte SHA-256 du questionnaire", max_length=64)
+    answers = models.JSONField("réponses")
+    idempotency_key = models.CharField("clé d'envoi", max_length=100)
+    submitted_on = models.DateField("envoyé le (jour)")
+
+    class Meta:
+        verbose_name = "réponse au questionnaire de satisfaction"
+        verbose_name_plural = "réponses aux questionnaires de satisfaction"
+        ordering = ["event", "submitted_on", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "idempotency_key"], name="satisfaction_response_unique_key"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event} — satisfaction"

@@ -19,20 +19,22 @@ PROCESSING = [
         "chiffres exportés sous le secret statistique.",
         recipients="Aucun.",
         retention="Tant que le territoire utilise l'outil ; les inscriptions disparaissent "
-        "avec leur événement.",
+        "avec leur événement, ou quand l'équipe les retire (demande d'effacement).",
         legal_basis="Mission d'intérêt public (art. 6.1.e RGPD).",
     ),
     Processing(
         key="events.quizzes",
         name="Quiz et satisfaction des formations",
-        models=("events.QuizResponse",),
+        models=("events.QuizResponse", "events.SatisfactionResponse"),
         purpose="Mesurer ce qu'une formation apporte (quiz avant et après, appariés par "
         "inscription) et recueillir l'avis des participant·es (anonyme).",
         people="Participant·es des forums et formations.",
-        data="Réponses au quiz et nombre de bonnes réponses, rattachés à l'inscription ; "
-        "réponses au questionnaire de satisfaction, sans rattachement à une personne.",
-        seen_by="Équipe du territoire et formateur·rices : moyennes seulement, jamais le score "
-        "d'une personne ; chiffres exportés sous le secret statistique.",
+        data="Réponses au quiz et nombre de bonnes réponses, rattachés à l'inscription (détachés "
+        "d'elle quand elle est retirée après la clôture des quiz) ; réponses au questionnaire "
+        "de satisfaction, à part, sans rattachement à une personne ni heure (le jour seulement).",
+        seen_by="Équipe du territoire et formateur·rices : moyennes seulement, sur 5 personnes au "
+        "moins et une fois les quiz clos, jamais le score d'une personne ; satisfaction détaillée "
+        "à partir de 5 réponses, une fois close ; chiffres exportés sous le secret statistique.",
         recipients="Aucun.",
         retention="Tant que le territoire utilise l'outil ; les réponses disparaissent avec "
         "leur événement.",

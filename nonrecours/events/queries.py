@@ -11,8 +11,15 @@ from itertools import groupby
 from django.db.models import QuerySet
 
 from nonrecours.events.enums import HalfDay, QuizMoment
-from nonrecours.events.models import Attendance, Event, QuizResponse, Registration
+from nonrecours.events.models import (
+    Attendance,
+    Event,
+    QuizResponse,
+    Registration,
+    SatisfactionResponse,
+)
 from nonrecours.events.programmes import programme_by_slug
+from nonrecours.events.registration_file import folded
 from nonrecours.territories.models import Territory
 
 # A half-day is the morning when the event starts before MIDDAY, the
@@ -23,6 +30,10 @@ AFTERNOON_FROM = datetime.time(13, 30)
 # days after the event's last day (answered at home the next week).
 ANSWER_DAYS_AFTER = 30
 TOKEN_MAX_LENGTH = 64
+# The satisfaction's counts are shown once it has at least this many
+# answers (and is closed): under it, a count of 1 or 2 is someone the
+# trainer can name.
+MIN_SATISFACTION_ANSWERS = 5
 
 
 def territory_events(territory: Territory) -> QuerySet[Event]:
@@ -139,6 +150,39 @@ def quiz_refusal(event: Event, moment: str, today: datetime.date) -> str:
     return ""
 
 
+def answers_close_on(event: Event) -> datetime.date:
+    """The last day the quiz after and the satisfaction can be answered."""
+    return event.ends_on + datetime.timedelta(days=ANSWER_DAYS_AFTER)
+
+
+def answers_closed(event: Event, today: datetime.date) -> bool:
+    """Whether no answer can come any more (quiz before, after and
+    satisfaction all closed): from then on, what the event's answers add
+    up to no longer moves, so an average shown cannot be compared with the
+    next one to give back one person's answers."""
+    return today > answers_close_on(event)
+
+
+def has_answers(event: Event) -> bool:
+    """Whether anyone answered one of the event's questionnaires."""
+    return (
+        QuizResponse.objects.filter(event=event).exists()
+        or SatisfactionResponse.objects.filter(event=event).exists()
+    )
+
+
+def person_key(registration: Registration) -> str:
+    """Who a registration is, across events: the e-mail when there is one,
+    else the name, first name and structure (folded). The unit the
+    statistical secret counts (people, not registrations)."""
+    if registration.email:
+        return registration.email.casefold()
+    return "|".join(
+        folded(v)
+        for v in (registration.last_name, registration.first_name, registration.organisation_name)
+    )
+
+
 def quiz_candidates(event: Event, moment: str) -> list[Registration]:
     """The registrations that have not answered the quiz ``moment`` yet:
     the names a participant picks from on the phone."""
@@ -148,30 +192,54 @@ def quiz_candidates(event: Event, moment: str) -> list[Registration]:
     )
 
 
-def quiz_pairs(events: QuerySet[Event] | list[Event]) -> list[tuple[Registration, float, float]]:
-    """(registration, share right before, share right after) of each
-    participant of ``events`` who answered both quizzes: the pairs the
-    progression compares (a share is score / out_of, 0 to 1)."""
+@dataclass(frozen=True)
+class QuizPair:
+    """One participant's before and after (shares right, 0 to 1), the kind
+    of structure they counted under and who they are (person_key; for a
+    detached pair, its own random key)."""
+
+    event_id: int
+    organisation_kind: str
+    person: str
+    before: float
+    after: float
+
+
+def quiz_pairs(events: QuerySet[Event] | list[Event]) -> list[QuizPair]:
+    """The pairs of each participant of ``events`` who answered both
+    quizzes, the detached ones too (a registration removed after the
+    quizzes closed): what the progression compares."""
     responses = QuizResponse.objects.filter(
-        event__in=events,
-        registration__isnull=False,
-        moment__in=(QuizMoment.BEFORE, QuizMoment.AFTER),
+        event__in=events, moment__in=(QuizMoment.BEFORE, QuizMoment.AFTER)
     ).select_related("registration")
-    by_person: dict[int, dict[str, QuizResponse]] = {}
+    by_person: dict[str, dict[str, QuizResponse]] = {}
     for response in responses:
-        assert response.registration_id is not None  # noqa: S101 - filtered above
-        by_person.setdefault(response.registration_id, {})[response.moment] = response
+        if response.registration_id is not None:
+            owner = f"r{response.registration_id}"
+        elif response.pair:
+            owner = f"p{response.pair}"
+        else:
+            continue
+        by_person.setdefault(owner, {})[response.moment] = response
     pairs = []
-    for answers in by_person.values():
+    for owner, answers in sorted(by_person.items()):
         before, after = answers.get(QuizMoment.BEFORE), answers.get(QuizMoment.AFTER)
         if before is None or after is None or not before.out_of or not after.out_of:
             continue
-        assert before.registration is not None and before.score is not None  # noqa: S101
-        assert after.score is not None  # noqa: S101 - a quiz is always scored
+        assert before.score is not None and after.score is not None  # noqa: S101 - scored
+        registration = before.registration
         pairs.append(
-            (before.registration, before.score / before.out_of, after.score / after.out_of)
+            QuizPair(
+                event_id=before.event_id,
+                organisation_kind=registration.organisation_kind
+                if registration
+                else before.organisation_kind,
+                person=person_key(registration) if registration else owner,
+                before=before.score / before.out_of,
+                after=after.score / after.out_of,
+            )
         )
-    return sorted(pairs, key=lambda p: p[0].pk)
+    return pairs
 
 
 @dataclass(frozen=True)
@@ -187,18 +255,40 @@ class QuestionSummary:
     choices: list[ChoiceCount]
 
 
-def satisfaction_summary(event: Event) -> tuple[int, list[QuestionSummary]]:
-    """(answers, counts by choice of each single-choice question) of the
-    event's satisfaction questionnaire, for the team's page (free texts
-    are not summed up here)."""
+@dataclass(frozen=True)
+class SatisfactionSummary:
+    """What the team's page shows of the satisfaction: ``answers`` (how
+    many), ``questions`` (counts by choice) only when ``shown``; else
+    ``reason`` says why not (French)."""
+
+    answers: int
+    questions: list[QuestionSummary]
+    shown: bool
+    reason: str
+
+
+def satisfaction_summary(event: Event, today: datetime.date) -> SatisfactionSummary:
+    """The counts by choice of each single-choice question of the event's
+    satisfaction questionnaire (free texts are not summed up here), shown
+    once the questionnaire is closed (answers_closed) and with at least
+    MIN_SATISFACTION_ANSWERS answers: before, watching a count move as
+    someone hands back their phone would tell what they answered."""
     programme = programme_by_slug(event.programme)
     if programme is None or programme.satisfaction is None:
-        return 0, []
-    answers = list(
-        event.quiz_responses.filter(moment=QuizMoment.SATISFACTION).values_list(
-            "answers", flat=True
+        return SatisfactionSummary(0, [], False, "")
+    answers = list(event.satisfaction_responses.values_list("answers", flat=True))
+    if not answers_closed(event, today):
+        reason = (
+            "Les réponses paraissent quand le questionnaire est clos, après le "
+            f"{answers_close_on(event):%d/%m/%Y}."
         )
-    )
+        return SatisfactionSummary(len(answers), [], False, reason)
+    if len(answers) < MIN_SATISFACTION_ANSWERS:
+        reason = (
+            f"Moins de {MIN_SATISFACTION_ANSWERS} réponses : elles ne sont pas détaillées, "
+            "pour que personne ne soit reconnu·e."
+        )
+        return SatisfactionSummary(len(answers), [], False, reason)
     summaries = []
     for question in programme.satisfaction.questions:
         if not question.choices:
@@ -211,4 +301,4 @@ def satisfaction_summary(event: Event) -> tuple[int, list[QuestionSummary]]:
                 choices=[ChoiceCount(c.label, counts[c.code]) for c in question.choices],
             )
         )
-    return len(answers), summaries
+    return SatisfactionSummary(len(answers), summaries, True, "")

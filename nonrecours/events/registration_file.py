@@ -122,7 +122,8 @@ def read_registration_file(text: str, filename: str) -> list[RegistrationLine]:
     """The rows of a registration file, blank rows skipped, cells stripped.
 
     Raises RegistrationFileError for an unreadable file (see csvtext), a
-    missing column (naming the columns found), no row at all, or more than
+    missing column (naming the columns found), two columns of the same
+    meaning (naming both), no row at all, or more than
     MAX_ROWS rows.
     """
     try:
@@ -130,8 +131,16 @@ def read_registration_file(text: str, filename: str) -> list[RegistrationLine]:
         columns: dict[str, str] = {}
         for name in header:
             for column, accepted in _HEADER_NAMES.items():
-                if folded(name) in accepted and column not in columns:
-                    columns[column] = name
+                if folded(name) not in accepted:
+                    continue
+                if column in columns:
+                    # Two columns of the same meaning (« Email » and
+                    # « Courriel »): which one holds the data is a guess.
+                    raise RegistrationFileError(
+                        f"{filename} : les colonnes « {columns[column]} » et « {name} » disent "
+                        f"toutes deux « {column} » ; gardez-en une seule."
+                    )
+                columns[column] = name
         missing = [column for column in REQUIRED if column not in columns]
         if missing:
             found = ", ".join(f"« {name} »" for name in header if name) or "aucune"

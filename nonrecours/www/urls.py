@@ -402,6 +402,13 @@ urlpatterns += [
     path(f"{EVENTS}bilan/<int:year>/", events_views.event_year, name="events_year"),
     path(f"{EVENTS}bilan/<int:year>.csv", events_views.event_year_csv, name="events_year_csv"),
     path(f"{EVENTS}<int:pk>/", events_views.event_detail, name="events_detail"),
+    path(f"{EVENTS}<int:pk>/modifier/", events_views.event_edit, name="events_edit"),
+    path(f"{EVENTS}<int:pk>/supprimer/", events_views.event_delete, name="events_delete"),
+    path(
+        f"{EVENTS}<int:pk>/inscriptions/<int:registration_id>/retirer/",
+        events_views.registration_remove,
+        name="events_registration_remove",
+    ),
     path(
         f"{EVENTS}<int:pk>/inscriptions/",
         events_views.registration_new,

@@ -13,13 +13,20 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from nonrecours.accounts.enums import Role
+from nonrecours.events import actions
+from nonrecours.events.enums import QuizMoment
 from nonrecours.events.models import Attendance, Event, Registration
+from nonrecours.events.programmes import programmes
 from tests.events.factories import make_event, register
 from tests.factories import TerritoryFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
 NOW = datetime.datetime(2026, 12, 1, 8, 30, tzinfo=datetime.UTC)  # 9 h 30 in Paris
+RIGHT = {
+    n: sorted(a) if isinstance(a, frozenset) else a
+    for n, a in programmes()["precarite-sante-mentale"].answers.items()
+}
 
 
 @pytest.fixture(autouse=True)
@@ -47,7 +54,9 @@ def urls(event):
         reverse("events_attendance", args=[siren, pk]),
         reverse("events_attendance_sheet", args=[siren, pk]),
         reverse("events_year", args=[siren, 2026]),
-        reverse("events_year_csv", args=[siren, 2026]),
+        reverse("events_year_csv", args=[siren, 2025]),
+        reverse("events_edit", args=[siren, pk]),
+        reverse("events_delete", args=[siren, pk]),
     ]
 
 
@@ -245,7 +254,8 @@ def test_the_attendance_sheet_is_a_pdf(client, event, make_member):
 
 
 def test_the_year_csv_hides_small_cells(client, event, make_member):
-    client.force_login(make_member(event.territory, Role.TRAINER))
+    trainer = make_member(event.territory, Role.TRAINER)
+    client.force_login(trainer)
     person = register(event, 1)
     client.post(
         reverse("events_attendance", args=[event.territory.siren, event.pk]),
@@ -253,7 +263,9 @@ def test_the_year_csv_hides_small_cells(client, event, make_member):
     )
     page = client.get(reverse("events_year", args=[event.territory.siren, 2026])).content.decode()
     assert "Bilan des formations 2026" in page
-    response = client.get(reverse("events_year_csv", args=[event.territory.siren, 2026]))
+    with time_machine.travel(NOW + datetime.timedelta(days=31), tick=False):
+        client.force_login(trainer)
+        response = client.get(reverse("events_year_csv", args=[event.territory.siren, 2026]))
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
     assert rows[1][:6] == [
         "professionnels formés par institution",
@@ -277,3 +289,119 @@ def test_the_link_closes_and_opens(client, event, make_member):
     event.refresh_from_db()
     assert event.registration_open
     assert Registration.objects.count() == 0
+
+
+def _answer(event, person, answers):
+    for moment in (QuizMoment.BEFORE, QuizMoment.AFTER):
+        actions.quiz_submit(
+            event=event, moment=moment, registration=person, raw_answers=answers,
+            key=f"{person.pk}-{moment}", today=event.starts_on,
+        )  # fmt: skip
+
+
+def test_the_event_page_never_shows_one_persons_score(client, event, make_member):
+    # The review's case: one CCAS and one France Travail, before and after.
+    _answer(event, register(event, 1, "CCAS d'Arras"), RIGHT)
+    _answer(event, register(event, 2, "France Travail Arras"), RIGHT)
+    url = reverse("events_detail", args=[event.territory.siren, event.pk])
+    client.force_login(make_member(event.territory, Role.TRAINER))
+    page = client.get(url).content.decode()
+    assert "Les moyennes paraissent quand le quiz" in page
+    with time_machine.travel(NOW + datetime.timedelta(days=60), tick=False):
+        client.force_login(make_member(event.territory, Role.TRAINER))
+        page = client.get(url).content.decode()
+    assert "100" not in page.split("Progression aux quiz")[1]
+    assert "sur 5 personnes au moins" in page
+
+
+def test_the_satisfaction_counts_need_enough_answers(client, event, make_member):
+    answers = {"satisfaction_globale": "satisfait", "utile_pratique": "tout_a_fait",
+               "connait_partenaires": "plutot_oui", "recommande": "oui"}  # fmt: skip
+    for n in range(4):
+        actions.quiz_submit(
+            event=event, moment=QuizMoment.SATISFACTION, registration=None,
+            raw_answers=answers, key=f"s{n}", today=event.starts_on,
+        )  # fmt: skip
+    with time_machine.travel(NOW + datetime.timedelta(days=60), tick=False):
+        client.force_login(make_member(event.territory, Role.TRAINER))
+        page = client.get(reverse("events_detail", args=[event.territory.siren, event.pk]))
+    text = page.content.decode()
+    assert "Satisfaction (4 réponses)" in text and "Moins de 5 réponses" in text
+    assert "<caption>" not in text.split("Satisfaction (4")[1]
+
+
+def test_the_year_csv_is_for_finished_years_only(client, event, make_member):
+    client.force_login(make_member(event.territory, Role.TRAINER))
+    siren = event.territory.siren
+    refused = client.get(reverse("events_year_csv", args=[siren, 2026]), follow=True)
+    assert refused.redirect_chain == [(reverse("events_year", args=[siren, 2026]), 302)]
+    assert "à partir du 1er janvier 2027" in refused.content.decode()
+    page = client.get(reverse("events_year", args=[siren, 2026])).content.decode()
+    assert reverse("events_year_csv", args=[siren, 2026]) not in page
+    assert client.get(reverse("events_year_csv", args=[siren, 2025])).status_code == 200
+
+
+def test_editing_an_event(client, event, make_member):
+    client.force_login(make_member(event.territory, Role.TRAINER))
+    url = reverse("events_edit", args=[event.territory.siren, event.pk])
+    form = client.get(url).content.decode()
+    assert 'value="Précarité et santé mentale"' in form
+    response = client.post(
+        url,
+        {"kind": "training", "title": "Santé mentale", "starts_on": "2026-12-01",
+         "start_time": "09:00", "end_time": "16:30", "place": "Salle B",
+         "programme": "precarite-sante-mentale"},
+    )  # fmt: skip
+    assert response.status_code == 302
+    event.refresh_from_db()
+    assert (event.title, event.place) == ("Santé mentale", "Salle B")
+    refused = client.post(
+        url,
+        {"kind": "training", "title": "X", "starts_on": "9999-12-01",
+         "start_time": "09:00", "end_time": "16:30", "place": "Salle B"},
+    )  # fmt: skip
+    assert refused.status_code == 422
+    assert "Le premier jour doit être entre 2000 et 2100." in refused.content.decode()
+
+
+def test_deleting_an_event(client, event, make_member):
+    client.force_login(make_member(event.territory, Role.TRAINER))
+    person = register(event, 1)
+    url = reverse("events_delete", args=[event.territory.siren, event.pk])
+    client.post(
+        reverse("events_attendance", args=[event.territory.siren, event.pk]),
+        {"inscription": person.pk, "present": "1"},
+    )
+    refused = client.post(url)
+    assert refused.status_code == 409 and "des présences sont cochées" in refused.content.decode()
+    Attendance.objects.all().delete()
+    assert client.post(url).status_code == 302
+    assert not Event.objects.exists()
+
+
+def test_removing_a_registration(client, event, make_member):
+    client.force_login(make_member(event.territory, Role.TRAINER))
+    person = register(event, 1)
+    other = register(make_event(event.territory), 2)
+    url = reverse("events_registration_remove", args=[event.territory.siren, event.pk, person.pk])
+    assert "Retirer l'inscription" in client.get(url).content.decode()
+    assert client.post(url).status_code == 302
+    assert not Registration.objects.filter(pk=person.pk).exists()
+    # Another event's registration: unknown here.
+    wrong = reverse("events_registration_remove", args=[event.territory.siren, event.pk, other.pk])
+    assert client.post(wrong).status_code == 404
+    assert Registration.objects.filter(pk=other.pk).exists()
+
+
+@pytest.mark.parametrize("role", [Role.PARTNER, Role.FIELD_AGENT])
+def test_partners_cannot_change_anything(client, event, make_member, role):
+    client.force_login(make_member(event.territory, role))
+    person = register(event, 1)
+    siren = event.territory.siren
+    for url in (
+        reverse("events_edit", args=[siren, event.pk]),
+        reverse("events_delete", args=[siren, event.pk]),
+        reverse("events_registration_remove", args=[siren, event.pk, person.pk]),
+    ):
+        assert client.post(url).status_code == 403, url
+    assert Registration.objects.filter(pk=person.pk).exists() and Event.objects.exists()

@@ -12,8 +12,7 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from nonrecours.events.enums import QuizMoment
-from nonrecours.events.models import QuizResponse, Registration
+from nonrecours.events.models import QuizResponse, Registration, SatisfactionResponse
 from nonrecours.events.programmes import programmes
 from nonrecours.www.events import public
 from nonrecours.www.ratelimit import Limit
@@ -198,8 +197,10 @@ def test_the_satisfaction_is_anonymous(client, event):
             "suggestions": "Plus de pauses",
         },
     )
-    response = QuizResponse.objects.get()
-    assert response.registration is None and response.moment == QuizMoment.SATISFACTION
+    assert not QuizResponse.objects.exists()
+    response = SatisfactionResponse.objects.get()
+    assert response.answers["suggestions"] == "Plus de pauses"
+    assert response.submitted_on == NOW.date() and response.idempotency_key == "s"
 
 
 def test_closed_questionnaires_and_bad_links(client, event):
@@ -243,3 +244,26 @@ def test_hostile_forms_never_give_an_error_page(client, event, data):
     for url in (quiz_url(event, "avant"), quiz_url(event, "satisfaction"), register_url(event)):
         response = client.post(url, data)
         assert response.status_code in (200, 422), (url, data)
+
+
+def test_an_email_already_registered_gets_the_same_answer(client, event):
+    # The link is handed out widely: it must not tell who is registered.
+    data = {"last_name": "Martin", "first_name": "Sophie", "structure": "n0"}
+    first = client.post(register_url(event), {**data, "email": "s@exemple.fr"})
+    again = client.post(register_url(event), {**data, "email": "S@exemple.fr"})
+    assert again.status_code == first.status_code == 200
+    assert again.content.decode() == first.content.decode()
+    assert "s@exemple.fr" not in again.content.decode().lower()
+    assert Registration.objects.count() == 1
+
+
+def test_a_key_of_another_submission_never_shows_its_score(client, event):
+    alice, chloe = register(event, 1), register(event, 2)
+    client.post(quiz_url(event, "avant"), {"inscription": alice.pk, "cle": "k", **RIGHT})
+    response = client.post(quiz_url(event, "apres"), {"inscription": chloe.pk, "cle": "k", **RIGHT})
+    page = response.content.decode()
+    assert response.status_code == 422 and "rechargez la page" in page
+    assert "bonnes réponses sur" not in page
+    assert list(QuizResponse.objects.values_list("registration", "moment")) == [
+        (alice.pk, "before")
+    ]

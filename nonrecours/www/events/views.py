@@ -28,7 +28,7 @@ from nonrecours.www.events.forms import EventForm, RegistrationFileForm, Registr
 from nonrecours.www.qr import qr_svg
 from nonrecours.www.requests import AuthenticatedRequest
 
-FIRST_YEAR, LAST_YEAR = 2000, 2100
+FIRST_YEAR, LAST_YEAR = actions.FIRST_YEAR, actions.LAST_YEAR
 HALF_DAY_LABELS = dict(HalfDay.choices)
 
 
@@ -51,12 +51,27 @@ def event_list(request: AuthenticatedRequest, siren: str) -> HttpResponse:
     )
 
 
-def _event_form(territory: Territory, data: Any = None) -> EventForm:
+def _event_form(territory: Territory, data: Any = None, initial: Any = None) -> EventForm:
     return EventForm(
         data,
+        initial=initial,
         communes=territory.communes.members().order_by("name"),
         organisations=territory_organisations(territory),
     )
+
+
+def _event_fields(data: dict[str, Any]) -> dict[str, Any]:
+    """The action's keyword arguments from the event form's clean data."""
+    return {
+        "kind": EventKind(data["kind"]), "title": data["title"],
+        "starts_on": data["starts_on"], "ends_on": data["ends_on"] or data["starts_on"],
+        "start_time": data["start_time"], "end_time": data["end_time"],
+        "place": data["place"], "commune": data["commune"],
+        "description": data["description"], "capacity": data["capacity"],
+        "programme": data["programme"],
+        "invited_organisations": data["invited_organisations"],
+        "invited_names": data["invited_names"].splitlines(),
+    }  # fmt: skip
 
 
 @login_required
@@ -66,18 +81,10 @@ def event_new(request: AuthenticatedRequest, siren: str) -> HttpResponse:
     territory = access.access_events_by_siren(request.user, siren)
     form = _event_form(territory, request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
             event = actions.event_create(
-                territory=territory, created_by=request.user, kind=EventKind(data["kind"]),
-                title=data["title"], starts_on=data["starts_on"],
-                ends_on=data["ends_on"] or data["starts_on"], start_time=data["start_time"],
-                end_time=data["end_time"], place=data["place"], commune=data["commune"],
-                description=data["description"], capacity=data["capacity"],
-                programme=data["programme"],
-                invited_organisations=data["invited_organisations"],
-                invited_names=data["invited_names"].splitlines(),
-            )  # fmt: skip
+                territory=territory, created_by=request.user, **_event_fields(form.cleaned_data)
+            )
         except actions.EventError as error:
             add_to_form(form, error)
         else:
@@ -100,7 +107,7 @@ def _detail(
     register_url = _address("events_public_register", territory.siren, event.registration_token)
     quiz_url = _address("events_public_quiz_start", territory.siren, event.quiz_token)
     programme = programme_by_slug(event.programme)
-    answers, satisfaction = queries.satisfaction_summary(event)
+    today = timezone.localdate()
     return render(
         request,
         "events/detail.html",
@@ -123,11 +130,9 @@ def _detail(
             if programme
             else "",
             "programme": programme,
-            "indicators": indicators.event_indicators(
-                [event], territory=territory, year=event.starts_on.year, exact=True
-            ),
-            "satisfaction_answers": answers,
-            "satisfaction": satisfaction,
+            "indicators": indicators.event_indicators(event, today=today),
+            "satisfaction": queries.satisfaction_summary(event, today),
+            "min_pairs": indicators.MIN_QUIZ_PAIRS,
         },
         status=status,
     )
@@ -278,15 +283,18 @@ def event_year(request: AuthenticatedRequest, siren: str, year: int) -> HttpResp
     """The year's indicators of the trainings: exact, and as exported."""
     territory = access.access_events_by_siren(request.user, siren)
     year = _year(year)
+    today = timezone.localdate()
     return render(
         request,
         "events/year.html",
         {
             "territory": territory,
             "year": year,
-            "exact": indicators.year_indicators(territory, year, exact=True),
-            "published": indicators.year_indicators(territory, year, exact=False),
+            "exact": indicators.year_indicators(territory, year, exact=True, today=today),
+            "published": indicators.year_indicators(territory, year, exact=False, today=today),
             "trainings": indicators.year_trainings(territory, year),
+            "exportable": indicators.export_problem(year, today=today) == "",
+            "export_problem": indicators.export_problem(year, today=today),
         },
     )
 
@@ -294,12 +302,103 @@ def event_year(request: AuthenticatedRequest, siren: str, year: int) -> HttpResp
 @login_required
 @require_GET
 def event_year_csv(request: AuthenticatedRequest, siren: str, year: int) -> HttpResponse:
-    """The year's indicators as CSV, the secrecy rule applied."""
+    """The year's indicators as CSV, the secrecy rule applied; a finished
+    year only (indicators.export_problem)."""
     territory = access.access_events_by_siren(request.user, siren)
     year = _year(year)
-    published = indicators.year_indicators(territory, year, exact=False)
+    today = timezone.localdate()
+    problem = indicators.export_problem(year, today=today)
+    if problem:
+        messages.error(request, problem)
+        return redirect("events_year", siren=siren, year=year)
+    published = indicators.year_indicators(territory, year, exact=False, today=today)
     response = HttpResponse(
         "\ufeff" + indicators.indicators_csv(published), content_type="text/csv; charset=utf-8"
     )
     response["Content-Disposition"] = f'attachment; filename="formations-{siren}-{year}.csv"'
     return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def event_edit(request: AuthenticatedRequest, siren: str, pk: int) -> HttpResponse:
+    """Correct an event (events.actions.event_update)."""
+    event = access.access_event_by_id(request.user, siren, pk)
+    initial = {
+        "kind": event.kind, "title": event.title, "starts_on": event.starts_on,
+        "ends_on": event.ends_on, "start_time": event.start_time, "end_time": event.end_time,
+        "place": event.place, "commune": event.commune, "description": event.description,
+        "capacity": event.capacity, "programme": event.programme,
+        "invited_organisations": list(event.invited_organisations.all()),
+        "invited_names": "\n".join(event.invited_names),
+    }  # fmt: skip
+    data = request.POST if request.method == "POST" else None
+    form = _event_form(event.territory, data, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.event_update(event=event, **_event_fields(form.cleaned_data))
+        except actions.EventError as error:
+            add_to_form(form, error)
+        else:
+            messages.success(request, "Événement modifié.")
+            return redirect("events_detail", siren=siren, pk=event.pk)
+    return render(
+        request,
+        "events/edit.html",
+        {"territory": event.territory, "event": event, "form": form},
+        status=422 if form.errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def event_delete(request: AuthenticatedRequest, siren: str, pk: int) -> HttpResponse:
+    """Delete an event, once confirmed (events.actions.event_delete)."""
+    event = access.access_event_by_id(request.user, siren, pk)
+    refusal = ""
+    if request.method == "POST":
+        try:
+            actions.event_delete(event=event)
+        except actions.EventError as error:
+            refusal = str(error)
+        else:
+            messages.success(request, f"Événement « {event.title} » supprimé.")
+            return redirect("events_list", siren=siren)
+    return render(
+        request,
+        "events/delete.html",
+        {
+            "territory": event.territory,
+            "event": event,
+            "registrations": event.registrations.count(),
+            "refusal": refusal,
+        },
+        status=409 if refusal else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def registration_remove(
+    request: AuthenticatedRequest, siren: str, pk: int, registration_id: int
+) -> HttpResponse:
+    """Remove a registration, once confirmed (events.actions.registration_remove)."""
+    registration = access.access_registration_by_id(request.user, siren, pk, registration_id)
+    event = registration.event
+    if request.method == "POST":
+        actions.registration_remove(registration=registration, today=timezone.localdate())
+        messages.success(
+            request, f"{registration.first_name} {registration.last_name} : inscription retirée."
+        )
+        return redirect("events_detail", siren=siren, pk=event.pk)
+    return render(
+        request,
+        "events/registration_remove.html",
+        {
+            "territory": event.territory,
+            "event": event,
+            "registration": registration,
+            "answers_kept": queries.answers_closed(event, timezone.localdate())
+            and registration.quiz_responses.exists(),
+        },
+    )
