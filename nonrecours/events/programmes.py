@@ -75,7 +75,9 @@ def _answers_out(quiz: Any, problems: list[str]) -> tuple[Any, dict[str, Any]]:
         return quiz, {}
     stripped = copy.deepcopy(dict(quiz))
     answers: dict[str, Any] = {}
-    for section in stripped.get("sections") or []:
+    sections = stripped.get("sections")
+    # A wrong « sections » is the questionnaire reader's to tell.
+    for section in sections if isinstance(sections, list) else []:
         questions = section.get("questions") if isinstance(section, dict) else None
         for question in questions if isinstance(questions, list) else []:
             if isinstance(question, dict) and "answer" in question:

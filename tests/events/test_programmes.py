@@ -147,3 +147,9 @@ def test_any_text_is_read_or_refused_in_french(text):
         read_programme_text(text, "hostile.yaml")
     except ProgrammeError as error:
         assert "hostile.yaml" in str(error)
+
+
+@pytest.mark.parametrize("sections", [True, 3, "texte", {"a": 1}])
+def test_sections_that_are_not_a_list_are_refused_in_french(sections):
+    with pytest.raises(ProgrammeError, match="hostile.yaml"):
+        read_programme({"quiz": {"sections": sections}}, "hostile.yaml")
