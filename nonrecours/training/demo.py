@@ -22,7 +22,8 @@ TEAMS = ("ines-24-ans", "david-47-ans", "gerard-68-ans")
 TABLES = ("caf", "cpam", "carsat", "ccas", "france_services", "association", "bus")
 # What each team does, round by round (the tables' keys are t1…t7 in the
 # order of TABLES): Inès goes to France Services on Saturday, David to the
-# CCAS then France Services, Gérard to the Carsat without an appointment.
+# CCAS (his CSS), then France Services for the tax notice his chèque
+# énergie needs, Gérard to the Carsat without an appointment.
 STEPS = {
     1: {
         "ines-24-ans": [
@@ -42,11 +43,13 @@ STEPS = {
         ],
         "gerard-68-ans": [
             {"action": "lever_frein", "table": "t4", "mode": "telephone", "frein": "no_car"},
-            {"action": "obtenir_piece", "table": "t5", "piece": "releve_pension", "jour": "2"},
+            {"action": "obtenir_piece", "table": "t5", "piece": "releve_pension", "jour": "3"},
         ],
     },
     3: {
-        "david-47-ans": [{"action": "demander", "table": "t4", "droit": "css", "jour": "3"}],
+        "david-47-ans": [
+            {"action": "demander", "table": "t4", "droit": "cheque_energie", "jour": "3"}
+        ],
         "gerard-68-ans": [{"action": "demander", "table": "t3", "droit": "aspa", "jour": "1"}],
     },
 }

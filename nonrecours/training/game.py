@@ -96,6 +96,7 @@ class _Round:
     step_spent: int = 0  # … by the step being played
     step_km: float = 0.0
     here: tuple[str, datetime.date, str] | None = None  # table, day, half-day
+    slots: dict[tuple[datetime.date, str], str] = field(default_factory=dict)  # -> table
 
     @property
     def rules(self) -> GameRules:
@@ -104,6 +105,12 @@ class _Round:
     @property
     def first_name(self) -> str:
         return self.persona.name.split(",")[0].split(" et ")[0].strip()
+
+    def has(self, right: str) -> bool:
+        """Whether the persona receives ``right`` (before or since the game)."""
+        item = self.eligible(right)
+        received = item is not None and item.received
+        return received or self.state.claims.get(right, {}).get("status") == "ouvert"
 
     def eligible(self, right: str) -> RightAmount | None:
         return next((item for item in self.rights.eligible if item.benefit == right), None)
@@ -122,15 +129,13 @@ class _Round:
             if claim["status"] == "instruction" and claim["decided"] <= self.number:
                 self.decide(right, claim)
         for right, rule in sorted(self.rules.rights.items()):
+            # Opened without a claim once its document is obtained in the
+            # game (before the game, the persona file says what is received).
             automatic = rule.automatic_with
-            if automatic is None or automatic not in self.state.documents:
+            if automatic is None or automatic not in self.state.obtained:
                 continue
             item = self.eligible(right)
             if item is None or item.received or right in self.state.claims:
-                continue
-            if self.number == 1:
-                # Its document was in hand before the game: already paid.
-                self.state.claims[right] = _claim("ouvert", 0, 0, None, item.monthly)
                 continue
             self.state.claims[right] = _claim(
                 "ouvert", self.number, self.number, None, item.monthly
@@ -187,6 +192,14 @@ class _Round:
         if step.way == Way.PHONE:
             if not self.call(index, step, table, desk):
                 return
+        elif not desk.on_site:
+            self.add(
+                OutcomeKind.NOT_POSSIBLE,
+                f"{table.name} ne reçoit pas de public : par téléphone ou en ligne.",
+                step=index,
+                table=table.id,
+            )
+            return
         elif not self.go(index, step, table):
             return
         self.act(index, step, table, desk)
@@ -240,6 +253,17 @@ class _Round:
             return False
         if self.blocked(index, "appel", table):
             return False
+        weekday = min(max(step.weekday, 0), 5)
+        day = self.board.day(self.number, weekday)
+        if not self.is_open(table, day, step.half_day):
+            when = _when(day, step.half_day)
+            self.add(
+                OutcomeKind.CLOSED,
+                f"{table.name} ne répond pas {when} : ce n'est pas une heure d'ouverture.",
+                step=index,
+                table=table.id,
+            )
+            return False
         if not self.spend(index, self.rules.costs["appel"], table):
             return False
         if table.id not in self.state.visited:
@@ -251,8 +275,7 @@ class _Round:
         time (and trip) spent, unless it stays where it already is."""
         weekday = min(max(step.weekday, 0), 5)
         day = self.board.day(self.number, weekday)
-        half_day = HALF_DAYS.get(step.half_day, step.half_day)
-        when = f"{weekday_date_text(day, with_year=False)} ({half_day})"
+        when = _when(day, step.half_day)
         roaming = bool(table.stops) or self.rules.desks[table.kind].roaming
         home = self.persona.commune
         if roaming:
@@ -268,6 +291,18 @@ class _Round:
             return False
         if (table.id, day, step.half_day) == self.here:
             return True  # a second step at the same desk, in the same half-day
+        elsewhere = self.slots.get((day, step.half_day))
+        if elsewhere is not None and elsewhere != table.id:
+            other = self.board.table(elsewhere)
+            self.add(
+                OutcomeKind.NOT_POSSIBLE,
+                f"{self.first_name} est déjà à {other.name if other else 'un autre guichet'} "
+                f"{when} : une demi-journée, un seul lieu.",
+                step=index,
+                table=table.id,
+            )
+            return False
+        self.slots[(day, step.half_day)] = table.id
         if roaming and place is None:
             # Nobody travels to a bus that runs nowhere: the half-day is lost.
             if self.spend(index, self.rules.costs["deplacement"], table):
@@ -280,11 +315,13 @@ class _Round:
             return False
         trip = 0
         if place and place != home:
-            trip = self.rules.costs["trajet_hors_commune"] + sum(
-                rule.trip_cost
-                for value in self.state.barriers
-                if (rule := self.rules.barriers.get(Barrier(value))) is not None
-            )
+            trip = self.rules.costs["trajet_hors_commune"]
+            for value in self.state.barriers:
+                rule = self.rules.barriers.get(Barrier(value))
+                if rule is not None and rule.trip_cost:
+                    trip += rule.trip_cost
+                    if value not in self.state.barriers_met:
+                        self.state.barriers_met.append(value)
         if not self.spend(index, self.rules.costs["deplacement"] + trip, table):
             return False
         km = round(2 * self.board.km(home, place), 1)
@@ -305,12 +342,24 @@ class _Round:
         return True
 
     def is_open(self, table: Table, day: datetime.date, half_day: str) -> bool:
+        """Whether the desk receives at some moment of that half-day (every
+        quarter of an hour looked at; public holidays closed where its
+        hours say « PH off »); hours it cannot read count as open."""
         if table.stops or self.rules.desks[table.kind].roaming:
             return True
         hours = table.hours or self.rules.desks[table.kind].hours
-        hour, minute = HALF_DAY_TIME.get(half_day, HALF_DAY_TIME["matin"])
-        when = datetime.datetime(day.year, day.month, day.day, hour, minute, tzinfo=PARIS)
-        return opening_state(hours, when) != "fermé"
+        (start_hour, start_minute), (end_hour, end_minute) = HALF_DAY_TIME.get(
+            half_day, HALF_DAY_TIME["matin"]
+        )
+        when = datetime.datetime(
+            day.year, day.month, day.day, start_hour, start_minute, tzinfo=PARIS
+        )
+        end = when.replace(hour=end_hour, minute=end_minute)
+        states = set()
+        while when < end:
+            states.add(opening_state(hours, when))
+            when += datetime.timedelta(minutes=15)
+        return states != {"fermé"}
 
     def online(self, index: int, step: Step) -> None:
         right = step.right
@@ -357,10 +406,10 @@ class _Round:
                 table=table.id,
             )
             return
-        names = ", ".join(f"{item.label} ({item.amount_text})" for item in told)
+        names = " ; ".join(f"{item.label} : {item.amount_text}" for item in told)
         self.add(
             OutcomeKind.INFORMED,
-            f"{table.name} : {self.first_name} pourrait avoir droit à {names}.",
+            f"{table.name} : {self.first_name} pourrait avoir droit à… {names}.",
             step=index,
             table=table.id,
         )
@@ -394,6 +443,7 @@ class _Round:
             self.add(OutcomeKind.DOCUMENT, f"{label} : déjà en main.", step=index, table=table.id)
         elif document in desk.provides:
             self.state.documents.append(document)
+            self.state.obtained.append(document)
             self.add(
                 OutcomeKind.DOCUMENT, f"{table.name} : {label} obtenu.", step=index, table=table.id
             )
@@ -459,14 +509,17 @@ class _Round:
         if table is not None and not opens and right not in desk.files:
             self.refer(index, right, table)
             return
-        if table is not None and opens and desk.appointment_weeks:
+        if table is not None and desk.appointment_weeks:
             booked = self.state.appointments.get(table.id)
             if booked is None or booked > self.number:
                 why = " reçoit sur rendez-vous, la demande attendra"
                 self.book(table, booked or self.number + desk.appointment_weeks, index, why)
                 return
         rule = self.rules.rights[right]
-        missing = [d for d in rule.documents if d not in self.state.documents]
+        needed = rule.documents
+        if rule.lighter is not None and self.has(rule.lighter[0]):
+            needed = rule.lighter[1]
+        missing = [d for d in needed if d not in self.state.documents]
         if missing:
             names = ", ".join(self.rules.documents[d] for d in missing)
             self.add(
@@ -526,6 +579,11 @@ class _Round:
     def desks_text(self, test: Any) -> str:
         names = [t.name for t in self.board.tables if test(self.rules.desks[t.kind])]
         return f"À voir : {', '.join(names)}." if names else "Aucune table de la séance ne le fait."
+
+
+def _when(day: datetime.date, half_day: str) -> str:
+    """« mardi 15 décembre (matin) »."""
+    return f"{weekday_date_text(day, with_year=False)} ({HALF_DAYS.get(half_day, half_day)})"
 
 
 def _claim(

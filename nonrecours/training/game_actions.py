@@ -41,6 +41,7 @@ from nonrecours.training.game_queries import (
 from nonrecours.training.game_round import TeamTurn, play_teams
 from nonrecours.training.game_rules import DEFAULT_RULES, RulesError, parse_rules
 from nonrecours.training.models import PersonaVersion
+from nonrecours.training.queries import stored_persona
 from nonrecours.training.personas import session_month
 
 MAX_TEAMS = 12
@@ -97,8 +98,14 @@ def game_session_create(
     by field) or PersonaError (month) and stores nothing then."""
     month = session_month(month)
     text = rules_text if rules_text is not None else DEFAULT_RULES.read_text(encoding="utf-8")
+    # The changes of situation of the personas played, checked in their
+    # communes at the session's month (a round can then always be played).
+    communes = {}
+    for _, version in teams:
+        persona = stored_persona(version)
+        communes[persona.key] = persona.commune
     try:
-        rules = parse_rules(text, "regles.yaml", month=month)
+        rules = parse_rules(text, "regles.yaml", month=month, communes=communes)
     except RulesError as error:
         raise GameError(error.problems) from None
     problems = []
@@ -109,7 +116,7 @@ def game_session_create(
         problems.append(Problem("Titre : 120 caractères au plus.", field="titre"))
     count = len(teams)
     if solo and count != 1:
-        problems.append(Problem("En solo, une seule persona est jouée.", field="equipes"))
+        problems.append(Problem("En solo, un seul persona est joué.", field="equipes"))
     if not 1 <= count <= MAX_TEAMS:
         problems.append(Problem(f"Équipes : de 1 à {MAX_TEAMS}.", field="equipes"))
     for index, (name, version) in enumerate(teams, start=1):
@@ -372,19 +379,30 @@ def _finish(session: GameSession) -> None:
     session.save(update_fields=["status", "finished_at", "summary"])
 
 
-def solo_round_play(team: GameTeam, steps: Sequence[dict[str, Any]]) -> GameSession:
+def solo_round_play(
+    team: GameTeam, steps: Sequence[dict[str, Any]], expected_round: int | None = None
+) -> GameSession:
     """Solo mode: open the next round if needed, save the player's steps and
     play the round at once, all or nothing (refused steps leave no round
-    opened). Raises GameError as team_steps_save and game_round_play do."""
-    session = GameSession.objects.get(pk=team.session_id)
-    if not session.is_solo:
-        raise GameError("Cette séance n'est pas en solo.")
-    if session.status == SessionStatus.FINISHED:
-        raise GameError("La partie est terminée.")
+    opened). ``expected_round``: the round the player's page showed; when
+    another was played meanwhile (a form sent twice), GameError and nothing
+    played. Raises GameError as team_steps_save and game_round_play do."""
     with transaction.atomic():
-        if not session.current_round or session.round_closed:
+        session = GameSession.objects.select_for_update().get(pk=team.session_id)
+        if not session.is_solo:
+            raise GameError("Cette séance n'est pas en solo.")
+        if session.status == SessionStatus.FINISHED:
+            raise GameError("La partie est terminée.")
+        opening = not session.current_round or session.round_closed
+        number = session.current_round + 1 if opening else session.current_round
+        if expected_round is not None and expected_round != number:
+            raise GameError(
+                f"La semaine {expected_round} est déjà jouée : voici ce qui s'est passé ; "
+                f"choisissez les démarches de la semaine {number}."
+            )
+        if opening:
             session = game_round_start(session)
-            team.session = session
+        team.session = session
         team_steps_save(team, steps)
         return game_round_play(session)
 

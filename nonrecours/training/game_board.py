@@ -17,8 +17,9 @@ from nonrecours.training.game_rules import GameRules
 
 PARIS = ZoneInfo("Europe/Paris")
 DAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi")
-# The time a persona is at a desk, by half-day (hour, minute), Paris time.
-HALF_DAY_TIME = {"matin": (10, 0), "apres_midi": (14, 30)}
+# When a persona may be at a desk, by half-day: from, to (hour, minute),
+# Paris time; a desk open at any moment of it receives.
+HALF_DAY_TIME = {"matin": ((8, 0), (12, 30)), "apres_midi": ((13, 30), (18, 0))}
 HALF_DAYS = {"matin": "matin", "apres_midi": "après-midi"}
 
 
@@ -161,6 +162,7 @@ class TeamState:
     documents: list[str] = field(default_factory=list)
     barriers: list[str] = field(default_factory=list)
     barriers_met: list[str] = field(default_factory=list)
+    obtained: list[str] = field(default_factory=list)  # documents obtained in the game
     known: list[str] = field(default_factory=list)
     claims: dict[str, dict[str, Any]] = field(default_factory=dict)
     appointments: dict[str, int] = field(default_factory=dict)

@@ -196,6 +196,8 @@ class SessionReport:
             "rights_obtained": sum(len(d.obtained) for d in debriefs),
             "rights_opened": sum(len(d.opened) for d in debriefs),
             "rights_pending": sum(len(d.pending) for d in debriefs),
+            "rights_outside": sum(len(d.outside) for d in debriefs),
+            "pending_monthly": round(sum(d.pending_monthly for d in debriefs), 2),
             "opened_monthly": round(sum(d.opened_monthly for d in debriefs), 2),
             "not_claimed_monthly": round(sum(d.not_claimed_monthly for d in debriefs), 2),
             "steps": sum(d.steps for d in debriefs),
@@ -224,7 +226,9 @@ def session_report(session: GameSession) -> SessionReport:
             last = results[-1]
             state = TeamState.from_data(last.state)
             states.append(state)
-            debrief = team_debrief(stored_rights(persona, session.month, last.rights), state)
+            debrief = team_debrief(
+                stored_rights(persona, session.month, last.rights), state, board.rules.rights
+            )
         rounds = [(result.round, result_outcomes(result)) for result in results]
         reports.append(TeamReport(team, persona, debrief, rounds))
     return SessionReport(session, reports, unvisited_tables(board, states))

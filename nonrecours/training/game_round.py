@@ -8,7 +8,7 @@ rights.engine.simulate); then each team's steps are played by the engine
 it with simulating the teams one by one.
 """
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from nonrecours.training.enums import Barrier
@@ -70,8 +70,10 @@ def play_teams(
 @dataclass(frozen=True)
 class TeamDebrief:
     """A team's debrief: the rights its persona is eligible to at the last
-    round, those it has (received before the game or opened during it),
-    those still examined and those it goes without; euros per month;
+    round that the game's rules cover (``eligible``), those it has
+    (received before the game or opened during it), those still examined,
+    those it did not claim, and the rights outside the game (no desk of
+    the rules opens them: the AAH, school grants…); euros per month;
     the steps, trips, half-days and kilometres spent, the barriers met and
     those left."""
 
@@ -87,6 +89,7 @@ class TeamDebrief:
     km: float
     barriers_met: tuple[Barrier, ...]
     barriers_left: tuple[Barrier, ...]
+    outside: tuple[RightAmount, ...] = ()
 
     @property
     def days(self) -> float:
@@ -102,9 +105,14 @@ class TeamDebrief:
         return round(sum(right.monthly for right in self.opened), 2)
 
     @property
+    def pending_monthly(self) -> float:
+        """Euros per month of the rights claimed and still examined."""
+        return round(sum(right.monthly for right in self.pending), 2)
+
+    @property
     def not_claimed_monthly(self) -> float:
-        """Euros per month of the rights eligible, neither received nor
-        opened (those still examined count as not claimed)."""
+        """Euros per month of the rights eligible, neither received, opened
+        nor claimed (those still examined are ``pending_monthly``)."""
         return round(sum(right.monthly for right in self.not_claimed), 2)
 
     @property
@@ -112,27 +120,33 @@ class TeamDebrief:
         return round(sum(right.monthly for right in self.eligible), 2)
 
 
-def team_debrief(rights: PersonaRights, state: TeamState) -> TeamDebrief:
+def team_debrief(
+    rights: PersonaRights, state: TeamState, game_rights: Collection[str] | None = None
+) -> TeamDebrief:
     """The debrief of a team from its persona's rights at the last round
-    played and its state (amounts from the simulator at that round)."""
+    played and its state (amounts from the simulator at that round).
+    ``game_rights``: the rights the rules cover (None: all); the others are
+    told apart (``outside``), never counted as not claimed."""
     opened_ids = set(state.opened())
-    before = {r for r, claim in state.claims.items() if claim["filed"] == 0}
     pending_ids = {r for r, claim in state.claims.items() if claim["status"] == "instruction"}
-    obtained = tuple(r for r in rights.eligible if r.received or r.benefit in opened_ids)
-    in_game = opened_ids - before
+    eligible = tuple(r for r in rights.eligible if game_rights is None or r.benefit in game_rights)
+    outside = tuple(r for r in rights.eligible if r not in eligible)
+    obtained = tuple(r for r in eligible if r.received or r.benefit in opened_ids)
+    pending = tuple(r for r in eligible if r.benefit in pending_ids and r not in obtained)
     return TeamDebrief(
         persona=rights.persona,
-        eligible=rights.eligible,
+        eligible=eligible,
         obtained=obtained,
-        opened=tuple(r for r in obtained if r.benefit in in_game and not r.received),
-        pending=tuple(r for r in rights.eligible if r.benefit in pending_ids),
-        not_claimed=tuple(r for r in rights.eligible if r not in obtained),
+        opened=tuple(r for r in obtained if r.benefit in opened_ids and not r.received),
+        pending=pending,
+        not_claimed=tuple(r for r in eligible if r not in obtained and r not in pending),
         steps=state.steps,
         trips=state.trips,
         half_days=state.half_days,
         km=state.km,
         barriers_met=tuple(Barrier(value) for value in state.barriers_met),
         barriers_left=tuple(Barrier(value) for value in state.barriers),
+        outside=outside,
     )
 
 

@@ -42,9 +42,9 @@ TOP_KEYS = {
 COST_KEYS = {"deplacement", "trajet_hors_commune", "appel", "en_ligne"}
 DESK_KEYS = {
     "nom", "ouvre", "depose", "informe", "leve", "fournit", "rendez_vous_semaines",
-    "telephone", "en_ligne", "institution", "itinerant", "horaires",
+    "telephone", "en_ligne", "institution", "itinerant", "horaires", "accueil",
 }  # fmt: skip
-RIGHT_KEYS = {"pieces", "instruction_semaines", "automatique_avec"}
+RIGHT_KEYS = {"pieces", "instruction_semaines", "automatique_avec", "si_percu"}
 BARRIER_KEYS = {"bloque", "cout_trajet", "texte", "a_distance"}
 PERSONA_KEYS = {"pieces_manquantes", "changements"}
 CHANGE_KEYS = {"tour", "texte", "situation"}
@@ -76,6 +76,7 @@ class Desk:
     institution: bool = False
     roaming: bool = False
     hours: str = ""  # OpenStreetMap opening hours, for a table without its own
+    on_site: bool = True  # receives the public (False: phone and online only)
 
     def tells(self, right: str) -> bool:
         """Whether this desk tells a person about ``right``."""
@@ -86,11 +87,14 @@ class Desk:
 class RightRule:
     """What a right needs: documents (ids of ``GameRules.documents``), the
     weeks (rounds) its claim is examined, or the document that opens it
-    without a claim (``automatic_with``)."""
+    without a claim once obtained during the game (``automatic_with``);
+    ``lighter``: (another right, the documents needed instead by whoever
+    has that one), e.g. the CSS of an RSA recipient."""
 
     documents: tuple[str, ...] = ()
     weeks: int = 1
     automatic_with: str | None = None
+    lighter: tuple[str, tuple[str, ...]] | None = None
 
 
 @dataclass(frozen=True)
@@ -314,12 +318,24 @@ def _right(
     if automatic is not None and automatic not in documents:
         reader.add(f"{where}, automatique_avec", f"« {automatic} » : pièce inconnue")
         automatic = None
+    lighter = None
+    if value.get("si_percu") is not None:
+        lighter_value = value["si_percu"]
+        place = f"{where}, si_percu"
+        if not isinstance(lighter_value, dict) or set(lighter_value) != {"droit", "pieces"}:
+            reader.add(place, "attendu {droit: …, pieces: […]}")
+        elif lighter_value["droit"] not in catalogue:
+            reader.add(f"{place}, droit", f"« {lighter_value['droit']} » : droit inconnu")
+        else:
+            pieces = reader.words(lighter_value["pieces"], f"{place}, pieces", documents, "pièce")
+            lighter = (str(lighter_value["droit"]), pieces)
     return RightRule(
         documents=reader.words(value.get("pieces"), f"{where}, pieces", documents, "pièce"),
         weeks=reader.number(
             value.get("instruction_semaines", 1), f"{where}, instruction_semaines", 0, 12
         ),
         automatic_with=automatic,
+        lighter=lighter,
     )
 
 
@@ -368,6 +384,7 @@ def _desk(
         institution=flags["institution"],
         roaming=flags["itinerant"],
         hours=hours,
+        on_site=reader.flag(value.get("accueil", True), f"{where}, accueil"),
     )
 
 

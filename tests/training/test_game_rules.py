@@ -19,7 +19,9 @@ def test_the_project_rules_are_read():
     assert rules.desks["bus"].roaming and rules.desks["caf"].institution
     assert rules.desks["ccas"].informs is None  # « tous »
     assert Barrier.LANGUAGE in rules.desks["association"].lifts
-    assert rules.rights["cheque_energie"].automatic_with == "avis_imposition"
+    # The CSS of an RSA recipient: the identity card only.
+    assert rules.rights["css"].lighter == ("rsa", ("piece_identite",))
+    assert [d.kind for d in rules.openers("cheque_energie")] == ["cheque_energie_en_ligne"]
     assert [d.kind for d in rules.openers("aspa")] == ["carsat"]
     # Every persona of Arras has its part, and Inès's change is checked.
     assert {p.key for p in personas} == set(rules.personas)
@@ -53,7 +55,7 @@ def _problems(text, communes=None):
             "regles.yaml, guichets, cpam, telephone : « oui » ; attendu true ou false",
         ),
         (
-            '    horaires: "Mo-Fr 08:30-12:00,13:30-16:30"\n    ouvre: [css]',
+            '    horaires: "Mo-Fr 08:30-12:00,13:30-16:30; PH off"\n    ouvre: [css]',
             '    horaires: "lundi matin"\n    ouvre: [css]',
             "regles.yaml, guichets, cpam, horaires : « lundi matin » : horaires OpenStreetMap "
             "illisibles",
@@ -127,3 +129,62 @@ def test_an_unreadable_file(tmp_path):
     path.write_bytes(b"\xff\xfe version")
     with pytest.raises(RulesError, match="regles.yaml : fichier illisible"):
         read_rules(path, month=MONTH)
+
+
+def test_a_right_opened_without_a_claim_once_its_document_is_obtained():
+    """« automatique_avec »: the document obtained DURING the game opens the
+    right at the next round; in hand from the start, it opens nothing (the
+    persona file says what is received)."""
+    import datetime
+
+    from nonrecours.training.game import initial_state
+    from nonrecours.training.game_board import Action, Board, Step, Table
+    from nonrecours.training.game_round import TeamTurn, play_teams
+
+    text = BASE.replace(
+        "  cheque_energie: {pieces: [avis_imposition, justificatif_domicile], "
+        "instruction_semaines: 2}",
+        "  cheque_energie: {automatique_avec: avis_imposition}",
+    )
+    personas = {p.key: p for p in read_personas(ARRAS_PERSONAS, month=MONTH)}
+    rules = parse_rules(text, "regles.yaml", month=MONTH)
+    board = Board(rules, [Table("fs", "france_services", "France Services", "62263")], {},
+                  datetime.date(2026, 12, 14))  # fmt: skip
+    david, ines = personas["david-47-ans"], personas["ines-24-ans"]
+    states = [initial_state(rules, david), initial_state(rules, ines)]
+    steps = [Step(Action.DOCUMENT, table="fs", document="avis_imposition")]
+    first = play_teams(
+        board, [TeamTurn(david, states[0], steps), TeamTurn(ines, states[1], [])], 1, MONTH
+    )
+    assert [o.kind.value for o in first[1].outcomes] == []  # Inès: in hand, nothing opens
+    second = play_teams(
+        board, [TeamTurn(david, first[0].state, []), TeamTurn(ines, first[1].state, [])], 2, MONTH
+    )
+    assert [(o.kind.value, o.right) for o in second[0].outcomes] == [("ouvert", "cheque_energie")]
+    assert second[1].outcomes == []
+
+
+def test_a_desk_without_a_public_desk_is_reached_by_phone_or_online():
+    import datetime
+
+    from nonrecours.training.game import initial_state
+    from nonrecours.training.game_board import Action, Board, Step, Table, Way
+    from nonrecours.training.game_round import TeamTurn, play_teams
+
+    personas = {p.key: p for p in read_personas(ARRAS_PERSONAS, month=MONTH)}
+    rules = read_rules(month=MONTH)
+    assert not rules.desks["cheque_energie_en_ligne"].on_site
+    board = Board(rules, [Table("ce", "cheque_energie_en_ligne", "Chèque énergie", "62041")],
+                  {}, datetime.date(2026, 12, 14))  # fmt: skip
+    ines = personas["ines-24-ans"]
+    steps = [
+        Step(Action.INFORM, Way.ON_SITE, "ce", weekday=5),
+        Step(Action.INFORM, Way.PHONE, "ce", weekday=5),
+    ]
+    result = play_teams(board, [TeamTurn(ines, initial_state(rules, ines), steps)], 1, MONTH)[0]
+    assert [(o.kind.value, o.text) for o in result.outcomes][0] == (
+        "impossible",
+        "Chèque énergie ne reçoit pas de public : par téléphone ou en ligne.",
+    )
+    # Closed on Saturdays: nobody answers.
+    assert result.outcomes[1].kind.value == "ferme"

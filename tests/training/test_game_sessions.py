@@ -152,10 +152,16 @@ def test_a_session_is_checked_before_anything_is_stored(arras, versions):
         "Table 1 : guichet inconnu des règles.",
         "Nombre de tours : de 1 à 12.",
     ]
-    with pytest.raises(GameError, match="une seule persona"):
+    with pytest.raises(GameError, match="un seul persona"):
         _session(arras, versions, solo=True)
     with pytest.raises(GameError, match="regles.yaml, tours"):
         _session(arras, versions, rules_text="version: 1\ntours: 99\n")
+    # A change of situation of a persona played, checked in its commune.
+    from nonrecours.training.game_rules import DEFAULT_RULES
+
+    wrong = DEFAULT_RULES.read_text(encoding="utf-8").replace("salaire_net: 700", "salaire_net: -1")
+    with pytest.raises(GameError, match="ines-24-ans, changement 1, situation"):
+        _session(arras, versions, rules_text=wrong)
     from nonrecours.training.game_models import GameSession
 
     assert not GameSession.objects.exists()
@@ -177,11 +183,16 @@ def test_solo_mode_plays_each_round_at_once(arras, versions):
     session = actions.solo_round_play(team, [])
     assert session.current_round == 2
     assert [o["kind"] for o in team.results.get(round=2).outcomes] == ["ouvert"]
+    # A form sent twice (the page showed week 2, already played): nothing played.
+    with pytest.raises(GameError, match="La semaine 2 est déjà jouée"):
+        actions.solo_round_play(team, [], expected_round=2)
+    assert actions.solo_round_play(team, [], expected_round=3).current_round == 3
+    session.refresh_from_db()
     # Refused steps open no round.
     with pytest.raises(GameError, match="démarche inconnue"):
         actions.solo_round_play(team, [{"action": "voler"}])
     session.refresh_from_db()
-    assert session.current_round == 2 and session.round_closed
+    assert session.current_round == 3 and session.round_closed
     forum = _session(arras, versions)
     with pytest.raises(GameError, match="pas en solo"):
         actions.solo_round_play(forum.teams.first(), [])
@@ -212,8 +223,8 @@ def test_the_demonstration_session(arras, versions):
     ines, david, gerard = (team.debrief for team in report.teams)
     opened = [sorted(r.benefit for r in debrief.opened) for debrief in (ines, david, gerard)]
     pending = [sorted(r.benefit for r in debrief.pending) for debrief in (ines, david, gerard)]
-    assert opened == [["css", "prime_activite"], ["cheque_energie"], []]
-    assert pending == [[], ["css"], ["aspa"]]
+    assert opened == [["css", "prime_activite"], ["css"], []]
+    assert pending == [[], ["cheque_energie"], ["aspa"]]
     assert session.summary["rights_opened"] == 3 and session.summary["km"] > 0
     # A table tied to no place is in the territory's centre.
     assert set(session.tables.exclude(kind="bus").values_list("commune", flat=True)) == {"62041"}

@@ -374,7 +374,9 @@ def test_solo_mode(client, arras, personas, make_member):
     started = client.post(url("training_game_solo"), {"persona": str(personas["ines-24-ans"].pk)})
     session = GameSession.objects.get()
     assert session.is_solo and session.created_by == partner
-    assert session.tables.count() == 12  # every desk of the rules
+    from nonrecours.training.game_queries import session_rules
+
+    assert session.tables.count() == len(session_rules(session).desks)  # every desk
     team = session.teams.get()
     assert team.name == "Awa Diallo"
     assert started.url == reverse("training_game_team", args=[team.token])
@@ -392,6 +394,14 @@ def test_solo_mode(client, arras, personas, make_member):
     assert played.status_code == 302 and played.url.endswith("#tours")
     page = read(client.get(team_url))
     assert "Semaine 1</h3>" in page and "Demande déposée" in page
+    # The same form sent again (back button, double tap): week 1 is not
+    # played twice, and week 2 is not played with week 1's steps.
+    again = client.post(
+        team_url, step(1, action="s_informer", table=fs, jour="5") | {"semaine": "1"}
+    )
+    assert again.status_code == 422 and "La semaine 1 est déjà jouée" in read(again)
+    session.refresh_from_db()
+    assert session.current_round == 1
     for _ in range(session.rounds - 1):
         client.post(team_url, step(1))
     session.refresh_from_db()
@@ -471,8 +481,8 @@ def test_debrief_rows_say_what_was_received_before_and_what_was_opened(arras, pe
         "Prime d'activité": "ouvert pendant le jeu",
         "Aide au logement (APL, ALF ou ALS)": "perçu avant le jeu",
         "Complémentaire santé solidaire": "non demandé",
-        # Paid without a claim: her tax return was done before the game.
-        "Chèque énergie": "perçu avant le jeu",
+        # Not in her file's « droits_percus »: never paid without a claim.
+        "Chèque énergie": "non demandé",
     }
 
 

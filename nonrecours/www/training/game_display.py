@@ -240,14 +240,17 @@ def right_rows(debrief: TeamDebrief) -> list[RightRow]:
         if right in debrief.opened:
             status = "ouvert pendant le jeu"
         elif right.received or right in debrief.obtained:
-            # Received, or paid without a claim from the start (the chèque
-            # énergie of a persona whose tax return is done).
             status = "perçu avant le jeu"
         elif right in debrief.pending:
             status = "demandé, en cours d'instruction"
         else:
             status = "non demandé"
         rows.append(RightRow(right.label, right.amount_text, status, right in debrief.not_claimed))
+    for right in debrief.outside:
+        # No desk of the rules opens it (the AAH, school grants…).
+        rows.append(
+            RightRow(right.label, right.amount_text, "hors du jeu (à demander ailleurs)", False)
+        )
     return rows
 
 
@@ -274,7 +277,9 @@ def summary_rows(summary: dict[str, Any], rules: GameRules) -> list[tuple[str, s
         ("Droits obtenus (perçus ou ouverts)", str(summary.get("rights_obtained", 0))),
         ("Droits ouverts pendant le jeu", str(summary.get("rights_opened", 0))),
         ("Droits en cours d'instruction", str(summary.get("rights_pending", 0))),
+        ("Droits hors du jeu (aucun guichet des règles)", str(summary.get("rights_outside", 0))),
         ("Ouverts pendant le jeu, par mois", amount(summary.get("opened_monthly", 0), 2)),
+        ("En cours d'instruction, par mois", amount(summary.get("pending_monthly", 0), 2)),
         ("Non demandés, par mois", amount(summary.get("not_claimed_monthly", 0), 2)),
         ("Démarches", str(summary.get("steps", 0))),
         ("Déplacements", str(summary.get("trips", 0))),

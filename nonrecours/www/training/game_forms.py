@@ -212,7 +212,7 @@ class NoteForm(forms.Form):
 class SoloForm(forms.Form):
     """The persona a professional plays alone."""
 
-    persona = forms.ChoiceField(label="Persona jouée", widget=forms.RadioSelect)
+    persona = forms.ChoiceField(label="Persona joué", widget=forms.RadioSelect)
 
     def __init__(self, *args: Any, versions: Sequence[PersonaVersion], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -159,7 +159,12 @@ def _play(
         return None
     try:
         if team.session.is_solo:
-            session = game_actions.solo_round_play(team, [form.step() for form in steps])
+            expected = request.POST.get("semaine", "")
+            session = game_actions.solo_round_play(
+                team,
+                [form.step() for form in steps],
+                int(expected) if expected.isascii() and expected.isdigit() else None,
+            )
         else:
             game_actions.team_steps_save(team, [form.step() for form in steps])
     except (GameError, PersonaError) as error:
