@@ -41,8 +41,8 @@ from nonrecours.training.game_queries import (
 from nonrecours.training.game_round import TeamTurn, play_teams
 from nonrecours.training.game_rules import DEFAULT_RULES, RulesError, parse_rules
 from nonrecours.training.models import PersonaVersion
-from nonrecours.training.queries import stored_persona
 from nonrecours.training.personas import session_month
+from nonrecours.training.queries import stored_persona
 
 MAX_TEAMS = 12
 MAX_TABLES = 20
