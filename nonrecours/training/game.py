@@ -18,18 +18,14 @@ changed in between may be refused.
 """
 
 import datetime
-import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from nonrecours.directory.hours import opening_state
-from nonrecours.french import weekday_date_text
-from nonrecours.rights.catalogue import benefits
 from nonrecours.training.enums import Barrier
 from nonrecours.training.game_board import (
     HALF_DAY_TIME,
-    HALF_DAYS,
     PARIS,
     Action,
     Board,
@@ -39,6 +35,8 @@ from nonrecours.training.game_board import (
     Table,
     TeamState,
     Way,
+    benefit_labels,
+    when_text,
 )
 from nonrecours.training.game_rules import Desk, GameRules
 from nonrecours.training.persona_file import Persona
@@ -256,7 +254,7 @@ class _Round:
         weekday = min(max(step.weekday, 0), 5)
         day = self.board.day(self.number, weekday)
         if not self.is_open(table, day, step.half_day):
-            when = _when(day, step.half_day)
+            when = when_text(day, step.half_day)
             self.add(
                 OutcomeKind.CLOSED,
                 f"{table.name} ne répond pas {when} : ce n'est pas une heure d'ouverture.",
@@ -275,7 +273,7 @@ class _Round:
         time (and trip) spent, unless it stays where it already is."""
         weekday = min(max(step.weekday, 0), 5)
         day = self.board.day(self.number, weekday)
-        when = _when(day, step.half_day)
+        when = when_text(day, step.half_day)
         roaming = bool(table.stops) or self.rules.desks[table.kind].roaming
         home = self.persona.commune
         if roaming:
@@ -581,11 +579,6 @@ class _Round:
         return f"À voir : {', '.join(names)}." if names else "Aucune table de la séance ne le fait."
 
 
-def _when(day: datetime.date, half_day: str) -> str:
-    """« mardi 15 décembre (matin) »."""
-    return f"{weekday_date_text(day, with_year=False)} ({HALF_DAYS.get(half_day, half_day)})"
-
-
 def _claim(
     status: str, filed: int, decided: int, table: str | None, monthly: float | None
 ) -> dict[str, Any]:
@@ -596,9 +589,3 @@ def _claim(
         "table": table,
         "monthly": monthly,
     }
-
-
-@functools.cache
-def benefit_labels() -> dict[str, str]:
-    """Catalogue id -> French label of every right (rights/benefits.yaml)."""
-    return {benefit.id: benefit.label for benefit in benefits()}

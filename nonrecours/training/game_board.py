@@ -5,6 +5,7 @@ steps, its state between rounds (stored as JSON) and what happened
 """
 
 import datetime
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -12,7 +13,9 @@ from zoneinfo import ZoneInfo
 
 from django.db import models
 
+from nonrecours.french import weekday_date_text
 from nonrecours.outreach.travel import DETOUR_FACTOR, haversine_km
+from nonrecours.rights.catalogue import benefits
 from nonrecours.training.game_rules import GameRules
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -184,3 +187,14 @@ class TeamState:
 
     def opened(self) -> list[str]:
         return [right for right, claim in self.claims.items() if claim["status"] == "ouvert"]
+
+
+@functools.cache
+def benefit_labels() -> dict[str, str]:
+    """Catalogue id -> French label of every right (rights/benefits.yaml)."""
+    return {benefit.id: benefit.label for benefit in benefits()}
+
+
+def when_text(day: datetime.date, half_day: str) -> str:
+    """« mardi 15 décembre (matin) »."""
+    return f"{weekday_date_text(day, with_year=False)} ({HALF_DAYS.get(half_day, half_day)})"

@@ -48,7 +48,7 @@ class Link:
 def desk_sentences(desk: Desk, rules: GameRules) -> list[str]:
     """What a desk does in the game, in French (« Ouvre : … », « Aide à
     déposer : … »…), from the rules."""
-    from nonrecours.training.game import benefit_labels
+    from nonrecours.training.game_board import benefit_labels
 
     labels = benefit_labels()
 

@@ -16,8 +16,15 @@ from nonrecours.french import weekday_date_text
 from nonrecours.territories.models import Territory
 from nonrecours.territories.queries import member_communes
 from nonrecours.training.enums import Barrier, Public
-from nonrecours.training.game import benefit_labels
-from nonrecours.training.game_board import DAYS, HALF_DAYS, Action, Outcome, TeamState, Way
+from nonrecours.training.game_board import (
+    DAYS,
+    HALF_DAYS,
+    Action,
+    Outcome,
+    TeamState,
+    Way,
+    benefit_labels,
+)
 from nonrecours.training.game_models import (
     GameRoundResult,
     GameSession,

@@ -17,8 +17,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from nonrecours.training import game_actions
-from nonrecours.training.game import benefit_labels
 from nonrecours.training.game_actions import GameError
+from nonrecours.training.game_board import benefit_labels
 from nonrecours.training.game_models import GameStep, GameTable, GameTeam, TableNote
 from nonrecours.training.game_queries import result_outcomes, session_report, session_rules
 from nonrecours.training.personas import PersonaError
