@@ -77,6 +77,54 @@ def desktop_page(browser):
     context.close()
 
 
+def log_in(page, base: str, username: str) -> None:
+    """Sign in through the login page as ``username`` (factories.PASSWORD)."""
+    from playwright.sync_api import expect
+
+    from tests.factories import PASSWORD
+
+    page.goto(base + "/connexion/")
+    page.get_by_label("Identifiant").fill(username)
+    page.get_by_label("Mot de passe").fill(PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    expect(page.get_by_role("button", name="Se déconnecter")).to_be_visible()
+
+
+def assert_error_state_is_reachable(page, *, described: bool = False) -> None:
+    """After a refused submit: « Erreur — » in the title, the summary has
+    the focus, each of its links leads to a field (input, select,
+    textarea), no problem `unseen_problems` finds; ``described``: each field
+    in error also says so through aria-describedby, and the first link
+    takes the focus to its field."""
+    import re
+
+    from playwright.sync_api import expect
+
+    # The new page may still be loading, and `autofocus` acts at its first
+    # rendering: wait for both, never longer than expect's timeout.
+    expect(page).to_have_title(re.compile("^Erreur — "))
+    summary = page.locator(".error-summary")
+    expect(summary).to_be_focused()
+    links = summary.locator("a[href^='#']")
+    assert links.count() > 0
+    for href in links.evaluate_all("links => links.map(a => a.getAttribute('href'))"):
+        target = page.locator(f"[id='{href[1:]}']")
+        expect(target).to_have_count(1)
+        assert target.evaluate("e => e.matches('input, select, textarea')"), href
+        if described:
+            ids = target.evaluate(
+                "e => (e.closest('fieldset[aria-describedby]') || e)"
+                ".getAttribute('aria-describedby') || ''"
+            )
+            errors = [i for i in ids.split() if re.search("(_error|-erreur)$", i)]
+            assert errors, f"{href} : aucune erreur dans aria-describedby ({ids!r})"
+            expect(page.locator(f"[id='{errors[0]}']")).to_contain_text("Erreur")
+    assert unseen_problems(page) == []
+    if described:
+        links.first.click()
+        assert page.evaluate("document.activeElement.matches('input, select, textarea')")
+
+
 def screenshot(page, name: str) -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     path = ARTIFACTS / f"{name}.png"

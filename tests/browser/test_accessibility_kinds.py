@@ -14,7 +14,14 @@ from django.core.management import call_command
 from playwright.sync_api import expect
 
 from nonrecours.accounts.enums import Role
-from tests.browser.conftest import PHONE, new_context, serious_violations, unseen_problems
+from tests.browser.conftest import (
+    PHONE,
+    assert_error_state_is_reachable,
+    log_in,
+    new_context,
+    serious_violations,
+    unseen_problems,
+)
 
 pytestmark = [
     pytest.mark.browser,
@@ -40,36 +47,12 @@ def shot(page, name: str) -> None:
         page.set_viewport_size(viewport)
 
 
-def log_in(page, base: str, username: str) -> None:
-    page.goto(base + "/connexion/")
-    page.get_by_label("Identifiant").fill(username)
-    page.get_by_label("Mot de passe").fill(PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
-    expect(page.get_by_role("button", name="Se déconnecter")).to_be_visible()
-
-
 def focused(page) -> str:
     """The focused element, as « tag#id.class »."""
     return page.evaluate(
         "() => { const e = document.activeElement;"
         " return e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + '.' + e.className; }"
     )
-
-
-def assert_error_state_is_reachable(page) -> None:
-    """After a refused submit: « Erreur — » in the title, the summary has
-    the focus, and each of its links leads to a focusable field."""
-    # The new page may still be loading, and `autofocus` acts at its first
-    # rendering: wait for both, never longer than expect's timeout.
-    expect(page).to_have_title(re.compile("^Erreur — "))
-    expect(page.locator(".error-summary")).to_be_focused()
-    links = page.locator(".error-summary a[href^='#']")
-    assert links.count() > 0
-    for href in links.evaluate_all("links => links.map(a => a.getAttribute('href'))"):
-        target = page.locator(f"[id='{href[1:]}']")
-        expect(target).to_have_count(1)
-        assert target.evaluate("e => e.matches('input, select, textarea')"), href
-    assert unseen_problems(page) == []
 
 
 def test_a_radio_group_error_links_to_its_first_radio(live_server, arras, phone_page):

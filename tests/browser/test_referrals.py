@@ -22,7 +22,14 @@ from nonrecours.referrals import actions, demo
 from nonrecours.referrals.enums import ConsentMode, EventKind, OutcomeKind, Status
 from nonrecours.referrals.models import Referral
 from nonrecours.referrals.notifications import link_token
-from tests.browser.conftest import PHONE, new_context, page_width, screenshot, serious_violations
+from tests.browser.conftest import (
+    PHONE,
+    log_in,
+    new_context,
+    page_width,
+    screenshot,
+    serious_violations,
+)
 from tests.referrals.conftest import OFFER, PERSON, STRUCTURE, member
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -73,14 +80,6 @@ def send_to_ccas(arras, partner, ccas_offer, consent_mode) -> Referral:
         consent=True,
         consent_mode=consent_mode,
     )
-
-
-def log_in(page, base: str, username: str) -> None:
-    page.goto(base + "/connexion/")
-    page.get_by_label("Identifiant").fill(username)
-    page.get_by_label("Mot de passe").fill(PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
-    expect(page.get_by_role("button", name="Se déconnecter")).to_be_visible()
 
 
 def assert_fits_the_screen(page) -> None:
