@@ -9,6 +9,7 @@ collection endpoint. Errors are French and located where the parser says.
 
 import datetime
 import json
+import re
 from typing import Any
 
 import yaml
@@ -17,6 +18,36 @@ from nonrecours.errors import UserError
 from nonrecours.textrules import TEXT_MAX_LENGTH, shown, text_problem
 
 NUMBER_LIMIT = 10**15
+
+# PyYAML's problems (English) said in French; any other: « syntaxe ».
+YAML_PROBLEMS = (
+    (re.compile(r"expected ',' or '\]'|flow sequence"),
+     "liste [ … ] non fermée : « , » ou « ] » attendu"),
+    (re.compile(r"expected ',' or '\}'"), "dictionnaire { … } non fermé : « , » ou « } » attendu"),
+    (re.compile(r"mapping values are not allowed"),
+     "« : » inattendu (un texte qui contient « : » s'écrit entre guillemets)"),
+    (re.compile(r"could not find expected ':'"), "« : » attendu après une clé"),
+    (re.compile(r"found character '\\t'"), "tabulation : indenter avec des espaces"),
+    (re.compile(r"did not find expected key|expected <block end>|did not find expected '-'"),
+     "indentation incohérente"),
+    (re.compile(r"found unexpected end of stream|unexpected end|but found '<stream end>'"),
+     "texte coupé : guillemet ou crochet non fermé"),
+    (re.compile(r"could not determine a constructor|found undefined tag"),
+     "étiquette « !! » non permise"),
+    (re.compile(r"found unknown escape character"),
+     "caractère d'échappement inconnu dans un texte entre guillemets"),
+    (re.compile(r"found undefined alias"), "alias « * » sans ancre « & »"),
+    (re.compile(r"found duplicate anchor"), "ancre « & » donnée deux fois"),
+)  # fmt: skip
+
+
+def yaml_problem_text(problem: str) -> str:
+    """A PyYAML parser problem (English) in French, « syntaxe » when it is
+    not one of YAML_PROBLEMS."""
+    for pattern, text in YAML_PROBLEMS:
+        if pattern.search(problem):
+            return text
+    return "syntaxe"
 
 
 class StructuredError(UserError, ValueError):
@@ -53,7 +84,7 @@ def load_yaml_bounded(
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f"ligne {mark.line + 1}, colonne {mark.column + 1}" if mark else "fichier"
-        problem = shown(getattr(error, "problem", None) or "syntaxe", 120)
+        problem = yaml_problem_text(getattr(error, "problem", None) or "")
         raise StructuredError([f"{where} : YAML illisible ({problem})"]) from None
     except StructuredError:
         raise

@@ -100,3 +100,26 @@ def test_simulate_refuses_hostile_situation_files(tmp_path, content, message):
         call_command("simulate", str(path))
     with pytest.raises(CommandError, match="dossier"):
         call_command("simulate", str(tmp_path))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("nom: [", "ligne 1, colonne 7 : YAML illisible (texte coupé"),
+        ("nom: [a b: c", "YAML illisible ("),
+        ("nom: {a: 1", "YAML illisible (dictionnaire { … } non fermé"),
+        ("nom: a: b", "YAML illisible (« : » inattendu"),
+        ("nom:\n\t- a", "YAML illisible (tabulation : indenter avec des espaces)"),
+        ("a:\n  b: 1\n c: 2", "YAML illisible (indentation incohérente)"),
+        ("nom: 'ouvert", "YAML illisible (texte coupé"),
+        ('nom: "\\q"', "YAML illisible (caractère d'échappement inconnu"),
+        ("nom: *x", "YAML illisible (alias « * » sans ancre « & »)"),
+        ("x: !!python/object:os.system x", "YAML illisible (étiquette « !! » non permise)"),
+    ],
+)
+def test_yaml_syntax_errors_are_said_in_french(text, expected):
+    with pytest.raises(StructuredError) as refused:
+        load_yaml_bounded(text, **BOUNDS)
+    message = " ".join(refused.value.problems)
+    assert expected in message
+    assert not re.search(r"expected|found|could not|while", message), message
