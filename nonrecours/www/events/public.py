@@ -75,10 +75,9 @@ def public_register(request: HttpRequest, siren: str, token: str) -> HttpRespons
             data = form.cleaned_data
             choice = data["structure"]
             organisation = None
-            if choice.startswith("o"):
-                organisation = event.invited_organisations.filter(
-                    pk=database_id(choice[1:])
-                ).first()
+            organisation_id = database_id(choice[1:]) if choice.startswith("o") else None
+            if organisation_id is not None:
+                organisation = event.invited_organisations.filter(pk=organisation_id).first()
             name = data["other_structure"] if choice == OTHER else structures.get(choice, "")
             try:
                 actions.registration_public(
