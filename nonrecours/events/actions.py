@@ -150,6 +150,30 @@ def _event_problems(
         )
 
 
+def _checked_texts(
+    problems: list[Problem],
+    territory: Territory,
+    *,
+    title: str,
+    place: str,
+    description: str,
+    invited_organisations: Iterable[Organisation],
+    **values: Any,
+) -> tuple[str, str, str, list[Organisation]]:
+    """The title, place and description checked, the invited organisations
+    as a list, and every other field's problems (_event_problems) added to
+    ``problems``: what event_create and event_update both check."""
+    title = _text(problems, "title", title, label="Le titre")
+    place = _text(problems, "place", place, max_length=300, label="Le lieu")
+    description = _text(
+        problems, "description", description, required=False, multiline=True,
+        max_length=TEXT_MAX_LENGTH,
+    )  # fmt: skip
+    organisations = list(invited_organisations)
+    _event_problems(problems, territory=territory, invited_organisations=organisations, **values)
+    return title, place, description, organisations
+
+
 @transaction.atomic
 def event_create(
     *,
@@ -177,17 +201,11 @@ def event_create(
     questionnaires (events.programmes) or "". Raises EventError listing
     each problem on its field."""
     problems: list[Problem] = []
-    title = _text(problems, "title", title, label="Le titre")
-    place = _text(problems, "place", place, max_length=300, label="Le lieu")
-    description = _text(
-        problems, "description", description, required=False, multiline=True,
-        max_length=TEXT_MAX_LENGTH,
-    )  # fmt: skip
-    organisations = list(invited_organisations)
-    _event_problems(
-        problems, territory=territory, kind=kind, starts_on=starts_on, ends_on=ends_on,
-        start_time=start_time, end_time=end_time, commune=commune, capacity=capacity,
-        programme=programme, invited_organisations=organisations,
+    title, place, description, organisations = _checked_texts(
+        problems, territory, title=title, place=place, description=description,
+        kind=kind, starts_on=starts_on, ends_on=ends_on, start_time=start_time,
+        end_time=end_time, commune=commune, capacity=capacity, programme=programme,
+        invited_organisations=invited_organisations,
     )  # fmt: skip
     names = _invited_names(problems, invited_names)
     if problems:
@@ -241,17 +259,11 @@ def event_update(
     kept. Raises EventError listing each problem on its field."""
     locked = _locked(event)
     problems: list[Problem] = []
-    title = _text(problems, "title", title, label="Le titre")
-    place = _text(problems, "place", place, max_length=300, label="Le lieu")
-    description = _text(
-        problems, "description", description, required=False, multiline=True,
-        max_length=TEXT_MAX_LENGTH,
-    )  # fmt: skip
-    organisations = list(invited_organisations)
-    _event_problems(
-        problems, territory=locked.territory, kind=kind, starts_on=starts_on, ends_on=ends_on,
-        start_time=start_time, end_time=end_time, commune=commune, capacity=capacity,
-        programme=programme, invited_organisations=organisations,
+    title, place, description, organisations = _checked_texts(
+        problems, locked.territory, title=title, place=place, description=description,
+        kind=kind, starts_on=starts_on, ends_on=ends_on, start_time=start_time,
+        end_time=end_time, commune=commune, capacity=capacity, programme=programme,
+        invited_organisations=invited_organisations,
     )  # fmt: skip
     wanted = {"kind": kind, "starts_on": starts_on, "ends_on": ends_on,
               "start_time": start_time, "end_time": end_time, "programme": programme}  # fmt: skip

@@ -16,6 +16,7 @@ from nonrecours.directory.queries import centroids
 from nonrecours.outreach.enums import VisitStatus
 from nonrecours.outreach.queries import running_visits
 from nonrecours.territories.models import Territory
+from nonrecours.training.game import initial_state
 from nonrecours.training.game_board import Board, Outcome, Table, TeamState
 from nonrecours.training.game_models import GameRoundResult, GameSession, GameTeam
 from nonrecours.training.game_round import TeamDebrief, team_debrief, unvisited_tables
@@ -71,8 +72,6 @@ def team_persona(team: GameTeam) -> Persona:
 def team_state(team: GameTeam, rules: GameRules) -> TeamState:
     """The team's state after its last round (before the first: the
     persona's start, training.game.initial_state)."""
-    from nonrecours.training.game import initial_state
-
     if team.state:
         return TeamState.from_data(team.state)
     return initial_state(rules, team_persona(team))

@@ -59,9 +59,14 @@ def play_teams(
     rights = round_rights(board, [turn.persona for turn in turns], round_number, month)
     results = []
     for turn, persona_rights_now in zip(turns, rights, strict=True):
-        persona = persona_at(board.rules, turn.persona, round_number)
+        # The persona as simulated at that round (its situation changed).
         state, outcomes = play_round(
-            board, persona, persona_rights_now, turn.state, round_number, turn.steps
+            board,
+            persona_rights_now.persona,
+            persona_rights_now,
+            turn.state,
+            round_number,
+            turn.steps,
         )
         results.append(TeamResult(state, outcomes, persona_rights_now))
     return results

@@ -22,7 +22,7 @@ from nonrecours.directory.hours import opening_hours_text, parse
 from nonrecours.french import date_text, iso_date_text, weekday_date_text
 from nonrecours.territories.models import Commune
 from nonrecours.training.enums import Barrier
-from nonrecours.training.game_board import HALF_DAYS, Action, Way
+from nonrecours.training.game_board import HALF_DAYS, Action, Way, benefit_labels
 from nonrecours.training.game_models import GameSession, GameTable
 from nonrecours.training.game_queries import session_rules, team_persona
 from nonrecours.training.game_rules import Desk, GameRules
@@ -48,8 +48,6 @@ class Link:
 def desk_sentences(desk: Desk, rules: GameRules) -> list[str]:
     """What a desk does in the game, in French (« Ouvre : … », « Aide à
     déposer : … »…), from the rules."""
-    from nonrecours.training.game_board import benefit_labels
-
     labels = benefit_labels()
 
     def rights(ids: frozenset[str]) -> str:
