@@ -8,7 +8,8 @@
 - then the barometer (benchmarks/surveys.py: collection and the dashboard's
   data; analysis.py, report.py), the simulator, the directory, the
   referrals, the serious game (training.py: a round of 12 teams) and the
-  aller-vers (outreach.py: priority index, bus calendar).
+  aller-vers (outreach.py: priority index, bus calendar) and the yearly
+  report of the experiment (evaluation.py).
 """
 
 import os
@@ -102,6 +103,9 @@ def main() -> None:
     import subprocess
 
     subprocess.run([sys.executable, "-m", "benchmarks.outreach"], check=True)
+    # The yearly report of the experiment (#17), in its own database too: one
+    # civil year of a territory, its waves, referrals and follow-ups.
+    subprocess.run([sys.executable, "-m", "benchmarks.evaluation"], check=True)
 
 
 if __name__ == "__main__":

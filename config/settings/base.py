@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "nonrecours.outreach",
     "nonrecours.training",
     "nonrecours.events",
+    "nonrecours.evaluation",
     "nonrecours.www",
     "nonrecours.cli",
 ]
@@ -232,3 +233,9 @@ elif EMAIL_HOST:
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = env_str("NONRECOURS_EMAIL_FROM", "nonrecours <ne-pas-repondre@localhost>")
+
+# SMS of the follow-up after a simulation (django-sms, ADR 026): a backend's
+# dotted path; printed on the console by default (development). Production
+# sends none unless a provider's backend is given (config/settings/production.py).
+SMS_BACKEND = env_str("NONRECOURS_SMS_BACKEND", "sms.backends.console.SmsBackend")
+NONRECOURS_SMS_FROM = env_str("NONRECOURS_SMS_FROM", "")

@@ -32,6 +32,9 @@ def _refuse(message: str) -> ImproperlyConfigured:
 
 
 DEBUG = False
+# No SMS unless a provider's backend is given: the console one would write
+# phone numbers and links in the logs (the phone field is then not offered).
+SMS_BACKEND = env_str("NONRECOURS_SMS_BACKEND", "")
 NONRECOURS_PROXY_COUNT = env_int("NONRECOURS_PROXY_COUNT", 1)
 if not SECRET_KEY:
     raise _refuse("DJANGO_SECRET_KEY doit être défini en production.")

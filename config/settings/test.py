@@ -17,3 +17,5 @@ NONRECOURS_REQUIRE_2FA = False
 # tests/www/test_simulator_limits.py sets small limits where they are the subject.
 NONRECOURS_SIMULATIONS_PER_ADDRESS = 1_000_000
 NONRECOURS_KEPT_SIMULATIONS_PER_ADDRESS = 1_000_000
+# SMS go to django-sms's outbox (sms.outbox), as e-mails to mail.outbox.
+SMS_BACKEND = "sms.backends.locmem.SmsBackend"

@@ -73,6 +73,14 @@ GROUPS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
             ),
         ),
     ),
+    (
+        "Évaluation",
+        (
+            ("evaluation", "rapport annuel de l'expérimentation d'un territoire (PDF, CSV, XLSX)"),
+            ("bundles", "lots d'indicateurs : exporter, importer, référence nationale"),
+            ("followups", "envoyer les messages de suivi des simulations (chaque nuit)"),
+        ),
+    ),
     ("Comptes", (("accounts", "inviter des personnes, retirer un second facteur"),)),
 )
 OTHERS = "Autres commandes du projet"

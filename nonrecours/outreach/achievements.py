@@ -40,7 +40,8 @@ from nonrecours.outreach.posters import half_day_hours
 from nonrecours.outreach.priorities import PriorityIndex, priority_index
 from nonrecours.outreach.queries import operating_visits
 from nonrecours.referrals.models import Referral
-from nonrecours.referrals.statistics import ReferralItem, referral_cells, referral_items
+from nonrecours.referrals.statistics import referral_cells
+from nonrecours.referrals.statistics_items import ReferralItem, referral_items
 from nonrecours.territories.models import Territory
 
 # A stop is judged on at least three half-days of presence: one can fall on

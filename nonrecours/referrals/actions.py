@@ -39,6 +39,7 @@ from nonrecours.referrals.events import event_record, notify_on_commit
 from nonrecours.referrals.models import Outcome, Referral, Scheme
 from nonrecours.rights.batching import simulate_one
 from nonrecours.rights.catalogue import IN_KIND, benefits
+from nonrecours.rights.engine import SimulationResult
 from nonrecours.rights.queries import simulation_of_territory
 from nonrecours.rights.situation import SituationError
 from nonrecours.rights.situation_parse import parse_situation
@@ -143,6 +144,14 @@ def simulated_amounts(code: str, territory: Territory) -> dict[str, float]:
             "La simulation conservée ne peut plus être calculée : " + "; ".join(error.problems),
             "simulation_code",
         ) from None
+    return result_amounts(result)
+
+
+def result_amounts(result: SimulationResult) -> dict[str, float]:
+    """The benefits a simulation found, with their estimated monthly amounts
+    (euros per month), as a referral records them (see simulated_amounts):
+    for a right in kind the household's monthly participation; a benefit
+    whose amount depends on a tax notice not given is left out."""
     amounts = {}
     for found in result.found:
         if found.is_range or found.depends_on:
@@ -358,7 +367,8 @@ def referral_record_outcome(
     if kind not in OutcomeKind.values:
         raise ReferralError("Choisissez le résultat.", "kind")
     amount = _amount(monthly_amount)
-    recorded = set(referral.outcomes.values_list("kind", flat=True))
+    # The outcomes in force: a corrected one no longer counts.
+    recorded = set(referral.outcomes.current().values_list("kind", flat=True))
     final = {OutcomeKind.NO_RIGHT, OutcomeKind.NOT_REACHED}
     if recorded & final:
         raise ReferralError(
@@ -381,7 +391,8 @@ def referral_record_outcome(
         known = {b.id for b in benefits()}
         if benefit not in known:
             raise ReferralError("Choisissez le droit ouvert.", "benefit")
-        if referral.outcomes.filter(kind=OutcomeKind.RIGHT_OPENED, benefit=benefit).exists():
+        opened = referral.outcomes.current().filter(kind=OutcomeKind.RIGHT_OPENED)
+        if opened.filter(benefit=benefit).exists():
             raise ReferralError("Ce droit est déjà enregistré pour cette orientation.", "benefit")
         if benefit in IN_KIND:
             amount = None  # a right in kind: no money is received

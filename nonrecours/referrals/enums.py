@@ -58,6 +58,7 @@ class EventKind(models.TextChoices):
     REMINDED = "reminded", "Relance (10 jours sans réponse)"
     EXPIRED = "expired", "Expirée (30 jours sans réponse)"
     OUTCOME = "outcome", "Résultat enregistré"
+    CORRECTED = "corrected", "Résultat corrigé"
     ANONYMISED = "anonymised", "Données personnelles effacées"
 
 

@@ -187,6 +187,14 @@ def statistics_notes(
             notes.append(
                 ("contenu", f"moins de {threshold} orientations dans l'année : rien n'est publié.")
             )
+    if stats.total is not None:
+        notes.append(
+            (
+                "résultats corrigés",
+                f"{stats.outcomes_text}, {stats.corrected_text} par la structure qui a "
+                "reçu l'orientation : chaque résultat est compté pour sa dernière valeur.",
+            )
+        )
     if stats.synthetic:
         notes.append(
             (

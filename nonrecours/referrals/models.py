@@ -179,9 +179,29 @@ class Referral(models.Model):
         return f"{self.first_name} {self.last_name}".strip()
 
 
+class OutcomeQuerySet(models.QuerySet["Outcome"]):
+    def current(self) -> "OutcomeQuerySet":
+        """The outcomes in force: those no correction has replaced. Every
+        count, sum or list of results reads these, never `Outcome.objects`
+        alone (an earlier, corrected value stays only for the history)."""
+        return self.filter(corrected_by__isnull=True)
+
+    def corrections(self) -> "OutcomeQuerySet":
+        """Among these outcomes, the ones that correct an earlier one
+        (`corrects` set). `Outcome.objects.current().corrections().count()`
+        is the number of in-force results that were corrected."""
+        return self.filter(corrects__isnull=False)
+
+
 class Outcome(models.Model):
     """What came of a referral, as recorded by the receiving structure;
-    several may follow one referral (two rights opened)."""
+    several may follow one referral (two rights opened).
+
+    A mistaken outcome is corrected by a new record (`corrects` points to
+    the one it replaces, with `correction_reason`; its `recorded_at` is the
+    date of the correction), never by an overwrite: the earlier values stay
+    for the history. Read `Outcome.objects.current()` for the outcomes in
+    force."""
 
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="outcomes")
     kind = models.CharField("résultat", max_length=16, choices=OutcomeKind.choices)
@@ -195,6 +215,19 @@ class Outcome(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     recorded_via = models.CharField(max_length=16, choices=Channel.choices)
+    # One correction per outcome: a second correction corrects the first
+    # one, so the history is a chain and exactly one link is in force.
+    corrects = models.OneToOneField(
+        "self",
+        verbose_name="corrige le résultat",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="corrected_by",
+    )
+    correction_reason = models.CharField("motif de la correction", max_length=500, blank=True)
+
+    objects = OutcomeQuerySet.as_manager()
 
     class Meta:
         verbose_name = "résultat"

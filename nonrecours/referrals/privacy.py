@@ -38,7 +38,8 @@ PROCESSING = [
         "destinataires des courriels.",
         data="Nom du ou de la professionnel·le qui oriente, comptes et noms des auteur·rices "
         "de chaque étape, adresses auxquelles un courriel a été envoyé, courriel de la "
-        "structure ; résultat (droit ouvert, montant mensuel estimé).",
+        "structure ; résultat (droit ouvert, montant mensuel estimé) et ses corrections "
+        "(valeur remplacée, date, auteur·rice, motif).",
         seen_by=f"Les comptes ({roles_holding(Capability.REFER)}) des deux organisations reliées.",
         recipients="Aucun.",
         retention="Aucune suppression automatique : le journal et les résultats restent pour "

@@ -20,12 +20,9 @@ from nonrecours.analysis.disclosure import (
     publishable,
 )
 from nonrecours.analysis.disclosure import Status as Secrecy
-from nonrecours.referrals.enums import (
-    AgeBand,
-    OutcomeKind,
-    Status,
-)
-from nonrecours.referrals.models import Outcome, Referral
+from nonrecours.referrals.enums import AgeBand
+from nonrecours.referrals.models import Referral
+from nonrecours.referrals.statistics_items import ReferralItem, referral_items
 from nonrecours.territories.models import Territory
 
 # Statistics ---------------------------------------------------------------
@@ -47,22 +44,6 @@ from nonrecours.territories.models import Territory
 # Periods are calendar years.
 # The published view is the exact one passed through _disclose(), the one
 # place where the rule is applied.
-
-
-@dataclass
-class ReferralItem:
-    """One referral, as the statistics see it (nothing about the person)."""
-
-    sender: str
-    offer: str
-    scheme: str
-    commune: str
-    age_band: str
-    month: str
-    part: str
-    delay_days: float | None
-    monthly: Decimal  # the rights opened's monthly amounts, summed
-    has_amount: bool
 
 
 _Item = ReferralItem  # its short name in this module
@@ -132,6 +113,31 @@ class ReferralStatistics:
     threshold: int = DEFAULT_THRESHOLD
     closed: bool = True  # a past year: its figures no longer change much
     exact: bool = False  # « usage interne »: exact counts, never given to funders
+    # Outcomes in force (each counted for its latest value) and, of them,
+    # the corrections of an earlier one; None: hidden (under the threshold).
+    outcomes: int | None = 0
+    corrected: int | None = 0
+
+    @property
+    def outcomes_text(self) -> str:
+        """« 42 résultats enregistrés » (in force), in French."""
+        if self.outcomes is None:
+            return f"moins de {self.threshold} résultats enregistrés (secret statistique)"
+        return f"{french.number(self.outcomes)} " + french.plural(
+            self.outcomes, "résultat enregistré", "résultats enregistrés"
+        )
+
+    @property
+    def corrected_text(self) -> str:
+        """« dont 3 résultats corrigés », in French, for the page, the
+        notes of the exports and the yearly report."""
+        if self.corrected is None:
+            return f"dont moins de {self.threshold} résultats corrigés (secret statistique)"
+        if self.corrected == 0:
+            return "dont aucun résultat corrigé"
+        return f"dont {french.number(self.corrected)} " + french.plural(
+            self.corrected, "résultat corrigé", "résultats corrigés"
+        )
 
 
 @dataclass(frozen=True)
@@ -384,87 +390,6 @@ def _disclose(
     return published_total, published
 
 
-def referral_items(territory: Territory, referrals: QuerySet[Referral]) -> list[_Item]:
-    """One ReferralItem per referral, in the order of ``referrals``. Read as
-    plain rows: tens of thousands of referrals in a fraction of a second."""
-    communes = dict(territory.communes.values_list("insee_code", "name"))
-    outcomes: dict[int, list[tuple[str, Decimal | None]]] = defaultdict(list)
-    for referral_id, kind, amount in Outcome.objects.filter(
-        referral__in=referrals.values("pk")
-    ).values_list("referral_id", "kind", "monthly_amount"):
-        outcomes[referral_id].append((kind, amount))
-    zone = timezone.get_current_timezone()
-    rows = list(
-        referrals.values_list(
-            "pk",
-            "sender_organisation__name",
-            "structure_id",
-            "structure_name",
-            "offer_id",
-            "offer_name",
-            "scheme__name",
-            "commune",
-            "age_band",
-            "sent_at",
-            "status",
-            "answered_at",
-        ).iterator(chunk_size=5000)
-    )
-    # Two structures (or offers) of the same name are two rows.
-    names: dict[str, set[object]] = defaultdict(set)
-    for row in rows:
-        names[row[3]].add(row[2])
-        names[f"{row[5]} — {row[3]}"].add(row[4])
-
-    def named(name: str, key: object) -> str:
-        return f"{name} (fiche n° {key})" if len(names[name]) > 1 and key else name
-
-    items = []
-    for (
-        pk,
-        sender,
-        structure_id,
-        structure,
-        offer_id,
-        offer,
-        scheme,
-        commune,
-        age_band,
-        sent_at,
-        status,
-        answered_at,
-    ) in rows:
-        local = sent_at.astimezone(zone)
-        mine = outcomes.get(pk, [])
-        opened = [amount for kind, amount in mine if kind == OutcomeKind.RIGHT_OPENED]
-        if status != Status.ACCEPTED:
-            part = status
-        elif opened:
-            part = "right_opened"
-        else:
-            part = "outcome_no_right" if mine else "accepted_open"
-        monthly = sum((amount or Decimal(0) for amount in opened), Decimal(0))
-        items.append(
-            _Item(
-                sender=sender,
-                offer=named(f"{offer} — {structure}", offer_id)
-                if offer
-                else f"{named(structure, structure_id)} (sans offre précise)",
-                scheme=scheme or "Sans dispositif",
-                commune=communes.get(commune, commune),
-                age_band=age_band,
-                month=f"{local.year}-{local.month:02d}",
-                part=part,
-                delay_days=(answered_at - sent_at).total_seconds() / 86400
-                if answered_at is not None
-                else None,
-                monthly=monthly,
-                has_amount=monthly > 0,
-            )
-        )
-    return items
-
-
 def statistics_years(territory: Territory) -> list[int]:
     """The calendar years with referrals (real ones, if there are any)."""
     referrals = _counted(territory)
@@ -525,6 +450,7 @@ def _view(
     exact: bool,
 ) -> ReferralStatistics:
     row_threshold = NOTHING_HIDDEN if exact else threshold
+    outcomes, corrected = _outcome_counts(selection.items, total, row_threshold)
     return ReferralStatistics(
         selection.territory,
         selection.year,
@@ -540,7 +466,23 @@ def _view(
         threshold,
         closed=selection.closed,
         exact=exact,
+        outcomes=outcomes,
+        corrected=corrected,
     )
+
+
+def _outcome_counts(
+    items: list[_Item], total: _Cells | None, threshold: int
+) -> tuple[int | None, int | None]:
+    """The outcomes in force of the selection and how many are corrections,
+    each published from `threshold` on (frequency rule; 0 is known to be
+    empty) and only when the total is; they are in no table, so no other
+    cell gives them back."""
+    if total is None:
+        return None, None
+    counts = (sum(i.outcomes for i in items), sum(i.corrected for i in items))
+    hidden = [count and not publishable(count, threshold) for count in counts]
+    return (None if hidden[0] else counts[0]), (None if hidden[1] else counts[1])
 
 
 def _coverage(

@@ -163,6 +163,21 @@ def rent_without_charges(rent_with_charges: float, children: int, month: str) ->
 def situation_of(answers: dict[str, Any], commune: str, month: str) -> Situation | None:
     """The respondent's situation, or None when the optional section was
     not answered (or not enough of it)."""
+    data = situation_input_of(answers, commune, month)
+    if data is None:
+        return None
+    try:
+        return parse_situation(data)
+    except SituationError:
+        return None
+
+
+def situation_input_of(answers: dict[str, Any], commune: str, month: str) -> dict[str, Any] | None:
+    """The simulator's input (the mapping rights.situation_parse reads) for
+    the respondent's answers, ``commune`` an INSEE code and ``month``
+    "YYYY-MM", with the approximations of this module; None when the
+    optional section was not answered (or not enough of it). Not checked
+    yet: situation_of parses it."""
     housing = HOUSING.get(str(answers.get("logement_statut")))
     income = answers.get("revenus_foyer")
     band = answers.get("tranche_age")
@@ -201,12 +216,7 @@ def situation_of(answers: dict[str, Any], commune: str, month: str) -> Situation
             logement["loyer"] = rent
         else:
             return None
-    try:
-        return parse_situation(
-            {"mois": month, "commune": commune, "logement": logement, "personnes": persons}
-        )
-    except SituationError:
-        return None
+    return {"mois": month, "commune": commune, "logement": logement, "personnes": persons}
 
 
 @dataclass(frozen=True)

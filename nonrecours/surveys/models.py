@@ -410,7 +410,9 @@ class Contact(models.Model):
     apart from the answers: no link to the response, only the campaign, the
     commune and the week (``received_on`` is the Monday of the week it came
     in), so that a phone number cannot be tied to what the person answered.
-    The analysis and the exports never read this table. Erased after
+    Only the situation the rights check starts from (``prefill``) is kept,
+    for the call-back (evaluation.chain_models). The analysis and the
+    exports never read this table. Erased after
     NONRECOURS_CONTACT_RETENTION_DAYS (actions.contacts_erase)."""
 
     campaign = models.ForeignKey(
@@ -422,6 +424,11 @@ class Contact(models.Model):
     phone = models.CharField("téléphone", max_length=20, blank=True)
     email = models.EmailField("adresse électronique", blank=True)
     received_on = models.DateField("reçue la semaine du")
+    # The simulator's situation (rights.situation_parse input) mapped from
+    # the answers' situation questions (eligibility.situation_input_of), to
+    # pre-fill the rights check of the call-back; {} when they were not
+    # answered. Never the response itself; erased with the request.
+    prefill = models.JSONField("situation pré-remplie", default=dict, blank=True)
     handled_at = models.DateTimeField("traitée le", null=True, blank=True)
     handled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

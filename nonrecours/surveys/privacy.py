@@ -37,7 +37,13 @@ PROCESSING = [
         purpose="Rappeler les répondant·es qui le demandent, pour les aider dans leurs démarches.",
         people="Répondant·es qui ont demandé à être rappelé·es.",
         data="Téléphone et/ou adresse électronique, commune, semaine de la demande, date de "
-        "traitement et qui l'a traitée. Aucun lien avec la réponse au questionnaire.",
+        "traitement et qui l'a traitée ; la situation qui pré-remplit la vérification des "
+        "droits du rappel (âge approché, logement et loyer, foyer, activité, revenus, "
+        "handicap reconnu : donnée sensible, art. 9), tirée des réponses à l'enregistrement. "
+        "Ni l'identifiant de la réponse ni ses autres réponses ; mais tant qu'elle est gardée, "
+        "cette situation permettrait à qui a aussi l'export des réponses d'y retrouver la "
+        "réponse : elle n'est montrée que sur la page du parcours, une demande à la fois, "
+        "n'est dans aucun export, et est effacée avec les coordonnées.",
         seen_by=f"{roles_holding(Capability.VIEW_RESPONSES).capitalize()} du territoire "
         "(page des rappels).",
         recipients="Aucun.",

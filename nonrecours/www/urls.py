@@ -8,6 +8,11 @@ from nonrecours.www.barometer import team as team_views
 from nonrecours.www.barometer import views as barometer_views
 from nonrecours.www.directory import edit as directory_edit
 from nonrecours.www.directory import views as directory_views
+from nonrecours.www.evaluation import bundles as evaluation_bundle_views
+from nonrecours.www.evaluation import chain as evaluation_chain_views
+from nonrecours.www.evaluation import followup as followup_views
+from nonrecours.www.evaluation import report as evaluation_report_views
+from nonrecours.www.evaluation import waves as evaluation_waves_views
 from nonrecours.www.events import public as events_public_views
 from nonrecours.www.events import views as events_views
 from nonrecours.www.outreach import activity as outreach_log_views
@@ -471,5 +476,103 @@ urlpatterns += [
         "jeu/table/<str:token>/etat.json",
         game_public_views.table_state,
         name="training_game_table_state",
+    ),
+]
+
+# Territories side by side (docs/guide/comparer-les-territoires.md): the
+# public bundle of a published wave, the comparison and the import of bundles.
+urlpatterns += [
+    path(
+        "barometre/<str:siren>/<slug:slug>/lot-indicateurs.json",
+        evaluation_bundle_views.public_bundle,
+        name="evaluation_public_bundle",
+    ),
+    path(
+        "territoires/<str:siren>/comparaison/",
+        evaluation_bundle_views.bundle_comparison,
+        name="evaluation_bundle_comparison",
+    ),
+    path(
+        "territoires/<str:siren>/comparaison.csv",
+        evaluation_bundle_views.bundle_comparison_csv,
+        name="evaluation_bundle_comparison_csv",
+    ),
+    path(
+        "territoires/<str:siren>/comparaison/importer/",
+        evaluation_bundle_views.bundle_import,
+        name="evaluation_bundle_import",
+    ),
+    path(
+        "territoires/<str:siren>/comparaison/lots/<str:pk>/retirer/",
+        evaluation_bundle_views.bundle_delete,
+        name="evaluation_bundle_delete",
+    ),
+]
+
+# Follow-up after a simulation (docs/guide/suivi-des-simulations.md): the
+# consent of the results page, the answer and unsubscribe pages of the
+# messages' signed links (no login), the team's statistics.
+urlpatterns += [
+    path("simulateur/suivi/", followup_views.simulator_followup, name="rights_followup"),
+    path("suivi/<str:token>/", followup_views.followup_answer, name="followup_answer"),
+    path(
+        "suivi/<str:token>/desinscription/",
+        followup_views.followup_unsubscribe,
+        name="followup_unsubscribe",
+    ),
+    path(
+        "territoires/<str:siren>/suivi-des-simulations/",
+        followup_views.followup_statistics_page,
+        name="followup_statistics",
+    ),
+]
+
+# Waves of the barometer compared (docs/guide/vagues.md): every released
+# cell, the difference-in-differences, the answers needed (ADR 027).
+urlpatterns += [
+    path(
+        "territoires/<str:siren>/evaluation/vagues/",
+        evaluation_waves_views.waves_compare,
+        name="evaluation_waves",
+    ),
+    path(
+        "territoires/<str:siren>/evaluation/vagues.csv",
+        evaluation_waves_views.waves_compare_csv,
+        name="evaluation_waves_csv",
+    ),
+    path(
+        "territoires/<str:siren>/evaluation/vagues/double-difference/",
+        evaluation_waves_views.waves_did,
+        name="evaluation_waves_did",
+    ),
+    path(
+        "territoires/<str:siren>/evaluation/vagues/double-difference.csv",
+        evaluation_waves_views.waves_did_csv,
+        name="evaluation_waves_did_csv",
+    ),
+    path(
+        "territoires/<str:siren>/evaluation/vagues/reponses-a-recueillir/",
+        evaluation_waves_views.waves_power,
+        name="evaluation_waves_power",
+    ),
+]
+
+# The yearly report of the experiment (docs/guide/rapport-annuel.md, ADR 029).
+urlpatterns += [
+    path(
+        "territoires/<str:siren>/evaluation/rapport-annuel/",
+        evaluation_report_views.yearly_report_page,
+        name="evaluation_report",
+    ),
+]
+
+# The chain, from a barometer call-back request to a right opened
+# (docs/guide/rappels.md).
+urlpatterns += [
+    path("rappels/<str:token>/", evaluation_chain_views.chain_detail, name="evaluation_chain"),
+    path(
+        "territoires/<str:siren>/evaluation/parcours-rappels/",
+        evaluation_chain_views.chain_funnel_page,
+        name="evaluation_chain_funnel",
     ),
 ]

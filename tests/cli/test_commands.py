@@ -70,6 +70,9 @@ def test_setup_is_idempotent_and_prints_the_admin_credentials(db, settings, tmp_
     assert "Calendrier du bus de démonstration (fictif)" in first
     assert BusCalendar.objects.get().is_synthetic
     assert BusReferral.objects.exists()
+    # The yearly report's demonstration entries, once.
+    assert "Budget, partenaires et conventions de démonstration" in first
+    assert "Budget, partenaires et conventions de démonstration" not in second
 
 
 def test_console_script_runs_outside_the_test_process(tmp_path):

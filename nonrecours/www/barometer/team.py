@@ -17,6 +17,7 @@ from nonrecours.accounts.access import (
     has_capability,
 )
 from nonrecours.accounts.enums import Capability
+from nonrecours.evaluation import chain_actions, chain_queries
 from nonrecours.surveys import actions, exports, publication, queries, report
 from nonrecours.surveys.access import (
     access_campaign_aggregates_by_slug,
@@ -115,16 +116,22 @@ def campaign_contacts(request: AuthenticatedRequest, slug: str) -> HttpResponse:
         contact = queries.contact_of(campaign, request.POST.get("demande", ""))
         if contact is None:
             messages.error(request, "Demande de rappel introuvable.")
+        elif request.POST.get("action") == "appeler":
+            # The chain of the request (evaluation): calls, rights check, referrals.
+            chain = chain_actions.chain_open(contact=contact, user=request.user)
+            return redirect("evaluation_chain", token=chain.token)
         else:
             actions.contact_mark_handled(contact=contact, user=request.user)
             messages.success(request, f"Demande de {contact.commune.name} marquée comme traitée.")
         return redirect("barometer_contacts", slug=campaign.slug)
+    contacts = queries.campaign_contacts(campaign)
     return render(
         request,
         "barometer/contacts.html",
         {
             "campaign": campaign,
-            "contacts": queries.campaign_contacts(campaign),
+            "contacts": contacts,
+            "chains": chain_queries.chain_tokens_of(contacts),
             "retention_days": settings.NONRECOURS_CONTACT_RETENTION_DAYS,
         },
     )

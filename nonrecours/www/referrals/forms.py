@@ -144,3 +144,22 @@ class OutcomeForm(forms.Form):
                 "Pas de montant pour la complémentaire santé solidaire (gratuite ou avec "
                 "participation, elle ne verse pas d'argent)."
             )
+
+
+class CorrectionForm(OutcomeForm):
+    """The correction of one outcome in force: the right value and why.
+    The page shows one per outcome (prefix « correction-<id> »)."""
+
+    reason = forms.CharField(
+        label="Motif de la correction",
+        max_length=300,
+        error_messages={"required": "Indiquez le motif de la correction."},
+        validators=[single_line],
+        help_text="Par exemple : « montant notifié par la CAF différent de l'estimation ». "
+        "Il est gardé dans le journal avec l'ancienne et la nouvelle valeur, même après "
+        "l'effacement des coordonnées : ne nommez pas la personne.",
+    )
+
+    def __init__(self, *args: Any, simulated: dict[str, float], **kwargs: Any) -> None:
+        super().__init__(*args, simulated=simulated, **kwargs)
+        self.fields["kind"].label = "Résultat corrigé"

@@ -20,8 +20,10 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from nonrecours import french
 from nonrecours.accounts.access import referral_organisations
 from nonrecours.accounts.models import User
+from nonrecours.evaluation import chain_actions
 from nonrecours.outreach.access import access_bus_visit_log_by_id
 from nonrecours.outreach.activity import bus_referral_send, visit_title
 from nonrecours.outreach.models import BusVisit
@@ -39,11 +41,19 @@ from nonrecours.referrals.access import (
 )
 from nonrecours.referrals.enums import Status
 from nonrecours.referrals.exports import statistics_export
+from nonrecours.referrals.models import Outcome, Referral
 from nonrecours.referrals.notifications import read_token
+from nonrecours.referrals.outcome_actions import referral_correct_outcome
 from nonrecours.rights.catalogue import IN_KIND, benefits, in_kind_text
 from nonrecours.www.errors import add_to_form
+from nonrecours.www.evaluation import chain as chain_views
 from nonrecours.www.ratelimit import simulation_code_refusal
-from nonrecours.www.referrals.forms import AnswerForm, OutcomeForm, ReferralForm
+from nonrecours.www.referrals.forms import (
+    AnswerForm,
+    CorrectionForm,
+    OutcomeForm,
+    ReferralForm,
+)
 from nonrecours.www.requests import AuthenticatedRequest
 
 
@@ -76,6 +86,8 @@ def referral_new(request: AuthenticatedRequest) -> HttpResponse:
         offer_id=request.GET.get("offre", ""),
     )
     visit = _bus_visit(request)
+    # From a barometer call-back's chain (``rappel``): counted in its funnel.
+    chain = chain_views.chain_of_request(request)
     territory = structure.territory
     destination = f"{offer.name} — {structure.name}" if offer else structure.name
     receiver, email = actions.receiver_of(structure, offer)
@@ -84,7 +96,10 @@ def referral_new(request: AuthenticatedRequest) -> HttpResponse:
         territory=territory,
         organisations=organisations,
         consent_text=actions.consent_text(destination),
-        initial={"simulation_code": request.GET.get("simulation", "")},
+        initial={
+            "simulation_code": request.GET.get("simulation", ""),
+            **(chain_views.chain_referral_initial(chain) if chain is not None else {}),
+        },
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -116,11 +131,14 @@ def referral_new(request: AuthenticatedRequest) -> HttpResponse:
                 "simulation_code": data["simulation_code"],
             }
             # From the bus: sent and tagged with the visit, both or neither.
-            referral = (
-                bus_referral_send(visit=visit, **send)
-                if visit is not None
-                else actions.referral_send(**send)
-            )
+            if chain is not None:
+                referral = chain_actions.chain_referral_send(chain=chain, **send)
+            else:
+                referral = (
+                    bus_referral_send(visit=visit, **send)
+                    if visit is not None
+                    else actions.referral_send(**send)
+                )
         except actions.ReferralError as error:
             add_to_form(form, error)
         else:
@@ -131,6 +149,8 @@ def referral_new(request: AuthenticatedRequest) -> HttpResponse:
             )
             if visit is not None:
                 return redirect("outreach_log_visit", pk=visit.pk)
+            if chain is not None:
+                return redirect("evaluation_chain", token=chain.token)
             return redirect("referral_detail", pk=referral.pk)
     return render(
         request,
@@ -143,6 +163,7 @@ def referral_new(request: AuthenticatedRequest) -> HttpResponse:
             "receiver": receiver,
             "visit": visit,
             "visit_title": visit_title(visit) if visit is not None else "",
+            "chain": chain,
         },
         status=422 if form.errors else 200,
     )
@@ -187,6 +208,7 @@ def _context(access: ReferralAccess) -> dict[str, Any]:
     open_ = not referral.anonymised_at and not overdue
     labels = {b.id: b.label for b in benefits()}
     reminder, expiry = queries.due_dates(referral)
+    histories = queries.outcome_histories(referral)
     return {
         "referral": referral,
         "sides": sides,
@@ -199,7 +221,18 @@ def _context(access: ReferralAccess) -> dict[str, Any]:
         "outcome_form": OutcomeForm(prefix="resultat", simulated=referral.simulated_amounts)
         if receiver and referral.status == Status.ACCEPTED and not referral.anonymised_at
         else None,
-        "outcomes": [(o, labels.get(o.benefit, o.benefit)) for o in referral.outcomes.all()],
+        "outcomes": [
+            (history, labels.get(history.outcome.benefit, history.outcome.benefit))
+            for history in histories
+        ],
+        "correction_error": None,  # a correction of no outcome in force, refused
+        # One « Corriger » form per outcome in force (correction_form_for).
+        "corrections": {}
+        if not receiver or referral.status != Status.ACCEPTED
+        else {
+            history.outcome.pk: correction_form_for(history.outcome, referral)
+            for history in histories
+        },
         "simulated": [
             (labels.get(k, k), v, in_kind_text(v) if k in IN_KIND else "")
             for k, v in referral.simulated_amounts.items()
@@ -212,6 +245,54 @@ def _context(access: ReferralAccess) -> dict[str, Any]:
         "reminder_on": reminder,
         "expires_on": expiry,
     }
+
+
+def correction_form_for(outcome: Outcome, referral: Referral) -> CorrectionForm:
+    """The « Corriger » form of one outcome in force, filled with its value."""
+    return CorrectionForm(
+        prefix=f"correction-{outcome.pk}",
+        simulated=referral.simulated_amounts,
+        initial={
+            "kind": outcome.kind,
+            "benefit": outcome.benefit,
+            "monthly_amount": ""
+            if outcome.monthly_amount is None
+            else french.number(float(outcome.monthly_amount), 2, grouping=False),
+        },
+    )
+
+
+def _correct(request: HttpRequest, access: ReferralAccess, context: dict[str, Any]) -> bool:
+    """Handle a posted « Corriger » form; True when the correction was
+    recorded, else the bound form with its errors is put in `context`."""
+    referral = access.referral
+    raw = request.POST.get("resultat_corrige", "")
+    form = CorrectionForm(
+        request.POST, prefix=f"correction-{raw[:12]}", simulated=referral.simulated_amounts
+    )
+    corrections = context["corrections"]
+    if raw in {str(pk) for pk in corrections}:
+        corrections[int(raw)] = form
+    else:
+        context["correction_error"] = form
+    if not form.is_valid():
+        return False
+    data = form.cleaned_data
+    try:
+        referral_correct_outcome(
+            referral,
+            outcome_id=raw,
+            kind=data["kind"],
+            benefit=data["benefit"],
+            monthly_amount=data["monthly_amount"],
+            reason=data["reason"],
+            user=_user(request),
+            via=access.channel,
+        )
+    except actions.ReferralError as error:
+        add_to_form(form, error)
+        return False
+    return True
 
 
 # The link sent by e-mail is exchanged for a grant kept in the session: the
@@ -273,6 +354,10 @@ def _answer(request: HttpRequest, access: ReferralAccess) -> HttpResponse | None
     referral, via = access.referral, access.channel
     context = _context(access)
     form: forms.Form
+    if request.POST.get("formulaire") == "correction":
+        if _correct(request, access, context):
+            return None
+        return render(request, "referrals/detail.html", context, status=422)
     try:
         if request.POST.get("formulaire") == "reponse":
             form = AnswerForm(request.POST, prefix="reponse")

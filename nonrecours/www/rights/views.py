@@ -22,6 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from nonrecours.accounts.access import can_reopen_simulations
 from nonrecours.directory import queries as directory_queries
+from nonrecours.evaluation.followup_actions import simulation_tally_increment
 from nonrecours.localaids.queries import local_aids_for
 from nonrecours.referrals.access import can_refer
 from nonrecours.rights import actions, queries
@@ -32,6 +33,8 @@ from nonrecours.rights.situation_parse import parse_situation
 from nonrecours.rights.summary import describe as describe_situation
 from nonrecours.territories import queries as territory_queries
 from nonrecours.territories.models import Territory
+from nonrecours.www.evaluation import chain as chain_views
+from nonrecours.www.evaluation.followup import followup_context
 from nonrecours.www.ratelimit import (
     limit_kept_simulations,
     limit_simulations,
@@ -203,6 +206,9 @@ def _results(
             {"problems": error.problems},
             status=422,
         )
+    if territory is not None and not (extra or {}).get("reopened"):
+        # Counted, anonymously, as the simulator's reach (evaluation).
+        simulation_tally_increment(territory=territory, day=timezone.localdate())
     context = {
         "result": result,
         **_explained(result),
@@ -218,6 +224,9 @@ def _results(
         "consent_form": ConsentForm(),
         "territory": territory,
         "refer_code": "",
+        "chain": None,  # a barometer call-back's rights check (evaluation)
+        "refer_chain": "",
+        **followup_context(result, situation, territory),
         **(extra or {}),
     }
     return render(request, template, context)
@@ -348,14 +357,26 @@ def simulator_expert(request: HttpRequest) -> HttpResponse:
 def _simulator_expert(request: HttpRequest) -> HttpResponse:
     territory = _territory()
     month = _month()
-    forms = path.expert_forms(request.POST if request.method == "POST" else None, territory, month)
-    context: dict[str, Any] = {"forms": forms, "max_children": EXPERT_CHILDREN}
+    # A barometer call-back's rights check (``rappel``): pre-filled, recorded.
+    chain = chain_views.chain_of_request(request)
+    data: Any = request.POST if request.method == "POST" else None
+    if chain is not None and data is None:
+        data = chain_views.chain_expert_data(chain, month) or None
+    forms = path.expert_forms(data, territory, month)
+    if chain is not None and request.method == "GET" and data is not None:
+        path.drop_absent_blocks(forms, month)
+    context: dict[str, Any] = {"forms": forms, "max_children": EXPERT_CHILDREN, "chain": chain}
     if request.method == "POST":
         situation = path.situation_from_expert(forms, month)
         if situation is None:
             context["errors"] = True
             context["error_forms"] = path.expert_error_forms(forms)
             return render(request, "rights/expert.html", context, status=422)
+        if chain is not None:
+            problems = chain_views.chain_rights_checked(chain, situation)
+            if problems:
+                return render(request, "rights/invalid.html", {"problems": problems}, status=422)
+            context["refer_chain"] = chain.token
         return _results(request, situation, territory, template="rights/expert.html",
                         extra=context)  # fmt: skip
     return render(request, "rights/expert.html", context)

@@ -11,6 +11,7 @@ from nonrecours.accounts.actions import local_admin_ensure
 from nonrecours.directory.models import Structure
 from nonrecours.directory.town_halls import directory_prefill_town_halls
 from nonrecours.errors import command_error
+from nonrecours.evaluation.demo import evaluation_demo_create
 from nonrecours.events.demo import events_demo_create
 from nonrecours.localaids.actions import SEED_FILE, local_aids_import
 from nonrecours.localaids.models import LocalAid
@@ -124,5 +125,10 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"Séance de démonstration du jeu sérieux jouée : « {game.title} », "
                 f"{game.teams.count()} équipes, {game.rounds} tours."
+            )
+        if evaluation_demo_create(territory=territory, today=timezone.localdate()):
+            self.stdout.write(
+                "Budget, partenaires et conventions de démonstration (fictifs) saisis pour le "
+                "rapport annuel."
             )
         self.stdout.write("Application : http://127.0.0.1:8000/")

@@ -1,0 +1,153 @@
+"""Writes of the chain, from a barometer call-back request to a right
+opened (evaluation.chain_models): the call, the rights check, the
+referrals sent from it. The outcomes come back on the referrals as usual
+(referrals.actions.outcome_record); the funnel reads them there."""
+
+import datetime
+import secrets
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from nonrecours.accounts.models import User
+from nonrecours.errors import UserError
+from nonrecours.evaluation.chain_models import Chain, ChainContact, ChainReferral
+from nonrecours.referrals.actions import ReferralError, referral_send, result_amounts
+from nonrecours.referrals.models import Referral
+from nonrecours.rights.batching import simulate_one
+from nonrecours.rights.situation import SituationError
+from nonrecours.rights.situation_parse import parse_situation
+from nonrecours.surveys.actions import contact_mark_handled
+from nonrecours.surveys.models import Contact
+
+ERASED = (
+    "La demande de rappel de ce parcours a été effacée (durée de conservation atteinte) : "
+    "le parcours est gardé pour les statistiques mais ne peut plus avancer."
+)
+
+
+class ChainError(UserError, ValueError):
+    """A step of the chain that cannot be recorded (French message)."""
+
+
+def _personal(chain: Chain) -> ChainContact:
+    """The chain's personal link; ChainError (ERASED) once the call-back
+    request is erased."""
+    personal = ChainContact.objects.filter(chain=chain).select_related("contact").first()
+    if personal is None:
+        raise ChainError(ERASED)
+    return personal
+
+
+@transaction.atomic
+def chain_open(*, contact: Contact, user: User, now: datetime.datetime | None = None) -> Chain:
+    """« Appeler »: the chain of this call-back request, created on the
+    first call (contacted now) and the request marked as handled
+    (surveys.actions.contact_mark_handled); the same chain on the next
+    calls. Keeps the campaign, the commune, its stratum today and the month
+    of the request (the first day of the month of the request's week)."""
+    now = now or timezone.now()
+    existing = Chain.objects.filter(personal__contact=contact).first()
+    if existing is not None:
+        return existing
+    contact = (
+        Contact.objects.select_for_update().select_related("campaign", "commune").get(pk=contact.pk)
+    )
+    existing = Chain.objects.filter(personal__contact=contact).first()
+    if existing is not None:  # opened meanwhile by a colleague
+        return existing
+    chain = Chain.objects.create(
+        token=secrets.token_hex(12),
+        territory_id=contact.campaign.territory_id,
+        campaign=contact.campaign,
+        commune=contact.commune,
+        stratum=contact.commune.stratum,
+        month=contact.received_on.replace(day=1),
+        contacted_at=now,
+    )
+    ChainContact.objects.create(chain=chain, contact=contact)
+    contact_mark_handled(contact=contact, user=user)
+    return chain
+
+
+@transaction.atomic
+def chain_call_record(
+    *, chain: Chain, reached: bool, now: datetime.datetime | None = None
+) -> Chain:
+    """One call made: counted, and dated as reached (the first time the
+    person answered is kept) or not reached (the last such call). Raises
+    ChainError (ERASED) once the call-back request is erased."""
+    now = now or timezone.now()
+    _personal(chain)
+    chain = Chain.objects.select_for_update().get(pk=chain.pk)
+    chain.attempts += 1
+    if reached:
+        chain.reached_at = chain.reached_at or now
+    else:
+        chain.not_reached_at = now
+    chain.save(update_fields=["attempts", "reached_at", "not_reached_at"])
+    return chain
+
+
+def chain_prefill(chain: Chain) -> dict[str, Any]:
+    """The situation the rights check starts from: the one kept with the
+    call-back request (surveys.contacts.contact_prefill; {} when the
+    respondent did not answer the situation questions). Raises ChainError
+    (ERASED) once the call-back request is erased."""
+    return dict(_personal(chain).contact.prefill or {})
+
+
+@transaction.atomic
+def chain_rights_check(
+    *, chain: Chain, situation: dict[str, Any], now: datetime.datetime | None = None
+) -> dict[str, float]:
+    """The rights checked with the person on the phone: ``situation`` (the
+    simulator's input, as confirmed or corrected) is simulated, the amounts
+    found (benefit id → euros per month, referrals.actions.result_amounts)
+    kept on the personal link for the referrals sent next, and the step
+    dated (its first date is kept; the person was reached). Returns the
+    amounts. Raises ChainError (ERASED, or the simulator's problems)."""
+    now = now or timezone.now()
+    personal = _personal(chain)
+    try:
+        result = simulate_one(parse_situation(situation, "vérification des droits"))
+    except SituationError as error:
+        raise ChainError("Situation incomplète : " + " ; ".join(error.problems)) from None
+    amounts = result_amounts(result)
+    personal.simulated_amounts = amounts
+    personal.save(update_fields=["simulated_amounts"])
+    chain = Chain.objects.select_for_update().get(pk=chain.pk)
+    chain.reached_at = chain.reached_at or now
+    chain.rights_checked_at = chain.rights_checked_at or now
+    chain.save(update_fields=["reached_at", "rights_checked_at"])
+    return amounts
+
+
+@transaction.atomic
+def chain_referral_send(*, chain: Chain, **send: Any) -> Referral:
+    """A referral sent from the chain (referrals.actions.referral_send, its
+    keyword arguments and errors), counted in the chain, both or neither.
+    Without a simulation code, the referral records the amounts of the
+    chain's rights check. Raises ReferralError (French): the chain's
+    request erased, a structure of another territory, or any of
+    referral_send's."""
+    now = send.get("now") or timezone.now()
+    personal = ChainContact.objects.filter(chain=chain).first()
+    if personal is None:
+        raise ReferralError(ERASED)
+    if send["territory"].pk != chain.territory_id:
+        raise ReferralError(
+            "Cette structure n'est pas dans le territoire de la demande de rappel : "
+            "l'orientation ne peut pas être comptée dans son parcours."
+        )
+    if not str(send.get("simulation_code") or "").strip() and send.get("amounts") is None:
+        send["amounts"] = dict(personal.simulated_amounts or {})
+    referral = referral_send(**send)
+    ChainReferral.objects.create(chain=chain, referral=referral)
+    locked = Chain.objects.select_for_update().get(pk=chain.pk)
+    if locked.referred_at is None:
+        locked.referred_at = now
+        locked.reached_at = locked.reached_at or now
+        locked.save(update_fields=["referred_at", "reached_at"])
+    return referral
