@@ -113,6 +113,19 @@ def access_waves_by_siren(user: User | AnonymousUser, siren: str) -> Territory:
     return require_capability(user, territory, Capability.VIEW_AGGREGATES)
 
 
+def access_waves_answers_by_siren(user: User | AnonymousUser, siren: str) -> Territory:
+    """The territory whose difference-in-differences and answers-needed
+    calculator the user may use: both are computed from the answers
+    themselves for groups the user chooses (exposed communes, strata whose
+    cells may be hidden), so that two queries could give back a cell the
+    secrecy rule hides: the team that may read the answers
+    (``Capability.VIEW_RESPONSES``; a superuser). Raises Http404
+    (TERRITORY_NOT_FOUND) for an unknown territory, PermissionDenied
+    (French) otherwise."""
+    territory = _territory_or_404(siren)
+    return require_capability(user, territory, Capability.VIEW_RESPONSES)
+
+
 REPORT_ENTRIES_DENIED = (
     "Seule l'équipe du territoire (administrateur·rice, chargé·e de mission) saisit le budget, "
     "les partenaires et les conventions du rapport annuel."

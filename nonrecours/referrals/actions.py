@@ -330,16 +330,28 @@ def referral_answer(
     return referral
 
 
+# No benefit of the catalogue (rights/benefits.yaml) pays more than this a
+# month, even for a large family (the ASPA of a couple is under 1 800 €): a
+# greater "monthly" amount is a yearly one, or a typing slip (review of
+# issue 17: 12 500,50 € a month of RSA was accepted).
+MAX_MONTHLY_AMOUNT = 5_000
+
+
 def _amount(raw: Any) -> Decimal | None:
+    """A monthly amount in euros as a person types it (« 612,50 »), to the
+    cent, or None when empty. Raises ReferralError (field monthly_amount)
+    when unreadable or outside 0 to MAX_MONTHLY_AMOUNT."""
     if raw in (None, ""):
         return None
     try:
         value = french.parse_decimal(str(raw))
     except ValueError:
         raise ReferralError(f"Montant illisible : « {raw} ».", "monthly_amount") from None
-    if not value.is_finite() or value < 0 or value > 100_000:
+    if not value.is_finite() or value < 0 or value > MAX_MONTHLY_AMOUNT:
         raise ReferralError(
-            f"Le montant mensuel « {raw} » doit être un nombre d'euros entre 0 et 100 000.",
+            f"Le montant mensuel « {raw} » doit être un nombre d'euros entre 0 et "
+            f"{french.number(MAX_MONTHLY_AMOUNT, 0)} : c'est le montant d'un mois (un montant "
+            "annuel se divise par 12).",
             "monthly_amount",
         )
     return value.quantize(Decimal("0.01"))

@@ -103,7 +103,7 @@ def referral_correct_outcome(
     Raises ReferralError (French, with the form field) for: a referral not
     accepted, an outcome unknown for this referral or already corrected, a
     missing or too long reason, an unknown kind or benefit, an unreadable
-    or out-of-range amount (0 to 100 000 €), a correction identical to the
+    or out-of-range amount (0 to actions.MAX_MONTHLY_AMOUNT €), a correction identical to the
     outcome, or a set of outcomes in force the recording rules refuse."""
     now = now or timezone.now()
     referral = _locked(referral)

@@ -30,7 +30,9 @@ def test_waves_pages_on_a_phone(live_server, arras, make_member, phone_page):
     later.name = "Baromètre 2025 — démonstration"
     later.save()
     page = phone_page
-    log_in(page, live_server.url, make_member(arras, Role.PARTNER).username)
+    # The project lead: the difference-in-differences and the calculator
+    # read the answers (partners see the comparison of published cells).
+    log_in(page, live_server.url, make_member(arras, Role.PROJECT_LEAD).username)
     base = live_server.url + f"/territoires/{arras.siren}/evaluation/vagues/"
     page.goto(base + "?indicateur=non_recours_declare")
     assert page.locator("h1").inner_text() == "Comparer deux vagues du baromètre"

@@ -73,6 +73,9 @@ def test_setup_is_idempotent_and_prints_the_admin_credentials(db, settings, tmp_
     # The yearly report's demonstration entries, once.
     assert "Budget, partenaires et conventions de démonstration" in first
     assert "Budget, partenaires et conventions de démonstration" not in second
+    # The shipped national reference, loaded once (then edited by the CLI).
+    assert "Comparer les territoires : 3 chiffres nationaux de référence enregistrés." in first
+    assert "chiffres nationaux" not in second
 
 
 def test_console_script_runs_outside_the_test_process(tmp_path):

@@ -5,7 +5,9 @@ import csv
 import datetime
 import html
 import io
+import re
 from io import StringIO
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import time_machine
@@ -48,6 +50,14 @@ def waves(arras):
 @pytest.fixture
 def partner(client, arras, make_member):
     client.force_login(make_member(arras, Role.PARTNER))
+    return client
+
+
+@pytest.fixture
+def lead(client, arras, make_member):
+    """The team, who may read the answers: the difference-in-differences
+    and the calculator work on them."""
+    client.force_login(make_member(arras, Role.PROJECT_LEAD))
     return client
 
 
@@ -94,35 +104,48 @@ def test_bad_choices_get_a_french_message_not_an_error_page(partner, waves, arra
     assert partner.get(csv_url, {"a": "x", "b": "y"}).status_code == 422
 
 
-def test_difference_in_differences_page(partner, waves, arras):
+def test_difference_in_differences_page(lead, waves, arras):
     first, later = waves
     urban = Commune.objects.members_of(arras).filter(stratum="urban")
     params = {"a": first.slug, "b": later.slug, "exposees": [c.insee_code for c in urban]}
-    response = partner.get(reverse("evaluation_waves_did", args=[arras.siren]), params)
+    response = lead.get(reverse("evaluation_waves_did", args=[arras.siren]), params)
     assert response.status_code == 200
     assert "Double différence par indicateur" in response.text
     assert "tendances communes" in response.text
-    response = partner.get(reverse("evaluation_waves_did_csv", args=[arras.siren]), params)
+    response = lead.get(reverse("evaluation_waves_did_csv", args=[arras.siren]), params)
     assert response.status_code == 200
     assert "double_difference_points" in response.content.decode("utf-8-sig")
-    # No bus, no commune chosen: a French refusal on the communes.
-    response = partner.get(
-        reverse("evaluation_waves_did", args=[arras.siren]), {"a": first.slug, "b": later.slug}
-    )
-    assert response.status_code == 422
-    assert "Aucune commune exposée" in response.text
-
-
-def test_power_page_is_prefilled_and_proposes_targets(partner, waves, arras):
-    response = partner.get(reverse("evaluation_waves_power", args=[arras.siren]))
+    # No bus between the waves: the first visit asks to tick communes, with
+    # no error; sent with none ticked, a French refusal on the communes.
+    url = reverse("evaluation_waves_did", args=[arras.siren])
+    response = lead.get(url, {"a": first.slug, "b": later.slug})
     assert response.status_code == 200
-    page = response.text
+    assert "cochez les communes exposées" in html.unescape(response.text)
+    assert "Erreur" not in response.text.split("</title>")[0]
+    response = lead.get(url, {"a": first.slug, "b": later.slug, "calculer": "1"})
+    assert response.status_code == 422
+    assert "Cochez au moins une commune exposée" in html.unescape(response.text)
+
+
+def test_power_page_is_prefilled_and_proposes_targets(lead, waves, arras):
+    response = lead.get(reverse("evaluation_waves_power", args=[arras.siren]))
+    assert response.status_code == 200
+    page = html.unescape(response.text)
     assert "Réponses à recueillir" in page
     assert "Objectif de réponses par commune" in page
     assert 'name="deff_central_city"' in page
+    # The next campaign's form starts from these targets, stratum by stratum.
+    link = re.search(r'href="(/territoires/[^"]+/campagnes/nouvelle/\?[^"]+)"', page)
+    assert link, "no link to the new campaign's form"
+    asked = parse_qs(urlsplit(link.group(1)).query)
+    assert asked and all(k.startswith("target_") for k in asked)
+    form = lead.get(link.group(1))
+    assert form.status_code == 200
+    for key, (value,) in asked.items():
+        assert re.search(rf'name="{key}"[^>]*value="{value}"', form.text), key
 
 
-def test_power_page_refuses_bad_numbers_in_french(partner, waves, arras):
+def test_power_page_refuses_bad_numbers_in_french(lead, waves, arras):
     first, _ = waves
     params = {
         "vague": first.slug, "indicateur": "non_recours_declare", "alpha": "0.05",
@@ -132,7 +155,7 @@ def test_power_page_refuses_bad_numbers_in_french(partner, waves, arras):
         params |= {f"part_{stratum}": "40", f"ecart_{stratum}": "-5", f"deff_{stratum}": "1,2"}
     params["ecart_rural"] = "0"
     params["part_urban"] = "douze"
-    response = partner.get(reverse("evaluation_waves_power", args=[arras.siren]), params)
+    response = lead.get(reverse("evaluation_waves_power", args=[arras.siren]), params)
     assert response.status_code == 422
     text = html.unescape(response.text)
     assert (
@@ -150,6 +173,19 @@ def test_who_may_see(client, waves, arras, make_member):
     assert client.get(reverse("evaluation_waves", args=["000000000"])).status_code == 404
 
 
+def test_partners_see_the_published_comparison_not_what_reads_the_answers(partner, waves, arras):
+    """The difference-in-differences and the calculator work on the answers
+    for groups the user picks: two queries differing by one small commune
+    would give back its hidden cells (review of issue 17). A partner sees
+    the comparison of published cells only."""
+    first, later = waves
+    assert partner.get(reverse("evaluation_waves", args=[arras.siren])).status_code == 200
+    params = {"a": first.slug, "b": later.slug, "exposees": ["62041", "62004"]}
+    for name in ("evaluation_waves_did", "evaluation_waves_did_csv", "evaluation_waves_power"):
+        response = partner.get(reverse(name, args=[arras.siren]), params)
+        assert response.status_code == 403, name
+
+
 @settings(
     max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
@@ -160,7 +196,7 @@ def test_who_may_see(client, waves, arras, make_member):
         st.text(max_size=12),
     )
 )  # fmt: skip
-def test_hostile_queries_never_give_an_error_page(partner, arras, values):
+def test_hostile_queries_never_give_an_error_page(lead, arras, values):
     for name in ("evaluation_waves", "evaluation_waves_did", "evaluation_waves_power"):
-        response = partner.get(reverse(name, args=[arras.siren]), values)
+        response = lead.get(reverse(name, args=[arras.siren]), values)
         assert response.status_code in (200, 422)

@@ -35,12 +35,27 @@ from nonrecours.www.requests import AuthenticatedRequest
 from nonrecours.www.territories.views import territory_or_404
 
 
+def _stratum_targets_asked(request: AuthenticatedRequest) -> dict[str, int]:
+    """The stratum targets a link asks the form to start from
+    (``?target_<stratum>=N``, from the answers-to-collect calculator of
+    www/evaluation/waves.py); a value that is not a whole number from 1 to
+    10,000,000 is left out, the field staying empty."""
+    asked = {}
+    for stratum in Stratum:
+        raw = request.GET.get(f"target_{stratum.value}", "")
+        if raw.isdigit() and 1 <= int(raw) <= 10_000_000:
+            asked[f"target_{stratum.value}"] = int(raw)
+    return asked
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def campaign_new(request: AuthenticatedRequest, siren: str) -> HttpResponse:
     territory = access_territory_campaigns(request.user, territory_or_404(siren))
     actions.questionnaire_version_default()  # registered the first time it is offered
-    form = CampaignForm(request.POST or None, territory=territory)
+    form = CampaignForm(
+        request.POST or None, territory=territory, initial=_stratum_targets_asked(request)
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

@@ -6,6 +6,7 @@ import csv
 import io
 import math
 from collections.abc import Mapping
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib.auth.decorators import login_required
@@ -15,7 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from nonrecours import french
-from nonrecours.evaluation.access import access_waves_by_siren
+from nonrecours.evaluation.access import access_waves_answers_by_siren, access_waves_by_siren
 from nonrecours.evaluation.waves import (
     TABLE_LABELS,
     WaveComparison,
@@ -197,8 +198,11 @@ def waves_compare_csv(request: AuthenticatedRequest, siren: str) -> HttpResponse
 class DidForm(PairForm):
     exposees = forms.MultipleChoiceField(
         label="Communes exposées",
-        required=False,
         widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "required": "Cochez au moins une commune exposée : le bus ne s'est arrêté dans "
+            "aucune commune entre le début de la vague A et la fin de la vague B."
+        },
         help_text="Par défaut, les communes où le bus s'est arrêté entre le début de la vague A "
         "et la fin de la vague B.",
     )
@@ -206,6 +210,7 @@ class DidForm(PairForm):
     def __init__(self, *args: object, communes: list[tuple[str, str]], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["exposees"].choices = communes  # type: ignore[attr-defined]
+        self.notice = ""  # what the page says before the user has chosen
 
 
 def _did(
@@ -222,6 +227,16 @@ def _did(
             data["exposees"] = exposed_by_bus(territory, first, second)
         except WavesError:
             pass  # the form says why below
+    submitted = "exposees" in request.GET or "calculer" in request.GET
+    if not submitted and not data.get("exposees"):
+        # First visit with no bus between the waves: the form to fill in, not
+        # an error yet.
+        form = DidForm(initial=data, waves=waves, communes=communes)
+        form.notice = (
+            "Le bus ne s'est arrêté dans aucune commune entre ces deux vagues : cochez les "
+            "communes exposées à comparer aux autres."
+        )
+        return form, None
     form = DidForm(data or None, waves=waves, communes=communes)
     result = None
     if data and form.is_valid():
@@ -238,7 +253,7 @@ def _did(
 @login_required
 @require_GET
 def waves_did(request: AuthenticatedRequest, siren: str) -> HttpResponse:
-    territory = access_waves_by_siren(request.user, siren)
+    territory = access_waves_answers_by_siren(request.user, siren)
     form, result = _did(request, territory)
     return render(
         request,
@@ -257,7 +272,7 @@ def waves_did(request: AuthenticatedRequest, siren: str) -> HttpResponse:
 @login_required
 @require_GET
 def waves_did_csv(request: AuthenticatedRequest, siren: str) -> HttpResponse:
-    territory = access_waves_by_siren(request.user, siren)
+    territory = access_waves_answers_by_siren(request.user, siren)
     form, result = _did(request, territory)
     if result is None:
         context = {"territory": territory, "form": form, "result": None, "query": ""}
@@ -344,7 +359,7 @@ FIELD_NAMES = {"baseline": "part", "change": "ecart", "deff": "deff", "first_n":
 @login_required
 @require_GET
 def waves_power(request: AuthenticatedRequest, siren: str) -> HttpResponse:
-    territory = access_waves_by_siren(request.user, siren)
+    territory = access_waves_answers_by_siren(request.user, siren)
     waves = territory_waves(territory)
     indicators = _indicators(waves)
     data: dict[str, object] = {key: request.GET.get(key, "") for key in request.GET}
@@ -366,6 +381,17 @@ def waves_power(request: AuthenticatedRequest, siren: str) -> HttpResponse:
             data[f"deff_{item.stratum}"] = french.number(item.deff, 2)
             data[f"prevu_{item.stratum}"] = str(item.answers) if item.answers else ""
             data[f"base_{item.stratum}"] = f"{item.base_share:.4f}"
+        hidden = [item for item in defaults if item.baseline is None]
+        if hidden and not problem:
+            # First visit: the strata whose share the secrecy rule hides are
+            # left to type, not shown as errors.
+            problem = (
+                "La part de la dernière vague n'est pas publiée (secret statistique) pour : "
+                + ", ".join(Stratum(item.stratum).label for item in hidden)
+                + ". Saisissez une part de référence pour ces strates, puis calculez."
+            )
+            form = PowerForm(initial=data, waves=waves, indicators=indicators)
+            return _power_page(request, territory, form, problem, [], {}, data)
     form = PowerForm(data or None, waves=waves, indicators=indicators)
     plans: list[StratumPlan] = []
     targets: dict[str, int] = {}
@@ -386,6 +412,18 @@ def waves_power(request: AuthenticatedRequest, siren: str) -> HttpResponse:
                 targets = proposed_targets(territory, plans) if not form.errors else {}
             except WavesError as error:
                 form.add_error(None, str(error))
+    return _power_page(request, territory, form, problem, plans, targets, data)
+
+
+def _power_page(
+    request: AuthenticatedRequest,
+    territory: Territory,
+    form: PowerForm,
+    problem: str,
+    plans: list[StratumPlan],
+    targets: dict[str, int],
+    data: Mapping[str, object],
+) -> HttpResponse:
     names = {c.insee_code: c.name for c in member_communes(territory)}
     return render(
         request,
@@ -405,6 +443,12 @@ def waves_power(request: AuthenticatedRequest, siren: str) -> HttpResponse:
                 key=lambda item: french.sort_key(item[0]),
             ),
             "total": sum(p.to_collect or 0 for p in plans),
+            # The new campaign's form, its stratum targets filled in.
+            "new_campaign_query": urlencode(
+                {f"target_{p.stratum}": p.to_collect for p in plans if p.to_collect}
+            )
+            if targets
+            else "",
             "form_has_errors": bool(form.errors),
         },
         status=422 if form.errors else 200,

@@ -11,6 +11,9 @@ from nonrecours.accounts.actions import local_admin_ensure
 from nonrecours.directory.models import Structure
 from nonrecours.directory.town_halls import directory_prefill_town_halls
 from nonrecours.errors import command_error
+from nonrecours.evaluation.bundle_models import NationalFigure
+from nonrecours.evaluation.bundles_actions import reference_import
+from nonrecours.evaluation.bundles_reference import REFERENCE_FILE
 from nonrecours.evaluation.demo import evaluation_demo_create
 from nonrecours.events.demo import events_demo_create
 from nonrecours.localaids.actions import SEED_FILE, local_aids_import
@@ -131,4 +134,9 @@ class Command(BaseCommand):
                 "Budget, partenaires et conventions de démonstration (fictifs) saisis pour le "
                 "rapport annuel."
             )
+        if not NationalFigure.objects.exists():
+            # The shipped national reference (DREES); later edits go through
+            # `nonrecours bundles reference`, and are kept here.
+            imported = reference_import(path=REFERENCE_FILE)
+            self.stdout.write(f"Comparer les territoires : {imported.summary()}")
         self.stdout.write("Application : http://127.0.0.1:8000/")
