@@ -357,6 +357,27 @@ def _amount(raw: Any) -> Decimal | None:
     return value.quantize(Decimal("0.01"))
 
 
+def outcome_benefit_amount(
+    referral: Referral, kind: str, benefit: str, amount: Decimal | None
+) -> tuple[str, Decimal | None, bool]:
+    """The benefit, monthly amount (euros) and « from the simulator » flag an
+    outcome of ``kind`` is recorded with (by referral_record_outcome and
+    outcome_actions.referral_correct_outcome): a right opened names a
+    benefit of the catalogue; a right in kind has no amount; with no amount
+    given, the simulator's estimate the referral came with. Any other kind
+    has neither. Raises ReferralError (field benefit) for an unknown
+    benefit."""
+    if kind != OutcomeKind.RIGHT_OPENED:
+        return "", None, False
+    if benefit not in {b.id for b in benefits()}:
+        raise ReferralError("Choisissez le droit ouvert.", "benefit")
+    if benefit in IN_KIND:
+        return benefit, None, False  # a right in kind: no money is received
+    if amount is None and benefit in referral.simulated_amounts:
+        return benefit, _amount(referral.simulated_amounts[benefit]), True
+    return benefit, amount, False
+
+
 @transaction.atomic
 def referral_record_outcome(
     referral: Referral,
@@ -398,21 +419,11 @@ def referral_record_outcome(
         )
     if kind == OutcomeKind.ACCOMPANIMENT and kind in recorded:
         raise ReferralError("L'accompagnement est déjà enregistré.", "kind")
-    from_simulator = False
+    benefit, amount, from_simulator = outcome_benefit_amount(referral, kind, benefit, amount)
     if kind == OutcomeKind.RIGHT_OPENED:
-        known = {b.id for b in benefits()}
-        if benefit not in known:
-            raise ReferralError("Choisissez le droit ouvert.", "benefit")
         opened = referral.outcomes.current().filter(kind=OutcomeKind.RIGHT_OPENED)
         if opened.filter(benefit=benefit).exists():
             raise ReferralError("Ce droit est déjà enregistré pour cette orientation.", "benefit")
-        if benefit in IN_KIND:
-            amount = None  # a right in kind: no money is received
-        elif amount is None and benefit in referral.simulated_amounts:
-            amount = _amount(referral.simulated_amounts[benefit])
-            from_simulator = True
-    else:
-        benefit, amount = "", None
     outcome = Outcome.objects.create(
         referral=referral,
         kind=kind,

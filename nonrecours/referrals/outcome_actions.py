@@ -16,12 +16,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from nonrecours.accounts.models import User
-from nonrecours.referrals.actions import ReferralError, _amount, _locked
+from nonrecours.referrals.actions import ReferralError, _amount, _locked, outcome_benefit_amount
 from nonrecours.referrals.enums import EventKind, OutcomeKind, Status
 from nonrecours.referrals.events import event_record, notify_on_commit
 from nonrecours.referrals.models import Outcome, Referral
 from nonrecours.referrals.queries import outcome_label
-from nonrecours.rights.catalogue import IN_KIND, benefits
 
 # The reason is written in the journal with the old and new values, in 500
 # characters (Event.detail).
@@ -123,18 +122,9 @@ def referral_correct_outcome(
     reason = _clean_reason(reason)
     if kind not in OutcomeKind.values:
         raise ReferralError("Choisissez le résultat corrigé.", "kind")
-    amount = _amount(monthly_amount)
-    from_simulator = False
-    if kind == OutcomeKind.RIGHT_OPENED:
-        if benefit not in {b.id for b in benefits()}:
-            raise ReferralError("Choisissez le droit ouvert.", "benefit")
-        if benefit in IN_KIND:
-            amount = None  # a right in kind: no money is received
-        elif amount is None and benefit in referral.simulated_amounts:
-            amount = _amount(referral.simulated_amounts[benefit])
-            from_simulator = True
-    else:
-        benefit, amount = "", None
+    benefit, amount, from_simulator = outcome_benefit_amount(
+        referral, kind, benefit, _amount(monthly_amount)
+    )
     if (kind, benefit, amount) == (old.kind, old.benefit, old.monthly_amount):
         raise ReferralError(
             "Le résultat corrigé est identique au résultat enregistré : rien à corriger.", "kind"
