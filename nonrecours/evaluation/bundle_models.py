@@ -1,7 +1,8 @@
 """Models of the evaluation: indicator bundles (see models.py).
 
 An ``ExternalBundle`` is another territory's published indicator bundle,
-imported as it was validated (nonrecours.evaluation.bundles_format); a
+imported as it was validated (nonrecours.evaluation.bundles_format) by
+one territory of this installation, for its own comparison only; a
 ``NationalFigure`` is one published national figure (the DREES barometer),
 entered as data with its source (nonrecours/evaluation/reference/).
 Neither holds personal data: aggregates released under statistical
@@ -15,9 +16,18 @@ __all__ = ["ExternalBundle", "NationalFigure"]
 
 
 class ExternalBundle(models.Model):
-    """One published wave of another territory, as its bundle tells it.
-    One per (SIREN, wave): importing the same wave again replaces it."""
+    """One published wave of another territory, as its bundle tells it,
+    imported by ``territory`` (a territory of this installation) for its own
+    comparison: no other territory sees, replaces or removes it. One per
+    (importing territory, SIREN, wave): the same territory importing the
+    same wave again replaces it; two territories importing it hold two."""
 
+    # The importing territory. The bundle's own territory is ``siren`` and
+    # ``territory_name`` (never one of this installation: bundles_actions).
+    territory = models.ForeignKey(
+        "territories.Territory", verbose_name="territoire qui l'a importé",
+        on_delete=models.CASCADE, related_name="+",
+    )  # fmt: skip
     siren = models.CharField("SIREN du territoire", max_length=9)
     territory_name = models.CharField("territoire", max_length=200)
     wave_slug = models.CharField("identifiant de la vague", max_length=100)
@@ -37,7 +47,9 @@ class ExternalBundle(models.Model):
         verbose_name_plural = "lots d'indicateurs d'autres territoires"
         ordering = ["territory_name", "-starts_on"]
         constraints = [
-            models.UniqueConstraint(fields=["siren", "wave_slug"], name="bundle_unique_wave"),
+            models.UniqueConstraint(
+                fields=["territory", "siren", "wave_slug"], name="bundle_unique_wave_per_territory"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -24,7 +24,7 @@ from nonrecours.territories.models import Territory
 @dataclass(frozen=True)
 class BundleImported:
     bundle: ExternalBundle
-    replaced: bool  # the same territory's same wave was there: replaced
+    replaced: bool  # the importing territory had this wave: replaced
 
     def summary(self) -> str:
         """One French sentence saying what was done."""
@@ -38,10 +38,12 @@ class BundleImported:
 
 
 @transaction.atomic
-def bundle_import(*, data: bytes, filename: str) -> BundleImported:
-    """Import the indicator bundle ``data`` (the bytes of a file named
+def bundle_import(*, territory: Territory, data: bytes, filename: str) -> BundleImported:
+    """Import, for ``territory`` (of this installation) and its comparison
+    only, the indicator bundle ``data`` (the bytes of a file named
     ``filename``, format bundles_format) of another territory's published
-    wave. The same territory's same wave already imported is replaced.
+    wave. The same wave that ``territory`` already imported is replaced; a
+    bundle another territory imported is never read nor changed.
 
     Raises BundleRefused (French, each problem with the file and the path in
     the JSON) when the file is not a valid bundle, or when it is a territory
@@ -79,14 +81,16 @@ def bundle_import(*, data: bytes, filename: str) -> BundleImported:
         "imported_at": timezone.now(),
     }
     found, created = ExternalBundle.objects.update_or_create(
-        siren=siren, wave_slug=wave["identifiant"], defaults=fields
+        territory=territory, siren=siren, wave_slug=wave["identifiant"], defaults=fields
     )
     return BundleImported(bundle=found, replaced=not created)
 
 
 @transaction.atomic
 def bundle_delete(*, bundle: ExternalBundle) -> None:
-    """Remove an imported bundle (its territory leaves the comparison)."""
+    """Remove an imported bundle (its territory leaves the comparison of
+    the territory that imported it). The bundle is one read through
+    bundles_queries.imported_bundle, for the territory whose team asks."""
     bundle.delete()
 
 
@@ -111,7 +115,9 @@ def reference_import(*, path: Path) -> ReferenceImported:
     """Replace the national reference figures by those of the YAML file
     ``path`` (format: bundles_reference). Raises ReferenceRefused (French,
     located by file, figure and field) and writes nothing when one figure is
-    wrong."""
+    wrong. The figures are the installation's, shown to every territory:
+    only ``nonrecours bundles reference`` (whoever runs the server) calls
+    this, never a page."""
     figures = read_reference(path.read_text(encoding="utf-8"), filename=path.name)
     keys = [f["cle"] for f in figures]
     removed, _ = NationalFigure.objects.exclude(key__in=keys).delete()

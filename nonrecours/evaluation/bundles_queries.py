@@ -8,12 +8,17 @@ the same wording (``empreinte_formulation``), the same questionnaire version
 (identifier, version and checksum), the same population (``empreinte_base``)
 and the same weighting (calibration variables and options). Only the whole
 territory's cell (« ensemble ») is compared.
+
+The imported bundles read are the territory's own (those it imported:
+``imported_bundles``); the national figures are the installation's.
 """
 
 import csv
 import io
 from dataclasses import dataclass, field
 from typing import Any
+
+from django.db.models import QuerySet
 
 from nonrecours.analysis.files import OVERALL
 from nonrecours.csvtext import spreadsheet_safe
@@ -134,10 +139,34 @@ def _own_waves(territory: Territory) -> list[ComparedWave]:
     return waves
 
 
-def _imported_waves() -> list[ComparedWave]:
+def imported_bundles(territory: Territory) -> QuerySet[ExternalBundle]:
+    """The bundles ``territory`` imported (never another territory's), by
+    the name of their territory then latest wave first."""
+    return ExternalBundle.objects.filter(territory=territory).order_by(
+        "territory_name", "-starts_on", "pk"
+    )
+
+
+def every_imported_bundle() -> QuerySet[ExternalBundle]:
+    """Every bundle of the installation, with the territory that imported
+    it: for whoever runs the server (``nonrecours bundles list``), never a
+    page."""
+    return ExternalBundle.objects.select_related("territory").order_by(
+        "territory__name", "territory_name", "-starts_on", "pk"
+    )
+
+
+def imported_bundle(territory: Territory, pk: int) -> ExternalBundle | None:
+    """The bundle ``pk`` if ``territory`` imported it; None when unknown or
+    imported by another territory alike (the caller answers both with the
+    same 404: an id says nothing of another territory's comparison)."""
+    return imported_bundles(territory).filter(pk=pk).first()
+
+
+def _imported_waves(territory: Territory) -> list[ComparedWave]:
     return [
         ComparedWave(f"{b.territory_name} — {b.wave_name}", IMPORTED, b.content)
-        for b in ExternalBundle.objects.order_by("territory_name", "-starts_on")
+        for b in imported_bundles(territory)
     ]
 
 
@@ -211,17 +240,17 @@ def _national_line(figure: NationalFigure, reference: Line | None) -> Line:
 
 
 def compared_waves(territory: Territory) -> list[ComparedWave]:
-    """The territory's published waves (latest first), then the imported
-    bundles: what indicator_choices and comparison read (give it to both
+    """The territory's published waves (latest first), then the bundles it
+    imported: what indicator_choices and comparison read (give it to both
     to build the bundles of the territory's waves once)."""
-    return [*_own_waves(territory), *_imported_waves()]
+    return [*_own_waves(territory), *_imported_waves(territory)]
 
 
 def indicator_choices(
     territory: Territory, waves: list[ComparedWave] | None = None
 ) -> list[tuple[str, str]]:
     """(indicator id, label) of every indicator of the territory's published
-    waves and of the imported bundles, the territory's first."""
+    waves and of the bundles it imported, the territory's first."""
     seen: dict[str, str] = {}
     for wave in compared_waves(territory) if waves is None else waves:
         for item in wave.bundle["indicateurs"]:
@@ -234,7 +263,7 @@ def comparison(
 ) -> list[IndicatorComparison]:
     """For ``indicator`` (None: every indicator), the lines side by side:
     the territory's published waves (latest first, the first being the
-    reference of the flags), the imported bundles that have the indicator,
+    reference of the flags), the bundles it imported that have the indicator,
     then the national figures attached to it. A table with no line of the
     territory compares with no reference (no flags)."""
     waves = compared_waves(territory) if waves is None else waves

@@ -8,6 +8,13 @@ statistical secrecy threshold (the bundle's own, and never below this
 instance's, analysis.disclosure.DEFAULT_THRESHOLD) is refused, as are
 shares outside [0, 1], NaN or infinite numbers and intervals that do not
 hold their estimate.
+
+Sizes are bounded before anything is built: a wave publishes a few hundred
+cells, so a file over MAX_BYTES, or with more objects and lists than
+MAX_CELLS cells and MAX_INDICATORS indicators need, is refused before the
+JSON is read (reading 20 MB of ``[{},{},…]`` took about 570 MB); a parsed
+bundle with more than MAX_CELLS cells or MAX_INDICATORS indicators is
+refused before its cells are checked one by one.
 """
 
 import datetime
@@ -25,10 +32,17 @@ from nonrecours.evaluation.bundles_format import (
     WEIGHTING_VARIABLES,
     formulations_hash,
 )
+from nonrecours.french import number
 from nonrecours.structured import json_depth
 from nonrecours.textrules import TEXT_MAX_LENGTH, shown, text_problem
 
-MAX_BYTES = 20 * 1024 * 1024
+MAX_BYTES = 2 * 1024 * 1024
+MAX_CELLS = 20_000
+MAX_INDICATORS = 1_000
+# Objects and lists a bundle needs: one per cell and per indicator, a few
+# for its sections. Counted on the bytes ("{" and "[" inside a text count
+# too: a real bundle stays far below).
+MAX_CONTAINERS = MAX_CELLS + MAX_INDICATORS + 100
 MAX_DEPTH = 8
 MAX_PROBLEMS = 30
 SIREN = re.compile(r"[0-9]{9}")
@@ -127,7 +141,20 @@ def load_bundle(data: bytes, *, filename: str) -> dict[str, Any]:
     BundleRefused listing every problem with its place in ``filename``."""
     checker = _Checker(filename)
     if len(data) > MAX_BYTES:
-        checker.add("fichier", f"plus de {MAX_BYTES // (1024 * 1024)} Mo")
+        checker.add(
+            "fichier",
+            f"plus de {MAX_BYTES // (1024 * 1024)} Mo : un lot d'indicateurs est bien plus "
+            "petit (une vague publie quelques centaines de cases)",
+        )
+        raise BundleRefused(filename, checker.problems)
+    containers = data.count(b"{") + data.count(b"[")
+    if containers > MAX_CONTAINERS:
+        checker.add(
+            "fichier",
+            f"{number(containers)} objets ou listes ({{ … }}, [ … ]) : un lot "
+            f"d'indicateurs en a au plus {number(MAX_CONTAINERS)} (au plus "
+            f"{number(MAX_CELLS)} cases et {number(MAX_INDICATORS)} indicateurs)",
+        )
         raise BundleRefused(filename, checker.problems)
     try:
         # NaN and Infinity are read here so that the check of each number
@@ -166,6 +193,8 @@ def check_bundle(value: Any, *, filename: str) -> dict[str, Any]:
             "nouveau le lot)",
         )
         raise BundleRefused(filename, checker.problems)
+    if _too_many(checker, value):
+        raise BundleRefused(filename, checker.problems)
     _check_head(checker, value)
     threshold = _check_publication(checker, value)
     ids = _check_indicators(checker, value)
@@ -179,6 +208,23 @@ def check_bundle(value: Any, *, filename: str) -> dict[str, Any]:
         )
         raise BundleRefused(filename, checker.problems)
     return value
+
+
+def _too_many(checker: _Checker, value: dict[str, Any]) -> bool:
+    """Whether the cells or the indicators are more than a bundle holds
+    (said where): then they are not checked one by one."""
+    for key, limit, what in (
+        ("indicateurs", MAX_INDICATORS, "indicateurs"),
+        ("cellules", MAX_CELLS, "cases"),
+    ):
+        items = value.get(key)
+        if isinstance(items, list) and len(items) > limit:
+            checker.add(
+                key,
+                f"{number(len(items))} {what} : un lot d'indicateurs en a au plus "
+                f"{number(limit)} (une vague publie quelques centaines de cases)",
+            )
+    return bool(checker.problems)
 
 
 def _check_head(checker: _Checker, value: dict[str, Any]) -> None:

@@ -25,7 +25,7 @@ def test_comparison_and_import_on_a_phone(live_server, arras, make_member, phone
     bundle = json.loads(bundle_json(bundle_of(campaign_publish(campaign=campaign, user=None))))
     other = as_other_territory(bundle)
     other["ponderation"]["variables"] = ["zone"]
-    bundles_actions.bundle_import(data=encoded(other), filename="lens.json")
+    bundles_actions.bundle_import(territory=arras, data=encoded(other), filename="lens.json")
     bundles_actions.reference_import(path=REFERENCE_FILE)
     lead = make_member(arras, Role.PROJECT_LEAD)
     page = phone_page

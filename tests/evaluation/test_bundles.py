@@ -22,7 +22,9 @@ from nonrecours.evaluation.bundles_format import (
 from nonrecours.evaluation.bundles_validate import BundleRefused
 from nonrecours.surveys import actions
 from nonrecours.surveys.publication import campaign_publish, published_results
-from tests.conftest import LENS_SIREN
+from nonrecours.territories.models import Territory
+from tests.conftest import ARRAS_SIREN, LENS_SIREN
+from tests.factories import TerritoryFactory
 
 pytestmark = pytest.mark.django_db
 NOW = datetime.datetime(2025, 1, 15, 10, tzinfo=datetime.UTC)
@@ -98,31 +100,75 @@ def test_weighting_variables_are_read_from_the_margins():
     assert weighting_variables(margins) == ["zone", "sexe", "age"]
 
 
-def test_one_instance_s_bundle_imported_into_another_then_replaced(exported):
+def test_one_instance_s_bundle_imported_into_another_then_replaced(arras, exported):
     other = as_other_territory(exported)
-    done = bundles_actions.bundle_import(data=encoded(other), filename="lens.json")
+    done = bundles_actions.bundle_import(territory=arras, data=encoded(other), filename="lens.json")
     assert not done.replaced
     assert "importé : CA de Lens-Liévin (SIREN 246200364)" in done.summary()
     stored = ExternalBundle.objects.get()
     assert stored.content == other
     assert (stored.siren, stored.wave_slug) == (LENS_SIREN, exported["vague"]["identifiant"])
+    assert stored.territory == arras
     # The same territory's same wave again: replaced, not doubled.
     other["vague"]["nom"] = "Vague 2024 (corrigée)"
-    again = bundles_actions.bundle_import(data=encoded(other), filename="lens-2.json")
+    again = bundles_actions.bundle_import(
+        territory=arras, data=encoded(other), filename="lens-2.json"
+    )
     assert again.replaced
     assert ExternalBundle.objects.get().wave_name == "Vague 2024 (corrigée)"
 
 
-def test_a_bundle_of_a_territory_of_this_instance_is_refused(exported):
+def test_a_bundle_of_a_territory_of_this_instance_is_refused(arras, exported):
     with pytest.raises(BundleRefused, match="est un territoire de cette installation"):
-        bundles_actions.bundle_import(data=encoded(exported), filename="arras.json")
+        bundles_actions.bundle_import(
+            territory=arras, data=encoded(exported), filename="arras.json"
+        )
     assert not ExternalBundle.objects.exists()
+
+
+def test_two_territories_importing_the_same_wave_hold_two_bundles(arras, exported):
+    """An imported bundle is the importing territory's: another territory
+    importing the same SIREN and wave neither sees, replaces nor removes
+    it (security review of issue 17, part 6)."""
+    other_team = TerritoryFactory(name="CC de l'Autre Rive", communes=0)
+    mine = as_other_territory(exported)
+    mine["vague"]["nom"] = "Vague vue d'Arras"
+    theirs = as_other_territory(exported)
+    theirs["vague"]["nom"] = "Vague vue de l'Autre Rive"
+    bundles_actions.bundle_import(territory=arras, data=encoded(mine), filename="a.json")
+    done = bundles_actions.bundle_import(
+        territory=other_team, data=encoded(theirs), filename="b.json"
+    )
+    assert not done.replaced  # the same SIREN and wave, but not its own: a new bundle
+    assert ExternalBundle.objects.count() == 2
+    arras_bundle = bundles_queries.imported_bundles(arras).get()
+    other_bundle = bundles_queries.imported_bundles(other_team).get()
+    assert arras_bundle.wave_name == "Vague vue d'Arras"
+    assert other_bundle.wave_name == "Vague vue de l'Autre Rive"
+    assert (arras_bundle.siren, arras_bundle.wave_slug) == (
+        other_bundle.siren,
+        other_bundle.wave_slug,
+    )
+    # Each comparison reads its own bundle only.
+    names = {line.name for t in bundles_queries.comparison(arras) for line in t.lines}
+    assert "CA de Lens-Liévin — Vague vue d'Arras" in names
+    assert not any("Autre Rive" in name for name in names)
+    names = {line.name for t in bundles_queries.comparison(other_team) for line in t.lines}
+    assert names == {"CA de Lens-Liévin — Vague vue de l'Autre Rive"}
+    # By id, another territory's bundle is as unknown as a missing one.
+    assert bundles_queries.imported_bundle(other_team, arras_bundle.pk) is None
+    assert bundles_queries.imported_bundle(arras, arras_bundle.pk) == arras_bundle
+    # Deleting the importing territory takes its bundles, not the others'.
+    other_team.delete()
+    assert list(ExternalBundle.objects.all()) == [arras_bundle]
 
 
 def refusal(bundle: dict | bytes, filename: str = "lot.json") -> list[str]:
     data = bundle if isinstance(bundle, bytes) else encoded(bundle)
     with pytest.raises(BundleRefused) as refused:
-        bundles_actions.bundle_import(data=data, filename=filename)
+        bundles_actions.bundle_import(
+            territory=Territory.objects.get(siren=ARRAS_SIREN), data=data, filename=filename
+        )
     assert not ExternalBundle.objects.exists()
     return [p.message for p in refused.value.problem_list()]
 
@@ -202,13 +248,13 @@ def test_other_broken_files_are_refused_with_their_place(exported):
 
 def test_the_comparison_flags_what_differs(published, exported, arras):
     same = as_other_territory(exported)
-    bundles_actions.bundle_import(data=encoded(same), filename="lens.json")
+    bundles_actions.bundle_import(territory=arras, data=encoded(same), filename="lens.json")
     changed = as_other_territory(exported, siren="200069037", name="CC Autre")
     indicator = changed["indicateurs"][0]
     indicator["empreinte_base"] = "a" * 64
     changed["ponderation"]["variables"] = ["zone"]
     changed["empreinte_formulations"] = formulations_hash(changed["indicateurs"])
-    bundles_actions.bundle_import(data=encoded(changed), filename="autre.json")
+    bundles_actions.bundle_import(territory=arras, data=encoded(changed), filename="autre.json")
     key = indicator["indicateur"]
     [table] = bundles_queries.comparison(arras, key)
     reference, *others = table.lines

@@ -2,6 +2,7 @@
 wave, the comparison (who may see it, flags, CSV) and the import page."""
 
 import json
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -11,15 +12,22 @@ from nonrecours.accounts.enums import Role
 from nonrecours.evaluation import bundles_actions
 from nonrecours.evaluation.bundle_models import ExternalBundle
 from nonrecours.evaluation.bundles_reference import REFERENCE_FILE
+from nonrecours.evaluation.bundles_validate import MAX_BYTES
 from tests.evaluation.test_bundles import (  # noqa: F401
     as_other_territory,
     encoded,
     exported,
     published,
 )
+from tests.factories import TerritoryFactory
 
 pytestmark = pytest.mark.django_db
 SIREN = "200033579"
+
+
+def without_token(page: bytes) -> bytes:
+    """A page without its CSRF tokens (they differ from one answer to the next)."""
+    return re.sub(rb'name="csrfmiddlewaretoken" value="[^"]*"', b"", page)
 
 
 def test_the_bundle_of_a_published_wave_is_public(client, published):  # noqa: F811
@@ -58,7 +66,7 @@ def test_who_may_see_the_comparison(client, arras, make_member):
 def test_the_comparison_shows_flags_a_warning_and_its_csv(client, arras, make_member, exported):  # noqa: F811
     changed = as_other_territory(exported)
     changed["ponderation"]["variables"] = ["zone"]
-    bundles_actions.bundle_import(data=encoded(changed), filename="lens.json")
+    bundles_actions.bundle_import(territory=arras, data=encoded(changed), filename="lens.json")
     bundles_actions.reference_import(path=REFERENCE_FILE)
     client.force_login(make_member(arras, Role.PARTNER))
     url = reverse("evaluation_bundle_comparison", args=[SIREN])
@@ -106,4 +114,78 @@ def test_the_import_page_imports_or_says_what_is_wrong(client, arras, make_membe
     delete = reverse("evaluation_bundle_delete", args=[SIREN, bundle.pk])
     assert client.post(reverse("evaluation_bundle_delete", args=[SIREN, "x"])).status_code == 404
     assert client.post(delete).status_code == 302
+    assert not ExternalBundle.objects.exists()
+
+
+def test_a_territory_s_team_cannot_see_replace_nor_remove_another_s_bundles(
+    client,
+    arras,
+    make_member,
+    exported,  # noqa: F811
+):
+    """Security review of issue 17, part 6: the project lead of another
+    territory (no role on Arras) posting to their own territory's pages."""
+    other_team = TerritoryFactory(siren="200069037", name="CC de l'Autre Rive", communes=0)
+    mine = as_other_territory(exported)
+    mine["vague"]["nom"] = "Vague vue d'Arras"
+    bundles_actions.bundle_import(territory=arras, data=encoded(mine), filename="lens.json")
+    arras_bundle = ExternalBundle.objects.get()
+    client.force_login(make_member(other_team, Role.PROJECT_LEAD))
+    # Not seen: neither on the comparison, its CSV, nor the import page.
+    comparison = reverse("evaluation_bundle_comparison", args=[other_team.siren])
+    page = client.get(comparison, {"indicateur": "tous"}).content.decode()
+    assert "0 lot d'autres territoires importé par CC de l&#x27;Autre Rive" in page
+    assert "Vague vue d" not in page and "Lens" not in page
+    csv = client.get(reverse("evaluation_bundle_comparison_csv", args=[other_team.siren]))
+    assert "Lens" not in csv.content.decode("utf-8-sig")
+    importing = reverse("evaluation_bundle_import", args=[other_team.siren])
+    assert "Lens" not in client.get(importing).content.decode()
+    # Not replaced: the same SIREN and wave imported by the other team is theirs.
+    theirs = as_other_territory(exported)
+    theirs["vague"]["nom"] = "Vague falsifiée"
+    upload = SimpleUploadedFile("lens.json", encoded(theirs), content_type="application/json")
+    response = client.post(importing, {"file": upload}, follow=True)
+    assert response.redirect_chain[-1][0] == comparison
+    assert "Lot d&#x27;indicateurs importé : CA de Lens-Liévin" in response.content.decode()
+    arras_bundle.refresh_from_db()
+    assert arras_bundle.wave_name == "Vague vue d'Arras" and arras_bundle.content == mine
+    assert ExternalBundle.objects.count() == 2
+
+    # Not removed: Arras's bundle by id is the same 404 as an unknown id.
+    def delete(pk):
+        url = reverse("evaluation_bundle_delete", args=[other_team.siren, pk])
+        return client.post(url)
+
+    forbidden, unknown = delete(arras_bundle.pk), delete(999_999)
+    assert forbidden.status_code == unknown.status_code == 404
+    assert without_token(forbidden.content) == without_token(unknown.content)
+    assert ExternalBundle.objects.filter(pk=arras_bundle.pk).exists()
+    # Arras's own pages stay out of reach (no role there).
+    for name in ("evaluation_bundle_comparison", "evaluation_bundle_import"):
+        assert client.get(reverse(name, args=[arras.siren])).status_code == 403
+    url = reverse("evaluation_bundle_delete", args=[arras.siren, arras_bundle.pk])
+    assert client.post(url).status_code == 403
+    assert ExternalBundle.objects.filter(pk=arras_bundle.pk).exists()
+    # Their own bundle they see and remove.
+    own = ExternalBundle.objects.get(territory=other_team)
+    assert "Vague falsifiée" in client.get(comparison, {"indicateur": "tous"}).content.decode()
+    assert delete(own.pk).status_code == 302
+    assert list(ExternalBundle.objects.all()) == [arras_bundle]
+
+
+def test_a_file_over_the_size_limit_is_refused_in_french(client, arras, make_member):
+    client.force_login(make_member(arras, Role.PROJECT_LEAD))
+    data = b"[" + b",".join([b"{}"] * (MAX_BYTES // 3 + 1)) + b"]"
+    assert len(data) > MAX_BYTES
+    upload = SimpleUploadedFile("gros.json", data, content_type="application/json")
+    response = client.post(reverse("evaluation_bundle_import", args=[SIREN]), {"file": upload})
+    assert response.status_code == 422
+    assert "Le fichier dépasse 2 Mo : ce n&#x27;est pas un lot d&#x27;indicateurs." in (
+        response.content.decode()
+    )
+    small = b"[" + b",".join([b"{}"] * 30_000) + b"]"
+    upload = SimpleUploadedFile("objets.json", small, content_type="application/json")
+    response = client.post(reverse("evaluation_bundle_import", args=[SIREN]), {"file": upload})
+    assert response.status_code == 422
+    assert "objets.json, fichier : 30\u202f001 objets ou listes" in response.content.decode()
     assert not ExternalBundle.objects.exists()

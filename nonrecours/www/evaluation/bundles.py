@@ -1,6 +1,8 @@
 """Territories side by side (docs/guide/comparer-les-territoires.md): the
 public indicator bundle of a published wave, the comparison page of a
-territory (with its CSV), and the import of other territories' bundles."""
+territory (with its CSV), and the import of other territories' bundles.
+Every imported bundle read, replaced or removed here is one the territory
+of the address imported (bundles_queries.imported_bundles)."""
 
 from django import forms
 from django.contrib import messages
@@ -18,7 +20,6 @@ from nonrecours.evaluation.access import (
     access_bundle_comparison_by_siren,
     access_bundle_import_by_siren,
 )
-from nonrecours.evaluation.bundle_models import ExternalBundle
 from nonrecours.evaluation.bundles_format import bundle_filename, bundle_json, bundle_of
 from nonrecours.evaluation.bundles_validate import MAX_BYTES
 from nonrecours.surveys.models import Publication
@@ -94,7 +95,7 @@ def bundle_comparison(request: AuthenticatedRequest, siren: str) -> HttpResponse
             "all": ALL,
             "tables": tables,
             "figures": bundles_queries.unattached_figures(),
-            "imported": ExternalBundle.objects.order_by("territory_name", "-starts_on"),
+            "imported": bundles_queries.imported_bundles(territory),
             "can_import": has_capability(request.user, territory, Capability.MANAGE_CAMPAIGNS),
         },
     )
@@ -126,7 +127,7 @@ def bundle_import(request: AuthenticatedRequest, siren: str) -> HttpResponse:
         upload = form.cleaned_data["file"]
         try:
             done = bundles_actions.bundle_import(
-                data=upload.read(), filename=upload.name or "lot.json"
+                territory=territory, data=upload.read(), filename=upload.name or "lot.json"
             )
         except UserError as error:
             problems = [p.message for p in error.problem_list()] or [str(error)]
@@ -140,7 +141,7 @@ def bundle_import(request: AuthenticatedRequest, siren: str) -> HttpResponse:
             "territory": territory,
             "form": form,
             "problems": problems,
-            "imported": ExternalBundle.objects.order_by("territory_name", "-starts_on"),
+            "imported": bundles_queries.imported_bundles(territory),
         },
         status=422 if problems or form.errors else 200,
     )
@@ -151,7 +152,8 @@ def bundle_import(request: AuthenticatedRequest, siren: str) -> HttpResponse:
 def bundle_delete(request: AuthenticatedRequest, siren: str, pk: str) -> HttpResponse:
     territory = access_bundle_import_by_siren(request.user, siren)
     number = database_id(pk)
-    bundle = ExternalBundle.objects.filter(pk=number).first() if number else None
+    # Another territory's bundle is as unknown as a missing one (one 404).
+    bundle = bundles_queries.imported_bundle(territory, number) if number else None
     if bundle is None:
         raise Http404("Lot d'indicateurs inconnu.")
     name = str(bundle)

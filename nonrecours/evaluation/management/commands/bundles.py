@@ -6,12 +6,13 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from nonrecours.errors import UserError, command_error
-from nonrecours.evaluation import bundles_actions
-from nonrecours.evaluation.bundle_models import ExternalBundle, NationalFigure
+from nonrecours.evaluation import bundles_actions, bundles_queries
+from nonrecours.evaluation.bundle_models import NationalFigure
 from nonrecours.evaluation.bundles_format import bundle_filename, bundle_json, bundle_of
 from nonrecours.evaluation.bundles_reference import REFERENCE_FILE
 from nonrecours.surveys.models import Publication
 from nonrecours.surveys.publication import publication_at
+from nonrecours.territories.queries import territory_by_siren
 
 
 class Command(BaseCommand):
@@ -43,11 +44,19 @@ class Command(BaseCommand):
             "import",
             help="Importer les lots d'indicateurs d'autres territoires (tout ou rien).",
             description=(
+                "Importe les lots pour la comparaison du territoire donné par --territory, et "
+                "pour elle seule : les autres territoires de l'installation ne les voient pas. "
                 "Vérifie chaque fichier ; au moindre problème rien n'est enregistré et chaque "
                 "problème est dit avec son fichier, son chemin dans le JSON et son champ. Une "
-                "vague déjà importée (même SIREN, même vague) est remplacée. Un lot d'un "
-                "territoire de cette installation est refusé."
+                "vague que ce territoire a déjà importée (même SIREN, même vague) est remplacée. "
+                "Un lot d'un territoire de cette installation est refusé."
             ),
+        )
+        importer.add_argument(
+            "--territory",
+            required=True,
+            metavar="SIREN",
+            help="SIREN du territoire de cette installation qui importe (sa comparaison)",
         )
         importer.add_argument("files", nargs="+", metavar="FICHIER", help="fichiers .json")
         reference = sub.add_parser(
@@ -64,14 +73,21 @@ class Command(BaseCommand):
             metavar="FICHIER",
             help=f"fichier .yaml ; sans fichier : celui fourni ({REFERENCE_FILE.name})",
         )
-        sub.add_parser("list", help="Lister les lots importés et les chiffres de référence.")
+        listing = sub.add_parser(
+            "list", help="Lister les lots importés et les chiffres de référence."
+        )
+        listing.add_argument(
+            "--territory",
+            metavar="SIREN",
+            help="seulement les lots importés par ce territoire (défaut : tous)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         action = options["action"]
         if action == "export":
             self._export(options["territory"], options["wave"], options["out"])
         elif action == "import":
-            self._import([Path(name) for name in options["files"]])
+            self._import(options["territory"], [Path(name) for name in options["files"]])
         elif action == "reference":
             path = Path(options["file"]) if options["file"] else REFERENCE_FILE
             try:
@@ -82,7 +98,7 @@ class Command(BaseCommand):
                 raise command_error(error) from None
             self.stdout.write(self.style.SUCCESS(done.summary()))
         else:
-            self._list()
+            self._list(options["territory"])
 
     def _export(self, siren: str, slug: str, out: str | None) -> None:
         try:
@@ -105,9 +121,10 @@ class Command(BaseCommand):
             )
         )
 
-    def _import(self, paths: list[Path]) -> None:
+    def _import(self, siren: str, paths: list[Path]) -> None:
         done = []
         try:
+            territory = territory_by_siren(siren.strip())
             with transaction.atomic():
                 for path in paths:
                     try:
@@ -117,20 +134,37 @@ class Command(BaseCommand):
                             f"{path} : fichier illisible ({error.strerror}) ; rien n'a été "
                             "enregistré."
                         ) from None
-                    done.append(bundles_actions.bundle_import(data=data, filename=path.name))
+                    done.append(
+                        bundles_actions.bundle_import(
+                            territory=territory, data=data, filename=path.name
+                        )
+                    )
         except UserError as error:
             raise command_error(error) from None
         for imported in done:
-            self.stdout.write(self.style.SUCCESS(imported.summary()))
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"{imported.summary()} Pour la comparaison de {territory.name} "
+                    f"(SIREN {territory.siren})."
+                )
+            )
 
-    def _list(self) -> None:
-        bundles = ExternalBundle.objects.order_by("territory_name", "-starts_on")
+    def _list(self, siren: str | None) -> None:
+        if siren is None:
+            bundles = bundles_queries.every_imported_bundle()
+        else:
+            try:
+                territory = territory_by_siren(siren.strip())
+            except UserError as error:
+                raise command_error(error) from None
+            bundles = bundles_queries.imported_bundles(territory).select_related("territory")
         if not bundles:
             self.stdout.write("Aucun lot d'indicateurs importé.")
         for bundle in bundles:
             self.stdout.write(
                 f"{bundle.siren} {bundle.wave_slug} : {bundle.territory_name} — "
-                f"{bundle.wave_name} (importé le {bundle.imported_at:%d/%m/%Y})"
+                f"{bundle.wave_name} (importé le {bundle.imported_at:%d/%m/%Y} par "
+                f"{bundle.territory.name}, SIREN {bundle.territory.siren})"
             )
         count = NationalFigure.objects.count()
         self.stdout.write(f"{count} chiffre(s) national(aux) de référence.")
