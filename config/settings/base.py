@@ -238,4 +238,6 @@ DEFAULT_FROM_EMAIL = env_str("NONRECOURS_EMAIL_FROM", "nonrecours <ne-pas-repond
 # dotted path; printed on the console by default (development). Production
 # sends none unless a provider's backend is given (config/settings/production.py).
 SMS_BACKEND = env_str("NONRECOURS_SMS_BACKEND", "sms.backends.console.SmsBackend")
-NONRECOURS_SMS_FROM = env_str("NONRECOURS_SMS_FROM", "")
+# The sender the person sees: an alphanumeric name (3 to 11 letters or
+# digits, at least one letter: what French operators accept) or a number.
+NONRECOURS_SMS_SENDER = env_str("NONRECOURS_SMS_SENDER", "MesDroits")

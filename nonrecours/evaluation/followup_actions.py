@@ -11,6 +11,7 @@ from decimal import Decimal
 
 import phonenumbers
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
@@ -20,6 +21,7 @@ from django.utils import timezone
 from nonrecours.errors import Problem, UserError
 from nonrecours.evaluation.followup_enums import BlockedReason, ContactErasure, FollowUpAnswer
 from nonrecours.evaluation.followup_models import FollowUp, FollowUpBenefit, SimulationTally
+from nonrecours.evaluation.followup_queries import answers_cutoff
 from nonrecours.privacy.mail import links_can_be_sent
 from nonrecours.territories.models import Territory
 
@@ -31,13 +33,14 @@ SECOND_DAY = 30
 # most: then the contact is erased all the same (privacy.py says so).
 CONTACT_MAX_DAYS = SECOND_DAY + 7
 
+# Short and plain: read on a phone. What it leaves out (the amounts, the
+# date, unsubscribing) is in the « en savoir plus » below it
+# (templates/evaluation/followup_consent.html).
 CONSENT_TEXT = (
-    "J'accepte de recevoir deux messages, {first} jours puis {second} jours après cette "
-    "simulation, pour me demander si j'ai fait la demande des aides trouvées et où j'ai été "
-    "bloqué·e. Sont conservés : mon courriel et/ou mon numéro de mobile, les aides trouvées "
-    "et leur montant, ma commune et la date ; jamais ma situation. Mon courriel et mon "
-    "numéro sont effacés après le second message (au plus tard {last} jours après), ou dès "
-    "que je me désinscris ; mes réponses restent, sans rien qui permette de me retrouver."
+    "J'accepte de recevoir deux messages, dans {first} et {second} jours, sur les aides "
+    "trouvées. Mon courriel ou mon numéro est effacé après le second message (au plus tard "
+    "dans {last} jours). Les aides trouvées, ma commune et mes réponses sont gardées, sans "
+    "mes coordonnées ni ma situation."
 )
 
 # Regions of France's numbering plans (metropolitan and overseas) whose
@@ -144,11 +147,15 @@ def followup_create(
     phone: str,
     consent: bool,
     nonce: str,
+    participations: Mapping[str, float] | None = None,
 ) -> FollowUp:
     """Record a person's consent to be followed up (issue 17, part 2).
 
     ``benefits``: (benefit id, estimated amount in euros per month) of each
-    benefit the simulation found; ``commune_code``: INSEE code or "". At
+    benefit the simulation found; ``participations``: {benefit id: euros
+    per month the household pays} for a right in kind (the complémentaire
+    santé solidaire: 0 when free; absent when not known);
+    ``commune_code``: INSEE code or "". At
     least one of ``email`` and ``phone`` (a French mobile, see
     phone_normalise). The same ``nonce`` (one results page) gives back the
     follow-up already recorded, unchanged. Raises FollowUpError (French,
@@ -178,7 +185,9 @@ def followup_create(
             clean_phone = value
     if not problems and not (clean_email or clean_phone):
         problems.append(
-            Problem("Donnez un courriel ou un numéro de mobile (ou les deux).", "courriel")
+            Problem(
+                "Donnez au moins l'un des deux : un courriel ou un numéro de mobile.", "courriel"
+            )
         )
     if problems:
         raise FollowUpError(problems[0].message, field=problems[0].field, problems=problems)
@@ -200,10 +209,32 @@ def followup_create(
                 follow_up=follow_up,
                 benefit_id=benefit_id,
                 monthly_amount=Decimal(str(round(monthly, 2))),
+                participation=_participation((participations or {}).get(benefit_id)),
             )
             for benefit_id, monthly in dict(benefits).items()
         )
     return follow_up
+
+
+def _participation(value: float | None) -> Decimal | None:
+    if value is None:
+        return None
+    return Decimal(str(round(max(float(value), 0.0), 2)))
+
+
+def answers_open(follow_up: FollowUp, now: datetime.datetime | None = None) -> bool:
+    """Whether the follow-up still takes answers: until the cut-off of its
+    year (31 March of the following year included, followup_queries.
+    answers_cutoff), after which the partners' figures of that year are
+    fixed."""
+    year = timezone.localtime(follow_up.created_at).year
+    return (now or timezone.now()) < answers_cutoff(year)
+
+
+ANSWERS_CLOSED = (
+    "Les réponses sur cette simulation ne sont plus recueillies : les chiffres de son année "
+    "sont arrêtés."
+)
 
 
 def followup_answer(
@@ -214,8 +245,11 @@ def followup_answer(
     BlockedReason value or "" (kept as it was). The latest answer counts.
     When every benefit is answered and none is « Pas encore », there is
     nothing left to ask: the contact is erased at once. Raises
-    FollowUpError (French) for an unknown benefit, answer or reason;
-    nothing is written then."""
+    FollowUpError (French) for an unknown benefit, answer or reason, and
+    after the cut-off of the follow-up's year (answers_open); nothing is
+    written then."""
+    if not answers_open(follow_up):
+        raise FollowUpError(ANSWERS_CLOSED)
     known = {b.benefit_id: b for b in follow_up.benefits.all()}
     for benefit_id, answer in answers.items():
         if benefit_id not in known:
@@ -259,16 +293,31 @@ def followup_unsubscribe(*, follow_up: FollowUp) -> FollowUp:
     return followup_contact_erase(follow_up=follow_up, why=ContactErasure.UNSUBSCRIBED)
 
 
-def simulation_tally_increment(*, territory: Territory, day: datetime.date) -> None:
-    """Count one simulation (a results page computed) for ``territory`` in
-    the month of ``day``: an atomic F() update, the row created the first
-    time. Nothing about the person is kept."""
+# How long a results page's nonce is remembered: the simulator's signed
+# state lives 6 hours (www.rights.views.MAX_AGE_SECONDS); after that the
+# same results page cannot be asked for again.
+TALLY_NONCE_SECONDS = 6 * 3600
+TALLY_NONCE_PREFIX = "nonrecours.evaluation.tally."
+
+
+def simulation_tally_increment(*, territory: Territory, day: datetime.date, nonce: str) -> bool:
+    """Count one resident's simulation for ``territory`` in the month of
+    ``day``, once per ``nonce`` (one results page of the step-by-step path,
+    as SavedSimulation's nonce): the same page asked for again (sent twice,
+    reloaded, recalculated) counts nothing. Returns whether it counted. An
+    atomic F() update, the row created the first time; the nonce is
+    remembered in the cache (shared by the workers: the database cache in
+    production) for TALLY_NONCE_SECONDS. Nothing about the person is kept.
+    The callers decide what is a resident's simulation (never the
+    professional's mode nor the team's call-back check)."""
+    if not nonce or not cache.add(TALLY_NONCE_PREFIX + nonce, 1, TALLY_NONCE_SECONDS):
+        return False
     month = day.replace(day=1)
     updated = SimulationTally.objects.filter(territory=territory, month=month).update(
         count=F("count") + 1
     )
     if updated:
-        return
+        return True
     try:
         with transaction.atomic():
             SimulationTally.objects.create(territory=territory, month=month, count=1)
@@ -276,3 +325,4 @@ def simulation_tally_increment(*, territory: Territory, day: datetime.date) -> N
         SimulationTally.objects.filter(territory=territory, month=month).update(
             count=F("count") + 1
         )
+    return True

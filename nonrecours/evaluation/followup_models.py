@@ -61,6 +61,11 @@ class FollowUpBenefit(models.Model):
     monthly_amount = models.DecimalField(
         "montant estimé (€ par mois)", max_digits=9, decimal_places=2
     )
+    # A right in kind (the complémentaire santé solidaire: monthly_amount
+    # 0): what the household pays per month, 0 when free, None when unknown.
+    participation = models.DecimalField(
+        "participation (€ par mois)", max_digits=9, decimal_places=2, null=True, blank=True
+    )
     answer = models.CharField("réponse", max_length=20, choices=FollowUpAnswer.choices, blank=True)
     answered_at = models.DateTimeField("répondu le", null=True, blank=True)
 
@@ -100,8 +105,12 @@ class FollowUpMessage(models.Model):
 
 
 class SimulationTally(models.Model):
-    """How many results pages the simulator computed for a territory in a
-    month: a count, nothing about anyone."""
+    """How many simulations residents ran for a territory in a month: a
+    resident's step-by-step path, once per results page (the same page
+    asked for again counts nothing), never the professional's one-page
+    mode, a reopened simulation nor the team's call-back check
+    (followup_actions.simulation_tally_increment). A count, nothing about
+    anyone."""
 
     territory = models.ForeignKey(
         "territories.Territory",

@@ -89,6 +89,15 @@ def _bounds(
     return low, high
 
 
+def answers_cutoff(year: int) -> datetime.datetime:
+    """The end of the answers counted for the follow-ups of ``year``: the
+    first instant of 1 April of the following year (Europe/Paris), that is
+    answers recorded up to 31 March included. Partners see the year from
+    then on, never before."""
+    zone = timezone.get_current_timezone()
+    return datetime.datetime(year + 1, 4, 1, tzinfo=zone)
+
+
 def _shown(count: int, status: str) -> int | None:
     return None if status == Status.HIDDEN else count
 
@@ -126,12 +135,30 @@ def _benefit(total: int, total_status: str, answers: Counter[str], threshold: in
     return protect(release, threshold)[1:]
 
 
+def _answers_hidden(shown: list[int | None]) -> list[int | None]:
+    """A benefit's (followed, answers, claimed, not yet, not needed) with
+    the four answer counts hidden together when one is (see the module)."""
+    if any(value is None for value in shown[1:]):
+        return [shown[0], None, None, None, None]
+    return shown
+
+
+def _reasons_hidden(counts: list[int], statuses: list[str], threshold: int) -> list[int | None]:
+    """Each reason's count, None when hidden; when one is hidden, every
+    count under the threshold too, zeros included (see the module)."""
+    shown = [_shown(c, s) for c, s in zip(counts, statuses, strict=True)]
+    if any(value is None for value in shown):
+        return [None if c < threshold else value for c, value in zip(counts, shown, strict=True)]
+    return shown
+
+
 def followup_statistics(
     territory: Territory,
     start: datetime.date,
     end: datetime.date,
     *,
     threshold: int = DEFAULT_THRESHOLD,
+    recorded_before: datetime.datetime | None = None,
 ) -> FollowUpStatistics:
     """Take-up of the simulations followed up, per benefit, and where people
     got stuck, for the follow-ups of ``territory`` whose consent was given
@@ -139,8 +166,10 @@ def followup_statistics(
     benefit counts (given after the first or the second message). Counts
     are of follow-ups (people), under the secrecy rule (see the module's
     docstring; Hundepool et al., *Statistical Disclosure Control*, ch. 4).
-    Raises ValueError (French) when ``end`` is before ``start`` or the
-    threshold is unusable."""
+    ``recorded_before``: only the answers and reasons recorded before that
+    instant count (the partners' view of a year over, see
+    answers_cutoff); None: all of them. Raises ValueError (French) when
+    ``end`` is before ``start`` or the threshold is unusable."""
     if end < start:
         raise ValueError("La fin de la période est avant son début.")
     low, high = _bounds(start, end)
@@ -148,16 +177,24 @@ def followup_statistics(
         territory=territory, created_at__gte=low, created_at__lt=high
     )
     rows = FollowUpBenefit.objects.filter(follow_up__in=follow_ups).values_list(
-        "follow_up_id", "benefit_id", "answer"
+        "follow_up_id", "benefit_id", "answer", "answered_at"
     )
     by_benefit: dict[str, Counter[str]] = defaultdict(Counter)
     answered_ids: set[int] = set()
-    for follow_up_id, benefit_id, answer in rows:
+    for follow_up_id, benefit_id, raw, answered_at in rows:
+        late = recorded_before is not None and answered_at and answered_at >= recorded_before
+        answer = "" if late else raw
         by_benefit[benefit_id][answer] += 1
         if answer:
             answered_ids.add(follow_up_id)
     total = follow_ups.count()
-    reasons = Counter(follow_ups.exclude(reason="").values_list("reason", flat=True))
+    with_reason = follow_ups.exclude(reason="")
+    if recorded_before is not None:
+        with_reason = with_reason.filter(answered_at__lt=recorded_before)
+    reason_rows = list(with_reason.values_list("pk", "reason"))
+    reasons = Counter(reason for _, reason in reason_rows)
+    # A reason alone (no benefit answered) is an answer too.
+    answered_ids.update(pk for pk, _ in reason_rows)
     (total_status, answered_status), reason_status = _overall(
         total, len(answered_ids), reasons, threshold
     )
@@ -173,7 +210,7 @@ def followup_statistics(
             answers[FollowUpAnswer.NOT_YET],
             answers[FollowUpAnswer.NOT_NEEDED],
         ]
-        shown = [_shown(c, s) for c, s in zip(counts, status, strict=True)]
+        shown = _answers_hidden([_shown(c, s) for c, s in zip(counts, status, strict=True)])
         rate = None
         if shown[1] and shown[2] is not None:
             rate = shown[2] / shown[1]
@@ -198,8 +235,14 @@ def followup_statistics(
         answered=_shown(len(answered_ids), answered_status),
         benefits=tuple(benefits),
         reasons=tuple(
-            ReasonCount(reason=value, label=label, count=_shown(reasons[value], status))
-            for (value, label), status in zip(BlockedReason.choices, reason_status, strict=True)
+            ReasonCount(reason=value, label=label, count=count)
+            for (value, label), count in zip(
+                BlockedReason.choices,
+                _reasons_hidden(
+                    [reasons[v] for v in BlockedReason.values], reason_status, threshold
+                ),
+                strict=True,
+            )
         ),
     )
 
@@ -216,12 +259,15 @@ def benefit_label(benefit_id: str) -> str:
 
 
 def simulations_count(territory: Territory, start: datetime.date, end: datetime.date) -> int:
-    """Simulations run for ``territory`` (results pages computed, counted
-    by month in SimulationTally) in the months from ``start``'s to
-    ``end``'s, both included: the count is monthly, so a period should
-    run from a month's first day to a month's last (a civil year does). A
-    count of acts, not people: a person who simulates twice counts twice.
-    Raises ValueError (French) when ``end`` is before ``start``."""
+    """Simulations run for ``territory`` in the months from ``start``'s to
+    ``end``'s, both included (SimulationTally counts by month, so a period
+    should run from a month's first day to a month's last; a civil year
+    does). What is counted: a resident's simulation on the step-by-step
+    path, once per results page (asking for the same results again counts
+    nothing); never the professional's one-page mode, a reopened
+    simulation nor a call-back check of the team. A count of acts, not
+    people: a person who simulates twice counts twice. Raises ValueError
+    (French) when ``end`` is before ``start``."""
     if end < start:
         raise ValueError("La fin de la période est avant son début.")
     total = SimulationTally.objects.filter(

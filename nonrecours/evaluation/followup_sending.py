@@ -14,6 +14,7 @@ provider's failure is logged and left to the next night."""
 import datetime
 import logging
 from dataclasses import dataclass, field
+from decimal import Decimal
 from urllib.parse import urlencode
 
 import sms
@@ -36,9 +37,11 @@ from nonrecours.evaluation.followup_enums import (
     FollowUpAnswer,
     FollowUpChannel,
 )
-from nonrecours.evaluation.followup_models import FollowUp, FollowUpMessage
+from nonrecours.evaluation.followup_models import FollowUp, FollowUpBenefit, FollowUpMessage
 from nonrecours.evaluation.followup_queries import benefit_label
 from nonrecours.privacy.mail import links_can_be_sent, send_templated
+from nonrecours.rights.catalogue import IN_KIND, in_kind_text
+from nonrecours.rights.catalogue import benefit as catalogue_benefit
 
 logger = logging.getLogger(__name__)
 
@@ -46,10 +49,38 @@ LINK_SALT = "nonrecours.evaluation.followup"
 # A link of the second message (day 30) still answers a month later.
 LINK_MAX_AGE = datetime.timedelta(days=60)
 EMAIL_TEMPLATE = "evaluation/followup_email.txt"
+# One or two SMS segments (sms_segments): a short sentence in the GSM 03.38
+# alphabet (é, è, à are in it; « », ê, ç, — are not and would make the
+# message UCS-2, 70 characters a segment) and the link. Unsubscribing is on
+# the page the link opens.
 SMS_TEMPLATE = (
-    "Simulateur de droits : avez-vous fait la demande des aides trouvées il y a {days} jours ? "
-    "Répondez en un clic : {link} — Ne plus recevoir de message : {stop}"
+    "Simulateur de droits : avez-vous fait la demande des aides trouvées ? Répondez ici : {link}"
 )
+
+# GSM 03.38: the basic alphabet (one character each) and its extension
+# table (two: escape + character). Source: 3GPP TS 23.038, § 6.2.1.
+GSM7_BASIC = frozenset(
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
+    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
+)
+GSM7_EXTENSION = frozenset("^{}\\[~]|€\f")
+
+
+def sms_segments(text: str) -> tuple[str, int]:
+    """The encoding an SMS of ``text`` goes in (« GSM-7 » when every
+    character is in the GSM 03.38 alphabet, else « UCS-2 ») and the number
+    of segments it is sent (and billed) as: GSM-7 160 characters in one,
+    153 each when split (the extension's characters count two); UCS-2 70,
+    then 67 (UTF-16 code units). Source: 3GPP TS 23.038 and TS 23.040."""
+    if all(c in GSM7_BASIC or c in GSM7_EXTENSION for c in text):
+        length = sum(2 if c in GSM7_EXTENSION else 1 for c in text)
+        single, part, encoding = 160, 153, "GSM-7"
+    else:
+        length = len(text.encode("utf-16-le")) // 2
+        single, part, encoding = 70, 67, "UCS-2"
+    if length <= single:
+        return encoding, 1
+    return encoding, -(-length // part)
 
 
 def link_token(follow_up: FollowUp, round_number: int) -> str:
@@ -87,16 +118,45 @@ def unsubscribe_url(token: str) -> str:
     return _absolute(reverse("followup_unsubscribe", args=[token]))
 
 
+def amount_text(benefit_id: str, monthly: Decimal, participation: Decimal | None) -> str:
+    """How a benefit's amount reads in a message, as the results page says
+    it (templates/rights/_amount.html): a right in kind « gratuite » or
+    « avec une participation de 8,00 € par mois » (never « 0 € par
+    mois »); a benefit paid once a year (catalogue: period ``year`` or a
+    yearly amount, such as the chèque énergie) « environ 150 € par an »;
+    otherwise « environ 573 € par mois »."""
+    if benefit_id in IN_KIND:
+        return in_kind_text(None if participation is None else float(participation))
+    try:
+        entry = catalogue_benefit(benefit_id)
+    except StopIteration:  # a benefit since removed from the catalogue
+        entry = None
+    if entry is not None and (entry.period == "year" or entry.annual_amount):
+        return f"environ {french.amount(round(float(monthly) * 12))} par an"
+    return f"environ {french.amount(round(float(monthly)))} par mois"
+
+
+def asked_benefits(follow_up: FollowUp, round_number: int) -> list[FollowUpBenefit]:
+    """The benefits a message asks about: all in the first; in the second,
+    those not answered yet or answered « Pas encore » (« Oui, j'ai fait la
+    demande » and « Non, je n'en ai pas besoin » are not asked again)."""
+    rows = list(follow_up.benefits.order_by("pk"))
+    if round_number == 1:
+        return rows
+    return [row for row in rows if row.answer in ("", FollowUpAnswer.NOT_YET)]
+
+
 def message_context(follow_up: FollowUp, round_number: int) -> dict[str, object]:
-    """What the e-mail says: per benefit its label, amount (euros per month,
-    French) and one link per answer; the reasons' link; unsubscribing."""
+    """What the e-mail says: per benefit asked (asked_benefits) its label,
+    amount (amount_text) and one link per answer; the reasons' link;
+    unsubscribing."""
     token = link_token(follow_up, round_number)
     benefits = []
-    for row in follow_up.benefits.order_by("pk"):
+    for row in asked_benefits(follow_up, round_number):
         benefits.append(
             {
                 "label": benefit_label(row.benefit_id),
-                "amount": french.amount(float(row.monthly_amount)),
+                "amount": amount_text(row.benefit_id, row.monthly_amount, row.participation),
                 "links": [
                     (label, answer_url(token, row.benefit_id, value))
                     for value, label in FollowUpAnswer.choices
@@ -113,6 +173,11 @@ def message_context(follow_up: FollowUp, round_number: int) -> dict[str, object]
     }
 
 
+def sms_text(follow_up: FollowUp, round_number: int) -> str:
+    """The SMS of a round: SMS_TEMPLATE with the answer page's link."""
+    return SMS_TEMPLATE.format(link=answer_url(link_token(follow_up, round_number)))
+
+
 def _send(follow_up: FollowUp, round_number: int, channel: str) -> None:
     """Send one message; raises what the backend raises."""
     if channel == FollowUpChannel.EMAIL:
@@ -120,13 +185,8 @@ def _send(follow_up: FollowUp, round_number: int, channel: str) -> None:
             raise RuntimeError("envoi de courriels désactivé (NONRECOURS_EMAIL_DISABLED)")
         send_templated(EMAIL_TEMPLATE, message_context(follow_up, round_number), [follow_up.email])
         return
-    token = link_token(follow_up, round_number)
-    body = SMS_TEMPLATE.format(
-        days=FIRST_DAY if round_number == 1 else SECOND_DAY,
-        link=answer_url(token),
-        stop=unsubscribe_url(token),
-    )
-    sent = sms.send_sms(body, settings.NONRECOURS_SMS_FROM or None, [follow_up.phone])
+    body = sms_text(follow_up, round_number)
+    sent = sms.send_sms(body, settings.NONRECOURS_SMS_SENDER or None, [follow_up.phone])
     if not sent:
         raise RuntimeError("le fournisseur de SMS n'a rien envoyé")
 

@@ -43,6 +43,12 @@ def test_consent_answer_and_statistics_on_a_phone(live_server, arras, make_membe
     page = phone_page
     results(page, live_server.url)
     section = page.locator("section", has_text="Être recontacté·e pour faire le point")
+    # The consent reads as plain text (not bold), short; the detail folds.
+    consent_label = section.locator("label[for=id_consentement]")
+    assert consent_label.evaluate("e => getComputedStyle(e).fontWeight") == "400"
+    assert len(consent_label.inner_text().split()) <= 50
+    expect(section.get_by_text("En savoir plus sur ce qui est gardé")).to_be_visible()
+    expect(section.get_by_role("group", name=re.compile("au moins l'un des deux"))).to_be_visible()
     section.get_by_label("Votre courriel").fill("personne@exemple.fr")
     section.get_by_role("button", name="Accepter d'être recontacté·e").click()
     expect(page).to_have_title(re.compile("^Erreur — "))
@@ -71,9 +77,12 @@ def test_consent_answer_and_statistics_on_a_phone(live_server, arras, make_membe
     follow_up.refresh_from_db()
     assert follow_up.reason == "missing_document"
 
-    log_in(page, live_server.url, make_member(arras, Role.PARTNER).username)
+    # The team sees the year not over, provisional (partners: only from
+    # 1 April 2027, tests/www/test_evaluation_followup.py).
+    log_in(page, live_server.url, make_member(arras, Role.PROJECT_LEAD).username)
     page.goto(live_server.url + f"/territoires/{arras.siren}/suivi-des-simulations/?annee=2026")
     expect(page.locator("h1")).to_have_text("Suivi des simulations de droits en 2026")
+    expect(page.get_by_text("Chiffres provisoires")).to_be_visible()
     assert page_width(page) <= 390
     screenshot(page, "suivi-statistiques-telephone")
     assert serious_violations(page) == []

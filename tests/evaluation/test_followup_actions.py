@@ -18,7 +18,12 @@ from nonrecours.evaluation.followup_enums import ContactErasure
 from nonrecours.evaluation.followup_models import FollowUp, FollowUpBenefit, SimulationTally
 from tests.evaluation.followup_setup import consent
 
-pytestmark = pytest.mark.django_db
+# Answers are taken until 31 March of the following year: the tests answer
+# in 2026, whatever the clock of the run (CI also runs it a year ahead).
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.time_machine(datetime.datetime(2026, 6, 1, 10, 0, tzinfo=datetime.UTC)),
+]
 
 
 def create(territory, **fields):
@@ -44,14 +49,16 @@ def test_consent_is_required_and_nothing_is_written_without_it(arras):
 
 
 def test_a_contact_is_required(arras):
-    with pytest.raises(FollowUpError, match="Donnez un courriel ou un numéro de mobile"):
+    with pytest.raises(FollowUpError, match="au moins l'un des deux : un courriel ou un numéro"):
         create(arras, email="", phone="")
 
 
 def test_only_the_benefits_found_are_kept_never_the_situation(arras):
     follow_up = create(arras, benefits=[("rsa", 573.49), ("aide_logement", 290)])
-    assert follow_up.consent_text.startswith("J'accepte de recevoir deux messages, 7 jours")
-    assert "effacés après le second message" in follow_up.consent_text
+    assert follow_up.consent_text.startswith("J'accepte de recevoir deux messages, dans 7 et 30")
+    assert "effacé après le second message (au plus tard dans 37 jours)" in follow_up.consent_text
+    # Short, to be read on a phone (it was about 80 words).
+    assert len(follow_up.consent_text.split()) <= 50
     rows = sorted(follow_up.benefits.values_list("benefit_id", "monthly_amount"))
     assert rows == [("aide_logement", Decimal("290.00")), ("rsa", Decimal("573.49"))]
     fields = {f.name for f in FollowUp._meta.get_fields()}
@@ -167,9 +174,16 @@ def test_unsubscribing_erases_the_contact_at_once(arras):
     assert follow_up.contact_erased_at == first
 
 
-def test_simulations_are_counted_by_territory_and_month(arras):
+def test_simulations_are_counted_by_territory_and_month_once_per_nonce(arras):
     for day in (1, 15, 31):
-        simulation_tally_increment(territory=arras, day=datetime.date(2026, 3, day))
-    simulation_tally_increment(territory=arras, day=datetime.date(2026, 4, 1))
+        assert simulation_tally_increment(
+            territory=arras, day=datetime.date(2026, 3, day), nonce=f"page-{day}"
+        )
+    # The same results page again (sent twice, reloaded): not counted.
+    assert not simulation_tally_increment(
+        territory=arras, day=datetime.date(2026, 3, 31), nonce="page-31"
+    )
+    assert not simulation_tally_increment(territory=arras, day=datetime.date(2026, 3, 31), nonce="")
+    simulation_tally_increment(territory=arras, day=datetime.date(2026, 4, 1), nonce="page-april")
     counts = dict(SimulationTally.objects.values_list("month", "count"))
     assert counts == {datetime.date(2026, 3, 1): 3, datetime.date(2026, 4, 1): 1}

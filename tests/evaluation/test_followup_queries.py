@@ -2,15 +2,29 @@
 counts made by hand, with the secrecy rule; and the simulations count."""
 
 import datetime
+import itertools
 
 import pytest
+import time_machine
 
 from nonrecours.evaluation.followup_actions import followup_answer, simulation_tally_increment
-from nonrecours.evaluation.followup_queries import followup_statistics, simulations_count
+from nonrecours.evaluation.followup_models import FollowUp, FollowUpBenefit
+from nonrecours.evaluation.followup_queries import (
+    answers_cutoff,
+    followup_statistics,
+    simulations_count,
+)
 from tests.evaluation.followup_setup import CONSENT_AT, consent
 
-pytestmark = pytest.mark.django_db
+# Answers are taken until 31 March of the following year: the tests answer
+# in 2026, whatever the clock of the run (CI also runs it a year ahead).
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.time_machine(datetime.datetime(2026, 6, 1, 10, 0, tzinfo=datetime.UTC)),
+]
 YEAR = (datetime.date(2026, 1, 1), datetime.date(2026, 12, 31))
+PAGES = itertools.count()
+HOUR = datetime.timedelta(hours=1)
 
 
 def rsa_answer(i):
@@ -76,9 +90,10 @@ def test_the_secrecy_rule_hides_small_counts_and_what_gives_them_back(followed):
     # Housing: 3 « pas encore » (hidden) and 2 without answer (an atom of 2).
     assert housing.not_yet is None
     # What protect decides (analysis.disclosure): 15 claimed would give the
-    # 3 + 2 back from the 20 followed up, so it goes too.
+    # 3 + 2 back from the 20 followed up, so it goes too; and the 0 « pas
+    # besoin » beside them: with it, answers − claimed = not yet.
     assert (housing.followed_up, housing.answers, housing.claimed, housing.not_needed) == (
-        20, None, None, 0,
+        20, None, None, None,
     )  # fmt: skip
     assert housing.take_up_rate is None
     shown = {
@@ -93,7 +108,9 @@ def test_the_secrecy_rule_hides_small_counts_and_what_gives_them_back(followed):
         assert housing.take_up_rate is None
     reasons = {r.reason: r.count for r in stats.reasons}
     assert reasons["fear"] is None and reasons["missing_document"] == 11
-    assert reasons["where_to_go"] == 0  # empty: known to be empty, published
+    # Beside a hidden reason, the zeros are hidden too (they would say who
+    # did not give it); the 11, at the threshold, stays.
+    assert reasons["where_to_go"] is None
 
 
 def test_the_period_is_of_consent_days_in_paris(arras):
@@ -117,7 +134,54 @@ def test_simulations_count_adds_the_months_of_the_period(arras):
     ]
     for day, times in counts:
         for _ in range(times):
-            simulation_tally_increment(territory=arras, day=day)
+            simulation_tally_increment(territory=arras, day=day, nonce=f"{day}-{next(PAGES)}")
     assert simulations_count(arras, *YEAR) == 7
     assert simulations_count(arras, datetime.date(2026, 7, 1), datetime.date(2026, 7, 31)) == 4
     assert simulations_count(arras, datetime.date(2024, 1, 1), datetime.date(2024, 12, 31)) == 0
+
+
+def test_zeros_beside_a_hidden_count_are_hidden_and_so_is_the_rate(arras):
+    """The reviewers' case: answers « s », claimed « s », not yet 0, not
+    needed 0 told that every one of fewer than 11 people claimed."""
+    for i in range(20):
+        follow_up = consent(arras, benefits=[("rsa", 573.49)], at=CONSENT_AT + i * HOUR)
+        if i < 5:
+            followup_answer(follow_up=follow_up, answers={"rsa": "claimed"}, reason="fear")
+    stats = followup_statistics(arras, *YEAR)
+    (rsa,) = stats.benefits
+    assert rsa.followed_up == 20
+    assert (rsa.answers, rsa.claimed, rsa.not_yet, rsa.not_needed) == (None,) * 4
+    assert rsa.take_up_rate is None
+    # The reasons: 5 « peur » hidden, and the zeros beside it too.
+    assert {r.count for r in stats.reasons} == {None}
+
+
+def test_a_row_without_anything_hidden_keeps_its_zeros(followed):
+    (rsa, _) = followup_statistics(followed, *YEAR).benefits
+    assert rsa.not_needed == 0 and rsa.take_up_rate == pytest.approx(12 / 23)
+
+
+def test_a_reason_given_alone_is_an_answer(arras):
+    follow_up = consent(arras)
+    followup_answer(follow_up=follow_up, answers={}, reason="no_answer")
+    stats = followup_statistics(arras, *YEAR, threshold=1)
+    assert stats.answered == 1
+    assert {r.reason: r.count for r in stats.reasons}["no_answer"] == 1
+
+
+def test_answers_recorded_after_the_cut_off_are_not_counted(arras):
+    follow_up = consent(arras, benefits=[("rsa", 573.49)])
+    cutoff = answers_cutoff(2026)
+    assert cutoff == datetime.datetime(2027, 3, 31, 22, 0, tzinfo=datetime.UTC)  # Paris, summer
+    just_before = cutoff - datetime.timedelta(seconds=1)
+    with time_machine.travel(just_before, tick=False):
+        followup_answer(follow_up=follow_up, answers={"rsa": "claimed"}, reason="fear")
+    stats = followup_statistics(arras, *YEAR, threshold=1, recorded_before=cutoff)
+    assert (stats.answered, stats.benefits[0].claimed) == (1, 1)
+    FollowUpBenefit.objects.update(answered_at=cutoff)
+    FollowUp.objects.update(answered_at=cutoff)
+    late = followup_statistics(arras, *YEAR, threshold=1, recorded_before=cutoff)
+    assert (late.answered, late.benefits[0].answers, late.benefits[0].claimed) == (0, 0, 0)
+    assert {r.reason: r.count for r in late.reasons}["fear"] == 0
+    live = followup_statistics(arras, *YEAR, threshold=1)
+    assert (live.answered, live.benefits[0].claimed) == (1, 1)

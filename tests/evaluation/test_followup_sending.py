@@ -51,14 +51,15 @@ def test_messages_at_7_and_30_days_each_once_then_the_contact_is_erased(arras, s
     assert message.to == ["a@exemple.fr"]
     assert message.subject == "Avez-vous fait la demande ? Suivi de votre simulation de droits"
     assert "Il y a 7 jours" in message.body
-    assert "Revenu de solidarité active (RSA) (environ 573,49\xa0€ par mois)" in message.body
+    assert "Revenu de solidarité active (RSA) (environ 573\xa0€ par mois)" in message.body
     assert "Oui, j'ai fait la demande : http://127.0.0.1:8000/suivi/" in message.body
     assert "Non, je n'en ai pas besoin" in message.body and "Pas encore" in message.body
     assert "Où avez-vous été bloqué·e ?" in message.body
     assert "pièce justificative" in message.body
     assert "Ne plus recevoir de message : http://127.0.0.1:8000/suivi/" in message.body
     assert sms_outbox[0].recipients == ["+33612345678"]
-    assert "il y a 7 jours" in sms_outbox[0].body and "/desinscription/" in sms_outbox[0].body
+    assert "http://127.0.0.1:8000/suivi/" in sms_outbox[0].body
+    assert sms_outbox[0].originator == "MesDroits"
     # The same night again, and the next nights: nothing twice.
     assert night(7, hours=1).sent == {1: 0, 2: 0}
     assert night(12).sent == {1: 0, 2: 0}
@@ -163,3 +164,97 @@ class _Writer:
 
     def flush(self):
         pass
+
+
+def test_amounts_read_as_the_results_page_says_them(arras):
+    """The complémentaire santé solidaire is never « 0 € par mois »; the
+    chèque énergie, paid once a year, is given per year."""
+    follow_up = consent(
+        arras,
+        benefits=[("css", 0.0), ("cheque_energie", 16.25), ("rsa", 573.49)],
+    )
+    night(7)
+    body = mail.outbox[0].body
+    assert "Complémentaire santé solidaire (gratuite ou avec une participation)" in body
+    assert "Chèque énergie (environ 195\xa0€ par an)" in body
+    assert "Revenu de solidarité active (RSA) (environ 573\xa0€ par mois)" in body
+    assert "0\xa0€ par mois" not in body
+    assert follow_up.benefits.get(benefit_id="css").participation is None
+
+
+@pytest.mark.parametrize(
+    ("participation", "text"),
+    [
+        (0.0, "Complémentaire santé solidaire (gratuite)"),
+        (8.0, "Complémentaire santé solidaire (avec une participation de 8,00\xa0€ par mois)"),
+    ],
+)
+def test_the_participation_of_the_css_is_said(arras, participation, text):
+    from nonrecours.evaluation.followup_actions import followup_create
+
+    with time_machine.travel(CONSENT_AT, tick=False):
+        followup_create(
+            territory=arras, commune_code="62041", benefits=[("css", 0.0)],
+            email="a@exemple.fr", phone="", consent=True, nonce=f"css-{participation}",
+            participations={"css": participation},
+        )  # fmt: skip
+    night(7)
+    assert text in mail.outbox[0].body
+
+
+def test_the_second_message_does_not_ask_again_what_was_answered(arras):
+    from nonrecours.evaluation.followup_actions import followup_answer
+
+    follow_up = consent(
+        arras,
+        benefits=[("rsa", 573.49), ("aide_logement", 290.0), ("prime_activite", 180.0)],
+    )
+    night(7)
+    with time_machine.travel(CONSENT_AT + 8 * DAY, tick=False):
+        followup_answer(
+            follow_up=follow_up, answers={"rsa": "claimed", "prime_activite": "not_yet"}
+        )
+    night(30)
+    second = mail.outbox[1].body
+    assert "Revenu de solidarité active" not in second  # « Oui, j'ai fait la demande »
+    assert "Aide au logement" in second or "aide_logement=" in second  # not answered
+    assert "prime_activite" in second  # « Pas encore »: asked again
+    # « Non, je n'en ai pas besoin » is not asked again either.
+    other = consent(arras, email="b@exemple.fr", benefits=[("rsa", 1.0), ("aide_logement", 2.0)])
+    with time_machine.travel(CONSENT_AT + 8 * DAY, tick=False):
+        followup_answer(follow_up=other, answers={"rsa": "not_needed"})
+    mail.outbox.clear()
+    night(30, hours=1)
+    (message,) = (m for m in mail.outbox if m.to == ["b@exemple.fr"])
+    assert "aide=rsa" not in message.body and "aide=aide_logement" in message.body
+
+
+def test_sms_segments_count_gsm7_and_ucs2():
+    from nonrecours.evaluation.followup_sending import sms_segments
+
+    assert sms_segments("a" * 160) == ("GSM-7", 1)
+    assert sms_segments("a" * 161) == ("GSM-7", 2)  # 153 a segment once split
+    assert sms_segments("é" * 306) == ("GSM-7", 2)  # é, è, à are GSM-7
+    assert sms_segments("€" * 80) == ("GSM-7", 1)  # the extension: two each
+    assert sms_segments("€" * 81) == ("GSM-7", 2)
+    assert sms_segments("ê" + "a" * 69) == ("UCS-2", 1)  # ê is not: UCS-2, 70
+    assert sms_segments("« a »" + "a" * 66) == ("UCS-2", 2)
+    assert sms_segments("ç" * 135) == ("UCS-2", 3)  # 67 a segment once split
+
+
+def test_the_sms_is_short_gsm7_and_has_a_sender(arras, sms_outbox, settings):
+    from nonrecours.evaluation.followup_sending import sms_segments
+
+    consent(arras, phone="06 12 34 56 78", email="")
+    # A long base address (a real deployment) still fits in two segments.
+    settings.NONRECOURS_BASE_URL = "https://droits.communaute-urbaine-arras.fr"
+    night(7)
+    (message,) = sms_outbox
+    assert sms_segments(message.body) == ("GSM-7", 2)
+    assert len(message.body) <= 306
+    assert message.body.startswith("Simulateur de droits : avez-vous fait la demande")
+    assert message.originator == "MesDroits"
+    assert re.fullmatch(r"[A-Za-z0-9]{3,11}", settings.NONRECOURS_SMS_SENDER)
+    settings.NONRECOURS_SMS_SENDER = "ArrasDroits"
+    night(30)
+    assert sms_outbox[1].originator == "ArrasDroits"

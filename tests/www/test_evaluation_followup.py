@@ -4,6 +4,7 @@ statistics page."""
 
 import datetime
 import re
+from html import unescape
 
 import pytest
 import sms
@@ -14,12 +15,18 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from nonrecours.accounts.enums import Role
-from nonrecours.evaluation.followup_models import FollowUp, SimulationTally
+from nonrecours.evaluation.followup_actions import FollowUpError, followup_answer
+from nonrecours.evaluation.followup_models import FollowUp, FollowUpBenefit, SimulationTally
 from nonrecours.evaluation.followup_sending import followups_send_due, link_token
 from tests.evaluation.followup_setup import CONSENT_AT, consent
 from tests.www.test_simulator import SINGLE_TENANT, token, walk
 
 NOW = datetime.datetime(2026, 11, 16, 10, 0, tzinfo=datetime.UTC)
+EXPERT_SINGLE = {
+    "logement-commune": "62041", "logement-statut": "loge_gratuitement",
+    "demandeur-naissance": "1986-05-15", "demandeur-activite": "inactif",
+    "demandeur-handicap": "0.8",
+}  # fmt: skip
 pytestmark = [pytest.mark.django_db, pytest.mark.time_machine(NOW)]
 
 
@@ -34,8 +41,14 @@ def test_results_offer_the_follow_up_unticked_and_count_the_simulation(client, a
     assert "Être recontacté·e pour faire le point" in html
     box = re.search(r'<input type="checkbox" name="consentement"[^>]*>', html).group(0)
     assert "checked" not in box
-    assert "effacés après le second message" in html
+    assert "effacé après le second message" in html
+    assert "En savoir plus sur ce qui est gardé" in html
     assert 'name="telephone"' in html  # SMS configured (locmem in the tests)
+    # Neither field says « facultatif »: one of the two is required.
+    assert "Où recevoir les messages : au moins l'un des deux" in html
+    assert "(facultatif)" not in html
+    # The consent is plain text, not bold (a label inside .choice).
+    assert re.search(r'<div class="choice"><input type="checkbox" name="consentement"', html)
     tally = SimulationTally.objects.get()
     assert (tally.territory, tally.month, tally.count) == (arras, datetime.date(2026, 11, 1), 1)
     assert not FollowUp.objects.exists()
@@ -70,6 +83,10 @@ def test_consent_keeps_only_the_benefits_found_and_the_commune(client, arras):
         b: float(m) for b, m in follow_up.benefits.values_list("benefit_id", "monthly_amount")
     }
     assert amounts["rsa"] == 573.49 and amounts["aide_logement"] == 290.0
+    # The complémentaire santé solidaire, in kind: free here (no income), so
+    # the messages say « gratuite », never « 0 € par mois ».
+    css = follow_up.benefits.get(benefit_id="css")
+    assert (css.monthly_amount, css.participation) == (0, 0)
 
 
 def test_a_forged_consent_token_gives_a_french_page(client, arras):
@@ -147,20 +164,127 @@ def test_the_whole_way_from_the_message_to_the_statistics(client, arras, make_me
     assert client.get(statistics_url).status_code == 302  # login first
     client.force_login(make_member(arras, Role.FIELD_AGENT))
     assert client.get(statistics_url).status_code == 403
-    client.force_login(make_member(arras, Role.PARTNER))
-    page = client.get(statistics_url, {"annee": "2026"})
+    # The team sees the year as it is, provisional.
+    client.force_login(make_member(arras, Role.PROJECT_LEAD))
+    page = client.get(statistics_url)
     assert page.status_code == 200
     assert "Suivi des simulations de droits en 2026" in page.text
-    row = re.search(r"Revenu de solidarité active \(RSA\)</th>(.*?)</tr>", page.text, re.S).group(1)
-    cells = re.findall(r"<td>(.*?)</td>", row, re.S)
-    # 12 followed up and answered, 11 claimed, 1 « pas encore » (hidden, and
-    # so is the 11 that gives it back from the 12).
-    assert cells[0].strip() == "12" and cells[1].strip() == "12"
-    assert "secret statistique" in cells[2] and "secret statistique" in cells[3]
+    assert "Chiffres provisoires" in page.text and "31 mars 2027" in page.text
+    cells = rsa_cells(page.text)
+    # 12 followed up and answered, 11 claimed, 1 « pas encore »: hidden, and
+    # with it every answer of the row (the 12 answers, the 11 and the 0
+    # « pas besoin » would give it back) and the take-up rate.
+    assert cells == ["12", "secret", "secret", "secret", "secret", "secret"]
+    # A partner: not the current year, and not 2026 before 1 April 2027.
+    partner = make_member(arras, Role.PARTNER)
+    client.force_login(partner)
+    refused = client.get(statistics_url, {"annee": "2026"})
+    assert refused.status_code == 403
+    assert "arrêtés le 31 mars 2027 et publiés à partir du 1er avril 2027" in refused.text
+    assert "Revenu de solidarité active" not in refused.text
+    default = client.get(statistics_url)  # the last year fixed: 2025
+    assert default.status_code == 200 and "en 2025" in default.text
     assert len(follow_ups) == 12
-    bad_year = client.get(statistics_url, {"annee": "deux-mille"})
-    assert bad_year.status_code == 422 and "Saisissez un nombre entier" in bad_year.text
     assert client.get(reverse("followup_statistics", args=["000000000"])).status_code == 404
+
+
+def rsa_cells(html):
+    row = re.search(r"Revenu de solidarité active \(RSA\)</th>(.*?)</tr>", html, re.S).group(1)
+    return [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td>(.*?)</td>", row, re.S)]
+
+
+@pytest.mark.parametrize(
+    ("year", "message"),
+    [
+        ("2027", "L'année 2027 n'a pas commencé"),
+        ("deux-mille", "Année « deux-mille » invalide"),
+        ("1999", "Année « 1999 » invalide"),
+        ("20266", "Année « 20266 » invalide"),
+    ],
+)
+def test_a_future_or_nonsense_year_is_refused_in_french_without_figures(
+    client, arras, make_member, year, message
+):
+    consent(arras, at=NOW - datetime.timedelta(days=3))
+    client.force_login(make_member(arras, Role.PROJECT_LEAD))
+    page = client.get(reverse("followup_statistics", args=[arras.siren]), {"annee": year})
+    assert page.status_code == 422
+    assert message in unescape(page.text)
+    assert "Simulations faites" not in page.text and "<table" not in page.text
+
+
+def test_partners_see_a_year_fixed_at_its_cut_off_and_never_a_later_answer(
+    client, arras, make_member
+):
+    """Two looks on two days must never differ by one person's answer: the
+    partners' 2026 is fixed on 31 March 2027, shown from 1 April."""
+    follow_ups = [consent(arras, at=NOW - datetime.timedelta(days=40)) for _ in range(33)]
+    for follow_up in follow_ups[:11]:
+        followup_answer(follow_up=follow_up, answers={"rsa": "claimed"})
+    url = reverse("followup_statistics", args=[arras.siren])
+    partner, team = make_member(arras, Role.PARTNER), make_member(arras, Role.PROJECT_LEAD)
+    cut_off = datetime.datetime(2027, 3, 31, 21, 59, tzinfo=datetime.UTC)  # 22:59 in Paris
+    with time_machine.travel(cut_off, tick=False):
+        client.force_login(partner)
+        assert client.get(url, {"annee": "2026"}).status_code == 403  # not before 1 April
+        # The last minute of 31 March: still taken, still counted.
+        for follow_up in follow_ups[11:22]:
+            followup_answer(follow_up=follow_up, answers={"rsa": "not_yet"})
+    after = cut_off + datetime.timedelta(hours=2)  # 1 April, 00:59 in Paris
+    late = follow_ups[22:]
+    with time_machine.travel(after, tick=False):
+        first_look = client.get(url, {"annee": "2026"})
+        assert first_look.status_code == 200
+        assert "Chiffres provisoires" not in first_look.text
+        assert "31 mars de l'année suivante" in unescape(first_look.text)  # the method says it
+        # 33 followed up, 22 answers, 11 claimed, 11 not yet, 0 not needed.
+        assert rsa_cells(first_look.text) == ["33", "22", "11", "11", "0", "50 %"]
+        # After the cut-off an answer is refused, by the page and the action.
+        answer_page = client.get(reverse("followup_answer", args=[link_token(late[0], 2)]))
+        assert answer_page.status_code == 410
+        with pytest.raises(FollowUpError, match="ne sont plus recueillies"):
+            followup_answer(follow_up=late[0], answers={"rsa": "not_yet"})
+        # Even answers written behind the page's back are not counted there.
+        FollowUpBenefit.objects.filter(follow_up__in=late).update(
+            answer="claimed", answered_at=after
+        )
+        second_look = client.get(url, {"annee": "2026"})
+        assert rsa_cells(second_look.text) == rsa_cells(first_look.text)
+        # The team sees what is recorded (here, the forged late answers).
+        client.force_login(team)
+        assert rsa_cells(client.get(url, {"annee": "2026"}).text)[:3] == ["33", "33", "22"]
+
+
+def test_a_simulation_is_counted_once_per_results_page_and_never_by_the_team(
+    client, arras, make_member
+):
+    walk(client, SINGLE_TENANT)
+    assert SimulationTally.objects.get().count == 1
+    # The last screen sent again (a reload): the same results page.
+    html = client.get(reverse("rights_step")).text
+    for data in SINGLE_TENANT[:-1]:
+        html = client.post(
+            reverse("rights_step"), {"etat": token(html), "action": "suivant", **data}
+        ).text
+    last = {"etat": token(html), "action": "suivant", **SINGLE_TENANT[-1]}
+    results = client.post(reverse("rights_step"), last)
+    assert SimulationTally.objects.get().count == 2
+    client.post(reverse("rights_step"), last)
+    client.post(reverse("rights_step"), last)
+    assert SimulationTally.objects.get().count == 2
+    # « Revoir mes réponses », then the results again, unchanged: the same page.
+    review = client.post(reverse("rights_step"), {"etat": token(results.text), "action": "revoir"})
+    again = {"etat": token(review.text), "action": "suivant", **SINGLE_TENANT[-1]}
+    assert "Vos droits estimés" in client.post(reverse("rights_step"), again).text
+    assert SimulationTally.objects.get().count == 2
+    # Other answers are another simulation.
+    other = {**again, "percues-revenu_fiscal_reference": "1000"}
+    client.post(reverse("rights_step"), other)
+    assert SimulationTally.objects.get().count == 3
+    # The professional's one-page mode is never counted.
+    client.force_login(make_member(arras, Role.PROJECT_LEAD))
+    client.post(reverse("rights_expert"), EXPERT_SINGLE)
+    assert SimulationTally.objects.get().count == 3
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
@@ -211,3 +335,19 @@ def test_hostile_consents_never_give_an_error_page(
     assert response.status_code in (200, 400, 422)
     if response.status_code != 200:
         assert FollowUp.objects.count() == before
+
+
+def test_the_simulator_intro_names_the_follow_up_among_what_is_kept(client, arras):
+    text = unescape(client.get(reverse("rights_start")).text)
+    assert "Rien n'est enregistré</strong>, sauf si vous le demandez à la fin" in text
+    assert "pour recevoir deux messages sur vos démarches (dans 7 et 30 jours)" in text
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.text(max_size=30))
+def test_hostile_years_never_give_an_error_page_nor_figures(client, arras, make_member, raw):
+    client.force_login(make_member(arras, Role.PARTNER))
+    page = client.get(reverse("followup_statistics", args=[arras.siren]), {"annee": raw})
+    assert page.status_code in (200, 403, 422)
+    if page.status_code != 200:
+        assert "<table" not in page.text

@@ -18,16 +18,21 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from nonrecours.accounts.access import has_capability
+from nonrecours.accounts.enums import Capability
+from nonrecours.analysis.disclosure import DEFAULT_THRESHOLD
 from nonrecours.evaluation import followup_actions as actions
 from nonrecours.evaluation.access import access_followup_statistics_by_siren
 from nonrecours.evaluation.followup_enums import BlockedReason, FollowUpAnswer
 from nonrecours.evaluation.followup_models import FollowUp
 from nonrecours.evaluation.followup_queries import (
+    answers_cutoff,
     benefit_label,
     followup_statistics,
     simulations_count,
 )
 from nonrecours.evaluation.followup_sending import read_token
+from nonrecours.rights.catalogue import IN_KIND
 from nonrecours.rights.engine import SimulationResult
 from nonrecours.territories import queries as territory_queries
 from nonrecours.territories.models import Territory
@@ -39,19 +44,32 @@ CONSENT_SALT = "nonrecours.evaluation.followup.consent"
 CONSENT_MAX_AGE = 6 * 3600  # as the simulator's own tokens
 
 
+class OneOfTwoField(forms.CharField):
+    """A field of a pair of which at least one must be given (the action
+    says so when neither is): marked required, so that form_field does not
+    call it « (facultatif) », yet an empty value is valid on its own."""
+
+    def validate(self, value: Any) -> None:
+        if value in self.empty_values:
+            return
+        super().validate(value)
+
+
 class FollowUpConsentForm(forms.Form):
-    """The results page's form: consent (unticked), e-mail and/or mobile."""
+    """The results page's form: consent (unticked), e-mail and/or mobile
+    (at least one of the two: the fieldset's legend says so; no browser
+    ``required`` on either)."""
+
+    use_required_attribute = False
 
     consentement = forms.BooleanField(label="J'accepte d'être recontacté·e", required=False)
-    courriel = forms.CharField(
-        label="Votre courriel (facultatif)",
-        required=False,
+    courriel = OneOfTwoField(
+        label="Votre courriel",
         max_length=254,
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
-    telephone = forms.CharField(
-        label="Votre numéro de mobile (facultatif)",
-        required=False,
+    telephone = OneOfTwoField(
+        label="Votre numéro de mobile",
         max_length=30,
         help_text="Par exemple 06 12 34 56 78.",
         widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
@@ -62,18 +80,31 @@ def followup_context(
     result: SimulationResult, situation: dict[str, Any], territory: Territory | None
 ) -> dict[str, Any]:
     """What the results page needs to offer the follow-up: a signed token
-    holding only the benefits found (id, euros per month) and the commune;
-    nothing when no benefit was found or no territory is set."""
+    holding only the benefits found (id, euros per month), the
+    participation of a right in kind (the complémentaire santé solidaire)
+    and the commune; nothing when no benefit was found or no territory is
+    set."""
     found = [(b.benefit.id, round(float(b.monthly or 0.0), 2)) for b in result.found]
     if not found or territory is None:
         return {"followup_token": ""}
+    participations = {
+        b.benefit.id: round(float(b.participation), 2)
+        for b in result.found
+        if b.benefit.id in IN_KIND and b.participation is not None
+    }
     token = signing.dumps(
-        {"b": found, "c": str(situation.get("commune") or ""), "n": secrets.token_hex(16)},
+        {
+            "b": found,
+            "p": participations,
+            "c": str(situation.get("commune") or ""),
+            "n": secrets.token_hex(16),
+        },
         salt=CONSENT_SALT,
     )
     return {
         "followup_token": token,
         "followup_consent_text": actions.consent_text(),
+        "followup_last_day": actions.CONTACT_MAX_DAYS,
         "followup_form": FollowUpConsentForm(),
         "followup_sms": actions.sms_enabled(),
     }
@@ -87,6 +118,15 @@ def _consent_token(token: str) -> dict[str, Any] | None:
     if not isinstance(data, dict) or not isinstance(data.get("b"), list):
         return None
     return data
+
+
+def _participations(value: Any) -> dict[str, float]:
+    """The token's participations ({benefit id: euros per month}); a
+    malformed value (an older token) is none. Raises ValueError for a
+    number that is not one (a forged token cannot be signed)."""
+    if not isinstance(value, dict):
+        return {}
+    return {str(k): float(v) for k, v in value.items()}
 
 
 @require_POST
@@ -107,6 +147,7 @@ def simulator_followup(request: HttpRequest) -> HttpResponse:
                 phone=form.cleaned_data["telephone"],
                 consent=form.cleaned_data["consentement"],
                 nonce=str(data.get("n") or ""),
+                participations=_participations(data.get("p")),
             )
         except actions.FollowUpError as error:
             add_to_form(form, error)
@@ -125,6 +166,7 @@ def simulator_followup(request: HttpRequest) -> HttpResponse:
             "followup_token": request.POST.get("suivi", ""),
             "followup_form": form,
             "followup_consent_text": actions.consent_text(),
+            "followup_last_day": actions.CONTACT_MAX_DAYS,
             "followup_sms": actions.sms_enabled(),
             "form_has_errors": True,
         },
@@ -164,8 +206,8 @@ def followup_answer(request: HttpRequest, token: str) -> HttpResponse:
     """The answer page of a message's link: GET shows the form prefilled
     (``?aide=<id>&reponse=<answer>``), POST records it."""
     follow_up, round_number, expired = read_token(token)
-    if follow_up is None:
-        return _invalid(request, expired)
+    if follow_up is None or not actions.answers_open(follow_up):
+        return _invalid(request, expired or follow_up is not None)
     initial = {f"aide_{b.benefit_id}": b.answer for b in follow_up.benefits.all() if b.answer}
     initial["raison"] = follow_up.reason
     clicked, answer = request.GET.get("aide", ""), request.GET.get("reponse", "")
@@ -179,9 +221,12 @@ def followup_answer(request: HttpRequest, token: str) -> HttpResponse:
             if name.startswith("aide_") and value
         }
         if answers or form.cleaned_data["raison"]:
-            actions.followup_answer(
-                follow_up=follow_up, answers=answers, reason=form.cleaned_data["raison"]
-            )
+            try:
+                actions.followup_answer(
+                    follow_up=follow_up, answers=answers, reason=form.cleaned_data["raison"]
+                )
+            except actions.FollowUpError:  # closed meanwhile (the cut-off passed)
+                return _invalid(request, True)
             return render(request, "evaluation/followup_thanks.html", {"token": token})
         form.add_error(None, "Choisissez au moins une réponse avant de l'envoyer.")
     return render(
@@ -210,29 +255,96 @@ def followup_unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
 
 
 class YearForm(forms.Form):
-    annee = forms.IntegerField(label="Année", min_value=2000, max_value=2100, required=False)
+    annee = forms.CharField(label="Année", required=False, max_length=20)
+
+
+def _is_team(user: Any, territory: Territory) -> bool:
+    """The territory's team: those who may read the answers themselves
+    (VIEW_RESPONSES) or run the campaigns (MANAGE_CAMPAIGNS); partners hold
+    neither."""
+    return has_capability(user, territory, Capability.VIEW_RESPONSES) or has_capability(
+        user, territory, Capability.MANAGE_CAMPAIGNS
+    )
+
+
+def _last_closed_year(now: datetime.datetime) -> int:
+    """The latest year whose figures are fixed at ``now`` (its cut-off,
+    31 March of the following year, passed)."""
+    year = timezone.localtime(now).year - 1
+    return year if now >= answers_cutoff(year) else year - 1
+
+
+def _year_problem(raw: str, team: bool, now: datetime.datetime) -> tuple[int, str, int]:
+    """The year asked for (``annee``), or the default one (the team: the
+    current year; partners: the last one fixed), and the French problem
+    with its status when it cannot be shown (nonsense or future: 422; a
+    year not fixed yet, to a partner: 403)."""
+    current = timezone.localtime(now).year
+    closed = _last_closed_year(now)
+    raw = raw.strip()
+    if not raw:
+        return (current if team else closed), "", 200
+    if not (raw.isascii() and raw.isdigit() and len(raw) == 4 and int(raw) >= 2000):
+        return (
+            0,
+            (
+                f"Année « {raw[:20]} » invalide : écrivez une année sur quatre chiffres, par "
+                f"exemple {closed}."
+            ),
+            422,
+        )
+    year = int(raw)
+    if year > current:
+        return year, f"L'année {year} n'a pas commencé : il n'y a encore aucun chiffre.", 422
+    if not team and year > closed:
+        return (
+            year,
+            (
+                f"Les chiffres de {year} sont arrêtés le 31 mars {year + 1} et publiés à partir du "
+                f"1er avril {year + 1} : d'ici là, ils sont réservés à l'équipe du territoire."
+            ),
+            403,
+        )
+    return year, "", 200
 
 
 @login_required
 def followup_statistics_page(request: AuthenticatedRequest, siren: str) -> HttpResponse:
     """The take-up after a simulation for one civil year (``?annee=``),
     under the secrecy rule: a whole year, never a free period, so that two
-    overlapping periods cannot give back a hidden count by difference."""
+    overlapping periods cannot give back a hidden count by difference.
+    Partners see a year once it is fixed (from 1 April of the following
+    year), counted with the answers recorded up to its cut-off, so that two
+    looks never differ by one person's answer; the team sees the figures
+    as they are, marked provisional until the cut-off."""
     territory = access_followup_statistics_by_siren(request.user, siren)
+    team = _is_team(request.user, territory)
+    now = timezone.now()
     form = YearForm(request.GET or None)
-    year = timezone.localdate().year
-    if form.is_valid() and form.cleaned_data["annee"]:
-        year = form.cleaned_data["annee"]
+    raw = str(request.GET.get("annee", ""))
+    year, problem, status = _year_problem(raw, team, now)
+    context: dict[str, Any] = {
+        "territory": territory,
+        "form": form,
+        "year": year,
+        "team": team,
+        "problem": problem,
+        "threshold": DEFAULT_THRESHOLD,
+        "statistics": None,
+        "simulations": None,
+    }
+    if problem:
+        form.is_valid()
+        form.add_error("annee", problem)
+        return render(request, "evaluation/followup_statistics.html", context, status=status)
+    cutoff = answers_cutoff(year)
     start, end = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
-    return render(
-        request,
-        "evaluation/followup_statistics.html",
-        {
-            "territory": territory,
-            "form": form,
-            "year": year,
-            "statistics": followup_statistics(territory, start, end),
-            "simulations": simulations_count(territory, start, end),
-        },
-        status=422 if form.errors else 200,
+    context.update(
+        statistics=followup_statistics(
+            territory, start, end, recorded_before=None if team else cutoff
+        ),
+        simulations=simulations_count(territory, start, end),
+        provisional=now < cutoff,
+        cutoff_day=(cutoff - datetime.timedelta(days=1)).date(),
     )
+    return render(request, "evaluation/followup_statistics.html", context)

@@ -7,6 +7,8 @@ No JavaScript is needed. Between steps the answers travel in a signed token
 the person asks for it and consents."""
 
 import datetime
+import hashlib
+import json
 import re
 import secrets
 from typing import Any
@@ -106,6 +108,9 @@ def simulator_step(request: HttpRequest) -> HttpResponse:
         answers = state.get("answers") or {}
         step = str(state.get("step", "logement"))
     month = _state_month(state)
+    # The path's nonce, kept from screen to screen: with the answers, it
+    # names one results page (the simulations count, _tally_nonce).
+    nonce = str(state.get("n") or "") or secrets.token_hex(16)
     steps = path.steps(answers)
     if step not in steps:
         step = steps[0]
@@ -113,13 +118,13 @@ def simulator_step(request: HttpRequest) -> HttpResponse:
         index = max(0, steps.index(step) - 1)
         step = steps[index]
         bound = path.step_forms(step, answers, answers.get(step, {}), territory, month)
-        return _render_step(request, step, steps, answers, bound, month, errors=False)
+        return _render_step(request, step, steps, answers, bound, month, nonce, errors=False)
     if request.method == "GET" or request.POST.get("action") not in ("suivant", "precedent"):
         bound = path.step_forms(step, answers, answers.get(step) or None, territory, month)
-        return _render_step(request, step, steps, answers, bound, month, errors=False)
+        return _render_step(request, step, steps, answers, bound, month, nonce, errors=False)
     bound = path.step_forms(step, answers, request.POST, territory, month)
     if not all(form.is_valid() for _, form in bound):
-        return _render_step(request, step, steps, answers, bound, month, errors=True)
+        return _render_step(request, step, steps, answers, bound, month, nonce, errors=True)
     # Only this step's fields (one value each) go into the signed state.
     answers[step] = {
         form.add_prefix(name): form.data.get(form.add_prefix(name))
@@ -133,12 +138,28 @@ def simulator_step(request: HttpRequest) -> HttpResponse:
     if steps.index(step) + 1 < len(steps):
         step = steps[steps.index(step) + 1]
         bound = path.step_forms(step, answers, answers.get(step) or None, territory, month)
-        return _render_step(request, step, steps, answers, bound, month, errors=False)
+        return _render_step(request, step, steps, answers, bound, month, nonce, errors=False)
     try:
         situation = path.situation_from_answers(answers, territory, month)
     except ValueError as error:
         return render(request, "rights/invalid.html", {"problems": [str(error)]}, status=422)
-    return _results(request, situation, territory, token_answers=answers)
+    return _results(
+        request,
+        situation,
+        territory,
+        token_answers=answers,
+        path_nonce=nonce,
+        tally_nonce=_tally_nonce(nonce, answers),
+    )
+
+
+def _tally_nonce(nonce: str, answers: dict[str, dict[str, Any]]) -> str:
+    """One results page of the step-by-step path: its nonce and its
+    answers. Sent again, reloaded, or reached again through « Revoir mes
+    réponses » with the same answers, it is the same page (counted once);
+    other answers are another simulation."""
+    text = json.dumps([nonce, answers], sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
 def _render_step(
@@ -148,6 +169,7 @@ def _render_step(
     answers: dict[str, dict[str, Any]],
     bound: list[tuple[str, Any]],
     month: str,
+    nonce: str,
     *,
     errors: bool,
 ) -> HttpResponse:
@@ -161,7 +183,7 @@ def _render_step(
             "total": len(steps) + 1,  # and the results
             "forms": bound,
             "errors": errors,
-            "token": _sign({"answers": answers, "step": step, "mois": month}),
+            "token": _sign({"answers": answers, "step": step, "mois": month, "n": nonce}),
             "first": steps.index(step) == 0,
         },
         status=422 if errors else 200,
@@ -193,7 +215,14 @@ def _results(
     token_answers: dict[str, Any] | None = None,
     template: str = "rights/results.html",
     extra: dict[str, Any] | None = None,
+    path_nonce: str = "",
+    tally_nonce: str = "",
 ) -> HttpResponse:
+    """The results page. ``tally_nonce``: given only for a resident's
+    step-by-step path, whose simulation is counted once per results page
+    (evaluation.followup_actions.simulation_tally_increment); the
+    professional's mode, a reopened simulation and the team's call-back
+    check (``?rappel=``) pass none and are never counted."""
     refused = too_many_simulations(request)  # per address (www.ratelimit)
     if refused is not None:
         return refused
@@ -206,9 +235,9 @@ def _results(
             {"problems": error.problems},
             status=422,
         )
-    if territory is not None and not (extra or {}).get("reopened"):
+    if territory is not None and tally_nonce:
         # Counted, anonymously, as the simulator's reach (evaluation).
-        simulation_tally_increment(territory=territory, day=timezone.localdate())
+        simulation_tally_increment(territory=territory, day=timezone.localdate(), nonce=tally_nonce)
     context = {
         "result": result,
         **_explained(result),
@@ -216,7 +245,12 @@ def _results(
         "access_theme": ACCESS_THEME,
         "situation_token": _sign({"situation": situation, "nonce": secrets.token_hex(16)}),
         "step_token": _sign(
-            {"answers": token_answers, "step": "percues", "mois": situation.get("mois")}
+            {
+                "answers": token_answers,
+                "step": "percues",
+                "mois": situation.get("mois"),
+                "n": path_nonce,
+            }
         )
         if token_answers is not None
         else "",
