@@ -29,6 +29,9 @@ def _waves(territory: Any) -> None:
         campaign, _ = demo_campaign_create(territory=territory, responses=2500, seed=seed,
                                            slug=slug)  # fmt: skip
         campaign.starts_on, campaign.ends_on = starts, starts + datetime.timedelta(days=60)
+        # Real waves: the report leaves the demonstration out once the
+        # territory has real referrals (report_queries.demo_rule).
+        campaign.is_synthetic = False
         campaign.save()
         campaign_publish(campaign=campaign, user=None)
 

@@ -1,7 +1,9 @@
 """Writes of the chain, from a barometer call-back request to a right
 opened (evaluation.chain_models): the call, the rights check, the
-referrals sent from it. The outcomes come back on the referrals as usual
-(referrals.actions.outcome_record); the funnel reads them there."""
+referrals sent from it, and what is kept when the request is erased. The
+outcomes come back on the referrals as usual
+(referrals.actions.outcome_record); the funnel reads them there while the
+request is kept."""
 
 import datetime
 import secrets
@@ -13,7 +15,13 @@ from django.utils import timezone
 from nonrecours.accounts.models import User
 from nonrecours.errors import UserError
 from nonrecours.evaluation.chain_models import Chain, ChainContact, ChainReferral
-from nonrecours.referrals.actions import ReferralError, referral_send, result_amounts
+from nonrecours.evaluation.chain_rights import chain_rights
+from nonrecours.referrals.actions import (
+    ReferralError,
+    referral_send,
+    referrals_estimates_erase,
+    result_amounts,
+)
 from nonrecours.referrals.models import Referral
 from nonrecours.rights.batching import simulate_one
 from nonrecours.rights.situation import SituationError
@@ -129,7 +137,9 @@ def chain_referral_send(*, chain: Chain, **send: Any) -> Referral:
     """A referral sent from the chain (referrals.actions.referral_send, its
     keyword arguments and errors), counted in the chain, both or neither.
     Without a simulation code, the referral records the amounts of the
-    chain's rights check. Raises ReferralError (French): the chain's
+    chain's rights check; a referral for a request of the demonstration
+    campaign is marked synthetic as the campaign is. Raises ReferralError
+    (French): the chain's
     request erased, a structure of another territory, or any of
     referral_send's."""
     now = send.get("now") or timezone.now()
@@ -144,6 +154,11 @@ def chain_referral_send(*, chain: Chain, **send: Any) -> Referral:
     if not str(send.get("simulation_code") or "").strip() and send.get("amounts") is None:
         send["amounts"] = dict(personal.simulated_amounts or {})
     referral = referral_send(**send)
+    if chain.campaign.is_synthetic:
+        # A request of the demonstration campaign: its referral is one too,
+        # left out of the yearly report once real data exist.
+        referral.is_synthetic = True
+        referral.save(update_fields=["is_synthetic"])
     ChainReferral.objects.create(chain=chain, referral=referral)
     locked = Chain.objects.select_for_update().get(pk=chain.pk)
     if locked.referred_at is None:
@@ -151,3 +166,43 @@ def chain_referral_send(*, chain: Chain, **send: Any) -> Referral:
         locked.reached_at = locked.reached_at or now
         locked.save(update_fields=["referred_at", "reached_at"])
     return referral
+
+
+@transaction.atomic
+def chain_personal_erase(*, personal: ChainContact, now: datetime.datetime | None = None) -> Chain:
+    """Before the personal link of a chain is deleted (with its call-back
+    request: surveys.actions.contacts_erase, ``nonrecours purge``), keep in
+    the anonymous chain what the funnel needs — its « droit ouvert »
+    results recorded up to now (benefit, euros per year, day opened, and
+    when a correction replaced one), the number of its referrals, the
+    moment of the erasure — then unlink its referrals (ChainReferral rows
+    deleted) and blank their estimates, which were computed from the
+    barometer answers (``simulated_amounts``, ``simulation_code``). After
+    that no row ties the chain, its referrals or their phone numbers to a
+    barometer answer. Results recorded later are not counted. Idempotent."""
+    now = now or timezone.now()
+    chain = Chain.objects.select_for_update().get(pk=personal.chain_id)
+    if chain.erased_at is not None:
+        return chain
+    rights = [r for r in chain_rights([chain]).get(chain.pk, []) if r.recorded_at <= now]
+    links = ChainReferral.objects.filter(chain=chain)
+    referral_ids = list(links.values_list("referral_id", flat=True))
+    chain.rights_opened = [right.as_json() for right in rights]
+    chain.referrals_count = len(referral_ids)
+    chain.erased_at = now
+    chain.save(update_fields=["rights_opened", "referrals_count", "erased_at"])
+    links.delete()
+    # The estimates are the simulation of the answers' pre-fill: re-simulating
+    # the campaign's answers would find the one that gives them.
+    referrals_estimates_erase(referral_ids)
+    return chain
+
+
+def chain_contact_deleting(
+    sender: type[ChainContact], instance: ChainContact, **kwargs: Any
+) -> None:
+    """pre_delete receiver of ChainContact (connected in
+    evaluation.apps.EvaluationConfig.ready): the personal link goes with
+    the call-back request, whoever deletes it (surveys cannot import
+    evaluation), so chain_personal_erase runs first."""
+    chain_personal_erase(personal=instance)

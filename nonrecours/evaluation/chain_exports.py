@@ -1,8 +1,9 @@
 """The funnel of the chains as files that open in a spreadsheet: always the
-published view (chain_queries.chain_year, the secrecy rule applied), only
-for a whole civil year that is over (two exports never overlap, so their
-difference cannot give back a hidden cell — the rule of
-outreach.achievement_exports). A CSV whose first line is its header, or an
+published view (chain_queries.chain_year, the secrecy rule applied,
+stopped at the year's cut-off), only for a whole civil year published (from
+1 April of the following year): two exports never overlap and two exports
+of one year are the same, so their difference cannot give back a hidden
+cell — the rule of outreach.achievement_exports. A CSV whose first line is its header, or an
 XLSX workbook with a « données » sheet and a « notes » sheet. Every text
 cell goes through csvtext.spreadsheet_safe() (no formula runs);
 « secret » marks a hidden value."""
@@ -12,14 +13,24 @@ import datetime
 import io
 from decimal import Decimal
 
+from django.conf import settings
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from nonrecours import french
 from nonrecours.csvtext import spreadsheet_safe
-from nonrecours.evaluation.chain_funnel import STEPS, ChainFunnel, FunnelError, FunnelRow
+from nonrecours.evaluation.chain_funnel import (
+    OVERALL_RATE_HEADER,
+    RATE_HEADERS,
+    STEP_HEADERS,
+    STEPS,
+    ChainFunnel,
+    FunnelError,
+    FunnelRow,
+)
 from nonrecours.evaluation.chain_queries import chain_year
+from nonrecours.evaluation.chain_rights import published_on
 from nonrecours.referrals.exports import SECRET, XLSX
 from nonrecours.territories.models import Territory
 
@@ -38,23 +49,24 @@ Cell = str | int | float | None
 HEADER = [
     "tableau",
     "ligne",
-    *(f"personnes {label}" for _, label in STEPS),
-    *(
-        f"taux {after} / {before} (%)"
-        for (_, before), (_, after) in zip(STEPS, STEPS[1:], strict=False)
-    ),
-    "droits ouverts (€ par an)",
+    *STEP_HEADERS,
+    *RATE_HEADERS,
+    OVERALL_RATE_HEADER,
+    "montant des droits ouverts (€ par an)",
 ]
 
 
 def chain_export_check(year: int, *, today: datetime.date) -> None:
-    """Raises FunnelError (French) unless civil year ``year`` is over by
-    ``today``: an export covers a whole year that is over."""
-    if year >= today.year:
+    """Raises FunnelError (French) unless civil year ``year`` is published
+    by ``today`` (from 1 April of the following year,
+    chain_rights.published_on): an export covers a whole year, stopped at
+    its cut-off."""
+    if today < published_on(year):
         raise FunnelError(
-            f"L'année {year} n'est pas terminée : seules les années entières passées "
-            "s'exportent (deux exports qui se chevauchent redonneraient, par différence, ce "
-            "que le secret statistique masque)."
+            f"Les chiffres de {year} sont arrêtés au 31 mars {year + 1} et s'exportent à "
+            f"partir du {french.date_text(published_on(year))} : deux exports qui se "
+            "chevauchent ou qui changent redonneraient, par différence, ce que le secret "
+            "statistique masque."
         )
 
 
@@ -66,13 +78,24 @@ def _euros(value: Decimal | None) -> Cell:
     return SECRET if value is None else int(value.quantize(Decimal(1)))
 
 
+def _rate(rate: float | None, counts: tuple[int | None, ...]) -> Cell:
+    """A rate, « secret » when one of its counts is hidden, empty when its
+    base is 0."""
+    if rate is None:
+        return SECRET if None in counts else None
+    return rate
+
+
 def _line(table: str, row: FunnelRow) -> list[Cell]:
-    rates = [SECRET if rate is None else rate for rate in row.rates]
+    pairs = zip(row.counts, row.counts[1:], strict=False)
+    rates = [_rate(rate, pair) for rate, pair in zip(row.rates, pairs, strict=True)]
+    overall = _rate(row.overall_rate, (row.counts[0], row.counts[-1]))
     return [
         table,
         row.label,
         *(_count(c) for c in row.counts),
         *rates,
+        overall,
         _euros(row.yearly_amount),
     ]
 
@@ -81,7 +104,8 @@ def chain_rows(funnel: ChainFunnel) -> list[list[Cell]]:
     """The data lines, without HEADER: the total, each table's rows, then
     the rights opened by benefit (people in the « droit ouvert » column,
     their amount in euros per year). « secret » for a hidden value (a rate
-    is « secret » when either of its counts is hidden, or its base is 0)."""
+    is « secret » when either of its counts is hidden, empty when its base
+    is 0)."""
     lines = [_line("Ensemble", funnel.total)]
     for table in funnel.tables:
         lines += [_line(table.title, row) for row in table.rows]
@@ -94,7 +118,7 @@ def chain_rows(funnel: ChainFunnel) -> list[list[Cell]]:
                 row.label,
                 *blanks,
                 _count(row.people),
-                *([None] * (width - 1)),
+                *([None] * width),
                 _euros(row.yearly_amount),
             ]
         )
@@ -113,17 +137,27 @@ def chain_notes(funnel: ChainFunnel, *, generated_at: datetime.datetime) -> list
             "publiée (secret statistique appliqué).",
         ),
         ("territoire", f"{territory.name} (SIREN {territory.siren})"),
-        ("période", f"demandes de rappel reçues {funnel.period_text}"),
+        (
+            "période",
+            f"étapes du parcours qui ont eu lieu {funnel.period_text}, quelle que soit la date "
+            f"de la demande ; résultats enregistrés jusqu'au {funnel.cutoff_text} inclus",
+        ),
         ("généré le", f"{french.date_text(local.date())} à {local:%H:%M}"),
         (
             "méthode",
-            "Chaque demande de rappel traitée (« Appeler ») est un parcours. Étapes : "
-            "contactées (au moins un appel), jointes, droits vérifiés avec la personne "
-            "(simulateur pré-rempli de ses réponses), orientées (au moins une orientation), "
-            "droit ouvert (au moins un résultat « droit ouvert » en vigueur — un résultat "
-            "corrigé compte pour sa dernière valeur). Montant : montant mensuel du résultat "
-            "× 12, en euros par an. Les étapes sont comptées telles qu'elles sont à la date "
-            "du fichier (des résultats peuvent encore arriver).",
+            "Chaque demande de rappel traitée (« Appeler ») est un parcours. Chaque étape est "
+            "comptée dans l'année où elle a eu lieu : contactées (premier appel noté dans "
+            "l'année), jointes, droits vérifiés avec la personne (simulateur pré-rempli de "
+            "ses réponses), orientées (première orientation), droit ouvert (jour où le "
+            "premier résultat « droit ouvert » a été enregistré). Une demande de 2024 "
+            "travaillée en 2026 compte en 2026. Les taux de passage rapportent chaque étape à "
+            "la précédente dans l'année (pas une cohorte suivie). Montant : montant mensuel "
+            "du résultat × 12, en euros par an. Chiffres arrêtés au 31 mars de l'année "
+            "suivante : seuls comptent les résultats en vigueur à cette date (une correction "
+            "plus tardive n'est pas appliquée). Quand la demande de rappel est effacée "
+            f"({settings.NONRECOURS_CONTACT_RETENTION_DAYS} jours après le premier appel, ou "
+            "après la fin de la campagne), le parcours garde une copie de ses droits ouverts ; "
+            "les résultats enregistrés ensuite ne sont pas comptés.",
         ),
         (
             "règle de diffusion",
@@ -131,7 +165,7 @@ def chain_notes(funnel: ChainFunnel, *, generated_at: datetime.datetime) -> list
             f"personnes. « {SECRET} » : valeur masquée parce qu'elle en compte moins de "
             f"{funnel.threshold}, ou parce qu'avec le total, les autres lignes ou les autres "
             "étapes elle permettrait de retrouver une valeur masquée. Seules les années "
-            "entières passées s'exportent.",
+            "entières s'exportent, à partir du 1er avril de l'année suivante.",
         ),
     ]
 

@@ -2,43 +2,70 @@
 to the rights opened, per campaign, stratum, commune and month of the
 request, with the secrecy rule on every cell.
 
-Counted: the chains (evaluation.chain_models.Chain) of a territory whose
-request came in a month of the period (``Chain.month``), each step as it
-stands when the funnel is computed (outcomes keep coming back after the
-period; the figures of a period still open are provisional):
+Two ways of counting a period (``activity``):
 
-- « contactées »: every chain (the team called at least once);
+- by activity (the yearly report, the funnel page and its exports): each
+  step is counted in the period it happened — contacted, reached, rights
+  checked, referred, right opened in the period —, whatever the month of
+  the request. A request of 2024 worked in 2026 counts in 2026's figures.
+  The steps of one row are then not nested (a person reached in January
+  may have been contacted in December), so the rates compare the counts of
+  the period, not a cohort;
+- by cohort: the chains whose request came in a month of the period
+  (``Chain.month``), each step as it stands (for the team's checks).
+
+The steps:
+
+- « contactées »: at least one call noted (« Personne jointe » or « Pas de
+  réponse »; a rights check or a referral means the person was reached),
+  dated by the first call (``contacted_at``);
 - « jointes »: the person was reached (``reached_at``);
 - « droits vérifiés »: a rights check was made with them;
-- « orientées »: at least one referral sent from the chain;
-- « droit ouvert »: at least one of those referrals has, among its
-  outcomes in force (``Outcome.objects.current()``: a corrected outcome
-  counts with its latest value), a right opened. Its benefits and their
-  yearly amount (the outcome's monthly amount × 12, euros per year, as
+- « orientées »: at least one referral sent from the chain (``referred_at``);
+- « droit ouvert »: at least one « droit ouvert » result in force on those
+  referrals (a corrected result counts with its value in force at the
+  cut-off), dated by the day the result was first recorded. Its benefits
+  and their yearly amount (monthly amount × 12, euros per year, as
   referrals.statistics counts them) make the table by benefit.
+
+Cut-off (``as_of``): only what was recorded up to that moment counts — the
+results in force then (a correction recorded later is not applied), the
+steps dated up to then. What partners see of a civil year, and its
+exports, stop on 31 March of the following year (chain_rights.cutoff),
+and are shown from 1 April (chain_rights.published_on): two looks at a
+closed year give the same figures, so a late correction cannot be read by
+difference. The team sees the live figures, marked provisional.
+
+Erased requests: once the call-back request is erased (after
+NONRECOURS_CONTACT_RETENTION_DAYS), its chain keeps a copy of its rights
+opened (``Chain.rights_opened``, chain_actions.chain_personal_erase) and
+no longer its referrals; results recorded after the erasure are not
+counted.
 
 Conversion rates: each step's count over the previous step's, in percent.
 
 Secrecy (analysis.disclosure.protect, threshold 11 by default, ADR 013):
 the unit is the chain (one person). All the tables (total, campaign,
 stratum, commune, month) × all the steps form one release: an atom is one
-campaign × commune × month × combination of steps reached; each table's
+campaign × commune × month × combination of steps counted; each table's
 rows add up to the total (a line per step), and the chains of a row that
-are at one step and not at a later one are watched (two published counts
-of a row would give them by difference). Every hidden cell is checked
-against everything published (a commune hidden is not the difference of
-its stratum and the other communes); as for the referrals' statistics,
-atoms are close to one per person, so other unions of atoms (a commune
-minus one of its months) are not searched (``search_unions=False``: the
-search would be combinatorial — 140 s instead of 0.2 s for 2,000 chains).
-The yearly amounts are a second release whose units are the chains with an
-amount. The table by benefit is a third for its people (an atom is one
-combination of benefits, a chain may open several) and a fourth for its
-amounts (they add up to the funnel's total amount: a line); the funnel's
-total stays as it publishes it, or hidden with it. A hidden cell is None.
+are counted at one step and not at another are watched (two published
+counts of a row would give them by difference). Every hidden cell is
+checked against everything published (a commune hidden is not the
+difference of its stratum and the other communes); as for the referrals'
+statistics, atoms are close to one per person, so other unions of atoms (a
+commune minus one of its months) are not searched (``search_unions=False``:
+the search would be combinatorial — 140 s instead of 0.2 s for 2,000
+chains). The yearly amounts are a second release whose units are the
+chains with an amount. The table by benefit is a third for its people (an
+atom is one combination of benefits, a chain may open several) and a
+fourth for its amounts (they add up to the funnel's total amount: a line);
+the funnel's total stays as it publishes it, or hidden with it. A hidden
+cell is None.
 
-Exports (chain_exports) cover only whole calendar years that are over, so
-that two exports never overlap (the rule of outreach.achievements).
+Exports (chain_exports) cover only whole calendar years published (from 1
+April of the following year), so that two exports never overlap (the rule
+of outreach.achievements).
 """
 
 import datetime
@@ -47,22 +74,23 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from nonrecours import french
 from nonrecours.analysis.disclosure import DEFAULT_THRESHOLD, Release, protect
 from nonrecours.analysis.disclosure import Status as Secrecy
 from nonrecours.errors import UserError
-from nonrecours.evaluation.chain_models import Chain, ChainReferral
-from nonrecours.referrals.enums import OutcomeKind
-from nonrecours.referrals.models import Outcome
+from nonrecours.evaluation.chain_models import Chain
+from nonrecours.evaluation.chain_rights import chain_contacted, chain_rights, rights_in_force
 from nonrecours.rights.catalogue import benefits
 from nonrecours.territories.enums import Stratum
 from nonrecours.territories.models import Territory
 
 __all__ = [
+    "RATE_HEADERS",
     "STEPS",
+    "STEP_HEADERS",
     "BenefitRow",
     "ChainFunnel",
     "FunnelError",
@@ -79,6 +107,21 @@ STEPS: tuple[tuple[str, str], ...] = (
     ("referred", "orientées"),
     ("opened", "droit ouvert"),
 )
+# The same steps as column headers of the exports, and the conversion rates.
+STEP_HEADERS: tuple[str, ...] = (
+    "personnes contactées",
+    "personnes jointes",
+    "personnes dont les droits ont été vérifiés",
+    "personnes orientées",
+    "personnes ayant ouvert un droit",
+)
+RATE_HEADERS: tuple[str, ...] = (
+    "taux de passage des contactées aux jointes (%)",
+    "taux de passage des jointes aux droits vérifiés (%)",
+    "taux de passage des droits vérifiés aux orientées (%)",
+    "taux de passage des orientées au droit ouvert (%)",
+)
+OVERALL_RATE_HEADER = "taux de passage des contactées au droit ouvert (%)"
 TOTAL_LABEL = "Ensemble"
 DIMENSIONS: tuple[tuple[str, str], ...] = (
     ("campaign", "Par campagne"),
@@ -159,10 +202,13 @@ class BenefitRow:
 @dataclass(frozen=True)
 class ChainFunnel:
     """The funnel of a territory's chains over ``start``..``end`` (days
-    included). ``exact``: nothing hidden (the team's view, never exported);
-    otherwise every cell went through the secrecy rule (``threshold``) and a
-    hidden one is None. ``closed``: the period is over (its figures may
-    still grow with late outcomes, never with new chains)."""
+    included). ``exact``: nothing hidden (the team's checks, never
+    exported); otherwise every cell went through the secrecy rule
+    (``threshold``) and a hidden one is None. ``closed``: the period is
+    over. ``activity``: each step counted in the period it happened (else
+    the requests of the period). ``as_of``: the cut-off (None: live, as of
+    now); ``final``: the published figures of a year, stopped at its
+    cut-off, that no later record changes."""
 
     territory: Territory
     start: datetime.date
@@ -174,14 +220,28 @@ class ChainFunnel:
     threshold: int
     closed: bool
     hidden_cells: int = 0
+    activity: bool = True
+    as_of: datetime.datetime | None = None
 
     @property
     def period_text(self) -> str:
         return f"du {french.date_text(self.start)} au {french.date_text(self.end)}"
 
     @property
+    def final(self) -> bool:
+        return self.as_of is not None and self.as_of <= timezone.now()
+
+    @property
+    def cutoff_text(self) -> str:
+        """« 31 mars 2027 »: the last day whose records count (\"\" when live)."""
+        if self.as_of is None:
+            return ""
+        return french.date_text(timezone.localtime(self.as_of).date() - datetime.timedelta(days=1))
+
+    @property
     def empty(self) -> bool:
-        return self.total.counts[0] == 0
+        """No step in the period (a hidden count is not 0)."""
+        return all(count == 0 for count in self.total.counts)
 
 
 @dataclass
@@ -191,35 +251,74 @@ class _Unit:
     keys: tuple[str, str, str, str]  # campaign, stratum, commune, month labels
     flags: tuple[bool, bool, bool, bool]  # reached, checked, referred, opened
     opened: dict[str, Decimal] = field(default_factory=dict)  # benefit → € per month
+    contacted: bool = True
 
     @property
     def yearly(self) -> Decimal:
         return sum(self.opened.values(), Decimal(0)) * 12
 
+    @property
+    def columns(self) -> tuple[bool, ...]:
+        """Whether it counts at each step of STEPS."""
+        return (self.contacted, *self.flags)
 
-def _chains(territory: Territory, start: datetime.date, end: datetime.date) -> QuerySet[Chain]:
-    return Chain.objects.filter(
-        territory=territory, month__gte=start.replace(day=1), month__lte=end
-    ).select_related("campaign", "commune")
+
+def _moment(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
-def _units(chains: QuerySet[Chain]) -> list[_Unit]:
-    referred = set(
-        ChainReferral.objects.filter(chain__in=chains).values_list("chain_id", flat=True)
-    )
-    opened: dict[int, dict[str, Decimal]] = defaultdict(dict)
-    outcomes = Outcome.objects.current().filter(
-        kind=OutcomeKind.RIGHT_OPENED, referral__chain_link__chain__in=chains
-    )
-    for chain_id, benefit, monthly in outcomes.values_list(
-        "referral__chain_link__chain_id", "benefit", "monthly_amount"
-    ):
-        rights = opened[chain_id]
-        rights[benefit] = rights.get(benefit, Decimal(0)) + (monthly or Decimal(0))
+def _chains(
+    territory: Territory, start: datetime.date, end: datetime.date, activity: bool
+) -> QuerySet[Chain]:
+    chains = Chain.objects.filter(territory=territory).select_related("campaign", "commune")
+    if not activity:
+        return chains.filter(month__gte=start.replace(day=1), month__lte=end)
+    begin, after = _moment(start), _moment(end + datetime.timedelta(days=1))
+    in_period = Q()
+    for name in ("contacted_at", "reached_at", "rights_checked_at", "referred_at"):
+        in_period |= Q(**{f"{name}__gte": begin, f"{name}__lt": after})
+    # A right opened in the period may follow a referral of an earlier one.
+    return chains.filter(contacted_at__lt=after).filter(in_period | Q(referred_at__lt=after))
+
+
+def _units(
+    chains: QuerySet[Chain],
+    start: datetime.date,
+    end: datetime.date,
+    *,
+    activity: bool,
+    as_of: datetime.datetime | None,
+) -> list[_Unit]:
+    """The chains as units: in the activity view, each step counted when its
+    date falls in ``start``..``end``, and only the chains with a step there;
+    in the cohort view, every step reached. Steps and results after
+    ``as_of`` (None: none) are not counted."""
+    listed = list(chains)
+    rights = chain_rights(listed)
     strata = dict(Stratum.choices)
+
+    def counted(moment: datetime.datetime | None) -> bool:
+        if moment is None or (as_of is not None and moment >= as_of):
+            return False
+        return not activity or start <= timezone.localtime(moment).date() <= end
+
     units = []
-    for chain in chains:
-        rights = opened.get(chain.pk, {})
+    for chain in listed:
+        opened: dict[str, Decimal] = {}
+        for right in rights_in_force(rights.get(chain.pk, []), as_of):
+            if activity and not start <= right.opened_on <= end:
+                continue
+            monthly = (right.yearly_amount or Decimal(0)) / 12
+            opened[right.benefit] = opened.get(right.benefit, Decimal(0)) + monthly
+        columns = (
+            chain_contacted(chain) and counted(chain.contacted_at),
+            counted(chain.reached_at),
+            counted(chain.rights_checked_at),
+            counted(chain.referred_at),
+            bool(opened),
+        )
+        if not any(columns) or (not activity and not columns[0]):
+            continue
         units.append(
             _Unit(
                 keys=(
@@ -228,13 +327,9 @@ def _units(chains: QuerySet[Chain]) -> list[_Unit]:
                     chain.commune.name,
                     chain.month.strftime("%Y-%m"),
                 ),
-                flags=(
-                    chain.reached_at is not None,
-                    chain.rights_checked_at is not None,
-                    chain.pk in referred,
-                    bool(rights),
-                ),
-                opened=rights,
+                flags=(columns[1], columns[2], columns[3], columns[4]),
+                opened=opened,
+                contacted=columns[0],
             )
         )
     return units
@@ -247,39 +342,40 @@ def _row_labels(units: Sequence[_Unit]) -> list[list[str]]:
 
 
 def _hidden_cells(
-    units: Sequence[_Unit], labels: list[list[str]], flags: int, threshold: int
+    units: Sequence[_Unit], labels: list[list[str]], threshold: int, *, steps: bool = True
 ) -> list[list[bool]]:
     """Which cells the secrecy model hides for these units: rows the total
-    then each table's rows in order, columns every unit then the units with
-    each of the first ``flags`` flags (nested: each a subset of the one
-    before). See the module's docstring for the release."""
+    then each table's rows in order, columns the units counted at each step
+    of STEPS (``steps``; in the activity view they are not nested), or one
+    column of every unit (not ``steps``). See the module's docstring for
+    the release."""
     positions = [{label: r for r, label in enumerate(table)} for table in labels]
     offsets = [1]
     for table in labels:
         offsets.append(offsets[-1] + len(table))
-    width = 1 + flags
+    width = len(STEPS) if steps else 1
     atom_of: dict[tuple[tuple[str, ...], tuple[bool, ...]], int] = {}
     sizes: list[int] = []
     for unit in units:
-        key = (unit.keys, unit.flags[:flags])
+        key = (unit.keys, unit.columns if steps else (True,))
         atom = atom_of.setdefault(key, len(atom_of))
         if atom == len(sizes):
             sizes.append(0)
         sizes[atom] += 1
     cells: list[list[int]] = [[] for _ in range(width * offsets[-1])]
-    watched: dict[tuple[int, int, int], list[int]] = defaultdict(list)
-    for (keys, unit_flags), atom in atom_of.items():
+    watched: dict[tuple[int, int, int, bool], list[int]] = defaultdict(list)
+    for (keys, held), atom in atom_of.items():
         places = [0] + [offsets[d] + positions[d][keys[d]] for d in range(len(labels))]
-        # Column k: every unit (k = 0), or those with flag k − 1.
-        held = [True, *unit_flags]
         for row in places:
             for k in range(width):
                 if held[k]:
                     cells[width * row + k].append(atom)
+            # Two steps of a row published: the chains counted at one and
+            # not the other (either way: not nested by activity).
             for k in range(width):
                 for j in range(k + 1, width):
-                    if held[k] and not held[j]:
-                        watched[(row, k, j)].append(atom)
+                    if held[k] != held[j]:
+                        watched[(row, k, j, held[k])].append(atom)
     lines = [
         (k, [width * (offsets[d] + r) + k for r in range(len(labels[d]))])
         for d in range(len(labels))
@@ -292,7 +388,8 @@ def _hidden_cells(
         atom_sizes=sizes,
         cells=cells,
         lines=lines,
-        root=0,
+        # The total of the first column is everyone's only when all count there.
+        root=0 if all(held[0] for _, held in atom_of) else None,
         watched=list(watched.values()),
         search_unions=False,
     )
@@ -368,24 +465,25 @@ def _funnel(
     *,
     exact: bool,
     threshold: int,
+    activity: bool = True,
+    as_of: datetime.datetime | None = None,
 ) -> ChainFunnel:
     labels = _row_labels(units)
     groups: list[list[_Unit]] = [list(units)]
     for d, rows in enumerate(labels):
         for label in rows:
             groups.append([u for u in units if u.keys[d] == label])
-    flags = len(STEPS) - 1
     hidden = [[False] * len(STEPS) for _ in groups]
     amount_hidden = [False for _ in groups]
     if not exact and units:
-        hidden = _hidden_cells(units, labels, flags, threshold)
+        hidden = _hidden_cells(units, labels, threshold)
         with_amount = [u for u in units if u.yearly > 0]
-        amount_hidden = [h[0] for h in _hidden_cells(with_amount, labels, 0, threshold)]
+        amount_hidden = [h[0] for h in _hidden_cells(with_amount, labels, threshold, steps=False)]
         if not with_amount:
             amount_hidden = [False for _ in groups]
     figures: list[tuple[list[int], Decimal, list[bool], bool]] = []
     for g, members in enumerate(groups):
-        exact_counts = [len(members)] + [sum(u.flags[k] for u in members) for k in range(flags)]
+        exact_counts = [sum(u.columns[k] for u in members) for k in range(len(STEPS))]
         amount = sum((u.yearly for u in members), Decimal(0))
         figures.append((exact_counts, amount, hidden[g], amount_hidden[g] if members else False))
     built: list[FunnelRow] = []
@@ -447,6 +545,8 @@ def _funnel(
         threshold=threshold,
         closed=end < timezone.localdate(),
         hidden_cells=hidden_cells,
+        activity=activity,
+        as_of=as_of,
     )
 
 
@@ -457,17 +557,31 @@ def chain_funnel(
     end: datetime.date,
     exact: bool = False,
     threshold: int = DEFAULT_THRESHOLD,
+    activity: bool = False,
+    as_of: datetime.datetime | None = None,
 ) -> ChainFunnel:
-    """The funnel of the territory's chains whose request came in a month
-    that meets ``start``..``end`` (days included; see the module's
-    docstring for what is counted and how the secrecy rule applies).
-    ``exact``: nothing hidden (for the team's checks and tests only).
-    Raises FunnelError (French) when ``end`` is before ``start``; ValueError
-    (French) for an unusable ``threshold``."""
+    """The funnel of the territory's chains over ``start``..``end`` (days
+    included): with ``activity``, each step counted in the period it
+    happened; otherwise the chains whose request came in a month that meets
+    the period. Only what was recorded before ``as_of`` counts (None: live).
+    See the module's docstring for what is counted and how the secrecy rule
+    applies. ``exact``: nothing hidden (for the team's checks and tests
+    only). Raises FunnelError (French) when ``end`` is before ``start``;
+    ValueError (French) for an unusable ``threshold``."""
     if end < start:
         raise FunnelError(
             f"Période invalide : la fin ({french.date_text(end)}) est avant le début "
             f"({french.date_text(start)})."
         )
-    units = _units(_chains(territory, start, end))
-    return _funnel(territory, start, end, units, exact=exact, threshold=threshold)
+    chains = _chains(territory, start, end, activity)
+    units = _units(chains, start, end, activity=activity, as_of=as_of)
+    return _funnel(
+        territory,
+        start,
+        end,
+        units,
+        exact=exact,
+        threshold=threshold,
+        activity=activity,
+        as_of=as_of,
+    )

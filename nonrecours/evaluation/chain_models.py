@@ -6,14 +6,18 @@ A chain is kept in two parts:
 - ``Chain``, anonymous, kept for the statistics: the territory, the
   campaign, the commune and its stratum, the month of the request, and the
   date of each step (contacted, reached or not, rights checked, referred);
-  the rights opened come from the linked referrals' outcomes in force
-  (``ChainReferral``);
+  while the request is kept, the rights opened come from the linked
+  referrals' outcomes (``ChainReferral``);
 - ``ChainContact``, the personal link: to the call-back request (phone,
   e-mail, and the situation pre-filled from the answers, held on
   surveys.Contact) and the amounts the rights check found. It is deleted
   with the call-back request (a cascade: surveys.actions.contacts_erase and
-  the nightly ``nonrecours purge``), after which nothing ties the chain to a
-  phone number, the pre-fill or a barometer answer.
+  the nightly ``nonrecours purge``). Just before (a pre_delete receiver,
+  chain_actions.chain_personal_erase), the rights opened are copied into
+  the chain (``rights_opened``, ``referrals_count``, ``erased_at``), the
+  ``ChainReferral`` rows deleted and the referrals' estimates (derived from
+  the answers) blanked: after that nothing ties the chain to a phone
+  number, a referral, the pre-fill or a barometer answer.
 """
 
 from django.db import models
@@ -45,6 +49,14 @@ class Chain(models.Model):
     not_reached_at = models.DateTimeField("dernier appel sans réponse le", null=True, blank=True)
     rights_checked_at = models.DateTimeField("droits vérifiés le", null=True, blank=True)
     referred_at = models.DateTimeField("première orientation le", null=True, blank=True)
+    # Copied when the call-back request is erased (chain_actions.chain_personal_erase):
+    # the referrals are no longer linked, the funnel reads these instead.
+    erased_at = models.DateTimeField("demande effacée le", null=True, blank=True)
+    referrals_count = models.PositiveIntegerField("orientations (à l'effacement)", default=0)
+    # [{benefit, yearly_amount (euros per year, text), opened_on, recorded_at,
+    # replaced_at}]: the « droit ouvert » results recorded up to the erasure,
+    # corrected ones with the date of their correction (chain_rights.RightOpened).
+    rights_opened = models.JSONField("droits ouverts (à l'effacement)", default=list, blank=True)
 
     class Meta:
         verbose_name = "parcours d'une demande de rappel"

@@ -6,24 +6,34 @@ PROCESSING: list[Processing] = [
     Processing(
         key="evaluation.chain",
         name="Parcours des demandes de rappel du baromètre (de l'appel au droit ouvert)",
-        models=("evaluation.ChainContact",),
+        models=("evaluation.ChainContact", "evaluation.ChainReferral"),
         purpose="Rappeler la personne qui l'a demandé, vérifier ses droits avec elle à partir "
         "de ce qu'elle a répondu, l'orienter, et compter les étapes du parcours.",
         people="Répondant·es du baromètre qui ont demandé à être rappelé·es.",
         data="Lien entre le parcours et la demande de rappel (téléphone, courriel, et la "
         "situation pré-remplie gardée avec la demande : commune, âge approché, logement et "
         "loyer, composition du foyer, activité, revenus, handicap reconnu — donnée sensible, "
-        "art. 9) ; montants mensuels des aides trouvées par la vérification des droits. "
-        "Jamais la réponse au questionnaire ni son identifiant.",
+        "art. 9) ; montants mensuels des aides trouvées par la vérification des droits ; "
+        "lien vers les orientations envoyées depuis le parcours (qui portent le nom et le "
+        "téléphone de la personne). Jamais la réponse au questionnaire ni son identifiant.",
         seen_by="Équipe du territoire qui traite les demandes de rappel (page des rappels, "
         "page du parcours).",
         recipients="Aucun ; la structure qui reçoit une orientation voit ce que l'orientation "
         "lui transmet, avec l'accord de la personne.",
         retention="Effacé avec la demande de rappel : {NONRECOURS_CONTACT_RETENTION_DAYS} "
         "jours après qu'elle a été traitée, ou après la fin de sa campagne ; chaque nuit "
-        "par « nonrecours purge ». Restent le parcours anonyme (campagne, commune, strate, "
-        "mois de la demande, dates des étapes) et ses orientations, comptés sous le secret "
-        "statistique.",
+        "par « nonrecours purge ». Juste avant, le parcours anonyme garde une copie de ses "
+        "droits ouverts (prestation, montant annuel, dates) et du nombre de ses "
+        "orientations ; le lien entre le parcours et ses orientations est supprimé et les "
+        "montants estimés de ces orientations (calculés à partir des réponses) sont "
+        "effacés. Restent le parcours anonyme (campagne, commune, strate, mois de la "
+        "demande, dates des étapes, cette copie), compté sous le secret statistique ; les "
+        "résultats enregistrés après l'effacement n'y sont plus comptés. Reste aussi, sur "
+        "l'orientation (gardée avec ses coordonnées selon sa propre durée), le montant d'un "
+        "droit ouvert que la structure a repris de l'estimation : il ne désigne plus le "
+        "parcours, mais, rapproché par simulation des réponses de la même commune, il "
+        "pourrait y désigner une réponse ; seule l'équipe, qui voit aussi les réponses, "
+        "pourrait le tenter.",
         legal_basis="Consentement (art. 6.1.a RGPD) : la personne demande à être rappelée "
         "pour faire le point sur ses droits ; handicap (art. 9) : consentement explicite "
         "(art. 9.2.a), à confirmer par le ou la délégué·e à la protection des données.",
@@ -74,10 +84,10 @@ NO_PERSONAL_DATA: dict[str, str] = {
     "evaluation.SimulationTally": "nombre de simulations par territoire et par mois, rien "
     "sur les personnes",
     "evaluation.Chain": "parcours d'une demande de rappel sans la personne : campagne, "
-    "commune, strate, mois de la demande et dates des étapes ; le lien personnel est à part "
-    "(ChainContact) et effacé avec la demande",
-    "evaluation.ChainReferral": "orientation comptée dans un parcours (l'orientation garde "
-    "ses propres données personnelles et leur effacement)",
+    "commune, strate, mois de la demande, dates des étapes et, après l'effacement de la "
+    "demande, la copie de ses droits ouverts (prestation, montant annuel, dates) et du "
+    "nombre de ses orientations ; le lien personnel est à part (ChainContact) et effacé avec "
+    "la demande",
     "evaluation.ExternalBundle": "lots d'indicateurs publiés par d'autres territoires : "
     "agrégats libérés par le secret statistique, sans case masquée ni compte",
     "evaluation.NationalFigure": "chiffres nationaux publiés (baromètre d'opinion de la DREES), "

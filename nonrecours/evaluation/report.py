@@ -15,6 +15,14 @@ holds no exact small count, so no format can leak one (docs/adr/029).
 
 The current year may be reported before it ends: the report is then marked
 « provisoire » (its figures still move), counted up to today.
+
+Demonstration data (`nonrecours setup`): one rule for every section
+(evaluation.report_queries.demo_rule). When the territory has any real row
+of the kinds the report counts, every synthetic row is left out of every
+section (and the report says demonstration data exist and are not
+counted); otherwise the report is a demonstration: synthetic rows are
+counted and every rendering says « Rapport de démonstration : chiffres
+fictifs » first.
 Renderings: evaluation.report_files (CSV, XLSX), evaluation.report_render
 (HTML, PDF).
 """
@@ -31,6 +39,11 @@ from nonrecours.errors import UserError
 from nonrecours.territories.models import Territory
 
 SECRET = "secret"  # noqa: S105 (the statistical secret, not a password)
+DEMONSTRATION = "Rapport de démonstration : chiffres fictifs"
+LEFT_OUT = (
+    "Les données de démonstration installées avec l'outil ne sont comptées dans aucune partie : "
+    "le territoire a ses propres données."
+)
 Value = int | float | Decimal | str | None
 
 
@@ -60,6 +73,11 @@ class Figure:
     hidden: bool = False
     group: str = ""
     note: str = ""
+
+    @property
+    def textual(self) -> bool:
+        """An entered text (a role, a status), not a number."""
+        return isinstance(self.value, str)
 
     def __post_init__(self) -> None:
         # A hidden figure holds nothing a rendering could write by mistake.
@@ -117,6 +135,10 @@ class YearlyReport:
     generated_at: datetime.datetime
     threshold: int
     sections: tuple[Section, ...] = field(default_factory=tuple)
+    # demonstration: synthetic rows counted (no real data: « chiffres
+    # fictifs »); demo_left_out: synthetic rows exist and are left out.
+    demonstration: bool = False
+    demo_left_out: bool = False
 
     def section(self, key: str) -> Section:
         """The section ``key``. Raises KeyError."""
@@ -142,6 +164,8 @@ class ReportContext:
     until: datetime.date
     today: datetime.date
     threshold: int
+    # Whether synthetic rows are counted (evaluation.report_queries.demo_rule).
+    synthetic: bool = False
     # Figures several sections read, computed once (report_rights.rights_of).
     cache: dict[str, object] = field(default_factory=dict)
 
@@ -196,11 +220,13 @@ def yearly_report(
     people each action reached (summary_section). The current year is allowed and marked
     provisional (counted up to today). Raises ReportError (French) for a
     year that is not one or not begun (check_report_year)."""
+    from nonrecours.evaluation.report_queries import demo_rule
     from nonrecours.evaluation.report_sections import SECTIONS, summary_section
 
     today = timezone.localdate()
     checked = check_report_year(year, today=today)
     start, end = datetime.date(checked, 1, 1), datetime.date(checked, 12, 31)
+    rule = demo_rule(territory)
     context = ReportContext(
         territory=territory,
         year=checked,
@@ -209,6 +235,7 @@ def yearly_report(
         until=min(end, today),
         today=today,
         threshold=threshold,
+        synthetic=rule.synthetic,
     )
     built = [build(context) for build in (SECTIONS if builders is None else builders)]
     return YearlyReport(
@@ -221,4 +248,6 @@ def yearly_report(
         generated_at=timezone.now(),
         threshold=threshold,
         sections=(summary_section(built), *built),
+        demonstration=rule.synthetic and rule.present,
+        demo_left_out=rule.left_out,
     )

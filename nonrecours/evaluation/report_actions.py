@@ -7,7 +7,9 @@ not at all; a refusal is a ReportEntryError (French, naming the field).
 """
 
 import datetime
+import re
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -25,6 +27,10 @@ from nonrecours.textrules import clean_text, database_id, shown
 FIRST_YEAR, LAST_YEAR = 2020, 2100
 # A territory's yearly budget line above a hundred million euros is a typo.
 MAX_AMOUNT = Decimal("100000000")
+# « 1e6 », « 2,5E+3 »: a number with a power of ten.
+_EXPONENT = re.compile(r"\d\s*[eE]\s*[+-]?\s*\d")
+# Where the experiment runs: « today » for the dates of an agreement.
+PARIS = ZoneInfo("Europe/Paris")
 
 
 class ReportEntryError(UserError, ValueError):
@@ -60,6 +66,13 @@ def _amount(value: object) -> Decimal:
     if not raw:
         raise ReportEntryError(
             "Montant : à indiquer, en euros (par exemple 12 500).", field="montant"
+        )
+    if _EXPONENT.search(raw):
+        # Decimal reads « 1e6 » as a million: nobody types a budget so.
+        raise ReportEntryError(
+            f"Montant : « {shown(raw, 30)} » : écrivez le montant en chiffres, sans puissance "
+            "de dix (« e ») : par exemple 1 000 000 pour un million d'euros.",
+            field="montant",
         )
     try:
         amount = french.parse_decimal(raw)
@@ -126,16 +139,33 @@ def budget_line_add(
     return line
 
 
+def _same_name(first: str, second: str) -> bool:
+    """Two names of one organisation, whatever their case and spaces."""
+    return " ".join(first.split()).casefold() == " ".join(second.split()).casefold()
+
+
 def partner_add(
     *, territory: Territory, year: object, name: object, role: object = "", user: User | None
 ) -> ReportPartner:
     """Add a partner involved in civil ``year`` (``name`` ≤ 200 characters,
     ``role`` optional ≤ 300). Raises ReportEntryError (French) for a wrong
     value or a partner already entered that year; writes nothing then."""
+    checked = check_year(year)
+    text = _text(name, field="nom", label="Partenaire", required=True, max_length=200)
+    text = " ".join(text.split())
+    for known in ReportPartner.objects.filter(territory=territory, year=checked).values_list(
+        "name", flat=True
+    ):
+        if _same_name(known, text):
+            raise ReportEntryError(
+                f"« {shown(text)} » est déjà parmi les partenaires de {checked} "
+                f"(« {shown(known)} », majuscules et espaces mis à part).",
+                field="nom",
+            )
     partner = ReportPartner(
         territory=territory,
-        year=check_year(year),
-        name=_text(name, field="nom", label="Partenaire", required=True, max_length=200),
+        year=checked,
+        name=text,
         role=_text(role, field="role", label="Rôle", required=False, max_length=300),
         entered_at=timezone.now(),
         entered_by=user,
@@ -182,6 +212,37 @@ def agreement_add(
         entered_at=timezone.now(),
         entered_by=user,
     )  # fmt: skip
+    _check_agreement_dates(agreement)
+    with transaction.atomic():
+        agreement.save()
+    return agreement
+
+
+def _check_agreement_dates(agreement: DataAgreement) -> None:
+    """Dates that agree with the status, today in Europe/Paris: in
+    preparation, not signed; signed or ended, signed by today; ended, by
+    today; the end not before the signature."""
+    today = timezone.localdate(timezone=PARIS)
+    status, signed_on, ends_on = agreement.status, agreement.signed_on, agreement.ends_on
+    if status == AgreementStatus.PREPARING and signed_on is not None:
+        raise ReportEntryError(
+            "Signée le : une convention en préparation n'est pas encore signée ; laissez la "
+            "date vide, ou choisissez l'état « signée ».",
+            field="signee_le",
+        )
+    if signed_on is not None and signed_on > today:
+        raise ReportEntryError(
+            f"Signée le : le {french.date_text(signed_on)} est après aujourd'hui "
+            f"({french.date_text(today)}) ; une convention à signer est « en préparation ».",
+            field="signee_le",
+        )
+    if status == AgreementStatus.ENDED and ends_on is not None and ends_on > today:
+        raise ReportEntryError(
+            f"Prend fin le : le {french.date_text(ends_on)} est après aujourd'hui "
+            f"({french.date_text(today)}) ; une convention qui court encore est « signée », "
+            "avec sa date de fin.",
+            field="fin_le",
+        )
     if status != AgreementStatus.PREPARING and agreement.signed_on is None:
         raise ReportEntryError(
             "Signée le : une convention signée ou terminée a une date de signature.",
@@ -189,9 +250,6 @@ def agreement_add(
         )
     if agreement.signed_on and agreement.ends_on and agreement.ends_on < agreement.signed_on:
         raise ReportEntryError("Prend fin le : la fin est avant la signature.", field="fin_le")
-    with transaction.atomic():
-        agreement.save()
-    return agreement
 
 
 _KINDS: dict[str, type[BudgetLine] | type[ReportPartner] | type[DataAgreement]] = {

@@ -8,11 +8,17 @@ from decimal import Decimal
 
 from nonrecours import french
 from nonrecours.evaluation.report import Figure, ReportContext, Section
-from nonrecours.evaluation.report_queries import budget_lines, year_agreements, year_partners
+from nonrecours.evaluation.report_queries import (
+    budget_lines,
+    entries_counted,
+    year_agreements,
+    year_partners,
+)
 from nonrecours.evaluation.report_rights import rights_of
 
 SOURCE_ENTERED = "Rapport annuel : saisi par l'équipe du territoire"
 SOURCE_COST = "Rapport annuel : budget saisi, droits ouverts des orientations"
+NOT_ENTERED = "budget non saisi"
 
 
 def budget_section(context: ReportContext) -> Section:
@@ -20,23 +26,32 @@ def budget_section(context: ReportContext) -> Section:
     right opened = total ÷ rights opened (report_rights: every benefit), in
     euros per right; None when no budget is entered or no right opened,
     hidden when the count of rights is."""
-    lines = list(budget_lines(context.territory, context.year))
+    lines = list(entries_counted(budget_lines(context.territory, context.year),
+                                 synthetic=context.synthetic))  # fmt: skip
     spent = sum((line.amount for line in lines), Decimal(0))
-    how = "Montant dépensé dans l'année, saisi par l'équipe"
     figures = [
         Figure("budget.ligne", "Montant dépensé", line.amount, "euros", SOURCE_ENTERED,
-               how + (f" ; financeur : {line.funder}." if line.funder else "."),
-               group=line.label)
+               "Montant dépensé dans l'année, saisi par l'équipe.", group=line.label,
+               note=f"financeur : {line.funder}" if line.funder else "")
         for line in lines
     ]  # fmt: skip
     figures.append(
         Figure("budget.total", "Budget dépensé", spent if lines else None, "euros",
                SOURCE_ENTERED, "Somme des lignes du budget de l'année.", group="Total",
-               note="" if lines else "aucune ligne saisie")
+               note="" if lines else NOT_ENTERED)
     )  # fmt: skip
     total = rights_of(context).total
-    cost = None
-    if lines and total.rights:
+    # One reading whatever the year: no budget → « budget non saisi » (there
+    # is nothing to hide); no right opened → « aucun droit ouvert »; the
+    # count of rights hidden → the cost is secret with it.
+    cost, note, hidden = None, "", False
+    if not lines:
+        note = NOT_ENTERED
+    elif total.rights is None:
+        hidden = True
+    elif total.rights == 0:
+        note = "aucun droit ouvert"
+    else:
         cost = (spent / total.rights).quantize(Decimal("0.01"))
     figures.append(
         Figure(
@@ -44,7 +59,7 @@ def budget_section(context: ReportContext) -> Section:
             SOURCE_COST,
             "Budget dépensé divisé par les droits ouverts de l'année (toutes prestations, partie "
             "« Droits ouverts par prestation ») ; masqué quand ce nombre l'est.",
-            hidden=total.rights is None, group="Total",
+            hidden=hidden, group="Total", note=note,
         )
     )  # fmt: skip
     intro = (
@@ -59,8 +74,10 @@ def budget_section(context: ReportContext) -> Section:
 def partners_section(context: ReportContext) -> Section:
     """The partners entered for the year (name, role) and the data-sharing
     agreements that concern it (partner, purpose, status and dates)."""
-    partners = list(year_partners(context.territory, context.year))
-    agreements = list(year_agreements(context.territory, context.year))
+    partners = list(entries_counted(year_partners(context.territory, context.year),
+                                    synthetic=context.synthetic))  # fmt: skip
+    agreements = list(entries_counted(year_agreements(context.territory, context.year),
+                                      synthetic=context.synthetic))  # fmt: skip
     figures = [
         Figure("partenaires.nombre", "Partenaires impliqués", len(partners), "organisations",
                SOURCE_ENTERED, "Partenaires saisis pour l'année."),
@@ -75,14 +92,14 @@ def partners_section(context: ReportContext) -> Section:
                    "Saisi par l'équipe.", group=partner.name)
         )  # fmt: skip
     for agreement in agreements:
-        dates = []
+        dates = [f"objet : {agreement.purpose}"]
         if agreement.signed_on:
             dates.append(f"signée le {french.date_text(agreement.signed_on)}")
         if agreement.ends_on:
             dates.append(f"jusqu'au {french.date_text(agreement.ends_on)}")
         figures.append(
             Figure("conventions.etat", "État", agreement.get_status_display(), "",
-                   SOURCE_ENTERED, f"Objet : {agreement.purpose}.",
+                   SOURCE_ENTERED, "Saisi par l'équipe.",
                    group=f"Convention avec {agreement.partner}", note=", ".join(dates))
         )  # fmt: skip
     return Section("partenaires", "Partenaires et conventions d'échange de données",

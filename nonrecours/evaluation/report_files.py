@@ -19,7 +19,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from nonrecours import french
 from nonrecours.csvtext import spreadsheet_safe
-from nonrecours.evaluation.report import SECRET, Figure, YearlyReport
+from nonrecours.evaluation.report import DEMONSTRATION, LEFT_OUT, SECRET, Figure, YearlyReport
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 HEADER = (
@@ -80,6 +80,12 @@ def report_notes(report: YearlyReport) -> list[tuple[str, str]]:
          "permettrait de retrouver une valeur masquée. Budget, partenaires et conventions "
          "décrivent des organisations et des dépenses : jamais masqués."),
     ]  # fmt: skip
+    if report.demonstration:
+        notes.insert(0, ("démonstration", f"{DEMONSTRATION} : le territoire n'a encore aucune "
+                         "donnée réelle ; les chiffres viennent des données fictives installées "
+                         "avec l'outil."))  # fmt: skip
+    elif report.demo_left_out:
+        notes.append(("démonstration", LEFT_OUT))
     if report.provisional:
         notes.insert(
             3,
@@ -98,11 +104,15 @@ def _csv_cell(value: Cell) -> str:
 
 
 def report_csv(report: YearlyReport) -> str:
-    """The report as CSV text: « ; », decimal comma, HEADER first, then
-    report_lines(); « secret » for a hidden value, empty when it does not
-    apply. « provisoire » is in the file's first cell for the current year."""
+    """The report as CSV text: « ; », decimal comma, HEADER first (after a
+    line « Rapport de démonstration : chiffres fictifs » for a
+    demonstration), then report_lines(); « secret » for a hidden value,
+    empty when it does not apply. « provisoire » is in the header's first
+    cell for the current year."""
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, delimiter=";")
+    if report.demonstration:
+        writer.writerow([DEMONSTRATION])
     writer.writerow(HEADER)
     for line in report_lines(report):
         writer.writerow([_csv_cell(value) for value in line])
@@ -119,16 +129,19 @@ def _xlsx_cell(value: Cell) -> Cell:
 
 
 def report_xlsx(report: YearlyReport) -> bytes:
-    """The report as an XLSX workbook: sheet « rapport » (HEADER, then
+    """The report as an XLSX workbook: sheet « rapport » (the demonstration
+    line as in the CSV, HEADER, then
     report_lines(), numbers as numbers, « secret » for a hidden value),
     sheet « notes » (report_notes)."""
     workbook = Workbook()
     workbook.remove(workbook.worksheets[0])
     data = workbook.create_sheet("rapport")
+    if report.demonstration:
+        data.append([DEMONSTRATION])
     data.append(list(HEADER))
     for line in report_lines(report):
         data.append([_xlsx_cell(value) for value in line])
-    data.freeze_panes = "D2"
+    data.freeze_panes = "D3" if report.demonstration else "D2"
     for column, width in zip("ABCDEFGHI", (30, 30, 34, 14, 14, 12, 40, 60, 30), strict=True):
         data.column_dimensions[column].width = width
     notes = workbook.create_sheet("notes")

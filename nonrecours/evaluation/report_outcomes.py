@@ -4,10 +4,13 @@ barometer's call-back chain (evaluation.chain_queries). Each feature
 applies the secrecy rule to its own cells; a None there is a hidden cell
 here."""
 
-from nonrecours.evaluation.chain_funnel import STEPS
+from decimal import Decimal
+
+from nonrecours.evaluation.chain_funnel import STEPS, TOTAL_LABEL, ChainFunnel, FunnelRow
 from nonrecours.evaluation.chain_queries import chain_year
 from nonrecours.evaluation.followup_queries import followup_statistics, simulations_count
 from nonrecours.evaluation.report import Figure, ReportContext, Section, frequency_rule
+from nonrecours.surveys.models import Campaign
 
 SOURCE_SIMULATOR = "Simulateur de droits : simulations comptées par mois"
 SOURCE_FOLLOWUP = (
@@ -34,6 +37,12 @@ def simulator_section(context: ReportContext) -> Section:
     stats = followup_statistics(context.territory, context.start, context.end,
                                 threshold=context.threshold)  # fmt: skip
     how = "Suivis dont le consentement a été donné dans l'année ; "
+    intro = INTRO_SIMULATOR + (
+        " Le simulateur n'a pas de données de démonstration : ses chiffres sont ceux de son "
+        "usage réel."
+        if context.synthetic
+        else ""
+    )
     figures = [
         Figure("simulateur.simulations", "Simulations", count, "simulations", SOURCE_SIMULATOR,
                "Pages de résultats calculées pour le territoire dans l'année (des actes, pas des "
@@ -46,7 +55,7 @@ def simulator_section(context: ReportContext) -> Section:
                hidden=stats.answered is None),
     ]  # fmt: skip
     if not stats.followed_up:
-        return Section("simulateur", TITLE_SIMULATOR, INTRO_SIMULATOR, tuple(figures))
+        return Section("simulateur", TITLE_SIMULATOR, intro, tuple(figures))
     for benefit in stats.benefits:
         figures += [
             Figure("simulateur.demandes", "Demande faite", benefit.claimed, "personnes",
@@ -64,7 +73,44 @@ def simulator_section(context: ReportContext) -> Section:
                    SOURCE_FOLLOWUP, how + "réponses « où avez-vous été bloqué·e ? ».",
                    hidden=reason.count is None, group=f"Blocage : {reason.label}")
         )  # fmt: skip
-    return Section("simulateur", TITLE_SIMULATOR, INTRO_SIMULATOR, tuple(figures))
+    return Section("simulateur", TITLE_SIMULATOR, intro, tuple(figures))
+
+
+def real_campaigns_row(context: ReportContext, funnel: ChainFunnel) -> FunnelRow | None:
+    """The funnel of the real campaigns' chains (the demonstration left
+    out): the total when no chain is of a demonstration campaign, else the
+    sum of the real campaigns' published rows (hidden where one of them
+    is; all hidden when a real and a demonstration campaign share a name);
+    None when no real campaign has a chain."""
+    demo = set(
+        Campaign.objects.filter(territory=context.territory, is_synthetic=True).values_list(
+            "name", flat=True
+        )
+    )
+    table = next((t for t in funnel.tables if t.key == "campaign"), None)
+    if table is None or not any(row.label in demo for row in table.rows):
+        return funnel.total
+    real = set(
+        Campaign.objects.filter(territory=context.territory, is_synthetic=False).values_list(
+            "name", flat=True
+        )
+    )
+    rows = [row for row in table.rows if row.label in real]
+    if not rows:
+        return None
+    if any(row.label in demo for row in rows):
+        return FunnelRow(TOTAL_LABEL, (None,) * len(STEPS), None)
+    counts = tuple(
+        None if any(row.counts[k] is None for row in rows) else sum(r.counts[k] or 0 for r in rows)
+        for k in range(len(STEPS))
+    )
+    amounts = [row.yearly_amount for row in rows]
+    amount = (
+        None
+        if any(a is None for a in amounts)
+        else sum((a or Decimal(0) for a in amounts), Decimal(0))
+    )
+    return FunnelRow(TOTAL_LABEL, counts, amount)
 
 
 def chain_section(context: ReportContext) -> Section:
@@ -74,20 +120,22 @@ def chain_section(context: ReportContext) -> Section:
     them."""
     funnel = chain_year(context.territory, context.year)
     title = "Des rappels du baromètre aux droits ouverts"
-    if funnel.empty:
-        return Section("chaine", title, f"Aucune demande de rappel du baromètre reçue en "
-                       f"{context.year} n'a été travaillée.", available=False)  # fmt: skip
-    how = "Demandes de rappel reçues dans l'année, chacune comptée à chaque étape atteinte ; "
+    total = funnel.total if context.synthetic else real_campaigns_row(context, funnel)
+    if total is None or all(count == 0 for count in total.counts):  # hidden is not 0
+        return Section("chaine", title, f"Aucune demande de rappel du baromètre n'a été "
+                       f"travaillée en {context.year}.", available=False)  # fmt: skip
+    how = ("Chaque étape comptée dans l'année où elle a eu lieu, quelle que soit la date de la "
+           "demande ; résultats enregistrés jusqu'au 31 mars de l'année suivante ; ")  # fmt: skip
     figures = [
         Figure(f"chaine.{STEP_KEYS.get(key, key)}", f"Personnes {label}", value, "personnes",
                SOURCE_CHAIN, how + "étapes datées par l'équipe.", hidden=value is None)
-        for (key, label), value in zip(STEPS, funnel.total.counts, strict=False)
+        for (key, label), value in zip(STEPS, total.counts, strict=False)
     ]  # fmt: skip
     figures.append(
         Figure("chaine.montant", "Montant annuel estimé des droits ouverts",
-               funnel.total.yearly_amount, "euros par an", SOURCE_CHAIN,
+               total.yearly_amount, "euros par an", SOURCE_CHAIN,
                how + "12 fois les montants mensuels des droits ouverts.",
-               hidden=funnel.total.yearly_amount is None)
+               hidden=total.yearly_amount is None)
     )  # fmt: skip
     return Section("chaine", title, "Les répondant·es qui ont demandé à être rappelé·es, de "
                    "l'appel au droit ouvert.", tuple(figures))  # fmt: skip

@@ -3,8 +3,8 @@ rule: the one table of the yearly report no feature publishes yet.
 
 Counted: the outcomes in force (``Outcome.objects.current()``: a corrected
 outcome counts with its latest value) of kind « droit ouvert » of the
-referrals sent in the civil year (the same referrals as the referral
-statistics: demonstration ones only while the territory has no real one),
+referrals sent in the civil year (real ones only, unless the report is a
+demonstration: evaluation.report_queries.demo_rule),
 one right per referral and benefit. Yearly amount of a benefit: 12 × the
 sum of its rights' monthly amounts (as referrals.statistics).
 
@@ -55,12 +55,12 @@ class RightsByBenefit:
     synthetic: bool
 
 
-def year_referrals(territory: Territory, year: int) -> QuerySet[Referral]:
-    """The referrals sent in civil ``year`` (local time) that the referral
-    statistics count: demonstration ones only while the territory has no
-    real one."""
+def year_referrals(territory: Territory, year: int, *, synthetic: bool) -> QuerySet[Referral]:
+    """The referrals sent in civil ``year`` (local time) that the report
+    counts: the real ones, and the demonstration's too when ``synthetic``
+    (a demonstration install, evaluation.report_queries.demo_rule)."""
     referrals = Referral.objects.filter(territory=territory)
-    if referrals.filter(is_synthetic=False).exists():
+    if not synthetic:
         referrals = referrals.filter(is_synthetic=False)
     zone = timezone.get_current_timezone()
     return referrals.filter(
@@ -86,11 +86,13 @@ def _hidden(sizes: list[int], threshold: int) -> list[bool]:
     return hidden
 
 
-def rights_by_benefit(territory: Territory, year: int, *, threshold: int) -> RightsByBenefit:
+def rights_by_benefit(
+    territory: Territory, year: int, *, threshold: int, synthetic: bool
+) -> RightsByBenefit:
     """The published table of rights opened by benefit for civil ``year``
     (see the module's docstring), rows from the most rights, « Autres
     droits » last. Amounts rounded to the euro."""
-    referrals = year_referrals(territory, year)
+    referrals = year_referrals(territory, year, synthetic=synthetic)
     outcomes = Outcome.objects.current().filter(referral__in=referrals.values("pk"))
     rights: dict[tuple[int, str], Decimal] = {}
     for referral_id, benefit, monthly in outcomes.filter(kind=OutcomeKind.RIGHT_OPENED).values_list(
@@ -134,6 +136,7 @@ def rights_of(context: ReportContext) -> RightsByBenefit:
     per report (the rights section and the budget's cost per right read it)."""
     found = context.cache.get("rights")
     if not isinstance(found, RightsByBenefit):
-        found = rights_by_benefit(context.territory, context.year, threshold=context.threshold)
+        found = rights_by_benefit(context.territory, context.year, threshold=context.threshold,
+                                  synthetic=context.synthetic)  # fmt: skip
         context.cache["rights"] = found
     return found

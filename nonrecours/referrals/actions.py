@@ -518,6 +518,19 @@ def referrals_process_deadlines(now: datetime.datetime | None = None) -> Deadlin
 PERSONAL_FIELDS = ("first_name", "last_name", "phone", "email", "message", "refusal_detail")
 
 
+def referrals_estimates_erase(referral_ids: list[int]) -> int:
+    """Blank the simulator's estimates a referral came with
+    (``simulated_amounts``, ``simulation_code``) on these referrals, the
+    person's details staying: what the caller erases when the estimates
+    were computed from data that must no longer be tied to the person
+    (evaluation.chain_actions.chain_personal_erase: a barometer answer's
+    pre-fill). Outcomes already recorded keep their amounts. Returns how
+    many referrals were changed."""
+    return Referral.objects.filter(pk__in=referral_ids).update(
+        simulated_amounts={}, simulation_code=""
+    )
+
+
 def referrals_anonymise(now: datetime.datetime | None = None) -> int:
     """Erase the person's details of the referrals sent more than the
     retention period ago, and revoke their link. Statuses, dates, commune,

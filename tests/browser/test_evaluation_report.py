@@ -23,7 +23,14 @@ pytestmark = [
 
 
 def test_the_yearly_report_on_a_phone(live_server, arras, make_member, phone_page):
+    from nonrecours.evaluation import report_actions
+
     build_year(arras)
+    # Review of issue 17: a long unbroken text made the page 1 967 px wide.
+    report_actions.budget_line_add(
+        territory=arras, year=2025, label="b" * 200, amount="10", user=None
+    )
+    report_actions.partner_add(territory=arras, year=2025, name="Long", role="r" * 300, user=None)
     page = phone_page
     log_in(page, live_server.url, make_member(arras, Role.PROJECT_LEAD).username)
     page.goto(live_server.url + f"/territoires/{arras.siren}/evaluation/rapport-annuel/?annee=2025")
@@ -45,3 +52,10 @@ def test_the_yearly_report_on_a_phone(live_server, arras, make_member, phone_pag
     page.get_by_label("Montant dépensé (euros)").fill("12 000")
     page.get_by_role("button", name="Ajouter la ligne").click()
     expect(page.get_by_text("Communication : 12")).to_be_visible()
+    # Deleting asks first; both steps are named after the line.
+    page.locator("summary", has_text="Supprimer la ligne de budget « Communication »").click()
+    assert serious_violations(page) == []
+    page.get_by_role("button", name="Confirmer la suppression de la ligne de budget "
+                     "« Communication »").click()  # fmt: skip
+    expect(page.get_by_text("Supprimé : Communication")).to_be_visible()
+    assert page_width(page) <= 390

@@ -101,6 +101,7 @@ def test_rights_check_referral_and_outcome_make_the_chain(arras, campaign, team)
         chain=chain, **send_arguments(arras, team, structure, offer)
     )
     assert referral.simulated_amounts == amounts
+    assert not referral.is_synthetic  # a request of a real campaign
     chain.refresh_from_db()
     assert chain.rights_checked_at == NOW and chain.referred_at == NOW
     referral_actions.referral_answer(referral, accept=True, user=receiver, via=Channel.ACCOUNT)
@@ -118,7 +119,7 @@ def test_rights_check_referral_and_outcome_make_the_chain(arras, campaign, team)
         ("Jointe", NOW),
         ("Droits vérifiés", NOW),
         ("Orientée", NOW),
-        ("Droit ouvert", NOW),
+        ("Droit ouvert", NOW.date()),
     ]
     assert view.rights_opened == (("Revenu de solidarité active (RSA)", Decimal("7350.00")),)
     funnel = chain_queries.chain_year(arras, 2026)
@@ -175,7 +176,10 @@ def test_erasing_the_request_erases_every_personal_link(arras, campaign, team):
     assert contacts_erase(today=datetime.date(2027, 3, 1)) == 1
     assert not Contact.objects.exists() and not ChainContact.objects.exists()
     chain = Chain.objects.get()
-    assert ChainReferral.objects.filter(chain=chain).count() == 1
+    # The referral is no longer linked, and its estimates (the simulation
+    # of the answers' pre-fill) are gone.
+    assert not ChainReferral.objects.exists()
+    assert (chain.referrals_count, chain.erased_at) == (1, NOW)
     # Nothing in the chain's tables holds the number, the pre-fill or an answer.
     with connection.cursor() as cursor:
         for table in (Chain._meta.db_table, ChainReferral._meta.db_table):
@@ -200,6 +204,117 @@ def test_erasing_the_request_erases_every_personal_link(arras, campaign, team):
         arras, start=datetime.date(2026, 11, 1), end=datetime.date(2026, 11, 30), exact=True
     )
     assert exact.total.counts == (1, 1, 1, 1, 0)
+
+
+def _erased_chain_with_a_right_opened(arras, campaign, team):
+    """A chain checked, referred, with an RSA of 450 € a month opened on
+    the phone-number-bearing referral; then the request erased."""
+    structure, offer = directory_of(arras)
+    receiver = ccas_receiver(arras, structure)
+    contact = call_back_request(campaign, "k1")
+    chain = chain_actions.chain_open(contact=contact, user=team)
+    chain_actions.chain_call_record(chain=chain, reached=True)
+    amounts = chain_actions.chain_rights_check(
+        chain=chain, situation=chain_actions.chain_prefill(chain)
+    )
+    referral = chain_actions.chain_referral_send(
+        chain=chain, **send_arguments(arras, team, structure, offer)
+    )
+    assert referral.simulated_amounts == amounts and amounts
+    referral_actions.referral_answer(referral, accept=True, user=receiver, via=Channel.ACCOUNT)
+    referral_actions.referral_record_outcome(
+        referral, kind=OutcomeKind.RIGHT_OPENED, benefit="rsa", monthly_amount="450",
+        user=receiver, via=Channel.ACCOUNT,
+    )  # fmt: skip
+    assert contacts_erase(today=datetime.date(2027, 3, 1)) == 1
+    return chain, referral, receiver, amounts
+
+
+def test_erasure_unlinks_the_referrals_and_keeps_the_right_opened(arras, campaign, team):
+    chain, referral, receiver, amounts = _erased_chain_with_a_right_opened(arras, campaign, team)
+    referral.refresh_from_db()
+    # The referral keeps its person (its own retention) but nothing derived
+    # from the answers, and no row joins it to the chain.
+    assert referral.phone and referral.last_name == "Martin"
+    assert referral.simulated_amounts == {} and referral.simulation_code == ""
+    assert not ChainReferral.objects.exists() and not ChainContact.objects.exists()
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT * FROM {Chain._meta.db_table}")  # noqa: S608 - our table
+        text = repr(cursor.fetchall())
+    for personal in (PHONE, "06 12 34 56 78", "Martin", "Camille", str(amounts["rsa"])):
+        assert personal not in text
+    # The funnel still counts the right opened, with its yearly amount.
+    exact = chain_queries.chain_funnel(
+        arras, start=datetime.date(2026, 11, 1), end=datetime.date(2026, 11, 30), exact=True
+    )
+    assert exact.total.counts == (1, 1, 1, 1, 1)
+    assert exact.total.yearly_amount == Decimal(5400)
+    assert [(b.benefit, b.people, b.yearly_amount) for b in exact.benefits] == [
+        ("rsa", 1, Decimal(5400))
+    ]
+    chain.refresh_from_db()
+    view = chain_queries.chain_view(chain)
+    assert view.referrals == () and view.erased
+    assert view.rights_opened == (("Revenu de solidarité active (RSA)", Decimal(5400)),)
+    assert ("Orientée", NOW, "1 orientation") in [(s.label, s.at, s.detail) for s in view.steps]
+    # A result recorded after the erasure is not counted (said in the guide).
+    referral_actions.referral_record_outcome(
+        referral, kind=OutcomeKind.RIGHT_OPENED, benefit="prime_activite", monthly_amount="100",
+        user=receiver, via=Channel.ACCOUNT,
+    )  # fmt: skip
+    again = chain_queries.chain_funnel(
+        arras, start=datetime.date(2026, 11, 1), end=datetime.date(2026, 11, 30), exact=True
+    )
+    assert again.total.yearly_amount == Decimal(5400)
+
+
+def test_erasure_keeps_the_correction_history_for_the_cutoff(arras, campaign, team):
+    """A right corrected before the erasure: the copy keeps both values with
+    their dates, so a view stopped before the correction reads the first."""
+    structure, offer = directory_of(arras)
+    receiver = ccas_receiver(arras, structure)
+    chain = chain_actions.chain_open(contact=call_back_request(campaign, "k1"), user=team)
+    referral = chain_actions.chain_referral_send(
+        chain=chain, **send_arguments(arras, team, structure, offer)
+    )
+    referral_actions.referral_answer(referral, accept=True, user=receiver, via=Channel.ACCOUNT)
+    outcome = referral_actions.referral_record_outcome(
+        referral, kind=OutcomeKind.RIGHT_OPENED, benefit="rsa", monthly_amount="600",
+        user=receiver, via=Channel.ACCOUNT,
+    )  # fmt: skip
+    later = NOW + datetime.timedelta(days=10)
+    with time_machine.travel(later, tick=False):
+        referral_correct_outcome(
+            referral, outcome_id=outcome.pk, kind=OutcomeKind.RIGHT_OPENED, benefit="rsa",
+            monthly_amount="500", reason="Montant mal saisi", user=receiver, via=Channel.ACCOUNT,
+        )  # fmt: skip
+    with time_machine.travel(datetime.datetime(2027, 3, 1, 3, 0, tzinfo=datetime.UTC)):
+        contacts_erase()
+    rights = Chain.objects.get().rights_opened
+    assert sorted((r["yearly_amount"], r["opened_on"]) for r in rights) == [
+        ("6000.00", "2026-11-20"),
+        ("7200.00", "2026-11-20"),
+    ]
+    month = {"start": datetime.date(2026, 11, 1), "end": datetime.date(2026, 11, 30)}
+    before = chain_queries.chain_funnel(
+        arras, **month, exact=True, as_of=NOW + datetime.timedelta(days=1)
+    )
+    after = chain_queries.chain_funnel(arras, **month, exact=True)
+    assert (before.total.yearly_amount, after.total.yearly_amount) == (7200, 6000)
+
+
+def test_contacted_means_a_call_noted_on_the_page_and_in_the_funnel(arras, campaign, team):
+    chain = chain_actions.chain_open(contact=call_back_request(campaign, "k1"), user=team)
+    month = {"start": datetime.date(2026, 11, 1), "end": datetime.date(2026, 11, 30)}
+    view = chain_queries.chain_view(chain)
+    assert view.steps[0].at is None  # « Contactée : pas encore »
+    assert chain_queries.chain_funnel(arras, **month, exact=True).empty
+    chain = chain_actions.chain_call_record(chain=chain, reached=False)
+    assert chain_queries.chain_view(chain).steps[0] == chain_queries.ChainStep(
+        "Contactée", NOW, "1 appel noté"
+    )
+    funnel = chain_queries.chain_funnel(arras, **month, exact=True)
+    assert funnel.total.counts == (1, 0, 0, 0, 0)
 
 
 def test_a_referral_to_another_territory_is_refused_and_nothing_is_written(arras, campaign, team):
@@ -243,3 +358,20 @@ def test_the_nightly_purge_erases_the_link_with_the_request(arras, campaign, tea
         call_command("purge", stdout=out)
     assert "1 demande(s) de rappel du baromètre effacée(s)" in out.getvalue()
     assert not ChainContact.objects.exists() and Chain.objects.get() == chain
+
+
+def test_a_referral_for_a_demonstration_request_is_synthetic(arras, campaign, team):
+    """The yearly report leaves synthetic rows out once real data exist: a
+    referral sent for a request of the demonstration campaign must not
+    count as real (review of issue 17)."""
+    campaign.is_synthetic = True
+    campaign.save(update_fields=["is_synthetic"])
+    structure, offer = directory_of(arras)
+    ccas_receiver(arras, structure)
+    chain = chain_actions.chain_open(contact=call_back_request(campaign, "demo"), user=team)
+    chain_actions.chain_rights_check(chain=chain, situation=chain_actions.chain_prefill(chain))
+    referral = chain_actions.chain_referral_send(
+        chain=chain, **send_arguments(arras, team, structure, offer)
+    )
+    referral.refresh_from_db()
+    assert referral.is_synthetic

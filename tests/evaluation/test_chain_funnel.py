@@ -16,7 +16,8 @@ from nonrecours.evaluation.chain_funnel import (
     chain_funnel,
 )
 from nonrecours.evaluation.chain_models import Chain
-from nonrecours.evaluation.chain_queries import chain_year
+from nonrecours.evaluation.chain_queries import chain_year, chain_years
+from nonrecours.evaluation.chain_rights import RightOpened, cutoff, published_on, rights_in_force
 from nonrecours.territories.models import Commune
 from tests.evaluation.chain_setup import campaign_of
 
@@ -239,3 +240,54 @@ def test_no_hidden_cell_comes_back_by_difference_on_a_large_year(arras):
         for row, exact_row in zip(table.rows, exact_table.rows, strict=True):
             for shown, true in zip(row.counts, exact_row.counts, strict=True):
                 assert shown is None or shown == true
+
+
+def test_each_step_counts_in_the_year_it_happened(arras):
+    """12 requests of December 2024, called then; reached, checked and
+    referred in February 2026, an RSA of 600 € a month opened in March 2026
+    (requests erased since: the copy kept in the chain). 2024 shows the
+    calls, 2026 the rest; 2025 nothing."""
+    campaign = campaign_of(arras)
+    commune = Commune.objects.get(insee_code="62041")
+    called = datetime.datetime(2024, 12, 3, 9, tzinfo=datetime.UTC)
+    worked = datetime.datetime(2026, 2, 3, 9, tzinfo=datetime.UTC)
+    opened = datetime.datetime(2026, 3, 2, 9, tzinfo=datetime.UTC)
+    right = RightOpened("rsa", Decimal(7200), opened.date(), opened)
+    Chain.objects.bulk_create(
+        Chain(
+            token=f"{i:024d}", territory=arras, campaign=campaign, commune=commune,
+            stratum=commune.stratum, month=datetime.date(2024, 12, 1), contacted_at=called,
+            attempts=2, reached_at=worked, rights_checked_at=worked, referred_at=worked,
+            erased_at=datetime.datetime(2026, 5, 1, tzinfo=datetime.UTC), referrals_count=1,
+            rights_opened=[right.as_json()],
+        )
+        for i in range(12)
+    )  # fmt: skip
+    assert chain_year(arras, 2024).total.counts == (12, 0, 0, 0, 0)
+    assert chain_year(arras, 2025).empty
+    year = chain_year(arras, 2026)
+    assert year.total.counts == (0, 12, 12, 12, 12)
+    assert year.total.yearly_amount == 12 * 7200
+    assert [row.label for row in year.tables[3].rows] == ["décembre 2024"]
+    # The cohort of the requests of 2024 has them all.
+    cohort = chain_funnel(
+        arras, start=datetime.date(2024, 1, 1), end=datetime.date(2024, 12, 31), exact=True
+    )
+    assert cohort.total.counts == (12, 12, 12, 12, 12)
+    assert chain_years(arras, published=False, today=NOW.date()) == [2026, 2024]
+    # 2026 is shown to partners from 1 April 2027.
+    assert chain_years(arras, published=True, today=NOW.date()) == [2024]
+
+
+def test_a_closed_year_is_stopped_at_its_cutoff():
+    """Copies of results: a right recorded on 31 March counts, one recorded
+    on 1 April does not; a correction after the cut-off is not applied."""
+    day = datetime.date(2026, 6, 1)
+    before = datetime.datetime(2027, 3, 31, 21, 59, tzinfo=datetime.UTC)  # 23:59 in Paris
+    after = datetime.datetime(2027, 3, 31, 22, 0, tzinfo=datetime.UTC)  # 1 April, midnight
+    stop = cutoff(2026)
+    assert stop == after and published_on(2026) == datetime.date(2027, 4, 1)
+    first = RightOpened("rsa", Decimal(5400), day, before, replaced_at=after)
+    corrected = RightOpened("rsa", Decimal(1476), day, after)
+    assert rights_in_force([first, corrected], stop) == [first]
+    assert rights_in_force([first, corrected], None) == [corrected]

@@ -52,7 +52,7 @@ def test_referrals_and_rights_are_the_counts_made_here(year_data, report):
     # 55 outcomes in force (the 12 « pas de droit » corrected no longer count).
     outcomes = referrals.figure("orientations.resultats")
     assert outcomes.value == 55
-    assert outcomes.note == "dont 12 résultats corrigés"
+    assert outcomes.note == "dont 12 résultats corrigés par la structure qui a reçu l'orientation"
     assert referrals.figure("orientations.corriges").value == CORRECTED == 12
     rights = report.section("droits")
     rsa = benefit("rsa").label
@@ -233,3 +233,33 @@ def test_few_rights_hide_the_total_and_the_cost_per_right(arras):
     assert budget.figure("budget.total", "Total").value == Decimal(20_000)
     assert report.section("orientations").figure("orientations.envoyees").hidden
     assert "4\u202f000" not in report_html(report) and "4000" not in report_csv(report)
+
+
+def test_without_a_budget_the_cost_says_budget_non_saisi(year_data):
+    """Review of issue 17: « secret » one year, empty another. Now one
+    reading: no budget entered → « budget non saisi », whatever the rights."""
+    from nonrecours.evaluation.report_models import BudgetLine
+
+    BudgetLine.objects.filter(territory=year_data.territory).delete()
+    with time_machine.travel(FROZEN, tick=False):
+        report = yearly_report(year_data.territory, YEAR)
+    cost = report.section("budget").figure("budget.cout_par_droit", "Total")
+    assert (cost.value, cost.hidden, figure_text(cost)) == (None, False, "budget non saisi")
+    total = report.section("budget").figure("budget.total", "Total")
+    assert figure_text(total) == "budget non saisi"
+
+
+def test_source_and_method_are_given_once_per_section(report):
+    """Review of issue 17: the source and method were repeated on every
+    line (9 pages). The page gives each once, under its section's tables."""
+    html = report_html(report)
+    rights = report.section("droits")
+    assert len(rights.groups) >= 4
+    body = html.split('id="partie-droits"')[1].split('id="partie-simulateur"')[0]
+    from django.utils.html import escape
+
+    for figure in rights.figures:
+        assert body.count(escape(figure.method)) == 1
+    assert body.count(escape(rights.figures[0].source)) == 1
+    # One line per benefit, its figures side by side.
+    assert body.count("<tr>") == 1 + len(rights.groups)

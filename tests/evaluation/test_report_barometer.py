@@ -75,3 +75,47 @@ def test_a_year_without_a_published_wave_says_so(arras, waves):
     section = report.section("barometre")
     assert not section.available and not section.figures
     assert "Aucune vague" in section.intro
+
+
+def test_changes_are_read_on_the_benjamini_hochberg_p_value(arras, waves):
+    """As the waves page says: many cells are tested, so the report reads
+    the adjusted p-value over every cell compared between the two waves
+    (evaluation.waves.compare_waves), not p < 0,05 alone."""
+    from nonrecours.analysis.waves import reading
+    from nonrecours.evaluation.waves import compare_waves
+    from nonrecours.french import number
+
+    first, second = waves
+    with time_machine.travel(FROZEN, tick=False):
+        report = yearly_report(arras, 2025, builders=(barometer_section,))
+        comparison = compare_waves(first, second.campaign)
+    section = report.section("barometre")
+    labels = {i["id"]: i["label"] for i in second.content["indicators"]}
+    cells = {c.indicator: c for c in comparison.cells if c.by == "ensemble" and c.change}
+    assert comparison.tested > len(cells) >= 3
+    for indicator, cell in cells.items():
+        change = section.figure("barometre.evolution", labels[indicator])
+        if change.hidden:
+            continue
+        assert change.note == (
+            f"{reading(cell.change.difference, cell.adjusted_p)} (p ajustée = "
+            f"{number(cell.adjusted_p, 3)} ; p = {number(cell.change.p_value, 3)})"
+        )
+    method = section.figure("barometre.evolution", labels[next(iter(cells))]).method
+    assert "Benjamini–Hochberg" in method and f"{comparison.tested} cellules" in method
+
+
+def test_long_indicator_labels_wrap_and_charts_split(arras, waves):
+    from django.utils.html import escape
+
+    from nonrecours.evaluation.report_render import CHART_ROWS, barometer_charts
+
+    with time_machine.travel(FROZEN, tick=False):
+        report = yearly_report(arras, 2025, builders=(barometer_section,))
+    section = report.section("barometre")
+    charts = barometer_charts(section)
+    assert len(charts) == -(-len(section.intervals) // CHART_ROWS)
+    drawn = " ".join(charts)
+    # Every word of every label is drawn: wrapped, never cut (« (C… »).
+    for label, *_ in section.intervals:
+        assert all(escape(word) in drawn for word in label.split()), label

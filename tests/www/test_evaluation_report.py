@@ -149,3 +149,45 @@ def test_hostile_input_never_gives_an_error_page(lead, arras, kind, text, year):
     assert page.status_code in (200, 302, 422)
     if page.status_code == 422:
         assert BudgetLine.objects.count() + ReportPartner.objects.count() == before
+
+
+def test_each_delete_button_has_its_own_name_and_asks_first(lead, arras):
+    """Review of issue 17: five « Supprimer la convention avec CAF »
+    buttons. Each now names what it deletes (purpose, date; « n° 2 » for
+    true duplicates), and opens a confirmation (no JavaScript) whose own
+    button deletes."""
+    from nonrecours.evaluation import report_actions
+
+    for purpose, signed in (("Listes", "01/02/2025"), ("Listes", "01/03/2025"), ("Résultats", "")):
+        report_actions.agreement_add(
+            territory=arras, partner="CAF", purpose=purpose, user=None,
+            status="signed" if signed else "preparing", signed_on=signed,
+        )  # fmt: skip
+    for _ in range(2):
+        report_actions.agreement_add(
+            territory=arras, partner="CAF", purpose="Listes", status="preparing", user=None
+        )
+    text = lead.get(url(arras, annee=2025)).content.decode()
+    import re
+
+    names = re.findall(r'<summary class="button button--small">Supprimer<span '
+                       r'class="visually-hidden"> ([^<]+)</span>', text)  # fmt: skip
+    assert len(names) == 5 and len(set(names)) == 5
+    assert "la convention avec CAF : Listes (signée, signée le 1er février 2025)" in names
+    assert "la convention avec CAF : Listes (en préparation), n° 2" in names
+    assert text.count("Confirmer la suppression") == 5
+    # The summary deletes nothing: only the confirmation's button posts.
+    assert DataAgreement.objects.count() == 5
+
+
+def test_a_long_unbroken_label_wraps(lead, arras):
+    BudgetLine.objects.create(
+        territory=arras, year=2025, label="x" * 200, amount=10, entered_at=FROZEN
+    )
+    text = lead.get(url(arras, annee=2025)).content.decode()
+    assert 'class="report-entries"' in text and "report-table" in text
+    from pathlib import Path
+
+    css = Path("nonrecours/static/css/nonrecours.css").read_text()
+    assert ".report-table th, .report-table td, .report-entries li" in css
+    assert "overflow-wrap: anywhere" in css.split(".report-table th, .report-table td")[1][:120]

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from nonrecours import french
 from nonrecours.accounts.access import has_capability
 from nonrecours.accounts.enums import Capability
 from nonrecours.evaluation import chain_actions, chain_queries
@@ -21,6 +22,7 @@ from nonrecours.evaluation.access import access_chain_by_token, access_chain_fun
 from nonrecours.evaluation.chain_exports import XLSX, chain_csv, chain_export_check, chain_xlsx
 from nonrecours.evaluation.chain_funnel import STEPS, FunnelError
 from nonrecours.evaluation.chain_models import Chain
+from nonrecours.evaluation.chain_rights import published_on
 from nonrecours.referrals.enums import ConsentMode
 from nonrecours.rights.catalogue import benefits
 from nonrecours.territories.models import Territory
@@ -121,36 +123,41 @@ def _year(raw: str, today: datetime.date) -> int | None:
 @login_required
 @require_GET
 def chain_funnel_page(request: AuthenticatedRequest, siren: str) -> HttpResponse:
-    """The funnel of a civil year (``annee``; the current one by default),
-    always the published view; ``format=csv|xlsx`` for an export of a year
-    that is over. The year not over is shown to the team only (those who
-    work the call-back requests): partners see whole years, so that two
-    looks at different times cannot give back a hidden cell."""
+    """The activity of a civil year (``annee``): each step counted in the
+    year it happened. Partners see a year from 1 April of the following
+    year, stopped at its cut-off (31 March), and may export it
+    (``format=csv|xlsx``); the team (those who work the call-back
+    requests) also sees the live, provisional figures of any year, the
+    current one by default. Only years with a step are offered."""
     territory = access_chain_funnel_by_siren(request.user, siren)
     today = timezone.localdate()
+    team = has_capability(request.user, territory, Capability.VIEW_RESPONSES)
+    years = chain_queries.chain_years(territory, published=not team, today=today)
     raw = request.GET.get("annee", "")
     year = _year(raw, today)
     problem = ""
     if raw and year is None:
         problem = f"Année « {raw[:20]} » invalide : attendu une année de 2000 à {today.year}."
-    team = has_capability(request.user, territory, Capability.VIEW_RESPONSES)
-    if year is None:
-        year = today.year if team else today.year - 1
     kind = request.GET.get("format", "")
-    if kind in ("csv", "xlsx") and not problem:
+    if year is not None and kind in ("csv", "xlsx") and not problem:
         try:
             chain_export_check(year, today=today)
         except FunnelError as error:
             problem = error.message
         else:
             return _export(territory, year, kind)
-    if year >= today.year and not team:
+    if year is not None and not team and today < published_on(year):
         problem = problem or (
-            f"L'année {year} n'est pas terminée : ses chiffres sont réservés à l'équipe du "
-            "territoire jusqu'à sa fin."
+            f"Les chiffres de {year} sont arrêtés au 31 mars {year + 1} et montrés aux "
+            f"partenaires à partir du {french.date_text(published_on(year))} ; d'ici là, ils "
+            "sont réservés à l'équipe du territoire."
         )
-        year = today.year - 1
-    funnel = chain_queries.chain_year(territory, year)
+        year = None
+    if year is None:
+        year = years[0] if years else (today.year if team else today.year - 1)
+    if year not in years:
+        years = sorted({*years, year}, reverse=True)
+    funnel = chain_queries.chain_year(territory, year, live=team)
     return render(
         request,
         "evaluation/chain_funnel.html",
@@ -159,10 +166,13 @@ def chain_funnel_page(request: AuthenticatedRequest, siren: str) -> HttpResponse
             "funnel": funnel,
             "total_rows": (funnel.total,),
             "year": year,
-            "years": list(range(today.year if team else today.year - 1, today.year - 6, -1)),
+            "years": years,
+            "team": team,
             "steps": [label for _, label in STEPS],
             "problem": problem,
-            "exportable": year < today.year,
+            "exportable": today >= published_on(year),
+            "published_on": published_on(year),
+            "cutoff_day": published_on(year) - datetime.timedelta(days=1),
         },
         status=422 if problem else 200,
     )

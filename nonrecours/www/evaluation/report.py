@@ -7,6 +7,8 @@ Who: the territory's team (evaluation.access: reading with
 VIEW_REFERRAL_STATISTICS, entering with MANAGE_CAMPAIGNS).
 """
 
+from collections.abc import Iterable
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -16,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
+from nonrecours import french
 from nonrecours.accounts.access import has_capability
 from nonrecours.accounts.enums import Capability
 from nonrecours.errors import UserError
@@ -27,6 +30,7 @@ from nonrecours.evaluation.access import (
 from nonrecours.evaluation.enums import AgreementStatus
 from nonrecours.evaluation.report import YearlyReport, check_report_year, yearly_report
 from nonrecours.evaluation.report_files import XLSX, report_csv, report_xlsx
+from nonrecours.evaluation.report_models import BudgetLine, DataAgreement, ReportPartner
 from nonrecours.evaluation.report_render import report_context, report_pdf
 from nonrecours.territories.models import Territory
 from nonrecours.www.errors import add_to_form
@@ -63,6 +67,35 @@ class AgreementForm(forms.Form):
     signee_le = forms.CharField(label="Signée le (jj/mm/aaaa)", max_length=20, required=False)
     fin_le = forms.CharField(label="Prend fin le (jj/mm/aaaa, facultatif)", max_length=20,
                              required=False)  # fmt: skip
+
+
+def _what(entry: BudgetLine | ReportPartner | DataAgreement) -> str:
+    """What deleting ``entry`` removes, in French, for its button's name."""
+    if isinstance(entry, BudgetLine):
+        return f"la ligne de budget « {entry.label} » ({french.amount(float(entry.amount))})"
+    if isinstance(entry, ReportPartner):
+        return f"le partenaire « {entry.name} » de {entry.year}"
+    when = f", signée le {french.date_text(entry.signed_on)}" if entry.signed_on else ""
+    return (
+        f"la convention avec {entry.partner} : {entry.purpose} "
+        f"({entry.get_status_display().lower()}{when})"
+    )
+
+
+def deletable(
+    entries: Iterable[BudgetLine | ReportPartner | DataAgreement], kind: str
+) -> list[tuple[BudgetLine | ReportPartner | DataAgreement, str, str]]:
+    """Each entry with its ``kind`` (the form's « type ») and what deleting it
+    removes (_what), told apart by « n° 2 », « n° 3 »… when two are the
+    same: every « Supprimer » button has its own accessible name."""
+    listed = list(entries)
+    names = [_what(entry) for entry in listed]
+    seen: dict[str, int] = {}
+    unique = []
+    for name in names:
+        seen[name] = seen.get(name, 0) + 1
+        unique.append(name if names.count(name) == 1 else f"{name}, n° {seen[name]}")
+    return [(entry, kind, name) for entry, name in zip(listed, unique, strict=True)]
 
 
 def _download(report: YearlyReport, kind: str) -> HttpResponse:
@@ -178,8 +211,12 @@ def yearly_report_page(request: AuthenticatedRequest, siren: str) -> HttpRespons
     if report is not None:
         context |= report_context(report)
         context |= {
-            "budget_lines": report_queries.budget_lines(territory, report.year),
-            "partners": report_queries.year_partners(territory, report.year),
-            "agreements": report_queries.all_agreements(territory),
+            "budget_lines": deletable(
+                report_queries.budget_lines(territory, report.year), "budget"
+            ),
+            "partners": deletable(
+                report_queries.year_partners(territory, report.year), "partenaire"
+            ),
+            "agreements": deletable(report_queries.all_agreements(territory), "convention"),
         }
     return render(request, "evaluation/report.html", context, status=status)

@@ -137,6 +137,6 @@ class Command(BaseCommand):
         if not NationalFigure.objects.exists():
             # The shipped national reference (DREES); later edits go through
             # `nonrecours bundles reference`, and are kept here.
-            imported = reference_import(path=REFERENCE_FILE)
-            self.stdout.write(f"Comparer les territoires : {imported.summary()}")
+            reference = reference_import(path=REFERENCE_FILE)
+            self.stdout.write(f"Comparer les territoires : {reference.summary()}")
         self.stdout.write("Application : http://127.0.0.1:8000/")

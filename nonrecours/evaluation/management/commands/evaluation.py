@@ -8,7 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from nonrecours.errors import UserError, command_error
-from nonrecours.evaluation.report import yearly_report
+from nonrecours.evaluation.report import DEMONSTRATION, yearly_report
 from nonrecours.evaluation.report_files import report_csv, report_xlsx
 from nonrecours.evaluation.report_render import report_pdf
 from nonrecours.territories.queries import territory_by_siren
@@ -73,6 +73,11 @@ class Command(BaseCommand):
             f"Rapport annuel {report.year} de {territory.name} écrit dans {path} "
             f"({len(report.figures)} chiffres, dont {hidden} masqués par le secret statistique)."
         )
+        if report.demonstration:
+            self.stdout.write(
+                f"{DEMONSTRATION} : le territoire n'a encore aucune donnée réelle, le rapport "
+                "compte les données de démonstration."
+            )
         if report.provisional:
             self.stdout.write(
                 f"Rapport provisoire : l'année {report.year} n'est pas terminée, chiffres comptés "
