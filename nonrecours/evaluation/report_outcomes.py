@@ -45,8 +45,11 @@ def simulator_section(context: ReportContext) -> Section:
     )
     figures = [
         Figure("simulateur.simulations", "Simulations", count, "simulations", SOURCE_SIMULATOR,
-               "Pages de résultats calculées pour le territoire dans l'année (des actes, pas des "
-               "personnes : deux simulations d'une personne comptent deux fois).",
+               "Simulations d'habitant·es faites dans l'année sur le parcours pas à pas du "
+               "simulateur, une par page de résultats (la recharger ou revoir ses réponses sans "
+               "rien changer ne compte pas) ; ni le mode professionnel ni la vérification des "
+               "droits d'un rappel ne comptent. Des actes, pas des personnes : une personne qui "
+               "change sa situation compte deux fois.",
                hidden=frequency_rule(count, context.threshold)),
         Figure("simulateur.suivis", "Simulations suivies", stats.followed_up, "personnes",
                SOURCE_FOLLOWUP, how + "une par personne.", hidden=stats.followed_up is None),
