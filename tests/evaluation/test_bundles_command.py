@@ -2,7 +2,10 @@
 nothing, for the territory given), list."""
 
 import json
+import subprocess
+import sys
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -93,3 +96,37 @@ def test_a_territory_imports_for_itself_only(arras, exported, tmp_path):  # noqa
     call_command("bundles", "list", stdout=stdout)
     assert stdout.getvalue().count(f"{LENS_SIREN} {exported['vague']['identifiant']}") == 2
     assert other_team.name in stdout.getvalue()
+
+
+def test_one_instance_s_bundle_imported_into_another_instance(published, tmp_path):  # noqa: F811
+    """Two installations, two databases: the file Arras's instance exports
+    (untouched) is imported by another instance that holds only Lens, then
+    listed there — the issue's check, with the real `nonrecours` command in
+    a fresh process on its own SQLite database."""
+    out = tmp_path / "arras.json"
+    call_command(
+        "bundles", "export", "--territory", ARRAS_SIREN, "--wave", published.campaign.slug,
+        "--out", str(out), stdout=StringIO(),
+    )  # fmt: skip
+    other = tmp_path / "autre-instance"
+    other.mkdir()
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "NONRECOURS_VAR_DIR": str(other),
+        "DATABASE_URL": f"sqlite:///{other / 'base.sqlite3'}",
+    }
+    command = str(Path(sys.executable).with_name("nonrecours"))
+
+    def run(*args: str) -> str:
+        done = subprocess.run(
+            [command, *args], capture_output=True, text=True, check=False, env=env, timeout=600
+        )
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    run("migrate", "--verbosity", "0")
+    run("territory", "import", "--epci", LENS_SIREN)
+    imported = run("bundles", "import", "--territory", LENS_SIREN, str(out))
+    assert "Communauté urbaine d'Arras (SIREN 200033579)" in imported
+    listed = run("bundles", "list", "--territory", LENS_SIREN)
+    assert ARRAS_SIREN in listed and published.campaign.slug in listed
