@@ -15,8 +15,6 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.utils import timezone
-from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from nonrecours import french
 from nonrecours.csvtext import spreadsheet_safe
@@ -33,6 +31,7 @@ from nonrecours.evaluation.chain_queries import chain_year
 from nonrecours.evaluation.chain_rights import published_on
 from nonrecours.referrals.exports import SECRET, XLSX
 from nonrecours.territories.models import Territory
+from nonrecours.workbooks import data_and_notes_xlsx
 
 __all__ = [
     "HEADER",
@@ -192,12 +191,6 @@ def chain_csv(territory: Territory, year: int, *, today: datetime.date | None = 
     return buffer.getvalue()
 
 
-def _xlsx_cell(value: Cell) -> Cell:
-    if isinstance(value, str):
-        return str(spreadsheet_safe(ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)))
-    return value
-
-
 def chain_xlsx(
     territory: Territory,
     year: int,
@@ -205,26 +198,18 @@ def chain_xlsx(
     today: datetime.date | None = None,
     generated_at: datetime.datetime | None = None,
 ) -> bytes:
-    """The published funnel of ``year`` as an XLSX workbook: sheet
-    « données » (HEADER, chain_rows(), numbers as numbers), sheet « notes »
-    (chain_notes). Raises FunnelError (French) for a year not over."""
+    """The published funnel of ``year`` as an XLSX workbook
+    (workbooks.data_and_notes_xlsx): sheet « données » (HEADER, chain_rows(),
+    numbers as numbers), sheet « notes » (chain_notes). Raises FunnelError
+    (French) for a year not over."""
     chain_export_check(year, today=today or timezone.localdate())
     funnel = chain_year(territory, year)
-    workbook = Workbook()
-    workbook.remove(workbook.worksheets[0])
-    data = workbook.create_sheet("données")
-    data.append(HEADER)
-    for line in chain_rows(funnel):
-        data.append([_xlsx_cell(value) for value in line])
-    data.freeze_panes = "C2"
-    data.column_dimensions["A"].width = 30
-    data.column_dimensions["B"].width = 35
-    notes = workbook.create_sheet("notes")
-    notes.append(["rubrique", "note"])
-    for heading, text in chain_notes(funnel, generated_at=generated_at or timezone.now()):
-        notes.append([_xlsx_cell(heading), _xlsx_cell(text)])
-    notes.column_dimensions["A"].width = 25
-    notes.column_dimensions["B"].width = 110
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return data_and_notes_xlsx(
+        sheet="données",
+        header=[HEADER],
+        rows=chain_rows(funnel),
+        notes=chain_notes(funnel, generated_at=generated_at or timezone.now()),
+        freeze="C2",
+        widths={"A": 30, "B": 35},
+        notes_widths=(25, 110),
+    )

@@ -14,12 +14,11 @@ import io
 from decimal import Decimal
 
 from django.utils import timezone
-from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from nonrecours import french
 from nonrecours.csvtext import spreadsheet_safe
 from nonrecours.evaluation.report import DEMONSTRATION, LEFT_OUT, SECRET, Figure, YearlyReport
+from nonrecours.workbooks import data_and_notes_xlsx
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 HEADER = (
@@ -122,34 +121,18 @@ def report_csv(report: YearlyReport) -> str:
     return text
 
 
-def _xlsx_cell(value: Cell) -> Cell:
-    if isinstance(value, str):
-        return str(spreadsheet_safe(ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)))
-    return value
-
-
 def report_xlsx(report: YearlyReport) -> bytes:
-    """The report as an XLSX workbook: sheet « rapport » (the demonstration
-    line as in the CSV, HEADER, then
+    """The report as an XLSX workbook (workbooks.data_and_notes_xlsx): sheet
+    « rapport » (the demonstration line as in the CSV, HEADER, then
     report_lines(), numbers as numbers, « secret » for a hidden value),
     sheet « notes » (report_notes)."""
-    workbook = Workbook()
-    workbook.remove(workbook.worksheets[0])
-    data = workbook.create_sheet("rapport")
-    if report.demonstration:
-        data.append([DEMONSTRATION])
-    data.append(list(HEADER))
-    for line in report_lines(report):
-        data.append([_xlsx_cell(value) for value in line])
-    data.freeze_panes = "D3" if report.demonstration else "D2"
-    for column, width in zip("ABCDEFGHI", (30, 30, 34, 14, 14, 12, 40, 60, 30), strict=True):
-        data.column_dimensions[column].width = width
-    notes = workbook.create_sheet("notes")
-    notes.append(["rubrique", "note"])
-    for heading, text in report_notes(report):
-        notes.append([_xlsx_cell(heading), _xlsx_cell(text)])
-    notes.column_dimensions["A"].width = 20
-    notes.column_dimensions["B"].width = 100
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    header = [[DEMONSTRATION]] if report.demonstration else []
+    return data_and_notes_xlsx(
+        sheet="rapport",
+        header=[*header, list(HEADER)],
+        rows=report_lines(report),
+        notes=report_notes(report),
+        freeze="D3" if report.demonstration else "D2",
+        widths=dict(zip("ABCDEFGHI", (30, 30, 34, 14, 14, 12, 40, 60, 30), strict=True)),
+        notes_widths=(20, 100),
+    )

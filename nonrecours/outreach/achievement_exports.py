@@ -12,8 +12,6 @@ import io
 from decimal import Decimal
 
 from django.utils import timezone
-from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from nonrecours import french
 from nonrecours.analysis.disclosure import DEFAULT_THRESHOLD
@@ -25,6 +23,7 @@ from nonrecours.outreach.achievements import (
 )
 from nonrecours.referrals.exports import SECRET, XLSX
 from nonrecours.territories.models import Territory
+from nonrecours.workbooks import data_and_notes_xlsx
 
 __all__ = ["XLSX", "achievement_notes", "achievement_rows", "achievements_csv", "achievements_xlsx"]
 
@@ -187,12 +186,6 @@ def achievement_notes(
     return notes + [(f"colonne « {name} »", text) for name, text in COLUMNS]
 
 
-def _xlsx_cell(value: Cell) -> Cell:
-    if isinstance(value, str):
-        return str(spreadsheet_safe(ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)))
-    return value
-
-
 def achievements_xlsx(
     territory: Territory,
     *,
@@ -201,28 +194,18 @@ def achievements_xlsx(
     generated_at: datetime.datetime | None = None,
     threshold: int = DEFAULT_THRESHOLD,
 ) -> bytes:
-    """The published view as an XLSX workbook: sheet « données » (HEADER,
-    then achievement_rows(), numbers as numbers, « secret » for a hidden
-    value, empty when it does not apply), sheet « notes »
-    (achievement_notes; ``generated_at`` defaults to now). Raises
+    """The published view as an XLSX workbook (workbooks.data_and_notes_xlsx):
+    sheet « données » (HEADER, then achievement_rows(), numbers as numbers,
+    « secret » for a hidden value, empty when it does not apply), sheet
+    « notes » (achievement_notes; ``generated_at`` defaults to now). Raises
     AchievementsError as stop_achievements."""
     published = published_achievements(territory, start=start, end=end, threshold=threshold)
-    workbook = Workbook()
-    workbook.remove(workbook.worksheets[0])
-    data = workbook.create_sheet("données")
-    data.append(HEADER)
-    for line in achievement_rows(published):
-        data.append([_xlsx_cell(value) for value in line])
-    data.freeze_panes = "C2"
-    data.column_dimensions["A"].width = 40
-    data.column_dimensions["B"].width = 25
-    notes = workbook.create_sheet("notes")
-    notes.append(["rubrique", "note"])
-    moment = generated_at or timezone.now()
-    for heading, text in achievement_notes(published, generated_at=moment):
-        notes.append([_xlsx_cell(heading), _xlsx_cell(text)])
-    notes.column_dimensions["A"].width = 45
-    notes.column_dimensions["B"].width = 110
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return data_and_notes_xlsx(
+        sheet="données",
+        header=[HEADER],
+        rows=achievement_rows(published),
+        notes=achievement_notes(published, generated_at=generated_at or timezone.now()),
+        freeze="C2",
+        widths={"A": 40, "B": 25},
+        notes_widths=(45, 110),
+    )

@@ -16,8 +16,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.utils import timezone
-from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from nonrecours import french
 from nonrecours.csvtext import spreadsheet_safe
@@ -28,6 +26,7 @@ from nonrecours.referrals.statistics import (
     ReferralStatistics,
     Row,
 )
+from nonrecours.workbooks import data_and_notes_xlsx
 
 PARTS_LABELS = [label for _, label in PARTS]
 SECRET = "secret"  # noqa: S105 (the statistical secret, not a password)
@@ -215,36 +214,25 @@ def statistics_notes_text(stats: ReferralStatistics, *, generated_at: datetime.d
     )
 
 
-def _xlsx_cell(value: Cell, exact: bool) -> Cell:
-    if value is None:
-        return None if exact else SECRET
-    if isinstance(value, str):
-        return str(spreadsheet_safe(ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)))
-    return value
-
-
 def statistics_xlsx(stats: ReferralStatistics, *, generated_at: datetime.datetime) -> bytes:
-    """The view as an XLSX workbook: a data sheet (« données », or
-    « données usage interne » for the exact view) whose first row is the
-    header, numbers as numbers, then a « notes » sheet (statistics_notes)."""
-    workbook = Workbook()
-    workbook.remove(workbook.worksheets[0])  # the default, untitled sheet
-    data = workbook.create_sheet("données usage interne" if stats.exact else "données")
-    data.append(HEADER)
-    for line in statistics_rows(stats):
-        data.append([_xlsx_cell(value, stats.exact) for value in line])
-    data.freeze_panes = "C2"
-    data.column_dimensions["A"].width = 30
-    data.column_dimensions["B"].width = 40
-    notes = workbook.create_sheet("notes")
-    notes.append(["rubrique", "note"])
-    for heading, text in statistics_notes(stats, generated_at=generated_at):
-        notes.append([_xlsx_cell(heading, True), _xlsx_cell(text, True)])
-    notes.column_dimensions["A"].width = 45
-    notes.column_dimensions["B"].width = 110
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    """The view as an XLSX workbook (workbooks.data_and_notes_xlsx): a data
+    sheet (« données », or « données usage interne » for the exact view)
+    whose first row is the header, numbers as numbers, « secret » for a
+    hidden value (empty in the exact view), then a « notes » sheet
+    (statistics_notes)."""
+    hidden = None if stats.exact else SECRET
+    return data_and_notes_xlsx(
+        sheet="données usage interne" if stats.exact else "données",
+        header=[HEADER],
+        rows=(
+            [hidden if value is None else value for value in line]
+            for line in statistics_rows(stats)
+        ),
+        notes=statistics_notes(stats, generated_at=generated_at),
+        freeze="C2",
+        widths={"A": 30, "B": 40},
+        notes_widths=(45, 110),
+    )
 
 
 @dataclass(frozen=True)
