@@ -240,7 +240,10 @@ def test_export_round_trip_into_an_empty_campaign(arras):
     assert set(archive.namelist()) == {"reponses.csv", "codebook.csv", "LISEZMOI.txt"}
     assert "SYNTHÉTIQUES" in archive.read("LISEZMOI.txt").decode()
     answers_csv = archive.read("reponses.csv")
-    assert b"0199" not in answers_csv  # call-back numbers never leave
+    # The demonstration's call-back numbers (01 99 00 xx xx) never leave; the
+    # whole prefix, since « 0199 » alone turns up in a random identifier
+    # about once in thirty exports.
+    assert b"019900" not in answers_csv
     empty = actions.campaign_create(
         territory=arras, slug="copie", name="Copie", starts_on=datetime.date(2024, 9, 2),
         ends_on=datetime.date(2024, 11, 29), channels=[Channel.IMPORT],
