@@ -7,7 +7,8 @@ request is kept."""
 
 import datetime
 import secrets
-from typing import Any
+from dataclasses import replace
+from typing import Any, overload
 
 from django.db import transaction
 from django.utils import timezone
@@ -15,7 +16,7 @@ from django.utils import timezone
 from nonrecours.accounts.models import User
 from nonrecours.errors import UserError
 from nonrecours.evaluation.chain_models import Chain, ChainContact, ChainReferral
-from nonrecours.evaluation.chain_rights import chain_rights
+from nonrecours.evaluation.chain_rights import chain_contacted, chain_rights
 from nonrecours.referrals.actions import (
     ReferralError,
     referral_send,
@@ -46,6 +47,44 @@ def _personal(chain: Chain) -> ChainContact:
     if personal is None:
         raise ChainError(ERASED)
     return personal
+
+
+# The dated steps of a chain, kept to the month once its request is erased.
+STEP_FIELDS = ("contacted_at", "reached_at", "not_reached_at", "rights_checked_at", "referred_at")
+
+
+@overload
+def _month_start(moment: datetime.datetime) -> datetime.datetime: ...
+@overload
+def _month_start(moment: None) -> None: ...
+def _month_start(moment: datetime.datetime | None) -> datetime.datetime | None:
+    """Midnight (local time) of the first day of ``moment``'s month."""
+    if moment is None:
+        return None
+    local = timezone.localtime(moment)
+    first = local.date().replace(day=1)
+    return timezone.make_aware(datetime.datetime.combine(first, datetime.time.min))
+
+
+def _locked_live(chain: Chain) -> tuple[Chain, ChainContact]:
+    """The chain locked (select_for_update) and its personal link, for a
+    step that writes: chain_personal_erase takes the same lock, so a step
+    and the erasure of the request run one after the other, never
+    interleaved (a referral linked after the copy was made would tie the
+    person to the chain again). ChainError (ERASED) once erased."""
+    locked = Chain.objects.select_for_update().get(pk=chain.pk)
+    if locked.erased_at is not None:
+        raise ChainError(ERASED)
+    return locked, _personal(locked)
+
+
+def _first_call(chain: Chain, now: datetime.datetime) -> None:
+    """« Contactée » is dated by the first call noted (or the first step
+    that shows the person was reached), not by the opening of the chain:
+    a chain opened in December and first called in May counts in May's
+    year, and a closed year's count never grows afterwards."""
+    if not chain_contacted(chain):
+        chain.contacted_at = now
 
 
 @transaction.atomic
@@ -87,14 +126,14 @@ def chain_call_record(
     person answered is kept) or not reached (the last such call). Raises
     ChainError (ERASED) once the call-back request is erased."""
     now = now or timezone.now()
-    _personal(chain)
-    chain = Chain.objects.select_for_update().get(pk=chain.pk)
+    chain, _ = _locked_live(chain)
+    _first_call(chain, now)
     chain.attempts += 1
     if reached:
         chain.reached_at = chain.reached_at or now
     else:
         chain.not_reached_at = now
-    chain.save(update_fields=["attempts", "reached_at", "not_reached_at"])
+    chain.save(update_fields=["contacted_at", "attempts", "reached_at", "not_reached_at"])
     return chain
 
 
@@ -117,18 +156,18 @@ def chain_rights_check(
     dated (its first date is kept; the person was reached). Returns the
     amounts. Raises ChainError (ERASED, or the simulator's problems)."""
     now = now or timezone.now()
-    personal = _personal(chain)
     try:
         result = simulate_one(parse_situation(situation, "vérification des droits"))
     except SituationError as error:
         raise ChainError("Situation incomplète : " + " ; ".join(error.problems)) from None
     amounts = result_amounts(result)
+    chain, personal = _locked_live(chain)
     personal.simulated_amounts = amounts
     personal.save(update_fields=["simulated_amounts"])
-    chain = Chain.objects.select_for_update().get(pk=chain.pk)
+    _first_call(chain, now)
     chain.reached_at = chain.reached_at or now
     chain.rights_checked_at = chain.rights_checked_at or now
-    chain.save(update_fields=["reached_at", "rights_checked_at"])
+    chain.save(update_fields=["contacted_at", "reached_at", "rights_checked_at"])
     return amounts
 
 
@@ -143,9 +182,10 @@ def chain_referral_send(*, chain: Chain, **send: Any) -> Referral:
     request erased, a structure of another territory, or any of
     referral_send's."""
     now = send.get("now") or timezone.now()
-    personal = ChainContact.objects.filter(chain=chain).first()
-    if personal is None:
-        raise ReferralError(ERASED)
+    try:
+        locked, personal = _locked_live(chain)
+    except ChainError:
+        raise ReferralError(ERASED) from None
     if send["territory"].pk != chain.territory_id:
         raise ReferralError(
             "Cette structure n'est pas dans le territoire de la demande de rappel : "
@@ -159,12 +199,12 @@ def chain_referral_send(*, chain: Chain, **send: Any) -> Referral:
         # left out of the yearly report once real data exist.
         referral.is_synthetic = True
         referral.save(update_fields=["is_synthetic"])
-    ChainReferral.objects.create(chain=chain, referral=referral)
-    locked = Chain.objects.select_for_update().get(pk=chain.pk)
+    ChainReferral.objects.create(chain=locked, referral=referral)
     if locked.referred_at is None:
+        _first_call(locked, now)
         locked.referred_at = now
         locked.reached_at = locked.reached_at or now
-        locked.save(update_fields=["referred_at", "reached_at"])
+        locked.save(update_fields=["contacted_at", "referred_at", "reached_at"])
     return referral
 
 
@@ -187,10 +227,24 @@ def chain_personal_erase(*, personal: ChainContact, now: datetime.datetime | Non
     rights = [r for r in chain_rights([chain]).get(chain.pk, []) if r.recorded_at <= now]
     links = ChainReferral.objects.filter(chain=chain)
     referral_ids = list(links.values_list("referral_id", flat=True))
-    chain.rights_opened = [right.as_json() for right in rights]
+    # Kept to the month only: the exact moments equal the referrals' own
+    # (sent, outcome recorded), which would join the chain to a named
+    # referral again. The month keeps every count: years, the month table
+    # and the 31 March cut-off all fall on a month's first day.
+    chain.rights_opened = [
+        replace(
+            right,
+            opened_on=right.opened_on.replace(day=1),
+            recorded_at=_month_start(right.recorded_at),
+            replaced_at=_month_start(right.replaced_at),
+        ).as_json()
+        for right in rights
+    ]
+    for name in STEP_FIELDS:
+        setattr(chain, name, _month_start(getattr(chain, name)))
     chain.referrals_count = len(referral_ids)
-    chain.erased_at = now
-    chain.save(update_fields=["rights_opened", "referrals_count", "erased_at"])
+    chain.erased_at = _month_start(now)
+    chain.save(update_fields=["rights_opened", "referrals_count", "erased_at", *STEP_FIELDS])
     links.delete()
     # The estimates are the simulation of the answers' pre-fill: re-simulating
     # the campaign's answers would find the one that gives them.

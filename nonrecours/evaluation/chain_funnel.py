@@ -271,6 +271,11 @@ def _chains(
     territory: Territory, start: datetime.date, end: datetime.date, activity: bool
 ) -> QuerySet[Chain]:
     chains = Chain.objects.filter(territory=territory).select_related("campaign", "commune")
+    # The demonstration's chains count only while no real one exists (the
+    # rule of the referral statistics and of the yearly report): never mixed.
+    real = chains.filter(campaign__is_synthetic=False)
+    if real.exists():
+        chains = real
     if not activity:
         return chains.filter(month__gte=start.replace(day=1), month__lte=end)
     begin, after = _moment(start), _moment(end + datetime.timedelta(days=1))

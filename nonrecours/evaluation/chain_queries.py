@@ -3,7 +3,7 @@ opened: one chain's steps for its page, the chains of the call-back list,
 and the funnel of a civil year for the yearly report."""
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from django.db.models import Q
@@ -104,6 +104,8 @@ class ChainStep:
     at: datetime.date | None
     detail: str = ""
     time: bool = True
+    # Once the request is erased, the steps are kept to the month only.
+    month: bool = False
 
 
 @dataclass(frozen=True)
@@ -183,11 +185,14 @@ def chain_view(chain: Chain) -> ChainView:
         ),
         ChainStep("Droit ouvert", opened[0].opened_on if opened else None, time=False),
     )
+    kept = tuple(step for step in steps if step is not None)
+    if chain.erased_at is not None:
+        kept = tuple(replace(step, time=False, month=True) for step in kept)
     return ChainView(
         chain=chain,
         contact=contact,
         has_prefill=bool(contact is not None and contact.prefill),
-        steps=tuple(step for step in steps if step is not None),
+        steps=kept,
         referrals=rows,
         rights_opened=rights,
     )

@@ -16,11 +16,12 @@ from nonrecours.evaluation.chain_models import Chain, ChainContact, ChainReferra
 from nonrecours.referrals import actions as referral_actions
 from nonrecours.referrals.actions import ReferralError
 from nonrecours.referrals.enums import Channel, OutcomeKind
+from nonrecours.referrals.models import Referral
 from nonrecours.referrals.outcome_actions import referral_correct_outcome
 from nonrecours.rights.batching import simulate_one
 from nonrecours.rights.situation_parse import parse_situation
 from nonrecours.surveys.actions import contacts_erase
-from nonrecours.surveys.models import Contact, Response
+from nonrecours.surveys.models import Campaign, Contact, Response
 from tests.evaluation.chain_setup import (
     PHONE,
     call_back_request,
@@ -179,7 +180,12 @@ def test_erasing_the_request_erases_every_personal_link(arras, campaign, team):
     # The referral is no longer linked, and its estimates (the simulation
     # of the answers' pre-fill) are gone.
     assert not ChainReferral.objects.exists()
-    assert (chain.referrals_count, chain.erased_at) == (1, NOW)
+    # Kept to the month (local time): the exact moment would equal the
+    # referral's own and join them again.
+    november = datetime.datetime(2026, 10, 31, 23, 0, tzinfo=datetime.UTC)  # 1/11 Paris
+    assert (chain.referrals_count, chain.erased_at) == (1, november)  # erased on NOW
+    assert chain.referred_at == chain.contacted_at == chain.rights_checked_at == november
+    assert not Referral.objects.filter(sent_at=chain.referred_at).exists()
     # Nothing in the chain's tables holds the number, the pre-fill or an answer.
     with connection.cursor() as cursor:
         for table in (Chain._meta.db_table, ChainReferral._meta.db_table):
@@ -256,7 +262,11 @@ def test_erasure_unlinks_the_referrals_and_keeps_the_right_opened(arras, campaig
     view = chain_queries.chain_view(chain)
     assert view.referrals == () and view.erased
     assert view.rights_opened == (("Revenu de solidarité active (RSA)", Decimal(5400)),)
-    assert ("Orientée", NOW, "1 orientation") in [(s.label, s.at, s.detail) for s in view.steps]
+    november = datetime.datetime(2026, 10, 31, 23, 0, tzinfo=datetime.UTC)  # 1/11 Paris
+    assert ("Orientée", november, "1 orientation") in [
+        (s.label, s.at, s.detail) for s in view.steps
+    ]
+    assert not any(s.time for s in view.steps)  # the month, no time
     # A result recorded after the erasure is not counted (said in the guide).
     referral_actions.referral_record_outcome(
         referral, kind=OutcomeKind.RIGHT_OPENED, benefit="prime_activite", monthly_amount="100",
@@ -282,7 +292,7 @@ def test_erasure_keeps_the_correction_history_for_the_cutoff(arras, campaign, te
         referral, kind=OutcomeKind.RIGHT_OPENED, benefit="rsa", monthly_amount="600",
         user=receiver, via=Channel.ACCOUNT,
     )  # fmt: skip
-    later = NOW + datetime.timedelta(days=10)
+    later = NOW + datetime.timedelta(days=20)  # 10 December: the next month
     with time_machine.travel(later, tick=False):
         referral_correct_outcome(
             referral, outcome_id=outcome.pk, kind=OutcomeKind.RIGHT_OPENED, benefit="rsa",
@@ -291,14 +301,14 @@ def test_erasure_keeps_the_correction_history_for_the_cutoff(arras, campaign, te
     with time_machine.travel(datetime.datetime(2027, 3, 1, 3, 0, tzinfo=datetime.UTC)):
         contacts_erase()
     rights = Chain.objects.get().rights_opened
+    # Kept to the month: enough for every cut-off (the first of a month).
     assert sorted((r["yearly_amount"], r["opened_on"]) for r in rights) == [
-        ("6000.00", "2026-11-20"),
-        ("7200.00", "2026-11-20"),
+        ("6000.00", "2026-11-01"),
+        ("7200.00", "2026-11-01"),
     ]
     month = {"start": datetime.date(2026, 11, 1), "end": datetime.date(2026, 11, 30)}
-    before = chain_queries.chain_funnel(
-        arras, **month, exact=True, as_of=NOW + datetime.timedelta(days=1)
-    )
+    first_of_december = datetime.datetime(2026, 11, 30, 23, 0, tzinfo=datetime.UTC)
+    before = chain_queries.chain_funnel(arras, **month, exact=True, as_of=first_of_december)
     after = chain_queries.chain_funnel(arras, **month, exact=True)
     assert (before.total.yearly_amount, after.total.yearly_amount) == (7200, 6000)
 
@@ -375,3 +385,62 @@ def test_a_referral_for_a_demonstration_request_is_synthetic(arras, campaign, te
     )
     referral.refresh_from_db()
     assert referral.is_synthetic
+
+
+def test_a_chain_counts_as_contacted_in_the_year_of_its_first_call(arras, campaign, team):
+    """Opened (« Appeler ») in December 2026 but first called in May 2027:
+    « contactée » in 2027, and 2026's stopped figures never grow (review
+    of issue 17: they went from 11 to 22 after the cut-off)."""
+    december = datetime.datetime(2026, 12, 15, 10, 0, tzinfo=datetime.UTC)
+    with time_machine.travel(december, tick=False):
+        chains = [
+            chain_actions.chain_open(contact=call_back_request(campaign, f"k{i}"), user=team)
+            for i in range(11)
+        ]
+    with time_machine.travel(datetime.datetime(2027, 4, 2, 9, 0, tzinfo=datetime.UTC)):
+        stopped = chain_queries.chain_year(arras, 2026, live=False)
+        assert stopped.total.counts[0] is None or stopped.total.counts[0] == 0
+    with time_machine.travel(datetime.datetime(2027, 5, 3, 9, 0, tzinfo=datetime.UTC), tick=False):
+        for chain in chains:
+            chain_actions.chain_call_record(chain=chain, reached=False)
+        again = chain_queries.chain_year(arras, 2026, live=False)
+        assert again.total.counts == stopped.total.counts
+        live_2027 = chain_queries.chain_year(arras, 2027, live=True)
+        assert live_2027.total.counts[0] == 11
+    assert {c.contacted_at for c in Chain.objects.all()} == {
+        datetime.datetime(2027, 5, 3, 9, 0, tzinfo=datetime.UTC)
+    }
+
+
+def test_no_step_is_recorded_once_the_request_is_erased(arras, campaign, team):
+    structure, offer = directory_of(arras)
+    chain = chain_actions.chain_open(contact=call_back_request(campaign, "k1"), user=team)
+    chain_actions.chain_call_record(chain=chain, reached=True)
+    situation = chain_actions.chain_prefill(chain)
+    contacts_erase(today=datetime.date(2027, 3, 1))
+    with pytest.raises(chain_actions.ChainError):
+        chain_actions.chain_call_record(chain=chain, reached=True)
+    with pytest.raises(chain_actions.ChainError, match="effacée"):
+        chain_actions.chain_rights_check(chain=chain, situation=situation)
+    with pytest.raises(ReferralError):
+        chain_actions.chain_referral_send(
+            chain=chain, **send_arguments(arras, team, structure, offer)
+        )
+    assert not Referral.objects.exists() and not ChainReferral.objects.exists()
+
+
+def test_demonstration_chains_are_never_mixed_with_real_ones(arras, campaign, team):
+    demo = Campaign.objects.get(pk=campaign.pk)  # a copy, synthetic
+    demo.pk, demo.slug, demo.is_synthetic = None, "demo-rappels", True
+    demo._state.adding = True
+    demo.save()
+    month = {"start": datetime.date(2026, 11, 1), "end": datetime.date(2026, 11, 30)}
+    for key in ("d1", "d2"):
+        chain = chain_actions.chain_open(contact=call_back_request(demo, key), user=team)
+        chain_actions.chain_call_record(chain=chain, reached=False)
+    # Only demonstration chains: they are shown (a demonstration install).
+    assert chain_queries.chain_funnel(arras, **month, exact=True).total.counts[0] == 2
+    chain = chain_actions.chain_open(contact=call_back_request(campaign, "r1"), user=team)
+    chain_actions.chain_call_record(chain=chain, reached=False)
+    # One real chain: the demonstration ones are left out.
+    assert chain_queries.chain_funnel(arras, **month, exact=True).total.counts[0] == 1

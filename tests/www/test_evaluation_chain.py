@@ -292,6 +292,29 @@ def test_a_correction_after_the_cutoff_changes_no_partner_view_nor_export(
     assert str(expected).encode() in first_csv
 
 
+def test_before_any_year_is_stopped_a_partner_sees_no_figure(client, arras, campaign, team):
+    """In February 2027, no year is stopped yet: a partner gets neither the
+    default page nor ?annee=2026 with the live figures (review of issue
+    17: the page fell back to the year before and drew it live)."""
+    _worked_chains(arras, campaign, team, ["500"] * 12)
+    partner = member(arras, "France Services", Role.PARTNER)
+    url = reverse("evaluation_chain_funnel", args=[arras.siren])
+    with time_machine.travel(datetime.datetime(2027, 2, 10, 9, 0, tzinfo=datetime.UTC)):
+        client.force_login(partner)
+        default = client.get(url)
+        asked = client.get(url, {"annee": "2026"})
+        client.force_login(team)
+        live = client.get(url, {"annee": "2026"}).text
+    # Both show 2025, stopped (the last year before 1 April 2026's cut-off
+    # that has passed), where nothing happened; never 2026 live.
+    assert default.status_code == 200 and "Parcours des demandes de rappel, 2025" in default.text
+    assert asked.status_code == 422 and "sont réservés à" in asked.text
+    for page in (default.text, asked.text):
+        assert "72 000" not in _spaced(page) and "Chiffres provisoires" not in page
+        assert "Aucune étape de parcours en 2025" in page
+    assert "72 000" in _spaced(live)  # the team: 12 × 500 × 12, provisional
+
+
 def test_after_erasure_the_chain_page_shows_no_referral_name_or_phone(
     client, arras, campaign, team
 ):

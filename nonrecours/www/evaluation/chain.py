@@ -153,8 +153,14 @@ def chain_funnel_page(request: AuthenticatedRequest, siren: str) -> HttpResponse
             "sont réservés à l'équipe du territoire."
         )
         year = None
-    if year is None:
-        year = years[0] if years else (today.year if team else today.year - 1)
+    if year is None and years:
+        year = years[0]
+    elif year is None:
+        # The team: the current year; a partner: the last year stopped (before
+        # 1 April, the year before last), never a year still live.
+        year = today.year if team else today.year - 1
+        if not team and today < published_on(year):
+            year -= 1
     if year not in years:
         years = sorted({*years, year}, reverse=True)
     funnel = chain_queries.chain_year(territory, year, live=team)
