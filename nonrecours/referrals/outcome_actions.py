@@ -27,31 +27,34 @@ from nonrecours.referrals.queries import outcome_label
 REASON_MAX_LENGTH = 300
 
 
-def _combination_problem(kinds: list[tuple[str, str]]) -> str:
+def _combination_problem(kinds: list[tuple[str, str]]) -> ReferralError | None:
     """What is wrong with these outcomes in force together ((kind, benefit)
-    pairs), in French, or "". The rules of referral_record_outcome, on the
-    whole set: « personne non jointe » stands alone; « pas de droit » may
-    only follow an accompaniment; one accompaniment; each right once."""
+    pairs), as the error to raise (French, on its form field), or None. The
+    rules of referral_record_outcome, on the whole set: « personne non
+    jointe » stands alone; « pas de droit » may only follow an
+    accompaniment; one accompaniment; each right once."""
     counted = [kind for kind, _ in kinds]
     if OutcomeKind.NOT_REACHED in counted and len(counted) > 1:
-        return (
+        return ReferralError(
             "« Personne non jointe » ne peut pas s'ajouter à un autre résultat en vigueur : "
-            "corrigez d'abord l'autre résultat."
+            "corrigez d'abord l'autre résultat.",
+            "kind",
         )
     if OutcomeKind.NO_RIGHT in counted and (
         counted.count(OutcomeKind.NO_RIGHT) > 1
         or set(counted) - {OutcomeKind.NO_RIGHT, OutcomeKind.ACCOMPANIMENT}
     ):
-        return (
+        return ReferralError(
             "« Pas de droit » ne peut suivre qu'un accompagnement, pas un autre résultat en "
-            "vigueur : corrigez d'abord l'autre résultat."
+            "vigueur : corrigez d'abord l'autre résultat.",
+            "kind",
         )
     if counted.count(OutcomeKind.ACCOMPANIMENT) > 1:
-        return "L'accompagnement est déjà enregistré."
+        return ReferralError("L'accompagnement est déjà enregistré.", "kind")
     opened = [benefit for kind, benefit in kinds if kind == OutcomeKind.RIGHT_OPENED]
     if len(opened) != len(set(opened)):
-        return "Ce droit est déjà enregistré pour cette orientation."
-    return ""
+        return ReferralError("Ce droit est déjà enregistré pour cette orientation.", "benefit")
+    return None
 
 
 def _clean_reason(reason: str) -> str:
@@ -131,8 +134,8 @@ def referral_correct_outcome(
         )
     others = referral.outcomes.current().exclude(pk=old.pk).values_list("kind", "benefit")
     problem = _combination_problem([*others, (kind, benefit)])
-    if problem:
-        raise ReferralError(problem, "benefit" if "droit est déjà" in problem else "kind")
+    if problem is not None:
+        raise problem
     outcome = Outcome.objects.create(
         referral=referral,
         kind=kind,
