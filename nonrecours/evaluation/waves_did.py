@@ -137,7 +137,9 @@ def _line(
                 "Un groupe diffère de l'ensemble ou d'une strate publiée de moins de "
                 f"{threshold} réponses : ses chiffres les dévoileraient (secret statistique)."
             )
-        gaps.append(difference(wave.analysis.raking, values, wave.exposed, ~wave.exposed))
+        if not refusal:
+            # Not for a refused line: an empty group would divide by zero.
+            gaps.append(difference(wave.analysis.raking, values, wave.exposed, ~wave.exposed))
     ordered = (counts[0], counts[2], counts[1], counts[3])
     if refusal:
         return DidLine(*indicator, result=None, counts=ordered, refusal=refusal)

@@ -279,3 +279,17 @@ def test_power_plan_and_the_targets_it_proposes(arras):
     assert by_stratum.get("central_city") == 385
     assert by_stratum.get("urban") == 1540
     assert sum(targets.values()) == 385 + 1540
+
+
+def test_an_exposed_group_without_answers_is_refused_not_divided_by_zero(waves, arras):
+    """A commune served by the bus where the running wave has no answer yet:
+    every line is refused under secrecy, and no gap is computed on an empty
+    group (it divided by zero; the suite turns the warning into an error)."""
+    first, later = waves
+    code = _stratum_codes(arras, "rural")[0]
+    later.responses.filter(commune__insee_code=code).delete()
+    assert _answers(later, code) == 0
+    cache.clear()
+    did = waves_difference_in_differences(first, later, [code])
+    assert did.lines
+    assert all(line.result is None and "secret statistique" in line.refusal for line in did.lines)
