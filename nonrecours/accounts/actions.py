@@ -28,6 +28,7 @@ from nonrecours.accounts.models import Invitation, Membership, Organisation, Use
 from nonrecours.accounts.queries import organisation_named, territory_organisations, token_hash
 from nonrecours.accounts.second_factor import SecondFactorError, second_factor_enrol
 from nonrecours.errors import UserError
+from nonrecours.mailing.actions import mails_withdraw
 from nonrecours.privacy.mail import links_can_be_sent
 from nonrecours.territories.models import Territory
 from nonrecours.textrules import text_problem
@@ -196,7 +197,10 @@ def _mail_possible() -> None:
 
 
 def _new_token(invitation: Invitation, now: datetime.datetime) -> str:
-    """Give the invitation a new link, valid from now; returns the token."""
+    """Give the invitation a new link, valid from now; returns the token.
+    The link the e-mail carries is made again when it goes
+    (notifications.invitation_link): this one only replaces the previous
+    link, which stops working."""
     token = secrets.token_urlsafe(32)
     invitation.token_hash = token_hash(token)
     invitation.sent_at = now
@@ -205,35 +209,36 @@ def _new_token(invitation: Invitation, now: datetime.datetime) -> str:
     return token
 
 
-def _send_later(invitation: Invitation, token: str) -> None:
-    """Send after the commit (nothing is announced that was rolled back).
-    A failing mail server does not undo the invitation: the failure is kept
-    on it, to be seen in the list and resent."""
-
-    def send() -> None:
-        try:
-            notifications.invitation_send(invitation, token)
-        except Exception as error:  # noqa: BLE001 - SMTP, network, template: all recorded
-            logger.exception("Invitation %s : courriel non envoyé", invitation.pk)
-            Invitation.objects.filter(pk=invitation.pk).update(
-                send_error=f"Courriel non envoyé ({type(error).__name__})."
-            )
-
-    transaction.on_commit(send, robust=True)
+def _send_later(invitation: Invitation) -> None:
+    """Put the invitation's e-mail in the outbox, tried after the commit
+    (nothing is announced that was rolled back). A failing mail server does
+    not undo the invitation: what became of the mail is kept on it
+    (notifications.invitation_mail_outcome), to be seen in the list, and
+    the outbox tries again."""
+    try:
+        with transaction.atomic():  # a template's failure leaves the invitation whole
+            notifications.invitation_send(invitation)
+    except Exception as error:  # noqa: BLE001 - recorded on the invitation
+        logger.error(
+            "Invitation %s : courriel non rédigé (%s).", invitation.pk, type(error).__name__
+        )
+        Invitation.objects.filter(pk=invitation.pk).update(
+            send_error=f"Courriel non rédigé ({type(error).__name__})."
+        )
 
 
 def _create(
     *, invited_by: User | None, email: str, organisation: Organisation, role: str
-) -> tuple[Invitation, str]:
+) -> Invitation:
     """Write one checked invitation (renewing an expired one for the same
-    person and organisation); returns it and its link's token."""
+    person and organisation); returns it."""
     now = timezone.now()
     invitation = _open_invitation(email, organisation) or Invitation(
         email=email, organisation=organisation
     )
     invitation.role = role
     invitation.invited_by = invited_by
-    token = _new_token(invitation, now)
+    _new_token(invitation, now)
     try:
         with transaction.atomic():
             invitation.save()
@@ -243,7 +248,7 @@ def _create(
             "invitations.",
             "email",
         ) from None
-    return invitation, token
+    return invitation
 
 
 @transaction.atomic
@@ -264,10 +269,8 @@ def invitation_create(
     _mail_possible()
     email = email_normalised(email)
     _check(invited_by=invited_by, email=email, organisation=organisation, role=role)
-    invitation, token = _create(
-        invited_by=invited_by, email=email, organisation=organisation, role=role
-    )
-    _send_later(invitation, token)
+    invitation = _create(invited_by=invited_by, email=email, organisation=organisation, role=role)
+    _send_later(invitation)
     return invitation
 
 
@@ -339,10 +342,8 @@ def invitations_import(
         raise InvitationsRejected(problems)
     invitations = []
     for address, into, given in checked:
-        invitation, token = _create(
-            invited_by=invited_by, email=address, organisation=into, role=given
-        )
-        _send_later(invitation, token)
+        invitation = _create(invited_by=invited_by, email=address, organisation=into, role=given)
+        _send_later(invitation)
         invitations.append(invitation)
     return invitations
 
@@ -363,9 +364,9 @@ def invitation_resend(*, invitation: Invitation) -> Invitation:
             f"L'invitation de {invitation.email} est {invitation.status.label.lower()} : "
             "elle ne peut plus être renvoyée."
         )
-    token = _new_token(invitation, timezone.now())
+    _new_token(invitation, timezone.now())
     invitation.save()
-    _send_later(invitation, token)
+    _send_later(invitation)
     return invitation
 
 
@@ -381,6 +382,9 @@ def invitation_cancel(*, invitation: Invitation, cancelled_by: User | None) -> I
     invitation.cancelled_at = timezone.now()
     invitation.cancelled_by = cancelled_by
     invitation.save(update_fields=["cancelled_at", "cancelled_by"])
+    mails_withdraw(
+        about=notifications.MAIL_ABOUT, about_id=invitation.pk, reason="invitation annulée"
+    )
     return invitation
 
 

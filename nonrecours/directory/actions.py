@@ -8,7 +8,6 @@ import secrets
 import unicodedata
 from typing import Any
 
-from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
@@ -18,6 +17,7 @@ from nonrecours.directory import schema
 from nonrecours.directory.imports import DirectoryImportError, directory_import, zone_problems
 from nonrecours.directory.models import Offer, Structure
 from nonrecours.errors import Problem, UserError
+from nonrecours.mailing.actions import mail_queue
 from nonrecours.territories.models import Territory
 
 
@@ -68,6 +68,10 @@ def route_keepers(structure: Structure, offer: Offer | None = None) -> list[str]
     return sorted(set(addresses))
 
 
+# What the outbox calls the notices of a changed route (Mail.about).
+MAIL_ABOUT = "directory.route"
+
+
 def route_change_notify(
     *, structure: Structure, before: list[str], by: str, offer: Offer | None = None
 ) -> list[str]:
@@ -76,8 +80,8 @@ def route_change_notify(
     change is dated and signed (``by``) and nobody re-routes referrals
     unseen. The referrals they already received stay theirs (their
     reminders go to the receivers told at sending time,
-    referrals.notifications.receiver_addresses). Sent once the transaction
-    is committed. Returns the addresses told."""
+    referrals.notifications.receiver_addresses). Put in the outbox, sent
+    once the transaction is committed. Returns the addresses told."""
     dropped = sorted(set(before) - set(route_keepers(structure, offer)))
     if not dropped:
         return []
@@ -96,14 +100,14 @@ def route_change_notify(
         "leurs suites continuent de vous être envoyés.\n\n"
         "Si ce changement vous surprend, prévenez l'équipe du territoire.\n\n— nonrecours\n"
     )
-    transaction.on_commit(
-        lambda: send_mail(
-            f"Orientations vers {destination} : changement de destinataire",
-            body,
-            None,
-            dropped,
-        ),
-        robust=True,  # a failing mail server is logged, the change stays
+    # Through the outbox: tried after the commit, a failing mail server
+    # neither undoes the change nor loses the notice (tried again).
+    mail_queue(
+        subject=f"Orientations vers {destination} : changement de destinataire",
+        body=body,
+        recipients=dropped,
+        about=MAIL_ABOUT,
+        about_id=structure.pk,
     )
     return dropped
 

@@ -22,6 +22,7 @@ from nonrecours.errors import Problem, UserError
 from nonrecours.evaluation.followup_enums import BlockedReason, ContactErasure, FollowUpAnswer
 from nonrecours.evaluation.followup_models import FollowUp, FollowUpBenefit, SimulationTally
 from nonrecours.evaluation.followup_queries import answers_cutoff
+from nonrecours.mailing.actions import mails_withdraw
 from nonrecours.privacy.mail import links_can_be_sent
 from nonrecours.territories.models import Territory
 
@@ -32,6 +33,8 @@ SECOND_DAY = 30
 # A second message that the provider keeps refusing is tried for a week at
 # most: then the contact is erased all the same (privacy.py says so).
 CONTACT_MAX_DAYS = SECOND_DAY + 7
+# What the outbox calls a follow-up's mails (nonrecours.mailing, Mail.about).
+MAIL_ABOUT = "followup"
 
 # Short and plain: read on a phone. What it leaves out (the amounts, the
 # date, unsubscribing) is in the « en savoir plus » below it
@@ -276,14 +279,22 @@ def followup_answer(
 
 def followup_contact_erase(*, follow_up: FollowUp, why: ContactErasure) -> FollowUp:
     """Erase the e-mail and phone of a follow-up (set blank), dated, with
-    the reason; its answers stay, anonymous. Erasing twice keeps the first
-    date and reason."""
+    the reason; its answers stay, anonymous. Its e-mails still waiting in
+    the outbox are withdrawn (their address and body erased, never sent):
+    no copy of the address outlives the erasure. Erasing twice keeps the
+    first date and reason."""
     if follow_up.contact_erased_at is not None:
         return follow_up
-    follow_up.email = follow_up.phone = ""
-    follow_up.contact_erased_at = timezone.now()
-    follow_up.erasure = why
-    follow_up.save(update_fields=["email", "phone", "contact_erased_at", "erasure"])
+    with transaction.atomic():
+        follow_up.email = follow_up.phone = ""
+        follow_up.contact_erased_at = timezone.now()
+        follow_up.erasure = why
+        follow_up.save(update_fields=["email", "phone", "contact_erased_at", "erasure"])
+        mails_withdraw(
+            about=MAIL_ABOUT,
+            about_id=follow_up.pk,
+            reason=f"coordonnées du suivi effacées ({ContactErasure(why).label.lower()})",
+        )
     return follow_up
 
 

@@ -1,7 +1,10 @@
 """The two follow-up messages (day 7 and day 30) and their signed links.
 
-The messages go by e-mail (nonrecours.privacy.mail.send_templated) and by
-SMS through django-sms (``SMS_BACKEND``: console in development, locmem in
+The messages go by e-mail (through the outbox, nonrecours.mailing, which
+retries a mail the server did not take; the address stays there until the
+mail is sent or abandoned, at most 3 days, and is erased with the contact:
+followup_contact_erase withdraws the mails still waiting) and by SMS
+through django-sms (``SMS_BACKEND``: console in development, locmem in
 the tests, a provider's backend in production; docs/adr/026). The links
 open the answer page without login: a signed token names the follow-up and
 the round; a GET only shows the form, the answer is recorded by its POST
@@ -9,12 +12,15 @@ the round; a GET only shows the form, the answer is recorded by its POST
 
 ``followups_send_due`` is the nightly run (``nonrecours followups``): one
 FollowUpMessage per follow-up, round and channel makes it idempotent; a
-provider's failure is logged and left to the next night."""
+SMS provider's failure is logged and left to the next night, an e-mail is
+retried by the outbox."""
 
 import datetime
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import partial
 from urllib.parse import urlencode
 
 import sms
@@ -28,6 +34,7 @@ from nonrecours import french
 from nonrecours.evaluation.followup_actions import (
     CONTACT_MAX_DAYS,
     FIRST_DAY,
+    MAIL_ABOUT,
     SECOND_DAY,
     followup_contact_erase,
 )
@@ -39,7 +46,11 @@ from nonrecours.evaluation.followup_enums import (
 )
 from nonrecours.evaluation.followup_models import FollowUp, FollowUpBenefit, FollowUpMessage
 from nonrecours.evaluation.followup_queries import benefit_label
-from nonrecours.privacy.mail import links_can_be_sent, send_templated
+from nonrecours.mailing.actions import mail_queue_templated
+from nonrecours.mailing.enums import MailStatus
+from nonrecours.mailing.queries import mails_about
+from nonrecours.mailing.watch import mail_watch
+from nonrecours.privacy.mail import links_can_be_sent
 from nonrecours.rights.catalogue import IN_KIND, in_kind_text
 from nonrecours.rights.catalogue import benefit as catalogue_benefit
 
@@ -183,7 +194,16 @@ def _send(follow_up: FollowUp, round_number: int, channel: str) -> None:
     if channel == FollowUpChannel.EMAIL:
         if not links_can_be_sent():
             raise RuntimeError("envoi de courriels désactivé (NONRECOURS_EMAIL_DISABLED)")
-        send_templated(EMAIL_TEMPLATE, message_context(follow_up, round_number), [follow_up.email])
+        # Into the outbox, tried at once (after the commit) and then again
+        # with back-off until sent or abandoned: from here the outbox, not
+        # the next night, retries it.
+        mail_queue_templated(
+            EMAIL_TEMPLATE,
+            message_context(follow_up, round_number),
+            [follow_up.email],
+            about=MAIL_ABOUT,
+            about_id=follow_up.pk,
+        )
         return
     body = sms_text(follow_up, round_number)
     sent = sms.send_sms(body, settings.NONRECOURS_SMS_SENDER or None, [follow_up.phone])
@@ -194,11 +214,14 @@ def _send(follow_up: FollowUp, round_number: int, channel: str) -> None:
 @dataclass
 class SendReport:
     """What a nightly run did: messages sent by round (1, 2), failures
-    (left to the next night), contacts erased."""
+    (left to the next night), contacts erased, and e-mails the mail server
+    did not take at once (``mail_waiting``: in the outbox, which retries
+    them; counted in ``sent``)."""
 
     sent: dict[int, int] = field(default_factory=lambda: {1: 0, 2: 0})
     failures: int = 0
     erased: int = 0
+    mail_waiting: int = 0
 
 
 def _channels(follow_up: FollowUp) -> list[str]:
@@ -233,7 +256,18 @@ def _send_round(
         if channel in done:
             continue
         try:
-            _send(follow_up, round_number, channel)
+            with mail_watch() as watch:
+                # The message's row (unique per follow-up, round and channel)
+                # is written with the mail's queueing, in one transaction: of
+                # two runs at once, the second fails on the row and queues
+                # nothing.
+                with transaction.atomic():
+                    FollowUpMessage.objects.create(
+                        follow_up=follow_up, round=round_number, channel=channel, sent_at=now
+                    )
+                    _send(follow_up, round_number, channel)
+        except IntegrityError:  # a concurrent run sent it
+            continue
         except Exception as error:  # any provider failure: logged, tried again next night
             # The error's class only: its text may quote the address or number.
             logger.warning(
@@ -246,15 +280,15 @@ def _send_round(
             report.failures += 1
             complete = False
             continue
-        try:
-            with transaction.atomic():
-                FollowUpMessage.objects.create(
-                    follow_up=follow_up, round=round_number, channel=channel, sent_at=now
-                )
-        except IntegrityError:  # a concurrent run sent it too
-            continue
         report.sent[round_number] += 1
+        report.mail_waiting += sum(not outcome.sent for outcome in watch.outcomes)
     return complete
+
+
+def _mail_waiting(follow_up: FollowUp) -> bool:
+    """Whether one of the follow-up's e-mails is still in the outbox, to be
+    tried again (its contact is kept until it is sent or abandoned)."""
+    return mails_about(MAIL_ABOUT, follow_up.pk).filter(status=MailStatus.PENDING).exists()
 
 
 def followups_send_due(*, now: datetime.datetime | None = None) -> SendReport:
@@ -262,17 +296,26 @@ def followups_send_due(*, now: datetime.datetime | None = None) -> SendReport:
     from day FIRST_DAY (7) until day SECOND_DAY (30), the second from day 30;
     a first not sent by day 30 is skipped. Each message once per channel
     (FollowUpMessage), so a second run the same night sends nothing. After
-    the second is sent on every channel, the contact is erased
-    (ContactErasure.AFTER_SECOND); one still not sent at day
+    the second is sent on every channel (its e-mail sent or abandoned by
+    the outbox: while the outbox still retries it, a later night erases),
+    the contact is erased (ContactErasure.AFTER_SECOND); one still not sent at day
     CONTACT_MAX_DAYS (37) is abandoned and the contact erased (OVERDUE).
-    A provider's failure (any exception of the mail or SMS backend) is
-    logged and counted, never raised: the next night tries again."""
+    A SMS provider's failure (any exception of its backend) is logged and
+    counted, never raised: the next night tries again. An e-mail goes to the
+    outbox (nonrecours.mailing), which retries it if the server did not take
+    it (counted in ``mail_waiting``); a dead mail server is tried once."""
     now = now or timezone.now()
     report = SendReport()
     pending = FollowUp.objects.filter(
         contact_erased_at__isnull=True,
         created_at__lte=now - datetime.timedelta(days=FIRST_DAY),
     ).order_by("pk")
+    with mail_watch():  # a dead mail server is tried once in the run
+        _send_pending(pending, now, report)
+    return report
+
+
+def _send_pending(pending: Iterable[FollowUp], now: datetime.datetime, report: SendReport) -> None:
     for follow_up in pending:
         if now - follow_up.created_at >= datetime.timedelta(days=CONTACT_MAX_DAYS):
             followup_contact_erase(follow_up=follow_up, why=ContactErasure.OVERDUE)
@@ -281,6 +324,16 @@ def followups_send_due(*, now: datetime.datetime | None = None) -> SendReport:
         round_number = _due_round(follow_up, now)
         complete = _send_round(follow_up, round_number, now, report)
         if round_number == 2 and complete:
-            followup_contact_erase(follow_up=follow_up, why=ContactErasure.AFTER_SECOND)
-            report.erased += 1
-    return report
+            # After the e-mail's first attempt (run on the commit, before
+            # this): erasing withdraws a mail still waiting in the outbox.
+            transaction.on_commit(partial(_erase_after_second, follow_up, report))
+
+
+def _erase_after_second(follow_up: FollowUp, report: SendReport) -> None:
+    """Erase the contact once the second message is done on every channel;
+    while its e-mail waits in the outbox for a retry, a later night does
+    (the outbox ends it within 3 days, before CONTACT_MAX_DAYS)."""
+    if _mail_waiting(follow_up):
+        return
+    followup_contact_erase(follow_up=follow_up, why=ContactErasure.AFTER_SECOND)
+    report.erased += 1

@@ -72,9 +72,11 @@ PROCESSING: list[Processing] = [
         recipients="Le prestataire d'envoi des courriels et, si un numéro est donné, celui "
         "des SMS (sous-traitants, art. 28 RGPD).",
         retention="Courriel et numéro effacés dès l'envoi du second message (30 jours après "
-        "la simulation), au plus tard 37 jours après si l'envoi échoue, dès que la personne "
-        "se désinscrit ou qu'elle a répondu pour toutes les aides sans « pas encore » ; "
-        "chaque nuit par « nonrecours followups ». Les réponses restent, anonymes.",
+        "la simulation ; une nuit suivante si le serveur de courriel l'a d'abord refusé), au "
+        "plus tard 37 jours après si l'envoi échoue, dès que la personne se désinscrit ou "
+        "qu'elle a répondu pour toutes les aides sans « pas encore » ; chaque nuit par "
+        "« nonrecours followups ». Les courriels encore en attente dans la file d'envoi sont "
+        "retirés au même moment, adresse comprise. Les réponses restent, anonymes.",
         legal_basis="Consentement (art. 6.1.a RGPD), recueilli avant l'enregistrement, avec "
         "son texte conservé.",
     ),

@@ -7,17 +7,17 @@ to a structure reached only by its e-mail, an invitation) calls
 ``links_can_be_sent()`` first and, when it is False, refuses with
 ``LINKS_DISABLED_MESSAGE`` (or a message of its own saying the same).
 
-Every e-mail written from a template goes through ``send_templated``.
+Every e-mail goes through the outbox (nonrecours.mailing.actions.mail_queue,
+``mail_queue_templated`` for those written from a template), which says
+whether it was handed to a server; this module never sends.
 """
 
 import logging
 from collections.abc import Sequence
 
 from django.conf import settings
-from django.core.mail import EmailMessage, send_mail
+from django.core.mail import EmailMessage
 from django.core.mail.backends.base import BaseEmailBackend
-from django.template.loader import render_to_string
-from django.utils import translation
 
 logger = logging.getLogger(__name__)
 
@@ -30,32 +30,21 @@ LINKS_DISABLED_MESSAGE = (
 def links_can_be_sent() -> bool:
     """True unless e-mail is disabled (setting NONRECOURS_EMAIL_DISABLED).
 
-    Development without an SMTP server prints e-mails on the console: links
-    can be "sent" there. Call it before creating anything whose only way to
+    Development without an SMTP server sends nothing but keeps the mails in
+    the outbox (nonrecours.mailing), to go once a server is set: links may be
+    created there. Call it before creating anything whose only way to
     reach its recipient is a link sent by e-mail, and refuse (in French,
     e.g. LINKS_DISABLED_MESSAGE) when it returns False.
     """
     return not settings.NONRECOURS_EMAIL_DISABLED
 
 
-def send_templated(template: str, context: dict[str, object], recipients: Sequence[str]) -> str:
-    """Render the text template ``template`` (its first line is the subject,
-    the rest the body) in the site's language (dates in French, from a
-    command too) and send it to ``recipients`` from DEFAULT_FROM_EMAIL.
-    Returns the subject. Raises what the template or the mail backend raises:
-    the caller, which sends after its commit, records the failure."""
-    with translation.override(settings.LANGUAGE_CODE):
-        text = render_to_string(template, context)
-    subject, _, body = text.strip().partition("\n")
-    subject = subject.strip()
-    send_mail(subject, body.strip() + "\n", None, list(recipients))
-    return subject
-
-
 class DisabledEmailBackend(BaseEmailBackend):
     """The e-mail backend when NONRECOURS_EMAIL_DISABLED is set: sends
     nothing, and logs only the subject and the number of recipients (never
-    the body, which may hold a link). Returns 0 messages sent."""
+    the body, which may hold a link). Returns 0 messages sent. The outbox
+    never hands it a mail (it abandons them at once); this is the net for
+    anything else that would call Django's mail functions."""
 
     def send_messages(self, email_messages: Sequence[EmailMessage]) -> int:
         for message in email_messages:

@@ -51,7 +51,8 @@ class AgeBand(models.TextChoices):
 class EventKind(models.TextChoices):
     CREATED = "created", "Orientation envoyée"
     NOTIFIED = "notified", "Courriel envoyé"
-    NOTIFY_FAILED = "notify_failed", "Courriel non envoyé (erreur du serveur de courriel)"
+    NOTIFY_FAILED = "notify_failed", "Courriel non envoyé"
+    NOTIFY_ABANDONED = "notify_abandoned", "Courriel abandonné"
     VIEWED = "viewed", "Fiche consultée"
     ACCEPTED = "accepted", "Orientation acceptée"
     REFUSED = "refused", "Orientation refusée"

@@ -1,5 +1,8 @@
 """The audit trail of a referral (`Event`) and the e-mails that tell its
-steps, sent once the transaction is committed (used by referrals.actions)."""
+steps (used by referrals.actions). A step's e-mails go into the outbox
+(nonrecours.mailing) in the step's transaction and are tried right after
+its commit; what becomes of each (sent, not sent and why, sent after a
+retry, abandoned) is written in the trail by ``referral_mail_outcome``."""
 
 import datetime
 import logging
@@ -8,7 +11,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from nonrecours.accounts.models import User
-from nonrecours.privacy.mail import links_can_be_sent
+from nonrecours.mailing.enums import MailStatus
+from nonrecours.mailing.outcomes import MailOutcome
 from nonrecours.referrals import notifications
 from nonrecours.referrals.enums import Channel, EventKind
 from nonrecours.referrals.models import Event, Referral
@@ -48,41 +52,76 @@ def event_record(
 
 
 def notify_on_commit(referral: Referral, template: str, to: str, **context: object) -> None:
-    """Send after the commit (nothing is announced that was rolled back), and
-    keep the sending in the audit trail. A mail server that fails neither
-    undoes the step nor stops the others: the failure is in the trail.
-    Demonstration referrals send nothing, nor does a server with e-mail
-    disabled (nonrecours.privacy.mail: the link would open the person's
-    details; the organisations see the referral in their lists)."""
+    """Put the step's e-mail (``template`` of referrals/emails, to the
+    ``receiver`` or the ``sender`` side) in the outbox, in the step's
+    transaction: it is tried after the commit (nothing is announced that was
+    rolled back) and its fate written in the trail. A mail server that fails
+    neither undoes the step nor stops the others. Demonstration referrals
+    send nothing. With e-mail disabled the trail says « Courriel non
+    envoyé » and why (the organisations see the referral in their lists)."""
     if referral.is_synthetic:
         return
-    if not links_can_be_sent():
-        logger.info(
-            "Orientation %s : courriel « %s » non envoyé (courriels désactivés)",
-            referral.pk,
-            template,
-        )
-        return
-
-    def send() -> None:
-        recipients: list[str] = []
-        try:
+    try:
+        with transaction.atomic():  # a template's failure leaves the step whole
             recipients = (
                 notifications.receiver_addresses(referral)
                 if to == "receiver"
                 else notifications.sender_addresses(referral)
             )
-            said = notifications.send(referral, template, recipients, **context)
-        except Exception as error:  # noqa: BLE001 - SMTP, network, template: all recorded
-            logger.exception("Orientation %s : courriel non envoyé", referral.pk)
-            event_record(
-                referral,
-                EventKind.NOTIFY_FAILED,
-                at=timezone.now(),
-                detail=f"à : {', '.join(recipients) or '?'} ({type(error).__name__})",
-            )
-            return
-        if said:
-            event_record(referral, EventKind.NOTIFIED, at=timezone.now(), detail=said)
+            notifications.send(referral, template, recipients, **context)
+    except Exception as error:  # noqa: BLE001 - a mail never undoes the step
+        logger.error(
+            "Orientation %s : courriel « %s » non rédigé (%s).",
+            referral.pk,
+            template,
+            type(error).__name__,
+        )
+        event_record(
+            referral,
+            EventKind.NOTIFY_FAILED,
+            at=timezone.now(),
+            detail=f"courriel « {template} » : erreur de rédaction ({type(error).__name__})",
+        )
 
-    transaction.on_commit(send, robust=True)
+
+def _said(outcome: MailOutcome) -> str:
+    return f"« {outcome.subject} » à {', '.join(outcome.recipients) or '?'}"
+
+
+def referral_mail_outcome(outcome: MailOutcome) -> None:
+    """Write in the referral's trail what became of one of its e-mails
+    (the listener of the outbox for ``about="referral"``): « Courriel
+    envoyé » (with the attempt, after a retry), « Courriel non envoyé » with
+    the reason at the first failure (and whether it will be retried), and
+    « Courriel abandonné » after the last attempt."""
+    if outcome.about_id is None:
+        return
+    referral = Referral.objects.filter(pk=outcome.about_id).first()
+    if referral is None:
+        return
+    now = timezone.now()
+    if outcome.sent:
+        retry = f" (essai n° {outcome.attempts})" if outcome.attempts > 1 else ""
+        event_record(referral, EventKind.NOTIFIED, at=now, detail=_said(outcome) + retry)
+    elif outcome.status == MailStatus.PENDING:
+        event_record(
+            referral,
+            EventKind.NOTIFY_FAILED,
+            at=now,
+            detail=f"{_said(outcome)} : {outcome.reason} ; nouvel essai automatique",
+        )
+    elif outcome.attempts == 0:  # e-mail disabled: never tried
+        event_record(
+            referral,
+            EventKind.NOTIFY_FAILED,
+            at=now,
+            detail=f"{_said(outcome)} : {outcome.reason} ; rien ne sera envoyé",
+        )
+    else:
+        event_record(
+            referral,
+            EventKind.NOTIFY_ABANDONED,
+            at=now,
+            detail=f"après {outcome.attempts} essai{'s' if outcome.attempts > 1 else ''} : "
+            f"{outcome.reason} — {_said(outcome)}",
+        )

@@ -10,10 +10,14 @@ from django.urls import reverse
 
 from nonrecours.accounts.access import REFERRAL_ROLES
 from nonrecours.accounts.models import User
-from nonrecours.privacy.mail import send_templated
+from nonrecours.mailing.actions import mail_queue_templated
+from nonrecours.mailing.models import Mail
+from nonrecours.mailing.outcomes import LINK
 from nonrecours.referrals.models import Referral
 
 LINK_SALT = "nonrecours.referrals.link"
+# What the outbox calls a referral's mails (nonrecours.mailing, Mail.about).
+MAIL_ABOUT = "referral"
 
 
 def link_token(referral: Referral) -> str:
@@ -79,18 +83,41 @@ def sender_addresses(referral: Referral) -> list[str]:
     return sorted(set(handlers))
 
 
-def send(referral: Referral, template: str, recipients: list[str], **context: object) -> str:
-    """Send one e-mail; returns what the audit trail says of it ("" if no one
-    could be written to)."""
+def send(
+    referral: Referral, template: str, recipients: list[str], **context: object
+) -> Mail | None:
+    """Put one e-mail of the referral in the outbox (nonrecours.mailing),
+    about the referral: its fate is written in the referral's journal
+    (events.referral_mail_outcome). The link that opens the person's
+    details is not in the stored body (outcomes.LINK in its place):
+    referral_link signs it when the mail goes. None if no one could be
+    written to. Raises what the template raises."""
     if not recipients:
-        return ""
+        return None
     context = {
         "referral": referral,
         "page_url": absolute(reverse("referral_detail", args=[referral.pk])),
-        "link_url": absolute(reverse("referral_link", args=[link_token(referral)]))
-        if referral.link_key
-        else "",
+        # Signed when the mail goes (referral_link): never stored.
+        "link_url": LINK if referral.link_key else "",
         **context,
     }
-    subject = send_templated(f"referrals/emails/{template}.txt", context, recipients)
-    return f"« {subject} » à {', '.join(recipients)}"
+    return mail_queue_templated(
+        f"referrals/emails/{template}.txt",
+        context,
+        recipients,
+        about=MAIL_ABOUT,
+        about_id=referral.pk,
+    )
+
+
+def referral_link(referral_id: int | None) -> str | None:
+    """The link of a referral's e-mail, signed when the mail goes (the
+    outbox's finisher for ``about="referral"``): the link that opens the
+    person's details while the referral's link works, else the referral's
+    page (login required). None when the referral no longer exists."""
+    referral = Referral.objects.filter(pk=referral_id).first() if referral_id else None
+    if referral is None:
+        return None
+    if not referral.link_key:
+        return absolute(reverse("referral_detail", args=[referral.pk]))
+    return absolute(reverse("referral_link", args=[link_token(referral)]))

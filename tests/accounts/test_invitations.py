@@ -8,12 +8,18 @@ import re
 import pytest
 import time_machine
 from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from nonrecours.accounts import actions, queries, second_factor
 from nonrecours.accounts.enums import InvitationStatus, Role
 from nonrecours.accounts.models import Invitation, Membership, User
+from nonrecours.mailing import watch
+from nonrecours.mailing.actions import mail_send_due
+from nonrecours.mailing.enums import MailStatus
+from nonrecours.mailing.models import Mail
 from tests.accounts.conftest import GOOD_PASSWORD, code_for, member
 
 pytestmark = pytest.mark.django_db
@@ -49,6 +55,7 @@ def test_the_invitee_gets_an_e_mail_with_a_link_whose_token_is_stored_hashed(
     assert "« Partenaire »" in message.body
     assert "https://nonrecours.exemple.fr/invitation/" in message.body
     token = token_of(message)
+    invitation.refresh_from_db()  # the link is made when the mail goes
     assert token not in invitation.token_hash
     assert invitation.token_hash == queries.token_hash(token)
     assert queries.invitation_by_token(token) == invitation
@@ -68,15 +75,15 @@ def test_nothing_is_sent_when_the_transaction_is_rolled_back(
 
 
 def test_a_failing_mail_server_is_kept_on_the_invitation(
-    caf, lead, django_capture_on_commit_callbacks, monkeypatch
+    caf, lead, django_capture_on_commit_callbacks, settings
 ):
-    def broken(*args, **kwargs):
-        raise ConnectionRefusedError
-
-    monkeypatch.setattr("nonrecours.privacy.mail.send_mail", broken)
+    settings.EMAIL_BACKEND = "tests.mailing.backends.Refusing"
     invitation = invite(caf, lead, capture=django_capture_on_commit_callbacks)
     invitation.refresh_from_db()
-    assert invitation.send_error == "Courriel non envoyé (ConnectionRefusedError)."
+    assert invitation.send_error == (
+        "Courriel non envoyé : le serveur de courriel refuse la connexion ; "
+        "nouvel essai automatique."
+    )
 
 
 def test_the_link_lasts_the_configured_days_then_expires(
@@ -284,3 +291,40 @@ def test_the_territory_list_counts_each_status(caf, lead, django_capture_on_comm
     assert listing.counts[InvitationStatus.CANCELLED] == 1
     pending = queries.territory_invitations(caf.territory, InvitationStatus.PENDING)
     assert [i.email for i in pending.invitations] == ["b@caf.example"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_long_file_tries_20_mails_in_the_request_and_leaves_the_rest_to_the_timer(
+    client, caf, lead
+):
+    """As in production (no transaction around the request): the first
+    attempts made inside one request are capped (watch.FIRST_ATTEMPTS); the
+    page says how many went and how many will go; the timer sends the rest."""
+    rows = "".join(f"p{n}@caf.example;CAF du Pas-de-Calais;partenaire\n" for n in range(25))
+    upload = SimpleUploadedFile("liste.csv", f"e-mail;organisation;rôle\n{rows}".encode())
+    client.force_login(lead)
+    page = client.post(
+        reverse("invitation_import", args=["200033579"]), {"file": upload}, follow=True
+    )
+    shown = [str(message) for message in page.context["messages"]]
+    assert "25 invitation(s) enregistrée(s)." in shown
+    assert (
+        "20 courriel(s) envoyé(s) tout de suite ; les 5 autre(s) partiront automatiquement "
+        "dans les prochaines minutes." in shown
+    )
+    assert len(mail.outbox) == 20
+    assert Mail.objects.filter(status=MailStatus.PENDING).count() == 5
+    assert mail_send_due().sent == 5
+    assert len(mail.outbox) == 25
+
+
+def test_the_first_attempts_stop_when_the_time_is_up(
+    caf, lead, monkeypatch, django_capture_on_commit_callbacks
+):
+    monkeypatch.setattr(watch, "FIRST_ATTEMPTS_SECONDS", -1.0)
+    with watch.mail_watch() as seen, django_capture_on_commit_callbacks(execute=True):
+        actions.invitation_create(
+            invited_by=lead, email="nadia@caf.example", organisation=caf, role=Role.PARTNER
+        )
+    assert not mail.outbox and seen.budget.deferred == 1
+    assert Mail.objects.get().status == MailStatus.PENDING

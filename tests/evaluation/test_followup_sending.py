@@ -10,11 +10,17 @@ import sms
 import time_machine
 from django.core import mail
 from django.core.management import call_command
+from django.test import TestCase
 from sms.backends.base import BaseSmsBackend
 
-from nonrecours.evaluation.followup_enums import ContactErasure
+from nonrecours.evaluation import followup_sending
+from nonrecours.evaluation.followup_actions import followup_contact_erase, followup_unsubscribe
+from nonrecours.evaluation.followup_enums import ContactErasure, FollowUpChannel
 from nonrecours.evaluation.followup_models import FollowUpMessage
 from nonrecours.evaluation.followup_sending import followups_send_due, link_token, read_token
+from nonrecours.mailing.actions import mail_send_due
+from nonrecours.mailing.enums import RETRY_DELAYS, MailStatus
+from nonrecours.mailing.models import Mail
 from tests.evaluation.followup_setup import CONSENT_AT, consent
 
 pytestmark = pytest.mark.django_db
@@ -36,7 +42,11 @@ def sms_outbox():
 
 def night(days, hours=0):
     """Run the nightly sending ``days`` days after the consent."""
-    with time_machine.travel(CONSENT_AT + days * DAY + datetime.timedelta(hours=hours), tick=False):
+    with (
+        time_machine.travel(CONSENT_AT + days * DAY + datetime.timedelta(hours=hours), tick=False),
+        # The e-mails go through the outbox, tried once the run commits.
+        TestCase.captureOnCommitCallbacks(execute=True),
+    ):
         return followups_send_due()
 
 
@@ -139,7 +149,10 @@ def test_links_are_signed_and_expire(arras):
         assert read_token(token) == (None, 0, True)
 
 
+@pytest.mark.django_db(transaction=True)
 def test_the_command_says_what_it_did_in_french(arras):
+    """As in production, the command runs outside any transaction: each
+    mail is tried on its commit, and the contact erased after it."""
     consent(arras, email="a@exemple.fr")
     consent(arras, email="b@exemple.fr", at=CONSENT_AT - 23 * DAY)
     out = []
@@ -258,3 +271,71 @@ def test_the_sms_is_short_gsm7_and_has_a_sender(arras, sms_outbox, settings):
     settings.NONRECOURS_SMS_SENDER = "ArrasDroits"
     night(30)
     assert sms_outbox[1].originator == "ArrasDroits"
+
+
+@pytest.mark.parametrize(
+    "erase",
+    [
+        lambda follow_up: followup_unsubscribe(follow_up=follow_up),
+        lambda follow_up: followup_contact_erase(
+            follow_up=follow_up, why=ContactErasure.NOTHING_TO_ASK
+        ),
+        lambda follow_up: night(37),  # OVERDUE
+    ],
+    ids=["unsubscribed", "nothing_to_ask", "overdue"],
+)
+def test_erasing_the_contact_withdraws_its_mail_waiting_in_the_outbox(arras, settings, erase):
+    """A first message the server did not take waits in the outbox; the
+    person unsubscribes (or the contact is erased otherwise): the mail is
+    never sent and its address is erased from the outbox."""
+    follow_up = consent(arras, email="resident@exemple.fr")
+    settings.EMAIL_BACKEND = "tests.mailing.backends.TimingOut"
+    night(7)
+    assert list(Mail.objects.values_list("status", flat=True)) == [MailStatus.PENDING]
+    follow_up.refresh_from_db()
+    erase(follow_up)
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    with time_machine.travel(CONSENT_AT + 7 * DAY + RETRY_DELAYS[0], tick=False):
+        mail_send_due()
+    assert not mail.outbox
+    withdrawn = Mail.objects.get()
+    assert withdrawn.status == MailStatus.ABANDONED
+    assert (withdrawn.recipients, withdrawn.body) == ([], "")
+    assert "resident@exemple.fr" not in str(list(Mail.objects.values()))
+
+
+def test_the_second_message_waiting_in_the_outbox_is_sent_before_the_erasure(arras, settings):
+    """The contact is erased after the second message is done: while its
+    e-mail waits for a retry, it is kept (and the mail goes); the next
+    night erases it."""
+    follow_up = consent(arras, email="a@exemple.fr")
+    night(7)
+    settings.EMAIL_BACKEND = "tests.mailing.backends.TimingOut"
+    assert night(30).erased == 0
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    with time_machine.travel(CONSENT_AT + 30 * DAY + RETRY_DELAYS[0], tick=False):
+        assert mail_send_due().sent == 1
+    assert len(mail.outbox) == 2 and "Il y a 30 jours" in mail.outbox[1].body
+    assert night(31).erased == 1
+    follow_up.refresh_from_db()
+    assert follow_up.email == "" and follow_up.erasure == ContactErasure.AFTER_SECOND
+
+
+def test_of_two_runs_at_once_only_one_queues_the_message(arras, monkeypatch):
+    """A second run writes the message's row between this run's check and
+    its sending: this run queues nothing (the row and the mail are written
+    in one transaction)."""
+    follow_up = consent(arras, email="a@exemple.fr")
+    channels = followup_sending._channels
+
+    def raced(row):
+        FollowUpMessage.objects.create(
+            follow_up=row, round=1, channel=FollowUpChannel.EMAIL, sent_at=row.created_at
+        )
+        return channels(row)
+
+    monkeypatch.setattr(followup_sending, "_channels", raced)
+    report = night(7)
+    assert report.sent == {1: 0, 2: 0}
+    assert not Mail.objects.exists() and not mail.outbox
+    assert FollowUpMessage.objects.filter(follow_up=follow_up).count() == 1

@@ -1,6 +1,6 @@
 """The "no e-mail" mode: one helper says whether a link may be sent, and the
 backend never writes a message's body anywhere. Every templated e-mail is
-written the same way (send_templated)."""
+written the same way (nonrecours.mailing.actions.mail_queue_templated)."""
 
 import datetime
 import logging
@@ -11,7 +11,8 @@ from django.utils import translation
 
 from nonrecours.accounts.enums import Role
 from nonrecours.accounts.models import Invitation, Organisation
-from nonrecours.privacy.mail import DisabledEmailBackend, links_can_be_sent, send_templated
+from nonrecours.mailing.actions import mail_queue_templated
+from nonrecours.privacy.mail import DisabledEmailBackend, links_can_be_sent
 from nonrecours.territories.models import Territory
 
 
@@ -44,7 +45,9 @@ def test_the_disabled_backend_is_used_through_send_mail(settings, caplog):
     assert "Corps" not in caplog.text
 
 
-def test_a_templated_e_mail_has_its_first_line_as_subject_and_french_dates(settings):
+def test_a_templated_e_mail_has_its_first_line_as_subject_and_french_dates(
+    settings, db, django_capture_on_commit_callbacks
+):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     territory = Territory(name="Communauté urbaine d'Arras")
     invitation = Invitation(
@@ -54,14 +57,21 @@ def test_a_templated_e_mail_has_its_first_line_as_subject_and_french_dates(setti
         expires_at=datetime.datetime(2030, 1, 15, 9, 30, tzinfo=datetime.UTC),
     )
     context = {"invitation": invitation, "inviter": "", "link_url": "https://x.example/l/"}
-    with translation.override("en"):  # a request or a command in another language
-        subject = send_templated(
+    with (
+        translation.override("en"),  # a request or a command in another language
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        queued = mail_queue_templated(
             "accounts/emails/invitation.txt",
             {**context, "second_factor": False},
             ["nadia.benali@caf.example"],
         )
     (message,) = mail.outbox
-    assert subject == message.subject == "Invitation à rejoindre nonrecours — CAF du Pas-de-Calais"
+    assert (
+        queued.subject
+        == message.subject
+        == "Invitation à rejoindre nonrecours — CAF du Pas-de-Calais"
+    )
     assert message.body.startswith("Bonjour,")
     assert "15 janvier 2030" in message.body
     assert message.to == ["nadia.benali@caf.example"]

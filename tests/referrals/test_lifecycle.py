@@ -348,22 +348,24 @@ def test_outcomes_do_not_contradict_each_other(send, receiver):
 def test_a_failing_mail_server_neither_undoes_the_step_nor_stops_the_night(
     send, receiver, django_capture_on_commit_callbacks, monkeypatch
 ):
-    from nonrecours.privacy import mail as privacy_mail
+    from nonrecours.mailing import delivery
 
     with time_machine.travel(START, tick=False):
         first, second = send(), send()
 
-    def broken(*args, **kwargs):
-        raise ConnectionRefusedError("serveur de courriel injoignable")
+    class Broken:
+        def send_messages(self, messages):
+            raise ConnectionRefusedError("serveur de courriel injoignable")
 
-    monkeypatch.setattr(privacy_mail, "send_mail", broken)
+    monkeypatch.setattr(delivery, "get_connection", lambda **kwargs: Broken())
     with time_machine.travel(START + datetime.timedelta(days=10), tick=False):
         with django_capture_on_commit_callbacks(execute=True):
             report = actions.referrals_process_deadlines()
     assert report.reminded == 2  # both, although the first e-mail failed
     for referral in (first, second):
         failed = referral.events.get(kind=EventKind.NOTIFY_FAILED)
-        assert "ConnectionRefusedError" in failed.detail and "accueil@ccas" in failed.detail
+        assert "refuse la connexion ; nouvel essai automatique" in failed.detail
+        assert "accueil@ccas" in failed.detail
     Event.objects.filter(kind=EventKind.NOTIFY_FAILED).delete()  # expected here
 
 

@@ -42,7 +42,17 @@ def test_a_partner_organisation_gets_it_without_any_e_mail(
         referral = send()
     assert referral.receiver_organisation == receiver.memberships.get().organisation
     assert not mail.outbox
-    assert list(referral.events.values_list("kind", flat=True)) == [EventKind.CREATED]
+    # The journal says the e-mails were not sent, and why (never « Courriel envoyé »).
+    assert list(referral.events.values_list("kind", flat=True)) == [
+        EventKind.CREATED,
+        EventKind.NOTIFY_FAILED,
+        EventKind.NOTIFY_FAILED,
+    ]
+    for event in referral.events.filter(kind=EventKind.NOTIFY_FAILED):
+        assert event.detail.endswith(
+            ": envoi de courriels désactivé sur ce serveur (NONRECOURS_EMAIL_DISABLED) ; "
+            "rien ne sera envoyé"
+        )
     with (
         time_machine.travel(timezone.now() + datetime.timedelta(days=11)),
         django_capture_on_commit_callbacks(execute=True),
@@ -50,6 +60,8 @@ def test_a_partner_organisation_gets_it_without_any_e_mail(
         report = actions.referrals_process_deadlines()
     assert report.reminded == 1
     assert not mail.outbox
+    assert not referral.events.filter(kind=EventKind.NOTIFIED).exists()
+    referral.events.filter(kind=EventKind.NOTIFY_FAILED).delete()  # expected here
 
 
 def test_with_e_mail_the_same_referral_is_sent(send, django_capture_on_commit_callbacks):

@@ -10,6 +10,7 @@ import pytest
 import sms
 import time_machine
 from django.core import mail
+from django.test import TestCase
 from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -152,7 +153,8 @@ def test_unsubscribing_asks_then_erases_the_contact(client, arras):
 def test_the_whole_way_from_the_message_to_the_statistics(client, arras, make_member):
     week_ago = NOW - datetime.timedelta(days=7)
     follow_ups = [consent(arras, email=f"p{i}@exemple.fr", at=week_ago) for i in range(12)]
-    followups_send_due()
+    with TestCase.captureOnCommitCallbacks(execute=True):  # the outbox sends after the commit
+        followups_send_due()
     assert len(mail.outbox) == 12
     for i, message in enumerate(mail.outbox):
         link = re.search(r"Oui, j'ai fait la demande : http://127\.0\.0\.1:8000(\S+aide=rsa\S+)",

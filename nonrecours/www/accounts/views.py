@@ -24,6 +24,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from nonrecours.accounts import access, actions, queries, second_factor
 from nonrecours.accounts.enums import InvitationStatus, Role
 from nonrecours.accounts.models import Invitation, User
+from nonrecours.mailing.watch import mail_watch
 from nonrecours.surveys import queries as survey_queries
 from nonrecours.territories.models import Territory
 from nonrecours.www.accounts.forms import (
@@ -33,6 +34,7 @@ from nonrecours.www.accounts.forms import (
     NewAccountForm,
 )
 from nonrecours.www.errors import add_to_form
+from nonrecours.www.mail_messages import warn_unsent
 from nonrecours.www.qr import qr_svg
 from nonrecours.www.requests import AuthenticatedRequest
 from nonrecours.www.territories.views import territory_or_404
@@ -244,20 +246,23 @@ def invitation_new(request: AuthenticatedRequest, siren: str) -> HttpResponse:
     form = _invitation_form(user, territory, request.POST)
     if form.is_valid():
         try:
-            invitation = actions.invitation_create(
-                invited_by=user,
-                email=form.cleaned_data["email"],
-                organisation=form.cleaned_data["organisation"],
-                role=form.cleaned_data["role"],
-            )
+            with mail_watch() as watch:
+                invitation = actions.invitation_create(
+                    invited_by=user,
+                    email=form.cleaned_data["email"],
+                    organisation=form.cleaned_data["organisation"],
+                    role=form.cleaned_data["role"],
+                )
         except actions.InvitationError as error:
             add_to_form(form, error)
         else:
+            done = "enregistrée pour" if watch.warnings() else "envoyée à"
             messages.success(
                 request,
-                f"Invitation envoyée à {invitation.email} ; le lien est valable "
+                f"Invitation {done} {invitation.email} ; le lien est valable "
                 f"{actions.invitation_days()} jours.",
             )
+            warn_unsent(request, watch)
             return redirect("invitation_list", siren=territory.siren)
     return _invitations_page(request, territory, form=form)
 
@@ -270,17 +275,20 @@ def invitation_import(request: AuthenticatedRequest, siren: str) -> HttpResponse
     file_form = InvitationFileForm(request.POST, request.FILES)
     if file_form.is_valid():
         try:
-            invitations = actions.invitations_import(
-                invited_by=request.user,
-                territory=territory,
-                text=file_form.cleaned_data["file"],
-                filename=file_form.filename,
-            )
+            with mail_watch() as watch:
+                invitations = actions.invitations_import(
+                    invited_by=request.user,
+                    territory=territory,
+                    text=file_form.cleaned_data["file"],
+                    filename=file_form.filename,
+                )
         except actions.InvitationsRejected as error:
             return _invitations_page(
                 request, territory, file_form=file_form, problems=error.problems
             )
-        messages.success(request, f"{len(invitations)} invitation(s) envoyée(s).")
+        done = "enregistrée(s)" if watch.warnings() else "envoyée(s)"
+        messages.success(request, f"{len(invitations)} invitation(s) {done}.")
+        warn_unsent(request, watch)
         return redirect("invitation_list", siren=territory.siren)
     return _invitations_page(request, territory, file_form=file_form)
 
@@ -291,13 +299,18 @@ def invitation_resend(request: AuthenticatedRequest, siren: str, pk: int) -> Htt
     """A new link for a pending or expired invitation."""
     invitation = access.access_invitation_by_id(request.user, siren, pk)
     try:
-        actions.invitation_resend(invitation=invitation)
+        with mail_watch() as watch:
+            actions.invitation_resend(invitation=invitation)
     except actions.InvitationError as error:
         messages.error(request, str(error))
     else:
         messages.success(
-            request, f"Invitation renvoyée à {invitation.email}, avec un nouveau lien."
+            request,
+            f"Nouveau lien d'invitation créé pour {invitation.email}."
+            if watch.warnings()
+            else f"Invitation renvoyée à {invitation.email}, avec un nouveau lien.",
         )
+        warn_unsent(request, watch)
     return redirect("invitation_list", siren=siren)
 
 

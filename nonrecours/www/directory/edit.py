@@ -21,9 +21,11 @@ from nonrecours.directory.access import (
     directory_team,
 )
 from nonrecours.directory.models import Offer, Structure
+from nonrecours.mailing.watch import mail_watch
 from nonrecours.territories.models import Territory
 from nonrecours.territories.queries import member_communes
 from nonrecours.www.errors import add_to_form
+from nonrecours.www.mail_messages import warn_unsent
 from nonrecours.www.requests import AuthenticatedRequest
 
 
@@ -213,19 +215,21 @@ def structure_edit(request: AuthenticatedRequest, pk: int | None = None) -> Http
     )
     if request.method == "POST" and form.is_valid():
         try:
-            saved = actions.structure_save(
-                territory=territory,
-                structure=structure,
-                changes=form.record(),
-                by=_signature(request),
-                attach=team,
-                organisation=form.cleaned_data.get("organisation"),
-            )
+            with mail_watch() as watch:
+                saved = actions.structure_save(
+                    territory=territory,
+                    structure=structure,
+                    changes=form.record(),
+                    by=_signature(request),
+                    attach=team,
+                    organisation=form.cleaned_data.get("organisation"),
+                )
         except actions.EntryError as error:
             add_to_form(form, error)
         else:
             messages.success(request, "Fiche enregistrée, datée d'aujourd'hui.")
             _tell_warnings(request, saved)
+            warn_unsent(request, watch)
             return redirect("directory_structure", pk=saved.pk)
     title = f"Modifier la fiche : {structure.name}" if structure else "Nouvelle structure"
     back = (
@@ -256,14 +260,19 @@ def offer_edit(
     form = OfferForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            saved = actions.offer_save(
-                structure=structure, offer=offer, changes=form.record(), by=_signature(request)
-            )
+            with mail_watch() as watch:
+                saved = actions.offer_save(
+                    structure=structure,
+                    offer=offer,
+                    changes=form.record(),
+                    by=_signature(request),
+                )
         except actions.EntryError as error:
             add_to_form(form, error)
         else:
             messages.success(request, "Offre enregistrée, datée d'aujourd'hui.")
             _tell_warnings(request, saved)
+            warn_unsent(request, watch)
             return redirect("directory_offer", pk=saved.pk)
     title = f"Modifier l'offre : {offer.name}" if offer else f"Nouvelle offre de {structure.name}"
     back = (

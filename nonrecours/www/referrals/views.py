@@ -24,6 +24,7 @@ from nonrecours import french
 from nonrecours.accounts.access import referral_organisations
 from nonrecours.accounts.models import User
 from nonrecours.evaluation import chain_actions
+from nonrecours.mailing.watch import mail_watch
 from nonrecours.outreach.access import access_bus_visit_log_by_id
 from nonrecours.outreach.activity import bus_referral_send, visit_title
 from nonrecours.outreach.models import BusVisit
@@ -47,6 +48,7 @@ from nonrecours.referrals.outcome_actions import referral_correct_outcome
 from nonrecours.rights.catalogue import IN_KIND, benefits, in_kind_text
 from nonrecours.www.errors import add_to_form
 from nonrecours.www.evaluation import chain as chain_views
+from nonrecours.www.mail_messages import warn_unsent
 from nonrecours.www.ratelimit import simulation_code_refusal
 from nonrecours.www.referrals.forms import (
     AnswerForm,
@@ -131,14 +133,15 @@ def referral_new(request: AuthenticatedRequest) -> HttpResponse:
                 "simulation_code": data["simulation_code"],
             }
             # From the bus: sent and tagged with the visit, both or neither.
-            if chain is not None:
-                referral = chain_actions.chain_referral_send(chain=chain, **send)
-            else:
-                referral = (
-                    bus_referral_send(visit=visit, **send)
-                    if visit is not None
-                    else actions.referral_send(**send)
-                )
+            with mail_watch() as watch:
+                if chain is not None:
+                    referral = chain_actions.chain_referral_send(chain=chain, **send)
+                else:
+                    referral = (
+                        bus_referral_send(visit=visit, **send)
+                        if visit is not None
+                        else actions.referral_send(**send)
+                    )
         except actions.ReferralError as error:
             add_to_form(form, error)
         else:
@@ -147,6 +150,7 @@ def referral_new(request: AuthenticatedRequest) -> HttpResponse:
                 f"Orientation n° {referral.pk} envoyée à {referral.structure_name}. "
                 "Vous serez prévenu·e de sa réponse.",
             )
+            warn_unsent(request, watch)
             if visit is not None:
                 return redirect("outreach_log_visit", pk=visit.pk)
             if chain is not None:
@@ -401,10 +405,15 @@ def referral_act(request: HttpRequest, pk: int) -> HttpResponse:
     access = _access(request, pk, answer=True)
     if isinstance(access, HttpResponse):
         return access
-    response = _answer(request, access)
+    with mail_watch() as watch:
+        response = _answer(request, access)
     if response is not None:
         return response
-    messages.success(request, "C'est enregistré ; l'organisation qui a orienté est prévenue.")
+    if watch.warnings():
+        messages.success(request, "C'est enregistré.")
+        warn_unsent(request, watch)
+    else:
+        messages.success(request, "C'est enregistré ; l'organisation qui a orienté est prévenue.")
     return redirect("referral_detail", pk=access.referral.pk)
 
 

@@ -28,3 +28,11 @@ class Command(BaseCommand):
                     "nuit prochaine."
                 )
             )
+        if report.mail_waiting:
+            self.stdout.write(
+                self.style.WARNING(
+                    f"{report.mail_waiting} courriel(s) non accepté(s) par le serveur de "
+                    "courriel : gardé(s) dans la file d'envoi, renvoyé(s) par "
+                    "« nonrecours mailing send »."
+                )
+            )

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from nonrecours.errors import command_error
+from nonrecours.mailing.watch import mail_watch
 from nonrecours.referrals import actions
 from nonrecours.referrals.demo import referrals_demo_create
 from nonrecours.referrals.exports import statistics_csv, statistics_notes_text, statistics_xlsx
@@ -62,7 +63,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         action = options["action"]
         if action == "echeances":
-            report = actions.referrals_process_deadlines()
+            with mail_watch():  # a dead mail server is tried once, not once per reminder
+                report = actions.referrals_process_deadlines()
             self.stdout.write(self.style.SUCCESS(report.summary()))
         elif action == "dispositif":
             territory = self._territory(options["siren"])
