@@ -6,6 +6,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from nonrecours.analysis.raking import RakingError
+from nonrecours.cli.barometer_national import add_national_parser, handle_national
 from nonrecours.cli.options import (
     add_weighting_options,
     campaign_with_answers,
@@ -33,8 +34,12 @@ class Command(BaseCommand):
         compute.add_argument("--campaign", required=True, metavar="CAMPAGNE", help="identifiant")
         compute.add_argument("--out", metavar="FICHIER.json", help="fichier (défaut : écran)")
         add_weighting_options(compute)
+        add_national_parser(sub)
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["action"] == "national":
+            handle_national(self, options)
+            return
         campaign = campaign_with_answers(options["campaign"])
         try:
             barometer = campaign_barometer(

@@ -1,0 +1,121 @@
+"""`nonrecours barometer national`: the barometer of every territory
+(surveys.national), its arguments and its French summary."""
+
+from argparse import ArgumentParser, ArgumentTypeError
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from nonrecours.cli.options import add_weighting_options, weighting_options
+from nonrecours.errors import command_error
+from nonrecours.surveys.national import PROCESSES, NationalError, Progress, barometer_national
+from nonrecours.surveys.national_task import FAILED
+from nonrecours.surveys.weighting import Weighting
+
+
+def _scheduler(text: str) -> str:
+    value = text.strip()
+    if value == PROCESSES or "://" in value:
+        return value
+    raise ArgumentTypeError(
+        f"« {text} » : attendu « processes » (processus locaux) ou l'adresse d'un ordonnanceur "
+        "Dask, par exemple tcp://10.0.0.5:8786"
+    )
+
+
+def _workers(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise ArgumentTypeError(f"« {text} » n'est pas un nombre entier") from None
+    if not 1 <= value <= 512:
+        raise ArgumentTypeError(f"« {text} » : entre 1 et 512 processus")
+    return value
+
+
+def add_national_parser(sub: Any) -> None:
+    """The `national` subcommand of `nonrecours barometer`."""
+    national: ArgumentParser = sub.add_parser(
+        "national",
+        help="Calculer le baromètre de chaque territoire, en parallèle (processus ou grappe Dask).",
+        description=(
+            "Pour chaque territoire qui a une campagne (ou ceux donnés), calcule le baromètre "
+            "de sa dernière campagne, exactement celui du tableau de bord (secret statistique "
+            "appliqué), une tâche par territoire, sur des processus locaux ou une grappe Dask. "
+            "Écrit un fichier par territoire, un tableau de tous les résultats et un bilan."
+        ),
+    )
+    national.add_argument(
+        "--sortie", required=True, metavar="DOSSIER", help="dossier des résultats (créé au besoin)"
+    )
+    national.add_argument(
+        "--scheduler",
+        type=_scheduler,
+        default=PROCESSES,
+        metavar="processes|ADRESSE",
+        help="« processes » (défaut : processus locaux) ou l'ordonnanceur d'une grappe Dask "
+        "distributed (ex. tcp://10.0.0.5:8786)",
+    )
+    national.add_argument(
+        "--workers",
+        type=_workers,
+        metavar="N",
+        help="nombre de processus locaux (défaut : un par cœur ; 1 : dans ce processus) ; "
+        "sans effet avec une grappe Dask",
+    )
+    national.add_argument(
+        "--territoires",
+        metavar="SIREN,SIREN…",
+        help="seulement ces territoires (défaut : tous ceux qui ont une campagne)",
+    )
+    national.add_argument(
+        "--non-recours-potentiel",
+        dest="potential",
+        action="store_true",
+        help="ajouter le non-recours potentiel (une simulation par réponse : bien plus long)",
+    )
+    national.add_argument(
+        "--recalculer",
+        action="store_true",
+        help="recalculer aussi les territoires dont les données n'ont pas changé",
+    )
+    national.add_argument("--silencieux", action="store_true", help="sans barre de progression")
+    add_weighting_options(national)
+
+
+def _progress_bar(stream: Any) -> Progress:
+    def show(done: int, total: int) -> None:
+        width = 30
+        filled = width * done // total if total else width
+        stream.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} territoires")
+        if done >= total:
+            stream.write("\n")
+        stream.flush()
+
+    return show
+
+
+def handle_national(command: BaseCommand, options: dict[str, Any]) -> None:
+    """Run the subcommand; its summary on standard output, in French."""
+    sirens = None
+    if options["territoires"] is not None:
+        sirens = [s for s in options["territoires"].split(",") if s.strip()]
+    try:
+        summary = barometer_national(
+            folder=Path(options["sortie"]),
+            sirens=sirens,
+            scheduler=options["scheduler"],
+            workers=options["workers"],
+            weighting=Weighting(**weighting_options(options)),
+            potential=options["potential"],
+            recompute=options["recalculer"],
+            progress=None if options["silencieux"] else _progress_bar(command.stderr._out),
+        )
+    except NationalError as error:
+        raise command_error(error) from None
+    style = command.style.WARNING if summary.count(FAILED) else command.style.SUCCESS
+    first, *others = summary.lines()
+    command.stdout.write(style(first))
+    for line in others:
+        command.stdout.write(line)
