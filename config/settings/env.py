@@ -12,8 +12,11 @@ and PATH) reach the same database with the same settings.
 
 import os
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -39,9 +42,7 @@ def env_bool(name: str, default: bool) -> bool:
         return True
     if lowered in {"0", "false", "no", "non", "off"}:
         return False
-    raise ImproperlyConfigured(
-        f"La variable d'environnement {name} vaut « {raw} » : attendu « true » ou « false »."
-    )
+    raise _refused(name, raw, "« true » ou « false »")
 
 
 def env_list(name: str, default: list[str]) -> list[str]:
@@ -51,16 +52,197 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
-def env_int(name: str, default: int) -> int:
+def _shown(raw: str, limit: int = 80) -> str:
+    """A value as a message quotes it: on one line (line breaks and other
+    invisible characters written as escapes), at most ``limit`` characters."""
+    text = "".join(char if char.isprintable() else repr(char)[1:-1] for char in raw)
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def _refused(name: str, raw: str, expected: str) -> ImproperlyConfigured:
+    """The one-line French refusal of a variable's value."""
+    return ImproperlyConfigured(
+        f"La variable d'environnement {name} vaut « {_shown(raw)} » : attendu {expected}."
+    )
+
+
+def env_int(
+    name: str, default: int, *, minimum: int | None = None, maximum: int | None = None
+) -> int:
+    """A whole number, ``default`` when the variable is unset or empty.
+
+    Raises ImproperlyConfigured (one French line naming the variable, its
+    value and what is expected) when the value is not a whole number or lies
+    outside [minimum, maximum] (each bound optional, both included).
+    """
     raw = os.environ.get(name)
-    if raw is None or raw == "":
+    if raw is None or raw.strip() == "":
         return default
+    if minimum is not None and maximum is not None:
+        expected = f"un nombre entier de {minimum} à {maximum}"
+    elif minimum == 0:
+        expected = "un nombre entier positif ou nul"
+    elif minimum is not None:
+        expected = f"un nombre entier d'au moins {minimum}"
+    elif maximum is not None:
+        expected = f"un nombre entier d'au plus {maximum}"
+    else:
+        expected = "un nombre entier"
     try:
-        return int(raw)
+        value = int(raw.strip())
     except ValueError:
-        raise ImproperlyConfigured(
-            f"La variable d'environnement {name} vaut « {raw} » : attendu un nombre entier."
+        raise _refused(name, raw, expected) from None
+    if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
+        raise _refused(name, raw, expected)
+    return value
+
+
+def env_choice(name: str, default: str, choices: Sequence[str]) -> str:
+    """One of ``choices``, read without regard to case (``info`` gives
+    ``INFO``) and returned as written in ``choices``; ``default`` when unset
+    or empty. Raises ImproperlyConfigured (one French line listing the
+    accepted values) for any other value."""
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    for choice in choices:
+        if raw.strip().casefold() == choice.casefold():
+            return choice
+    raise _refused(name, raw, "l'une des valeurs " + ", ".join(choices))
+
+
+def env_pattern(name: str, default: str, pattern: str, expected: str) -> str:
+    """A text that matches the regular expression ``pattern`` entirely
+    (spaces around it removed); ``default`` when unset. ``expected`` says in
+    French what is expected (« un code SIREN de 9 chiffres »). An empty
+    value is checked like any other: set but empty is refused when the
+    pattern refuses it. Raises ImproperlyConfigured (one French line)."""
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    if not re.fullmatch(pattern, raw.strip()):
+        raise _refused(name, raw, expected)
+    return raw.strip()
+
+
+def env_url(name: str, default: str, *, schemes: Sequence[str] = ("https",)) -> str:
+    """The address of a site: a scheme among ``schemes``, a host name, no
+    path other than "/", no query string; returned without its final "/";
+    ``default`` when unset or empty. Raises ImproperlyConfigured (one French line
+    naming the variable and an example) otherwise: e.g. a value without
+    ``https://``, which a browser would not open from an e-mail."""
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    value = raw.strip().rstrip("/")
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - raises ValueError on a port that is not a number
+    except ValueError:  # a port that is not a number, a broken [IPv6]
+        valid = False
+    else:
+        valid = (
+            parts.scheme in schemes
+            and bool(parts.hostname)
+            and not (parts.path or parts.query or parts.fragment or parts.username)
+        )
+    if not valid:
+        listed = " ou ".join(f"{scheme}://" for scheme in schemes)
+        raise _refused(
+            name,
+            raw,
+            f"une adresse en {listed} sans chemin, par exemple {schemes[0]}://nonrecours.exemple.fr",
+        )
+    return value
+
+
+def env_sender(name: str, default: str) -> str:
+    """A sender as an e-mail's From shows it: « adresse@domaine » or
+    « Nom <adresse@domaine> » (spaces around it removed); ``default`` when
+    unset or empty. Raises ImproperlyConfigured (one French line naming the
+    variable) when the address is not one Django's EmailValidator accepts,
+    or when something is left outside the name and the address."""
+    from email.utils import formataddr, parseaddr
+
+    from django.core.exceptions import ValidationError
+    from django.core.validators import EmailValidator
+
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    value = raw.strip()
+    display, address = parseaddr(value)
+    valid = bool(address) and "\n" not in value and "\r" not in value
+    if valid:
+        try:
+            EmailValidator()(address)
+        except ValidationError:
+            valid = False
+    # parseaddr forgives a lot (« a@b.fr c@d.fr » gives the first one): the
+    # value must read back as it was written.
+    if valid and value not in {
+        address,
+        f"<{address}>",
+        formataddr((display, address)),
+        f"{display} <{address}>",
+    }:
+        valid = False
+    if not valid:
+        raise _refused(
+            name,
+            raw,
+            "une adresse de courriel, seule ou précédée d'un nom : "
+            "« nonrecours <ne-pas-repondre@nonrecours.exemple.fr> »",
+        )
+    return value
+
+
+def env_import(name: str, default: str, *, what: str) -> str:
+    """The dotted path of a Python class or function (``what`` says in
+    French which, « un moteur d'envoi de SMS »), imported once to be sure it
+    exists; ``default`` when unset (an empty value stays empty: « none »).
+    Raises ImproperlyConfigured (one French line naming the variable) when
+    it cannot be imported."""
+    from django.utils.module_loading import import_string
+
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    value = raw.strip()
+    if value == "":
+        return ""
+    try:
+        import_string(value)
+    except ImportError:
+        raise _refused(
+            name, raw, f"le chemin Python importable d'{what} (ou vide pour n'en avoir aucun)"
         ) from None
+    return value
+
+
+# Gunicorn's address: host:port ([IPv6]:port) or unix:/absolute/path.
+_BIND = re.compile(
+    r"(?:(?P<host>[A-Za-z0-9.\-]+|\[[0-9A-Fa-f:.]+\]):(?P<port>[0-9]{1,5})|unix:/\S+)"
+)
+
+
+def env_bind(name: str, default: str) -> str:
+    """Where a server listens: « hôte:port » (port from 1 to 65535, an
+    IPv6 address between brackets) or « unix:/chemin/absolu »; ``default``
+    when unset or empty. Raises ImproperlyConfigured (one French line
+    naming the variable) otherwise."""
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    value = raw.strip()
+    match = _BIND.fullmatch(value)
+    if match is None or (match["port"] is not None and not 1 <= int(match["port"]) <= 65535):
+        raise _refused(
+            name,
+            raw,
+            "« hôte:port » (port de 1 à 65535), par exemple 127.0.0.1:8000, ou unix:/chemin",
+        )
+    return value
 
 
 class EnvFileError(ImproperlyConfigured):
@@ -203,3 +385,29 @@ def loaded_env_file() -> EnvFile:
     """What load_env_file read in this process (path None if it was not
     called, or found no file: EnvFile.describe says which)."""
     return _loaded
+
+
+def parse_database_url(name: str, url: str, **options: Any) -> dict[str, Any]:
+    """The Django DATABASES entry of ``url`` (dj_database_url.parse with
+    ``options``). Raises ImproperlyConfigured, one French line naming the
+    variable but never repeating its value (it holds the password), when
+    the address cannot be read: unknown scheme, or a character of the
+    password that should have been percent-encoded (/ # ? give an English
+    "not properly quote()'ed" otherwise)."""
+    import dj_database_url
+
+    try:
+        return dict(dj_database_url.parse(url, **options))
+    except dj_database_url.UnknownSchemeError:
+        scheme = url.partition(":")[0][:20]
+        raise ImproperlyConfigured(
+            f"La variable d'environnement {name} commence par « {scheme}: », un type de base "
+            "inconnu : attendu postgresql://utilisateur:motdepasse@hôte:5432/base ou "
+            "sqlite:////chemin/absolu.sqlite3."
+        ) from None
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"La variable d'environnement {name} n'est pas une adresse de base lisible : attendu "
+            "postgresql://utilisateur:motdepasse@hôte:5432/base, port en chiffres ; dans le mot "
+            "de passe, écrivez / en %2F, # en %23, ? en %3F, @ en %40, : en %3A et % en %25."
+        ) from None

@@ -9,9 +9,7 @@ says which environment file was read (see config/settings/env.py).
 """
 
 from pathlib import Path
-from urllib.parse import urlsplit
 
-import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from config.settings.base import *  # noqa: F403
@@ -20,8 +18,18 @@ from config.settings.base import (
     EMAIL_HOST,
     NONRECOURS_EMAIL_DISABLED,
     SECRET_KEY,
+    VAR_DIR,
 )
-from config.settings.env import env_bool, env_int, env_list, env_str, loaded_env_file
+from config.settings.env import (
+    env_bool,
+    env_import,
+    env_int,
+    env_list,
+    env_str,
+    env_url,
+    loaded_env_file,
+    parse_database_url,
+)
 
 
 def _refuse(message: str) -> ImproperlyConfigured:
@@ -34,10 +42,24 @@ def _refuse(message: str) -> ImproperlyConfigured:
 DEBUG = False
 # No SMS unless a provider's backend is given: the console one would write
 # phone numbers and links in the logs (the phone field is then not offered).
-SMS_BACKEND = env_str("NONRECOURS_SMS_BACKEND", "")
-NONRECOURS_PROXY_COUNT = env_int("NONRECOURS_PROXY_COUNT", 1)
+SMS_BACKEND = env_import("NONRECOURS_SMS_BACKEND", "", what="un moteur d'envoi de SMS")
+NONRECOURS_PROXY_COUNT = env_int("NONRECOURS_PROXY_COUNT", 1, minimum=0)
 if not SECRET_KEY:
     raise _refuse("DJANGO_SECRET_KEY doit être défini en production.")
+# Django's own rule (security.W009), enforced: a short or repetitive key, or
+# one generated for development, signs the links like a real one.
+if len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5 or SECRET_KEY.startswith("django-insecure"):
+    raise _refuse(
+        "DJANGO_SECRET_KEY est trop faible : au moins 50 caractères dont 5 différents, "
+        "sans le préfixe « django-insecure » ; générez-en une avec "
+        "python3 -c 'import secrets; print(secrets.token_urlsafe(64))'."
+    )
+if not VAR_DIR.is_absolute():
+    raise _refuse(
+        f"NONRECOURS_VAR_DIR vaut « {VAR_DIR} » : en production, un chemin absolu "
+        "(/var/lib/nonrecours), sinon le serveur web et les tâches de nuit, lancés depuis "
+        "des dossiers différents, n'ouvriraient pas le même dossier."
+    )
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", [])
 if not ALLOWED_HOSTS:
     raise _refuse(
@@ -51,7 +73,7 @@ if not _database_url:
         "DATABASE_URL doit désigner la base de production (postgresql://…) : sans elle, "
         "la commande utiliserait un fichier SQLite local, vide, au lieu de la vraie base."
     )
-DATABASES["default"] = dj_database_url.parse(_database_url, conn_max_age=0)
+DATABASES["default"] = parse_database_url("DATABASE_URL", _database_url, conn_max_age=0)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A single-machine install may run on SQLite, if it says so; the file is
     # then named by an absolute path, so that cron (another working folder)
@@ -73,22 +95,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
     }
 else:
-    DATABASES["default"]["CONN_MAX_AGE"] = env_int("NONRECOURS_DB_CONN_MAX_AGE", 60)
+    DATABASES["default"]["CONN_MAX_AGE"] = env_int("NONRECOURS_DB_CONN_MAX_AGE", 60, minimum=0)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
 # The links sent by e-mail open personal data: a public https address.
-NONRECOURS_BASE_URL = env_str("NONRECOURS_BASE_URL", "").strip().rstrip("/")
-if not NONRECOURS_BASE_URL:
+if not env_str("NONRECOURS_BASE_URL", "").strip():
     raise _refuse(
         "NONRECOURS_BASE_URL doit donner l'adresse publique de l'application "
         "(https://nonrecours.exemple.fr) : c'est celle des liens envoyés par courriel."
     )
-_base = urlsplit(NONRECOURS_BASE_URL)
-if _base.scheme != "https" or not _base.hostname or _base.path or _base.query:
-    raise _refuse(
-        f"NONRECOURS_BASE_URL vaut « {NONRECOURS_BASE_URL} » : attendu une adresse en "
-        "https, sans chemin, par exemple https://nonrecours.exemple.fr."
-    )
+NONRECOURS_BASE_URL = env_url("NONRECOURS_BASE_URL", "", schemes=("https",))
 
 # E-mail: a server, or an explicit "no e-mail" (then no link is sent at all).
 if not EMAIL_HOST and not NONRECOURS_EMAIL_DISABLED:
@@ -100,9 +116,12 @@ if not EMAIL_HOST and not NONRECOURS_EMAIL_DISABLED:
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("NONRECOURS_SSL_REDIRECT", True)
+# The health endpoint answers plain HTTP too: a probe on the loopback needs no certificate.
+# \Z, not $: "$" also matches before a final line break ("sante/\n").
+SECURE_REDIRECT_EXEMPT = [r"^sante/\Z"]
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
-SECURE_HSTS_SECONDS = env_int("NONRECOURS_HSTS_SECONDS", 31536000)
+SECURE_HSTS_SECONDS = env_int("NONRECOURS_HSTS_SECONDS", 31536000, minimum=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 # Asking browsers to preload HSTS commits the whole domain: the operator's
 # choice (NONRECOURS_HSTS_PRELOAD), so Django's reminder is silenced when

@@ -30,6 +30,7 @@ def main(argv: list[str] | None = None) -> None:
     from django.conf import settings
     from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line
+    from django.db.utils import OperationalError
 
     arguments = sys.argv[1:] if argv is None else argv
     try:
@@ -50,3 +51,27 @@ def main(argv: list[str] | None = None) -> None:
         # A setting refused: its French message, without a traceback.
         sys.stderr.write(f"nonrecours : {error}\n")
         raise SystemExit(2) from None
+    except OperationalError as error:
+        # The database does not answer (stopped, wrong password, unknown
+        # base): one French line, with the driver's first line as detail,
+        # never the password (the driver does not repeat it).
+        sys.stderr.write(f"nonrecours : {database_unreachable(error)}\n")
+        raise SystemExit(1) from None
+
+
+def database_unreachable(error: BaseException) -> str:
+    """One French line for a database that does not answer: what to check,
+    and the driver's own first line (in English) as the detail."""
+    detail = next((line.strip() for line in str(error).splitlines() if line.strip()), "")
+    if "no such table" in detail or ("relation" in detail and "does not exist" in detail):
+        return (
+            "la base de données n'est pas prête : une table manque (lancez `nonrecours "
+            "migrate`, puis `nonrecours createcachetable`, avec le même fichier "
+            f"d'environnement) — détail : {detail}."
+        )
+    return (
+        "la base de données ne répond pas (DATABASE_URL : serveur démarré ? hôte, port, "
+        "utilisateur, mot de passe et nom de la base justes ?)"
+        + (f" — détail : {detail}" if detail else "")
+        + "."
+    )

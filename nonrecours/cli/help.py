@@ -19,6 +19,8 @@ GROUPS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
             ("environment", "dire quels réglages, fichier d'environnement et base sont utilisés"),
             ("demo", "créer la campagne de démonstration (réponses synthétiques)"),
             ("purge", "supprimer les données personnelles arrivées à échéance (chaque nuit)"),
+            ("backup", "sauvegarder la base, garder les sauvegardes récentes (chaque nuit)"),
+            ("mailing", "courriels : renvoyer ceux qui attendent (toutes les 5 minutes), état"),
         ),
     ),
     (
@@ -81,7 +83,15 @@ GROUPS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
             ("followups", "envoyer les messages de suivi des simulations (chaque nuit)"),
         ),
     ),
-    ("Comptes", (("accounts", "inviter des personnes, retirer un second facteur"),)),
+    (
+        "Comptes",
+        (
+            (
+                "accounts",
+                "premier compte administrateur, inviter des personnes, retirer un second facteur",
+            ),
+        ),
+    ),
 )
 OTHERS = "Autres commandes du projet"
 FORMER = "Anciens noms (acceptés, avec un avertissement)"

@@ -1,12 +1,25 @@
 """The web adapters of nonrecours.errors.UserError: onto a Django form, and
-as a JSON body. The command line's is nonrecours.errors.command_error."""
+as a JSON body. The command line's is nonrecours.errors.command_error.
+
+Also the pages of a server error (``server_error``, config/urls.py's
+handler500) and of a bad request (``bad_request``, handler400)."""
 
 from typing import Any
 
 from django import forms
-from django.http import JsonResponse
+from django.core.exceptions import DisallowedHost
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponseServerError,
+    JsonResponse,
+)
+from django.template import loader
+from django.views.decorators.csrf import requires_csrf_token
 
 from nonrecours.errors import UserError
+from nonrecours.ops.reporting import error_reporting_active
 
 
 def add_to_form(form: forms.Form, error: UserError) -> None:
@@ -51,3 +64,36 @@ def json_response(error: UserError, status: int = 422) -> JsonResponse:
     if not 400 <= status < 500:
         raise ValueError(f"a UserError is a client error (4xx), not {status}")
     return JsonResponse(json_body(error), status=status)
+
+
+@requires_csrf_token
+def server_error(request: HttpRequest) -> HttpResponse:
+    """The 500 page: says the technical team was told only when errors are
+    reported (nonrecours.ops.reporting, NONRECOURS_SENTRY_DSN), otherwise
+    that the error is in the server's log. Rendered without context
+    processors nor database (the error may be the database), and as plain
+    text if even the template fails."""
+    try:
+        body = loader.get_template("500.html").render({"reported": error_reporting_active()})
+    except Exception:  # noqa: BLE001 - the error page must always answer
+        return HttpResponseServerError(
+            "Une erreur est survenue. Réessayez dans quelques instants.",
+            content_type="text/plain; charset=utf-8",
+        )
+    return HttpResponseServerError(body)
+
+
+HOST_REFUSED = (
+    "Cette adresse n'est pas celle du site : le nom demandé ne fait pas partie des noms "
+    "servis (DJANGO_ALLOWED_HOSTS). Vérifiez l'adresse saisie."
+)
+
+
+@requires_csrf_token
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """The 400 page. A host name the site does not serve (DisallowedHost:
+    a mistyped DJANGO_ALLOWED_HOSTS, or a robot trying addresses) says so;
+    anything else is a form sent too big or unreadable (400.html)."""
+    if isinstance(exception, DisallowedHost):
+        return HttpResponseBadRequest(HOST_REFUSED, content_type="text/plain; charset=utf-8")
+    return HttpResponseBadRequest(loader.get_template("400.html").render({}))

@@ -15,6 +15,7 @@ from nonrecours.www.evaluation import report as evaluation_report_views
 from nonrecours.www.evaluation import waves as evaluation_waves_views
 from nonrecours.www.events import public as events_public_views
 from nonrecours.www.events import views as events_views
+from nonrecours.www.health import health_check
 from nonrecours.www.outreach import activity as outreach_log_views
 from nonrecours.www.outreach import calendar_views as outreach_calendar_views
 from nonrecours.www.outreach import dashboard as outreach_dashboard_views
@@ -576,3 +577,6 @@ urlpatterns += [
         name="evaluation_chain_funnel",
     ),
 ]
+
+# Monitoring: is the service answering? (docs/guide/exploitation.md)
+urlpatterns += [path("sante/", health_check, name="health")]

@@ -197,3 +197,21 @@ def test_with_no_lockout_end_a_lock_spread_over_addresses_stays(client, partner,
     assert rows == 5
     login_attempts_purge_expired(start + datetime.timedelta(days=3))
     assert AccessAttempt.objects.count() == rows
+
+
+def test_the_login_log_lines_name_neither_the_account_nor_the_address(client, partner, caplog):
+    """django-axes writes pseudonyms (nonrecours.ops.logs.axes_client_str)."""
+    import logging
+
+    from nonrecours.ops.logs import pseudonym
+
+    with caplog.at_level(logging.INFO):
+        for attempt in range(6):
+            log_in(client, partner.username, f"mauvais-{attempt}")
+        log_in(client, partner.username, PASSWORD, address=ELSEWHERE)
+    text = "\n".join(
+        record.getMessage() for record in caplog.records if "AXES" in record.getMessage()
+    )
+    assert text, "django-axes n'a rien écrit"
+    assert partner.username not in text and ATTACKER not in text
+    assert pseudonym(partner.username) in text and pseudonym(ATTACKER) in text

@@ -1,0 +1,1 @@
+"""Running the service: backups, health, start-up checks, logs."""
