@@ -1,15 +1,13 @@
-import ctypes
-import glob
 import os
 from pathlib import Path
 from typing import Any
 
-import numpy
 import pytest
 from django.utils import timezone
 
 from nonrecours.accounts.enums import OrganisationKind, Role
 from nonrecours.accounts.models import User
+from nonrecours.analysis.threads import one_blas_thread
 from nonrecours.territories import actions
 from nonrecours.territories.models import Commune, Territory
 from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
@@ -21,25 +19,9 @@ BROWSER_TESTS = Path(__file__).resolve().parent / "browser"
 pytest_plugins = ["nonrecours.testing.logscan"]
 
 
-def one_blas_thread() -> None:
-    """Runs numpy's linear algebra (OpenBLAS) on one thread in this process.
-
-    OpenBLAS starts one thread per core; with the suite's one process per
-    core (pytest-xdist) on a loaded machine, its threads wait for each other:
-    the small SVDs of the secrecy checks took 15 times more CPU (60 ms
-    instead of 4 for a 200 × 300 rank; the referral statistics' tests, 100
-    CPU seconds instead of 3). numpy is already imported when this file is
-    read (by the plugins), too late for OPENBLAS_NUM_THREADS, so the
-    library's own setter is called; the variable is set too, for the
-    subprocesses. Nothing is done when numpy comes with another BLAS."""
-    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-    libraries = Path(numpy.__file__).parent.with_name("numpy.libs")
-    for path in glob.glob(str(libraries / "libscipy_openblas*.so")):
-        setter = getattr(ctypes.CDLL(path), "scipy_openblas_set_num_threads64_", None)
-        if setter is not None:
-            setter(1)
-
-
+# numpy's linear algebra on one thread per xdist process (the variable
+# for the subprocesses, the library's setter for this one).
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 one_blas_thread()
 
 

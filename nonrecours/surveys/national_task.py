@@ -16,16 +16,14 @@ default), so that a worker started with `dask worker` reads the same
 configuration as the web server.
 """
 
-import ctypes
-import glob
 import os
 import resource
 import socket
 import time
 from dataclasses import dataclass, field
-from functools import cache
-from pathlib import Path
 from typing import Any
+
+from nonrecours.analysis.threads import one_blas_thread
 
 # Statuses of a territory, as written in the summary (French, stable).
 COMPUTED = "calcule"
@@ -77,26 +75,6 @@ def peak_memory_mib() -> float:
 
 def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
-
-
-@cache
-def one_blas_thread() -> None:
-    """Run numpy's linear algebra (OpenBLAS) on one thread in this process.
-
-    The secrecy checks of a barometer (analysis.disclosure) make many small
-    eigendecompositions; with one process per core, OpenBLAS's own threads
-    (one per core) wait for each other: measured here, 1.9 s a territory
-    instead of 0.4. numpy is already loaded, too late for
-    OPENBLAS_NUM_THREADS (which Dask's nanny sets for its workers): the
-    library's own setter is called, as tests/conftest.py does. Nothing is
-    done when numpy comes with another BLAS."""
-    import numpy
-
-    libraries = Path(numpy.__file__).parent.with_name("numpy.libs")
-    for path in glob.glob(str(libraries / "libscipy_openblas*.so")):
-        setter = getattr(ctypes.CDLL(path), "scipy_openblas_set_num_threads64_", None)
-        if setter is not None:
-            setter(1)
 
 
 def django_ready() -> None:
