@@ -22,8 +22,10 @@ cores. In order:
    varied situations) on a Dask LocalCluster (one thread per worker,
    memory_limit 3 GB): SCALE_HOUSEHOLDS_COMPARE households on 1 worker,
    then on 2; then SCALE_HOUSEHOLDS (default 1,000,000) on 2 when larger.
-   The client's reading of the file, the workers' computation and each
-   worker's peak memory (getrusage, read in the worker) are given apart.
+   The client's first pass over the file (reading and counting it), the
+   rest (reading, computing and writing at once), each worker's peak
+   memory (getrusage, read in the worker) and its memory at each tenth of
+   the run (Dask's system monitor) are given apart.
 
 SCALE_PARTS=a or b runs one part alone (the figures of the other, kept in
 the file, stay). `kill` stops the throwaway server.
@@ -395,16 +397,36 @@ def _tick(moments: list[float], done: int, total: int) -> None:
         _print(f"    {_n(done)} / {_n(total)} foyers calculés, {_n(elapsed)} s après la lecture")
 
 
+def _memory_history(dask_worker: Any) -> list[tuple[float, float]]:
+    """(time, resident memory in MiB) of a worker, as Dask's own system
+    monitor sampled it (every 0.5 s, the last hour)."""
+    monitor = dask_worker.monitor
+    times, memory = monitor.quantities["time"], monitor.quantities["memory"]
+    return [(t, m / 2**20) for t, m in zip(times, memory, strict=False)]
+
+
+def _tenths(history: list[tuple[float, float]], start: float, end: float) -> list[int]:
+    """The memory (MiB) last sampled at the end of each tenth of [start, end]."""
+    marks = []
+    for tenth in range(1, 11):
+        moment = start + (end - start) * tenth / 10
+        seen = [m for t, m in history if t <= moment]
+        marks.append(round(seen[-1]) if seen else 0)
+    return marks
+
+
 def screen_on_cluster(
     path: Path, workers: int, month: str, *, processes: bool = True
 ) -> dict[str, Any]:
     """Screen `path` with rights.screening.screen on a fresh Dask
     LocalCluster of `workers` workers (one thread each, memory_limit 3 GB),
     once OpenFisca is loaded in each: total seconds and, apart, the
-    client's reading of the file (until the first partition is sent) and
-    the computation on the workers (until the last comes back), households
-    per second, each worker's peak memory (MiB, read in the worker) and the
-    client's."""
+    client's first pass over the file (reading and counting it, until the
+    first partition is sent) and the rest (reading, computing on the
+    workers and writing at once), households per second, each worker's
+    peak memory (MiB, read in the worker), its memory at the end of each
+    tenth of the run (Dask's system monitor: flat when nothing is held
+    from one partition to the next) and the client's peak."""
     from distributed import Client, LocalCluster
 
     from nonrecours.rights.screening import screen
@@ -420,14 +442,17 @@ def screen_on_cluster(
     ):  # fmt: skip
         warm = client.run(_warm_worker)
         start = time.perf_counter()
+        wall = time.time()
         computed, errors = screen(
             path, out, default_month=month, scheduler=cluster.scheduler_address,
             progress=lambda done, total: _tick(moments, done, total),
         )  # fmt: skip
         seconds = time.perf_counter() - start
         peaks = client.run(_peak_mib)
+        histories = client.run(_memory_history)
     households = computed + errors
-    reading, computing = moments[0] - start, moments[-1] - moments[0]
+    counting, computing = moments[0] - start, moments[-1] - moments[0]
+    first = wall + counting
     return {
         "workers": workers,
         "foyers": households,
@@ -435,12 +460,14 @@ def screen_on_cluster(
         "foyers_en_erreur": errors,
         "secondes_chargement_openfisca_par_worker": sorted(round(w, 1) for w in warm.values()),
         "secondes": round(seconds, 1),
-        "secondes_lecture_client": round(reading, 1),
-        "secondes_calcul_workers": round(computing, 1),
-        "secondes_ecriture_client": round(seconds - reading - computing, 1),
+        "secondes_comptage_client": round(counting, 1),
+        "secondes_lecture_calcul_ecriture": round(computing, 1),
         "foyers_par_seconde": round(households / seconds, 1),
         "foyers_par_seconde_calcul": round(computed / computing, 1) if computing else None,
         "pic_memoire_par_worker_mio": sorted(round(p) for p in peaks.values()),
+        "memoire_par_worker_mio_par_dixieme": [
+            _tenths(history, first, first + computing) for history in histories.values()
+        ],
         "pic_memoire_client_mio": round(_peak_mib()),
     }
 
@@ -618,11 +645,13 @@ def _screening(households: int, compared: int, figures: dict[str, Any]) -> dict[
         result["executions"].append(run)
         _print(
             f"(b) Criblage de {_n(run['foyers'])} foyers, {workers} worker(s) Dask : "
-            f"{_n(run['secondes'], 1)} s en tout, dont lecture du fichier par le client "
-            f"{_n(run['secondes_lecture_client'], 1)} s et calcul sur les workers "
-            f"{_n(run['secondes_calcul_workers'], 1)} s ({_n(run['foyers_par_seconde_calcul'])} "
-            f"foyers/s) ; pic mémoire par worker {run['pic_memoire_par_worker_mio']} Mio "
-            f"(limite 3 Go), du client {_n(run['pic_memoire_client_mio'])} Mio."
+            f"{_n(run['secondes'], 1)} s en tout, dont comptage du fichier par le client "
+            f"{_n(run['secondes_comptage_client'], 1)} s, puis lecture, calcul et écriture "
+            f"{_n(run['secondes_lecture_calcul_ecriture'], 1)} s "
+            f"({_n(run['foyers_par_seconde_calcul'])} foyers/s) ; pic mémoire par worker "
+            f"{run['pic_memoire_par_worker_mio']} Mio (limite 3 Go), à chaque dixième du calcul "
+            f"{run['memoire_par_worker_mio_par_dixieme']} Mio ; client "
+            f"{_n(run['pic_memoire_client_mio'])} Mio."
         )
         if len(result["executions"]) == 2:
             one, two = result["executions"]
@@ -632,7 +661,7 @@ def _screening(households: int, compared: int, figures: dict[str, Any]) -> dict[
             result["acceleration_bout_en_bout_1_a_2_workers"] = round(overall, 2)
             _print(
                 f"(b) De 1 à 2 workers ({_n(compared)} foyers) : calcul × {_n(computing, 2)} "
-                f"plus rapide, de bout en bout × {_n(overall, 2)} (la lecture du fichier par "
+                f"plus rapide, de bout en bout × {_n(overall, 2)} (le comptage du fichier par "
                 "le client ne se répartit pas)."
             )
         _save({**figures, "criblage": result})

@@ -20,6 +20,7 @@ _LINE_BREAKS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
 _FORBIDDEN = re.compile(
     r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff]"
 )
+_ONE_LINE = re.compile(f"[{_LINE_BREAKS}\t]")
 
 
 def text_problem(value: Any, *, multiline: bool = False, max_length: int = LINE_MAX_LENGTH) -> str:
@@ -35,7 +36,7 @@ def text_problem(value: Any, *, multiline: bool = False, max_length: int = LINE_
         return f"Le texte dépasse {max_length} caractères."
     if _FORBIDDEN.search(value):
         return "Le texte contient des caractères de contrôle ou invalides."
-    if not multiline and any(char in value for char in _LINE_BREAKS + "\t"):
+    if not multiline and _ONE_LINE.search(value):
         return "Le texte doit tenir sur une seule ligne."
     return ""
 
@@ -56,7 +57,7 @@ def clean_text(value: Any, *, multiline: bool = False, max_length: int = LINE_MA
 def shown(value: Any, limit: int = 60) -> str:
     """A value quoted in a French message: short, on one line, printable."""
     text = _FORBIDDEN.sub("\ufffd", str(value) if isinstance(value, str) else repr(value)[:limit])
-    text = re.sub(f"[{_LINE_BREAKS}\t]", " ", text)
+    text = _ONE_LINE.sub(" ", text)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 

@@ -27,19 +27,21 @@ Rows are computed by partitions, on local processes, or on a Dask cluster
 (`scheduler`).
 """
 
+import collections
+import contextlib
 import csv
 import io
 import os
 import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, TextIO
 
 from nonrecours.cells import read_date_cell
-from nonrecours.csvtext import UnreadableFile, dict_rows, read_text, spreadsheet_safe
+from nonrecours.csvtext import UnreadableFile, dict_rows, read_text, rows, spreadsheet_safe
 from nonrecours.errors import UserError
 from nonrecours.rights.catalogue import benefits
 from nonrecours.rights.engine import SimulationResult, simulate
@@ -230,20 +232,36 @@ def _serial_notes(raw: dict[str, str], where: str) -> list[str]:
     return notes
 
 
-def read_rows(path: Path, default_month: str) -> Iterator[Row]:
-    """The households of a screening file, one Row per non-blank line, with
-    its line in the file. The whole text is read (100,000 households: about
-    20 Mo), the rows are made one at a time. Column names are read without
-    case nor surrounding spaces. A row with a control character or an
-    invalid code point in a cell is a Row in error naming the column (its
-    identifier is then « ligne N »); a row whose `id` an earlier row already
-    had gets a note naming that line. Raises ScreeningFileError (French,
-    with the file and, where known, the line) for a file that cannot be read
-    at all: missing, not UTF-8, not a CSV, a cell over 128 Kio, a repeated,
-    missing (« id », « demandeur_naissance ») or unknown column."""
+@dataclass(frozen=True)
+class Record:
+    """A household's row as the file gives it, made where the file is read
+    (one process, in file order): its cells by documented column name, what
+    is refused in them (French, with the column), and the line of an
+    earlier row with the same `id`. Everything else (dates, situation,
+    benefits) is done from it anywhere, by row()."""
+
+    line: int
+    cells: dict[str, str]
+    refused: tuple[str, ...] = ()
+    earlier: int | None = None
+
+
+def read_records(path: Path) -> tuple[int, Iterator[Record]]:
+    """The number of households in a screening file and its Records, one
+    per non-blank line, made one at a time. The whole text is read (1,000,000
+    households: about 200 Mo) and counted first, so a file that cannot be
+    read at all is refused before anything is computed. Column names are
+    read without case nor surrounding spaces. A row with a control
+    character or an invalid code point in a cell gets `refused`; a row
+    whose `id` an earlier clean row already had gets `earlier`. Raises
+    ScreeningFileError (French, with the file and, where known, the line)
+    for a file that cannot be read at all: missing, not UTF-8, not a CSV, a
+    cell over 128 Kio, a quote never closed, a repeated, missing (« id »,
+    « demandeur_naissance ») or unknown column."""
     try:
         text = read_text(path)
         header, records = dict_rows(text, path.name)
+        total = sum(1 for _ in rows(text, path.name)[1])
     except UnreadableFile as error:
         raise ScreeningFileError(str(error)) from None
     names = _header(header, path.name)
@@ -257,48 +275,91 @@ def read_rows(path: Path, default_month: str) -> Iterator[Row]:
         raise ScreeningFileError(
             f"{path.name} : colonne(s) inconnue(s) : {', '.join(map(shown, unknown))}."
         )
-    first_lines: dict[str, int] = {}
+
+    def made() -> Iterator[Record]:
+        first_lines: dict[str, int] = {}
+        try:
+            for line, cells in records:
+                raw = {names[column]: value for column, value in cells.items() if names[column]}
+                refused = _cell_problems(raw)
+                if refused:
+                    yield Record(line, raw, tuple(refused))
+                    continue
+                identifier = (raw.get("id") or "").strip()
+                earlier = first_lines.setdefault(identifier, line) if identifier else line
+                yield Record(line, raw, earlier=earlier if earlier != line else None)
+        except UnreadableFile as error:
+            raise ScreeningFileError(str(error)) from None
+
+    return total, made()
+
+
+def row(record: Record, default_month: str) -> Row:
+    """The household of a Record: its situation, or the errors that keep it
+    from being computed (French, with the field), and the notes of what was
+    read differently from the file (the earlier line of its `id`, a
+    commune code's lost zero, a spreadsheet serial date)."""
+    line, raw = record.line, dict(record.cells)
+    where = f"ligne {line}"
+    if record.refused:
+        return Row(line, where, None, record.refused)
+    identifier = (raw.get("id") or "").strip()
+    notes: list[str] = []
+    if record.earlier is not None:
+        notes.append(
+            f"{where} : id « {identifier} » déjà vu ligne {record.earlier} "
+            "(foyer en double ?) ; calculé à nouveau"
+        )
+    restored = _commune(raw, f"{where}, commune")
+    if restored:
+        notes.append(restored)
+    notes += _serial_notes(raw, where)
+    data = row_situation(raw, default_month)
+    extra = data.pop("_problemes", [])
+    identifier = identifier or where
     try:
-        for line, cells in records:
-            raw = {names[column]: value for column, value in cells.items() if names[column]}
-            where = f"ligne {line}"
-            hostile = _cell_problems(raw)
-            if hostile:
-                yield Row(line, where, None, tuple(hostile))
-                continue
-            identifier = (raw.get("id") or "").strip()
-            notes: list[str] = []
-            if identifier:
-                if identifier in first_lines:
-                    notes.append(
-                        f"{where} : id « {identifier} » déjà vu ligne {first_lines[identifier]} "
-                        "(foyer en double ?) ; calculé à nouveau"
-                    )
-                else:
-                    first_lines[identifier] = line
-            restored = _commune(raw, f"{where}, commune")
-            if restored:
-                notes.append(restored)
-            notes += _serial_notes(raw, where)
-            data = row_situation(raw, default_month)
-            extra = data.pop("_problemes", [])
-            identifier = identifier or where
-            try:
-                situation = parse_situation(data, where)
-            except SituationError as error:
-                yield Row(line, identifier, None, tuple(extra + error.problems), tuple(notes))
-                continue
-            if extra:
-                yield Row(line, identifier, None, tuple(extra), tuple(notes))
-                continue
-            yield Row(line, identifier, situation, notes=tuple(notes))
-    except UnreadableFile as error:
-        raise ScreeningFileError(str(error)) from None
+        situation = parse_situation(data, where)
+    except SituationError as error:
+        return Row(line, identifier, None, tuple(extra + error.problems), tuple(notes))
+    if extra:
+        return Row(line, identifier, None, tuple(extra), tuple(notes))
+    return Row(line, identifier, situation, notes=tuple(notes))
 
 
-def compute_partition(situations: Sequence[Situation]) -> list[dict[str, Any]]:
-    """The output cells of a partition (run in a worker process)."""
-    return [_cells(result) for result in simulate(situations, ranges=False)]
+def read_rows(path: Path, default_month: str) -> Iterator[Row]:
+    """The households of a screening file, one Row per non-blank line, in
+    file order (read_records, then row()). Raises ScreeningFileError."""
+    _, records = read_records(path)
+    for record in records:
+        yield row(record, default_month)
+
+
+def compute_partition(records: Sequence[Record], default_month: str) -> list[dict[str, Any]]:
+    """The output rows of consecutive Records, in their order (run where
+    the partition is computed: this process, a local process or a Dask
+    worker): each household's benefits, or its errors. Raises what
+    rights.engine.simulate raises for a bug (never for a household's data)."""
+    households = [row(record, default_month) for record in records]
+    valid = [household.situation for household in households if household.situation is not None]
+    results = iter(simulate(valid, ranges=False))
+    out = []
+    for household in households:
+        remarks = spreadsheet_safe(" ; ".join(household.notes))
+        if household.situation is None:
+            out.append(
+                {
+                    "id": spreadsheet_safe(household.identifier),
+                    "statut": "erreur",
+                    "erreurs": f"ligne {household.line} : " + " ; ".join(household.errors),
+                    "remarques": remarks,
+                }
+            )
+        else:
+            cells = _cells(next(results))
+            out.append(
+                {"id": spreadsheet_safe(household.identifier), **cells, "remarques": remarks}
+            )
+    return out
 
 
 def _cells(result: SimulationResult) -> dict[str, Any]:
@@ -333,12 +394,141 @@ def output_columns() -> list[str]:
     ]
 
 
-def _partitions(rows: list[Row], size: int) -> list[list[int]]:
-    valid = [i for i, row in enumerate(rows) if row.situation is not None]
-    return [valid[i : i + size] for i in range(0, len(valid), size)]
-
-
 Progress = Callable[[int, int], None]
+Partition = list[Record]
+
+
+class Engine(Protocol):
+    """Where partitions are computed. submit() hands one over and returns a
+    handle; result() waits for that handle's output rows and lets go of
+    them where they were computed; window() is how many partitions may be
+    handed over and not yet read back (what bounds memory on both sides)."""
+
+    def submit(self, partition: Partition) -> Any: ...
+
+    def result(self, handle: Any) -> list[dict[str, Any]]: ...
+
+    def window(self) -> int: ...
+
+
+@dataclass
+class _HereEngine:
+    month: str
+
+    def submit(self, partition: Partition) -> Any:
+        return compute_partition(partition, self.month)
+
+    def result(self, handle: Any) -> list[dict[str, Any]]:
+        return handle  # type: ignore[no-any-return]
+
+    def window(self) -> int:
+        return 1
+
+
+@dataclass
+class _ProcessEngine:
+    pool: ProcessPoolExecutor
+    count: int
+    month: str
+
+    def submit(self, partition: Partition) -> Any:
+        return self.pool.submit(compute_partition, partition, self.month)
+
+    def result(self, handle: Any) -> list[dict[str, Any]]:
+        return handle.result()  # type: ignore[no-any-return]
+
+    def window(self) -> int:
+        return 2 * self.count
+
+
+@dataclass
+class _DaskEngine:
+    client: Any
+    month: str
+
+    def submit(self, partition: Partition) -> Any:
+        return self.client.submit(compute_partition, partition, self.month, pure=False)
+
+    def result(self, handle: Any) -> list[dict[str, Any]]:
+        try:
+            return handle.result()  # type: ignore[no-any-return]
+        finally:
+            # A future held keeps its result in the worker's memory: 1,000,000
+            # households' output rows held that way filled a 3 GB worker.
+            handle.release()
+
+    def window(self) -> int:
+        # Read at each partition: a cluster that grows (or whose workers
+        # arrive late) gets more at once.
+        threads = sum(self.client.nthreads().values())
+        return max(2 * int(threads), 2)
+
+
+@contextlib.contextmanager
+def _engine(
+    workers: int | None, scheduler: str | None, month: str, *, alone: bool
+) -> Iterator[Engine]:
+    """The Engine asked for; `alone`: the file is one partition, computed
+    here unless a cluster is named."""
+    if scheduler:
+        from distributed import Client
+
+        with Client(scheduler) as client:  # type: ignore[no-untyped-call]
+            yield _DaskEngine(client, month)
+    elif workers == 1 or alone:
+        yield _HereEngine(month)
+    else:
+        count = workers or os.cpu_count() or 1
+        pool = ProcessPoolExecutor(max_workers=count)
+        try:
+            yield _ProcessEngine(pool, count, month)
+        except BaseException:
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
+        pool.shutdown(wait=True)
+
+
+def computed_in_order(
+    engine: Engine, partitions: Iterator[Partition]
+) -> Iterator[list[dict[str, Any]]]:
+    """Each partition's output rows, in the partitions' order, with at most
+    engine.window() partitions handed over and not yet read back: the file
+    is read, computed and written at once, in memory bounded by the window
+    whatever the file's size."""
+    pending: collections.deque[Any] = collections.deque()
+    for partition in partitions:
+        pending.append(engine.submit(partition))
+        while len(pending) >= engine.window():
+            yield engine.result(pending.popleft())
+    while pending:
+        yield engine.result(pending.popleft())
+
+
+def _batched(records: Iterator[Record], size: int) -> Iterator[Partition]:
+    partition: Partition = []
+    for record in records:
+        partition.append(record)
+        if len(partition) >= size:
+            yield partition
+            partition = []
+    if partition:
+        yield partition
+
+
+@contextlib.contextmanager
+def _replacing(out: Path) -> Iterator[TextIO]:
+    """A file written beside `out` that becomes `out` only when the block
+    ends without an error; otherwise it is removed and `out`, if it
+    existed, is left as it was."""
+    partial = out.with_name(f".{out.name}.{os.getpid()}.partiel")
+    handle = partial.open("x", encoding="utf-8", newline="")
+    try:
+        with handle:
+            yield handle
+        os.replace(partial, out)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
 
 
 def screen(
@@ -351,70 +541,33 @@ def screen(
     partition_size: int = PARTITION_SIZE,
     progress: Progress | None = None,
 ) -> tuple[int, int]:
-    """Screen `path` into `out`; returns (computed rows, rows in error)."""
-    rows = list(read_rows(path, default_month))
-    partitions = _partitions(rows, partition_size)
-    cells: dict[int, dict[str, Any]] = {}
-    done = 0
-    total = sum(len(p) for p in partitions)
-
-    def finished(indices: list[int], results: list[dict[str, Any]]) -> None:
-        nonlocal done
-        for index, result in zip(indices, results, strict=True):
-            cells[index] = result
-        done += len(indices)
-        if progress:
-            progress(done, total)
-
+    """Screen `path` into `out`, rows in the file's order; returns (computed
+    rows, rows in error). Partitions of `partition_size` rows are computed
+    here (`workers` 1), on `workers` local processes (default: one per
+    core) or on the Dask cluster whose scheduler address is `scheduler`,
+    while the file is still being read; `progress(done, total)` is called
+    with households written so far. `out` is written whole or not at all
+    (a partial file beside it, renamed at the end). Raises
+    ScreeningFileError (French) for a file that cannot be read, before
+    anything is computed when that is known from the start (header,
+    encoding, a broken quote or an oversize cell anywhere)."""
+    total, records = read_records(path)
+    done = errors = 0
     if progress:
         progress(0, total)
-    if scheduler:
-        from distributed import Client
-        from distributed import as_completed as dask_completed
-
-        with Client(scheduler) as client:  # type: ignore[no-untyped-call]
-            futures = {
-                client.submit(compute_partition, [rows[i].situation for i in p], pure=False): p
-                for p in partitions
-            }
-            for future in dask_completed(futures):  # type: ignore[no-untyped-call]
-                finished(futures[future], future.result())
-    elif workers == 1 or len(partitions) <= 1:
-        for p in partitions:
-            finished(p, compute_partition([rows[i].situation for i in p]))  # type: ignore[misc]
-    else:
-        count = workers or os.cpu_count() or 1
-        with ProcessPoolExecutor(max_workers=count) as pool:
-            pending = {
-                pool.submit(compute_partition, [rows[i].situation for i in p]): p  # type: ignore[misc]
-                for p in partitions
-            }
-            for future in as_completed(pending):
-                finished(pending[future], future.result())
-    errors = 0
-    with out.open("w", encoding="utf-8", newline="") as handle:
+    with (
+        _replacing(out) as handle,
+        _engine(workers, scheduler, default_month, alone=total <= partition_size) as engine,
+    ):
         writer = csv.DictWriter(handle, fieldnames=output_columns())
         writer.writeheader()
-        for index, row in enumerate(rows):
-            if row.situation is None:
-                errors += 1
-                writer.writerow(
-                    {
-                        "id": spreadsheet_safe(row.identifier),
-                        "statut": "erreur",
-                        "erreurs": f"ligne {row.line} : " + " ; ".join(row.errors),
-                        "remarques": spreadsheet_safe(" ; ".join(row.notes)),
-                    }
-                )
-            else:
-                writer.writerow(
-                    {
-                        "id": spreadsheet_safe(row.identifier),
-                        **cells[index],
-                        "remarques": spreadsheet_safe(" ; ".join(row.notes)),
-                    }
-                )
-    return len(rows) - errors, errors
+        for results in computed_in_order(engine, _batched(records, partition_size)):
+            writer.writerows(results)
+            errors += sum(1 for cells in results if cells["statut"] == "erreur")
+            done += len(results)
+            if progress:
+                progress(done, total)
+    return done - errors, errors
 
 
 def progress_bar(stream: Any = sys.stderr) -> Progress:

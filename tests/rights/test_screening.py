@@ -61,7 +61,8 @@ def test_partitions_on_processes_and_on_dask_give_the_same_file(tmp_path):
     seen = []
     screen(path, local, default_month="2026-11", workers=2, partition_size=4,
            progress=lambda done, total: seen.append((done, total)))  # fmt: skip
-    assert seen[0] == (0, 12) and seen[-1] == (12, 12) and len(seen) == 4
+    # Every household of the file is counted, those in error too.
+    assert seen[0] == (0, 15) and seen[-1] == (15, 15) and len(seen) == 5
     with LocalCluster(n_workers=1, threads_per_worker=2, processes=False,
                       dashboard_address=None) as cluster:  # fmt: skip
         screen(path, dask, default_month="2026-11", scheduler=cluster.scheduler_address,
@@ -253,3 +254,96 @@ def test_column_names_are_read_without_case_nor_spaces(tmp_path):
     with pytest.raises(ScreeningFileError, match="colonnes « id » et « ID » en double"):
         screen(write(tmp_path, "id;ID;demandeur_naissance\n1;2;1990-01-01\n"),
                tmp_path / "o.csv", default_month="2026-11")  # fmt: skip
+
+
+def test_a_file_broken_at_its_end_is_refused_before_anything_is_computed(tmp_path, monkeypatch):
+    # The whole file is read before the first partition goes: a quote never
+    # closed on the last line refuses it with no time spent computing, and a
+    # result file already there is left as it was, with nothing beside it.
+    from nonrecours.rights import screening
+
+    calls = []
+    monkeypatch.setattr(screening, "compute_partition",
+                        lambda *args: calls.append(args) or [])  # fmt: skip
+    body = "".join(f"F{i},1990-01-01\n" for i in range(50))
+    out = tmp_path / "resultats.csv"
+    out.write_text("ancien résultat\n", encoding="utf-8")
+    for broken in ('F99,"1990-01-01\nF100,1990-01-01\n', "F99," + "x" * 200_000 + "\n"):
+        with pytest.raises(ScreeningFileError, match="ligne 52"):
+            screen(write(tmp_path, "id,demandeur_naissance\n" + body + broken), out,
+                   default_month="2026-11", workers=1, partition_size=10)  # fmt: skip
+    assert calls == []
+    assert out.read_text(encoding="utf-8") == "ancien résultat\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["foyers.csv", "resultats.csv"]
+
+
+def test_a_failure_while_computing_leaves_the_earlier_result_whole(tmp_path, monkeypatch):
+    from nonrecours.rights import screening
+
+    real = screening.compute_partition
+    done = []
+
+    def failing(records, month):
+        if done:
+            raise RuntimeError("panne au milieu")
+        done.append(1)
+        return real(records, month)
+
+    monkeypatch.setattr(screening, "compute_partition", failing)
+    lines = example_csv().splitlines()
+    path = write(tmp_path, "\n".join([lines[0], *lines[1:] * 5]) + "\n")
+    out = tmp_path / "resultats.csv"
+    out.write_text("ancien résultat\n", encoding="utf-8")
+    with pytest.raises(RuntimeError):
+        screen(path, out, default_month="2026-11", workers=1, partition_size=2)
+    assert out.read_text(encoding="utf-8") == "ancien résultat\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["foyers.csv", "resultats.csv"]
+
+
+class _SlowFirst:
+    """An engine whose partitions come back in reverse order of hand-over
+    within each window, counting what is held at once."""
+
+    def __init__(self, window):
+        self.size, self.held, self.most = window, set(), 0
+
+    def submit(self, partition):
+        self.held.add(id(partition))
+        self.most = max(self.most, len(self.held))
+        return partition
+
+    def result(self, partition):
+        self.held.discard(id(partition))
+        return [record.line for record in partition]
+
+    def window(self):
+        return self.size
+
+
+def test_partitions_come_back_in_file_order_with_a_bounded_window():
+    from nonrecours.rights.screening import Record, computed_in_order
+
+    partitions = iter([[Record(line, {})] for line in range(100)])
+    engine = _SlowFirst(window=3)
+    out = [lines[0] for lines in computed_in_order(engine, partitions)]
+    assert out == list(range(100))
+    assert engine.most == 3
+
+
+def test_dask_workers_hold_no_more_than_the_window(tmp_path):
+    # A future held keeps its result in the worker: before, every partition's
+    # output stayed there until the end (1,000,000 households filled 3 GB).
+    from distributed import LocalCluster
+
+    lines = example_csv().splitlines()
+    path = write(tmp_path, "\n".join([lines[0], *lines[1:] * 20]) + "\n")
+    held = []
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
+                      dashboard_address=None) as cluster:  # fmt: skip
+        worker = next(iter(cluster.workers.values()))
+        screen(path, tmp_path / "dask.csv", default_month="2026-11",
+               scheduler=cluster.scheduler_address, partition_size=2,
+               progress=lambda done, total: held.append(len(worker.data)))  # fmt: skip
+    assert len(held) == 21
+    assert max(held) <= 2  # the window: 2 × 1 thread (before: up to 20)
+    assert len(read(tmp_path / "dask.csv")) == 2  # F001 and F002, 20 times each

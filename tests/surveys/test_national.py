@@ -228,6 +228,7 @@ def test_the_scale_generator_at_a_tiny_size(tmp_path):
     run = scale.screen_on_cluster(path, 1, "2026-11", processes=False)
     assert run["foyers"] == 30 and run["foyers_en_erreur"] == 0
     assert run["pic_memoire_par_worker_mio"][0] > 0
+    assert len(run["memoire_par_worker_mio_par_dixieme"][0]) == 10
 
 
 @settings(max_examples=60, deadline=None)
