@@ -196,7 +196,7 @@ def campaign_rows(spec: CampaignSpec, count: int, questionnaire: Any) -> Iterato
     demo campaign's (surveys.actions.demo_campaign_create) are; the
     personal fields (recontact) are left out, as they are stored apart."""
     from nonrecours.surveys.contacts import personal_fields
-    from nonrecours.surveys.demo import BREAKDOWN_STRATA, DemoCommune, DemoGenerator
+    from nonrecours.surveys.demo import DemoCommune, DemoGenerator
 
     personal = personal_fields(questionnaire)
     communes = [
@@ -204,15 +204,6 @@ def campaign_rows(spec: CampaignSpec, count: int, questionnaire: Any) -> Iterato
     ]
     keys = {code: pk for code, pk, _, _ in spec.communes}
     codes = list(keys)
-    # DemoGenerator needs every stratum the Arras publication breaks down
-    # (KeyError otherwise, e.g. a metropolis without rural communes): an
-    # empty commune of each missing one, never drawn (population 0).
-    present = {commune.stratum for commune in communes}
-    communes += [
-        DemoCommune("", 0, stratum)
-        for stratum in BREAKDOWN_STRATA.values()
-        if stratum not in present
-    ]
     generator = DemoGenerator(communes, spec.seed)
     rng = generator.rng
     for index, commune in enumerate(generator.sample_communes(count)):

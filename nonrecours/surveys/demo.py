@@ -65,21 +65,31 @@ def published_targets() -> dict[str, dict[str, Any]]:
 def stratum_probabilities(
     indicator: Mapping[str, Any], population_shares: Mapping[str, float]
 ) -> dict[str, float]:
-    """Probability of the indicator in each stratum, matching the published
-    breakdowns and, for the other strata, the published overall value."""
-    fixed: dict[str, float] = {
+    """Probability of the indicator in each stratum of `population_shares`
+    (stratum → share of the population, summing to 1): the published
+    breakdown where the publication gives one, and for the other strata
+    what makes the overall value the published one. A territory without
+    one of the strata the publication breaks down (a metropolis without
+    rural communes, a rural community without a central city) just has no
+    such stratum: its breakdown is not used. Without a published overall
+    value, the other strata get the mean of the published breakdowns.
+    Source: the CU d'Arras 2024 barometer (barometre-2024-chiffres.yaml)."""
+    published: dict[str, float] = {
         BREAKDOWN_STRATA[name]: float(value)
         for name, value in (indicator.get("breakdowns") or {}).items()
         if name in BREAKDOWN_STRATA
     }
+    fixed = {s: v for s, v in published.items() if s in population_shares}
     free = [s for s in population_shares if s not in fixed]
     if "value" in indicator:
         overall = float(indicator["value"])
         fixed_mass = sum(population_shares[s] * v for s, v in fixed.items())
         free_share = sum(population_shares[s] for s in free)
         rest = (overall - fixed_mass) / free_share if free_share else overall
+    elif published:
+        rest = sum(published.values()) / len(published)
     else:
-        rest = sum(fixed.values()) / len(fixed)
+        raise ValueError(f"indicateur {indicator.get('id')} : ni valeur ni ventilation publiée")
     rest = min(max(rest, 0.01), 0.99)
     return {s: fixed[s] if s in fixed else rest for s in population_shares}
 

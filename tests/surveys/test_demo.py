@@ -102,3 +102,32 @@ def test_demo_contacts_are_apart_and_fictional(demo):
     assert all(c.phone.startswith("019900") and len(c.phone) == 10 for c in contacts)
     for response in Response.objects.filter(campaign=demo):
         assert "contact_telephone" not in response.answers
+
+
+@pytest.mark.parametrize("strata", [["rural"], ["urban", "small_commune"], ["central_city"]])
+def test_a_territory_without_some_published_strata_gets_its_demo(arras, strata):
+    # A rural community has no central city, a metropolis no rural commune:
+    # the demo was a KeyError for any territory lacking one of the strata
+    # the Arras publication breaks down.
+    from nonrecours.surveys.demo import stratum_probabilities
+
+    communes = list(Commune.objects.filter(territory=arras).order_by("insee_code"))
+    for index, commune in enumerate(communes):
+        commune.stratum = strata[index % len(strata)]
+    Commune.objects.bulk_update(communes, ["stratum"])
+    campaign, created = demo_campaign_create(territory=arras, responses=50, seed=3)
+    assert created and campaign.responses.count() == 50
+    targets = published_targets()
+    shares = {stratum: 1 / len(strata) for stratum in strata}
+    for indicator in targets.values():
+        p = stratum_probabilities(indicator, shares)
+        assert set(p) == set(strata)
+        for name, value in (indicator.get("breakdowns") or {}).items():
+            if BREAKDOWN_STRATA.get(name) in p:
+                assert p[BREAKDOWN_STRATA[name]] == float(value)
+        if "value" in indicator and not any(
+            BREAKDOWN_STRATA.get(name) in p for name in indicator.get("breakdowns") or {}
+        ):
+            assert sum(shares[s] * p[s] for s in strata) == pytest.approx(
+                min(max(float(indicator["value"]), 0.01), 0.99)
+            )
