@@ -13,7 +13,12 @@ class EvaluationConfig(AppConfig):
         # its referrals just before its personal link goes with it.
         from nonrecours.evaluation.chain_actions import chain_contact_deleting
         from nonrecours.evaluation.chain_models import ChainContact
+        from nonrecours.evaluation.followup_sending import MAIL_ABOUT, mail_token
+        from nonrecours.mailing.outcomes import finish_with
 
         pre_delete.connect(
             chain_contact_deleting, sender=ChainContact, dispatch_uid="chain_personal_erase"
         )
+        # A follow-up's e-mail is stored without its links' token: signed
+        # when the outbox sends it (ADR 030).
+        finish_with(MAIL_ABOUT, mail_token)

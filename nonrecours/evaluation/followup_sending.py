@@ -48,6 +48,7 @@ from nonrecours.evaluation.followup_models import FollowUp, FollowUpBenefit, Fol
 from nonrecours.evaluation.followup_queries import benefit_label
 from nonrecours.mailing.actions import mail_queue_templated
 from nonrecours.mailing.enums import MailStatus
+from nonrecours.mailing.outcomes import LINK
 from nonrecours.mailing.queries import mails_about
 from nonrecours.mailing.watch import mail_watch
 from nonrecours.privacy.mail import links_can_be_sent
@@ -157,11 +158,15 @@ def asked_benefits(follow_up: FollowUp, round_number: int) -> list[FollowUpBenef
     return [row for row in rows if row.answer in ("", FollowUpAnswer.NOT_YET)]
 
 
-def message_context(follow_up: FollowUp, round_number: int) -> dict[str, object]:
+def message_context(
+    follow_up: FollowUp, round_number: int, *, token: str | None = None
+) -> dict[str, object]:
     """What the e-mail says: per benefit asked (asked_benefits) its label,
     amount (amount_text) and one link per answer; the reasons' link;
-    unsubscribing."""
-    token = link_token(follow_up, round_number)
+    unsubscribing. The links carry `token` (default: the round's signed
+    token, link_token); the outbox's mark (mailing.outcomes.LINK) keeps a
+    queued mail free of any working link until mail_token gives it."""
+    token = token or link_token(follow_up, round_number)
     benefits = []
     for row in asked_benefits(follow_up, round_number):
         benefits.append(
@@ -184,6 +189,25 @@ def message_context(follow_up: FollowUp, round_number: int) -> dict[str, object]
     }
 
 
+def mail_token(follow_up_id: int | None) -> str | None:
+    """The token that replaces the outbox's mark (mailing.outcomes.LINK) in
+    a follow-up's e-mail when it is sent, signed then: the round of its
+    latest e-mail message (a first message is sent or abandoned within 3
+    days, long before the second is due). None when the contact is erased
+    or no e-mail was ever queued: the mail is then abandoned, never sent
+    with a link. Registered in EvaluationConfig.ready() (ADR 030)."""
+    follow_up = FollowUp.objects.filter(pk=follow_up_id, contact_erased_at__isnull=True).first()
+    if follow_up is None:
+        return None
+    round_number = (
+        FollowUpMessage.objects.filter(follow_up=follow_up, channel=FollowUpChannel.EMAIL)
+        .order_by("-round")
+        .values_list("round", flat=True)
+        .first()
+    )
+    return None if round_number is None else link_token(follow_up, round_number)
+
+
 def sms_text(follow_up: FollowUp, round_number: int) -> str:
     """The SMS of a round: SMS_TEMPLATE with the answer page's link."""
     return SMS_TEMPLATE.format(link=answer_url(link_token(follow_up, round_number)))
@@ -199,7 +223,7 @@ def _send(follow_up: FollowUp, round_number: int, channel: str) -> None:
         # the next night, retries it.
         mail_queue_templated(
             EMAIL_TEMPLATE,
-            message_context(follow_up, round_number),
+            message_context(follow_up, round_number, token=LINK),
             [follow_up.email],
             about=MAIL_ABOUT,
             about_id=follow_up.pk,

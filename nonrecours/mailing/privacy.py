@@ -12,9 +12,9 @@ PROCESSING = [
         "qui a agi s'ils sont partis.",
         people="Destinataires des courriels : professionnel·les, structures de l'annuaire, "
         "personnes ayant demandé le suivi de leur simulation.",
-        data="Adresses des destinataires et texte du courriel (sans le lien d'une invitation "
-        "ni celui d'une orientation, ajoutés au moment de l'envoi ; avec les liens de réponse "
-        "d'un suivi) ; objet, état, dates, nombre d'essais et dernière erreur (sans donnée "
+        data="Adresses des destinataires et texte du courriel (sans le lien d'une invitation, "
+        "d'une orientation ni les liens de réponse d'un suivi, ajoutés au moment de "
+        "l'envoi) ; objet, état, dates, nombre d'essais et dernière erreur (sans donnée "
         "personnelle).",
         seen_by="Personne dans les pages : les administrateur·rices du serveur seulement.",
         recipients="Le serveur de courriel configuré (NONRECOURS_EMAIL_HOST).",

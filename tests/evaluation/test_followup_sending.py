@@ -339,3 +339,27 @@ def test_of_two_runs_at_once_only_one_queues_the_message(arras, monkeypatch):
     assert report.sent == {1: 0, 2: 0}
     assert not Mail.objects.exists() and not mail.outbox
     assert FollowUpMessage.objects.filter(follow_up=follow_up).count() == 1
+
+
+@pytest.mark.parametrize("day", [7, 30])
+def test_a_mail_waiting_in_the_outbox_holds_no_working_link(arras, settings, day):
+    """The outbox keeps a mail the server did not take for up to 3 days (and
+    backups keep it longer): its text holds the outbox's mark, not the
+    signed token; the token of the right round is signed when it goes."""
+    consent(arras, email="a@exemple.fr")
+    if day == 30:
+        night(7)
+    settings.EMAIL_BACKEND = "tests.mailing.backends.TimingOut"
+    night(day)
+    waiting = Mail.objects.get(status=MailStatus.PENDING)
+    assert "/suivi/LIEN-DONNE-A-L-ENVOI/" in waiting.body
+    assert not re.search(r"/suivi/(?!LIEN-DONNE-A-L-ENVOI/)[^/\s?]+", waiting.body)
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    with time_machine.travel(CONSENT_AT + day * DAY + RETRY_DELAYS[0], tick=False):
+        assert mail_send_due().sent == 1
+        body = mail.outbox[-1].body
+        assert "LIEN-DONNE-A-L-ENVOI" not in body
+        tokens = set(re.findall(r"/suivi/([^/\s?]+)", body))
+        assert len(tokens) == 1
+        found, round_number, expired = read_token(tokens.pop())
+    assert found is not None and not expired and round_number == (1 if day == 7 else 2)
