@@ -20,7 +20,8 @@ cores. In order:
    territory's dashboard barometer, timed apart from the loading;
 5. (b) screening households (a CSV of the screening's documented columns,
    varied situations) on a Dask LocalCluster (one thread per worker,
-   memory_limit 3 GB): SCALE_HOUSEHOLDS_COMPARE households on 1 worker,
+   memory_limit 3 GB, Dask's profile off as the guide says):
+   SCALE_HOUSEHOLDS_COMPARE households on 1 worker,
    then on 2; then SCALE_HOUSEHOLDS (default 1,000,000) on 2 when larger.
    The client's first pass over the file (reading and counting it), the
    rest (reading, computing and writing at once), each worker's peak
@@ -418,13 +419,18 @@ def screen_on_cluster(
     peak memory (MiB, read in the worker), its memory at the end of each
     tenth of the run (Dask's system monitor: flat when nothing is held
     from one partition to the next) and the client's peak."""
+    import dask
     from distributed import Client, LocalCluster
 
+    from nonrecours.rights.cluster import PROFILE_SETTING
     from nonrecours.rights.screening import screen
 
     out = path.with_name(f"resultats-{workers}.csv")
     moments: list[float] = []
     with (
+        # As the guide starts workers (rights.cluster: Dask's statistical
+        # profile grew a worker by 770 Mio over a million households).
+        dask.config.set({PROFILE_SETTING: False}),
         LocalCluster(  # type: ignore[no-untyped-call]
             n_workers=workers, threads_per_worker=1, memory_limit="3GB", processes=processes,
             dashboard_address=None,

@@ -44,6 +44,7 @@ from nonrecours.cells import read_date_cell
 from nonrecours.csvtext import UnreadableFile, dict_rows, read_text, rows, spreadsheet_safe
 from nonrecours.errors import UserError
 from nonrecours.rights.catalogue import benefits
+from nonrecours.rights.cluster import cluster_client, profiling_notice
 from nonrecours.rights.engine import SimulationResult, simulate
 from nonrecours.rights.resources import RECEIVED, RESOURCES
 from nonrecours.rights.situation import Situation, SituationError
@@ -471,9 +472,8 @@ def _engine(
     """The Engine asked for; `alone`: the file is one partition, computed
     here unless a cluster is named."""
     if scheduler:
-        from distributed import Client
-
-        with Client(scheduler) as client:  # type: ignore[no-untyped-call]
+        with cluster_client(scheduler) as client:
+            profiling_notice(client)
             yield _DaskEngine(client, month)
     elif workers == 1 or alone:
         yield _HereEngine(month)

@@ -44,6 +44,7 @@ from django.db.models import Exists, OuterRef
 
 from nonrecours import french
 from nonrecours.errors import UserError
+from nonrecours.rights.cluster import ClusterError, cluster_client, profiling_notice
 from nonrecours.surveys.analysis import as_dict
 from nonrecours.surveys.barometer import campaign_barometer, data_version
 from nonrecours.surveys.eligibility import potential_to_data
@@ -201,16 +202,14 @@ def _run_processes(
 def _run_dask(
     tasks: Sequence[TerritoryTask], scheduler: str, arguments: tuple[Any, ...]
 ) -> Iterator[TerritoryOutcome]:
-    from distributed import Client
     from distributed import as_completed as dask_completed
 
     try:
-        client = Client(scheduler, timeout="30s")  # type: ignore[no-untyped-call]
-    except OSError as error:
-        raise NationalError(
-            f"--scheduler : grappe Dask injoignable à « {scheduler} » ({error})."
-        ) from None
+        client = cluster_client(scheduler)
+    except ClusterError as error:
+        raise NationalError(str(error)) from None
     with client:
+        profiling_notice(client)
         pending = {
             client.submit(
                 territory_barometer,
@@ -223,10 +222,13 @@ def _run_dask(
             for task in tasks
         }
         for future in dask_completed(pending):  # type: ignore[no-untyped-call]
+            task = pending.pop(future)
             try:
                 yield future.result()
             except Exception as error:  # noqa: BLE001 - a worker that died
-                yield _lost(pending[future], error)
+                yield _lost(task, error)
+            finally:
+                future.release()  # its outcome no longer kept by the worker
 
 
 def _lost(task: TerritoryTask, error: Exception) -> TerritoryOutcome:

@@ -347,3 +347,32 @@ def test_dask_workers_hold_no_more_than_the_window(tmp_path):
     assert len(held) == 21
     assert max(held) <= 2  # the window: 2 × 1 thread (before: up to 20)
     assert len(read(tmp_path / "dask.csv")) == 2  # F001 and F002, 20 times each
+
+
+def test_an_unreachable_cluster_is_one_french_line(tmp_path, monkeypatch):
+    from nonrecours.rights import cluster
+
+    monkeypatch.setattr(cluster, "CONNECT_TIMEOUT", "1s")  # 30 s in real life
+    path = write(tmp_path, example_csv())
+    with pytest.raises(CommandError, match="grappe Dask injoignable à « tcp://127.0.0.1:9 »"):
+        call_command("screen", str(path), "--out", str(tmp_path / "o.csv"), "--silencieux",
+                     "--scheduler", "tcp://127.0.0.1:9")  # fmt: skip
+    assert not (tmp_path / "o.csv").exists()
+
+
+def test_workers_keeping_dask_s_profile_are_told_how_to_start(caplog):
+    # Dask's statistical profile (a tree of call stacks a second, kept 1,000
+    # seconds) grew a screening worker by 770 Mio over a million households.
+    import dask
+    from distributed import Client, LocalCluster
+
+    from nonrecours.rights.cluster import PROFILE_OFF, profiling_notice
+
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
+                      dashboard_address=None) as cluster, Client(cluster) as client:  # fmt: skip
+        notice = profiling_notice(client)
+        assert notice is not None and PROFILE_OFF in notice
+        assert notice.startswith("1 worker(s) Dask sur 1 gardent le profil")
+        assert notice in caplog.text
+        with dask.config.set({"distributed.worker.profile.enabled": False}):
+            assert profiling_notice(client) is None

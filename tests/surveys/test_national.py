@@ -193,7 +193,10 @@ def test_a_dask_scheduler_computes_each_territory_in_its_workers(tmp_path):
 
 
 @pytest.mark.django_db
-def test_bad_options_are_refused_in_french(tmp_path):
+def test_bad_options_are_refused_in_french(tmp_path, monkeypatch):
+    from nonrecours.rights import cluster
+
+    monkeypatch.setattr(cluster, "CONNECT_TIMEOUT", "1s")  # 30 s in real life
     with pytest.raises(CommandError, match="attendu « processes »"):
         call_command("barometer", "national", "--sortie", str(tmp_path), "--scheduler", "local")
     with pytest.raises(CommandError, match="entre 1 et 512"):

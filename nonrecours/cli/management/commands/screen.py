@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from nonrecours.errors import command_error
+from nonrecours.rights.cluster import ClusterError
 from nonrecours.rights.screening import ScreeningFileError, progress_bar, screen
 
 
@@ -53,7 +54,7 @@ class Command(BaseCommand):
                 partition_size=options["tranche"],
                 progress=None if options["silencieux"] else progress_bar(self.stderr._out),
             )
-        except ScreeningFileError as error:
+        except (ScreeningFileError, ClusterError) as error:
             raise command_error(error) from None
         message = f"{computed} foyer(s) calculé(s), {errors} en erreur : {out}."
         self.stdout.write(
