@@ -40,7 +40,6 @@ import json
 import multiprocessing
 import os
 import random
-import resource
 import signal
 import sys
 import tempfile
@@ -70,8 +69,12 @@ def _size(name: str, default: int) -> int:
     return int(text)
 
 
-def _peak_mib(who: int = resource.RUSAGE_SELF) -> float:
-    return resource.getrusage(who).ru_maxrss / 1024
+def _peak_mib() -> float:
+    """This process's peak resident memory (MiB), as the barometer's tasks
+    read theirs (surveys.national_task.peak_memory_mib)."""
+    from nonrecours.surveys.national_task import peak_memory_mib
+
+    return peak_memory_mib()
 
 
 # --- territories -------------------------------------------------------------

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from nonrecours.cli.options import add_weighting_options, weighting_options
+from nonrecours.cli.options import add_weighting_options, weighting_options, whole_number
 from nonrecours.errors import command_error
 from nonrecours.surveys.national import PROCESSES, NationalError, Progress, barometer_national
 from nonrecours.surveys.national_task import FAILED
@@ -22,16 +22,6 @@ def _scheduler(text: str) -> str:
         f"« {text} » : attendu « processes » (processus locaux) ou l'adresse d'un ordonnanceur "
         "Dask, par exemple tcp://10.0.0.5:8786"
     )
-
-
-def _workers(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise ArgumentTypeError(f"« {text} » n'est pas un nombre entier") from None
-    if not 1 <= value <= 512:
-        raise ArgumentTypeError(f"« {text} » : entre 1 et 512 processus")
-    return value
 
 
 def add_national_parser(sub: Any) -> None:
@@ -59,7 +49,7 @@ def add_national_parser(sub: Any) -> None:
     )
     national.add_argument(
         "--workers",
-        type=_workers,
+        type=whole_number(1, 512, "processus"),
         metavar="N",
         help="nombre de processus locaux (défaut : un par cœur ; 1 : dans ce processus) ; "
         "sans effet avec une grappe Dask",

@@ -1,10 +1,12 @@
 """Command-line options shared by the analysis commands."""
 
 from argparse import ArgumentParser, ArgumentTypeError
+from collections.abc import Callable
 from typing import Any
 
 from django.core.management.base import CommandError
 
+from nonrecours import french
 from nonrecours.analysis.disclosure import DEFAULT_THRESHOLD, threshold_problem
 from nonrecours.french import parse_number
 from nonrecours.surveys import queries
@@ -26,6 +28,25 @@ def _positive(text: str) -> float:
         return parse_number(text)
     except ValueError:
         raise ArgumentTypeError(f"« {text} » n'est pas un nombre") from None
+
+
+def whole_number(low: int, high: int, unit: str) -> Callable[[str], int]:
+    """An argparse type: a whole number from `low` to `high`, else a French
+    message naming the value and the bounds (« « 0 » : entre 1 et 512
+    processus »)."""
+
+    def read(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise ArgumentTypeError(f"« {text} » n'est pas un nombre entier") from None
+        if not low <= value <= high:
+            raise ArgumentTypeError(
+                f"« {text} » : entre {french.number(low)} et {french.number(high)} {unit}"
+            )
+        return value
+
+    return read
 
 
 def _threshold(text: str) -> int:

@@ -376,3 +376,18 @@ def test_workers_keeping_dask_s_profile_are_told_how_to_start(caplog):
         assert notice in caplog.text
         with dask.config.set({"distributed.worker.profile.enabled": False}):
             assert profiling_notice(client) is None
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "message"),
+    [
+        ("--workers", "0", "« 0 » : entre 1 et 512 processus"),
+        ("--workers", "abc", "« abc » n'est pas un nombre entier"),
+        ("--tranche", "0", "« 0 » : entre 1 et 100\u202f000 foyers"),
+        ("--tranche", "-5", "« -5 » : entre 1 et 100\u202f000 foyers"),
+    ],
+)
+def test_bad_numbers_are_refused_in_french(tmp_path, option, value, message):
+    path = write(tmp_path, example_csv())
+    with pytest.raises(CommandError, match=message):
+        call_command("screen", str(path), "--out", str(tmp_path / "o.csv"), option, value)

@@ -5,6 +5,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from nonrecours.cli.options import whole_number
 from nonrecours.errors import command_error
 from nonrecours.rights.cluster import ClusterError
 from nonrecours.rights.screening import ScreeningFileError, progress_bar, screen
@@ -21,7 +22,7 @@ class Command(BaseCommand):
         parser.add_argument("--out", required=True, metavar="RESULTATS.csv", help="fichier écrit")
         parser.add_argument(
             "--workers",
-            type=int,
+            type=whole_number(1, 512, "processus"),
             metavar="N",
             help="nombre de processus locaux (défaut : un par cœur)",
         )
@@ -36,7 +37,11 @@ class Command(BaseCommand):
             help="mois simulé quand la colonne « mois » est vide (défaut : le mois en cours)",
         )
         parser.add_argument(
-            "--tranche", type=int, default=5000, metavar="FOYERS", help="foyers par tranche"
+            "--tranche",
+            type=whole_number(1, 100_000, "foyers"),
+            default=5000,
+            metavar="FOYERS",
+            help="foyers par tranche (défaut : 5 000)",
         )
         parser.add_argument("--silencieux", action="store_true", help="sans barre de progression")
 
