@@ -13,7 +13,8 @@ class EvaluationConfig(AppConfig):
         # its referrals just before its personal link goes with it.
         from nonrecours.evaluation.chain_actions import chain_contact_deleting
         from nonrecours.evaluation.chain_models import ChainContact
-        from nonrecours.evaluation.followup_sending import MAIL_ABOUT, mail_token
+        from nonrecours.evaluation.followup_actions import MAIL_ABOUT
+        from nonrecours.evaluation.followup_sending import mail_token
         from nonrecours.mailing.outcomes import finish_with
 
         pre_delete.connect(

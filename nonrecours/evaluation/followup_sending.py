@@ -196,6 +196,8 @@ def mail_token(follow_up_id: int | None) -> str | None:
     days, long before the second is due). None when the contact is erased
     or no e-mail was ever queued: the mail is then abandoned, never sent
     with a link. Registered in EvaluationConfig.ready() (ADR 030)."""
+    if follow_up_id is None:
+        return None
     follow_up = FollowUp.objects.filter(pk=follow_up_id, contact_erased_at__isnull=True).first()
     if follow_up is None:
         return None
