@@ -228,3 +228,12 @@ def test_a_quote_left_open_refuses_the_file_with_its_line():
         list(body)
     closed = 'id;a;b\r\nF001;1;"deux\r\nlignes"\r\n'
     assert read(closed) == (["id", "a", "b"], [(2, ["F001", "1", "deux\r\nlignes"])])
+
+
+@settings(max_examples=300)
+@given(st.text(alphabet=st.sampled_from('ab,;"\r\n\t\x0b\x0c\u2028é '), max_size=60))
+def test_lines_are_cut_as_string_io_cuts_them(text):
+    # csv.reader reads the lines of the text one at a time instead of an
+    # io.StringIO copy of it (four bytes a character): same lines, same rows.
+    assert list(csvtext._lines(text)) == io.StringIO(text, newline="").readlines()
+    assert list(csv.reader(csvtext._lines(text))) == list(csv.reader(io.StringIO(text, newline="")))

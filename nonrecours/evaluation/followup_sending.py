@@ -46,7 +46,7 @@ from nonrecours.evaluation.followup_enums import (
 )
 from nonrecours.evaluation.followup_models import FollowUp, FollowUpBenefit, FollowUpMessage
 from nonrecours.evaluation.followup_queries import benefit_label
-from nonrecours.mailing.actions import mail_queue_templated
+from nonrecours.mailing.actions import mail_queue_templated, mails_withdraw
 from nonrecours.mailing.enums import MailStatus
 from nonrecours.mailing.outcomes import LINK
 from nonrecours.mailing.queries import mails_about
@@ -192,8 +192,8 @@ def message_context(
 def mail_token(follow_up_id: int | None) -> str | None:
     """The token that replaces the outbox's mark (mailing.outcomes.LINK) in
     a follow-up's e-mail when it is sent, signed then: the round of its
-    latest e-mail message (a first message is sent or abandoned within 3
-    days, long before the second is due). None when the contact is erased
+    latest e-mail message (a first message still waiting when the second
+    is queued is withdrawn, _send). None when the contact is erased
     or no e-mail was ever queued: the mail is then abandoned, never sent
     with a link. Registered in EvaluationConfig.ready() (ADR 030)."""
     if follow_up_id is None:
@@ -222,7 +222,13 @@ def _send(follow_up: FollowUp, round_number: int, channel: str) -> None:
             raise RuntimeError("envoi de courriels désactivé (NONRECOURS_EMAIL_DISABLED)")
         # Into the outbox, tried at once (after the commit) and then again
         # with back-off until sent or abandoned: from here the outbox, not
-        # the next night, retries it.
+        # the next night, retries it. A first message still waiting there
+        # (queued late, on day 29) is replaced by the second: its link would
+        # be signed for the second round (mail_token).
+        if round_number == 2:
+            mails_withdraw(
+                about=MAIL_ABOUT, about_id=follow_up.pk, reason="remplacé par le second message"
+            )
         mail_queue_templated(
             EMAIL_TEMPLATE,
             message_context(follow_up, round_number, token=LINK),

@@ -33,7 +33,9 @@ import csv
 import io
 import os
 import re
+import shutil
 import sys
+import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -41,7 +43,7 @@ from pathlib import Path
 from typing import Any, Protocol, TextIO
 
 from nonrecours.cells import read_date_cell
-from nonrecours.csvtext import UnreadableFile, dict_rows, read_text, rows, spreadsheet_safe
+from nonrecours.csvtext import UnreadableFile, dict_rows, read_text, spreadsheet_safe
 from nonrecours.errors import UserError
 from nonrecours.rights.catalogue import benefits
 from nonrecours.rights.cluster import cluster_client, profiling_notice
@@ -257,12 +259,18 @@ def read_records(path: Path) -> tuple[int, Iterator[Record]]:
     whose `id` an earlier clean row already had gets `earlier`. Raises
     ScreeningFileError (French, with the file and, where known, the line)
     for a file that cannot be read at all: missing, not UTF-8, not a CSV, a
-    cell over 128 Kio, a quote never closed, a repeated, missing (« id »,
-    « demandeur_naissance ») or unknown column."""
+    cell over 128 Kio, a row wider than the header, a quote never closed, a
+    repeated, missing (« id », « demandeur_naissance ») or unknown column.
+    Memory: the text (one byte a character for French text without « € »
+    or « œ », csvtext._lines) and one `id` a household."""
     try:
         text = read_text(path)
-        header, records = dict_rows(text, path.name)
-        total = sum(1 for _ in rows(text, path.name)[1])
+        # Counted with the reading's own checks (a row wider than the
+        # header, a broken quote, an oversize cell: refused before anything
+        # is computed), then read again row by row.
+        header, counted = dict_rows(text, path.name)
+        total = sum(1 for _ in counted)
+        _, records = dict_rows(text, path.name)
     except UnreadableFile as error:
         raise ScreeningFileError(str(error)) from None
     names = _header(header, path.name)
@@ -515,16 +523,41 @@ def _batched(records: Iterator[Record], size: int) -> Iterator[Partition]:
         yield partition
 
 
+def _output_problem(out: Path) -> str | None:
+    """Why the result cannot be written at `out` (French), None when it can
+    be tried: checked before the file is read."""
+    if not out.name or out.name in (".", ".."):
+        return f"{out} : nom de fichier résultat attendu (par exemple resultats.csv)."
+    if out.is_dir():
+        return f"{out} : c'est un dossier ; donnez un nom de fichier résultat."
+    if not out.parent.is_dir():
+        return f"{out.parent} : ce dossier n'existe pas."
+    return None
+
+
 @contextlib.contextmanager
 def _replacing(out: Path) -> Iterator[TextIO]:
-    """A file written beside `out` that becomes `out` only when the block
-    ends without an error; otherwise it is removed and `out`, if it
-    existed, is left as it was."""
-    partial = out.with_name(f".{out.name}.{os.getpid()}.partiel")
-    handle = partial.open("x", encoding="utf-8", newline="")
+    """A file written beside `out` (a unique hidden name, readable by its
+    owner only) that becomes `out` only when the block ends without an
+    error, with the mode of the `out` it replaces (a new one stays readable
+    by its owner only: it names households); otherwise it is removed and an
+    existing `out` is left as it was. Only a process killed outright
+    (SIGKILL) leaves the hidden `.NOM.xxxx.partiel` behind. Raises
+    ScreeningFileError (French) when the folder cannot be written."""
     try:
-        with handle:
+        descriptor, name = tempfile.mkstemp(
+            dir=out.parent, prefix=f".{out.name}.", suffix=".partiel"
+        )
+    except OSError as error:
+        raise ScreeningFileError(
+            f"{out.parent} : impossible d'y écrire le résultat ({error.strerror})."
+        ) from None
+    partial = Path(name)
+    try:
+        with open(descriptor, "w", encoding="utf-8", newline="") as handle:
             yield handle
+        if out.exists():
+            shutil.copymode(out, partial)
         os.replace(partial, out)
     except BaseException:
         partial.unlink(missing_ok=True)
@@ -547,18 +580,21 @@ def screen(
     core) or on the Dask cluster whose scheduler address is `scheduler`,
     while the file is still being read; `progress(done, total)` is called
     with households written so far. `out` is written whole or not at all
-    (a partial file beside it, renamed at the end). Raises
-    ScreeningFileError (French) for a file that cannot be read, before
-    anything is computed when that is known from the start (header,
-    encoding, a broken quote or an oversize cell anywhere)."""
+    (_replacing). Raises ScreeningFileError (French) for a result that
+    cannot be written there, and for a file that cannot be read, before
+    anything is computed (read_records); ClusterError for a cluster that
+    does not answer."""
+    problem = _output_problem(out)
+    if problem:
+        raise ScreeningFileError(problem)
     total, records = read_records(path)
     done = errors = 0
-    if progress:
-        progress(0, total)
     with (
         _replacing(out) as handle,
         _engine(workers, scheduler, default_month, alone=total <= partition_size) as engine,
     ):
+        if progress:
+            progress(0, total)
         writer = csv.DictWriter(handle, fieldnames=output_columns())
         writer.writeheader()
         for results in computed_in_order(engine, _batched(records, partition_size)):

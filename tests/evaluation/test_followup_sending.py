@@ -363,3 +363,24 @@ def test_a_mail_waiting_in_the_outbox_holds_no_working_link(arras, settings, day
         assert len(tokens) == 1
         found, round_number, expired = read_token(tokens.pop())
     assert found is not None and not expired and round_number == (1 if day == 7 else 2)
+
+
+def test_a_first_message_still_waiting_is_replaced_by_the_second(arras, settings):
+    """A first message queued late (day 29: the nights before had no mail
+    server) still waits when the second is due: it is withdrawn, so no mail
+    goes out with the other round's link, and the person gets one."""
+    consent(arras, email="a@exemple.fr")
+    settings.EMAIL_BACKEND = "tests.mailing.backends.TimingOut"
+    night(29)
+    night(30)
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    first, second = Mail.objects.order_by("pk")
+    assert first.status == MailStatus.ABANDONED and first.last_error == (
+        "remplacé par le second message"
+    )
+    assert (first.recipients, first.body) == ([], "")
+    with time_machine.travel(CONSENT_AT + 30 * DAY + RETRY_DELAYS[0], tick=False):
+        assert mail_send_due().sent == 1
+        assert len(mail.outbox) == 1 and "Il y a 30 jours" in mail.outbox[0].body
+        token = re.search(r"/suivi/([^/\s?]+)", mail.outbox[0].body).group(1)
+        assert read_token(token)[1] == 2

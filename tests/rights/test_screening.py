@@ -2,6 +2,7 @@
 and a Dask cluster give the same results."""
 
 import csv
+import time
 from io import StringIO
 from pathlib import Path
 
@@ -268,7 +269,11 @@ def test_a_file_broken_at_its_end_is_refused_before_anything_is_computed(tmp_pat
     body = "".join(f"F{i},1990-01-01\n" for i in range(50))
     out = tmp_path / "resultats.csv"
     out.write_text("ancien résultat\n", encoding="utf-8")
-    for broken in ('F99,"1990-01-01\nF100,1990-01-01\n', "F99," + "x" * 200_000 + "\n"):
+    for broken in (
+        'F99,"1990-01-01\nF100,1990-01-01\n',
+        "F99," + "x" * 200_000 + "\n",
+        "F99,1990-01-01,en trop\n",  # wider than the header
+    ):
         with pytest.raises(ScreeningFileError, match="ligne 52"):
             screen(write(tmp_path, "id,demandeur_naissance\n" + body + broken), out,
                    default_month="2026-11", workers=1, partition_size=10)  # fmt: skip
@@ -300,21 +305,31 @@ def test_a_failure_while_computing_leaves_the_earlier_result_whole(tmp_path, mon
     assert sorted(p.name for p in tmp_path.iterdir()) == ["foyers.csv", "resultats.csv"]
 
 
-class _SlowFirst:
-    """An engine whose partitions come back in reverse order of hand-over
-    within each window, counting what is held at once."""
+class _LaterFirst:
+    """An engine on threads where each partition of a window finishes
+    before the ones handed over earlier (a longer wait for the earlier),
+    counting how many are handed over and not yet read back."""
 
     def __init__(self, window):
-        self.size, self.held, self.most = window, set(), 0
+        from concurrent.futures import ThreadPoolExecutor
+
+        self.size, self.held, self.most, self.finished = window, 0, 0, []
+        self.pool = ThreadPoolExecutor(max_workers=window)
+
+    def _compute(self, partition, wait):
+        time.sleep(wait)
+        self.finished.append(partition[0].line)
+        return [record.line for record in partition]
 
     def submit(self, partition):
-        self.held.add(id(partition))
-        self.most = max(self.most, len(self.held))
-        return partition
+        self.held += 1
+        self.most = max(self.most, self.held)
+        wait = 0.02 * (self.size - partition[0].line % self.size)
+        return self.pool.submit(self._compute, partition, wait)
 
-    def result(self, partition):
-        self.held.discard(id(partition))
-        return [record.line for record in partition]
+    def result(self, future):
+        self.held -= 1
+        return future.result()
 
     def window(self):
         return self.size
@@ -323,10 +338,12 @@ class _SlowFirst:
 def test_partitions_come_back_in_file_order_with_a_bounded_window():
     from nonrecours.rights.screening import Record, computed_in_order
 
-    partitions = iter([[Record(line, {})] for line in range(100)])
-    engine = _SlowFirst(window=3)
+    partitions = iter([[Record(line, {})] for line in range(30)])
+    engine = _LaterFirst(window=3)
     out = [lines[0] for lines in computed_in_order(engine, partitions)]
-    assert out == list(range(100))
+    engine.pool.shutdown()
+    assert out == list(range(30))
+    assert engine.finished != sorted(engine.finished)  # they did finish out of order
     assert engine.most == 3
 
 
@@ -346,7 +363,9 @@ def test_dask_workers_hold_no_more_than_the_window(tmp_path):
                progress=lambda done, total: held.append(len(worker.data)))  # fmt: skip
     assert len(held) == 21
     assert max(held) <= 2  # the window: 2 × 1 thread (before: up to 20)
-    assert len(read(tmp_path / "dask.csv")) == 2  # F001 and F002, 20 times each
+    with (tmp_path / "dask.csv").open(encoding="utf-8") as handle:
+        ids = [row["id"] for row in csv.DictReader(handle)]
+    assert ids == ["F001", "F002"] * 20
 
 
 def test_an_unreachable_cluster_is_one_french_line(tmp_path, monkeypatch):
@@ -357,7 +376,7 @@ def test_an_unreachable_cluster_is_one_french_line(tmp_path, monkeypatch):
     with pytest.raises(CommandError, match="grappe Dask injoignable à « tcp://127.0.0.1:9 »"):
         call_command("screen", str(path), "--out", str(tmp_path / "o.csv"), "--silencieux",
                      "--scheduler", "tcp://127.0.0.1:9")  # fmt: skip
-    assert not (tmp_path / "o.csv").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["foyers.csv"]
 
 
 def test_workers_keeping_dask_s_profile_are_told_how_to_start(caplog):
@@ -391,3 +410,45 @@ def test_bad_numbers_are_refused_in_french(tmp_path, option, value, message):
     path = write(tmp_path, example_csv())
     with pytest.raises(CommandError, match=message):
         call_command("screen", str(path), "--out", str(tmp_path / "o.csv"), option, value)
+
+
+def test_the_result_keeps_the_mode_of_the_file_it_replaces_or_is_private(tmp_path):
+    path = write(tmp_path, example_csv())
+    new, kept = tmp_path / "nouveau.csv", tmp_path / "garde.csv"
+    kept.write_text("ancien\n", encoding="utf-8")
+    kept.chmod(0o640)
+    for out in (new, kept):
+        screen(path, out, default_month="2026-11", workers=1)
+    assert new.stat().st_mode & 0o777 == 0o600  # households' benefits: its owner only
+    assert kept.stat().st_mode & 0o777 == 0o640
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["foyers.csv", "garde.csv", "nouveau.csv"]
+
+
+@pytest.mark.parametrize(
+    ("out", "message"),
+    [
+        (".", "nom de fichier résultat attendu"),
+        ("dossier", "c'est un dossier"),
+        ("absent/resultats.csv", "ce dossier n'existe pas"),
+    ],
+)
+def test_a_result_that_cannot_be_written_is_said_before_reading(tmp_path, out, message):
+    (tmp_path / "dossier").mkdir()
+    path = write(tmp_path, example_csv())
+    with pytest.raises(ScreeningFileError, match=message):
+        # « --out . » is Path("."), whose name is empty.
+        screen(path, Path(out) if out == "." else tmp_path / out, default_month="2026-11",
+               workers=1)  # fmt: skip
+
+
+def test_a_folder_that_cannot_be_written_is_said_in_french(tmp_path, monkeypatch):
+    # (The suite may run as root, whom a read-only folder does not stop.)
+    import tempfile
+
+    def refused(**kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(tempfile, "mkstemp", refused)
+    path = write(tmp_path, example_csv())
+    with pytest.raises(ScreeningFileError, match="impossible d'y écrire le résultat"):
+        screen(path, tmp_path / "r.csv", default_month="2026-11", workers=1)
