@@ -188,8 +188,11 @@ def _read(text: str, filename: str) -> tuple[int, list[str], Iterator[tuple[int,
             if any(cell.strip() for cell in row[1]):
                 yield row
         # A quote left open swallows the rest of the file into the last row's
-        # cell without a word from the lenient parser: check that row strictly.
-        if last is not None and any("\n" in c or "\r" in c for c in last[1]):
+        # cell without a word from the lenient parser (or, on a last line
+        # without a line break, just drops the quote): check that row
+        # strictly.
+        tail = text[max(text.rfind("\n"), text.rfind("\r")) + 1 :]
+        if last is not None and (any("\n" in c or "\r" in c for c in last[1]) or '"' in tail):
             if _ends_inside_quotes(text, last[0], dialect):
                 raise UnreadableFile(
                     f"{filename}, ligne {last[0]} : guillemet ouvert jamais fermé (la fin du "

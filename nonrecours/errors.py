@@ -96,10 +96,14 @@ def command_error(error: Exception) -> "CommandError":
     """The command line's adapter: Django's CommandError with the French
     message and the problems not already in it, one per line (the command
     then exits with status 1, the text on standard error). An error that is
-    not a ``UserError`` (a ``ValueError`` from a parser) gives its text."""
+    not a ``UserError`` (a ``ValueError`` from a parser) gives its text.
+    Control characters quoted from the input (a file name with a terminal's
+    escape sequence) are shown as U+FFFD (textrules.printable)."""
     # Imported here: this module is imported by the parts without Django.
     from django.core.management.base import CommandError
 
+    from nonrecours.textrules import printable
+
     if isinstance(error, UserError):
-        return CommandError("\n".join(error_lines(error)))
-    return CommandError(str(error))
+        return CommandError(printable("\n".join(error_lines(error))))
+    return CommandError(printable(str(error)))

@@ -54,6 +54,14 @@ def clean_text(value: Any, *, multiline: bool = False, max_length: int = LINE_MA
     return str(value)
 
 
+def printable(text: str) -> str:
+    """`text` with every control character (escape sequences a terminal
+    would obey: colours, a window title), bidirectional override and invalid
+    code point replaced by U+FFFD; line breaks and tabs kept. For messages
+    that quote what a person typed (a file's name) on a terminal."""
+    return _FORBIDDEN.sub("\ufffd", text)
+
+
 def shown(value: Any, limit: int = 60) -> str:
     """A value quoted in a French message: short, on one line, printable."""
     text = _FORBIDDEN.sub("\ufffd", str(value) if isinstance(value, str) else repr(value)[:limit])

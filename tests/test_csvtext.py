@@ -228,6 +228,14 @@ def test_a_quote_left_open_refuses_the_file_with_its_line():
         list(body)
     closed = 'id;a;b\r\nF001;1;"deux\r\nlignes"\r\n'
     assert read(closed) == (["id", "a", "b"], [(2, ["F001", "1", "deux\r\nlignes"])])
+    # The same quote on a last line without a line break: the lenient
+    # parser just dropped it.
+    for end in ('F003;3;"y', 'F003;3;"y\r', 'F003;"3";"y'):
+        header, body = csvtext.rows("id;a;b\r\nF001;1;x\r\n" + end, "foyers.csv")
+        with pytest.raises(UnreadableFile, match="ligne 3 : guillemet ouvert jamais"):
+            list(body)
+    for end in ('F003;3;"y"', 'F003;"3";"y"', "F003;3;y"):
+        assert read("id;a;b\r\n" + end)[1] == [(2, ["F003", "3", "y"])]
 
 
 @settings(max_examples=300)

@@ -30,10 +30,12 @@ Rows are computed by partitions, on local processes, or on a Dask cluster
 import collections
 import contextlib
 import csv
+import errno
 import io
 import os
 import re
 import shutil
+import signal
 import sys
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
@@ -487,13 +489,19 @@ def _engine(
         yield _HereEngine(month)
     else:
         count = workers or os.cpu_count() or 1
-        pool = ProcessPoolExecutor(max_workers=count)
+        # Ctrl-C reaches the whole process group: the command stops the
+        # pool, its processes do not each print a traceback.
+        pool = ProcessPoolExecutor(max_workers=count, initializer=_ignore_interrupt)
         try:
             yield _ProcessEngine(pool, count, month)
         except BaseException:
             pool.shutdown(wait=True, cancel_futures=True)
             raise
         pool.shutdown(wait=True)
+
+
+def _ignore_interrupt() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def computed_in_order(
@@ -523,16 +531,47 @@ def _batched(records: Iterator[Record], size: int) -> Iterator[Partition]:
         yield partition
 
 
-def _output_problem(out: Path) -> str | None:
-    """Why the result cannot be written at `out` (French), None when it can
-    be tried: checked before the file is read."""
+def _output_problem(path: Path, out: Path) -> str | None:
+    """Why the result of screening `path` cannot be written at `out`
+    (French), None when it can be tried: checked before the file is read."""
     if not out.name or out.name in (".", ".."):
-        return f"{out} : nom de fichier résultat attendu (par exemple resultats.csv)."
+        return f"{shown(str(out))} : nom de fichier résultat attendu (par exemple resultats.csv)."
     if out.is_dir():
-        return f"{out} : c'est un dossier ; donnez un nom de fichier résultat."
+        return f"{shown(str(out))} : c'est un dossier ; donnez un nom de fichier résultat."
     if not out.parent.is_dir():
-        return f"{out.parent} : ce dossier n'existe pas."
+        return f"{shown(str(out.parent))} : ce dossier n'existe pas."
+    if out.exists() and not out.is_file():
+        return (
+            f"{shown(str(out))} : ce n'est pas un fichier ordinaire (tube, périphérique…) ; "
+            "donnez un fichier résultat."
+        )
+    try:
+        same = out.exists() and path.exists() and out.samefile(path)
+    except OSError:
+        same = False
+    if same:
+        return (
+            f"{shown(str(out))} : c'est le fichier des foyers lui-même ; donnez un autre "
+            "fichier résultat (il serait remplacé)."
+        )
     return None
+
+
+# What the system says of a file it refuses, in French (strerror is English).
+_SYSTEM_REASONS = {
+    errno.EACCES: "accès refusé",
+    errno.EPERM: "opération non permise",
+    errno.EROFS: "système de fichiers en lecture seule",
+    errno.ENOSPC: "plus de place sur le disque",
+    errno.EDQUOT: "quota de disque dépassé",
+    errno.EXDEV: "autre système de fichiers",
+}
+
+
+def system_reason(error: OSError) -> str:
+    """The French reason of a refused file operation (errno), else the
+    system's own words."""
+    return _SYSTEM_REASONS.get(error.errno or 0, error.strerror or type(error).__name__)
 
 
 @contextlib.contextmanager
@@ -550,15 +589,22 @@ def _replacing(out: Path) -> Iterator[TextIO]:
         )
     except OSError as error:
         raise ScreeningFileError(
-            f"{out.parent} : impossible d'y écrire le résultat ({error.strerror})."
+            f"{shown(str(out.parent))} : impossible d'y écrire le résultat "
+            f"({system_reason(error)})."
         ) from None
     partial = Path(name)
     try:
         with open(descriptor, "w", encoding="utf-8", newline="") as handle:
             yield handle
-        if out.exists():
-            shutil.copymode(out, partial)
-        os.replace(partial, out)
+        try:
+            if out.exists():
+                shutil.copymode(out, partial)
+            os.replace(partial, out)
+        except OSError as error:
+            raise ScreeningFileError(
+                f"{shown(str(out))} : impossible de le remplacer par le résultat "
+                f"({system_reason(error)}) ; il est resté tel quel."
+            ) from None
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
@@ -584,7 +630,7 @@ def screen(
     cannot be written there, and for a file that cannot be read, before
     anything is computed (read_records); ClusterError for a cluster that
     does not answer."""
-    problem = _output_problem(out)
+    problem = _output_problem(path, out)
     if problem:
         raise ScreeningFileError(problem)
     total, records = read_records(path)

@@ -39,6 +39,9 @@ STUDIES_KEYS = {
 # (a younger person is a child of the household).
 ADULT_AGE = 16
 OLDEST = 120  # years: an older birth date is a typing error
+# Children in one household: more is a typing or file error (the largest
+# families France counts have about fifteen), and each one is computed.
+MAX_CHILDREN = 20
 
 
 def read_persons(problems: list[str], raw_persons: Any, day: datetime.date) -> list[Person]:
@@ -60,12 +63,16 @@ def read_persons(problems: list[str], raw_persons: Any, day: datetime.date) -> l
 
 
 def _household(problems: list[str], persons: list[Person], day: datetime.date) -> None:
-    """One claimant, at most one partner, no adult under ADULT_AGE."""
+    """One claimant, at most one partner and MAX_CHILDREN children, no
+    adult under ADULT_AGE."""
     claimants = [p for p in persons if p.role == Role.CLAIMANT]
     if persons and len(claimants) != 1:
         problems.append(f"personnes : il faut exactement un demandeur (ici {len(claimants)})")
     if sum(1 for p in persons if p.role == Role.PARTNER) > 1:
         problems.append("personnes : un seul conjoint possible")
+    children = sum(1 for p in persons if p.role == Role.CHILD)
+    if children > MAX_CHILDREN:
+        problems.append(f"personnes : {children} enfants ; au plus {MAX_CHILDREN} par foyer")
     for index, person in enumerate(persons, start=1):
         if person.role != Role.CHILD and person.age_on(day) < ADULT_AGE:
             problems.append(

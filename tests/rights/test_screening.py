@@ -2,6 +2,7 @@
 and a Dask cluster give the same results."""
 
 import csv
+import os
 import time
 from io import StringIO
 from pathlib import Path
@@ -452,3 +453,77 @@ def test_a_folder_that_cannot_be_written_is_said_in_french(tmp_path, monkeypatch
     path = write(tmp_path, example_csv())
     with pytest.raises(ScreeningFileError, match="impossible d'y écrire le résultat"):
         screen(path, tmp_path / "r.csv", default_month="2026-11", workers=1)
+
+
+def test_the_result_never_replaces_the_households_file_nor_a_pipe(tmp_path):
+    path = write(tmp_path, example_csv())
+    before = path.read_text(encoding="utf-8")
+    link = tmp_path / "lien.csv"
+    link.symlink_to(path)
+    for out in (path, link):
+        with pytest.raises(ScreeningFileError, match="c'est le fichier des foyers lui-même"):
+            screen(path, out, default_month="2026-11", workers=1)
+    assert path.read_text(encoding="utf-8") == before
+    pipe = tmp_path / "tube"
+    os.mkfifo(pipe)
+    with pytest.raises(ScreeningFileError, match="pas un fichier ordinaire"):
+        screen(path, pipe, default_month="2026-11", workers=1)
+
+
+def test_a_result_that_cannot_replace_the_old_one_says_so(tmp_path, monkeypatch):
+    path = write(tmp_path, example_csv())
+    out = tmp_path / "resultats.csv"
+    out.write_text("ancien\n", encoding="utf-8")
+
+    def refused(source, target):
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr(os, "replace", refused)
+    with pytest.raises(ScreeningFileError, match="opération non permise.*resté tel quel"):
+        screen(path, out, default_month="2026-11", workers=1)
+    assert out.read_text(encoding="utf-8") == "ancien\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["foyers.csv", "resultats.csv"]
+
+
+def test_an_interrupted_run_says_so_in_french(tmp_path, monkeypatch):
+    from nonrecours.cli.management.commands import screen as command
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(command, "screen", interrupted)
+    stderr = StringIO()
+    with pytest.raises(SystemExit) as stopped:
+        call_command("screen", str(write(tmp_path, example_csv())), "--out",
+                     str(tmp_path / "r.csv"), stderr=stderr)  # fmt: skip
+    assert stopped.value.code == 130
+    assert "Interrompu" in stderr.getvalue() and "n'a pas été écrit" in stderr.getvalue()
+
+
+@pytest.mark.parametrize("month", ["2026-13", "abc", "1800-01"])
+def test_a_wrong_month_option_is_refused_before_reading(tmp_path, month):
+    with pytest.raises(CommandError, match=f"« {month} » : attendu AAAA-MM"):
+        call_command("screen", str(write(tmp_path, example_csv())), "--out",
+                     str(tmp_path / "r.csv"), "--mois", month)  # fmt: skip
+    assert not (tmp_path / "r.csv").exists()
+
+
+def test_a_file_name_cannot_drive_the_terminal(tmp_path):
+    name = tmp_path / "\x1b[31mROUGE\x1b]0;titre\x07.csv"
+    with pytest.raises(CommandError) as refused:
+        call_command("screen", str(name), "--out", str(tmp_path / "r.csv"))
+    assert "\x1b" not in str(refused.value) and "\x07" not in str(refused.value)
+    assert "\ufffd[31mROUGE" in str(refused.value)
+
+
+def test_more_than_twenty_children_is_an_error_not_an_amount(tmp_path):
+    many = ";".join(["2015-01-01:primaire"] * 21)
+    more = ";".join(["42005"] * 95)  # 95 serial dates: within a cell's 2,000 characters
+    path = write(tmp_path, "id,logement,demandeur_naissance,demandeur_activite,enfants\n"
+                 f'F1,loge_gratuitement,1985-01-01,chomeur,"{many}"\n'
+                 f'F2,loge_gratuitement,1985-01-01,chomeur,"{more}"\n')  # fmt: skip
+    out = tmp_path / "r.csv"
+    assert screen(path, out, default_month="2026-11", workers=1) == (0, 2)
+    rows = read(out)
+    assert "personnes : 21 enfants ; au plus 20 par foyer" in rows["F1"]["erreurs"]
+    assert "personnes : 95 enfants ; au plus 20 par foyer" in rows["F2"]["erreurs"]

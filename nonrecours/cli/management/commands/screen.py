@@ -1,14 +1,23 @@
-from argparse import ArgumentParser
+import re
+from argparse import ArgumentParser, ArgumentTypeError
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from nonrecours.cli.options import whole_number
 from nonrecours.errors import command_error
 from nonrecours.rights.cluster import ClusterError
 from nonrecours.rights.screening import ScreeningFileError, progress_bar, screen
+from nonrecours.textrules import printable
+
+
+def _month(text: str) -> str:
+    """--mois: « AAAA-MM » from 2000 to 2099, as a situation's `mois`."""
+    if not re.fullmatch(r"20\d\d-(0[1-9]|1[0-2])", text.strip()):
+        raise ArgumentTypeError(f"« {printable(text)} » : attendu AAAA-MM, par exemple 2026-11")
+    return text.strip()
 
 
 class Command(BaseCommand):
@@ -33,6 +42,7 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--mois",
+            type=_month,
             metavar="AAAA-MM",
             help="mois simulé quand la colonne « mois » est vide (défaut : le mois en cours)",
         )
@@ -47,8 +57,6 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         out = Path(options["out"])
-        if not out.parent.is_dir():
-            raise CommandError(f"Le dossier « {out.parent} » n'existe pas.")
         try:
             computed, errors = screen(
                 Path(options["file"]),
@@ -61,6 +69,9 @@ class Command(BaseCommand):
             )
         except (ScreeningFileError, ClusterError) as error:
             raise command_error(error) from None
+        except KeyboardInterrupt:
+            self.stderr.write(f"\nInterrompu : {out} n'a pas été écrit (ni remplacé).")
+            raise SystemExit(130) from None
         message = f"{computed} foyer(s) calculé(s), {errors} en erreur : {out}."
         self.stdout.write(
             self.style.SUCCESS(message) if not errors else self.style.WARNING(message)
