@@ -436,7 +436,7 @@ def screen_on_cluster(
         dask.config.set({PROFILE_SETTING: False}),
         LocalCluster(  # type: ignore[no-untyped-call]
             n_workers=workers, threads_per_worker=1, memory_limit="3GB", processes=processes,
-            dashboard_address=None,
+            dashboard_address=":0",
         ) as cluster,
         Client(cluster) as client,  # type: ignore[no-untyped-call]
     ):  # fmt: skip

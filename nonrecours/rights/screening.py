@@ -27,7 +27,6 @@ Rows are computed by partitions, on local processes, or on a Dask cluster
 (`scheduler`).
 """
 
-import collections
 import contextlib
 import csv
 import errno
@@ -35,21 +34,19 @@ import io
 import os
 import re
 import shutil
-import signal
 import sys
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol, TextIO
+from typing import Any, TextIO
 
 from nonrecours.cells import read_date_cell
 from nonrecours.csvtext import UnreadableFile, dict_rows, read_text, spreadsheet_safe
 from nonrecours.errors import UserError
 from nonrecours.rights.catalogue import benefits
-from nonrecours.rights.cluster import cluster_client, profiling_notice
 from nonrecours.rights.engine import SimulationResult, simulate
+from nonrecours.rights.partitions import batched, computed_in_order, partition_engine
 from nonrecours.rights.resources import RECEIVED, RESOURCES
 from nonrecours.rights.situation import Situation, SituationError
 from nonrecours.rights.situation_parse import parse_situation
@@ -406,129 +403,6 @@ def output_columns() -> list[str]:
 
 
 Progress = Callable[[int, int], None]
-Partition = list[Record]
-
-
-class Engine(Protocol):
-    """Where partitions are computed. submit() hands one over and returns a
-    handle; result() waits for that handle's output rows and lets go of
-    them where they were computed; window() is how many partitions may be
-    handed over and not yet read back (what bounds memory on both sides)."""
-
-    def submit(self, partition: Partition) -> Any: ...
-
-    def result(self, handle: Any) -> list[dict[str, Any]]: ...
-
-    def window(self) -> int: ...
-
-
-@dataclass
-class _HereEngine:
-    month: str
-
-    def submit(self, partition: Partition) -> Any:
-        return compute_partition(partition, self.month)
-
-    def result(self, handle: Any) -> list[dict[str, Any]]:
-        return handle  # type: ignore[no-any-return]
-
-    def window(self) -> int:
-        return 1
-
-
-@dataclass
-class _ProcessEngine:
-    pool: ProcessPoolExecutor
-    count: int
-    month: str
-
-    def submit(self, partition: Partition) -> Any:
-        return self.pool.submit(compute_partition, partition, self.month)
-
-    def result(self, handle: Any) -> list[dict[str, Any]]:
-        return handle.result()  # type: ignore[no-any-return]
-
-    def window(self) -> int:
-        return 2 * self.count
-
-
-@dataclass
-class _DaskEngine:
-    client: Any
-    month: str
-
-    def submit(self, partition: Partition) -> Any:
-        return self.client.submit(compute_partition, partition, self.month, pure=False)
-
-    def result(self, handle: Any) -> list[dict[str, Any]]:
-        try:
-            return handle.result()  # type: ignore[no-any-return]
-        finally:
-            # A future held keeps its result in the worker's memory: 1,000,000
-            # households' output rows held that way filled a 3 GB worker.
-            handle.release()
-
-    def window(self) -> int:
-        # Read at each partition: a cluster that grows (or whose workers
-        # arrive late) gets more at once.
-        threads = sum(self.client.nthreads().values())
-        return max(2 * int(threads), 2)
-
-
-@contextlib.contextmanager
-def _engine(
-    workers: int | None, scheduler: str | None, month: str, *, alone: bool
-) -> Iterator[Engine]:
-    """The Engine asked for; `alone`: the file is one partition, computed
-    here unless a cluster is named."""
-    if scheduler:
-        with cluster_client(scheduler) as client:
-            profiling_notice(client)
-            yield _DaskEngine(client, month)
-    elif workers == 1 or alone:
-        yield _HereEngine(month)
-    else:
-        count = workers or os.cpu_count() or 1
-        # Ctrl-C reaches the whole process group: the command stops the
-        # pool, its processes do not each print a traceback.
-        pool = ProcessPoolExecutor(max_workers=count, initializer=_ignore_interrupt)
-        try:
-            yield _ProcessEngine(pool, count, month)
-        except BaseException:
-            pool.shutdown(wait=True, cancel_futures=True)
-            raise
-        pool.shutdown(wait=True)
-
-
-def _ignore_interrupt() -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
-def computed_in_order(
-    engine: Engine, partitions: Iterator[Partition]
-) -> Iterator[list[dict[str, Any]]]:
-    """Each partition's output rows, in the partitions' order, with at most
-    engine.window() partitions handed over and not yet read back: the file
-    is read, computed and written at once, in memory bounded by the window
-    whatever the file's size."""
-    pending: collections.deque[Any] = collections.deque()
-    for partition in partitions:
-        pending.append(engine.submit(partition))
-        while len(pending) >= engine.window():
-            yield engine.result(pending.popleft())
-    while pending:
-        yield engine.result(pending.popleft())
-
-
-def _batched(records: Iterator[Record], size: int) -> Iterator[Partition]:
-    partition: Partition = []
-    for record in records:
-        partition.append(record)
-        if len(partition) >= size:
-            yield partition
-            partition = []
-    if partition:
-        yield partition
 
 
 def _output_problem(path: Path, out: Path) -> str | None:
@@ -637,13 +511,16 @@ def screen(
     done = errors = 0
     with (
         _replacing(out) as handle,
-        _engine(workers, scheduler, default_month, alone=total <= partition_size) as engine,
-    ):
+        partition_engine(
+            compute_partition, (default_month,), workers=workers, scheduler=scheduler,
+            alone=total <= partition_size,
+        ) as engine,
+    ):  # fmt: skip
         if progress:
             progress(0, total)
         writer = csv.DictWriter(handle, fieldnames=output_columns())
         writer.writeheader()
-        for results in computed_in_order(engine, _batched(records, partition_size)):
+        for results in computed_in_order(engine, batched(records, partition_size)):
             writer.writerows(results)
             errors += sum(1 for cells in results if cells["statut"] == "erreur")
             done += len(results)

@@ -66,7 +66,7 @@ def test_partitions_on_processes_and_on_dask_give_the_same_file(tmp_path):
     # Every household of the file is counted, those in error too.
     assert seen[0] == (0, 15) and seen[-1] == (15, 15) and len(seen) == 5
     with LocalCluster(n_workers=1, threads_per_worker=2, processes=False,
-                      dashboard_address=None) as cluster:  # fmt: skip
+                      dashboard_address=":0") as cluster:  # fmt: skip
         screen(path, dask, default_month="2026-11", scheduler=cluster.scheduler_address,
                partition_size=5)  # fmt: skip
     assert alone.read_text() == local.read_text() == dask.read_text()
@@ -337,7 +337,8 @@ class _LaterFirst:
 
 
 def test_partitions_come_back_in_file_order_with_a_bounded_window():
-    from nonrecours.rights.screening import Record, computed_in_order
+    from nonrecours.rights.partitions import computed_in_order
+    from nonrecours.rights.screening import Record
 
     partitions = iter([[Record(line, {})] for line in range(30)])
     engine = _LaterFirst(window=3)
@@ -357,7 +358,7 @@ def test_dask_workers_hold_no_more_than_the_window(tmp_path):
     path = write(tmp_path, "\n".join([lines[0], *lines[1:] * 20]) + "\n")
     held = []
     with LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
-                      dashboard_address=None) as cluster:  # fmt: skip
+                      dashboard_address=":0") as cluster:  # fmt: skip
         worker = next(iter(cluster.workers.values()))
         screen(path, tmp_path / "dask.csv", default_month="2026-11",
                scheduler=cluster.scheduler_address, partition_size=2,
@@ -389,7 +390,7 @@ def test_workers_keeping_dask_s_profile_are_told_how_to_start(caplog):
     from nonrecours.rights.cluster import PROFILE_OFF, profiling_notice
 
     with LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
-                      dashboard_address=None) as cluster, Client(cluster) as client:  # fmt: skip
+                      dashboard_address=":0") as cluster, Client(cluster) as client:  # fmt: skip
         notice = profiling_notice(client)
         assert notice is not None and PROFILE_OFF in notice
         assert notice.startswith("1 worker(s) Dask sur 1 gardent le profil")

@@ -184,7 +184,7 @@ def test_a_dask_scheduler_computes_each_territory_in_its_workers(tmp_path):
     campaigns = _three_territories()
     # Threads of this process: the workers read the same (test) database.
     with LocalCluster(
-        n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None
+        n_workers=1, threads_per_worker=1, processes=False, dashboard_address=":0"
     ) as cluster:
         summary = barometer_national(folder=tmp_path, scheduler=cluster.scheduler_address)
     assert {o.status for o in summary.outcomes} == {COMPUTED}
