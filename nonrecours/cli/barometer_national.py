@@ -8,8 +8,9 @@ from typing import Any
 from django.core.management.base import BaseCommand
 
 from nonrecours.cli.options import add_weighting_options, weighting_options, whole_number
+from nonrecours.cli.progress import progress_bar
 from nonrecours.errors import command_error
-from nonrecours.surveys.national import PROCESSES, NationalError, Progress, barometer_national
+from nonrecours.surveys.national import PROCESSES, NationalError, barometer_national
 from nonrecours.surveys.national_task import FAILED
 from nonrecours.surveys.weighting import Weighting
 
@@ -74,18 +75,6 @@ def add_national_parser(sub: Any) -> None:
     add_weighting_options(national)
 
 
-def _progress_bar(stream: Any) -> Progress:
-    def show(done: int, total: int) -> None:
-        width = 30
-        filled = width * done // total if total else width
-        stream.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} territoires")
-        if done >= total:
-            stream.write("\n")
-        stream.flush()
-
-    return show
-
-
 def handle_national(command: BaseCommand, options: dict[str, Any]) -> None:
     """Run the subcommand; its summary on standard output, in French."""
     sirens = None
@@ -100,7 +89,9 @@ def handle_national(command: BaseCommand, options: dict[str, Any]) -> None:
             weighting=Weighting(**weighting_options(options)),
             potential=options["potential"],
             recompute=options["recalculer"],
-            progress=None if options["silencieux"] else _progress_bar(command.stderr._out),
+            progress=None
+            if options["silencieux"]
+            else progress_bar(command.stderr._out, "territoires"),
         )
     except NationalError as error:
         raise command_error(error) from None

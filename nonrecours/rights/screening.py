@@ -34,7 +34,6 @@ import io
 import os
 import re
 import shutil
-import sys
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -164,7 +163,11 @@ def row_situation(raw: dict[str, str], default_month: str) -> dict[str, Any]:
         )
         if p
     ]
-    persons += _children(get.get("enfants", ""), problems)
+    # Who each person is in the file's columns, for the situation's problems.
+    data["_colonnes"] = [p["role"] for p in persons]
+    children = _children(get.get("enfants", ""), problems)
+    data["_colonnes"] += [f"enfants, n° {n}" for n in range(1, len(children) + 1)]
+    persons += children
     data["personnes"] = persons
     received = {b: get[f"percu_{b}"] for b in RECEIVED if get.get(f"percu_{b}")}
     if received:
@@ -172,6 +175,36 @@ def row_situation(raw: dict[str, str], default_month: str) -> dict[str, Any]:
     if problems:
         data["_problemes"] = problems
     return data
+
+
+# A situation's field (rights.situation_parse) → the file's column.
+_FIELDS = {"logement, statut": "logement", "logement, loyer": "loyer"}
+_PERSON_FIELD = re.compile(r"personne (\d+)(?:, (?:ressources, )?(\w+))?")
+
+
+def _in_file_terms(problem: str, persons: list[str]) -> str:
+    """A problem of the situation's parser named by the file's columns
+    (« personne 1, ressources, salaire_net : … » → « demandeur_salaire_net :
+    … », « personne 3, naissance » → « enfants, n° 1 (naissance) »,
+    « prestations_percues, pch » → « percu_pch »); `persons`: who each
+    person of the situation is (« demandeur », « conjoint », « enfants, n°
+    1 »…), in its order. A field the file has no column for keeps its name."""
+    head, separator, rest = problem.partition(" : ")
+    if head in _FIELDS:
+        head = _FIELDS[head]
+    elif head.startswith("prestations_percues, "):
+        head = "percu_" + head.removeprefix("prestations_percues, ")
+    elif (match := _PERSON_FIELD.fullmatch(head)) and int(match[1]) <= len(persons):
+        who, field = persons[int(match[1]) - 1], match[2]
+        if not field:
+            head = who
+        elif who.startswith("enfants"):
+            head = f"{who} ({field})"
+        elif field in PERSON_COLUMNS:
+            head = f"{who}_{field}"
+        else:
+            head = f"{who}, {field}"
+    return head + separator + rest
 
 
 def _commune(raw: dict[str, str], where: str) -> str | None:
@@ -324,11 +357,13 @@ def row(record: Record, default_month: str) -> Row:
     notes += _serial_notes(raw, where)
     data = row_situation(raw, default_month)
     extra = data.pop("_problemes", [])
+    persons = data.pop("_colonnes")
     identifier = identifier or where
     try:
         situation = parse_situation(data, where)
     except SituationError as error:
-        return Row(line, identifier, None, tuple(extra + error.problems), tuple(notes))
+        problems = [_in_file_terms(problem, persons) for problem in error.problems]
+        return Row(line, identifier, None, tuple(extra + problems), tuple(notes))
     if extra:
         return Row(line, identifier, None, tuple(extra), tuple(notes))
     return Row(line, identifier, situation, notes=tuple(notes))
@@ -527,23 +562,6 @@ def screen(
             if progress:
                 progress(done, total)
     return done - errors, errors
-
-
-def progress_bar(stream: Any = sys.stderr) -> Progress:
-    """A text progress bar on `stream` (anything with write and flush)."""
-
-    def show(done: int, total: int) -> None:
-        width = 30
-        filled = width * done // total if total else width
-        percent = 100 * done // total if total else 100
-        stream.write(
-            f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} foyers ({percent} %)"
-        )
-        if done >= total:
-            stream.write("\n")
-        stream.flush()
-
-    return show
 
 
 def example_csv() -> str:

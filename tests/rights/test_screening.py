@@ -39,13 +39,15 @@ def test_rows_are_computed_and_bad_rows_explained(tmp_path):
     assert float(rows["F001"]["rsa"]) == pytest.approx(573.49)
     assert float(rows["F001"]["aide_logement"]) == 290
     assert rows["F002"]["af"] == "153.01"
-    assert rows["F003"]["erreurs"].startswith("ligne 4 : logement, statut : « chateau » inconnu")
+    # Named by the file's columns (« logement », not the situation's
+    # « logement, statut »).
+    assert rows["F003"]["erreurs"].startswith("ligne 4 : logement : « chateau » inconnu")
     # A two-digit year is not guessed (1991 or 2091?).
     assert rows["F004"]["erreurs"] == (
         "ligne 5 : demandeur_naissance : « 15/05/91 » illisible ; attendu une date : "
         "1991-05-15, 15/05/1991 ou numéro de série de tableur"
     )
-    assert "ligne 6 : personne 1, taux_incapacite : 2 hors limites" in rows["F005"]["erreurs"]
+    assert "ligne 6 : demandeur_taux_incapacite : 2 hors limites" in rows["F005"]["erreurs"]
 
 
 def test_partitions_on_processes_and_on_dask_give_the_same_file(tmp_path):
@@ -528,3 +530,20 @@ def test_more_than_twenty_children_is_an_error_not_an_amount(tmp_path):
     rows = read(out)
     assert "personnes : 21 enfants ; au plus 20 par foyer" in rows["F1"]["erreurs"]
     assert "personnes : 95 enfants ; au plus 20 par foyer" in rows["F2"]["erreurs"]
+
+
+def test_a_row_s_errors_name_the_file_s_columns(tmp_path):
+    path = write(
+        tmp_path,
+        "id,logement,loyer,demandeur_naissance,demandeur_salaire_net,conjoint_naissance,"
+        "conjoint_activite,enfants,percu_pch\n"
+        "F1,locataire_vide,-5,1985-01-01,abc,1980-01-01,astronaute,"
+        '"2015-01-01:primaire;2090-01-01:college",x\n',
+    )
+    out = tmp_path / "r.csv"
+    assert screen(path, out, default_month="2026-11", workers=1) == (0, 1)
+    errors = read(out)["F1"]["erreurs"]
+    for column in ("loyer : ", "demandeur_salaire_net : ", "conjoint_activite : ",
+                   "enfants, n° 2 (naissance) : ", "percu_pch : "):  # fmt: skip
+        assert column in errors, (column, errors)
+    assert "personne " not in errors and "prestations_percues" not in errors

@@ -7,9 +7,10 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from nonrecours.cli.options import whole_number
+from nonrecours.cli.progress import progress_bar
 from nonrecours.errors import command_error
 from nonrecours.rights.cluster import ClusterError
-from nonrecours.rights.screening import ScreeningFileError, progress_bar, screen
+from nonrecours.rights.screening import ScreeningFileError, screen
 from nonrecours.textrules import printable
 
 
@@ -65,7 +66,9 @@ class Command(BaseCommand):
                 workers=options["workers"],
                 scheduler=options["scheduler"],
                 partition_size=options["tranche"],
-                progress=None if options["silencieux"] else progress_bar(self.stderr._out),
+                progress=None
+                if options["silencieux"]
+                else progress_bar(self.stderr._out, "foyers", percent=True),
             )
         except (ScreeningFileError, ClusterError) as error:
             raise command_error(error) from None
