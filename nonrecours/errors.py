@@ -11,6 +11,7 @@ This module imports nothing from Django at load time: analysis/ and the
 rights engine, which must not depend on Django, derive their errors from it.
 """
 
+import errno
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -90,6 +91,24 @@ def error_lines(error: UserError) -> list[str]:
     if any(problem.message in text for problem in problems):
         return lines
     return lines + [f"- {problem.message}" for problem in problems]
+
+
+# What the system says of a file it refuses, in French (strerror is English).
+_SYSTEM_REASONS = {
+    errno.ENOSPC: "disque plein",
+    errno.EDQUOT: "quota de disque dépassé",
+    errno.EACCES: "permission refusée",
+    errno.EPERM: "permission refusée",
+    errno.EROFS: "permission refusée (système de fichiers en lecture seule)",
+    errno.ENOTDIR: "un élément du chemin n'est pas un dossier",
+    errno.EXDEV: "autre système de fichiers",
+}
+
+
+def system_reason(error: OSError) -> str:
+    """The French reason of a refused file operation, from its errno (the
+    system's own words, English, for any other)."""
+    return _SYSTEM_REASONS.get(error.errno or 0, error.strerror or str(error))
 
 
 def command_error(error: Exception) -> "CommandError":

@@ -31,7 +31,7 @@ from django.db import connection
 from django.utils import timezone
 
 from config.settings.env import env_int, env_str
-from nonrecours.errors import UserError
+from nonrecours.errors import UserError, system_reason
 from nonrecours.ops.keys import FINGERPRINT_FILE_NAME, secret_key_fingerprint
 
 # Names written by backup_create, and only these are ever removed.
@@ -155,7 +155,7 @@ def _prepare(directory: Path) -> None:
         directory.mkdir(mode=0o700, parents=True, exist_ok=True)
     except OSError as error:
         raise BackupError(
-            f"Dossier des sauvegardes {directory} impossible à créer : {_why(error)}."
+            f"Dossier des sauvegardes {directory} impossible à créer : {system_reason(error)}."
         ) from None
     if not os.access(directory, os.W_OK | os.X_OK):
         raise BackupError(
@@ -201,7 +201,7 @@ def _atomic(final: Path) -> Iterator[Path]:
             temporary.rename(final)
             _fsync_directory(final.parent)
     except OSError as error:
-        raise BackupError(f"Écriture de {final} impossible : {_why(error)}.") from None
+        raise BackupError(f"Écriture de {final} impossible : {system_reason(error)}.") from None
     finally:
         os.umask(old_umask)
         temporary.unlink(missing_ok=True)
@@ -213,16 +213,6 @@ def _fsync_directory(directory: Path) -> None:
         os.fsync(descriptor)
     finally:
         os.close(descriptor)
-
-
-def _why(error: OSError) -> str:
-    if error.errno == errno.ENOSPC:
-        return "disque plein"
-    if error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-        return "permission refusée"
-    if error.errno == errno.ENOTDIR:
-        return "un élément du chemin n'est pas un dossier"
-    return error.strerror or str(error)
 
 
 def _sqlite_copy(target: Path) -> None:

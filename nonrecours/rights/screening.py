@@ -29,7 +29,6 @@ Rows are computed by partitions, on local processes, or on a Dask cluster
 
 import contextlib
 import csv
-import errno
 import io
 import os
 import re
@@ -42,7 +41,7 @@ from typing import Any, TextIO
 
 from nonrecours.cells import read_date_cell
 from nonrecours.csvtext import UnreadableFile, dict_rows, read_text, spreadsheet_safe
-from nonrecours.errors import UserError
+from nonrecours.errors import UserError, system_reason
 from nonrecours.rights.catalogue import benefits
 from nonrecours.rights.engine import SimulationResult, simulate
 from nonrecours.rights.partitions import batched, computed_in_order, partition_engine
@@ -464,23 +463,6 @@ def _output_problem(path: Path, out: Path) -> str | None:
             "fichier résultat (il serait remplacé)."
         )
     return None
-
-
-# What the system says of a file it refuses, in French (strerror is English).
-_SYSTEM_REASONS = {
-    errno.EACCES: "accès refusé",
-    errno.EPERM: "opération non permise",
-    errno.EROFS: "système de fichiers en lecture seule",
-    errno.ENOSPC: "plus de place sur le disque",
-    errno.EDQUOT: "quota de disque dépassé",
-    errno.EXDEV: "autre système de fichiers",
-}
-
-
-def system_reason(error: OSError) -> str:
-    """The French reason of a refused file operation (errno), else the
-    system's own words."""
-    return _SYSTEM_REASONS.get(error.errno or 0, error.strerror or type(error).__name__)
 
 
 @contextlib.contextmanager

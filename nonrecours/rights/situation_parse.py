@@ -36,6 +36,8 @@ HOUSING_KEYS = {"statut", "loyer", "colocation", "bailleur_parent"}
 # The month read when the one given is wrong, so that the other fields are
 # still checked (the situation is refused anyway).
 FALLBACK_MONTH = "2026-01"
+# A simulated month: « AAAA-MM » from 2000 to 2099.
+SIMULATED_MONTH = re.compile(r"20\d\d-(0[1-9]|1[0-2])")
 
 
 def parse_situation(data: Any, source: str = "situation") -> Situation:
@@ -82,7 +84,7 @@ def parse_situation(data: Any, source: str = "situation") -> Situation:
 def _month(problems: list[str], data: Mapping[Any, Any]) -> str:
     """`mois`, « AAAA-MM » from 2000 to 2099 (FALLBACK_MONTH when wrong)."""
     month = str(data.get("mois", "")).strip()
-    if not re.fullmatch(r"20\d\d-(0[1-9]|1[0-2])", month):
+    if not SIMULATED_MONTH.fullmatch(month):
         problems.append(f"mois : « {month} » ; attendu AAAA-MM, par exemple 2026-11")
         return FALLBACK_MONTH
     return month

@@ -28,7 +28,6 @@ Amounts are never typed: the simulator computes them at the session's month
 persona of 24 is 24 at every session (`birth_date`).
 """
 
-import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,7 +40,7 @@ from nonrecours.rights.catalogue import IN_KIND, benefits
 from nonrecours.rights.engine import LEGISLATION_FROM, LEGISLATION_UNTIL, simulate
 from nonrecours.rights.results import SimulationResult
 from nonrecours.rights.situation import Situation
-from nonrecours.rights.situation_parse import parse_situation
+from nonrecours.rights.situation_parse import SIMULATED_MONTH, parse_situation
 from nonrecours.rights.system import stale_scales_at
 from nonrecours.training.persona_file import (
     MAX_FILE_BYTES,
@@ -70,7 +69,6 @@ __all__ = [
 
 # The personas of the CU d'Arras (SIREN 200033579), shipped with the code.
 ARRAS_PERSONAS = Path(__file__).with_name("personas") / "arras"
-MONTH = re.compile(r"20\d\d-(0[1-9]|1[0-2])")
 
 
 class PersonaError(UserError, ValueError):
@@ -160,7 +158,7 @@ def session_month(month: str | None = None) -> str:
     if month is None:
         today = timezone.localdate().strftime("%Y-%m")
         return _freshest_month(min(max(today, LEGISLATION_FROM), LEGISLATION_UNTIL))
-    if not isinstance(month, str) or not MONTH.fullmatch(month):
+    if not isinstance(month, str) or not SIMULATED_MONTH.fullmatch(month):
         raise PersonaError([Problem(f"mois : « {month} » ; attendu AAAA-MM, par exemple 2026-11")])
     if not LEGISLATION_FROM <= month <= LEGISLATION_UNTIL:
         raise PersonaError(

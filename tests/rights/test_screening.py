@@ -482,7 +482,7 @@ def test_a_result_that_cannot_replace_the_old_one_says_so(tmp_path, monkeypatch)
         raise PermissionError(1, "Operation not permitted")
 
     monkeypatch.setattr(os, "replace", refused)
-    with pytest.raises(ScreeningFileError, match="opération non permise.*resté tel quel"):
+    with pytest.raises(ScreeningFileError, match="permission refusée.*resté tel quel"):
         screen(path, out, default_month="2026-11", workers=1)
     assert out.read_text(encoding="utf-8") == "ancien\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["foyers.csv", "resultats.csv"]

@@ -9,7 +9,6 @@ the person asks for it and consents."""
 import datetime
 import hashlib
 import json
-import re
 import secrets
 from typing import Any
 
@@ -31,7 +30,7 @@ from nonrecours.rights import actions, queries
 from nonrecours.rights.batching import simulate_one, simulation_expected
 from nonrecours.rights.engine import SimulationResult
 from nonrecours.rights.situation import SituationError
-from nonrecours.rights.situation_parse import parse_situation
+from nonrecours.rights.situation_parse import SIMULATED_MONTH, parse_situation
 from nonrecours.rights.summary import describe as describe_situation
 from nonrecours.territories import queries as territory_queries
 from nonrecours.territories.models import Territory
@@ -64,7 +63,7 @@ def _state_month(state: dict[str, Any]) -> str:
     """The month the path started in (its questions name the tax year of
     that month); today's for a state without one."""
     month = state.get("mois")
-    if isinstance(month, str) and re.fullmatch(r"20\d\d-(0[1-9]|1[0-2])", month):
+    if isinstance(month, str) and SIMULATED_MONTH.fullmatch(month):
         return month
     return _month()
 

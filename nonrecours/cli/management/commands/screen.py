@@ -1,4 +1,3 @@
-import re
 from argparse import ArgumentParser, ArgumentTypeError
 from pathlib import Path
 from typing import Any
@@ -11,12 +10,13 @@ from nonrecours.cli.progress import progress_bar
 from nonrecours.errors import command_error
 from nonrecours.rights.cluster import ClusterError
 from nonrecours.rights.screening import ScreeningFileError, screen
+from nonrecours.rights.situation_parse import SIMULATED_MONTH
 from nonrecours.textrules import printable
 
 
 def _month(text: str) -> str:
     """--mois: « AAAA-MM » from 2000 to 2099, as a situation's `mois`."""
-    if not re.fullmatch(r"20\d\d-(0[1-9]|1[0-2])", text.strip()):
+    if not SIMULATED_MONTH.fullmatch(text.strip()):
         raise ArgumentTypeError(f"« {printable(text)} » : attendu AAAA-MM, par exemple 2026-11")
     return text.strip()
 
