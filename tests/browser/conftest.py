@@ -32,6 +32,28 @@ def chromium_path() -> str:
     return path
 
 
+@pytest.fixture(autouse=True)
+def clicks_wait_for_the_page(monkeypatch) -> None:
+    """Every click returns only once the page it leads to has loaded.
+
+    Playwright's click waits for a navigation it starts to commit, not for
+    the new document to be parsed: a read that does not retry
+    (`count()`, `all_inner_texts()`, `is_visible()`, an axe audit, a
+    screenshot) could then see a half-parsed page, which happened on CI
+    (a table's last cells not there yet). Waiting for the `load` event of
+    the current document costs nothing when the click did not navigate.
+    """
+    from playwright.sync_api import Locator
+
+    click = Locator.click
+
+    def click_and_wait(self, *args, **kwargs) -> None:
+        click(self, *args, **kwargs)
+        self.page.wait_for_load_state("load")
+
+    monkeypatch.setattr(Locator, "click", click_and_wait)
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[object]:
     # Playwright's sync API runs an event loop in this thread; Django's ORM
