@@ -148,8 +148,9 @@ def rows(text: str, filename: str) -> tuple[list[str], Iterator[tuple[int, list[
 
     The header is the first non-blank row (after Excel's ``sep=`` line),
     its names stripped. Line numbers are the file's (a row with a quoted
-    line break counts from its first line). Raises UnreadableFile with the
-    line for a cell over MAX_CELL_CHARS or a broken quote; the header is
+    line break counts from its first line). Raises UnreadableFile for a
+    file with no non-blank line (empty_file), and with the line for a cell
+    over MAX_CELL_CHARS or a broken quote; the header is
     read eagerly, the rows lazily (the error then comes out of the
     iterator).
     """
@@ -202,8 +203,14 @@ def _read(text: str, filename: str) -> tuple[int, list[str], Iterator[tuple[int,
     body = non_blank()
     first = next(body, None)
     if first is None:
-        return 1, [], body
+        raise UnreadableFile(empty_file(filename))
     return first[0], [cell.strip() for cell in first[1]], body
+
+
+def empty_file(filename: str) -> str:
+    """The French refusal of a file with no line but blank ones (nothing,
+    or only line breaks and spaces): every reader of a table says it so."""
+    return f"{filename} : fichier vide ou sans ligne d'en-tête."
 
 
 # A physical line as io.StringIO(text, newline="") cuts them: up to and

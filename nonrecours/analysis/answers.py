@@ -24,6 +24,7 @@ from nonrecours.csvtext import (
     Dialect,
     UnreadableFile,
     detect_dialect,
+    empty_file,
     not_utf8,
     read_text,
 )
@@ -222,7 +223,7 @@ def _head(path: Path) -> tuple[str, Dialect, list[str], int, int]:
                 return sample, dialect, cells, reader.line_num - _lines_in(cells), reader.line_num
     except csv.Error as error:
         raise AnswersFileError(f"{path.name}, ligne 1 : en-tête illisible ({error}).") from None
-    raise AnswersFileError(f"{path.name} : fichier vide ou sans en-tête.")
+    raise AnswersFileError(empty_file(path.name))
 
 
 def _for_pyarrow(dialect: Dialect) -> Dialect:

@@ -87,8 +87,6 @@ def _read_margins(path: Path) -> _MarginsFile:
     try:
         header, rows = dict_rows(read_text(path), path.name, short_rows=False)
         missing = [c for c in ("variable", "modalite", "effectif") if c not in header]
-        if not header:
-            raise AnalysisFileError(f"{path.name} : fichier vide ou sans en-tête.")
         if missing:
             raise AnalysisFileError(
                 f"{path.name} : colonne(s) manquante(s) : {', '.join(missing)}."

@@ -12,6 +12,10 @@ apart, in English, by ``nonrecours help``). The domain apps cannot import
 ``nonrecours.cli`` (import-linter), hence a wrapper rather than a base class
 every command would have to import (docs/adr/020-noms-des-commandes.md).
 
+A project command's refusal (CommandError) on the command line is written
+« nonrecours screen : erreur : … », as the parser's own errors, instead of
+Django's « CommandError: … » (``install()`` wraps ``BaseCommand.execute``).
+
 A command run under a former name (``RENAMED``) writes one French line on
 stderr saying its new name, then runs as usual: scripts and crontabs keep
 working.
@@ -28,6 +32,7 @@ from django.core.management.base import (
     CommandError,
     CommandParser,
     DjangoHelpFormatter,
+    SystemCheckError,
 )
 
 # Former name → name (docs/adr/020-noms-des-commandes.md). The former name
@@ -156,7 +161,8 @@ def _is_ours(command: BaseCommand) -> bool:
 
 
 def install() -> None:
-    """Wrap ``BaseCommand.create_parser`` once (see the module's docstring)."""
+    """Wrap ``BaseCommand.create_parser`` and ``execute`` once (see the
+    module's docstring)."""
     original: Callable[..., CommandParser] = BaseCommand.create_parser
     if getattr(original, "french", False):
         return
@@ -174,3 +180,28 @@ def install() -> None:
 
     create_parser.french = True  # type: ignore[attr-defined]
     BaseCommand.create_parser = create_parser  # type: ignore[method-assign]
+    BaseCommand.execute = _french_refusal(BaseCommand.execute)  # type: ignore[method-assign]
+
+
+def _french_refusal(execute: Callable[..., Any]) -> Callable[..., Any]:
+    """``execute`` whose CommandError, for a project command run from the
+    command line, is written « nonrecours screen : erreur : … » (as the
+    parser's errors are) rather than Django's « CommandError: … »; exit
+    code unchanged. With --traceback, the error is raised as Django does."""
+
+    def french_execute(self: BaseCommand, *args: Any, **options: Any) -> Any:
+        try:
+            return execute(self, *args, **options)
+        except CommandError as error:
+            if (
+                not _is_ours(self)
+                or not getattr(self, "_called_from_command_line", False)
+                or options.get("traceback")
+                or isinstance(error, SystemCheckError)
+            ):
+                raise
+            name = type(self).__module__.rsplit(".", 1)[-1]
+            self.stderr.write(f"nonrecours {name} : erreur : {error}")
+            sys.exit(error.returncode)
+
+    return french_execute

@@ -225,7 +225,7 @@ def test_an_empty_column_is_not_an_indicator_unless_chosen(tmp_path):
          "reponses.csv : colonne « z » introuvable."),
         ("strate,y\na,1\nb,0\n", MARGINS, {"indicators": ["strate"]},
          "reponses.csv : la colonne « strate » sert déjà au calage"),
-        ("", MARGINS, {}, "reponses.csv : fichier vide ou sans en-tête."),
+        ("", MARGINS, {}, "reponses.csv : fichier vide ou sans ligne d'en-tête."),
     ],
 )  # fmt: skip
 def test_refused_with_a_french_message(tmp_path, answers, margins, options, message):

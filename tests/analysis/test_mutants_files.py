@@ -42,7 +42,7 @@ def test_a_wrong_value_past_an_empty_cell_is_the_one_named(tmp_path: Path) -> No
     [
         ("strate,y\na,1\nb,0\n", "variable\nstrate\n", {},
          "marges.csv : colonne(s) manquante(s) : modalite, effectif."),
-        ("strate,y\na,1\nb,0\n", "", {}, "marges.csv : fichier vide ou sans en-tête."),
+        ("strate,y\na,1\nb,0\n", "", {}, "marges.csv : fichier vide ou sans ligne d'en-tête."),
         ("strate,y\na,1\nb,0\n", "variable,modalite,effectif\nstrate,a,10,3\nstrate,b,10\n", {},
          "marges.csv, ligne 2 : 4 cellules pour 3 colonnes d'en-tête (séparateur ou guillemet "
          "en trop ?)."),

@@ -107,6 +107,25 @@ def test_a_mistake_on_the_command_line_is_told_in_french(capsys):
     assert err.endswith("nonrecours accounts inviter : erreur : à indiquer : SIREN\n")
 
 
+def test_a_refusal_from_the_command_line_is_told_in_french(tmp_path, capsys):
+    """Not Django's « CommandError: … »: the command's name and « erreur »,
+    as for a mistake in the arguments; exit code 1; nothing written."""
+    (tmp_path / "vide.csv").write_text("")
+    out = tmp_path / "resultats.csv"
+    arguments = ["screen", str(tmp_path / "vide.csv"), "--out", str(out), "--skip-checks"]
+    with pytest.raises(SystemExit) as done:
+        main(arguments)
+    assert done.value.code == 1
+    assert capsys.readouterr().err == (
+        "nonrecours screen : erreur : vide.csv : fichier vide ou sans ligne d'en-tête.\n"
+    )
+    assert not out.exists()
+    from django.core.management import CommandError
+
+    with pytest.raises(CommandError, match="fichier vide"):
+        main([*arguments, "--traceback"])
+
+
 def test_a_mistake_from_code_is_a_french_command_error():
     from django.core.management import CommandError, call_command
 

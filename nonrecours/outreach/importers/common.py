@@ -100,10 +100,6 @@ def csv_rows(path: Path) -> tuple[list[str], Iterator[tuple[int, dict[str, str]]
         header, rows = dict_rows(read_text(path), path.name, short_rows=False)
     except UnreadableFile as error:
         raise OutreachFileError(path.name, [Problem(str(error), file=path.name)]) from None
-    if not any(header):
-        raise OutreachFileError(
-            path.name, [Problem(f"{path.name} : fichier vide ou sans ligne d'en-tête.")]
-        )
 
     def checked() -> Iterator[tuple[int, dict[str, str]]]:
         try:

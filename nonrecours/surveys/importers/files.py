@@ -27,6 +27,7 @@ import datetime
 from collections.abc import Collection, Iterator
 from typing import BinaryIO
 
+from nonrecours.csvtext import empty_file
 from nonrecours.surveys.importers.kobo import read_kobo
 from nonrecours.surveys.importers.limesurvey import read_limesurvey
 from nonrecours.surveys.importers.submissions import ImportFileError as ImportFileError
@@ -62,7 +63,7 @@ def read_submissions(
     except TableError as error:
         raise ImportFileError(str(error)) from None
     if not header or not any(header):
-        raise ImportFileError(f"{filename} : fichier vide ou sans ligne d'en-tête.")
+        raise ImportFileError(empty_file(filename))
     repeated = sorted({h for h in header if h and header.count(h) > 1})
     if repeated:
         raise ImportFileError(

@@ -1,0 +1,39 @@
+"""Every reader of a table refuses a file with nothing in it (no byte, or
+only line breaks and spaces) with the same French words and the file's
+name, never an English error nor an empty import."""
+
+from pathlib import Path
+
+import pytest
+
+from nonrecours.accounts.invitation_file import read_invitation_file
+from nonrecours.analysis.answers import read_answers
+from nonrecours.analysis.files import read_margins
+from nonrecours.directory.imports import directory_file_read
+from nonrecours.errors import UserError
+from nonrecours.events.registration_file import read_registration_file
+from nonrecours.outreach.importers.common import csv_rows
+from nonrecours.rights.screening import read_records
+from nonrecours.territories.population import read_structure
+
+EMPTY = ["", "\n", "\r\n  \r\n\n", " ;  \n"]
+READERS = {
+    "criblage": lambda path: read_records(path),
+    "population": lambda path: read_structure(path, ["62041"]),
+    "aller-vers": lambda path: csv_rows(path),
+    "annuaire": lambda path: directory_file_read(path),
+    "marges": lambda path: read_margins(path),
+    "réponses": lambda path: read_answers(path),
+    "inscriptions": lambda path: read_registration_file(path.read_text(), path.name),
+    "invitations": lambda path: read_invitation_file(path.read_text(), path.name),
+}
+
+
+@pytest.mark.parametrize("text", EMPTY)
+@pytest.mark.parametrize("reader", READERS)
+def test_an_empty_file_is_refused_as_empty(tmp_path: Path, reader: str, text: str) -> None:
+    path = tmp_path / "fichier.csv"
+    path.write_text(text, encoding="utf-8", newline="")
+    with pytest.raises(UserError) as refused:
+        READERS[reader](path)
+    assert "fichier.csv : fichier vide ou sans ligne d'en-tête" in str(refused.value)
