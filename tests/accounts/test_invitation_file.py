@@ -61,7 +61,7 @@ def test_columns_in_any_order_with_a_bom_and_semicolons():
     [
         ("email,organisation\na@b.fr,CAF\n", "colonne(s) manquante(s) : « rôle »"),
         ("e-mail,organisation,rôle\n", "aucune ligne à inviter"),
-        ("", "colonne(s) manquante(s)"),
+        ("", "fichier vide ou sans ligne d'en-tête"),
         ('e-mail,organisation,rôle\n"a@b.fr,CAF,partenaire\n', "guillemet ouvert"),
     ],
 )
