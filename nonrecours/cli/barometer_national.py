@@ -10,7 +10,14 @@ from django.core.management.base import BaseCommand
 from nonrecours.cli.options import add_weighting_options, weighting_options, whole_number
 from nonrecours.cli.progress import progress_bar
 from nonrecours.errors import command_error
-from nonrecours.surveys.national import PROCESSES, NationalError, barometer_national
+from nonrecours.stopping import Stopped, stopped_as_exit
+from nonrecours.surveys.national import (
+    PROCESSES,
+    RESULTS_FILE,
+    SUMMARY_FILE,
+    NationalError,
+    barometer_national,
+)
 from nonrecours.surveys.national_task import FAILED
 from nonrecours.surveys.weighting import Weighting
 
@@ -80,21 +87,34 @@ def handle_national(command: BaseCommand, options: dict[str, Any]) -> None:
     sirens = None
     if options["territoires"] is not None:
         sirens = [s for s in options["territoires"].split(",") if s.strip()]
+    folder = Path(options["sortie"])
     try:
-        summary = barometer_national(
-            folder=Path(options["sortie"]),
-            sirens=sirens,
-            scheduler=options["scheduler"],
-            workers=options["workers"],
-            weighting=Weighting(**weighting_options(options)),
-            potential=options["potential"],
-            recompute=options["recalculer"],
-            progress=None
-            if options["silencieux"]
-            else progress_bar(command.stderr._out, "territoires"),
-        )
+        with stopped_as_exit():
+            summary = barometer_national(
+                folder=folder,
+                sirens=sirens,
+                scheduler=options["scheduler"],
+                workers=options["workers"],
+                weighting=Weighting(**weighting_options(options)),
+                potential=options["potential"],
+                recompute=options["recalculer"],
+                progress=None
+                if options["silencieux"]
+                else progress_bar(command.stderr._out, "territoires"),
+            )
     except NationalError as error:
         raise command_error(error) from None
+    except (KeyboardInterrupt, Stopped) as error:
+        # Each territory's file is written as it is computed: a new run
+        # starts from there (unchanged territories are not computed again).
+        reason = f"Arrêté ({error.signal_name})" if isinstance(error, Stopped) else "Interrompu"
+        command.stderr.write(
+            f"\n{reason} : les territoires déjà calculés sont gardés dans {folder} ; relancez "
+            "la même commande pour finir (ceux dont les données n'ont pas changé ne sont pas "
+            "recalculés). Les tableaux "
+            f"{RESULTS_FILE} et {SUMMARY_FILE} n'ont pas été mis à jour."
+        )
+        raise SystemExit(error.code if isinstance(error, Stopped) else 130) from None
     style = command.style.WARNING if summary.count(FAILED) else command.style.SUCCESS
     first, *others = summary.lines()
     command.stdout.write(style(first))

@@ -176,6 +176,9 @@ def install() -> None:
         if subcommand in RENAMED and getattr(self, "_called_from_command_line", False):
             sys.stderr.write(renamed_notice(subcommand))
         frenchify(parser)
+        # The name the command was called by (« nonrecours accounts »,
+        # « manage.py environnement »), for its refusals (_french_refusal).
+        self._called_as = parser.prog  # type: ignore[attr-defined]
         return parser
 
     create_parser.french = True  # type: ignore[attr-defined]
@@ -200,8 +203,8 @@ def _french_refusal(execute: Callable[..., Any]) -> Callable[..., Any]:
                 or isinstance(error, SystemCheckError)
             ):
                 raise
-            name = type(self).__module__.rsplit(".", 1)[-1]
-            self.stderr.write(f"nonrecours {name} : erreur : {error}")
+            called_as = getattr(self, "_called_as", "nonrecours")
+            self.stderr.write(f"{called_as} : erreur : {error}")
             sys.exit(error.returncode)
 
     return french_execute

@@ -15,10 +15,8 @@ import errno
 import os
 import re
 import shutil
-import signal
 import sqlite3
 import subprocess
-import threading
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -33,6 +31,7 @@ from django.utils import timezone
 from config.settings.env import env_int, env_str
 from nonrecours.errors import UserError, system_reason
 from nonrecours.ops.keys import FINGERPRINT_FILE_NAME, secret_key_fingerprint
+from nonrecours.stopping import stopped_as_exit
 
 # Names written by backup_create, and only these are ever removed.
 BACKUP_NAME = re.compile(r"^nonrecours-(\d{8})-(\d{6})\.(dump|sqlite3)$")
@@ -44,9 +43,6 @@ PARTIAL_NAME = re.compile(
     + r")\.en-cours-\d+$"
 )
 PARTIAL_MAX_AGE = timedelta(days=1)
-# Exit code of a backup stopped by SIGTERM (systemctl stop, a time limit):
-# 128 + the signal's number, as a shell reports it.
-TERMINATED_EXIT_CODE = 128 + signal.SIGTERM
 STAMP_FORMAT = "%Y%m%d-%H%M%S"
 DEFAULT_DIRECTORY = "/var/backups/nonrecours"
 DEFAULT_KEEP_DAYS = 14
@@ -86,8 +82,8 @@ def backup_create(*, directory: Path, keep_days: int, now: datetime | None = Non
     key's fingerprint there, then remove the dumps of more than
     ``keep_days`` days (counted from ``now``, by the date in their name)
     and the partial files a killed run left more than a day ago.
-    SIGTERM during the dump removes the partial file and exits with
-    TERMINATED_EXIT_CODE.
+    SIGTERM or SIGHUP during the dump removes the partial file and exits
+    with 128 + the signal's number (nonrecours.stopping).
 
     ``directory`` is created if missing (mode 0700: the dumps hold personal
     data; each file is 0600). ``keep_days`` is at least 1. Raises
@@ -165,36 +161,15 @@ def _prepare(directory: Path) -> None:
 
 
 @contextmanager
-def _removed_on_sigterm(temporary: Path) -> Iterator[None]:
-    """While the block runs (in the main thread), SIGTERM removes
-    ``temporary`` and ends the process with TERMINATED_EXIT_CODE
-    (SystemExit, so that pg_dump is killed and the blocks around are left
-    normally); the previous handler is put back after."""
-    if threading.current_thread() is not threading.main_thread():
-        yield  # signal handlers can only be set from the main thread
-        return
-
-    def stop(signum: int, frame: object) -> None:
-        temporary.unlink(missing_ok=True)
-        raise SystemExit(TERMINATED_EXIT_CODE)
-
-    previous = signal.signal(signal.SIGTERM, stop)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-
-
-@contextmanager
 def _atomic(final: Path) -> Iterator[Path]:
     """A temporary path beside ``final`` (same file system), renamed to
     ``final`` once the block succeeds and the data is on disk; removed on
-    any failure, and on SIGTERM (the process then exits with
-    TERMINATED_EXIT_CODE). Files are created readable by their owner only."""
+    any failure, and on SIGTERM or SIGHUP (nonrecours.stopping: the process
+    then exits with 128 + the signal's number). Files are created readable by their owner only."""
     temporary = final.with_name(f".{final.name}.en-cours-{os.getpid()}")
     old_umask = os.umask(0o077)
     try:
-        with _removed_on_sigterm(temporary):
+        with stopped_as_exit():
             yield temporary
             with temporary.open("rb") as written:
                 os.fsync(written.fileno())

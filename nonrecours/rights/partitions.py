@@ -14,13 +14,13 @@ gave (each future is released once read).
 import collections
 import contextlib
 import os
-import signal
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
 from nonrecours.rights.cluster import cluster_client, profiling_notice
+from nonrecours.stopping import default_signals
 
 Item = TypeVar("Item")
 Task = Callable[..., list[Any]]
@@ -109,7 +109,8 @@ def partition_engine(
     ClusterError when it does not answer, warns when its workers keep Dask's
     profile); in this process when `workers` is 1 or the list is one
     partition (`alone`); otherwise on `workers` local processes (default:
-    one per core), which ignore Ctrl-C (the caller stops the pool: pending
+    one per core), which ignore Ctrl-C and die on SIGTERM or SIGHUP
+    (stopping.default_signals; the caller stops the pool: pending
     partitions are cancelled when the block raises)."""
     if scheduler:
         with cluster_client(scheduler) as client:
@@ -119,19 +120,13 @@ def partition_engine(
         yield _HereEngine(task, arguments)
     else:
         count = workers or os.cpu_count() or 1
-        pool = ProcessPoolExecutor(max_workers=count, initializer=_ignore_interrupt)
+        pool = ProcessPoolExecutor(max_workers=count, initializer=default_signals)
         try:
             yield _ProcessEngine(pool, count, task, arguments)
         except BaseException:
             pool.shutdown(wait=True, cancel_futures=True)
             raise
         pool.shutdown(wait=True)
-
-
-def _ignore_interrupt() -> None:
-    # Ctrl-C reaches the whole process group: the command stops the pool,
-    # its processes do not each print a traceback.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def computed_in_order(engine: Engine, partitions: Iterable[list[Any]]) -> Iterator[list[Any]]:

@@ -30,10 +30,7 @@ Rows are computed by partitions, on local processes, or on a Dask cluster
 import contextlib
 import csv
 import io
-import os
 import re
-import shutil
-import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,7 +38,8 @@ from typing import Any, TextIO
 
 from nonrecours.cells import read_date_cell
 from nonrecours.csvtext import UnreadableFile, dict_rows, read_text, spreadsheet_safe
-from nonrecours.errors import UserError, system_reason
+from nonrecours.errors import UserError
+from nonrecours.replacing import ReplaceError, replaced
 from nonrecours.rights.catalogue import benefits
 from nonrecours.rights.engine import SimulationResult, simulate
 from nonrecours.rights.partitions import batched, computed_in_order, partition_engine
@@ -466,39 +464,13 @@ def _output_problem(path: Path, out: Path) -> str | None:
 
 
 @contextlib.contextmanager
-def _replacing(out: Path) -> Iterator[TextIO]:
-    """A file written beside `out` (a unique hidden name, readable by its
-    owner only) that becomes `out` only when the block ends without an
-    error, with the mode of the `out` it replaces (a new one stays readable
-    by its owner only: it names households); otherwise it is removed and an
-    existing `out` is left as it was. Only a process killed outright
-    (SIGKILL) leaves the hidden `.NOM.xxxx.partiel` behind. Raises
-    ScreeningFileError (French) when the folder cannot be written."""
+def _result_file(out: Path) -> Iterator[TextIO]:
+    """replacing.replaced(out), its refusal as a ScreeningFileError."""
     try:
-        descriptor, name = tempfile.mkstemp(
-            dir=out.parent, prefix=f".{out.name}.", suffix=".partiel"
-        )
-    except OSError as error:
-        raise ScreeningFileError(
-            f"{shown(str(out.parent))} : impossible d'y écrire le résultat "
-            f"({system_reason(error)})."
-        ) from None
-    partial = Path(name)
-    try:
-        with open(descriptor, "w", encoding="utf-8", newline="") as handle:
+        with replaced(out) as handle:
             yield handle
-        try:
-            if out.exists():
-                shutil.copymode(out, partial)
-            os.replace(partial, out)
-        except OSError as error:
-            raise ScreeningFileError(
-                f"{shown(str(out))} : impossible de le remplacer par le résultat "
-                f"({system_reason(error)}) ; il est resté tel quel."
-            ) from None
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
+    except ReplaceError as error:
+        raise ScreeningFileError(str(error)) from None
 
 
 def screen(
@@ -517,7 +489,7 @@ def screen(
     core) or on the Dask cluster whose scheduler address is `scheduler`,
     while the file is still being read; `progress(done, total)` is called
     with households written so far. `out` is written whole or not at all
-    (_replacing). Raises ScreeningFileError (French) for a result that
+    (nonrecours.replacing). Raises ScreeningFileError (French) for a result that
     cannot be written there, and for a file that cannot be read, before
     anything is computed (read_records); ClusterError for a cluster that
     does not answer."""
@@ -527,7 +499,7 @@ def screen(
     total, records = read_records(path)
     done = errors = 0
     with (
-        _replacing(out) as handle,
+        _result_file(out) as handle,
         partition_engine(
             compute_partition, (default_month,), workers=workers, scheduler=scheduler,
             alone=total <= partition_size,

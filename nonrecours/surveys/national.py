@@ -44,7 +44,9 @@ from django.db.models import Exists, OuterRef
 
 from nonrecours import french
 from nonrecours.errors import UserError
+from nonrecours.replacing import ReplaceError, replaced
 from nonrecours.rights.cluster import ClusterError, cluster_client, profiling_notice
+from nonrecours.stopping import default_signals
 from nonrecours.surveys.analysis import as_dict
 from nonrecours.surveys.barometer import campaign_barometer, data_version
 from nonrecours.surveys.eligibility import potential_to_data
@@ -190,13 +192,21 @@ def _run_processes(
     # parent's database connections.
     connections.close_all()
     context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    # The children ignore Ctrl-C and die on SIGTERM or SIGHUP
+    # (stopping.default_signals): on any of them, the parent cancels what
+    # has not started and waits only for what is running.
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=default_signals)
+    try:
         pending = {pool.submit(territory_barometer, task, *arguments): task for task in tasks}
         for future in as_completed(pending):
             try:
                 yield future.result()
             except Exception as error:  # noqa: BLE001 - a process that died
                 yield _lost(pending[future], error)
+    except BaseException:
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
 
 
 def _run_dask(
@@ -293,9 +303,8 @@ def plural(count: int, noun: str, plural_form: str | None = None) -> str:
 
 
 def _write_atomically(path: Path, text: str) -> None:
-    aside = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    aside.write_text(text, encoding="utf-8")
-    os.replace(aside, path)
+    with replaced(path) as handle:
+        handle.write(text)
 
 
 def known_version(path: Path) -> str:
@@ -320,17 +329,14 @@ def _result_rows(data: dict[str, Any]) -> Iterator[list[Any]]:
 def _write_tables(folder: Path, outcomes: Iterable[TerritoryOutcome]) -> None:
     outcomes = list(outcomes)
     files = folder / TERRITORIES_FOLDER
-    aside = folder / f".{RESULTS_FILE}.{os.getpid()}.tmp"
-    with aside.open("w", encoding="utf-8", newline="") as handle:
+    with replaced(folder / RESULTS_FILE) as handle:
         writer = csv.writer(handle)
         writer.writerow(RESULT_COLUMNS)
         for outcome in outcomes:
             if outcome.status != FAILED:
                 data = json.loads((files / f"{outcome.siren}.json").read_text(encoding="utf-8"))
                 writer.writerows(_result_rows(data))
-    os.replace(aside, folder / RESULTS_FILE)
-    aside = folder / f".{SUMMARY_FILE}.{os.getpid()}.tmp"
-    with aside.open("w", encoding="utf-8", newline="") as handle:
+    with replaced(folder / SUMMARY_FILE) as handle:
         writer = csv.writer(handle)
         writer.writerow(SUMMARY_COLUMNS)
         for o in outcomes:
@@ -347,7 +353,6 @@ def _write_tables(folder: Path, outcomes: Iterable[TerritoryOutcome]) -> None:
                     f"{o.peak_mib:.0f}",
                 ]  # fmt: skip
             )
-    os.replace(aside, folder / SUMMARY_FILE)
 
 
 def barometer_national(
@@ -402,6 +407,25 @@ def barometer_national(
     if progress:
         progress(0, len(tasks))
     peaks: dict[str, float] = {}
+    try:
+        _store(files, running, outcomes, peaks, progress, len(tasks))
+        outcomes.sort(key=lambda o: o.siren)
+        _write_tables(folder, outcomes)
+    except ReplaceError as error:
+        raise NationalError(str(error)) from None
+    return NationalSummary(outcomes, time.perf_counter() - start, folder, peaks)
+
+
+def _store(
+    files: Path,
+    running: Iterable[TerritoryOutcome],
+    outcomes: list[TerritoryOutcome],
+    peaks: dict[str, float],
+    progress: Progress | None,
+    total: int,
+) -> None:
+    """Write each territory's file as it comes (removed when it failed),
+    and add its outcome to `outcomes` and its worker's peak to `peaks`."""
     for done, outcome in enumerate(running, start=1):
         path = files / f"{outcome.siren}.json"
         if outcome.status == COMPUTED and outcome.data is not None:
@@ -412,7 +436,4 @@ def barometer_national(
             peaks[outcome.worker] = max(peaks.get(outcome.worker, 0.0), outcome.peak_mib)
         outcomes.append(TerritoryOutcome(**{**outcome.__dict__, "data": None}))
         if progress:
-            progress(done, len(tasks))
-    outcomes.sort(key=lambda o: o.siren)
-    _write_tables(folder, outcomes)
-    return NationalSummary(outcomes, time.perf_counter() - start, folder, peaks)
+            progress(done, total)

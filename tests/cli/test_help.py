@@ -126,6 +126,18 @@ def test_a_refusal_from_the_command_line_is_told_in_french(tmp_path, capsys):
         main([*arguments, "--traceback"])
 
 
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("called", ["accounts", "comptes"])
+def test_a_refusal_names_the_command_as_it_was_called(called, capsys):
+    """`accounts` shares its class with its former name `comptes`: each
+    refusal names the command the person typed."""
+    code, captured = _run([called, "--skip-checks", "retirer-second-facteur", "personne"], capsys)
+    assert code == 1
+    assert captured.err.endswith(
+        f"nonrecours {called} : erreur : Aucun compte n'a l'identifiant « personne ».\n"
+    )
+
+
 def test_a_mistake_from_code_is_a_french_command_error():
     from django.core.management import CommandError, call_command
 
@@ -197,7 +209,9 @@ def test_the_former_name_environnement_runs_the_command(capsys):
         "nonrecours : la commande « environnement » s'appelle désormais « environment » ; "
         "l'ancien nom marche encore, écrivez « nonrecours environment » dans vos scripts.\n"
     )
-    assert former.err == notice + current.err
+    # A refusal names the command as it was called.
+    called_as_before = current.err.replace("nonrecours environment :", "nonrecours environnement :")
+    assert former.err == notice + called_as_before
     assert (former_code, former.out) == (code, current.out)
     if connection.vendor == "sqlite":  # the in-memory test database is no file
         assert "La base SQLite" in current.err and code != 0

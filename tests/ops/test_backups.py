@@ -107,9 +107,11 @@ def test_partial_files_of_killed_runs_are_removed_after_a_day(tmp_path):
         assert (tmp_path / name).exists() == kept, name
 
 
-def test_a_backup_stopped_by_sigterm_leaves_no_partial_file(tmp_path, monkeypatch):
-    """systemctl stop, or a time limit, during the dump: the partial file
-    is removed and the command exits non-zero."""
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP])
+def test_a_backup_stopped_by_the_system_leaves_no_partial_file(tmp_path, monkeypatch, signum):
+    """systemctl stop or a time limit (SIGTERM), a closed terminal (SIGHUP)
+    during the dump: the partial file is removed and the command exits
+    with 128 + the signal's number, as a shell reports it."""
     if threading.current_thread() is not threading.main_thread():
         pytest.skip("les signaux ne sont reçus que par le fil principal")
     seen = []
@@ -117,17 +119,17 @@ def test_a_backup_stopped_by_sigterm_leaves_no_partial_file(tmp_path, monkeypatc
     def dump_then_killed(target: Path, **kwargs: Any) -> None:
         target.write_bytes(b"partiel" * 1000)
         seen.append(target)
-        os.kill(os.getpid(), signal.SIGTERM)
+        os.kill(os.getpid(), signum)
 
     monkeypatch.setattr(backups, "_sqlite_copy", dump_then_killed)
     monkeypatch.setattr(backups, "pg_dump", lambda **kw: dump_then_killed(kw["target"]))
-    previous = signal.getsignal(signal.SIGTERM)
+    previous = [signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGHUP)]
     with time_machine.travel(NOW, tick=False), pytest.raises(SystemExit) as stopped:
         backup_create(directory=tmp_path, keep_days=14)
-    assert stopped.value.code == backups.TERMINATED_EXIT_CODE != 0
+    assert stopped.value.code == 128 + signum
     assert seen and not seen[0].exists()
     assert list(tmp_path.iterdir()) == []
-    assert signal.getsignal(signal.SIGTERM) == previous
+    assert [signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGHUP)] == previous
 
 
 def test_the_retention_comes_from_the_environment(tmp_path, monkeypatch, capsys):

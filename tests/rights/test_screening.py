@@ -3,6 +3,8 @@ and a Dask cluster give the same results."""
 
 import csv
 import os
+import signal
+import threading
 import time
 from io import StringIO
 from pathlib import Path
@@ -501,6 +503,37 @@ def test_an_interrupted_run_says_so_in_french(tmp_path, monkeypatch):
                      str(tmp_path / "r.csv"), stderr=stderr)  # fmt: skip
     assert stopped.value.code == 130
     assert "Interrompu" in stderr.getvalue() and "n'a pas été écrit" in stderr.getvalue()
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP])
+def test_a_run_stopped_by_the_system_leaves_no_partial_file(tmp_path, monkeypatch, signum):
+    """`kill`, `systemctl stop` or a time limit (SIGTERM), a closed terminal
+    (SIGHUP) in the middle of the computing: the hidden partial result,
+    which names households, is removed; the old result stays as it was;
+    the exit code is the shell's (128 + the signal)."""
+    if threading.current_thread() is not threading.main_thread():
+        pytest.skip("les signaux ne sont reçus que par le fil principal")
+    from nonrecours.rights import screening
+
+    computed = screening.compute_partition
+
+    def stopped_after_one(records, month):
+        results = computed(records, month)
+        os.kill(os.getpid(), signum)
+        return results
+
+    monkeypatch.setattr(screening, "compute_partition", stopped_after_one)
+    out = tmp_path / "resultats.csv"
+    out.write_text("ancien\n", encoding="utf-8")
+    stderr = StringIO()
+    with pytest.raises(SystemExit) as stopped:
+        call_command("screen", str(write(tmp_path, example_csv())), "--out", str(out),
+                     "--workers", "1", "--tranche", "1", "--silencieux", stderr=stderr)  # fmt: skip
+    assert stopped.value.code == 128 + signum
+    name = signal.Signals(signum).name
+    assert f"Arrêté ({name}) : {out} n'a pas été écrit (ni remplacé)." in stderr.getvalue()
+    assert out.read_text(encoding="utf-8") == "ancien\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["foyers.csv", "resultats.csv"]
 
 
 @pytest.mark.parametrize("month", ["2026-13", "abc", "1800-01"])

@@ -4,6 +4,9 @@ processes or a Dask cluster; failures reported, the others done."""
 
 import csv
 import json
+import os
+import signal
+import threading
 from io import StringIO
 
 import pytest
@@ -190,6 +193,45 @@ def test_a_dask_scheduler_computes_each_territory_in_its_workers(tmp_path):
     assert {o.status for o in summary.outcomes} == {COMPUTED}
     for siren, campaign in campaigns.items():
         assert _read(tmp_path, siren)["resultats"] == _dashboard_rows(campaign)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT])
+def test_a_stopped_run_keeps_what_was_computed_and_says_how_to_finish(tmp_path, monkeypatch, stop):
+    """`systemctl stop` (SIGTERM) or Ctrl-C after the first territory: its
+    file is kept, no partial file stays, the tables are not half written,
+    the message says to run the command again; a new run finishes the
+    others without computing the first again."""
+    if threading.current_thread() is not threading.main_thread():
+        pytest.skip("les signaux ne sont reçus que par le fil principal")
+    from nonrecours.surveys import national
+
+    _three_territories()
+    computed = national.territory_barometer
+    runs = []
+
+    def stopped_after_one(*args, **kwargs):
+        runs.append(args[0].siren)
+        if len(runs) == 2:
+            os.kill(os.getpid(), stop)
+        return computed(*args, **kwargs)
+
+    monkeypatch.setattr(national, "territory_barometer", stopped_after_one)
+    stderr = StringIO()
+    with pytest.raises(SystemExit) as stopped:
+        call_command("barometer", "national", "--sortie", str(tmp_path), "--workers", "1",
+                     "--silencieux", stderr=stderr)  # fmt: skip
+    assert stopped.value.code == (130 if stop == signal.SIGINT else 128 + stop)
+    reason = "Interrompu" if stop == signal.SIGINT else "Arrêté (SIGTERM)"
+    assert f"{reason} : les territoires déjà calculés sont gardés dans {tmp_path}" in (
+        stderr.getvalue()
+    )
+    assert [p.name for p in tmp_path.iterdir()] == [TERRITORIES_FOLDER]
+    assert [p.name for p in (tmp_path / TERRITORIES_FOLDER).iterdir()] == [f"{runs[0]}.json"]
+    runs.clear()
+    monkeypatch.setattr(national, "territory_barometer", computed)
+    summary = barometer_national(folder=tmp_path, workers=1)
+    assert sorted(o.status for o in summary.outcomes) == [COMPUTED, COMPUTED, UNCHANGED]
 
 
 @pytest.mark.django_db

@@ -11,6 +11,7 @@ from nonrecours.errors import command_error
 from nonrecours.rights.cluster import ClusterError
 from nonrecours.rights.screening import ScreeningFileError, screen
 from nonrecours.rights.situation_parse import SIMULATED_MONTH
+from nonrecours.stopping import Stopped, stopped_as_exit
 from nonrecours.textrules import printable
 
 
@@ -59,22 +60,28 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         out = Path(options["out"])
         try:
-            computed, errors = screen(
-                Path(options["file"]),
-                out,
-                default_month=options["mois"] or timezone.localdate().strftime("%Y-%m"),
-                workers=options["workers"],
-                scheduler=options["scheduler"],
-                partition_size=options["tranche"],
-                progress=None
-                if options["silencieux"]
-                else progress_bar(self.stderr._out, "foyers", percent=True),
-            )
+            with stopped_as_exit():
+                computed, errors = screen(
+                    Path(options["file"]),
+                    out,
+                    default_month=options["mois"] or timezone.localdate().strftime("%Y-%m"),
+                    workers=options["workers"],
+                    scheduler=options["scheduler"],
+                    partition_size=options["tranche"],
+                    progress=None
+                    if options["silencieux"]
+                    else progress_bar(self.stderr._out, "foyers", percent=True),
+                )
         except (ScreeningFileError, ClusterError) as error:
             raise command_error(error) from None
         except KeyboardInterrupt:
             self.stderr.write(f"\nInterrompu : {out} n'a pas été écrit (ni remplacé).")
             raise SystemExit(130) from None
+        except Stopped as stopped:
+            self.stderr.write(
+                f"\nArrêté ({stopped.signal_name}) : {out} n'a pas été écrit (ni remplacé)."
+            )
+            raise
         message = f"{computed} foyer(s) calculé(s), {errors} en erreur : {out}."
         self.stdout.write(
             self.style.SUCCESS(message) if not errors else self.style.WARNING(message)
