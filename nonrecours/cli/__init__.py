@@ -24,9 +24,6 @@ def main(argv: list[str] | None = None) -> None:
         sys.stderr.write(f"nonrecours : {error}\n")
         raise SystemExit(2) from None
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
-    if hasattr(signal, "SIGPIPE"):
-        # `nonrecours campaign list | head` ends quietly, like any Unix command.
-        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     from django.conf import settings
     from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line
@@ -45,8 +42,21 @@ def main(argv: list[str] | None = None) -> None:
 
             django.setup()
             sys.stdout.write(help_text())
-            return
-        execute_from_command_line(["nonrecours", *arguments])
+        else:
+            execute_from_command_line(["nonrecours", *arguments])
+        # What is still buffered is written here, where a reader that left
+        # is caught, rather than by Python on exit (code 120).
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # `nonrecours campaign list | head`: the reader left; end quietly,
+        # like any Unix command (128 + SIGPIPE), without Python's second
+        # complaint when it flushes standard output on exit. SIGPIPE itself
+        # is left ignored (Python's default): its default action would kill
+        # the process, with no cleanup, as soon as a worker process it
+        # writes to has died (a partial result left behind).
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        raise SystemExit(128 + signal.SIGPIPE) from None
     except ImproperlyConfigured as error:
         # A setting refused: its French message, without a traceback.
         sys.stderr.write(f"nonrecours : {error}\n")
