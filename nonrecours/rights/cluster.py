@@ -26,7 +26,8 @@ PROFILE_OFF = "DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED=False"
 
 
 class ClusterError(UserError, ValueError):
-    """The cluster cannot be reached (French message naming the address)."""
+    """The cluster cannot be reached (French message naming the address);
+    partitions.WorkerLost: a process or worker died while computing."""
 
 
 def cluster_client(scheduler: str) -> Any:

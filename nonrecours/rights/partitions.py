@@ -16,14 +16,26 @@ import contextlib
 import os
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
-from nonrecours.rights.cluster import cluster_client, profiling_notice
+from nonrecours.rights.cluster import ClusterError, cluster_client, profiling_notice
 from nonrecours.stopping import default_signals
 
 Item = TypeVar("Item")
 Task = Callable[..., list[Any]]
+
+# What to try when a computing process dies: most often, memory.
+_RETRY = (
+    "relancez avec moins de processus (--workers) ou des tranches plus petites "
+    "(--tranche) ; rien n'a été écrit."
+)
+
+
+class WorkerLost(ClusterError):
+    """A process or a Dask worker died while computing (killed, out of
+    memory): the run cannot finish (French message, what to try)."""
 
 
 class Engine(Protocol):
@@ -65,7 +77,13 @@ class _ProcessEngine:
         return self.pool.submit(self.task, partition, *self.arguments)
 
     def result(self, handle: Any) -> list[Any]:
-        return handle.result()  # type: ignore[no-any-return]
+        try:
+            return handle.result()  # type: ignore[no-any-return]
+        except BrokenProcessPool:
+            raise WorkerLost(
+                "Un processus de calcul s'est arrêté brutalement (mémoire épuisée ? tué par "
+                f"le système ?) : {_RETRY}"
+            ) from None
 
     def window(self) -> int:
         return 2 * self.count
@@ -81,8 +99,17 @@ class _DaskEngine:
         return self.client.submit(self.task, partition, *self.arguments, pure=False)
 
     def result(self, handle: Any) -> list[Any]:
+        from distributed import KilledWorker
+
         try:
             return handle.result()  # type: ignore[no-any-return]
+        except KilledWorker as error:
+            worker = getattr(error.last_worker, "address", error.last_worker)
+            raise WorkerLost(
+                "La grappe Dask a perdu les workers qui calculaient une même tranche, "
+                f"{error.allowed_failures + 1} fois de suite (mémoire épuisée ?) ; dernier "
+                f"worker : {worker} : {_RETRY}"
+            ) from None
         finally:
             # A future held keeps its result in the worker's memory: 1,000,000
             # households' output rows held that way filled a 3 GB worker.

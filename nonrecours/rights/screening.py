@@ -492,7 +492,8 @@ def screen(
     (nonrecours.replacing). Raises ScreeningFileError (French) for a result that
     cannot be written there, and for a file that cannot be read, before
     anything is computed (read_records); ClusterError for a cluster that
-    does not answer."""
+    does not answer, and its WorkerLost (rights.partitions) for a process or
+    worker that died while computing."""
     problem = _output_problem(path, out)
     if problem:
         raise ScreeningFileError(problem)

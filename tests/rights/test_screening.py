@@ -385,6 +385,53 @@ def test_an_unreachable_cluster_is_one_french_line(tmp_path, monkeypatch):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["foyers.csv"]
 
 
+def _killed(records, month):
+    """A partition whose process is killed (out of memory, `kill -9`)."""
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def test_a_computing_process_that_dies_is_one_french_line(tmp_path, monkeypatch):
+    from nonrecours.rights import screening
+
+    monkeypatch.setattr(screening, "compute_partition", _killed)
+    lines = example_csv().splitlines()
+    path = write(tmp_path, "\n".join([lines[0], *lines[1:] * 5]) + "\n")
+    out = tmp_path / "resultats.csv"
+    out.write_text("ancien\n", encoding="utf-8")
+    with pytest.raises(CommandError, match="^Un processus de calcul s'est arrêté brutalement "
+                       r"\(mémoire épuisée \? tué par le système \?\) : relancez avec moins "
+                       "de processus"):  # fmt: skip
+        call_command("screen", str(path), "--out", str(out), "--workers", "2",
+                     "--tranche", "2", "--silencieux")  # fmt: skip
+    assert out.read_text(encoding="utf-8") == "ancien\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["foyers.csv", "resultats.csv"]
+
+
+def test_a_dask_worker_lost_again_and_again_is_one_french_line():
+    from distributed import KilledWorker
+
+    from nonrecours.rights.partitions import WorkerLost, _DaskEngine
+
+    class Worker:
+        address = "tcp://10.0.0.5:40000"
+
+    class Lost:
+        released = False
+
+        def result(self):
+            raise KilledWorker("compute_partition-1", Worker(), 3)
+
+        def release(self):
+            self.released = True
+
+    handle = Lost()
+    with pytest.raises(WorkerLost, match="^La grappe Dask a perdu les workers qui calculaient "
+                       "une même tranche, 4 fois de suite .*; dernier worker : "
+                       "tcp://10.0.0.5:40000 : relancez"):  # fmt: skip
+        _DaskEngine(client=None, task=len, arguments=()).result(handle)
+    assert handle.released
+
+
 def test_workers_keeping_dask_s_profile_are_told_how_to_start(caplog):
     # Dask's statistical profile (a tree of call stacks a second, kept 1,000
     # seconds) grew a screening worker by 770 Mio over a million households.
