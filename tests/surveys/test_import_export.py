@@ -145,6 +145,46 @@ def test_kobo_xlsx(campaign):
     assert summary.created == 3
 
 
+def test_kobo_xlsx_whose_header_is_below_blank_rows(campaign):
+    """As in a CSV file, the header is the first non-blank row; lines are
+    the sheet's."""
+    header = kobo_header()
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append([])
+    sheet.append([None, " "])
+    sheet.append(header)
+    for i, answers in enumerate(ANSWERS):
+        row = kobo_row(header, answers, f"x-{i}")
+        sheet.append([row[h] for h in header])
+    sheet.cell(row=4, column=header.index("profil/commune") + 1, value="99999")
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    buffer.seek(0)
+    with pytest.raises(ImportRejected, match="ligne 4, champ « commune » : Commune « 99999 »"):
+        actions.responses_import(
+            campaign=campaign, stream=buffer, filename="kobo.xlsx", source=SourceFormat.KOBO
+        )
+    sheet.cell(row=4, column=header.index("profil/commune") + 1, value="62041")
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    buffer.seek(0)
+    summary = actions.responses_import(
+        campaign=campaign, stream=buffer, filename="kobo.xlsx", source=SourceFormat.KOBO
+    )
+    assert summary.created == 3
+
+
+def test_an_empty_xlsx_is_said_empty(campaign):
+    buffer = io.BytesIO()
+    Workbook().save(buffer)
+    buffer.seek(0)
+    with pytest.raises(ImportFileError, match="^vide.xlsx : fichier vide ou sans ligne d'en-tête"):
+        actions.responses_import(
+            campaign=campaign, stream=buffer, filename="vide.xlsx", source=SourceFormat.KOBO
+        )
+
+
 def test_limesurvey_csv(campaign):
     questionnaire = default_questionnaire()
     header = ["id", "submitdate", "lastpage", "startlanguage"]

@@ -71,13 +71,20 @@ def _xlsx(stream: BinaryIO, filename: str) -> tuple[list[str], Iterator[tuple[in
         workbook = load_workbook(stream, read_only=True, data_only=True)
         sheet = workbook.worksheets[0]
         values = sheet.iter_rows(values_only=True)
-        header = [cell_text(c).strip() for c in next(values, ())]
+        # The header is the first non-blank row, as in a CSV file.
+        header: list[str] = []
+        header_line = 0
+        for number, row in enumerate(values, start=1):
+            cells = [cell_text(c).strip() for c in row]
+            if any(cells):
+                header, header_line = cells, number
+                break
     except Exception as error:  # openpyxl and zipfile raise many kinds on a broken file
         raise TableError(f"{filename} : classeur XLSX illisible ({error}).") from None
 
     def body() -> Iterator[tuple[int, list[str]]]:
         try:
-            for number, row in enumerate(values, start=2):
+            for number, row in enumerate(values, start=header_line + 1):
                 cells = [cell_text(v) for v in row]
                 for position, cell in enumerate(cells):
                     if len(cell) > MAX_CELL_CHARS:
