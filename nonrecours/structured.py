@@ -151,11 +151,14 @@ def json_depth(value: Any, limit: int) -> int:
 
 def load_json_bounded(data: str | bytes, *, max_bytes: int, max_depth: int) -> Any:
     """JSON as plain data, refused with StructuredError beyond ``max_bytes``,
-    nested deeper than ``max_depth``, unreadable (with its line), or using
-    NaN / Infinity (not JSON)."""
+    nested deeper than ``max_depth``, empty (« fichier vide »: nothing or
+    only spaces), unreadable (with its line), or using NaN / Infinity (not
+    JSON)."""
     size = len(data.encode("utf-8", "surrogatepass") if isinstance(data, str) else data)
     if size > max_bytes:
         raise StructuredError([f"fichier : plus de {max_bytes // 1024} Ko"])
+    if not data.strip():
+        raise StructuredError(["fichier vide"])
     too_deep = f"fichier : plus de {max_depth} niveaux d'imbrication"
     try:
         value = json.loads(data, parse_constant=_refuse_constant)

@@ -29,6 +29,14 @@ READERS = {
 }
 
 
+@pytest.mark.parametrize("text", EMPTY[:3])
+def test_an_empty_json_directory_file_is_refused_as_empty(tmp_path: Path, text: str) -> None:
+    path = tmp_path / "annuaire.json"
+    path.write_text(text, encoding="utf-8", newline="")
+    with pytest.raises(UserError, match="\\n- annuaire.json, fichier vide$"):
+        directory_file_read(path)
+
+
 @pytest.mark.parametrize("text", EMPTY)
 @pytest.mark.parametrize("reader", READERS)
 def test_an_empty_file_is_refused_as_empty(tmp_path: Path, reader: str, text: str) -> None:

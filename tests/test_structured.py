@@ -51,6 +51,8 @@ def test_yaml_dates_as_text_when_asked():
         ('{"x": 1,\n "y": }', "ligne 2 : JSON illisible"),
         (b"\xff\xfe", "JSON illisible"),
         ("1" * 20_000, "Ko"),
+        ("", "fichier vide"),
+        (b" \n\r\n", "fichier vide"),
     ],
 )
 def test_hostile_json_is_refused_in_french(data, message):

@@ -156,6 +156,9 @@ def load_bundle(data: bytes, *, filename: str) -> dict[str, Any]:
             f"{number(MAX_CELLS)} cases et {number(MAX_INDICATORS)} indicateurs)",
         )
         raise BundleRefused(filename, checker.problems)
+    if not data.strip():
+        checker.add("fichier", "vide (un lot d'indicateurs JSON est attendu)")
+        raise BundleRefused(filename, checker.problems)
     try:
         # NaN and Infinity are read here so that the check of each number
         # says where they are (json refuses them only as "not JSON").
