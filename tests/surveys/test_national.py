@@ -213,6 +213,10 @@ def test_a_stopped_run_keeps_what_was_computed_and_says_how_to_finish(tmp_path, 
     def stopped_after_one(*args, **kwargs):
         runs.append(args[0].siren)
         if len(runs) == 2:
+            if stop == signal.SIGINT:
+                # Ctrl-C as Python delivers it (a real SIGINT would reach
+                # pytest-xdist's worker first).
+                raise KeyboardInterrupt
             os.kill(os.getpid(), stop)
         return computed(*args, **kwargs)
 
