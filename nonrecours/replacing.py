@@ -29,13 +29,14 @@ class ReplaceError(UserError, OSError):
 
 
 @contextlib.contextmanager
-def replaced(out: Path) -> Iterator[TextIO]:
+def replaced(out: Path, *, private: bool = True) -> Iterator[TextIO]:
     """A UTF-8 text file (newline="", as csv wants) written beside `out`
     that becomes `out` only when the block ends without an error, with the
-    mode of the `out` it replaces (a new one stays readable by its owner
-    only: results name households); otherwise it is removed and an existing
-    `out` is left as it was. Raises ReplaceError when the folder cannot be
-    written or `out` cannot be replaced."""
+    mode of the `out` it replaces; a new one is readable by its owner only
+    when `private` (results that name households), else readable by all
+    (0644: published statistics). Otherwise it is
+    removed and an existing `out` is left as it was. Raises ReplaceError
+    when the folder cannot be written or `out` cannot be replaced."""
     try:
         descriptor, name = tempfile.mkstemp(
             dir=out.parent, prefix=f".{out.name}.", suffix=".partiel"
@@ -52,6 +53,8 @@ def replaced(out: Path) -> Iterator[TextIO]:
         try:
             if out.exists():
                 shutil.copymode(out, partial)
+            elif not private:
+                partial.chmod(0o644)
             os.replace(partial, out)
         except OSError as error:
             raise ReplaceError(

@@ -16,8 +16,10 @@ This module imports nothing from Django.
 import signal
 import threading
 from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from types import FrameType
+from typing import Any
 
 SIGNALS = (signal.SIGTERM, signal.SIGHUP)
 
@@ -33,22 +35,54 @@ class Stopped(SystemExit):
 
 @contextmanager
 def stopped_as_exit() -> Iterator[None]:
-    """While the block runs, SIGTERM and SIGHUP raise Stopped in the main
-    thread; the previous handlers are put back after. Outside the main
+    """While the block runs, the first SIGTERM or SIGHUP raises Stopped in
+    the main thread, and the next ones are then ignored (while the blocks
+    around clean up, and until the process ends); otherwise the previous
+    handlers are put back after. Outside the main
     thread (where Python cannot set a handler), the block runs unchanged."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
 
     def stop(signum: int, frame: FrameType | None) -> None:
+        # Once: a second signal must not cut into the cleanup it starts
+        # (a partial file being removed, worker processes being stopped).
+        for number in SIGNALS:
+            signal.signal(number, signal.SIG_IGN)
         raise Stopped(signum)
 
     previous = {number: signal.signal(number, stop) for number in SIGNALS}
     try:
         yield
+    except Stopped:
+        # The command is ending: later signals stay ignored, so that the
+        # ending (its message, the exit code 128 + the first signal) is not
+        # cut short either.
+        raise
+    except BaseException:
+        _restore(previous)
+        raise
+    _restore(previous)
+
+
+def _restore(handlers: dict[signal.Signals, Any]) -> None:
+    for number, handler in handlers.items():
+        signal.signal(number, handler)
+
+
+def stop_pool(pool: ProcessPoolExecutor) -> None:
+    """Stop a pool of worker processes at once, when its caller gives up
+    (an error, Ctrl-C, Stopped): the workers are terminated (SIGTERM, which
+    default_signals leaves deadly to them), what was not started is
+    cancelled, and the pool is waited for. ``shutdown()`` alone would wait
+    for every task already handed over, and a second signal during that
+    wait left the workers running. ``_processes`` is private to
+    concurrent.futures (Python 3.14 has ``terminate_workers()`` for this)."""
+    try:
+        for process in list((pool._processes or {}).values()):
+            process.terminate()
     finally:
-        for number, handler in previous.items():
-            signal.signal(number, handler)
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def default_signals() -> None:

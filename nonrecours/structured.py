@@ -131,6 +131,9 @@ def load_yaml_bounded(
     return json.loads(json.dumps(data, default=lambda value: value.isoformat()))
 
 
+BOM = b"\xef\xbb\xbf"
+
+
 def _refuse_constant(name: str) -> Any:
     raise ValueError(f"constante JSON refusée : {name}")
 
@@ -157,7 +160,8 @@ def load_json_bounded(data: str | bytes, *, max_bytes: int, max_depth: int) -> A
     size = len(data.encode("utf-8", "surrogatepass") if isinstance(data, str) else data)
     if size > max_bytes:
         raise StructuredError([f"fichier : plus de {max_bytes // 1024} Ko"])
-    if not data.strip():
+    bare = data.removeprefix("\ufeff") if isinstance(data, str) else data.removeprefix(BOM)
+    if not bare.strip():
         raise StructuredError(["fichier vide"])
     too_deep = f"fichier : plus de {max_depth} niveaux d'imbrication"
     try:

@@ -1,4 +1,5 @@
 import os
+import signal
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +38,18 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 # the process that imports it: (territory's fields, communes' fields in
 # creation order), without primary keys and moments.
 _arras_rows: tuple[dict[str, Any], list[dict[str, Any]]] | None = None
+
+
+@pytest.fixture(autouse=True)
+def stop_signals_restored():
+    """A test that stopped a command (nonrecours.stopping leaves SIGTERM and
+    SIGHUP ignored until the process ends) gives the next tests the
+    handlers it found."""
+    found = {number: signal.getsignal(number) for number in (signal.SIGTERM, signal.SIGHUP)}
+    yield
+    for number, handler in found.items():
+        if signal.getsignal(number) != handler:
+            signal.signal(number, handler)
 
 
 @pytest.fixture

@@ -29,6 +29,15 @@ def test_a_signal_leaves_the_block_as_an_error_does(signum, name):
     assert left == [True]
     assert stopped.value.code == 128 + signum and stopped.value.signal_name == name
     assert isinstance(stopped.value, SystemExit)
+    # The command is ending: a second signal must not cut its cleanup short.
+    assert [signal.getsignal(s) for s in (signal.SIGTERM, signal.SIGHUP)] == [signal.SIG_IGN] * 2
+    assert previous != [signal.SIG_IGN] * 2
+
+
+def test_an_error_in_the_block_puts_the_handlers_back():
+    previous = [signal.getsignal(s) for s in (signal.SIGTERM, signal.SIGHUP)]
+    with pytest.raises(ValueError), stopped_as_exit():
+        raise ValueError
     assert [signal.getsignal(s) for s in (signal.SIGTERM, signal.SIGHUP)] == previous
 
 

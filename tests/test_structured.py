@@ -53,6 +53,8 @@ def test_yaml_dates_as_text_when_asked():
         ("1" * 20_000, "Ko"),
         ("", "fichier vide"),
         (b" \n\r\n", "fichier vide"),
+        (b"\xef\xbb\xbf\n", "fichier vide"),
+        ("\ufeff", "fichier vide"),
     ],
 )
 def test_hostile_json_is_refused_in_french(data, message):

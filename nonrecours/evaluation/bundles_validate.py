@@ -156,7 +156,7 @@ def load_bundle(data: bytes, *, filename: str) -> dict[str, Any]:
             f"{number(MAX_CELLS)} cases et {number(MAX_INDICATORS)} indicateurs)",
         )
         raise BundleRefused(filename, checker.problems)
-    if not data.strip():
+    if not data.removeprefix(b"\xef\xbb\xbf").strip():
         checker.add("fichier", "vide (un lot d'indicateurs JSON est attendu)")
         raise BundleRefused(filename, checker.problems)
     try:

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
 from nonrecours.rights.cluster import ClusterError, cluster_client, profiling_notice
-from nonrecours.stopping import default_signals
+from nonrecours.stopping import default_signals, stop_pool
 
 Item = TypeVar("Item")
 Task = Callable[..., list[Any]]
@@ -137,8 +137,8 @@ def partition_engine(
     profile); in this process when `workers` is 1 or the list is one
     partition (`alone`); otherwise on `workers` local processes (default:
     one per core), which ignore Ctrl-C and die on SIGTERM or SIGHUP
-    (stopping.default_signals; the caller stops the pool: pending
-    partitions are cancelled when the block raises)."""
+    (stopping.default_signals); when the block raises, the workers are
+    stopped at once and pending partitions cancelled (stopping.stop_pool)."""
     if scheduler:
         with cluster_client(scheduler) as client:
             profiling_notice(client)
@@ -151,7 +151,7 @@ def partition_engine(
         try:
             yield _ProcessEngine(pool, count, task, arguments)
         except BaseException:
-            pool.shutdown(wait=True, cancel_futures=True)
+            stop_pool(pool)
             raise
         pool.shutdown(wait=True)
 

@@ -28,12 +28,13 @@ answers, weights that do not converge, a worker that died) is reported
 with its reason; the others are done.
 """
 
+import contextlib
 import csv
 import json
 import multiprocessing
 import os
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,7 +47,7 @@ from nonrecours import french
 from nonrecours.errors import UserError
 from nonrecours.replacing import ReplaceError, replaced
 from nonrecours.rights.cluster import ClusterError, cluster_client, profiling_notice
-from nonrecours.stopping import default_signals
+from nonrecours.stopping import default_signals, stop_pool
 from nonrecours.surveys.analysis import as_dict
 from nonrecours.surveys.barometer import campaign_barometer, data_version
 from nonrecours.surveys.eligibility import potential_to_data
@@ -183,7 +184,7 @@ def national_tasks(
 
 def _run_processes(
     tasks: Sequence[TerritoryTask], workers: int, arguments: tuple[Any, ...]
-) -> Iterator[TerritoryOutcome]:
+) -> Generator[TerritoryOutcome, None, None]:
     if workers <= 1 or len(tasks) <= 1:
         for task in tasks:
             yield territory_barometer(task, *arguments)
@@ -193,8 +194,8 @@ def _run_processes(
     connections.close_all()
     context = multiprocessing.get_context("fork")
     # The children ignore Ctrl-C and die on SIGTERM or SIGHUP
-    # (stopping.default_signals): on any of them, the parent cancels what
-    # has not started and waits only for what is running.
+    # (stopping.default_signals): on any of them, or any error, the parent
+    # stops them at once (stopping.stop_pool).
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=default_signals)
     try:
         pending = {pool.submit(territory_barometer, task, *arguments): task for task in tasks}
@@ -204,14 +205,14 @@ def _run_processes(
             except Exception as error:  # noqa: BLE001 - a process that died
                 yield _lost(pending[future], error)
     except BaseException:
-        pool.shutdown(wait=True, cancel_futures=True)
+        stop_pool(pool)
         raise
     pool.shutdown(wait=True)
 
 
 def _run_dask(
     tasks: Sequence[TerritoryTask], scheduler: str, arguments: tuple[Any, ...]
-) -> Iterator[TerritoryOutcome]:
+) -> Generator[TerritoryOutcome, None, None]:
     from distributed import as_completed as dask_completed
 
     try:
@@ -303,7 +304,7 @@ def plural(count: int, noun: str, plural_form: str | None = None) -> str:
 
 
 def _write_atomically(path: Path, text: str) -> None:
-    with replaced(path) as handle:
+    with replaced(path, private=False) as handle:
         handle.write(text)
 
 
@@ -329,14 +330,14 @@ def _result_rows(data: dict[str, Any]) -> Iterator[list[Any]]:
 def _write_tables(folder: Path, outcomes: Iterable[TerritoryOutcome]) -> None:
     outcomes = list(outcomes)
     files = folder / TERRITORIES_FOLDER
-    with replaced(folder / RESULTS_FILE) as handle:
+    with replaced(folder / RESULTS_FILE, private=False) as handle:
         writer = csv.writer(handle)
         writer.writerow(RESULT_COLUMNS)
         for outcome in outcomes:
             if outcome.status != FAILED:
                 data = json.loads((files / f"{outcome.siren}.json").read_text(encoding="utf-8"))
                 writer.writerows(_result_rows(data))
-    with replaced(folder / SUMMARY_FILE) as handle:
+    with replaced(folder / SUMMARY_FILE, private=False) as handle:
         writer = csv.writer(handle)
         writer.writerow(SUMMARY_COLUMNS)
         for o in outcomes:
@@ -408,7 +409,10 @@ def barometer_national(
         progress(0, len(tasks))
     peaks: dict[str, float] = {}
     try:
-        _store(files, running, outcomes, peaks, progress, len(tasks))
+        # Closed here, whatever happens: a generator's pool is stopped at
+        # once, not when the garbage collector gets to it.
+        with contextlib.closing(running):
+            _store(files, running, outcomes, peaks, progress, len(tasks))
         outcomes.sort(key=lambda o: o.siren)
         _write_tables(folder, outcomes)
     except ReplaceError as error:

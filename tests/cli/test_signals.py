@@ -10,10 +10,21 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from nonrecours.rights.screening import example_csv
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 COMMAND = str(Path(sys.executable).parent / "nonrecours")
+
+
+def _alive(group: int) -> bool:
+    """Whether a process of the group (the command's session) still runs."""
+    try:
+        os.killpg(group, 0)
+    except ProcessLookupError:
+        return False
+    return True
 
 
 def _environment(tmp_path: Path) -> dict[str, str]:
@@ -40,12 +51,15 @@ def test_a_reader_that_leaves_ends_the_command_quietly(tmp_path):
     assert stderr == ""
 
 
-def test_a_screening_stopped_with_its_workers_leaves_no_partial_file(tmp_path):
-    """SIGTERM to the command and its two worker processes at once, as
-    `systemctl stop` does, in the middle of the computing: a worker that
-    died must not kill the command before it cleans up (SIGPIPE), the
-    partial result (it names households) is removed and the old result
-    stays; exit code 143."""
+@pytest.mark.parametrize("stop", ["group", "main-twice"])
+def test_a_screening_stopped_with_its_workers_leaves_no_partial_file(tmp_path, stop):
+    """In the middle of the computing, SIGTERM to the command and its two
+    worker processes at once, as `systemctl stop` does (« group »), or
+    twice to the command alone (« main-twice »: the second one arrives
+    while it cleans up). A worker that died must not kill the command
+    before it cleans up (SIGPIPE); the workers are stopped, none is left
+    running; the partial result (it names households) is removed and the
+    old result stays; exit code 143."""
     rows = list(csv.DictReader(io.StringIO(example_csv())))
     households = tmp_path / "foyers.csv"
     with households.open("w", encoding="utf-8", newline="") as handle:
@@ -69,11 +83,21 @@ def test_a_screening_stopped_with_its_workers_leaves_no_partial_file(tmp_path):
             assert process.poll() is None, process.stderr.read().decode(errors="replace")
             assert time.monotonic() < deadline
             time.sleep(0.05)
-        os.killpg(process.pid, signal.SIGTERM)
+        if stop == "group":
+            os.killpg(process.pid, signal.SIGTERM)
+        else:
+            process.send_signal(signal.SIGTERM)
+            time.sleep(0.2)
+            process.send_signal(signal.SIGTERM)
         rest = process.stderr.read().decode(errors="replace")
         assert process.wait(timeout=120) == 128 + signal.SIGTERM, rest
         assert f"Arrêté (SIGTERM) : {out} n'a pas été écrit (ni remplacé)." in rest
         assert "Traceback" not in rest
+        # No worker left running in the command's session.
+        deadline = time.monotonic() + 10
+        while _alive(process.pid) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not _alive(process.pid)
     assert out.read_text(encoding="utf-8") == "ancien\n"
     assert sorted(p.name for p in tmp_path.iterdir() if p.name != "var") == [
         "foyers.csv",

@@ -225,7 +225,7 @@ def test_other_broken_files_are_refused_with_their_place(exported):
         "x.json, fichier : le fichier n'est pas du texte UTF-8 (un fichier JSON est attendu)"
     ]
     assert refusal(b'{"format": ', "x.json")[0].startswith("x.json, ligne 1 : JSON illisible")
-    for empty in (b"", b" \n"):
+    for empty in (b"", b" \n", b"\xef\xbb\xbf"):
         assert refusal(empty, "x.json") == [
             "x.json, fichier : vide (un lot d'indicateurs JSON est attendu)"
         ]
