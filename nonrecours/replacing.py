@@ -34,9 +34,9 @@ def replaced(out: Path, *, private: bool = True) -> Iterator[TextIO]:
     that becomes `out` only when the block ends without an error, with the
     mode of the `out` it replaces; a new one is readable by its owner only
     when `private` (results that name households), else readable by all
-    (0644: published statistics). Otherwise it is
-    removed and an existing `out` is left as it was. Raises ReplaceError
-    when the folder cannot be written or `out` cannot be replaced."""
+    (0644: published statistics). Otherwise it is removed and an existing
+    `out` is left as it was. Raises ReplaceError when the folder cannot be
+    written or `out` cannot be replaced."""
     try:
         descriptor, name = tempfile.mkstemp(
             dir=out.parent, prefix=f".{out.name}.", suffix=".partiel"

@@ -30,7 +30,17 @@ class Stopped(SystemExit):
 
     def __init__(self, signum: int):
         super().__init__(128 + signum)
+        self.signum = signum
         self.signal_name = signal.Signals(signum).name
+
+
+def how_stopped(error: BaseException) -> tuple[str, int]:
+    """What a command says and its exit code when `error` (Ctrl-C's
+    KeyboardInterrupt, or Stopped) ended it: (« Interrompu », 130) or
+    (« Arrêté (SIGTERM) », 143)."""
+    if isinstance(error, Stopped):
+        return f"Arrêté ({error.signal_name})", 128 + error.signum
+    return "Interrompu", 128 + signal.SIGINT
 
 
 @contextmanager
@@ -38,8 +48,8 @@ def stopped_as_exit() -> Iterator[None]:
     """While the block runs, the first SIGTERM or SIGHUP raises Stopped in
     the main thread, and the next ones are then ignored (while the blocks
     around clean up, and until the process ends); otherwise the previous
-    handlers are put back after. Outside the main
-    thread (where Python cannot set a handler), the block runs unchanged."""
+    handlers are put back after. Outside the main thread (where Python
+    cannot set a handler), the block runs unchanged."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return

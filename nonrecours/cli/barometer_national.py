@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand
 from nonrecours.cli.options import add_weighting_options, weighting_options, whole_number
 from nonrecours.cli.progress import progress_bar
 from nonrecours.errors import command_error
-from nonrecours.stopping import Stopped, stopped_as_exit
+from nonrecours.stopping import Stopped, how_stopped, stopped_as_exit
 from nonrecours.surveys.national import (
     PROCESSES,
     RESULTS_FILE,
@@ -107,14 +107,14 @@ def handle_national(command: BaseCommand, options: dict[str, Any]) -> None:
     except (KeyboardInterrupt, Stopped) as error:
         # Each territory's file is written as it is computed: a new run
         # starts from there (unchanged territories are not computed again).
-        reason = f"Arrêté ({error.signal_name})" if isinstance(error, Stopped) else "Interrompu"
+        reason, code = how_stopped(error)
         command.stderr.write(
             f"\n{reason} : les territoires déjà calculés sont gardés dans {folder} ; relancez "
             "la même commande pour finir (ceux dont les données n'ont pas changé ne sont pas "
             "recalculés). Les tableaux "
             f"{RESULTS_FILE} et {SUMMARY_FILE} n'ont pas été mis à jour."
         )
-        raise SystemExit(error.code if isinstance(error, Stopped) else 130) from None
+        raise SystemExit(code) from None
     style = command.style.WARNING if summary.count(FAILED) else command.style.SUCCESS
     first, *others = summary.lines()
     command.stdout.write(style(first))

@@ -128,61 +128,48 @@ def test_odk_central_csv_with_dashes_and_only_option_columns(campaign):
     assert Response.objects.get(commune__insee_code="62004").answers["strategies"] == ["epargne"]
 
 
-def test_kobo_xlsx(campaign):
+def _kobo_sheet(*above: list) -> tuple[Workbook, list[str]]:
+    """A KoboToolbox XLSX export of ANSWERS, with rows `above` its header."""
     header = kobo_header()
     workbook = Workbook()
     sheet = workbook.active
-    sheet.append(header)
+    for row in [*above, header]:
+        sheet.append(row)
     for i, answers in enumerate(ANSWERS):
         row = kobo_row(header, answers, f"x-{i}")
         sheet.append([row[h] for h in header])
+    return workbook, header
+
+
+def _import_xlsx(campaign, workbook: Workbook, filename: str = "kobo.xlsx"):
     buffer = io.BytesIO()
     workbook.save(buffer)
     buffer.seek(0)
-    summary = actions.responses_import(
-        campaign=campaign, stream=buffer, filename="kobo.xlsx", source=SourceFormat.KOBO
+    return actions.responses_import(
+        campaign=campaign, stream=buffer, filename=filename, source=SourceFormat.KOBO
     )
-    assert summary.created == 3
+
+
+def test_kobo_xlsx(campaign):
+    workbook, _ = _kobo_sheet()
+    assert _import_xlsx(campaign, workbook).created == 3
 
 
 def test_kobo_xlsx_whose_header_is_below_blank_rows(campaign):
     """As in a CSV file, the header is the first non-blank row; lines are
     the sheet's."""
-    header = kobo_header()
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.append([])
-    sheet.append([None, " "])
-    sheet.append(header)
-    for i, answers in enumerate(ANSWERS):
-        row = kobo_row(header, answers, f"x-{i}")
-        sheet.append([row[h] for h in header])
-    sheet.cell(row=4, column=header.index("profil/commune") + 1, value="99999")
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    buffer.seek(0)
+    workbook, header = _kobo_sheet([], [None, " "])
+    commune = workbook.active.cell(row=4, column=header.index("profil/commune") + 1)
+    commune.value = "99999"
     with pytest.raises(ImportRejected, match="ligne 4, champ « commune » : Commune « 99999 »"):
-        actions.responses_import(
-            campaign=campaign, stream=buffer, filename="kobo.xlsx", source=SourceFormat.KOBO
-        )
-    sheet.cell(row=4, column=header.index("profil/commune") + 1, value="62041")
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    buffer.seek(0)
-    summary = actions.responses_import(
-        campaign=campaign, stream=buffer, filename="kobo.xlsx", source=SourceFormat.KOBO
-    )
-    assert summary.created == 3
+        _import_xlsx(campaign, workbook)
+    commune.value = "62041"
+    assert _import_xlsx(campaign, workbook).created == 3
 
 
 def test_an_empty_xlsx_is_said_empty(campaign):
-    buffer = io.BytesIO()
-    Workbook().save(buffer)
-    buffer.seek(0)
     with pytest.raises(ImportFileError, match="^vide.xlsx : fichier vide ou sans ligne d'en-tête"):
-        actions.responses_import(
-            campaign=campaign, stream=buffer, filename="vide.xlsx", source=SourceFormat.KOBO
-        )
+        _import_xlsx(campaign, Workbook(), "vide.xlsx")
 
 
 def test_limesurvey_csv(campaign):

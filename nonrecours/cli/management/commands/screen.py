@@ -11,7 +11,7 @@ from nonrecours.errors import command_error
 from nonrecours.rights.cluster import ClusterError
 from nonrecours.rights.screening import ScreeningFileError, screen
 from nonrecours.rights.situation_parse import SIMULATED_MONTH
-from nonrecours.stopping import Stopped, stopped_as_exit
+from nonrecours.stopping import Stopped, how_stopped, stopped_as_exit
 from nonrecours.textrules import printable
 
 
@@ -74,14 +74,10 @@ class Command(BaseCommand):
                 )
         except (ScreeningFileError, ClusterError) as error:
             raise command_error(error) from None
-        except KeyboardInterrupt:
-            self.stderr.write(f"\nInterrompu : {out} n'a pas été écrit (ni remplacé).")
-            raise SystemExit(130) from None
-        except Stopped as stopped:
-            self.stderr.write(
-                f"\nArrêté ({stopped.signal_name}) : {out} n'a pas été écrit (ni remplacé)."
-            )
-            raise
+        except (KeyboardInterrupt, Stopped) as error:
+            reason, code = how_stopped(error)
+            self.stderr.write(f"\n{reason} : {out} n'a pas été écrit (ni remplacé).")
+            raise SystemExit(code) from None
         message = f"{computed} foyer(s) calculé(s), {errors} en erreur : {out}."
         self.stdout.write(
             self.style.SUCCESS(message) if not errors else self.style.WARNING(message)
