@@ -32,9 +32,13 @@ def chromium_path() -> str:
     return path
 
 
+NOTHING_BUSY = "() => !document.querySelector('[aria-busy=\"true\"]')"
+
+
 @pytest.fixture(autouse=True)
-def clicks_wait_for_the_page(monkeypatch) -> None:
-    """Every click returns only once the page it leads to has loaded.
+def pages_are_read_once_drawn(monkeypatch) -> None:
+    """Every click, `goto` and `reload` returns only once the page it leads
+    to has loaded and drawn what its scripts draw.
 
     Playwright's click waits for a navigation it starts to commit, not for
     the new document to be parsed: a read that does not retry
@@ -42,16 +46,38 @@ def clicks_wait_for_the_page(monkeypatch) -> None:
     screenshot) could then see a half-parsed page, which happened on CI
     (a table's last cells not there yet). Waiting for the `load` event of
     the current document costs nothing when the click did not navigate.
-    """
-    from playwright.sync_api import Locator
 
-    click = Locator.click
+    A region a script draws after reading the device's storage (the
+    door-to-door questionnaire) is `aria-busy="true"` until drawn; the test
+    waits for it too. On CI a test filled the still-empty questionnaire,
+    then clicked « Continuer » on the page drawn just after: nothing was
+    answered and it stayed on step 1.
+    """
+    from playwright.sync_api import Locator, Page
+
+    def drawn(page) -> None:
+        page.wait_for_load_state("load")
+        page.wait_for_function(NOTHING_BUSY)
+
+    click, goto, reload = Locator.click, Page.goto, Page.reload
 
     def click_and_wait(self, *args, **kwargs) -> None:
         click(self, *args, **kwargs)
-        self.page.wait_for_load_state("load")
+        drawn(self.page)
+
+    def goto_and_wait(self, *args, **kwargs):
+        response = goto(self, *args, **kwargs)
+        drawn(self)
+        return response
+
+    def reload_and_wait(self, *args, **kwargs):
+        response = reload(self, *args, **kwargs)
+        drawn(self)
+        return response
 
     monkeypatch.setattr(Locator, "click", click_and_wait)
+    monkeypatch.setattr(Page, "goto", goto_and_wait)
+    monkeypatch.setattr(Page, "reload", reload_and_wait)
 
 
 @pytest.fixture(scope="session")

@@ -225,12 +225,18 @@
   outbox.start({ serviceWorkerUrl: config.service_worker_url, scope: config.scope, pagesCache: "nonrecours-journal-pages" });
   document.getElementById("sans-js").hidden = true;
   form.hidden = false;
-  presence.hidden = false;
   (async () => {
     filterAreas();
-    const pending = await outbox.get("outbox", PRESENCE_KEY);
+    // Shown once its times are drawn: an hour typed could not be overwritten.
+    let pending = null;
+    try {
+      pending = await outbox.get("outbox", PRESENCE_KEY);
+    } catch (error) {
+      announce("Ce navigateur refuse de garder des données sur l'appareil (navigation privée ?) : ce qui est noté ne pourra pas attendre le réseau. Utilisez une fenêtre normale.");
+    }
     presence.elements.arrived_at.value = pending ? pending.arrived_at : config.arrived_at;
     presence.elements.left_at.value = pending ? pending.left_at : config.left_at;
+    presence.hidden = false;
     await outbox.sync();
   })();
 })();

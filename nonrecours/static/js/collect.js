@@ -283,13 +283,20 @@ globalThis.nonrecoursConditions = (function () {
   window.nonrecoursSync = sync;
   outbox.start({ serviceWorkerUrl: config.service_worker_url, scope: config.scope, pagesCache: "nonrecours-collecte-pages" });
   document.getElementById("sans-js").hidden = true;
+  // Empty until the saved draft is read: nothing typed could be drawn over.
+  form.setAttribute("aria-busy", "true");
   (async () => {
-    const saved = await get("drafts", DRAFT_ID);
-    if (saved && saved.key) {
-      draft = { key: saved.key, started_at: saved.started_at, answers: saved.answers || {}, page: saved.page || 0 };
-      if (Object.keys(draft.answers).length) announce("Questionnaire en cours repris là où il s'était arrêté.");
+    try {
+      const saved = await get("drafts", DRAFT_ID);
+      if (saved && saved.key) {
+        draft = { key: saved.key, started_at: saved.started_at, answers: saved.answers || {}, page: saved.page || 0 };
+        if (Object.keys(draft.answers).length) announce("Questionnaire en cours repris là où il s'était arrêté.");
+      }
+    } catch (error) {
+      announce("Ce navigateur refuse de garder des données sur l'appareil (navigation privée ?) : les réponses ne pourront pas attendre le réseau. Utilisez une fenêtre normale.");
     }
     renderPage();
+    form.removeAttribute("aria-busy");
     await sync();
   })();
 })();
