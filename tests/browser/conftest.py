@@ -80,6 +80,48 @@ def pages_are_read_once_drawn(monkeypatch) -> None:
     monkeypatch.setattr(Page, "reload", reload_and_wait)
 
 
+QUEUE_AND_SEND = """async ([database, version, items, sent]) => {
+    const db = await new Promise((resolve, reject) => {
+        const open = indexedDB.open(database, version);
+        open.onsuccess = () => resolve(open.result);
+        open.onerror = () => reject(open.error);
+    });
+    await new Promise((resolve, reject) => {
+        const tx = db.transaction("outbox", "readwrite");
+        items.forEach((item) => tx.objectStore("outbox").put(item));
+        tx.oncomplete = resolve;
+        tx.onerror = () => reject(tx.error);
+    });
+    const keys = new Set(items.map((item) => item.idempotency_key));
+    for (let attempt = 0; attempt < 300; attempt++) {
+        await window.nonrecoursSync();
+        if (!sent) return true;
+        const left = await new Promise((resolve) => {
+            const request = db.transaction("outbox").objectStore("outbox").getAllKeys();
+            request.onsuccess = () => resolve(request.result);
+        });
+        if (!left.some((key) => keys.has(key))) return true;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    return false;
+}"""
+
+
+def queue_and_send(page, database: str, version: int, items: list[dict], *, sent=True) -> None:
+    """Put `items` in the outbox of an offline app, as a phone replaying
+    its queue would, and have the page send them.
+
+    With `sent` (this agent's items), returns once the server answered for
+    every one of them (accepted: gone; refused: moved to « rejected »),
+    asking the page again while an earlier sending is still running (that
+    one would not see the new items). Without it, one sending is asked
+    for: the page must leave the items where they are.
+    """
+    assert page.evaluate(QUEUE_AND_SEND, [database, version, items, sent]), (
+        "la page n'a pas envoyé les éléments mis dans sa boîte d'envoi"
+    )
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[object]:
     # Playwright's sync API runs an event loop in this thread; Django's ORM

@@ -53,7 +53,10 @@ def test_declining_the_call_back_asks_to_save_explicitly(live_server, arras, mak
     expect(button).to_have_text("Continuer")
     form.get_by_label("Non").check()
     expect(button).to_have_text("Enregistrer la réponse")
-    button.click()
+    # The status already said « Aucune réponse en attente » before: wait for
+    # the server to have stored the answer, which the page sends once saved.
+    with page.expect_response(lambda r: r.request.method == "POST" and r.ok):
+        button.click()
     expect(page.locator("#annonce")).to_contain_text("Réponse enregistrée sur l'appareil")
     expect(page.locator("#etat-envoi")).to_have_text("Aucune réponse en attente d'envoi")
     context.close()

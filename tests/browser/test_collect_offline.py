@@ -10,18 +10,9 @@ from nonrecours.accounts.enums import Role
 from nonrecours.surveys import actions
 from nonrecours.surveys.enums import Channel
 from nonrecours.surveys.models import Response
-from tests.browser.conftest import new_context, screenshot, serious_violations
+from tests.browser.conftest import new_context, queue_and_send, screenshot, serious_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-PUT_AND_SYNC = """(items) => new Promise((resolve) => {
-    const open = indexedDB.open("nonrecours-collecte", 2);
-    open.onsuccess = () => {
-        const tx = open.result.transaction("outbox", "readwrite");
-        items.forEach((item) => tx.objectStore("outbox").put(item));
-        tx.oncomplete = () => window.nonrecoursSync().then(resolve);
-    };
-})"""
 
 
 def fill_current_page(page):
@@ -115,14 +106,14 @@ def test_answers_wait_offline_and_are_sent_exactly_once(live_server, arras, make
     # The queue replayed twice (a lost acknowledgement, a second device sync):
     # still exactly one stored answer each.
     for _ in range(2):
-        page.evaluate(PUT_AND_SYNC, queued)
+        queue_and_send(page, "nonrecours-collecte", 2, queued)
         expect(page.locator("#etat-envoi")).to_have_text("Aucune réponse en attente d'envoi")
     assert Response.objects.count() == 2
 
     # Another agent's queued answer on a shared phone is never sent under
     # this agent's name.
     foreign = {**queued[0], "idempotency_key": "autre-agent-1", "user": agent.pk + 1000}
-    page.evaluate(PUT_AND_SYNC, [foreign])
+    queue_and_send(page, "nonrecours-collecte", 2, [foreign], sent=False)
     expect(page.locator("#etat-envoi")).to_contain_text("et 1 d'un·e autre enquêteur·rice")
     assert Response.objects.count() == 2
 
@@ -132,7 +123,7 @@ def test_answers_wait_offline_and_are_sent_exactly_once(live_server, arras, make
         "idempotency_key": "refusee-1",
         "answers": {**queued[0]["answers"], "commune": "75056"},
     }
-    page.evaluate(PUT_AND_SYNC, [bad])
+    queue_and_send(page, "nonrecours-collecte", 2, [bad])
     expect(page.locator("#refusees")).to_contain_text(
         "Commune « 75056 » inconnue dans ce territoire."
     )

@@ -12,7 +12,13 @@ from playwright.sync_api import expect
 from nonrecours.accounts.enums import Role
 from nonrecours.outreach import imports
 from nonrecours.outreach.models import BusVisitor
-from tests.browser.conftest import DESKTOP, new_context, screenshot, serious_violations
+from tests.browser.conftest import (
+    DESKTOP,
+    new_context,
+    queue_and_send,
+    screenshot,
+    serious_violations,
+)
 from tests.outreach.test_activity import make_visit
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -25,15 +31,6 @@ QUEUED = """() => new Promise((resolve) => {
     open.onsuccess = () => {
         const all = open.result.transaction("outbox").objectStore("outbox").getAll();
         all.onsuccess = () => resolve(all.result);
-    };
-})"""
-
-PUT_AND_SYNC = """(items) => new Promise((resolve) => {
-    const open = indexedDB.open("nonrecours-journal", 1);
-    open.onsuccess = () => {
-        const tx = open.result.transaction("outbox", "readwrite");
-        items.forEach((item) => tx.objectStore("outbox").put(item));
-        tx.oncomplete = () => window.nonrecoursSync().then(resolve);
     };
 })"""
 
@@ -124,7 +121,7 @@ def test_persons_wait_offline_and_are_sent_exactly_once(live_server, arras, make
 
     # The queue replayed twice (a lost acknowledgement): still two persons.
     for _ in range(2):
-        page.evaluate(PUT_AND_SYNC, persons)
+        queue_and_send(page, "nonrecours-journal", 1, persons)
         expect(page.locator("#etat-journal")).to_have_text("2 personnes notées, toutes envoyées.")
     assert BusVisitor.objects.count() == 2
 
@@ -137,7 +134,7 @@ def test_persons_wait_offline_and_are_sent_exactly_once(live_server, arras, make
         "idempotency_key": "refusee-1",
         "person": {**came_first["person"], "commune": "75056", "priority_area": ""},
     }
-    page.evaluate(PUT_AND_SYNC, [bad])
+    queue_and_send(page, "nonrecours-journal", 1, [bad])
     expect(page.locator("#refusees")).to_contain_text(
         "Commune de résidence : « 75056 » n'est pas une commune du territoire."
     )

@@ -8,7 +8,8 @@ still shows the form, with a French explanation.
 
 `page.main_frame.goto` is Playwright's own navigation: unlike `page.goto`
 (see `pages_are_read_once_drawn`), it does not wait for the page to be
-drawn, so these tests act as fast as an agent would.
+drawn, so these tests act as fast as an agent would; the storage answers
+only when the test lets it.
 """
 
 import datetime
@@ -29,13 +30,17 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PHONE = {"width": 390, "height": 844}
 
-# Every IndexedDB opening answers 1.5 s late, as on a loaded phone.
+# IndexedDB answers nothing until the test calls `releaseStorage()`, as on
+# a loaded phone; then every opening goes through.
 SLOW_STORAGE = """(() => {
   const open = IDBFactory.prototype.open;
+  let release;
+  const released = new Promise((resolve) => { release = resolve; });
+  window.releaseStorage = () => release();
   IDBFactory.prototype.open = function (name, version) {
     const factory = this;
     const late = { result: undefined, error: null };
-    setTimeout(() => {
+    released.then(() => {
       const real = open.call(factory, name, version);
       for (const event of ["upgradeneeded", "success", "error"]) {
         real["on" + event] = (e) => {
@@ -43,7 +48,7 @@ SLOW_STORAGE = """(() => {
           if (late["on" + event]) late["on" + event](e);
         };
       }
-    }, 1500);
+    });
     return late;
   };
 })();"""
@@ -79,7 +84,8 @@ def test_the_questionnaire_is_busy_until_drawn_on_a_slow_phone(
     # Loaded, the draft not read yet: nothing to type in, and said busy.
     assert form.get_attribute("aria-busy") == "true"
     assert form.locator("input, select, button").count() == 0
-    expect(form).not_to_have_attribute("aria-busy", "true", timeout=10_000)
+    page.evaluate("releaseStorage()")
+    expect(form).not_to_have_attribute("aria-busy", "true")
     expect(form.locator(".eyebrow")).to_have_text("Étape 1 sur 12")
     fill_current_page(page)
     form.get_by_role("button", name="Continuer").click()
@@ -109,10 +115,9 @@ def test_hours_typed_on_a_slow_phone_are_not_drawn_over(live_server, arras, make
     arrived = page.locator("#arrived_at")
     # The hours are shown once drawn from the device; typed then, they stay.
     expect(arrived).to_be_hidden()
+    page.evaluate("releaseStorage()")
     arrived.fill("07:45")
-    expect(page.locator("#etat-journal")).to_have_text(
-        "Aucune personne notée pour ce passage.", timeout=20_000
-    )
+    expect(page.locator("#etat-journal")).to_have_text("Aucune personne notée pour ce passage.")
     expect(arrived).to_have_value("07:45")
     context.close()
 
