@@ -81,29 +81,27 @@ def pages_are_read_once_drawn(monkeypatch) -> None:
 
 
 QUEUE_AND_SEND = """async ([database, version, items, sent]) => {
-    const db = await new Promise((resolve, reject) => {
-        const open = indexedDB.open(database, version);
-        open.onsuccess = () => resolve(open.result);
-        open.onerror = () => reject(open.error);
+    const request = (r) => new Promise((resolve, reject) => {
+        r.onsuccess = () => resolve(r.result);
+        r.onerror = () => reject(r.error);
     });
-    await new Promise((resolve, reject) => {
-        const tx = db.transaction("outbox", "readwrite");
-        items.forEach((item) => tx.objectStore("outbox").put(item));
-        tx.oncomplete = resolve;
-        tx.onerror = () => reject(tx.error);
-    });
-    const keys = new Set(items.map((item) => item.idempotency_key));
-    for (let attempt = 0; attempt < 300; attempt++) {
-        await window.nonrecoursSync();
-        if (!sent) return true;
-        const left = await new Promise((resolve) => {
-            const request = db.transaction("outbox").objectStore("outbox").getAllKeys();
-            request.onsuccess = () => resolve(request.result);
+    const db = await request(indexedDB.open(database, version));
+    try {
+        await new Promise((resolve, reject) => {
+            const tx = db.transaction("outbox", "readwrite");
+            items.forEach((item) => tx.objectStore("outbox").put(item));
+            tx.oncomplete = resolve;
+            tx.onerror = () => reject(tx.error);
         });
-        if (!left.some((key) => keys.has(key))) return true;
-        await new Promise((resolve) => setTimeout(resolve, 100));
+        // Settles after a sending that saw these items (outbox.js).
+        const timeout = new Promise((resolve) => setTimeout(() => resolve("timeout"), 30000));
+        if (await Promise.race([window.nonrecoursSync(), timeout]) === "timeout") return false;
+        const left = await request(db.transaction("outbox").objectStore("outbox").getAllKeys());
+        const kept = items.filter((item) => left.includes(item.idempotency_key)).length;
+        return sent ? kept === 0 : kept === items.length;
+    } finally {
+        db.close();
     }
-    return false;
 }"""
 
 
@@ -111,14 +109,14 @@ def queue_and_send(page, database: str, version: int, items: list[dict], *, sent
     """Put `items` in the outbox of an offline app, as a phone replaying
     its queue would, and have the page send them.
 
-    With `sent` (this agent's items), returns once the server answered for
-    every one of them (accepted: gone; refused: moved to « rejected »),
-    asking the page again while an earlier sending is still running (that
-    one would not see the new items). Without it, one sending is asked
-    for: the page must leave the items where they are.
+    Returns once a sending that saw them has ended (the page's sending runs
+    again when asked during one). With `sent` (this agent's items), checks
+    that the server answered for every one of them: accepted, they left the
+    queue; refused, they moved to « rejected ». Without it (another agent's
+    items), the page must leave them where they are.
     """
     assert page.evaluate(QUEUE_AND_SEND, [database, version, items, sent]), (
-        "la page n'a pas envoyé les éléments mis dans sa boîte d'envoi"
+        "la boîte d'envoi n'est pas dans l'état attendu après l'envoi"
     )
 
 
@@ -178,6 +176,17 @@ def log_in(page, base: str, username: str) -> None:
     page.get_by_label("Mot de passe").fill(PASSWORD)
     page.get_by_role("button", name="Se connecter").click()
     expect(page.get_by_role("button", name="Se déconnecter")).to_be_visible()
+
+
+def fill_current_page(page) -> None:
+    """Answer every question shown on the door-to-door questionnaire
+    (`#collecte-formulaire`): first choice, a commune, a phone number."""
+    for fieldset in page.locator("#collecte-formulaire fieldset.choices").all():
+        fieldset.locator("input").first.check()
+    for select in page.locator("#collecte-formulaire select").all():
+        select.select_option(index=2)
+    for phone in page.locator("#collecte-formulaire input[type=tel]").all():
+        phone.fill("06 12 34 56 78")
 
 
 def assert_error_state_is_reachable(page, *, described: bool = False) -> None:

@@ -11,8 +11,7 @@ from playwright.sync_api import expect
 from nonrecours.accounts.enums import Role
 from nonrecours.surveys import actions
 from nonrecours.surveys.enums import Channel
-from tests.browser.conftest import new_context
-from tests.browser.test_collect_offline import fill_current_page
+from tests.browser.conftest import PHONE, fill_current_page, log_in, new_context
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -27,12 +26,9 @@ def test_declining_the_call_back_asks_to_save_explicitly(live_server, arras, mak
         channels=[Channel.DOOR_TO_DOOR],
     )  # fmt: skip
     agent = make_member(arras, Role.FIELD_AGENT)
-    context = new_context(browser, viewport={"width": 390, "height": 844}, locale="fr-FR")
+    context = new_context(browser, viewport=PHONE, locale="fr-FR")
     page = context.new_page()
-    page.goto(live_server.url + "/connexion/")
-    page.get_by_label("Identifiant").fill(agent.username)
-    page.get_by_label("Mot de passe").fill("mot-de-passe-de-test")
-    page.get_by_role("button", name="Se connecter").click()
+    log_in(page, live_server.url, agent.username)
     page.goto(live_server.url + "/collecte/porte-a-porte/")
     form = page.locator("#collecte-formulaire")
     button = form.locator("button[type=submit]")
@@ -55,8 +51,9 @@ def test_declining_the_call_back_asks_to_save_explicitly(live_server, arras, mak
     expect(button).to_have_text("Enregistrer la réponse")
     # The status already said « Aucune réponse en attente » before: wait for
     # the server to have stored the answer, which the page sends once saved.
-    with page.expect_response(lambda r: r.request.method == "POST" and r.ok):
+    with page.expect_response(lambda r: r.request.method == "POST") as sent:
         button.click()
+    assert sent.value.status == 201, sent.value.text()
     expect(page.locator("#annonce")).to_contain_text("Réponse enregistrée sur l'appareil")
     expect(page.locator("#etat-envoi")).to_have_text("Aucune réponse en attente d'envoi")
     context.close()

@@ -10,19 +10,17 @@ from nonrecours.accounts.enums import Role
 from nonrecours.surveys import actions
 from nonrecours.surveys.enums import Channel
 from nonrecours.surveys.models import Response
-from tests.browser.conftest import new_context, queue_and_send, screenshot, serious_violations
+from tests.browser.conftest import (
+    PHONE,
+    fill_current_page,
+    log_in,
+    new_context,
+    queue_and_send,
+    screenshot,
+    serious_violations,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def fill_current_page(page):
-    """Answer every question shown: first choice, a commune, a phone number."""
-    for fieldset in page.locator("#collecte-formulaire fieldset.choices").all():
-        fieldset.locator("input").first.check()
-    for select in page.locator("#collecte-formulaire select").all():
-        select.select_option(index=2)
-    for phone in page.locator("#collecte-formulaire input[type=tel]").all():
-        phone.fill("06 12 34 56 78")
 
 
 def fill_one_questionnaire(page):
@@ -49,12 +47,9 @@ def test_answers_wait_offline_and_are_sent_exactly_once(live_server, arras, make
         channels=[Channel.DOOR_TO_DOOR],
     )  # fmt: skip
     agent = make_member(arras, Role.FIELD_AGENT, first_name="Camille", last_name="Facteur")
-    context = new_context(browser, viewport={"width": 390, "height": 844}, locale="fr-FR")
+    context = new_context(browser, viewport=PHONE, locale="fr-FR")
     page = context.new_page()
-    page.goto(live_server.url + "/connexion/")
-    page.get_by_label("Identifiant").fill(agent.username)
-    page.get_by_label("Mot de passe").fill("mot-de-passe-de-test")
-    page.get_by_role("button", name="Se connecter").click()
+    log_in(page, live_server.url, agent.username)
     page.goto(live_server.url + "/collecte/porte-a-porte/")
     expect(page.locator("#etat-reseau")).to_have_text("En ligne")
     page.evaluate("navigator.serviceWorker.ready.then(() => true)")

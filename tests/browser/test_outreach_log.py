@@ -14,6 +14,7 @@ from nonrecours.outreach import imports
 from nonrecours.outreach.models import BusVisitor
 from tests.browser.conftest import (
     DESKTOP,
+    log_in,
     new_context,
     queue_and_send,
     screenshot,
@@ -35,20 +36,13 @@ QUEUED = """() => new Promise((resolve) => {
 })"""
 
 
-def log_in(page, base_url, user):
-    page.goto(base_url + "/connexion/")
-    page.get_by_label("Identifiant").fill(user.username)
-    page.get_by_label("Mot de passe").fill("mot-de-passe-de-test")
-    page.get_by_role("button", name="Se connecter").click()
-
-
 def test_persons_wait_offline_and_are_sent_exactly_once(live_server, arras, make_member, browser):
     imports.priority_areas_import(territory=arras, path=FIXTURES / "QP2024_Arras_WGS84.geojson")
     visit = make_visit(arras, insee_code="62041")
     agent = make_member(arras, Role.FIELD_AGENT, first_name="Sam", last_name="Bus")
     context = new_context(browser, viewport=PHONE_360, device_scale_factor=2, locale="fr-FR")
     page = context.new_page()
-    log_in(page, live_server.url, agent)
+    log_in(page, live_server.url, agent.username)
     page.goto(live_server.url + "/aller-vers/journal/")
     expect(page.locator("h1")).to_have_text("Journal du bus")
     assert serious_violations(page) == []
@@ -157,7 +151,7 @@ def test_the_log_on_a_desktop(live_server, arras, make_member, browser):
     lead = make_member(arras, Role.PROJECT_LEAD)
     context = new_context(browser, viewport=DESKTOP, locale="fr-FR")
     page = context.new_page()
-    log_in(page, live_server.url, lead)
+    log_in(page, live_server.url, lead.username)
     page.goto(f"{live_server.url}/aller-vers/journal/{visit.pk}/")
     expect(page.locator("#etat-reseau")).to_have_text("En ligne")
     assert serious_violations(page) == []

@@ -3,8 +3,10 @@
 The door-to-door questionnaire and the bus log draw what they read from
 the device: a questionnaire in progress, hours noted offline. On a slow
 phone that answer comes late; nothing the agent already typed may be
-drawn over, and a browser that refuses storage (some private windows)
-still shows the form, with a French explanation.
+drawn over. A browser that refuses storage (some private windows) cannot
+keep anything: the page says so in French instead of a form that would
+lose what is typed; storage failing at the moment of saving leaves the
+answers on screen, with a message.
 
 `page.main_frame.goto` is Playwright's own navigation: unlike `page.goto`
 (see `pages_are_read_once_drawn`), it does not wait for the page to be
@@ -21,14 +23,16 @@ from playwright.sync_api import expect
 from nonrecours.accounts.enums import Role
 from nonrecours.surveys import actions
 from nonrecours.surveys.enums import Channel
-from tests.browser.conftest import new_context
-from tests.browser.test_collect_offline import fill_current_page
-from tests.browser.test_outreach_log import log_in
+from tests.browser.conftest import (
+    PHONE,
+    fill_current_page,
+    log_in,
+    new_context,
+    serious_violations,
+)
 from tests.outreach.test_activity import make_visit
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-PHONE = {"width": 390, "height": 844}
 
 # IndexedDB answers nothing until the test calls `releaseStorage()`, as on
 # a loaded phone; then every opening goes through.
@@ -57,10 +61,18 @@ REFUSED_STORAGE = """IDBFactory.prototype.open = function () {
   throw new DOMException("refusé", "InvalidStateError");
 };"""
 
-REFUSED = "Ce navigateur refuse de garder des données sur l'appareil"
+# The device full from now on: every write fails.
+STORAGE_FULL = """() => {
+  IDBObjectStore.prototype.put = function () {
+    throw new DOMException("plein", "QuotaExceededError");
+  };
+}"""
+
+REFUSED = "Ce navigateur ne peut pas garder de données sur l'appareil"
+CANNOT_STORE = "Enregistrement impossible sur cet appareil"
 
 
-def collect_page(live_server, arras, make_member, browser, script):
+def campaign_page(live_server, arras, make_member, browser, script=None):
     today = timezone.localdate()
     actions.campaign_create(
         territory=arras, slug="porte-a-porte", name="Baromètre",
@@ -69,21 +81,35 @@ def collect_page(live_server, arras, make_member, browser, script):
     )  # fmt: skip
     agent = make_member(arras, Role.FIELD_AGENT)
     context = new_context(browser, viewport=PHONE, locale="fr-FR")
-    context.add_init_script(script)
+    if script:
+        context.add_init_script(script)
     page = context.new_page()
-    log_in(page, live_server.url, agent)
+    log_in(page, live_server.url, agent.username)
     page.main_frame.goto(live_server.url + "/collecte/porte-a-porte/")
+    return context, page
+
+
+def log_page(live_server, arras, make_member, browser, script=None):
+    visit = make_visit(arras, insee_code="62041")
+    agent = make_member(arras, Role.FIELD_AGENT)
+    context = new_context(browser, viewport=PHONE, locale="fr-FR")
+    if script:
+        context.add_init_script(script)
+    page = context.new_page()
+    log_in(page, live_server.url, agent.username)
+    page.main_frame.goto(f"{live_server.url}/aller-vers/journal/{visit.pk}/")
     return context, page
 
 
 def test_the_questionnaire_is_busy_until_drawn_on_a_slow_phone(
     live_server, arras, make_member, browser
 ):
-    context, page = collect_page(live_server, arras, make_member, browser, SLOW_STORAGE)
+    context, page = campaign_page(live_server, arras, make_member, browser, SLOW_STORAGE)
     form = page.locator("#collecte-formulaire")
     # Loaded, the draft not read yet: nothing to type in, and said busy.
     assert form.get_attribute("aria-busy") == "true"
     assert form.locator("input, select, button").count() == 0
+    expect(form).to_have_text("Lecture du questionnaire sur l'appareil…")
     page.evaluate("releaseStorage()")
     expect(form).not_to_have_attribute("aria-busy", "true")
     expect(form.locator(".eyebrow")).to_have_text("Étape 1 sur 12")
@@ -93,28 +119,66 @@ def test_the_questionnaire_is_busy_until_drawn_on_a_slow_phone(
     context.close()
 
 
-def test_the_questionnaire_shows_even_when_storage_is_refused(
+def test_refused_storage_says_the_questionnaire_cannot_work_here(
     live_server, arras, make_member, browser
 ):
-    context, page = collect_page(live_server, arras, make_member, browser, REFUSED_STORAGE)
+    context, page = campaign_page(live_server, arras, make_member, browser, REFUSED_STORAGE)
+    refused = page.locator("#stockage-refuse")
+    expect(refused).to_contain_text(REFUSED)
+    expect(refused.get_by_role("link", name="questionnaire en ligne")).to_have_attribute(
+        "href", "/b/porte-a-porte/"
+    )
+    expect(page.locator("#collecte-formulaire")).to_be_hidden()
+    expect(page.locator("#etat-reseau")).to_have_text(CANNOT_STORE)
+    assert serious_violations(page) == []
+    context.close()
+
+
+def test_a_draft_the_questionnaire_no_longer_fits_starts_again(
+    live_server, arras, make_member, browser
+):
+    context, page = campaign_page(live_server, arras, make_member, browser)
+    expect(page.locator("#collecte-formulaire .eyebrow")).to_have_text("Étape 1 sur 12")
+    # A draft left on the phone by an older, longer questionnaire.
+    page.evaluate(
+        """() => new Promise((resolve) => {
+            const config = JSON.parse(document.getElementById("collecte-config").textContent);
+            const open = indexedDB.open("nonrecours-collecte", 2);
+            open.onsuccess = () => {
+                const tx = open.result.transaction("drafts", "readwrite");
+                tx.objectStore("drafts").put({
+                    id: `${config.user_id}:${config.campaign}`, key: "ancien", page: 40,
+                    started_at: new Date().toISOString(), answers: { question_disparue: "oui" },
+                });
+                tx.oncomplete = () => { open.result.close(); resolve(); };
+            };
+        })"""
+    )
+    page.reload()
+    expect(page.locator("#collecte-formulaire .eyebrow")).to_have_text("Étape 1 sur 12")
+    context.close()
+
+
+def test_a_full_phone_keeps_the_answers_on_screen(live_server, arras, make_member, browser):
+    context, page = campaign_page(live_server, arras, make_member, browser)
     form = page.locator("#collecte-formulaire")
     expect(form.locator(".eyebrow")).to_have_text("Étape 1 sur 12")
-    expect(form).not_to_have_attribute("aria-busy", "true")
-    expect(page.locator("#annonce")).to_contain_text(REFUSED)
+    page.evaluate(STORAGE_FULL)
+    fill_current_page(page)
+    form.get_by_role("button", name="Continuer").click()
+    expect(page.locator("#annonce")).to_contain_text("L'appareil n'a pas pu garder cette étape")
+    expect(form.locator(".eyebrow")).to_have_text("Étape 2 sur 12")  # still answerable
+    page.get_by_role("button", name="Étape précédente").click()
+    expect(page.get_by_label("Une femme")).to_be_checked()
     context.close()
 
 
 def test_hours_typed_on_a_slow_phone_are_not_drawn_over(live_server, arras, make_member, browser):
-    visit = make_visit(arras, insee_code="62041")
-    agent = make_member(arras, Role.FIELD_AGENT)
-    context = new_context(browser, viewport=PHONE, locale="fr-FR")
-    context.add_init_script(SLOW_STORAGE)
-    page = context.new_page()
-    log_in(page, live_server.url, agent)
-    page.main_frame.goto(f"{live_server.url}/aller-vers/journal/{visit.pk}/")
+    context, page = log_page(live_server, arras, make_member, browser, SLOW_STORAGE)
     arrived = page.locator("#arrived_at")
     # The hours are shown once drawn from the device; typed then, they stay.
     expect(arrived).to_be_hidden()
+    expect(page.locator("#journal-personne")).to_be_hidden()
     page.evaluate("releaseStorage()")
     arrived.fill("07:45")
     expect(page.locator("#etat-journal")).to_have_text("Aucune personne notée pour ce passage.")
@@ -122,14 +186,28 @@ def test_hours_typed_on_a_slow_phone_are_not_drawn_over(live_server, arras, make
     context.close()
 
 
-def test_the_bus_log_shows_even_when_storage_is_refused(live_server, arras, make_member, browser):
-    visit = make_visit(arras, insee_code="62041")
-    agent = make_member(arras, Role.FIELD_AGENT)
-    context = new_context(browser, viewport=PHONE, locale="fr-FR")
-    context.add_init_script(REFUSED_STORAGE)
-    page = context.new_page()
-    log_in(page, live_server.url, agent)
-    page.goto(f"{live_server.url}/aller-vers/journal/{visit.pk}/")
-    expect(page.locator("#arrived_at")).to_be_visible()
-    expect(page.locator("#annonce")).to_contain_text(REFUSED)
+def test_refused_storage_says_the_bus_log_cannot_work_here(
+    live_server, arras, make_member, browser
+):
+    context, page = log_page(live_server, arras, make_member, browser, REFUSED_STORAGE)
+    expect(page.locator("#stockage-refuse")).to_contain_text(REFUSED)
+    expect(page.locator("#journal-personne")).to_be_hidden()
+    expect(page.locator("#journal-presence")).to_be_hidden()
+    expect(page.locator("#etat-reseau")).to_have_text(CANNOT_STORE)
+    assert serious_violations(page) == []
+    context.close()
+
+
+def test_a_full_phone_keeps_the_person_in_the_form(live_server, arras, make_member, browser):
+    context, page = log_page(live_server, arras, make_member, browser)
+    form = page.locator("#journal-personne")
+    expect(form).to_be_visible()
+    page.evaluate(STORAGE_FULL)
+    form.get_by_label("Oui").check()
+    form.get_by_label("Commune où elle habite").select_option(label="Arras")
+    form.get_by_label("Retraite").check()
+    form.get_by_role("button", name="Enregistrer la personne").click()
+    expect(page.locator("#annonce")).to_contain_text("L'appareil n'a pas pu garder ce qui est noté")
+    expect(form.get_by_label("Oui")).to_be_checked()
+    expect(form.get_by_label("Retraite")).to_be_checked()
     context.close()

@@ -22,6 +22,9 @@
   const rejectedList = document.getElementById("refusees");
   const notice = document.getElementById("annonce");
   const announce = (text) => { notice.textContent = text; };
+  // The device may refuse to store (full, or storage withdrawn): what was
+  // typed stays in the form and the agent is told.
+  const NOT_STORED = "L'appareil n'a pas pu garder ce qui est noté (stockage plein ou refusé) : tout reste dans le formulaire ; libérez de la place puis réessayez.";
   const MAX_COUNT = Number(form.elements.simulations.max);
   const PRESENCE_KEY = `presence-${config.visit}-${config.user_id}`;
 
@@ -116,10 +119,12 @@
     showErrors(box, errors, `${count(Object.keys(errors).length, "réponse")} à corriger`);
     if (Object.keys(errors).length) return;
     person.recorded_at = new Date().toISOString();
-    await outbox.enqueue({
-      idempotency_key: resumedKey || crypto.randomUUID(), kind: "person", visit: config.visit,
-      title: document.querySelector("h1").textContent, submit_url: config.submit_url, person,
-    });
+    try {
+      await outbox.enqueue({
+        idempotency_key: resumedKey || crypto.randomUUID(), kind: "person", visit: config.visit,
+        title: document.querySelector("h1").textContent, submit_url: config.submit_url, person,
+      });
+    } catch (error) { announce(NOT_STORED); return; }
     resumedKey = null;
     form.reset();
     filterAreas();
@@ -156,11 +161,13 @@
     showErrors(document.getElementById("presence-erreurs"), errors, "Heures à corriger");
     if (Object.keys(errors).length) return;
     // One pending copy per visit: the last hours given replace the others.
-    await outbox.enqueue({
-      idempotency_key: PRESENCE_KEY, kind: "presence", visit: config.visit,
-      title: document.querySelector("h1").textContent, submit_url: config.presence_url,
-      arrived_at: arrived, left_at: left,
-    });
+    try {
+      await outbox.enqueue({
+        idempotency_key: PRESENCE_KEY, kind: "presence", visit: config.visit,
+        title: document.querySelector("h1").textContent, submit_url: config.presence_url,
+        arrived_at: arrived, left_at: left,
+      });
+    } catch (error) { announce(NOT_STORED); return; }
     announce("Heures de présence enregistrées sur l'appareil.");
     await refreshStatus();
     outbox.sync();
@@ -222,21 +229,28 @@
   }
 
   window.nonrecoursSync = outbox.sync;
-  outbox.start({ serviceWorkerUrl: config.service_worker_url, scope: config.scope, pagesCache: "nonrecours-journal-pages" });
   document.getElementById("sans-js").hidden = true;
-  form.hidden = false;
+  // The hours are shown once read from the device: an hour typed could
+  // not be drawn over. Busy until then.
+  presence.setAttribute("aria-busy", "true");
   (async () => {
-    filterAreas();
-    // Shown once its times are drawn: an hour typed could not be overwritten.
-    let pending = null;
+    let pending;
     try {
       pending = await outbox.get("outbox", PRESENCE_KEY);
     } catch (error) {
-      announce("Ce navigateur refuse de garder des données sur l'appareil (navigation privée ?) : ce qui est noté ne pourra pas attendre le réseau. Utilisez une fenêtre normale.");
+      // Private window, storage disabled: nothing could be kept.
+      presence.removeAttribute("aria-busy");
+      setText(statusNetwork, "Enregistrement impossible sur cet appareil");
+      document.getElementById("stockage-refuse").hidden = false;
+      return;
     }
+    form.hidden = false;
+    filterAreas();
     presence.elements.arrived_at.value = pending ? pending.arrived_at : config.arrived_at;
     presence.elements.left_at.value = pending ? pending.left_at : config.left_at;
     presence.hidden = false;
+    presence.removeAttribute("aria-busy");
+    outbox.start({ serviceWorkerUrl: config.service_worker_url, scope: config.scope, pagesCache: "nonrecours-journal-pages" });
     await outbox.sync();
   })();
 })();

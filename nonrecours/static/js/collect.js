@@ -153,7 +153,10 @@ globalThis.nonrecoursConditions = (function () {
     form.oninput = form.onchange = label;
     if (nextPage(draft.page, -1) !== null) {
       const back = el("button", { type: "button", class: "button button--secondary" }, "Étape précédente");
-      back.addEventListener("click", async () => { collect(); draft.page = nextPage(draft.page, -1); await saveDraft(); renderPage(); focusTitle(); });
+      back.addEventListener("click", async () => {
+        collect(); draft.page = nextPage(draft.page, -1); renderPage(); focusTitle();
+        try { await saveDraft(); } catch (error) { announce(NOT_STORED); }
+      });
       actions.append(back);
     }
     form.append(actions);
@@ -220,11 +223,16 @@ globalThis.nonrecoursConditions = (function () {
 
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
+    // The device may refuse to store (full, or storage withdrawn): the
+    // answers stay on screen and the agent is told, nothing is dropped.
+    try { await submitted(); } catch (error) { announce(NOT_STORED); }
+  });
+  async function submitted() {
     collect();
     const errors = pageErrors();
     if (Object.keys(errors).length) { renderPage(errors); form.querySelector(".error-summary").focus(); return; }
     const next = nextPage(draft.page, 1);
-    if (next !== null) { draft.page = next; await saveDraft(); renderPage(); focusTitle(); return; }
+    if (next !== null) { draft.page = next; renderPage(); focusTitle(); await saveDraft(); return; }
     // Never saved by a button that said « Continuer »: the agent confirms.
     const button = form.querySelector("button[type=submit]");
     if (button.textContent !== SAVE) {
@@ -247,10 +255,11 @@ globalThis.nonrecoursConditions = (function () {
     focusTitle();
     await refreshStatus();
     sync();
-  });
+  }
 
   /* ---------- Envoi ---------- */
   function announce(text) { notice.textContent = text; }
+  const NOT_STORED = "L'appareil n'a pas pu garder cette étape (stockage plein ou refusé) : les réponses restent à l'écran ; libérez de la place puis réessayez.";
   async function refreshStatus() {
     const queued = await all("outbox");
     const waiting = queued.filter(mine);
@@ -270,9 +279,12 @@ globalThis.nonrecoursConditions = (function () {
       const resume = el("button", { type: "button", class: "button button--secondary" }, "Reprendre et corriger");
       resume.addEventListener("click", async () => {
         draft = { key: item.idempotency_key, started_at: item.started_at, answers: { ...item.answers }, page: 0 };
-        await saveDraft();  // saved before the rejected copy goes
-        await remove("rejected", item.idempotency_key);
-        renderPage(item.errors); await refreshStatus(); focusTitle();
+        renderPage(item.errors); focusTitle();
+        try {
+          await saveDraft();  // saved before the rejected copy goes
+          await remove("rejected", item.idempotency_key);
+        } catch (error) { announce(NOT_STORED); }
+        await refreshStatus();
       });
       rejectedList.append(el("li", {}, el("p", {}, `Réponse du ${new Date(item.submitted_at).toLocaleString("fr-FR")} refusée :`), reasons, resume));
     }
@@ -281,22 +293,38 @@ globalThis.nonrecoursConditions = (function () {
 
   const sync = outbox.sync;
   window.nonrecoursSync = sync;
-  outbox.start({ serviceWorkerUrl: config.service_worker_url, scope: config.scope, pagesCache: "nonrecours-collecte-pages" });
   document.getElementById("sans-js").hidden = true;
   // Empty until the saved draft is read: nothing typed could be drawn over.
   form.setAttribute("aria-busy", "true");
+  form.replaceChildren(el("p", {}, "Lecture du questionnaire sur l'appareil…"));
   (async () => {
+    let saved;
     try {
-      const saved = await get("drafts", DRAFT_ID);
-      if (saved && saved.key) {
-        draft = { key: saved.key, started_at: saved.started_at, answers: saved.answers || {}, page: saved.page || 0 };
-        if (Object.keys(draft.answers).length) announce("Questionnaire en cours repris là où il s'était arrêté.");
-      }
+      saved = await get("drafts", DRAFT_ID);
     } catch (error) {
-      announce("Ce navigateur refuse de garder des données sur l'appareil (navigation privée ?) : les réponses ne pourront pas attendre le réseau. Utilisez une fenêtre normale.");
+      // Private window, storage disabled: this mode cannot keep anything.
+      form.replaceChildren();
+      form.hidden = true;
+      form.removeAttribute("aria-busy");
+      setText(statusNetwork, "Enregistrement impossible sur cet appareil");
+      document.getElementById("stockage-refuse").hidden = false;
+      return;
     }
-    renderPage();
-    form.removeAttribute("aria-busy");
+    if (saved && saved.key && config.pages[saved.page || 0]) {
+      draft = { key: saved.key, started_at: saved.started_at, answers: saved.answers || {}, page: saved.page || 0 };
+      if (Object.keys(draft.answers).length) announce("Questionnaire en cours repris là où il s'était arrêté.");
+    }
+    try {
+      renderPage();
+    } catch (error) {
+      // A draft the questionnaire no longer fits (it changed meanwhile).
+      draft = newDraft();
+      renderPage();
+      announce("Le questionnaire a changé depuis la dernière saisie : il reprend au début.");
+    } finally {
+      form.removeAttribute("aria-busy");
+    }
+    outbox.start({ serviceWorkerUrl: config.service_worker_url, scope: config.scope, pagesCache: "nonrecours-collecte-pages" });
     await sync();
   })();
 })();

@@ -47,11 +47,18 @@ globalThis.nonrecoursOutbox = (function () {
     return { envoi: (body && body.error) || "Refusé par le serveur." };
   }
 
+  const BLOCKED = "Cette application est ouverte dans un autre onglet avec une version plus ancienne : fermez les autres onglets pour continuer.";
+
   function create(options) {
     const stores = [["outbox", "idempotency_key"], ["rejected", "idempotency_key"], ...(options.stores || [])];
 
+    // One connection per page, closed when another tab must upgrade the
+    // database (then reopened at the next use); a failed opening is tried
+    // again at the next use.
+    let connection = null;
     function openDb() {
-      return new Promise((resolve, reject) => {
+      if (connection) return connection;
+      connection = new Promise((resolve, reject) => {
         const request = indexedDB.open(options.dbName, options.version);
         request.onupgradeneeded = () => {
           const db = request.result;
@@ -59,9 +66,16 @@ globalThis.nonrecoursOutbox = (function () {
             if (!db.objectStoreNames.contains(name)) db.createObjectStore(name, { keyPath });
           }
         };
-        request.onsuccess = () => resolve(request.result);
-        request.onerror = () => reject(request.error);
+        request.onblocked = () => announce(BLOCKED);
+        request.onsuccess = () => {
+          const db = request.result;
+          db.onversionchange = () => { db.close(); connection = null; };
+          db.onclose = () => { connection = null; };
+          resolve(db);
+        };
+        request.onerror = () => { connection = null; reject(request.error); };
       });
+      return connection;
     }
     async function store(name, mode, action) {
       const db = await openDb();
@@ -87,48 +101,59 @@ globalThis.nonrecoursOutbox = (function () {
       await remove("rejected", item.idempotency_key);
     }
 
-    let syncing = false;
-    async function sync() {
-      if (syncing || !navigator.onLine) { await changed(); return; }
-      syncing = true;
-      try {
-        for (const item of (await all("outbox")).filter(mine)) {
-          let response;
-          try {
-            response = await fetch(item.submit_url || options.submitUrl, {
-              method: "POST",
-              credentials: "same-origin",
-              headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken(options.csrf) },
-              body: JSON.stringify(item),
-            });
-          } catch (networkError) { break; }
-          const body = await response.json().catch(() => null);
-          if ((response.status === 201 || response.status === 200) && body && body.id) {
-            await remove("outbox", item.idempotency_key);
-            if (options.onAccepted) await options.onAccepted(item, body);
-          } else if (response.status === 401 || response.status === 403) {
-            announce(options.expiredText);
-            break;
-          } else if (response.status >= 400 && response.status < 500 && body && (body.errors || body.error)) {
-            // Refused for a reason a person can read: retrying changes nothing.
-            await put("rejected", { ...item, errors: reasons(body) });
+    // Sends this person's queue. Asked again while a sending runs (an
+    // answer saved meanwhile), it runs once more when that one ends, and
+    // the promise returned settles only after a pass that saw the queue as
+    // it was when asked.
+    let running = null;
+    let again = false;
+    async function sendAll() {
+      for (const item of (await all("outbox")).filter(mine)) {
+        let response;
+        try {
+          response = await fetch(item.submit_url || options.submitUrl, {
+            method: "POST",
+            credentials: "same-origin",
+            headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken(options.csrf) },
+            body: JSON.stringify(item),
+          });
+        } catch (networkError) { return; }
+        const body = await response.json().catch(() => null);
+        if ((response.status === 201 || response.status === 200) && body && body.id) {
+          await remove("outbox", item.idempotency_key);
+          if (options.onAccepted) await options.onAccepted(item, body);
+        } else if (response.status === 401 || response.status === 403) {
+          announce(options.expiredText);
+          return;
+        } else if (response.status >= 400 && response.status < 500 && body && (body.errors || body.error)) {
+          // Refused for a reason a person can read: retrying changes nothing.
+          await put("rejected", { ...item, errors: reasons(body) });
+          await remove("outbox", item.idempotency_key);
+        } else {
+          // Server trouble with this item: try the others, retry it later,
+          // and after 5 failures hand it back to the person.
+          item.attempts = (item.attempts || 0) + 1;
+          if (item.attempts >= 5) {
+            await put("rejected", { ...item, errors: { envoi: options.failedText(response.status) } });
             await remove("outbox", item.idempotency_key);
           } else {
-            // Server trouble with this item: try the others, retry it later,
-            // and after 5 failures hand it back to the person.
-            item.attempts = (item.attempts || 0) + 1;
-            if (item.attempts >= 5) {
-              await put("rejected", { ...item, errors: { envoi: options.failedText(response.status) } });
-              await remove("outbox", item.idempotency_key);
-            } else {
-              await put("outbox", item);
-            }
+            await put("outbox", item);
           }
         }
-      } finally {
-        syncing = false;
-        await changed();
       }
+    }
+    function sync() {
+      if (!navigator.onLine) return changed();
+      if (running) { again = true; return running; }
+      running = (async () => {
+        try {
+          do { again = false; await sendAll(); } while (again && navigator.onLine);
+        } finally {
+          running = null;
+          await changed();
+        }
+      })();
+      return running;
     }
 
     // Sends when the network comes back and every 30 seconds; registers the
