@@ -12,12 +12,14 @@ dialect, so line numbers are the file's. Every error is French and says the file
 import csv
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from nonrecours.errors import UserError
+
+T = TypeVar("T")
 
 # A cell above this size (128 KiB, Python's default field size limit) is
 # refused with its line. Checked here as well as by Python's parser: another
@@ -211,6 +213,25 @@ def empty_file(filename: str) -> str:
     """The French refusal of a file with no line but blank ones (nothing,
     or only line breaks and spaces): every reader of a table says it so."""
     return f"{filename} : fichier vide ou sans ligne d'en-tête."
+
+
+def no_rows(filename: str) -> str:
+    """The French refusal of a table that has its header and no row under
+    it (or only blank ones), where a row at least is needed: every reader
+    that refuses it says it so."""
+    return f"{filename} : aucune ligne sous l'en-tête (le fichier n'a que ses noms de colonnes)."
+
+
+def not_empty(rows: Iterable[T], filename: str) -> Iterator[T]:
+    """The rows, one at a time; at the end, raises UnreadableFile
+    (no_rows) if there was none. For readers that go through the rows once
+    and store nothing before the end."""
+    seen = False
+    for row in rows:
+        seen = True
+        yield row
+    if not seen:
+        raise UnreadableFile(no_rows(filename))
 
 
 # A physical line as io.StringIO(text, newline="") cuts them: up to and

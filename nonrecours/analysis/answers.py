@@ -25,6 +25,7 @@ from nonrecours.csvtext import (
     UnreadableFile,
     detect_dialect,
     empty_file,
+    no_rows,
     not_utf8,
     read_text,
 )
@@ -105,8 +106,9 @@ def read_answers(
     an empty cell is null). `only`: read just these columns (all when None).
     Names absent from the header are left out of both.
     Raises AnswersFileError (French, with the line where known): missing
-    file, not UTF-8, no header, a repeated column name, a row whose number
-    of cells differs from the header's, a broken quote.
+    file, not UTF-8, no header, no row under it (csvtext.no_rows), a
+    repeated column name, a row whose number of cells differs from the
+    header's, a broken quote.
     """
     sample, dialect, header_raw, header_start, header_end = _head(path)
     header = [name.strip() for name in header_raw]
@@ -179,6 +181,8 @@ def read_answers(
         # file and raises first, naming the line; this problem text is never shown
         # (equivalent mutants).
         raise _explain(read, "UTF-8 invalide")  # pragma: no mutate
+    if not table.num_rows:
+        raise AnswersFileError(no_rows(path.name))
     return AnswersTable(path, header, table, dialect, header_end)
 
 

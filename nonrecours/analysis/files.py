@@ -35,7 +35,7 @@ from nonrecours.analysis.disclosure import (
 )
 from nonrecours.analysis.estimators import Estimate, means_by_domain
 from nonrecours.analysis.raking import Coded, Margin, RakingError, rake
-from nonrecours.csvtext import UnreadableFile, dict_rows, read_text
+from nonrecours.csvtext import UnreadableFile, dict_rows, not_empty, read_text
 from nonrecours.errors import UserError
 
 OVERALL = "ensemble"
@@ -93,7 +93,7 @@ def _read_margins(path: Path) -> _MarginsFile:
             )
         totals: dict[str, dict[str, float]] = {}
         lines: dict[tuple[str, str], int] = {}
-        for line, row in rows:
+        for line, row in not_empty(rows, path.name):
             raw = row["effectif"]
             try:
                 count = french.parse_number(raw, finite=False)

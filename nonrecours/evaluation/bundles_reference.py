@@ -105,6 +105,15 @@ def read_reference(text: str, *, filename: str) -> list[dict[str, Any]]:
             f"{filename} : une liste « chiffres: » est attendue", "chiffres", None, filename
         )
         raise ReferenceRefused(filename, [where])
+    if not figures:
+        # The import replaces every figure: an empty list would delete them all.
+        where = Problem(
+            f"{filename} : la liste « chiffres: » est vide ; les chiffres en place restent",
+            "chiffres",
+            None,
+            filename,
+        )
+        raise ReferenceRefused(filename, [where])
     problems, keys = [], set()
     for rank, figure in enumerate(figures, start=1):
         if not isinstance(figure, dict):

@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from nonrecours.cells import read_date_cell
-from nonrecours.csvtext import UnreadableFile, dict_rows, read_text, spreadsheet_safe
+from nonrecours.csvtext import UnreadableFile, dict_rows, no_rows, read_text, spreadsheet_safe
 from nonrecours.errors import UserError
 from nonrecours.replacing import ReplaceError, replaced
 from nonrecours.rights.catalogue import benefits
@@ -289,9 +289,10 @@ def read_records(path: Path) -> tuple[int, Iterator[Record]]:
     ScreeningFileError (French, with the file and, where known, the line)
     for a file that cannot be read at all: missing, not UTF-8, not a CSV, a
     cell over 128 Kio, a row wider than the header, a quote never closed, a
-    repeated, missing (« id », « demandeur_naissance ») or unknown column.
-    Memory: the text (one byte a character for French text without « € »
-    or « œ », csvtext._lines) and one `id` a household."""
+    repeated, missing (« id », « demandeur_naissance ») or unknown column,
+    no household under the header (csvtext.no_rows). Memory: the text
+    (one byte a character for French text without « € » or « œ »,
+    csvtext._lines) and one `id` a household."""
     try:
         text = read_text(path)
         # Counted with the reading's own checks (a row wider than the
@@ -313,6 +314,8 @@ def read_records(path: Path) -> tuple[int, Iterator[Record]]:
         raise ScreeningFileError(
             f"{path.name} : colonne(s) inconnue(s) : {', '.join(map(shown, unknown))}."
         )
+    if not total:
+        raise ScreeningFileError(no_rows(path.name))
 
     def made() -> Iterator[Record]:
         first_lines: dict[str, int] = {}

@@ -32,7 +32,7 @@ from typing import Any
 
 import yaml
 
-from nonrecours.csvtext import UnreadableFile, dict_rows, read_text
+from nonrecours.csvtext import UnreadableFile, dict_rows, not_empty, read_text
 from nonrecours.errors import UserError
 from nonrecours.french import number, parse_number
 from nonrecours.territories.insee import insee_code_read
@@ -314,7 +314,7 @@ def read_structure(
     totals: dict[tuple[str, int, int | None], float] = {}
     errors: list[str] = []
     try:
-        for line, row in records:
+        for line, row in not_empty(records, name):
             commune: tuple[str, float | None] = ("", territory_population)
             if geo_column:
                 raw_code = row.get(geo_column) or ""

@@ -12,7 +12,7 @@ from django.core.management import CommandError, call_command
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from nonrecours.analysis.answers import read_answers
+from nonrecours.analysis.answers import AnswersFileError, read_answers
 from nonrecours.analysis.files import AnalysisFileError, analyse_files, as_json_rows
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -296,16 +296,19 @@ def test_a_detected_non_ascii_escape_character_is_read(tmp_path):
 
 
 @pytest.mark.parametrize("text", ["strate;y", "strate;y\n", "\ufeffstrate;y", "strate;y\r\n"])
-def test_a_header_alone_is_an_empty_table_with_or_without_its_line_break(tmp_path, text):
+def test_a_header_alone_is_refused_with_or_without_its_line_break(tmp_path, text):
     """A header without a line break after it used to get pyarrow's English
-    « Could not skip initial 1 rows »."""
+    « Could not skip initial 1 rows »; then an empty table, which the
+    analysis refused with a message about the indicators."""
     path = tmp_path / "reponses.csv"
     path.write_text(text, encoding="utf-8")
 
-    read = read_answers(path)
+    with pytest.raises(AnswersFileError) as refused:
+        read_answers(path)
 
-    assert read.header == ["strate", "y"]
-    assert read.table.num_rows == 0
+    assert str(refused.value) == (
+        "reponses.csv : aucune ligne sous l'en-tête (le fichier n'a que ses noms de colonnes)."
+    )
 
 
 def test_a_last_row_without_its_line_break_is_read(tmp_path):

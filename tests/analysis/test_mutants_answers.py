@@ -87,9 +87,9 @@ def test_hints_come_from_whole_rows_of_the_sample(tmp_path: Path) -> None:
     assert table.column("y")[32_765].as_py() == 1
 
 
-def test_a_header_alone_is_a_table_without_rows(tmp_path: Path) -> None:
-    table = read_answers(_file(tmp_path, b"strate,y\n"))
-    assert (table.header, table.header_end, table.table.num_rows) == (["strate", "y"], 1, 0)
+def test_a_header_alone_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(AnswersFileError, match="aucune ligne sous l'en-tête"):
+        read_answers(_file(tmp_path, b"strate,y\n"))
 
 
 def test_a_backslash_escape_found_by_the_detector_is_used(tmp_path: Path) -> None:

@@ -42,6 +42,22 @@ def test_the_command_loads_the_shipped_file_then_replaces_it(tmp_path):
     assert f"{shipped - 1} retiré" in out.getvalue() or shipped == 1
 
 
+@pytest.mark.parametrize("empty", ["chiffres: []\n", "chiffres:\n"])
+def test_an_empty_list_of_figures_removes_nothing(tmp_path, empty):
+    """The import replaces every figure: before, an empty list deleted them
+    all (« N retirés »)."""
+    bundles_actions.reference_import(path=REFERENCE_FILE)
+    before = list(NationalFigure.objects.values_list("key", "estimate"))
+    path = tmp_path / "vide.yaml"
+    path.write_text(empty, encoding="utf-8")
+    with pytest.raises(
+        CommandError, match="(la liste « chiffres: » est vide|une liste « chiffres: » est attendue)"
+    ):
+        call_command("bundles", "reference", str(path))
+    assert list(NationalFigure.objects.values_list("key", "estimate")) == before
+    assert before
+
+
 def test_a_wrong_figure_is_refused_with_its_place_and_nothing_changes(tmp_path):
     bundles_actions.reference_import(path=REFERENCE_FILE)
     before = list(NationalFigure.objects.values_list("key", "estimate"))

@@ -171,6 +171,19 @@ def test_an_unknown_crs_is_refused(tmp_path: Path) -> None:
     assert messages(error) == ["qpv.geojson, membre crs : projection « EPSG:999999 » inconnue."]
 
 
+def test_a_collection_without_features_is_refused_as_empty(tmp_path: Path) -> None:
+    """Before: refused later as « aucun quartier prioritaire du territoire »,
+    blaming the territory or the geographic level."""
+    path = write(tmp_path, [])
+
+    with pytest.raises(OutreachFileError) as error:
+        read_priority_areas(path)
+
+    assert messages(error) == [
+        "qpv.geojson : la liste « features » est vide : aucun quartier dans le fichier."
+    ]
+
+
 def test_the_2015_generation_is_refused_with_the_reason(tmp_path: Path) -> None:
     old = {
         "type": "Feature",

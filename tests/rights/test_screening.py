@@ -627,3 +627,15 @@ def test_a_row_s_errors_name_the_file_s_columns(tmp_path):
                    "enfants, n° 2 (naissance) : ", "percu_pch : "):  # fmt: skip
         assert column in errors, (column, errors)
     assert "personne " not in errors and "prestations_percues" not in errors
+
+
+def test_a_file_of_a_header_alone_is_refused_and_leaves_the_earlier_result(tmp_path):
+    """Before: « 0 foyer(s) calculé(s) » in green, and the earlier result
+    replaced by an empty one."""
+    path = write(tmp_path, example_csv().splitlines()[0] + "\n\n")
+    out = tmp_path / "resultats.csv"
+    out.write_text("ancien résultat\n", encoding="utf-8")
+    with pytest.raises(CommandError, match="aucune ligne sous l'en-tête"):
+        call_command("screen", str(path), "--out", str(out), "--mois", "2026-11")
+    assert out.read_text(encoding="utf-8") == "ancien résultat\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["foyers.csv", "resultats.csv"]

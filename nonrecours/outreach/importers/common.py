@@ -12,7 +12,7 @@ message, column or property, line as the file counts them, file name).
 from collections.abc import Collection, Iterator
 from pathlib import Path
 
-from nonrecours.csvtext import UnreadableFile, dict_rows, read_text
+from nonrecours.csvtext import UnreadableFile, dict_rows, not_empty, read_text
 from nonrecours.errors import Problem, UserError
 from nonrecours.french import parse_number
 from nonrecours.territories.insee import insee_code_read
@@ -94,7 +94,8 @@ def csv_rows(path: Path) -> tuple[list[str], Iterator[tuple[int, dict[str, str]]
     lines numbered as the file counts them). Raises OutreachFileError for a
     file that cannot be read; the rows' iterator raises it too (a broken
     quote further down, a row with fewer cells than the header: producers
-    write an empty cell for a masked value, so a cut row is not padded)."""
+    write an empty cell for a masked value, so a cut row is not padded; no
+    row under the header, csvtext.no_rows)."""
     try:
         # A cut row is refused: an empty cell is a masked value here.
         header, rows = dict_rows(read_text(path), path.name, short_rows=False)
@@ -103,7 +104,7 @@ def csv_rows(path: Path) -> tuple[list[str], Iterator[tuple[int, dict[str, str]]
 
     def checked() -> Iterator[tuple[int, dict[str, str]]]:
         try:
-            yield from rows
+            yield from not_empty(rows, path.name)
         except UnreadableFile as error:
             raise OutreachFileError(path.name, [Problem(str(error), file=path.name)]) from None
 

@@ -154,6 +154,9 @@ def _features(data: Any, name: str) -> list[Any]:
     if not isinstance(features, list):
         problem = f"{name} : la FeatureCollection n'a pas de liste « features »."
         raise OutreachFileError(name, [Problem(problem, file=name)])
+    if not features:
+        problem = f"{name} : la liste « features » est vide : aucun quartier dans le fichier."
+        raise OutreachFileError(name, [Problem(problem, file=name)])
     return features
 
 
