@@ -61,7 +61,8 @@ HEADER_ONLY = {
 
 # Rows of separators alone are blank rows for csvtext; the answers file,
 # read column-wise by pyarrow (and only the columns the analysis needs),
-# still counts them: left out here, see docs/architecture.md.
+# keeps them: the analysis refuses them with their line
+# (tests/analysis/test_answers_files.py, an empty category).
 CASES = [
     (reader, blank)
     for reader in HEADER_ONLY

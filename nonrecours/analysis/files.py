@@ -204,6 +204,22 @@ def _check_populated(
             )
 
 
+def _check_filled(answers: AnswersTable, column: str) -> None:
+    """Every respondent has a category in a calibration or breakdown column:
+    an empty cell (often a row of separators alone, left by a spreadsheet)
+    is refused with its line, never counted as a category « »."""
+    distinct = pc.unique(answers.column(column)).to_pylist()
+    if all(value is not None and value.strip() for value in distinct):
+        return
+    found = answers.first_cell(column, lambda text: not text.strip())
+    line = f", ligne {found[0]}" if found else ""
+    raise AnalysisFileError(
+        f"{answers.name}{line}, colonne « {column} » : cellule vide ; chaque "
+        "répondant·e doit y avoir une modalité (ligne vide ou faite de séparateurs seuls ? "
+        "supprimez-la)."
+    )
+
+
 def _indicators(
     answers: AnswersTable, candidates: list[str], chosen: Sequence[str] | None
 ) -> tuple[list[str], list[str]]:
@@ -273,6 +289,10 @@ def analyse_files(
                 f"{name} : la colonne « {column} » sert déjà au calage, à la ventilation ou "
                 "aux poids ; elle ne peut pas être un indicateur."
             )
+    # Checked before the indicators: a blank row also empties their cells.
+    categorical = dict.fromkeys([*(m.variable for m in margins), *by])
+    for column in categorical:
+        _check_filled(answers, column)
     candidates = [c for c in answers.header if c not in roles and c]
     chosen, ignored = _indicators(answers, candidates, indicators)
     ignored += [c for c in answers.header if not c]  # unnamed columns
@@ -282,7 +302,6 @@ def analyse_files(
         raise AnalysisFileError(
             f"{name} : aucune colonne d'indicateur (seulement 0, 1 ou vide){listed}."
         )
-    categorical = dict.fromkeys([*(m.variable for m in margins), *by])
     coded = {column: _coded(answers.column(column)) for column in categorical}
     for margin in margins:
         _check_populated(name, margins_path.name, margins_file, margin, coded[margin.variable])

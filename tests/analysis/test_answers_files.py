@@ -319,3 +319,26 @@ def test_a_last_row_without_its_line_break_is_read(tmp_path):
 
     assert read.column("strate").to_pylist() == ["rural", "urbain"]
     assert read.column("y").to_pylist() == [1, 0]
+
+
+@pytest.mark.parametrize(
+    ("answers", "line"),
+    [
+        ("strate,y\na,1\n,\nb,0\n", 3),  # a row of separators alone
+        ("strate,y\na,1\nb,0\n , \n", 4),
+        ("strate,y\na,1\n,1\nb,0\n", 3),  # a respondent without stratum
+    ],
+)
+def test_an_empty_category_is_refused_with_its_line(tmp_path, answers, line):
+    """Before: « modalité(s) absente(s) des marges : . », with no line."""
+    message = refused(tmp_path, answers, threshold=1)
+    assert message == (
+        f"reponses.csv, ligne {line}, colonne « strate » : cellule vide ; chaque répondant·e "
+        "doit y avoir une modalité (ligne vide ou faite de séparateurs seuls ? supprimez-la)."
+    )
+
+
+def test_an_empty_breakdown_category_is_refused_with_its_line(tmp_path):
+    answers = "strate,commune,y\na,x,1\nb,,0\n"
+    message = refused(tmp_path, answers, by=["commune"], threshold=1)
+    assert message.startswith("reponses.csv, ligne 3, colonne « commune » : cellule vide")
