@@ -79,7 +79,8 @@ class _MarginsFile:
 def read_margins(path: Path) -> list[Margin]:
     """The margins of a `variable,modalite,effectif` file. Raises
     AnalysisFileError (French, with the line) for a missing column, a
-    count that is not a finite number ≥ 0, a category given twice."""
+    count that is not a finite number ≥ 0, a category given twice, no row
+    under the header (csvtext.no_rows)."""
     return _read_margins(path).margins
 
 
@@ -205,19 +206,29 @@ def _check_populated(
 
 
 def _check_filled(answers: AnswersTable, column: str) -> None:
-    """Every respondent has a category in a calibration or breakdown column:
-    an empty cell (often a row of separators alone, left by a spreadsheet)
-    is refused with its line, never counted as a category « »."""
+    """Every respondent has a category in a calibration or breakdown column.
+    An empty cell is refused with its line, never counted as a category
+    « »: a row of separators alone (left by a spreadsheet) is to be
+    deleted; a respondent without a category is to be given one (deleting
+    respondents would bias the estimates). Reads the file again to say
+    where (error path only). Raises AnalysisFileError."""
     distinct = pc.unique(answers.column(column)).to_pylist()
     if all(value is not None and value.strip() for value in distinct):
         return
-    found = answers.first_cell(column, lambda text: not text.strip())
-    line = f", ligne {found[0]}" if found else ""
-    raise AnalysisFileError(
-        f"{answers.name}{line}, colonne « {column} » : cellule vide ; chaque "
-        "répondant·e doit y avoir une modalité (ligne vide ou faite de séparateurs seuls ? "
-        "supprimez-la)."
-    )
+    position = answers.header.index(column)
+    for line, cells in answers.data_rows():
+        if position >= len(cells) or not cells[position].strip():
+            where = f"{answers.name}, ligne {line}, colonne « {column} » : cellule vide"
+            if not any(cell.strip() for cell in cells):
+                raise AnalysisFileError(
+                    f"{where} : la ligne est vide (séparateurs seuls) ; supprimez-la."
+                )
+            raise AnalysisFileError(
+                f"{where} ; chaque répondant·e doit y avoir une modalité : donnez-en une "
+                "(par exemple « non renseigné », à ajouter aux marges pour une variable de "
+                "calage), sans supprimer la personne."
+            )
+    raise AnalysisFileError(f"{answers.name}, colonne « {column} » : cellule vide.")
 
 
 def _indicators(

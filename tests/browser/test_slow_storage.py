@@ -61,10 +61,14 @@ REFUSED_STORAGE = """IDBFactory.prototype.open = function () {
   throw new DOMException("refusé", "InvalidStateError");
 };"""
 
-# The device full from now on: every write fails.
+# The device full from now on: every write aborts its transaction, as a
+# browser does on QuotaExceededError (no exception from put() itself).
 STORAGE_FULL = """() => {
-  IDBObjectStore.prototype.put = function () {
-    throw new DOMException("plein", "QuotaExceededError");
+  const put = IDBObjectStore.prototype.put;
+  IDBObjectStore.prototype.put = function (...args) {
+    const request = put.apply(this, args);
+    this.transaction.abort();
+    return request;
   };
 }"""
 
@@ -156,6 +160,10 @@ def test_a_draft_the_questionnaire_no_longer_fits_starts_again(
     )
     page.reload()
     expect(page.locator("#collecte-formulaire .eyebrow")).to_have_text("Étape 1 sur 12")
+    expect(page.locator("#annonce")).to_have_text(
+        "Le questionnaire a changé depuis la dernière saisie : il reprend à la première étape, "
+        "avec les réponses déjà données."
+    )
     context.close()
 
 
@@ -166,7 +174,9 @@ def test_a_full_phone_keeps_the_answers_on_screen(live_server, arras, make_membe
     page.evaluate(STORAGE_FULL)
     fill_current_page(page)
     form.get_by_role("button", name="Continuer").click()
-    expect(page.locator("#annonce")).to_contain_text("L'appareil n'a pas pu garder cette étape")
+    expect(page.locator("#annonce")).to_contain_text(
+        "Les réponses n'ont pas pu être gardées sur l'appareil"
+    )
     expect(form.locator(".eyebrow")).to_have_text("Étape 2 sur 12")  # still answerable
     page.get_by_role("button", name="Étape précédente").click()
     expect(page.get_by_label("Une femme")).to_be_checked()

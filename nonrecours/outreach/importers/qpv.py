@@ -319,9 +319,9 @@ def read_priority_areas(
     communes, those of the territory or not.
 
     Raises OutreachFileError (French) when the file cannot be read, is not
-    a FeatureCollection, is of the 2015 generation, or when a feature lacks
-    its code, commune or geometry — every feature's problem is listed
-    (« QP2024.geojson, objet n° 3, propriété code_qp : propriété absente ou
+    a FeatureCollection, has no feature, is of the 2015 generation, or when
+    a feature lacks its code, commune or geometry — every feature's problem
+    is listed (« QP2024.geojson, objet n° 3, propriété code_qp : propriété absente ou
     vide. »), up to MAX_PROBLEMS; nothing is returned then.
     """
     data = _load(path)

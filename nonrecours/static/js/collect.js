@@ -68,10 +68,15 @@ globalThis.nonrecoursConditions = (function () {
   /* ---------- Brouillon (gardé sur l'appareil à chaque étape) ---------- */
   const DRAFT_ID = `${config.user_id}:${config.campaign}`;
   async function saveDraft() { await put("drafts", { ...draft, id: DRAFT_ID }); }
+  // The commune of the previous answer, proposed again: only a default, so
+  // a browser that blocks localStorage (SecurityError) just goes without.
+  const COMMUNE_KEY = "nonrecours-derniere-commune";
+  function lastCommune() { try { return localStorage.getItem(COMMUNE_KEY); } catch (error) { return null; } }
+  function rememberCommune(code) { try { localStorage.setItem(COMMUNE_KEY, code); } catch (error) { /* a default only */ } }
   function newDraft() {
     const answers = {};
-    const lastCommune = localStorage.getItem("nonrecours-derniere-commune");
-    if (lastCommune) answers.commune = lastCommune;
+    const commune = lastCommune();
+    if (commune) answers.commune = commune;
     return { key: crypto.randomUUID(), started_at: new Date().toISOString(), answers, page: 0 };
   }
   let draft = newDraft();
@@ -246,20 +251,23 @@ globalThis.nonrecoursConditions = (function () {
       idempotency_key: draft.key, campaign: config.campaign, submit_url: config.submit_url, user: config.user_id,
       answers: relevantAnswers(), started_at: draft.started_at, submitted_at: new Date().toISOString(),
     };
-    await outbox.enqueue(item);
-    if (item.answers.commune) localStorage.setItem("nonrecours-derniere-commune", item.answers.commune);
+    await outbox.enqueue(item);  // refused: nothing changed, the agent is told
+    // Stored: whatever fails from here on, the answer is in the outbox.
+    if (item.answers.commune) rememberCommune(item.answers.commune);
     draft = newDraft();
-    await saveDraft();
     renderPage();
     announce("Réponse enregistrée sur l'appareil. Nouveau questionnaire prêt.");
     focusTitle();
-    await refreshStatus();
+    try {
+      await saveDraft();
+      await refreshStatus();
+    } catch (error) { /* the new, empty draft only; the status is redrawn by the next sending */ }
     sync();
   }
 
   /* ---------- Envoi ---------- */
   function announce(text) { notice.textContent = text; }
-  const NOT_STORED = "L'appareil n'a pas pu garder cette étape (stockage plein ou refusé) : les réponses restent à l'écran ; libérez de la place puis réessayez.";
+  const NOT_STORED = "Les réponses n'ont pas pu être gardées sur l'appareil (stockage plein ou refusé) : ne fermez pas la page, libérez de la place puis réessayez.";
   async function refreshStatus() {
     const queued = await all("outbox");
     const waiting = queued.filter(mine);
@@ -310,17 +318,23 @@ globalThis.nonrecoursConditions = (function () {
       document.getElementById("stockage-refuse").hidden = false;
       return;
     }
-    if (saved && saved.key && config.pages[saved.page || 0]) {
+    const CHANGED = "Le questionnaire a changé depuis la dernière saisie : il reprend à la première étape, avec les réponses déjà données.";
+    if (saved && saved.key) {
       draft = { key: saved.key, started_at: saved.started_at, answers: saved.answers || {}, page: saved.page || 0 };
-      if (Object.keys(draft.answers).length) announce("Questionnaire en cours repris là où il s'était arrêté.");
+      if (!config.pages[draft.page]) {
+        draft.page = 0;  // a page the questionnaire no longer has
+        announce(CHANGED);
+      } else if (Object.keys(draft.answers).length) {
+        announce("Questionnaire en cours repris là où il s'était arrêté.");
+      }
     }
     try {
       renderPage();
     } catch (error) {
-      // A draft the questionnaire no longer fits (it changed meanwhile).
-      draft = newDraft();
+      // A draft the questionnaire no longer fits otherwise: its answers stay.
+      draft.page = 0;
       renderPage();
-      announce("Le questionnaire a changé depuis la dernière saisie : il reprend au début.");
+      announce(CHANGED);
     } finally {
       form.removeAttribute("aria-busy");
     }

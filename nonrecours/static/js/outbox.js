@@ -48,14 +48,16 @@ globalThis.nonrecoursOutbox = (function () {
   }
 
   const BLOCKED = "Cette application est ouverte dans un autre onglet avec une version plus ancienne : fermez les autres onglets pour continuer.";
+  const NEWER = "Une version plus récente de l'application est ouverte dans un autre onglet : rechargez cette page (ce qui attend l'envoi reste sur l'appareil).";
 
   function create(options) {
     const stores = [["outbox", "idempotency_key"], ["rejected", "idempotency_key"], ...(options.stores || [])];
 
     // One connection per page, closed when another tab must upgrade the
-    // database (then reopened at the next use); a failed opening is tried
-    // again at the next use.
+    // database (this page is then told to reload); a failed opening is
+    // tried again at the next use.
     let connection = null;
+    let blocked = false;
     function openDb() {
       if (connection) return connection;
       connection = new Promise((resolve, reject) => {
@@ -66,24 +68,31 @@ globalThis.nonrecoursOutbox = (function () {
             if (!db.objectStoreNames.contains(name)) db.createObjectStore(name, { keyPath });
           }
         };
-        request.onblocked = () => announce(BLOCKED);
+        request.onblocked = () => { blocked = true; announce(BLOCKED); };
         request.onsuccess = () => {
           const db = request.result;
-          db.onversionchange = () => { db.close(); connection = null; };
+          db.onversionchange = () => { db.close(); connection = null; announce(NEWER); };
           db.onclose = () => { connection = null; };
+          if (blocked) { blocked = false; announce(""); }
           resolve(db);
         };
-        request.onerror = () => { connection = null; reject(request.error); };
+        request.onerror = () => reject(request.error);
       });
-      return connection;
+      // Thrown at once (storage refused) or failed: tried again next time.
+      const attempt = connection;
+      attempt.catch(() => { if (connection === attempt) connection = null; });
+      return attempt;
     }
+    // A full device aborts the transaction (QuotaExceededError): both end it.
     async function store(name, mode, action) {
       const db = await openDb();
       return new Promise((resolve, reject) => {
         const tx = db.transaction(name, mode);
         const result = action(tx.objectStore(name));
+        const failed = (event) => reject(tx.error || (event && event.target && event.target.error) || new DOMException("abandon", "AbortError"));
         tx.oncomplete = () => resolve(result && "result" in result ? result.result : undefined);
-        tx.onerror = () => reject(tx.error);
+        tx.onerror = failed;
+        tx.onabort = failed;
       });
     }
     const put = (name, item) => store(name, "readwrite", (s) => s.put(item));
@@ -102,9 +111,10 @@ globalThis.nonrecoursOutbox = (function () {
     }
 
     // Sends this person's queue. Asked again while a sending runs (an
-    // answer saved meanwhile), it runs once more when that one ends, and
-    // the promise returned settles only after a pass that saw the queue as
-    // it was when asked.
+    // answer saved meanwhile), it runs once more when that one ends: the
+    // promise returned settles after a pass that saw the queue as it was
+    // when asked, unless the network went away meanwhile (then the next
+    // "online" event sends it).
     let running = null;
     let again = false;
     async function sendAll() {
