@@ -28,6 +28,7 @@ from tests.browser.conftest import (
     fill_current_page,
     log_in,
     new_context,
+    screenshot,
     serious_violations,
 )
 from tests.outreach.test_activity import make_visit
@@ -135,6 +136,7 @@ def test_refused_storage_says_the_questionnaire_cannot_work_here(
     expect(page.locator("#collecte-formulaire")).to_be_hidden()
     expect(page.locator("#etat-reseau")).to_have_text(CANNOT_STORE)
     assert serious_violations(page) == []
+    screenshot(page, "collecte-stockage-refuse-telephone")
     context.close()
 
 
@@ -205,6 +207,7 @@ def test_refused_storage_says_the_bus_log_cannot_work_here(
     expect(page.locator("#journal-presence")).to_be_hidden()
     expect(page.locator("#etat-reseau")).to_have_text(CANNOT_STORE)
     assert serious_violations(page) == []
+    screenshot(page, "journal-bus-stockage-refuse-telephone")
     context.close()
 
 
