@@ -68,7 +68,8 @@ STORAGE_FULL = """() => {
   const put = IDBObjectStore.prototype.put;
   IDBObjectStore.prototype.put = function (...args) {
     const request = put.apply(this, args);
-    this.transaction.abort();
+    const tx = this.transaction;
+    request.addEventListener("success", () => tx.abort());  // fails at commit
     return request;
   };
 }"""
@@ -140,32 +141,76 @@ def test_refused_storage_says_the_questionnaire_cannot_work_here(
     context.close()
 
 
-def test_a_draft_the_questionnaire_no_longer_fits_starts_again(
+# Puts a draft of the agent's questionnaire on the phone, and, when
+# `queued`, an answer with the same key in the outbox.
+PUT_DRAFT = """([draft, queued]) => new Promise((resolve) => {
+    const config = JSON.parse(document.getElementById("collecte-config").textContent);
+    const open = indexedDB.open("nonrecours-collecte", 2);
+    open.onsuccess = () => {
+        const tx = open.result.transaction(["drafts", "outbox"], "readwrite");
+        tx.objectStore("drafts").put({
+            ...draft, id: `${config.user_id}:${config.campaign}`,
+            started_at: new Date().toISOString(),
+        });
+        if (queued) {
+            tx.objectStore("outbox").put({
+                idempotency_key: draft.key, user: config.user_id + 1000, answers: draft.answers,
+            });
+        }
+        tx.oncomplete = () => { open.result.close(); resolve(); };
+    };
+})"""
+
+
+def test_a_draft_the_questionnaire_no_longer_fits_keeps_its_answers(
     live_server, arras, make_member, browser
 ):
     context, page = campaign_page(live_server, arras, make_member, browser)
     expect(page.locator("#collecte-formulaire .eyebrow")).to_have_text("Étape 1 sur 12")
     # A draft left on the phone by an older, longer questionnaire.
-    page.evaluate(
-        """() => new Promise((resolve) => {
-            const config = JSON.parse(document.getElementById("collecte-config").textContent);
-            const open = indexedDB.open("nonrecours-collecte", 2);
-            open.onsuccess = () => {
-                const tx = open.result.transaction("drafts", "readwrite");
-                tx.objectStore("drafts").put({
-                    id: `${config.user_id}:${config.campaign}`, key: "ancien", page: 40,
-                    started_at: new Date().toISOString(), answers: { question_disparue: "oui" },
-                });
-                tx.oncomplete = () => { open.result.close(); resolve(); };
-            };
-        })"""
-    )
+    old = {"key": "ancien", "page": 40, "answers": {"sexe": "femme", "question_disparue": "oui"}}
+    page.evaluate(PUT_DRAFT, [old, False])
     page.reload()
     expect(page.locator("#collecte-formulaire .eyebrow")).to_have_text("Étape 1 sur 12")
     expect(page.locator("#annonce")).to_have_text(
         "Le questionnaire a changé depuis la dernière saisie : il reprend à la première étape, "
         "avec les réponses déjà données."
     )
+    expect(page.get_by_label("Une femme")).to_be_checked()
+    context.close()
+
+
+def test_a_draft_already_queued_is_not_taken_up_again(live_server, arras, make_member, browser):
+    context, page = campaign_page(live_server, arras, make_member, browser)
+    expect(page.locator("#collecte-formulaire .eyebrow")).to_have_text("Étape 1 sur 12")
+    sent = {"key": "deja-en-attente", "page": 1, "answers": {"sexe": "femme"}}
+    page.evaluate(PUT_DRAFT, [sent, True])
+    page.reload()
+    expect(page.locator("#collecte-formulaire .eyebrow")).to_have_text("Étape 1 sur 12")
+    expect(page.get_by_label("Une femme")).not_to_be_checked()
+    expect(page.locator("#annonce")).not_to_contain_text("repris")
+    context.close()
+
+
+def test_a_tab_left_behind_by_an_upgrade_asks_to_be_reloaded(
+    live_server, arras, make_member, browser
+):
+    context, page = campaign_page(live_server, arras, make_member, browser)
+    form = page.locator("#collecte-formulaire")
+    expect(form.locator(".eyebrow")).to_have_text("Étape 1 sur 12")
+    # Another tab opens a newer version of the app's database.
+    page.evaluate(
+        """() => new Promise((resolve) => {
+            const open = indexedDB.open("nonrecours-collecte", 3);
+            open.onsuccess = () => { open.result.close(); resolve(); };
+        })"""
+    )
+    newer = "Une version plus récente de l'application est ouverte dans un autre onglet"
+    expect(page.locator("#annonce")).to_contain_text(newer)
+    fill_current_page(page)
+    form.get_by_role("button", name="Continuer").click()
+    expect(form.locator(".eyebrow")).to_have_text("Étape 2 sur 12")
+    expect(page.locator("#annonce")).to_contain_text(newer)  # not « stockage plein »
     context.close()
 
 

@@ -124,13 +124,13 @@
         idempotency_key: resumedKey || crypto.randomUUID(), kind: "person", visit: config.visit,
         title: document.querySelector("h1").textContent, submit_url: config.submit_url, person,
       });
-    } catch (error) { announce(NOT_STORED); return; }
+    } catch (error) { announce(outbox.failureText(error, NOT_STORED)); return; }
     resumedKey = null;
     form.reset();
     filterAreas();
     announce("Personne enregistrée sur l'appareil. Formulaire prêt pour la suivante.");
     document.getElementById("personne-titre").focus();
-    await refreshStatus();
+    try { await refreshStatus(); } catch (error) { /* redrawn by the next sending */ }
     outbox.sync();
   });
 
@@ -167,9 +167,9 @@
         title: document.querySelector("h1").textContent, submit_url: config.presence_url,
         arrived_at: arrived, left_at: left,
       });
-    } catch (error) { announce(NOT_STORED); return; }
+    } catch (error) { announce(outbox.failureText(error, NOT_STORED)); return; }
     announce("Heures de présence enregistrées sur l'appareil.");
-    await refreshStatus();
+    try { await refreshStatus(); } catch (error) { /* redrawn by the next sending */ }
     outbox.sync();
   });
 

@@ -160,7 +160,7 @@ globalThis.nonrecoursConditions = (function () {
       const back = el("button", { type: "button", class: "button button--secondary" }, "Étape précédente");
       back.addEventListener("click", async () => {
         collect(); draft.page = nextPage(draft.page, -1); renderPage(); focusTitle();
-        try { await saveDraft(); } catch (error) { announce(NOT_STORED); }
+        try { await saveDraft(); } catch (error) { announce(outbox.failureText(error, NOT_STORED)); }
       });
       actions.append(back);
     }
@@ -230,7 +230,7 @@ globalThis.nonrecoursConditions = (function () {
     event.preventDefault();
     // The device may refuse to store (full, or storage withdrawn): the
     // answers stay on screen and the agent is told, nothing is dropped.
-    try { await submitted(); } catch (error) { announce(NOT_STORED); }
+    try { await submitted(); } catch (error) { announce(outbox.failureText(error, NOT_STORED)); }
   });
   async function submitted() {
     collect();
@@ -251,17 +251,17 @@ globalThis.nonrecoursConditions = (function () {
       idempotency_key: draft.key, campaign: config.campaign, submit_url: config.submit_url, user: config.user_id,
       answers: relevantAnswers(), started_at: draft.started_at, submitted_at: new Date().toISOString(),
     };
-    await outbox.enqueue(item);  // refused: nothing changed, the agent is told
-    // Stored: whatever fails from here on, the answer is in the outbox.
     if (item.answers.commune) rememberCommune(item.answers.commune);
-    draft = newDraft();
+    const fresh = newDraft();
+    // The answer and the next, empty draft in one transaction: the answer
+    // queued can never come back as the questionnaire in progress. Refused:
+    // nothing changed, the agent is told (submit handler).
+    await outbox.enqueue(item, { drafts: { ...fresh, id: DRAFT_ID } });
+    draft = fresh;
     renderPage();
     announce("Réponse enregistrée sur l'appareil. Nouveau questionnaire prêt.");
     focusTitle();
-    try {
-      await saveDraft();
-      await refreshStatus();
-    } catch (error) { /* the new, empty draft only; the status is redrawn by the next sending */ }
+    try { await refreshStatus(); } catch (error) { /* redrawn by the next sending */ }
     sync();
   }
 
@@ -291,8 +291,8 @@ globalThis.nonrecoursConditions = (function () {
         try {
           await saveDraft();  // saved before the rejected copy goes
           await remove("rejected", item.idempotency_key);
-        } catch (error) { announce(NOT_STORED); }
-        await refreshStatus();
+          await refreshStatus();
+        } catch (error) { announce(outbox.failureText(error, NOT_STORED)); }
       });
       rejectedList.append(el("li", {}, el("p", {}, `Réponse du ${new Date(item.submitted_at).toLocaleString("fr-FR")} refusée :`), reasons, resume));
     }
@@ -309,6 +309,9 @@ globalThis.nonrecoursConditions = (function () {
     let saved;
     try {
       saved = await get("drafts", DRAFT_ID);
+      // A draft already queued (a page closed between the two, by an older
+      // version) is not the questionnaire in progress.
+      if (saved && saved.key && await get("outbox", saved.key)) saved = null;
     } catch (error) {
       // Private window, storage disabled: this mode cannot keep anything.
       form.replaceChildren();
@@ -331,9 +334,15 @@ globalThis.nonrecoursConditions = (function () {
     try {
       renderPage();
     } catch (error) {
-      // A draft the questionnaire no longer fits otherwise: its answers stay.
-      draft.page = 0;
-      renderPage();
+      // A draft the questionnaire no longer fits otherwise: its answers stay
+      // if they can be drawn, else a new questionnaire starts.
+      try {
+        draft.page = 0;
+        renderPage();
+      } catch (again) {
+        draft = newDraft();
+        renderPage();
+      }
       announce(CHANGED);
     } finally {
       form.removeAttribute("aria-busy");

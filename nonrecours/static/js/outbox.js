@@ -58,7 +58,9 @@ globalThis.nonrecoursOutbox = (function () {
     // tried again at the next use.
     let connection = null;
     let blocked = false;
+    let outdated = false;
     function openDb() {
+      if (outdated) return Promise.reject(new DOMException(NEWER, "VersionError"));
       if (connection) return connection;
       connection = new Promise((resolve, reject) => {
         const request = indexedDB.open(options.dbName, options.version);
@@ -71,7 +73,7 @@ globalThis.nonrecoursOutbox = (function () {
         request.onblocked = () => { blocked = true; announce(BLOCKED); };
         request.onsuccess = () => {
           const db = request.result;
-          db.onversionchange = () => { db.close(); connection = null; announce(NEWER); };
+          db.onversionchange = () => { db.close(); connection = null; outdated = true; announce(NEWER); };
           db.onclose = () => { connection = null; };
           if (blocked) { blocked = false; announce(""); }
           resolve(db);
@@ -83,18 +85,21 @@ globalThis.nonrecoursOutbox = (function () {
       attempt.catch(() => { if (connection === attempt) connection = null; });
       return attempt;
     }
-    // A full device aborts the transaction (QuotaExceededError): both end it.
-    async function store(name, mode, action) {
+    // One transaction over `names`: `action(tx)` makes its requests; the
+    // result is that of the request it returns. A full device aborts the
+    // transaction (QuotaExceededError): both end it.
+    async function transaction(names, mode, action) {
       const db = await openDb();
       return new Promise((resolve, reject) => {
-        const tx = db.transaction(name, mode);
-        const result = action(tx.objectStore(name));
+        const tx = db.transaction(names, mode);
+        const result = action(tx);
         const failed = (event) => reject(tx.error || (event && event.target && event.target.error) || new DOMException("abandon", "AbortError"));
         tx.oncomplete = () => resolve(result && "result" in result ? result.result : undefined);
         tx.onerror = failed;
         tx.onabort = failed;
       });
     }
+    const store = (name, mode, action) => transaction(name, mode, (tx) => action(tx.objectStore(name)));
     const put = (name, item) => store(name, "readwrite", (s) => s.put(item));
     const remove = (name, key) => store(name, "readwrite", (s) => s.delete(key));
     const all = (name) => store(name, "readonly", (s) => s.getAll());
@@ -104,11 +109,20 @@ globalThis.nonrecoursOutbox = (function () {
     const announce = options.announce || (() => {});
     const changed = async () => { if (options.onChange) await options.onChange(); };
 
-    // Puts an item in the queue (its earlier refusal, if any, goes).
-    async function enqueue(item) {
-      await put("outbox", { attempts: 0, ...item, user: options.user });
-      await remove("rejected", item.idempotency_key);
+    // Puts an item in the queue (its earlier refusal, if any, goes), and
+    // `also` ({store: value}) in the same transaction: all or nothing, so a
+    // failure means nothing was kept and trying again keeps it once.
+    async function enqueue(item, also = {}) {
+      const names = ["outbox", "rejected", ...Object.keys(also)];
+      await transaction(names, "readwrite", (tx) => {
+        tx.objectStore("outbox").put({ attempts: 0, ...item, user: options.user });
+        tx.objectStore("rejected").delete(item.idempotency_key);
+        for (const [name, value] of Object.entries(also)) tx.objectStore(name).put(value);
+      });
     }
+    // What to tell the person when keeping something on the device failed:
+    // `fallback`, unless this page is outdated (another tab upgraded it).
+    const failureText = (error, fallback) => (outdated ? NEWER : fallback);
 
     // Sends this person's queue. Asked again while a sending runs (an
     // answer saved meanwhile), it runs once more when that one ends: the
@@ -179,7 +193,7 @@ globalThis.nonrecoursOutbox = (function () {
       }
     }
 
-    return Object.freeze({ put, remove, all, get, mine, enqueue, sync, start });
+    return Object.freeze({ put, remove, all, get, mine, enqueue, failureText, sync, start });
   }
 
   return Object.freeze({ create, el, setText, csrfToken });
