@@ -127,3 +127,39 @@ def test_answers_wait_offline_and_are_sent_exactly_once(live_server, arras, make
     assert Response.objects.count() == 2
     context.close()
     assert campaign.responses.count() == 2
+
+
+def test_an_answer_the_server_keeps_failing_comes_back_after_five_tries(
+    live_server, arras, make_member, browser
+):
+    """A server in trouble (500) is retried; after 5 failures the answer
+    moves, in one transaction, from the queue to the refused list, with the
+    reason: it is then in one list only."""
+    today = timezone.localdate()
+    actions.campaign_create(
+        territory=arras, slug="porte-a-porte", name="Baromètre",
+        starts_on=today, ends_on=today + datetime.timedelta(days=30),
+        channels=[Channel.DOOR_TO_DOOR],
+    )  # fmt: skip
+    agent = make_member(arras, Role.FIELD_AGENT)
+    context = new_context(browser, viewport=PHONE, locale="fr-FR")
+    page = context.new_page()
+    log_in(page, live_server.url, agent.username)
+    page.goto(live_server.url + "/collecte/porte-a-porte/")
+    page.route(
+        "**/*",
+        lambda route: (
+            route.fulfill(status=500, body="panne")
+            if route.request.method == "POST"
+            else route.continue_()
+        ),
+    )
+    fill_one_questionnaire(page)
+    for _ in range(5):
+        page.evaluate("window.nonrecoursSync()")
+    expect(page.locator("#refusees")).to_contain_text(
+        "Le serveur refuse cette réponse (erreur 500). Contactez l'équipe du territoire."
+    )
+    expect(page.locator("#etat-envoi")).to_have_text("Aucune réponse en attente d'envoi")
+    assert Response.objects.count() == 0
+    context.close()

@@ -120,6 +120,14 @@ globalThis.nonrecoursOutbox = (function () {
         for (const [name, value] of Object.entries(also)) tx.objectStore(name).put(value);
       });
     }
+    // Moves an item from the queue to « rejected », with the reasons, in
+    // one transaction: never in both lists, never in neither.
+    function reject(item, errors) {
+      return transaction(["outbox", "rejected"], "readwrite", (tx) => {
+        tx.objectStore("rejected").put({ ...item, errors });
+        tx.objectStore("outbox").delete(item.idempotency_key);
+      });
+    }
     // What to tell the person when keeping something on the device failed:
     // `fallback`, unless this page is outdated (another tab upgraded it).
     const failureText = (error, fallback) => (outdated ? NEWER : fallback);
@@ -151,15 +159,13 @@ globalThis.nonrecoursOutbox = (function () {
           return;
         } else if (response.status >= 400 && response.status < 500 && body && (body.errors || body.error)) {
           // Refused for a reason a person can read: retrying changes nothing.
-          await put("rejected", { ...item, errors: reasons(body) });
-          await remove("outbox", item.idempotency_key);
+          await reject(item, reasons(body));
         } else {
           // Server trouble with this item: try the others, retry it later,
           // and after 5 failures hand it back to the person.
           item.attempts = (item.attempts || 0) + 1;
           if (item.attempts >= 5) {
-            await put("rejected", { ...item, errors: { envoi: options.failedText(response.status) } });
-            await remove("outbox", item.idempotency_key);
+            await reject(item, { envoi: options.failedText(response.status) });
           } else {
             await put("outbox", item);
           }
